@@ -155,6 +155,9 @@ enum fws_pkg_event {
 enum fws_pkg_flags {
 	FWS_PKG_NO_IMAGE_HASH = 1u << 0, /* skip the streaming whole-image SHA-256
 	                                    (the device re-reads flash instead) */
+	FWS_PKG_UNVERIFIED = 1u << 1,    /* host inspection only: parse without a
+	                                    trust store, signatures NOT checked
+	                                    (r->authentic stays false). Never on a device. */
 };
 
 enum fws_pkg_phase {
@@ -163,6 +166,7 @@ enum fws_pkg_phase {
 	FWS_PHASE_SIGS,
 	FWS_PHASE_PREFIX_READY,
 	FWS_PHASE_BLOCK,
+	FWS_PHASE_BLOCK_READY,    /* a block was delivered; next call moves on */
 	FWS_PHASE_DONE,
 	FWS_PHASE_FAILED,
 };
@@ -185,6 +189,7 @@ typedef struct fws_pkg_reader {
 	fws_pkg_header header;
 	fws_manifest manifest;
 	size_t prefix_len;
+	bool authentic;           /* a trusted, unrevoked signature verified */
 	uint8_t signer_key_id[FWS_KEY_ID_LEN]; /* key that verified */
 	uint32_t block_count;
 	uint32_t block_index;     /* index of the block just delivered / next one */
@@ -201,14 +206,17 @@ fws_err fws_pkg_reader_init(fws_pkg_reader *r, uint8_t *buf, size_t buf_cap,
                             const fws_trust *trust, uint32_t flags);
 
 /* Consume up to len bytes, stopping after the first event. *used tells how
- * many bytes were taken; call again with the rest. Errors are sticky. */
+ * many bytes were taken; call again with the rest. Errors are sticky.
+ * FWS_PKG_DONE comes from the call after the last block's FWS_PKG_BLOCK (call
+ * with len 0 at the end of input); any byte after it is FWS_E_TRAILING, and
+ * end of input without FWS_PKG_DONE means the package is truncated. */
 fws_err fws_pkg_reader_feed(fws_pkg_reader *r, const uint8_t *data, size_t len,
                             size_t *used, enum fws_pkg_event *ev);
 
 /* Resume a block stream at block k whose expected digest D(k) is known (from
  * a journal), with the already-verified manifest m. The reader then expects
  * the stream bytes of block k onward. Image hashing is off after a resume. */
-fws_err fws_pkg_reader_resume(fws_pkg_reader *r, const fws_manifest *m,
+fws_err fws_pkg_reader_resume(fws_pkg_reader *r, const fws_manifest *m, size_t prefix_len,
                               uint32_t k, const uint8_t expect[FWS_SHA256_LEN]);
 
 /* Stream offset of the start of block k (prefix_len + k*(block_size+32)). */

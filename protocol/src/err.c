@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "fwseal/err.h"
+
+#include <stddef.h>
+
+/* One table: name and sentence per code, so the two can never drift apart. */
+static const struct {
+	fws_err code;
+	const char *name;
+	const char *text;
+} err_table[] = {
+	{ FWS_OK, "ok", "No error." },
+	{ FWS_E_INVAL, "invalid-argument", "An invalid argument was passed; this is a bug, please report it." },
+	{ FWS_E_NOMEM, "buffer-too-small", "A buffer is too small for the data; this is a bug, please report it." },
+	{ FWS_E_IO, "io", "A read or write failed; check the file or connection and try again." },
+	{ FWS_E_STATE, "bad-state", "The request is not allowed in the current state; abort and start the update again." },
+	{ FWS_E_MAGIC, "not-a-package", "This is not a fwseal package; check that you picked the right file." },
+	{ FWS_E_FORMAT_VERSION, "format-version", "The package uses a format version this tool does not support; update fwseal." },
+	{ FWS_E_HEADER, "bad-header", "The package header is malformed; the file is damaged, get a fresh copy." },
+	{ FWS_E_MANIFEST, "bad-manifest", "The package manifest is malformed; the file is damaged, get a fresh copy." },
+	{ FWS_E_CRITICAL, "unknown-critical-field", "The package needs a feature this tool does not know; update fwseal." },
+	{ FWS_E_LIMIT, "over-limit", "A field of the package is larger than allowed; the package is invalid, get a fresh copy." },
+	{ FWS_E_MISSING_FIELD, "missing-field", "The package manifest lacks a required field; the package is invalid." },
+	{ FWS_E_TRUNCATED, "truncated", "The package ends early; the file is incomplete, get a fresh copy." },
+	{ FWS_E_TRAILING, "trailing-data", "There are unexpected bytes after the end of the package; the file is damaged." },
+	{ FWS_E_SUFFIX, "bad-dfu-suffix", "The DFU file suffix is missing or damaged; the file is damaged, get a fresh copy." },
+	{ FWS_E_SIGNATURE, "bad-signature", "The package signature does not verify; the package was altered or not signed by a trusted key, do not install it." },
+	{ FWS_E_UNTRUSTED_KEY, "untrusted-key", "The package is signed by a key this device does not trust; use a package from the device's manufacturer." },
+	{ FWS_E_REVOKED_KEY, "revoked-key", "The package is signed by a revoked key; get a newer package from the manufacturer." },
+	{ FWS_E_BLOCK_DIGEST, "block-digest", "A block of the firmware does not match its signed digest; the package was altered or damaged, do not install it." },
+	{ FWS_E_IMAGE_DIGEST, "image-digest", "The firmware image does not match its signed digest; the package or the device flash is damaged." },
+	{ FWS_E_CHAIN_END, "chain-end", "The package's block chain does not end correctly; the package is damaged, get a fresh copy." },
+	{ FWS_E_TRUST_STORE, "bad-trust-store", "The trust store is malformed; re-export it with 'fwseal key export-trust'." },
+	{ FWS_E_MODEL, "wrong-model", "The package is for a different device model; pick the package made for this model." },
+	{ FWS_E_HW_REV, "wrong-hw-revision", "The package does not support this hardware revision; pick the package made for it." },
+	{ FWS_E_COMPONENT, "wrong-component", "The package updates a component this device does not have; pick the right package." },
+	{ FWS_E_DOWNGRADE, "downgrade", "The package is older than the firmware on the device (security counter lower); downgrades are refused, use a newer package." },
+	{ FWS_E_TOO_BIG, "too-big", "The firmware image is larger than the device can hold; pick the package made for this device." },
+	{ FWS_E_BLOCK_SIZE, "block-size", "The package's block size is not supported by the device; repack with a smaller block size." },
+	{ FWS_E_VENDOR, "wrong-vendor", "The package is for another vendor's device; pick the package made for this device." },
+	{ FWS_E_FLASH_WRITE, "flash-write", "The device could not write its flash; the old firmware is kept, try again or contact service." },
+	{ FWS_E_FLASH_ERASE, "flash-erase", "The device could not erase its flash; the old firmware is kept, try again or contact service." },
+	{ FWS_E_FLASH_VERIFY, "flash-verify", "The firmware read back from the device flash differs from what was written; the old firmware is kept, try again or contact service." },
+	{ FWS_E_NO_IMAGE, "no-image", "The device has no valid firmware to start; install a package to recover it." },
+	{ FWS_E_JOURNAL, "journal", "The device's update journal is unreadable; install a package to recover it." },
+	{ FWS_E_SEQUENCE, "sequence", "The device received a request out of order; start the update again." },
+	{ FWS_E_BUSY, "busy", "The device is busy; wait a moment and try again." },
+	{ FWS_E_FRAME, "bad-frame", "A damaged message was received from the link; check the cable and try again." },
+	{ FWS_E_TIMEOUT, "timeout", "The device did not answer in time; check the cable and that the device is in update mode, then try again." },
+	{ FWS_E_PROTOCOL, "protocol", "The device answered something unexpected; it may not be a fwseal device or may be faulty." },
+	{ FWS_E_DISCONNECTED, "disconnected", "The device was disconnected; reconnect it and run the same command again to resume." },
+};
+
+static size_t err_index(fws_err e)
+{
+	for (size_t i = 0; i < sizeof(err_table) / sizeof(err_table[0]); i++)
+		if (err_table[i].code == e)
+			return i;
+	return (size_t)-1;
+}
+
+const char *fws_err_name(fws_err e)
+{
+	size_t i = err_index(e);
+
+	return i == (size_t)-1 ? "unknown-error" : err_table[i].name;
+}
+
+const char *fws_err_describe(fws_err e)
+{
+	size_t i = err_index(e);
+
+	return i == (size_t)-1 ? "An unknown error occurred; update fwseal and try again." : err_table[i].text;
+}

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "testpkg.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct mem_src {
+	const uint8_t *p;
+	size_t len;
+};
+
+static fws_err mem_read(void *ctx, uint64_t off, uint8_t *dst, size_t len)
+{
+	const struct mem_src *m = ctx;
+
+	if (off + len > m->len)
+		return FWS_E_IO;
+	memcpy(dst, m->p + off, len);
+	return FWS_OK;
+}
+
+uint8_t *test_image(size_t len, uint32_t seed)
+{
+	uint8_t *p = malloc(len ? len : 1);
+
+	if (!p)
+		abort();
+	for (size_t i = 0; i < len; i++) {
+		seed = seed * 1664525u + 1013904223u;
+		p[i] = (uint8_t)(seed >> 24);
+	}
+	return p;
+}
+
+void test_trust_one(fws_trust *t, const test_key *k, int revoked)
+{
+	memset(t, 0, sizeof(*t));
+	memcpy(t->keys[0].id, k->id, FWS_KEY_ID_LEN);
+	memcpy(t->keys[0].pub, k->pub, FWS_P256_PUB_LEN);
+	t->keys[0].flags = revoked ? FWS_TRUST_REVOKED : 0;
+	t->count = 1;
+}
+
+void test_pkg_build(test_pkg *out, const uint8_t *image, size_t image_len,
+                    const test_pkg_opts *o)
+{
+	struct mem_src src = { image, image_len };
+	uint32_t bs = o->block_size ? o->block_size : 1024u;
+	uint32_t n = (uint32_t)((image_len + bs - 1u) / bs);
+	unsigned nkeys = o->nkeys ? o->nkeys : 1u;
+	uint8_t *digests = malloc(((size_t)n + 1u) * FWS_SHA256_LEN);
+	uint8_t *buf = malloc(bs);
+	fws_manifest_in in;
+	uint8_t manifest[FWS_PKG_MANIFEST_MAX], header[FWS_PKG_HEADER_LEN], digest[32];
+	size_t mlen, pos;
+	fws_err err;
+
+	if (!digests || !buf || !o->keys[0])
+		abort();
+	memset(&in, 0, sizeof(in));
+	in.vendor_id = o->vendor_id ? o->vendor_id : 0x1209u;
+	in.class_id = o->class_id ? o->class_id : 0xf5eau;
+	in.model = o->model ? o->model : "FW-TEST-1";
+	in.hw_rev_min = o->hw_rev_min || o->hw_rev_max ? o->hw_rev_min : 1u;
+	in.hw_rev_max = o->hw_rev_min || o->hw_rev_max ? o->hw_rev_max : 1u;
+	in.component = o->component ? o->component : "app";
+	in.version = o->version ? o->version : "1.0.0";
+	in.security_counter = o->counter_zero ? 0u : (o->security_counter ? o->security_counter : 1u);
+	in.payload_size = (uint32_t)image_len;
+	in.block_size = bs;
+	in.release_date = 1767225600;  /* 2026-01-01 */
+	in.support_end = 1893456000;   /* 2030-01-01 */
+	in.security_update = true;
+	in.severity = FWS_SEVERITY_HIGH;
+	in.risks = "Remote code execution through the pairing service.";
+	in.cves[0] = "CVE-2026-12345";
+	in.cve_count = 1;
+	in.reboot = true;
+	in.downtime_s = 30;
+	in.notes = "Test release.";
+
+	err = fws_chain_compute(mem_read, &src, (uint32_t)image_len, bs, buf, digests,
+	                        in.image_sha256);
+	if (err != FWS_OK) {
+		fprintf(stderr, "test_pkg_build: chain: %s\n", fws_err_name(err));
+		abort();
+	}
+	memcpy(in.chain_head, digests, FWS_SHA256_LEN);
+	err = fws_manifest_encode(&in, manifest, sizeof(manifest), &mlen);
+	if (err != FWS_OK) {
+		fprintf(stderr, "test_pkg_build: manifest: %s\n", fws_err_name(err));
+		abort();
+	}
+	fws_pkg_header_encode(header, (uint8_t)nkeys, (uint32_t)mlen);
+	fws_pkg_signed_digest(header, manifest, mlen, digest);
+
+	out->manifest_len = mlen;
+	out->prefix_len = FWS_PKG_HEADER_LEN + mlen + nkeys * FWS_PKG_SIG_LEN;
+	out->block_count = n;
+	out->len = out->prefix_len + image_len + (size_t)n * FWS_SHA256_LEN +
+	           (o->with_suffix ? FWS_PKG_SUFFIX_LEN : 0u);
+	out->data = malloc(out->len);
+	if (!out->data)
+		abort();
+	memcpy(out->data, header, FWS_PKG_HEADER_LEN);
+	memcpy(out->data + FWS_PKG_HEADER_LEN, manifest, mlen);
+	pos = FWS_PKG_HEADER_LEN + mlen;
+	for (unsigned i = 0; i < nkeys; i++) {
+		uint8_t sig[FWS_ECDSA_SIG_LEN];
+
+		test_key_sign(o->keys[i], digest, sig);
+		fws_pkg_sig_encode(out->data + pos, o->keys[i]->id, sig);
+		pos += FWS_PKG_SIG_LEN;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		size_t off = (size_t)i * bs;
+		size_t len = image_len - off < bs ? image_len - off : bs;
+
+		memcpy(out->data + pos, image + off, len);
+		pos += len;
+		memcpy(out->data + pos, digests + (size_t)(i + 1u) * FWS_SHA256_LEN, FWS_SHA256_LEN);
+		pos += FWS_SHA256_LEN;
+	}
+	if (o->with_suffix) {
+		fws_dfu_suffix s = { 0xffffu, in.class_id, in.vendor_id, 0x0100u, 0 };
+		uint8_t suf[FWS_PKG_SUFFIX_LEN];
+
+		fws_dfu_suffix_encode(&s, suf);
+		memcpy(out->data + pos, suf, 12);
+		s.crc = fws_dfu_crc_update(0xffffffffu, out->data, pos + 12u);
+		fws_dfu_suffix_encode(&s, out->data + pos);
+		pos += FWS_PKG_SUFFIX_LEN;
+	}
+	if (pos != out->len)
+		abort();
+	free(digests);
+	free(buf);
+}
+
+void test_pkg_free(test_pkg *p)
+{
+	free(p->data);
+	p->data = NULL;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Test-only package builder: a complete, signed package (prefix + block
+ * stream, optionally + DFU suffix) in memory, from an image and a few fields.
+ * Tests then flip, cut or re-sign bytes of it. Production packing lives in
+ * the CLI (fwseal pack); this uses the same protocol/ builder calls.
+ */
+#ifndef FWSEAL_TEST_TESTPKG_H
+#define FWSEAL_TEST_TESTPKG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fwseal/pkg.h"
+#include "testkey.h"
+
+typedef struct test_pkg_opts {
+	const char *model;          /* default "FW-TEST-1" */
+	const char *version;        /* default "1.0.0" */
+	uint32_t security_counter;  /* default 1 (0 means 1; use counter_zero) */
+	int counter_zero;           /* force security_counter = 0 */
+	uint32_t block_size;        /* default 1024 */
+	uint16_t hw_rev_min, hw_rev_max; /* default 1..1 when both 0 */
+	const char *component;      /* default "app" */
+	uint16_t vendor_id, class_id; /* default 0x1209 / 0xf5ea */
+	int with_suffix;            /* append the 16-byte DFU suffix */
+	const test_key *keys[FWS_PKG_SIG_MAX]; /* signers; keys[0] required */
+	unsigned nkeys;             /* 0 means 1 */
+} test_pkg_opts;
+
+typedef struct test_pkg {
+	uint8_t *data;              /* malloc'd */
+	size_t len;
+	size_t prefix_len;          /* header + manifest + signatures */
+	size_t manifest_len;
+	uint32_t block_count;
+} test_pkg;
+
+/* Builds a package; aborts on failure (a test bug). */
+void test_pkg_build(test_pkg *out, const uint8_t *image, size_t image_len,
+                    const test_pkg_opts *opts);
+void test_pkg_free(test_pkg *p);
+
+/* Deterministic pseudo-random image of len bytes from seed. */
+uint8_t *test_image(size_t len, uint32_t seed);
+
+/* A one-key trust store, optionally with the key revoked. */
+void test_trust_one(fws_trust *t, const test_key *k, int revoked);
+
+#endif

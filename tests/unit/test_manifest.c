@@ -49,6 +49,13 @@ static void test_roundtrip(void **state)
 
 	base(&in);
 	assert_int_equal(fws_manifest_encode(&in, buf, sizeof(buf), &len), FWS_OK);
+	/* the bytes shown in docs/package-format.md, "Example" */
+	{
+		static const uint8_t doc[] = { 0x01, 0x00, 0x02, 0x00, 0x09, 0x12,
+		                               0x02, 0x00, 0x02, 0x00, 0xea, 0xf5,
+		                               0x03, 0x00, 0x0e, 0x00, 'A', 'c', 'm', 'e' };
+		assert_memory_equal(buf, doc, sizeof(doc));
+	}
 	assert_int_equal(fws_manifest_parse(buf, len, &m), FWS_OK);
 	assert_int_equal(m.vendor_id, 0x1209);
 	assert_int_equal(m.class_id, 0xf5ea);

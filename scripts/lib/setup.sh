@@ -58,5 +58,5 @@ fws_build() {
   else
     meson setup "$dir" "${opts[@]}" >/dev/null
   fi
-  ninja -C "$dir" >/dev/null 2>"$dir.ninja.err" || { cat "$dir.ninja.err" >&2; ninja -C "$dir"; return 1; }
+  ninja -C "$dir" >/dev/null 2>"$dir/ninja.err" || { ninja -C "$dir" >&2; return 1; }
 }

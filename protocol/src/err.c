@@ -49,6 +49,9 @@ static const struct {
 	{ FWS_E_TIMEOUT, "timeout", "The device did not answer in time; check the cable and that the device is in update mode, then try again." },
 	{ FWS_E_PROTOCOL, "protocol", "The device answered something unexpected; it may not be a fwseal device or may be faulty." },
 	{ FWS_E_DISCONNECTED, "disconnected", "The device was disconnected; reconnect it and run the same command again to resume." },
+	{ FWS_E_CANCELLED, "cancelled", "The update was cancelled; run the same command again to resume it." },
+	{ FWS_E_NO_DEVICE, "no-device", "No fwseal device was found; connect the device, check that it is in update mode, or name it with --device." },
+	{ FWS_E_REVERTED, "reverted", "The device restarted but went back to its previous firmware because the new one did not start correctly; contact the manufacturer before trying again." },
 };
 
 static size_t err_index(fws_err e)

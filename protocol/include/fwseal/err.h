@@ -64,6 +64,11 @@ typedef enum fws_err {
 	FWS_E_TIMEOUT = -91,       /* no answer in time */
 	FWS_E_PROTOCOL = -92,      /* peer answered something unexpected */
 	FWS_E_DISCONNECTED = -93,  /* the device went away */
+
+	/* host */
+	FWS_E_CANCELLED = -94,     /* the user cancelled (host only) */
+	FWS_E_NO_DEVICE = -95,     /* no matching device found (host only) */
+	FWS_E_REVERTED = -96,      /* device restarted into its old firmware (host only) */
 } fws_err;
 
 /* Stable identifier, e.g. "block-digest". Never NULL. */

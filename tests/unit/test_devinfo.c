@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* test_devinfo.c - device-info record (protocol/src/devinfo.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fwseal/devinfo.h"
+#include "fwseal/le.h"
+
+static uint8_t rec[FWS_DEVINFO_MAX];
+
+static void full_info(fws_devinfo *d)
+{
+	memset(d, 0, sizeof *d);
+	d->vendor_id = 0x1209;
+	d->class_id = 0x5EA1;
+	strcpy(d->model, "THERMO-7");
+	d->hw_rev = 3;
+	strcpy(d->serial, "SN-000123");
+	strcpy(d->component, "main");
+	strcpy(d->fw_version, "1.2.3");
+	d->security_counter = 42;
+	d->support_end = 1893456000; /* 2030-01-01 */
+	for (unsigned i = 0; i < FWS_TRUST_MAX; i++) {
+		memset(d->keys[i].id, (int)(0x10 + i), FWS_KEY_ID_LEN);
+		d->keys[i].flags = (i == 1) ? FWS_TRUST_REVOKED : 0;
+	}
+	d->key_count = FWS_TRUST_MAX;
+	/* field by field: the struct was zeroed, so its padding stays zero */
+	d->slots[0].present = true;
+	d->slots[0].state = FWS_SLOT_CONFIRMED;
+	d->slots[0].flags = FWS_SLOT_FLAG_ACTIVE;
+	d->slots[0].security_counter = 42;
+	strcpy(d->slots[0].version, "1.2.3");
+	d->slots[1].present = true;
+	d->slots[1].state = FWS_SLOT_RECEIVING;
+	d->max_block = 4096;
+	d->xfer_size = 4096;
+	d->slot_size = 256 * 1024;
+	strcpy(d->stub_version, "0.1.0");
+	d->boot_state = FWS_BOOT_APP;
+	d->last_error = -33;
+	d->has_resume = true;
+	d->resume_offset = 0x12345;
+	memset(d->resume_prefix_sha256, 0xAB, FWS_SHA256_LEN);
+}
+
+static void min_info(fws_devinfo *d)
+{
+	memset(d, 0, sizeof *d);
+	strcpy(d->model, "M");
+	strcpy(d->serial, "S");
+	strcpy(d->stub_version, "1");
+	d->boot_state = FWS_BOOT_STUB;
+}
+
+static void assert_same(const fws_devinfo *a, const fws_devinfo *b)
+{
+	/* both were zeroed before being filled, so padding compares equal too */
+	assert_memory_equal(a, b, sizeof *a);
+}
+
+static void test_roundtrip_full(void **state)
+{
+	(void)state;
+	fws_devinfo in, out;
+	full_info(&in);
+	size_t len;
+	assert_int_equal(fws_devinfo_encode(&in, rec, sizeof rec, &len), FWS_OK);
+	assert_memory_equal(rec, "FWDI\x01\x00", 6);
+	assert_int_equal(fws_get_le16(rec + 6), len - FWS_DEVINFO_HDR_LEN);
+	assert_int_equal(fws_devinfo_decode(rec, len, &out), FWS_OK);
+	assert_same(&in, &out);
+	assert_int_equal(out.keys[1].flags, FWS_TRUST_REVOKED);
+	assert_int_equal(out.last_error, -33);
+	assert_int_equal(out.support_end, 1893456000);
+
+	/* the longest possible strings still fit FWS_DEVINFO_MAX */
+	memset(in.model, 'M', FWS_MODEL_MAX);
+	memset(in.serial, 'S', FWS_SERIAL_MAX);
+	memset(in.component, 'C', FWS_COMPONENT_MAX);
+	memset(in.fw_version, 'V', FWS_VERSION_MAX);
+	memset(in.stub_version, 'T', FWS_STUB_VERSION_MAX);
+	memset(in.slots[0].version, 'A', FWS_VERSION_MAX);
+	memset(in.slots[1].version, 'B', FWS_VERSION_MAX);
+	in.vendor_id = in.class_id = in.xfer_size = 0xFFFF;
+	assert_int_equal(fws_devinfo_encode(&in, rec, sizeof rec, &len), FWS_OK);
+	assert_int_equal(fws_devinfo_decode(rec, len, &out), FWS_OK);
+	assert_same(&in, &out);
+}
+
+static void test_roundtrip_min(void **state)
+{
+	(void)state;
+	fws_devinfo in, out;
+	min_info(&in);
+	size_t len;
+	assert_int_equal(fws_devinfo_encode(&in, rec, sizeof rec, &len), FWS_OK);
+	assert_int_equal(fws_devinfo_decode(rec, len, &out), FWS_OK);
+	assert_same(&in, &out);
+	assert_false(out.has_resume);
+	assert_false(out.slots[0].present);
+}
+
+static void test_encode_refuses(void **state)
+{
+	(void)state;
+	fws_devinfo in;
+	size_t len;
+	min_info(&in);
+	in.model[0] = '\0';
+	assert_int_equal(fws_devinfo_encode(&in, rec, sizeof rec, &len), FWS_E_INVAL);
+	min_info(&in);
+	strcpy(in.serial, "bad\033[2J"); /* a terminal escape */
+	assert_int_equal(fws_devinfo_encode(&in, rec, sizeof rec, &len), FWS_E_INVAL);
+	min_info(&in);
+	in.key_count = FWS_TRUST_MAX + 1;
+	assert_int_equal(fws_devinfo_encode(&in, rec, sizeof rec, &len), FWS_E_LIMIT);
+	full_info(&in);
+	assert_int_equal(fws_devinfo_encode(&in, rec, 40, &len), FWS_E_NOMEM);
+}
+
+/* Build a record from raw TLV bytes. */
+static size_t raw_record(const uint8_t *tlv, size_t n)
+{
+	memcpy(rec, "FWDI\x01\x00", 6);
+	fws_put_le16(rec + 6, (uint16_t)n);
+	memcpy(rec + 8, tlv, n);
+	return 8 + n;
+}
+
+static size_t put_tlv(uint8_t *p, uint16_t tag, const void *v, uint16_t n)
+{
+	fws_put_le16(p, tag);
+	fws_put_le16(p + 2, n);
+	memcpy(p + 4, v, n);
+	return 4u + n;
+}
+
+/* The required fields, with one optional tag inserted at its place in order. */
+static size_t build(uint16_t extra_tag, const void *extra, uint16_t extra_len, uint8_t *out)
+{
+	static const uint8_t hw[2] = { 1, 0 }, ctr[4] = { 5, 0, 0, 0 }, boot[1] = { 1 };
+	struct { uint16_t tag; const void *v; uint16_t n; } f[] = {
+		{ FWS_DI_MODEL, "M", 1 },
+		{ FWS_DI_HW_REV, hw, 2 },
+		{ FWS_DI_SERIAL, "S", 1 },
+		{ FWS_DI_SECURITY_COUNTER, ctr, 4 },
+		{ FWS_DI_STUB_VERSION, "1", 1 },
+		{ FWS_DI_BOOT_STATE, boot, 1 },
+	};
+	size_t n = 0;
+	bool done = extra == NULL;
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+		if (!done && extra_tag < f[i].tag) {
+			n += put_tlv(out + n, extra_tag, extra, extra_len);
+			done = true;
+		}
+		n += put_tlv(out + n, f[i].tag, f[i].v, f[i].n);
+	}
+	if (!done)
+		n += put_tlv(out + n, extra_tag, extra, extra_len);
+	return n;
+}
+
+static void test_unknown_tags(void **state)
+{
+	(void)state;
+	uint8_t tlv[256];
+	fws_devinfo out;
+	static const uint8_t x[3] = { 1, 2, 3 };
+	size_t n = build(0, NULL, 0, tlv);
+	assert_int_equal(fws_devinfo_decode(rec, raw_record(tlv, n), &out), FWS_OK);
+	assert_int_equal(out.security_counter, 5);
+	assert_int_equal(out.boot_state, FWS_BOOT_STUB);
+	/* unknown non-critical: skipped */
+	n = build(0x8077, x, 3, tlv);
+	assert_int_equal(fws_devinfo_decode(rec, raw_record(tlv, n), &out), FWS_OK);
+	/* unknown critical: refused */
+	n = build(0x0077, x, 3, tlv);
+	assert_int_equal(fws_devinfo_decode(rec, raw_record(tlv, n), &out), FWS_E_CRITICAL);
+}
+
+static void test_malformed(void **state)
+{
+	(void)state;
+	uint8_t tlv[256];
+	fws_devinfo out;
+	size_t n;
+	/* control character in text */
+	n = build(FWS_DI_COMPONENT, "a\nb", 3, tlv);
+	assert_int_equal(fws_devinfo_decode(rec, raw_record(tlv, n), &out), FWS_E_MANIFEST);
+	/* text over its limit */
+	static const char longv[40] = "0123456789012345678901234567890123456789";
+	n = build(FWS_DI_FW_VERSION, longv, 33, tlv);
+	assert_int_equal(fws_devinfo_decode(rec, raw_record(tlv, n), &out), FWS_E_LIMIT);
+	/* wrong fixed length */
+	static const uint8_t three[3] = { 0 };
+	n = build(FWS_DI_VENDOR_ID, three, 3, tlv);
+	assert_int_equal(fws_devinfo_decode(rec, raw_record(tlv, n), &out), FWS_E_MANIFEST);
+	/* slot index out of range */
+	static const uint8_t slot[7] = { 2, 0, 0, 0, 0, 0, 0 };
+	n = build(FWS_DI_SLOT, slot, 7, tlv);
+	assert_int_equal(fws_devinfo_decode(rec, raw_record(tlv, n), &out), FWS_E_LIMIT);
+	/* tags out of order */
+	n = build(0, NULL, 0, tlv);
+	n += put_tlv(tlv + n, FWS_DI_MODEL, "M", 1);
+	assert_int_equal(fws_devinfo_decode(rec, raw_record(tlv, n), &out), FWS_E_MANIFEST);
+	/* a required field missing */
+	n = put_tlv(tlv, FWS_DI_MODEL, "M", 1);
+	assert_int_equal(fws_devinfo_decode(rec, raw_record(tlv, n), &out), FWS_E_MISSING_FIELD);
+	/* more keys than any trust store holds */
+	uint8_t many[512];
+	static const uint8_t key[9] = { 0 };
+	n = 0;
+	n += put_tlv(many + n, FWS_DI_MODEL, "M", 1);
+	for (unsigned i = 0; i <= FWS_TRUST_MAX; i++)
+		n += put_tlv(many + n, FWS_DI_KEY, key, 9);
+	assert_int_equal(fws_devinfo_decode(rec, raw_record(many, n), &out), FWS_E_LIMIT);
+}
+
+static void test_header_and_lengths(void **state)
+{
+	(void)state;
+	fws_devinfo in, out;
+	full_info(&in);
+	size_t len;
+	assert_int_equal(fws_devinfo_encode(&in, rec, sizeof rec, &len), FWS_OK);
+	/* every truncation fails cleanly */
+	for (size_t cut = 0; cut < len; cut++)
+		assert_int_not_equal(fws_devinfo_decode(rec, cut, &out), FWS_OK);
+	/* trailing byte */
+	assert_int_equal(fws_devinfo_decode(rec, len + 1, &out), FWS_E_TRAILING);
+	/* over the hard limit */
+	assert_int_equal(fws_devinfo_decode(rec, FWS_DEVINFO_MAX + 1, &out), FWS_E_LIMIT);
+	rec[4] = 2;
+	assert_int_equal(fws_devinfo_decode(rec, len, &out), FWS_E_FORMAT_VERSION);
+	rec[4] = 1;
+	rec[0] = 'X';
+	assert_int_equal(fws_devinfo_decode(rec, len, &out), FWS_E_MAGIC);
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(fws_slot_state_name(FWS_SLOT_CONFIRMED), "confirmed");
+	assert_string_equal(fws_slot_state_name(99), "unknown");
+	assert_string_equal(fws_boot_state_name(FWS_BOOT_STUB), "stub");
+	assert_string_equal(fws_boot_state_name(7), "unknown");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip_full),
+		cmocka_unit_test(test_roundtrip_min),
+		cmocka_unit_test(test_encode_refuses),
+		cmocka_unit_test(test_unknown_tags),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_header_and_lengths),
+		cmocka_unit_test(test_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * device-stub/core/download.c - the download path in the order of the
+ * architecture: prefix -> signature (reader) -> policy -> prefix stored in the
+ * staging slot's metadata area -> each block verified by the reader BEFORE it
+ * is programmed -> read-back of the whole staged image against the full-image
+ * SHA-256 -> atomic commit (one journal record). Resume points are recorded
+ * in the journal at sector boundaries of the image (docs/device-stub.md,
+ * "Resume").
+ */
+#include <string.h>
+
+#include "fwseal/le.h"
+#include "internal.h"
+
+uint8_t stub_staging_slot(const fws_stub *s)
+{
+	if (s->running != FWS_SLOT_NONE)
+		return (uint8_t)(s->running ^ 1u);
+	if (s->j.active != FWS_SLOT_NONE)
+		return (uint8_t)(s->j.active ^ 1u);
+	return 0;
+}
+
+void stub_dl_reset(fws_stub *s)
+{
+	s->dl_started = false;
+	s->dl_done = false;
+	s->dl_slot = FWS_SLOT_NONE;
+	s->erased_upto = 0;
+}
+
+static bool testing(const fws_stub *s)
+{
+	/* A test boot must be confirmed (or reverted) first: the staging slot
+	 * would be the only confirmed image. */
+	return s->running != FWS_SLOT_NONE && s->running == s->j.trial;
+}
+
+fws_err stub_dl_start(fws_stub *s)
+{
+	const fws_hal *h = s->cfg.hal;
+	const fws_trust *t = h->trust(h->ctx);
+
+	stub_dl_reset(s);
+	if (testing(s))
+		return FWS_E_STATE;
+	if (t == NULL)
+		return FWS_E_TRUST_STORE;
+	if (fws_pkg_reader_init(&s->rd, s->cfg.buf, s->cfg.buf_cap, t, FWS_PKG_NO_IMAGE_HASH) != FWS_OK)
+		return FWS_E_INVAL;
+	s->dl_slot = stub_staging_slot(s);
+	s->last_error = FWS_OK;
+	return FWS_OK;
+}
+
+/* The prefix verified (signature) and passed policy: record the download,
+ * then store the prefix. Nothing of the package was written before this. */
+static fws_err begin(fws_stub *s)
+{
+	const fws_flash_geom *g = &s->cfg.hal->geom;
+	fws_jstate next = s->j;
+	fws_err e;
+
+	fws_sha256(s->cfg.buf, s->rd.prefix_len, s->prefix_digest);
+	if (next.trial == s->dl_slot) {
+		next.trial = FWS_SLOT_NONE; /* its committed image is about to go */
+		next.trial_booted = 0;
+	}
+	next.dl_slot = s->dl_slot;
+	next.dl_block = 0;
+	next.dl_prefix_len = (uint32_t)s->rd.prefix_len;
+	next.dl_offset = (uint32_t)s->rd.prefix_len;
+	memcpy(next.dl_expect, s->rd.manifest.chain_head, FWS_SHA256_LEN);
+	memcpy(next.dl_prefix_digest, s->prefix_digest, FWS_SHA256_LEN);
+	e = stub_journal_commit(s, &next);
+	if (e != FWS_OK)
+		return e;
+	memset(&s->slot[s->dl_slot], 0, sizeof s->slot[s->dl_slot]);
+	s->slot[s->dl_slot].state = FWS_SLOT_RECEIVING;
+	e = stub_flash_erase_range(s, g->slot[s->dl_slot].off, s->meta_len);
+	if (e != FWS_OK)
+		return e;
+	e = stub_flash_program(s, g->slot[s->dl_slot].off, s->cfg.buf, s->rd.prefix_len);
+	if (e != FWS_OK)
+		return e;
+	s->erased_upto = 0;
+	s->dl_started = true;
+	return FWS_OK;
+}
+
+/* Program block k (len bytes at data) into the staging slot, erasing the
+ * sectors it reaches first. */
+static fws_err write_block(fws_stub *s, uint32_t k, const uint8_t *data, size_t len)
+{
+	uint32_t ss = s->cfg.hal->geom.sector_size;
+	uint32_t ws = s->cfg.hal->geom.write_size;
+	uint32_t img = stub_image_off(s, s->dl_slot);
+	uint32_t at = k * s->rd.manifest.block_size;
+	uint32_t end = at + (((uint32_t)len + ws - 1u) & ~(ws - 1u));
+	fws_err e;
+
+	assert(end <= stub_image_cap(s, s->dl_slot)); /* policy checked the size */
+	while (s->erased_upto < end) {
+		e = stub_flash_erase_range(s, img + s->erased_upto, ss);
+		if (e != FWS_OK)
+			return e;
+		s->erased_upto += ss;
+	}
+	return stub_flash_program(s, img + at, data, len);
+}
+
+/* After block k: record a resume point when block k+1 starts a sector, so a
+ * resume never has to program into a sector that may hold a torn write. */
+static fws_err resume_point(fws_stub *s, uint32_t k)
+{
+	uint32_t nextk = k + 1u;
+	uint32_t ss = s->cfg.hal->geom.sector_size;
+	fws_jstate next = s->j;
+
+	if (nextk >= s->rd.block_count ||
+	    ((uint64_t)nextk * s->rd.manifest.block_size) % ss != 0u)
+		return FWS_OK;
+	next.dl_block = nextk;
+	next.dl_offset = (uint32_t)fws_pkg_block_offset(s->rd.prefix_len, &s->rd.manifest, nextk);
+	memcpy(next.dl_expect, s->rd.expect, FWS_SHA256_LEN);
+	return stub_journal_commit(s, &next);
+}
+
+fws_err stub_dl_feed(fws_stub *s, const uint8_t *data, size_t len)
+{
+	size_t off = 0;
+
+	for (;;) {
+		enum fws_pkg_event ev;
+		size_t used = 0;
+		fws_err e = fws_pkg_reader_feed(&s->rd, data + off, len - off, &used, &ev);
+
+		off += used;
+		if (e == FWS_E_BLOCK_DIGEST && STUB_DEFECT(s, FWS_DEFECT_SKIP_BLOCK_CHECK))
+			(void)write_block(s, s->rd.block_index, s->rd.buf, s->rd.block_len);
+		if (e != FWS_OK)
+			return e;
+		switch (ev) {
+		case FWS_PKG_NEED_MORE:
+			assert(off == len);
+			return FWS_OK;
+		case FWS_PKG_PREFIX:
+			e = stub_policy(s, &s->rd.manifest);
+			if (e == FWS_OK)
+				e = begin(s);
+			break;
+		case FWS_PKG_BLOCK:
+			assert(s->dl_started);
+			e = write_block(s, s->rd.block_index, s->rd.buf, s->rd.block_len);
+			if (e == FWS_OK)
+				e = resume_point(s, s->rd.block_index);
+			break;
+		case FWS_PKG_DONE:
+			s->dl_done = true;
+			break;
+		}
+		if (e != FWS_OK)
+			return e;
+	}
+}
+
+fws_err stub_dl_resume(fws_stub *s, const uint8_t *data, size_t len)
+{
+	const fws_hal *h = s->cfg.hal;
+	uint32_t ss = h->geom.sector_size;
+	fws_manifest m;
+	size_t plen = 0;
+	uint8_t digest[FWS_SHA256_LEN];
+	fws_err e;
+
+	if (len != FWS_STUB_RESUME_LEN)
+		return FWS_E_INVAL;
+	e = stub_dl_start(s);
+	if (e != FWS_OK)
+		return e;
+	if (s->j.dl_slot == FWS_SLOT_NONE || s->j.dl_slot != s->dl_slot)
+		return FWS_E_STATE;
+	if (fws_get_le32(data) != s->j.dl_offset ||
+	    !fws_ct_equal(data + 4, s->j.dl_prefix_digest, FWS_SHA256_LEN))
+		return FWS_E_SEQUENCE;
+	/* The stored prefix is flash content: verify it again, signature and
+	 * policy included, and that it is the one the journal names. */
+	e = stub_slot_prefix(s, s->dl_slot, &m, &plen);
+	if (e != FWS_OK)
+		return e;
+	fws_sha256(s->cfg.buf, plen, digest);
+	if (plen != s->j.dl_prefix_len || !fws_ct_equal(digest, s->j.dl_prefix_digest, FWS_SHA256_LEN))
+		return FWS_E_JOURNAL;
+	if (((uint64_t)s->j.dl_block * m.block_size) % ss != 0u ||
+	    fws_pkg_block_offset(plen, &m, s->j.dl_block) != s->j.dl_offset)
+		return FWS_E_JOURNAL;
+	if (fws_pkg_reader_resume(&s->rd, &m, plen, s->j.dl_block, s->j.dl_expect) != FWS_OK)
+		return FWS_E_JOURNAL;
+	memcpy(s->prefix_digest, digest, FWS_SHA256_LEN);
+	s->erased_upto = s->j.dl_block * m.block_size;
+	s->dl_started = true;
+	s->slot[s->dl_slot].state = FWS_SLOT_RECEIVING;
+	return FWS_OK;
+}
+
+fws_err stub_dl_manifest(fws_stub *s)
+{
+	const fws_manifest *m = &s->rd.manifest;
+	uint8_t slot = s->dl_slot;
+	uint8_t digest[FWS_SHA256_LEN];
+	fws_jstate next = s->j;
+	fws_err e;
+
+	assert(s->dl_started && s->dl_done && slot < FWS_HAL_SLOTS);
+	/* Read back what flash really holds (architecture: verify again after
+	 * writing): the stored prefix, then the whole image. */
+	e = stub_flash_sha256(s, s->cfg.hal->geom.slot[slot].off, (uint32_t)s->rd.prefix_len, digest);
+	if (e != FWS_OK)
+		return e;
+	if (!fws_ct_equal(digest, s->prefix_digest, FWS_SHA256_LEN))
+		return FWS_E_FLASH_VERIFY;
+	e = stub_flash_sha256(s, stub_image_off(s, slot), m->payload_size, digest);
+	if (e != FWS_OK)
+		return e;
+	if (!fws_ct_equal(digest, m->image_sha256, FWS_SHA256_LEN))
+		return FWS_E_IMAGE_DIGEST;
+	/* The commit: one record makes the staged image the trial. */
+	next.trial = slot;
+	next.trial_booted = 0;
+	next.dl_slot = FWS_SLOT_NONE;
+	next.dl_block = 0;
+	next.dl_offset = 0;
+	next.dl_prefix_len = 0;
+	memset(next.dl_expect, 0, FWS_SHA256_LEN);
+	memset(next.dl_prefix_digest, 0, FWS_SHA256_LEN);
+	e = stub_journal_commit(s, &next);
+	if (e != FWS_OK)
+		return e;
+	s->slot[slot].state = FWS_SLOT_STAGED;
+	s->slot[slot].counter = m->security_counter;
+	s->slot[slot].support_end = m->support_end;
+	s->slot[slot].image_len = m->payload_size;
+	memcpy(s->slot[slot].version, m->version, sizeof s->slot[slot].version);
+	stub_dl_reset(s);
+	return FWS_OK;
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * device-stub/core/internal.h - shared between the core's files, never
+ * included by ports.
+ */
+#ifndef FWSEAL_STUB_INTERNAL_H
+#define FWSEAL_STUB_INTERNAL_H
+
+#include <assert.h>
+
+#include "fwseal/stub.h"
+
+/* Untrusted input (anything a host sent or flash holds) is checked with
+ * STUB_VERIFY: a failed check is an answer (dfuERROR + status), never a
+ * crash. Internal invariants use assert(). Keep the two apart. */
+#define STUB_VERIFY(s, cond, err)                                   \
+	do {                                                        \
+		if (!(cond))                                        \
+			return stub_fail((s), (err));               \
+	} while (0)
+
+#if defined(FWS_STUB_DEFECTS)
+#define STUB_DEFECT(s, d) (((s)->cfg.defects & (d)) != 0u)
+#else
+#define STUB_DEFECT(s, d) ((void)(s), false)
+#endif
+
+/* Journal record, little-endian (docs/device-stub.md, "Journal"). */
+#define STUB_JREC_LEN   128u
+#define STUB_JREC_MAGIC 0x314A5746u /* "FWJ1" */
+
+/* dfu.c */
+fws_err stub_fail(fws_stub *s, fws_err e);
+
+/* flash.c: flash helpers over the HAL */
+fws_err stub_flash_read(const fws_stub *s, uint32_t off, uint8_t *dst, size_t len);
+fws_err stub_flash_erase_range(fws_stub *s, uint32_t off, uint32_t len);
+/* Program len bytes at a write_size-aligned off; a ragged tail is padded
+ * with the erased value. */
+fws_err stub_flash_program(fws_stub *s, uint32_t off, const uint8_t *src, size_t len);
+uint32_t stub_image_off(const fws_stub *s, unsigned slot);
+uint32_t stub_image_cap(const fws_stub *s, unsigned slot);
+/* SHA-256 over len bytes of flash at off, through the block buffer. */
+fws_err stub_flash_sha256(const fws_stub *s, uint32_t off, uint32_t len,
+                          uint8_t out[FWS_SHA256_LEN]);
+
+/* journal.c */
+fws_err stub_journal_load(fws_stub *s);
+fws_err stub_journal_commit(fws_stub *s, const fws_jstate *next);
+
+/* policy.c: may this device take / run the image described by m? */
+fws_err stub_policy(const fws_stub *s, const fws_manifest *m);
+
+/* image.c */
+/* Read and verify the prefix stored in slot's metadata area into the block
+ * buffer: prefix_len, signature, policy. */
+fws_err stub_slot_prefix(const fws_stub *s, unsigned slot, fws_manifest *m, size_t *prefix_len);
+/* Full check of the image in a slot: prefix + SHA-256 over the flash. */
+fws_err stub_slot_verify(const fws_stub *s, unsigned slot, fws_manifest *m);
+
+/* download.c */
+void stub_dl_reset(fws_stub *s);
+fws_err stub_dl_start(fws_stub *s);
+fws_err stub_dl_feed(fws_stub *s, const uint8_t *data, size_t len);
+fws_err stub_dl_resume(fws_stub *s, const uint8_t *data, size_t len);
+fws_err stub_dl_manifest(fws_stub *s);
+uint8_t stub_staging_slot(const fws_stub *s);
+
+#endif /* FWSEAL_STUB_INTERNAL_H */

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * device-stub/core/serial.c - serial frames in, fws_stub_handle, frames out
+ * (fwseal/stub_serial.h). Retransmissions are answered from the cache, so a
+ * DNLOAD whose answer was lost is never fed to the package reader twice.
+ */
+#include <string.h>
+
+#include "fwseal/le.h"
+#include "fwseal/stub_serial.h"
+
+void fws_stub_serial_init(fws_stub_serial *l, fws_stub *stub)
+{
+	memset(l, 0, sizeof *l);
+	l->stub = stub;
+	fws_frame_decoder_init(&l->dec);
+}
+
+static bool known_request(uint8_t r)
+{
+	switch (r) {
+	case FWS_DFU_DETACH:
+	case FWS_DFU_DNLOAD:
+	case FWS_DFU_UPLOAD:
+	case FWS_DFU_GETSTATUS:
+	case FWS_DFU_CLRSTATUS:
+	case FWS_DFU_GETSTATE:
+	case FWS_DFU_ABORT:
+	case FWS_REQ_INFO:
+	case FWS_REQ_RESUME:
+	case FWS_REQ_RESET:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static fws_err send_cached(fws_stub_serial *l)
+{
+	const fws_hal *h = l->stub->cfg.hal;
+
+	if (l->tx_len == 0u || h->send == NULL)
+		return FWS_OK;
+	return h->send(h->ctx, l->tx, l->tx_len);
+}
+
+static fws_err handle_frame(fws_stub_serial *l, const fws_frame *f)
+{
+	fws_frame a;
+	fws_stub_req req;
+	size_t cap = FWS_STUB_ANSWER_MAX - 4u, n = 0;
+	uint8_t status = FWS_FRAME_ACK;
+	uint8_t type = (uint8_t)(f->type & ~FWS_FRAME_RESPONSE);
+
+	if (f->type & FWS_FRAME_RESPONSE)
+		return FWS_OK; /* an echo or a confused host: answers are not requests */
+	if (fws_frame_dedup_is_repeat(&l->dedup, f))
+		return send_cached(l);
+	if (f->length != 0u && f->length < cap)
+		cap = f->length;
+	if (!known_request(type)) {
+		status = FWS_FRAME_UNSUPPORTED;
+	} else {
+		memset(&req, 0, sizeof req);
+		req.request = type;
+		req.alt = type == FWS_DFU_UPLOAD ? FWS_ALT_INFO : FWS_ALT_PACKAGE;
+		req.value = f->value;
+		req.data = f->payload;
+		req.len = f->payload_len;
+		if (fws_stub_handle(l->stub, &req, l->answer, cap, &n) != FWS_OK)
+			status = FWS_FRAME_STALL;
+		if (type == FWS_DFU_GETSTATUS && status == FWS_FRAME_ACK) {
+			fws_put_le32(l->answer + n, (uint32_t)fws_stub_last_error(l->stub));
+			n += 4u;
+		}
+	}
+	memset(&a, 0, sizeof a);
+	a.seq = f->seq;
+	a.type = (uint8_t)(f->type | FWS_FRAME_RESPONSE);
+	a.status = status;
+	a.payload = l->answer;
+	a.payload_len = n;
+	if (fws_frame_encode(&a, l->tx, sizeof l->tx, &l->tx_len) != FWS_OK) {
+		l->tx_len = 0;
+		return FWS_E_NOMEM;
+	}
+	fws_frame_dedup_record(&l->dedup, f);
+	return send_cached(l);
+}
+
+fws_err fws_stub_serial_input(fws_stub_serial *l, const uint8_t *in, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		enum fws_frame_event ev;
+		fws_frame f;
+		fws_err why = FWS_OK;
+		size_t used = fws_frame_decoder_feed(&l->dec, in + off, len - off, &ev, &f, &why);
+
+		off += used;
+		if (ev == FWS_FRAME_BAD) {
+			l->frames_bad++;
+		} else if (ev == FWS_FRAME_READY) {
+			fws_err e = handle_frame(l, &f);
+
+			if (e != FWS_OK)
+				return e;
+			if (fws_stub_reset_pending(l->stub))
+				return FWS_OK; /* the rest belongs to the next boot */
+		}
+		if (used == 0u && ev == FWS_FRAME_NONE)
+			break;
+	}
+	return FWS_OK;
+}
+
+fws_err fws_stub_serial_poll(fws_stub_serial *l, uint32_t timeout_ms)
+{
+	const fws_hal *h = l->stub->cfg.hal;
+	uint8_t chunk[256];
+	int n;
+
+	if (h->recv == NULL)
+		return FWS_E_INVAL;
+	n = h->recv(h->ctx, chunk, sizeof chunk, timeout_ms);
+	if (n < 0)
+		return (fws_err)n;
+	return fws_stub_serial_input(l, chunk, (size_t)n);
+}

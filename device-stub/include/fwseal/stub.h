@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * fwseal/stub.h - the portable device stub core: the DFU 1.1 device state
+ * machine as one transport-neutral request handler, verify-before-write
+ * staging, an atomic journal, test-boot / confirm / revert and the boot
+ * decision. No OS calls, no allocation, no globals: the platform comes in
+ * through fws_hal (fwseal/hal.h), RAM through fws_stub_config.buf.
+ *
+ * Lifecycle of a port:
+ *
+ *   fws_stub s;                       // static; sizeof(fws_stub) is all RAM
+ *   fws_stub_init(&s, &cfg);          // reads the journal, never writes
+ *   fws_stub_boot(&s, &boot);         // verifies and picks the image to run
+ *   ... the application runs, calls fws_stub_confirm(&s) once healthy ...
+ *   loop: map transport requests onto fws_stub_handle(); when
+ *         fws_stub_reset_pending() after an answer, call hal->reset.
+ *
+ * Transport mapping (docs/device-stub.md, "Requests"):
+ *   USB DFU:  bRequest -> req.request, wValue -> req.value, the interface's
+ *             alternate setting -> req.alt, OUT data -> req.data/len, wLength
+ *             -> cap. A handler error (FWS_E_SEQUENCE etc.) means: STALL the
+ *             control pipe. USB bus reset -> treat like FWS_REQ_RESET.
+ *   Serial:   fws_stub_serial (fwseal/stub_serial.h) does this itself with
+ *             the frames of fwseal/frame.h; its GETSTATUS answers carry the
+ *             detail code (fws_err, i32 LE) after the 6 DFU bytes.
+ *
+ * The handler does the work of a DNLOAD (verify, program) before it returns,
+ * so a GETSTATUS that follows reports the outcome; bwPollTimeout tells a
+ * host how long the next request may take.
+ */
+#ifndef FWSEAL_STUB_H
+#define FWSEAL_STUB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fwseal/devinfo.h"
+#include "fwseal/dfu.h"
+#include "fwseal/err.h"
+#include "fwseal/hal.h"
+#include "fwseal/pkg.h"
+
+#define FWS_STUB_VERSION      "0.1.0"
+#define FWS_SLOT_NONE         0xFFu
+
+/* Bytes reserved at the start of each slot for the stored, signed package
+ * prefix (u32 length + prefix), rounded up to whole sectors. */
+#define FWS_STUB_META_BYTES   (4u + FWS_PKG_PREFIX_MAX)
+
+/* The DFU functional descriptor bmAttributes this stub implements (DFU 1.1
+ * 4.1.3): download, upload of the info record, manifestation tolerant (it
+ * answers GETSTATUS after manifestation; a reset then boots the image). */
+#define FWS_STUB_DFU_ATTRS (FWS_DFU_ATTR_CAN_DNLOAD | FWS_DFU_ATTR_CAN_UPLOAD | \
+                            FWS_DFU_ATTR_MANIFEST_TOLERANT)
+
+/* Alternate settings (interfaces) of the DFU function. */
+enum fws_stub_alt {
+	FWS_ALT_PACKAGE = 0,  /* DNLOAD takes the package stream */
+	FWS_ALT_INFO = 1,     /* read-only: UPLOAD returns the device-info record */
+};
+
+/* Planted defects for testing the tests. Honoured only when the core is built
+ * with FWS_STUB_DEFECTS (the simulator); a firmware build ignores them. */
+enum fws_stub_defect {
+	FWS_DEFECT_ACCEPT_DOWNGRADE = 1u << 0, /* skip the security-counter check */
+	FWS_DEFECT_SKIP_BLOCK_CHECK = 1u << 1, /* program a block before its check passes */
+};
+
+typedef struct fws_stub_identity {
+	uint16_t vendor_id;      /* 0: any vendor id accepted */
+	uint16_t class_id;       /* 0: any class id accepted */
+	const char *model;       /* model designation, must equal the manifest's */
+	uint16_t hw_rev;         /* must lie in the manifest's range */
+	const char *serial;      /* reported in the device-info record */
+	const char *component;   /* NULL or "": any component accepted */
+	int64_t now_hint;        /* 0, or seconds since 1970 if the port knows */
+} fws_stub_identity;
+
+typedef struct fws_stub_config {
+	const fws_hal *hal;
+	fws_stub_identity id;
+	/* Block buffer: >= max(FWS_PKG_BUF_MIN, largest block + 32). It bounds
+	 * the block sizes the device accepts (FWS_E_BLOCK_SIZE otherwise). */
+	uint8_t *buf;
+	size_t buf_cap;
+	uint32_t poll_timeout_ms; /* bwPollTimeout reported while busy */
+	uint16_t xfer_size;       /* largest DNLOAD/UPLOAD data per request of the
+	                             transport (info record); 0 unknown */
+	uint32_t defects;         /* enum fws_stub_defect bits */
+} fws_stub_config;
+
+typedef struct fws_stub_slot {
+	uint8_t state;                    /* enum fws_slot_state (devinfo.h) */
+	uint32_t counter;                 /* security counter, when verified */
+	uint32_t image_len;               /* payload bytes, when verified */
+	int64_t support_end;
+	char version[FWS_VERSION_MAX + 1];
+} fws_stub_slot;
+
+/* Persistent state: one journal record (docs/device-stub.md, "Journal"). */
+typedef struct fws_jstate {
+	uint32_t seq;
+	uint8_t active;          /* confirmed slot, or FWS_SLOT_NONE */
+	uint8_t trial;           /* committed slot to test-boot, or FWS_SLOT_NONE */
+	uint8_t trial_booted;    /* 1: the trial was started and not confirmed */
+	uint8_t dl_slot;         /* slot of an interrupted download, or NONE */
+	uint32_t counter;        /* anti-rollback counter (security counter) */
+	uint32_t dl_block;       /* next block to receive */
+	uint32_t dl_prefix_len;
+	uint32_t dl_offset;      /* stream offset of block dl_block */
+	uint8_t dl_expect[FWS_SHA256_LEN];        /* D(dl_block) */
+	uint8_t dl_prefix_digest[FWS_SHA256_LEN]; /* SHA-256 of the prefix */
+} fws_jstate;
+
+enum fws_boot_action {
+	FWS_BOOT_RUN = 0,   /* start the image in .slot */
+	FWS_BOOT_STAY = 1,  /* nothing verifiable: stay in the stub, wait for update */
+};
+
+typedef struct fws_boot_result {
+	uint8_t action;      /* enum fws_boot_action */
+	uint8_t slot;        /* when RUN */
+	bool trial;          /* a test boot: the image must confirm itself */
+	bool reverted;       /* an unconfirmed test boot was rolled back */
+	uint32_t image_off;  /* flash offset of the image, when RUN */
+	uint32_t image_len;
+} fws_boot_result;
+
+typedef struct fws_stub {
+	fws_stub_config cfg;
+
+	/* journal */
+	fws_jstate j;
+	uint8_t j_sector;         /* 0/1: sector holding the newest record */
+	uint32_t j_next;          /* byte offset of the next free record in it */
+
+	/* slots and the running image */
+	fws_stub_slot slot[FWS_HAL_SLOTS];
+	uint8_t running;          /* slot started by fws_stub_boot, or NONE */
+	uint32_t running_counter;
+	uint32_t meta_len;        /* bytes of the metadata area (whole sectors) */
+
+	/* DFU state machine (DFU 1.1 6.1.2) */
+	uint8_t state;            /* enum fws_dfu_state */
+	uint8_t status;           /* enum fws_dfu_status */
+	fws_err last_error;       /* detail of the last failure */
+	bool reset_pending;
+	uint32_t upload_off;
+
+	/* download in progress */
+	fws_pkg_reader rd;
+	uint8_t dl_slot;
+	bool dl_started;          /* prefix accepted, staging begun */
+	bool dl_done;             /* reader reported FWS_PKG_DONE */
+	uint32_t erased_upto;     /* image bytes of the staging slot erased */
+	uint8_t prefix_digest[FWS_SHA256_LEN];
+} fws_stub;
+
+/* Read the journal and set up the state machine (dfuIDLE). Writes nothing.
+ * FWS_E_INVAL on a bad configuration (geometry, buffer). */
+fws_err fws_stub_init(fws_stub *s, const fws_stub_config *cfg);
+
+/* The boot decision (docs/device-stub.md, "Boot decision"): verify the
+ * candidate images, pick one, record test-boot / revert / fallback in the
+ * journal, call hal->start_image if set. Never selects an image it could not
+ * verify (stored prefix signature + policy + SHA-256 over the flash). */
+fws_err fws_stub_boot(fws_stub *s, fws_boot_result *out);
+
+/* Called by (or for) the running image once it is healthy: ends a test boot,
+ * makes the slot the active one and only then raises the anti-rollback
+ * counter. No-op if the running image is already confirmed. */
+fws_err fws_stub_confirm(fws_stub *s);
+
+/* One request, transport-neutral. */
+typedef struct fws_stub_req {
+	uint8_t request;     /* enum fws_dfu_request */
+	uint8_t alt;         /* enum fws_stub_alt */
+	uint16_t value;      /* wValue (block number; ignored by this stub) */
+	const uint8_t *data; /* OUT data (DNLOAD, RESUME) */
+	size_t len;
+} fws_stub_req;
+
+/* Handle a request; the answer goes to resp[0 .. *resp_len) (cap = the most
+ * the host accepts, wLength). Returns FWS_OK, or the error that made the
+ * request fail: the transport then STALLs / answers with an error; the DFU
+ * state and status (GETSTATUS) and fws_stub_last_error() say the rest.
+ *
+ * Answers: GETSTATUS 6 bytes (DFU 1.1 6.1.2); GETSTATE 1 byte; UPLOAD on
+ * FWS_ALT_INFO and FWS_REQ_INFO the device-info record (devinfo.h); RESUME
+ * with data u32 LE stream offset || SHA-256 of the package prefix (36 bytes,
+ * the FWS_DI_RESUME pair of the device-info record), no answer; DNLOADs then
+ * carry the stream from that offset on. */
+fws_err fws_stub_handle(fws_stub *s, const fws_stub_req *req, uint8_t *resp, size_t cap,
+                        size_t *resp_len);
+
+/* True once a FWS_REQ_RESET was answered: the port calls hal->reset. */
+bool fws_stub_reset_pending(const fws_stub *s);
+
+/* Detail of the last failure: kept after CLRSTATUS so a host can still ask
+ * (device-info LAST_ERROR); cleared when the next download starts and at
+ * power-on. FWS_OK if none. */
+fws_err fws_stub_last_error(const fws_stub *s);
+
+/* Stream offset where an interrupted download can continue (0: none). */
+uint32_t fws_stub_resume_offset(const fws_stub *s);
+
+/* Fill the device-info record (what FWS_REQ_INFO encodes). */
+void fws_stub_info(const fws_stub *s, fws_devinfo *out);
+
+#define FWS_STUB_RESUME_LEN (4u + FWS_SHA256_LEN)
+
+/* Map a detail error onto a DFU 1.1 bStatus. */
+uint8_t fws_stub_dfu_status(fws_err e);
+
+#endif /* FWSEAL_STUB_H */

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * fwseal/stub_serial.h - the device end of the serial protocol (frames of
+ * fwseal/frame.h, docs/serial-protocol.md) on top of fws_stub_handle. Portable:
+ * bytes come and go through hal->recv / hal->send.
+ *
+ * Each request frame becomes one fws_stub_req (type -> request, value ->
+ * value, payload -> data; UPLOAD reads FWS_ALT_INFO). The answer frame has
+ * the same seq and type | FWS_FRAME_RESPONSE, status ACK or STALL (the
+ * handler refused; GETSTATUS tells why) or UNSUPPORTED. GETSTATUS answers
+ * carry the 6 DFU bytes followed by the detail fws_err as i32 LE. A repeated
+ * request (same seq and CRC as the last one) gets the cached answer again
+ * and is not executed twice.
+ */
+#ifndef FWSEAL_STUB_SERIAL_H
+#define FWSEAL_STUB_SERIAL_H
+
+#include "fwseal/frame.h"
+#include "fwseal/stub.h"
+
+/* Largest answer payload: the info record plus room. */
+#define FWS_STUB_ANSWER_MAX (FWS_DEVINFO_MAX + 16u)
+#define FWS_STUB_ANSWER_WIRE (FWS_FRAME_HEADER_LEN + FWS_STUB_ANSWER_MAX + FWS_FRAME_CRC_LEN + \
+                              (FWS_FRAME_HEADER_LEN + FWS_STUB_ANSWER_MAX + 4u) / 254u + 3u)
+
+typedef struct fws_stub_serial {
+	fws_stub *stub;
+	fws_frame_decoder dec;
+	fws_frame_dedup dedup;
+	uint8_t answer[FWS_STUB_ANSWER_MAX];
+	uint8_t tx[FWS_STUB_ANSWER_WIRE];   /* last answer, for retransmission */
+	size_t tx_len;
+	uint32_t frames_bad;
+} fws_stub_serial;
+
+void fws_stub_serial_init(fws_stub_serial *l, fws_stub *stub);
+
+/* Wait up to timeout_ms for bytes, handle every complete frame. FWS_OK
+ * (also on timeout), or the transport's error (FWS_E_DISCONNECTED). After it
+ * returns, check fws_stub_reset_pending(). */
+fws_err fws_stub_serial_poll(fws_stub_serial *l, uint32_t timeout_ms);
+
+/* Feed received bytes directly (ports with their own receive loop, tests). */
+fws_err fws_stub_serial_input(fws_stub_serial *l, const uint8_t *in, size_t len);
+
+#endif /* FWSEAL_STUB_SERIAL_H */

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "hal.h"
+
+#include "board.h"
+#include "clock.h"
+#include "flashmap.h"
+#include "uart.h"
+
+static fws_err hal_flash_read(void *ctx, uint32_t off, uint8_t *dst, size_t len)
+{
+	const board_hal_ctx *c = ctx;
+	return pflash_read(&c->core, off, dst, len) == FWS_OK ? FWS_OK : FWS_E_IO;
+}
+
+static fws_err hal_flash_write(void *ctx, uint32_t off, const uint8_t *src, size_t len)
+{
+	const board_hal_ctx *c = ctx;
+	return pflash_write(&c->core, off, src, len) == FWS_OK ? FWS_OK : FWS_E_FLASH_WRITE;
+}
+
+static fws_err hal_flash_erase(void *ctx, uint32_t off)
+{
+	const board_hal_ctx *c = ctx;
+	return pflash_erase(&c->core, off) == FWS_OK ? FWS_OK : FWS_E_FLASH_ERASE;
+}
+
+static const fws_trust *hal_trust(void *ctx)
+{
+	const board_hal_ctx *c = ctx;
+	return c->fd->has_trust ? &c->fd->trust : NULL;
+}
+
+/* Waits for the first byte, then takes what the UART has without waiting:
+ * the caller loops, and a frame never waits on a timeout to complete. */
+static int hal_recv(void *ctx, uint8_t *dst, size_t cap, uint32_t timeout_ms)
+{
+	(void)ctx;
+	uint32_t t0 = clock_ms();
+	size_t n = 0;
+
+	while (!uart_rx_ready()) {
+		if (clock_ms() - t0 >= timeout_ms)
+			return 0;
+		uart_wait_rx();
+	}
+	while (n < cap && uart_rx_ready())
+		dst[n++] = uart_getc();
+	return (int)n;
+}
+
+static fws_err hal_send(void *ctx, const uint8_t *src, size_t len)
+{
+	(void)ctx;
+	for (size_t i = 0; i < len; i++)
+		uart_putc(src[i]);
+	return FWS_OK;
+}
+
+static uint32_t hal_now_ms(void *ctx)
+{
+	(void)ctx;
+	return clock_ms();
+}
+
+static void hal_reset(void *ctx)
+{
+	(void)ctx;
+	board_reset();
+}
+
+void board_hal_init(fws_hal *hal, board_hal_ctx *ctx, const factory_data *fd)
+{
+	ctx->core = (pflash){
+		.base = BOARD_PSRAM_BASE,
+		.size = FLASHMAP_CORE_SIZE,
+		.sector_size = FLASHMAP_SECTOR_SIZE,
+		.write_size = FLASHMAP_WRITE_SIZE,
+	};
+	ctx->fd = fd;
+
+	*hal = (fws_hal){
+		.ctx = ctx,
+		.geom = {
+			.sector_size = FLASHMAP_SECTOR_SIZE,
+			.write_size = FLASHMAP_WRITE_SIZE,
+			.slot = {
+				{ .off = FLASHMAP_SLOT0_OFF, .size = FLASHMAP_SLOT_SIZE },
+				{ .off = FLASHMAP_SLOT1_OFF, .size = FLASHMAP_SLOT_SIZE },
+			},
+			.journal = { FLASHMAP_JOURNAL0_OFF, FLASHMAP_JOURNAL1_OFF },
+		},
+		.flash_read = hal_flash_read,
+		.flash_write = hal_flash_write,
+		.flash_erase = hal_flash_erase,
+		.counter_read = NULL,  /* anti-rollback counter lives in the journal */
+		.counter_advance = NULL,
+		.trust = hal_trust,
+		.recv = hal_recv,
+		.send = hal_send,
+		.now_ms = hal_now_ms,
+		.reset = hal_reset,
+		.start_image = NULL,   /* main.c "runs" the image (docs/firmware.md) */
+	};
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * mbedtls_config.h - the mbedTLS 2.28 configuration of the firmware: ECDSA
+ * P-256 signature verification over SHA-256 and nothing else
+ * (MBEDTLS_CONFIG_FILE points here; see docs/firmware.md).
+ *
+ * The verify path never uses a secret, so it needs no random generator:
+ * MBEDTLS_ECP_NO_INTERNAL_RNG removes the DRBG dependency of ecp.c (without it
+ * check_config.h demands CTR_DRBG or HMAC_DRBG).
+ */
+#ifndef FWSEAL_MPS2_MBEDTLS_CONFIG_H
+#define FWSEAL_MPS2_MBEDTLS_CONFIG_H
+
+/* System: bare metal, no clock, no files, no entropy source. */
+#define MBEDTLS_HAVE_ASM               /* bn_mul.h UMULL/UMAAL on Thumb-2 */
+#define MBEDTLS_NO_PLATFORM_ENTROPY
+
+/* Memory: bignum allocates; all of it comes from one static pool
+ * (mbedtls_memory_buffer_alloc_init() in crypto_pool.c), so nothing links
+ * malloc. The STD_ defaults only matter before the pool is installed: they
+ * point at functions that refuse, instead of at libc calloc. */
+#define MBEDTLS_PLATFORM_C
+#define MBEDTLS_PLATFORM_MEMORY
+#define MBEDTLS_PLATFORM_NO_STD_FUNCTIONS
+#define MBEDTLS_PLATFORM_STD_CALLOC    crypto_pool_refuse_calloc
+#define MBEDTLS_PLATFORM_STD_FREE      crypto_pool_refuse_free
+#define MBEDTLS_MEMORY_BUFFER_ALLOC_C
+/* The allocator calls exit() when it finds its pool corrupted; there is no
+ * exit() here, so that is a fault (the device stops and resets). */
+#define MBEDTLS_PLATFORM_EXIT_MACRO    crypto_pool_corrupt
+#define MBEDTLS_MEMORY_ALIGN_MULTIPLE  4
+
+/* Primitives. */
+#define MBEDTLS_BIGNUM_C
+#define MBEDTLS_ECP_C
+#define MBEDTLS_ECP_DP_SECP256R1_ENABLED
+#define MBEDTLS_ECP_NIST_OPTIM         /* fast P-256 reduction: ~2x faster, ~1 KiB */
+#define MBEDTLS_ECP_NO_INTERNAL_RNG
+#define MBEDTLS_ECDSA_C
+#define MBEDTLS_ASN1_PARSE_C           /* check_config.h requires both for ECDSA_C; */
+#define MBEDTLS_ASN1_WRITE_C           /* --gc-sections drops the unused code */
+#define MBEDTLS_SHA256_C
+#define MBEDTLS_SHA256_SMALLER         /* rolled loop: ~1.5 KiB less, ~30% slower */
+
+/* Sizes: P-256 only, small windows (RAM over speed). */
+#define MBEDTLS_ECP_MAX_BITS           256
+#define MBEDTLS_MPI_MAX_SIZE           32
+#define MBEDTLS_MPI_WINDOW_SIZE        1
+#define MBEDTLS_ECP_WINDOW_SIZE        2
+#define MBEDTLS_ECP_FIXED_POINT_OPTIM  0
+
+#include <stddef.h>
+void *crypto_pool_refuse_calloc(size_t n, size_t size);
+void crypto_pool_refuse_free(void *p);
+_Noreturn void crypto_pool_corrupt(int status);
+
+#include "mbedtls/check_config.h"
+
+#endif /* FWSEAL_MPS2_MBEDTLS_CONFIG_H */

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cli_util.h - what every fwseal subcommand shares: the command table entry,
+ * option parsing, error sentences, number parsing, hex and JSON output.
+ *
+ * Adding a command: write cmd_NAME.c defining `const struct cli_cmd
+ * cli_cmd_NAME`, add one line to the table in main.c and the file to
+ * meson.build. main() handles --help (prints cmd->usage), --json (when
+ * cmd->json is set: removed from argv, sets ctx->json) and --version.
+ */
+#ifndef FWSEAL_CLI_UTIL_H
+#define FWSEAL_CLI_UTIL_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "exitcodes.h"
+#include "fwseal/err.h"
+
+#if defined(__GNUC__)
+#define CLI_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define CLI_PRINTF(a, b)
+#endif
+
+struct cli_ctx {
+	bool json;        /* --json given: machine-readable output on stdout */
+	const char *name; /* the subcommand name, for messages */
+};
+
+struct cli_cmd {
+	const char *name;    /* "pack" */
+	const char *summary; /* one line for `fwseal --help` */
+	const char *usage;   /* full --help text */
+	bool json;           /* accepts --json */
+	/* argv[0] is the command name; returns an fws_exit code */
+	int (*run)(struct cli_ctx *ctx, int argc, char **argv);
+};
+
+/* "fwseal: <sentence>" on stderr. fmt should read "what is wrong. What to do." */
+void cli_error(const char *fmt, ...) CLI_PRINTF(1, 2);
+
+/* Usage error: prints the sentence plus a pointer to --help; returns FWS_EXIT_USAGE. */
+int cli_usage(const struct cli_ctx *ctx, const char *fmt, ...) CLI_PRINTF(2, 3);
+
+/* getopt_long with a clean state and one-sentence errors. Returns the option,
+ * -1 at the end, or '?' after printing a usage error. */
+int cli_getopt(const struct cli_ctx *ctx, int argc, char **argv, const char *shortopts,
+               const struct option *longopts);
+
+/* Numbers: decimal or 0x-hex, the whole string, within range. */
+bool cli_parse_u64(const char *s, uint64_t max, uint64_t *out);
+bool cli_parse_u32(const char *s, uint32_t *out);
+bool cli_parse_u16(const char *s, uint16_t *out);
+
+/* Lowercase hex of n bytes into out (2n+1 bytes). */
+void cli_hex(const uint8_t *p, size_t n, char *out);
+
+/* Exit code for a protocol error (policy -> 4, I/O -> 5, else bad package 3). */
+int cli_exit_for_err(fws_err e);
+
+/* ---------------------------------------------------------------------- */
+/* JSON output: a tiny streaming writer that handles commas and escaping.  */
+
+struct cli_json {
+	FILE *f;
+	int depth;
+	bool first[16];
+};
+
+void cli_json_begin(struct cli_json *j, FILE *f);      /* { */
+void cli_json_end(struct cli_json *j);                  /* }\n */
+/* name is NULL inside arrays */
+void cli_json_obj(struct cli_json *j, const char *name);
+void cli_json_obj_end(struct cli_json *j);
+void cli_json_arr(struct cli_json *j, const char *name);
+void cli_json_arr_end(struct cli_json *j);
+void cli_json_str(struct cli_json *j, const char *name, const char *s);
+void cli_json_strn(struct cli_json *j, const char *name, const char *s, size_t n);
+void cli_json_u64(struct cli_json *j, const char *name, uint64_t v);
+void cli_json_i64(struct cli_json *j, const char *name, int64_t v);
+void cli_json_bool(struct cli_json *j, const char *name, bool v);
+void cli_json_null(struct cli_json *j, const char *name);
+void cli_json_hex(struct cli_json *j, const char *name, const uint8_t *p, size_t n);
+
+/* Write s (n bytes) as a JSON string literal with quotes. */
+void cli_json_escape(FILE *f, const char *s, size_t n);
+
+/* CRC-32 exactly as fws_crc32 (zlib-compatible: start with 0 and chain);
+ * uses zlib's faster implementation when built with it. The DFU suffix CRC
+ * of bytes B is ~cli_crc32(0, B). */
+uint32_t cli_crc32(uint32_t crc, const uint8_t *p, size_t n);
+
+/* "YYYY-MM-DD" of seconds since 1970 UTC (out >= 32 bytes). */
+void cli_format_date(int64_t t, char *out, size_t cap);
+
+#endif /* FWSEAL_CLI_UTIL_H */

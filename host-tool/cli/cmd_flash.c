@@ -1,0 +1,471 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cmd_flash.c - `fwseal flash PKG [--device D] [--trust T] [--yes] [--json]`:
+ * verify the package, read the device, check one against the other, show
+ * what will change (EN 303 645 5.3-11/12/13: security notice, disruption,
+ * support period), ask, then run the flashing session of libfwseal-host with
+ * a progress display. Success is reported only once the device says it runs
+ * the new version.
+ */
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "dev_common.h"
+#include "flash_multi.h"
+#include "fwseal-host/dfu_client.h"
+#include "fwseal-host/package.h"
+#include "fwseal-host/session.h"
+
+static const char usage[] =
+	"Usage: fwseal flash PKG [--device DEVICE] [--trust TRUST] [--yes] [--json]\n"
+	"                        [--flow none|rtscts] [--no-resume]\n\n"
+	"Install the firmware package PKG on a device. The package is verified first,\n"
+	"then checked against what the device reports (model, hardware revision,\n"
+	"security counter, keys); fwseal shows what will change and asks before it\n"
+	"sends anything. It succeeds only when the device runs the new version.\n"
+	"An interrupted update resumes where it stopped when the same command is run\n"
+	"again.\n\n"
+	"  --device DEVICE   serial:PATH[@BAUD] (default baud 115200), usb[:VID:PID[:SN]],\n"
+	"                    usb:@BUSPATH, hid[...]; may be left out when exactly one\n"
+	"                    device is connected ('fwseal list'). docs/flashing.md\n"
+	"  --trust TRUST     trust store from 'fwseal key export-trust'. Default: the\n"
+	"                    file named by $FWSEAL_TRUST, else\n"
+	"                    $XDG_CONFIG_HOME/fwseal/trust.fwst (~/.config/fwseal/...),\n"
+	"                    else /etc/fwseal/trust.fwst\n"
+	"  --yes             do not ask for confirmation (required when stdin is not\n"
+	"                    a terminal)\n"
+	"  --json            one JSON event per line on stdout (package, device, plan,\n"
+	"                    progress, done / error)\n"
+	"  --flow MODE       serial flow control: none (default) or rtscts\n"
+	"  --no-resume       start an interrupted update from the beginning\n"
+	"Factory line (docs/factory.md):\n"
+	"  --device D1 --device D2 ...  flash several devices at once, one thread each\n"
+	"  --all             every connected device of the package's model\n"
+	"  --records PATH    production records database (default\n"
+	"                    $XDG_DATA_HOME/fwseal/records.sqlite); --no-records: none\n"
+	"  --station NAME    station name in the records (default: the host name)\n"
+	"  Several devices: exit 0 all ok, 8 some failed, else the class they share.\n\n"
+	"Exit codes: 0 installed and running, 2 usage, 3 package bad or untrusted,\n"
+	"4 refused by policy (model, revision, downgrade), 5 file or port access,\n"
+	"6 device error, 7 interrupted (run again to resume), 9 declined.\n";
+
+static atomic_int stop_flag;
+
+static void on_signal(int sig)
+{
+	atomic_store(&stop_flag, 1);
+	/* a second signal ends the program the usual way */
+	signal(sig, SIG_DFL);
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: waits end early, the session checks the flag */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+typedef struct flash_cli {
+	bool json;
+	bool tty;
+	int last_decile;
+	enum fwh_phase last_phase;
+	bool bar_open;
+	const char *device;
+} flash_cli;
+
+static void human_bytes(double v, char *out, size_t cap)
+{
+	if (v >= 1024.0 * 1024.0)
+		snprintf(out, cap, "%.1f MiB", v / (1024.0 * 1024.0));
+	else if (v >= 1024.0)
+		snprintf(out, cap, "%.1f KiB", v / 1024.0);
+	else
+		snprintf(out, cap, "%.0f B", v);
+}
+
+static void human_time(double s, char *out, size_t cap)
+{
+	if (s < 0) {
+		snprintf(out, cap, "--:--");
+		return;
+	}
+	unsigned t = (unsigned)(s + 0.5);
+	snprintf(out, cap, "%u:%02u", t / 60u, t % 60u);
+}
+
+static const char *phase_text(enum fwh_phase p)
+{
+	switch (p) {
+	case FWH_PHASE_PREPARE: return "Preparing the device";
+	case FWH_PHASE_DOWNLOAD: return "Sending the firmware";
+	case FWH_PHASE_MANIFEST: return "Device is checking and installing the firmware";
+	case FWH_PHASE_RESTART: return "Restarting the device";
+	case FWH_PHASE_WAIT: return "Waiting for the device to report the new firmware";
+	case FWH_PHASE_DONE: return "Done";
+	}
+	return "";
+}
+
+static void on_progress(void *user, const fwh_progress *p)
+{
+	flash_cli *c = user;
+	if (c->json) {
+		dev_event e;
+		ev_begin(&e, stdout, "progress");
+		ev_str(&e, "device", c->device);
+		ev_str(&e, "phase", fwh_phase_name(p->phase));
+		ev_u64(&e, "done", p->done);
+		ev_u64(&e, "total", p->total);
+		ev_num(&e, "rate", p->rate);
+		ev_num(&e, "eta", p->eta);
+		ev_end(&e);
+		return;
+	}
+	bool new_phase = p->phase != c->last_phase;
+	c->last_phase = p->phase;
+	if (p->phase != FWH_PHASE_DOWNLOAD) {
+		if (!new_phase)
+			return;
+		if (c->bar_open)
+			fputc('\n', stderr);
+		c->bar_open = false;
+		if (p->phase != FWH_PHASE_DONE)
+			fprintf(stderr, "%s...\n", phase_text(p->phase));
+		return;
+	}
+	char rate[32], eta[16];
+	human_bytes(p->rate, rate, sizeof rate);
+	human_time(p->eta, eta, sizeof eta);
+	unsigned pct = p->total ? (unsigned)(p->done * 100u / p->total) : 0u;
+	if (c->tty) {
+		enum { WIDTH = 30 };
+		char bar[WIDTH + 1];
+		unsigned fill = pct * WIDTH / 100u;
+		for (unsigned i = 0; i < WIDTH; i++)
+			bar[i] = i < fill ? '#' : '.';
+		bar[WIDTH] = '\0';
+		fprintf(stderr, "\r[%s] %3u%%  %s/s  %s left ", bar, pct, rate, eta);
+		c->bar_open = true;
+		fflush(stderr);
+		return;
+	}
+	/* not a terminal: a plain line every 10 % */
+	int decile = (int)(pct / 10u);
+	if (decile == c->last_decile && !new_phase)
+		return;
+	c->last_decile = decile;
+	fprintf(stderr, "%s: %u%% (%llu of %llu bytes, %s/s, %s left)\n", phase_text(p->phase), pct,
+	        (unsigned long long)p->done, (unsigned long long)p->total, rate, eta);
+}
+
+static void print_plan(const flash_cli *c, const char *pkg_path, const fwh_package *pkg,
+                       const fws_devinfo *d, const fwh_plan *plan)
+{
+	const fws_manifest *m = &pkg->manifest;
+	char buf[FWS_NOTES_MAX + 1], date[32], signer[2 * FWS_KEY_ID_LEN + 1];
+	cli_hex(pkg->signer, FWS_KEY_ID_LEN, signer);
+	if (c->json) {
+		dev_event e;
+		ev_begin(&e, stdout, "plan");
+		ev_str(&e, "device", c->device);
+		ev_str(&e, "package", pkg_path);
+		ev_str(&e, "signer", signer);
+		ev_str(&e, "model", d->model);
+		ev_str(&e, "serial", d->serial);
+		ev_str(&e, "from_version", plan->from_version);
+		ev_str(&e, "to_version", plan->to_version);
+		ev_bool(&e, "security_update", m->security_update);
+		ev_str(&e, "severity", fws_severity_name(m->severity));
+		ev_str(&e, "risks", fwh_package_text(pkg, m->risks, buf, sizeof buf));
+		fputs(",\"cves\":[", stdout);
+		for (unsigned i = 0; i < m->cve_count; i++) {
+			if (i)
+				fputc(',', stdout);
+			fwh_package_text(pkg, m->cves[i], buf, sizeof buf);
+			cli_json_escape(stdout, buf, strlen(buf));
+		}
+		fputc(']', stdout);
+		ev_bool(&e, "reboot", m->reboot);
+		ev_u64(&e, "downtime_s", m->downtime_s);
+		ev_i64(&e, "support_end", m->support_end);
+		ev_bool(&e, "resume", plan->resume);
+		ev_u64(&e, "resume_offset", plan->resume_offset);
+		ev_u64(&e, "bytes", plan->bytes);
+		ev_end(&e);
+		return;
+	}
+	printf("Package     %s (signed by key %s, verified)\n", pkg_path, signer);
+	printf("Device      %s: %s, hardware revision %u, serial %s\n", c->device, d->model,
+	       d->hw_rev, d->serial);
+	printf("Change      firmware %s -> %s%s\n",
+	       plan->from_version[0] ? plan->from_version : "(none running)", plan->to_version,
+	       plan->same_version ? " (re-install of the same version)" : "");
+	if (m->security_update)
+		printf("Security    security update, severity %s\n", fws_severity_name(m->severity));
+	else
+		printf("Security    not a security update\n");
+	if (m->risks.len)
+		printf("Fixes       %s\n", fwh_package_text(pkg, m->risks, buf, sizeof buf));
+	for (unsigned i = 0; i < m->cve_count; i++)
+		printf("%s  %s\n", i == 0 ? "CVEs      " : "          ",
+		       fwh_package_text(pkg, m->cves[i], buf, sizeof buf));
+	if (m->reboot)
+		printf("Disruption  the device restarts; expected downtime about %u s\n",
+		       (unsigned)m->downtime_s);
+	else
+		printf("Disruption  no restart expected; downtime about %u s\n", (unsigned)m->downtime_s);
+	if (m->support_end) {
+		cli_format_date(m->support_end, date, sizeof date);
+		printf("Support     security updates for this firmware until %s\n", date);
+	}
+	if (plan->resume)
+		printf("Resume      continues an interrupted transfer at byte %llu of %llu\n",
+		       (unsigned long long)plan->resume_offset, (unsigned long long)pkg->stream_len);
+	fflush(stdout);
+}
+
+/* 1: go ahead; otherwise an exit code. */
+static int confirm(const char *to_version)
+{
+	if (!isatty(STDIN_FILENO)) {
+		cli_error("Cannot ask for confirmation because standard input is not a terminal; "
+		          "add --yes to install without asking.");
+		return FWS_EXIT_USAGE;
+	}
+	fprintf(stderr, "Install firmware %s on this device? [y/N] ", to_version);
+	fflush(stderr);
+	char line[16];
+	if (fgets(line, sizeof line, stdin) == NULL ||
+	    (strcmp(line, "y\n") != 0 && strcmp(line, "yes\n") != 0 && strcmp(line, "Y\n") != 0)) {
+		fprintf(stderr, "Nothing was changed.\n");
+		return FWS_EXIT_CANCELLED;
+	}
+	return 1;
+}
+
+static int fail(const flash_cli *c, const fwh_error *err, bool interrupted, const char *resume_cmd)
+{
+	int rc = dev_exit_for(err, interrupted);
+	dev_error(err);
+	if (interrupted)
+		fprintf(stderr, "To resume, run the same command again: %s\n", resume_cmd);
+	if (c->json) {
+		dev_event e;
+		ev_begin(&e, stdout, "error");
+		ev_str(&e, "device", c->device ? c->device : "");
+		ev_str(&e, "code", fws_err_name(err->code));
+		ev_str(&e, "message", err->msg);
+		ev_bool(&e, "from_device", err->from_device);
+		ev_bool(&e, "interrupted", interrupted);
+		ev_i64(&e, "exit", rc);
+		ev_end(&e);
+	}
+	return rc;
+}
+
+static int load_trust(const struct cli_ctx *ctx, const char *given, fws_trust *trust,
+                      const char **used)
+{
+	static char path[4096];
+	const char *p = given ? given : fwh_trust_default_path(path, sizeof path);
+	if (p == NULL)
+		return cli_usage(ctx, "flash needs --trust TRUST (the trust store from 'fwseal key "
+		                      "export-trust'), or one at $FWSEAL_TRUST, "
+		                      "~/.config/fwseal/trust.fwst or /etc/fwseal/trust.fwst.");
+	fwh_error err;
+	fwh_error_clear(&err);
+	if (fwh_trust_load(p, trust, &err) != FWS_OK) {
+		dev_error(&err);
+		return err.code == FWS_E_IO ? FWS_EXIT_IO : FWS_EXIT_BAD_PACKAGE;
+	}
+	*used = p;
+	return -1;
+}
+
+struct flash_args {
+	const char *pkg;
+	const char *device;
+	const char *trust;
+	bool yes;
+	bool rtscts;
+	bool no_resume;
+	struct flash_multi_args m; /* several devices, records (flash_multi.h) */
+};
+
+static int parse(struct cli_ctx *ctx, int argc, char **argv, struct flash_args *a)
+{
+	static const struct option opts[] = {
+		{ "device", required_argument, NULL, 'd' },
+		{ "trust", required_argument, NULL, 't' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ "flow", required_argument, NULL, 'f' },
+		{ "no-resume", no_argument, NULL, 'n' },
+		FLASH_MULTI_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, rc;
+	while ((c = cli_getopt(ctx, argc, argv, "d:t:yf:n", opts)) != -1) {
+		switch (c) {
+		case 'd':
+			a->device = optarg;
+			if (!flash_multi_add_device(ctx, &a->m, optarg, &rc))
+				return rc;
+			break;
+		case 't': a->trust = optarg; break;
+		case 'y': a->yes = true; break;
+		case 'n': a->no_resume = true; break;
+		case 'f':
+			if (!strcmp(optarg, "rtscts"))
+				a->rtscts = true;
+			else if (strcmp(optarg, "none") != 0)
+				return cli_usage(ctx, "--flow must be none or rtscts, not '%s'.", optarg);
+			break;
+		default:
+			if (flash_multi_option(ctx, c, optarg, &a->m, &rc)) {
+				if (rc >= 0)
+					return rc;
+				break;
+			}
+			return FWS_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc)
+		return cli_usage(ctx, "flash needs the package file to install.");
+	a->pkg = argv[optind++];
+	if (optind < argc)
+		return cli_usage(ctx, "flash takes one package, not also '%s'; name several devices "
+		                      "with --device.", argv[optind]);
+	return -1;
+}
+
+static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct flash_args a = { 0 };
+	int rc = parse(ctx, argc, argv, &a);
+	if (rc >= 0)
+		return rc;
+	a.m.pkg = a.pkg;
+	a.m.trust = a.trust;
+	a.m.yes = a.yes;
+	a.m.rtscts = a.rtscts;
+	a.m.no_resume = a.no_resume;
+	if (flash_multi_wanted(&a.m))
+		return flash_multi_run(ctx, &a.m);
+	flash_cli c = { .json = ctx->json, .tty = isatty(STDERR_FILENO) != 0, .last_decile = -1,
+	                .last_phase = FWH_PHASE_DONE };
+
+	fws_trust trust;
+	const char *trust_path = NULL;
+	rc = load_trust(ctx, a.trust, &trust, &trust_path);
+	if (rc >= 0)
+		return rc;
+
+	/* 1. the package, completely, before any device is touched */
+	fwh_error err;
+	fwh_error_clear(&err);
+	static fwh_package pkg;
+	if (fwh_package_open(&pkg, a.pkg, &trust, &err) != FWS_OK)
+		return fail(&c, &err, false, NULL);
+
+	/* 2. the device */
+	char device[FWH_DEVSTR_MAX], canon[FWH_DEVSTR_MAX];
+	rc = dev_pick(a.device, device, sizeof device);
+	if (rc >= 0) {
+		fwh_package_close(&pkg);
+		return rc;
+	}
+	c.device = device;
+	char resume_cmd[2 * FWH_DEVSTR_MAX + 4096];
+	snprintf(resume_cmd, sizeof resume_cmd, "fwseal flash %s --device %s%s%s%s", a.pkg, device,
+	         a.trust ? " --trust " : "", a.trust ? a.trust : "", a.yes ? " --yes" : "");
+
+	fwh_link_opts lo = { .rtscts = a.rtscts };
+	fwh_link *l = NULL;
+	fws_devinfo d;
+	if (fwh_open(device, &lo, &l, &err) != FWS_OK || fwh_dfu_info(l, &d, &err) != FWS_OK) {
+		fwh_close(l);
+		fwh_package_close(&pkg);
+		return fail(&c, &err, false, resume_cmd);
+	}
+	l->ops->describe(l, canon, sizeof canon);
+	c.device = canon;
+
+	/* 3. package against device, then what will change */
+	struct flash_rec rec;
+	if (fwh_preflight(&pkg, &d, &err) != FWS_OK) {
+		if (flash_rec_begin(&rec, &a.m, &pkg, canon, &d) < 0)
+			flash_rec_end(&rec, err.code, &err, false, NULL);
+		fwh_close(l);
+		fwh_package_close(&pkg);
+		return fail(&c, &err, false, resume_cmd);
+	}
+	fwh_plan plan;
+	fwh_plan_make(&pkg, &d, &plan);
+	if (a.no_resume)
+		plan.resume = false;
+	print_plan(&c, a.pkg, &pkg, &d, &plan);
+	if (!a.yes) {
+		rc = confirm(plan.to_version);
+		if (rc != 1) {
+			fwh_close(l);
+			fwh_package_close(&pkg);
+			return rc;
+		}
+	}
+
+	/* 4. the session, recorded (docs/factory.md) */
+	rc = flash_rec_begin(&rec, &a.m, &pkg, canon, &d);
+	if (rc >= 0) {
+		fwh_close(l);
+		fwh_package_close(&pkg);
+		return rc;
+	}
+	catch_signals();
+	fwh_flash_opts fo = { .progress = on_progress, .user = &c, .cancel = &stop_flag,
+	                      .no_resume = a.no_resume };
+	fwh_flash_result res;
+	fws_err e = fwh_flash(&l, &pkg, &fo, &res, &err);
+	flash_rec_end(&rec, e, &err, res.interrupted, res.after.fw_version);
+	if (c.bar_open)
+		fputc('\n', stderr);
+	fwh_close(l);
+	fwh_package_close(&pkg);
+	if (e != FWS_OK)
+		return fail(&c, &err, res.interrupted, resume_cmd);
+
+	if (c.json) {
+		dev_event ev;
+		ev_begin(&ev, stdout, "done");
+		ev_str(&ev, "device", canon);
+		ev_str(&ev, "serial", res.after.serial);
+		ev_str(&ev, "from_version", plan.from_version);
+		ev_str(&ev, "version", res.after.fw_version);
+		ev_bool(&ev, "confirmed", res.confirmed);
+		ev_bool(&ev, "resumed", res.resumed);
+		ev_u64(&ev, "sent", res.sent);
+		ev_num(&ev, "seconds", res.seconds);
+		ev_end(&ev);
+	} else {
+		printf("Done: %s (%s, serial %s) now runs firmware %s%s (%.1f s%s).\n", canon,
+		       res.after.model, res.after.serial, res.after.fw_version,
+		       res.confirmed ? "" : ", not yet confirmed by the firmware", res.seconds,
+		       res.resumed ? ", resumed" : "");
+	}
+	return FWS_EXIT_OK;
+}
+
+const struct cli_cmd cli_cmd_flash = {
+	.name = "flash",
+	.summary = "install a firmware package on a device",
+	.usage = usage,
+	.json = true,
+	.run = run_flash,
+};

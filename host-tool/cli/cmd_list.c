@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* cmd_list.c - `fwseal list [--json]`: every device that answers on every
+ * transport (serial ports: see FWSEAL_SERIAL_PORTS in fwseal-host/transport.h). */
+#include <string.h>
+
+#include "commands.h"
+#include "dev_common.h"
+
+static const char usage[] =
+	"Usage: fwseal list [--json]\n\n"
+	"List every connected fwseal device with its model, serial number and\n"
+	"firmware version. Serial ports probed: /dev/serial/by-id/*, /dev/ttyUSB*,\n"
+	"/dev/ttyACM*, and the ports named in $FWSEAL_SERIAL_PORTS (colon-separated,\n"
+	"e.g. FWSEAL_SERIAL_PORTS=/dev/ttyS0:/dev/pts/5@921600).\n\n"
+	"  --json   a JSON array with one object per device\n\n"
+	"Exit codes: 0 (also when no device is found), 6 enumeration failed.\n";
+
+typedef struct list_state {
+	bool json;
+	unsigned count;
+	struct cli_json j;
+} list_state;
+
+static void found(void *user, const char *device, const fws_devinfo *d)
+{
+	list_state *s = user;
+	s->count++;
+	if (s->json) {
+		cli_json_obj(&s->j, NULL);
+		dev_print_json(&s->j, device, d);
+		cli_json_obj_end(&s->j);
+		return;
+	}
+	const char *fw = d->boot_state == FWS_BOOT_APP ? d->fw_version : "(in update stub)";
+	printf("%-32s %-16s %-16s %s\n", device, d->model, d->serial, fw);
+}
+
+static int run_list(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
+	int c;
+	while ((c = cli_getopt(ctx, argc, argv, "", opts)) != -1)
+		return FWS_EXIT_USAGE;
+	if (optind < argc)
+		return cli_usage(ctx, "list takes no arguments, not '%s'.", argv[optind]);
+
+	list_state s = { .json = ctx->json };
+	if (s.json) {
+		/* an array document: begin/end of the writer give { }, so write
+		 * the brackets around its objects by hand */
+		memset(&s.j, 0, sizeof s.j);
+		s.j.f = stdout;
+		s.j.first[0] = true;
+		fputc('[', stdout);
+	} else {
+		printf("%-32s %-16s %-16s %s\n", "DEVICE", "MODEL", "SERIAL", "FIRMWARE");
+	}
+	fwh_error err;
+	fwh_error_clear(&err);
+	fws_err e = fwh_enumerate(found, &s, &err);
+	if (s.json)
+		fputs(s.count ? "\n]\n" : "]\n", stdout);
+	if (e != FWS_OK) {
+		dev_error(&err);
+		return FWS_EXIT_DEVICE;
+	}
+	if (!s.json && s.count == 0)
+		fprintf(stderr, "No fwseal device found.\n");
+	return FWS_EXIT_OK;
+}
+
+const struct cli_cmd cli_cmd_list = {
+	.name = "list",
+	.summary = "list connected devices",
+	.usage = usage,
+	.json = true,
+	.run = run_list,
+};

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cmd_verify.c - `fwseal verify PKG --trust TRUST [--model M] [--hw-rev R]
+ * [--min-counter N]`: exit 0 only for a package that is authentic (a trusted,
+ * unrevoked key signed it), intact (every block against the hash chain, the
+ * whole-image digest, the DFU suffix) and acceptable to the given policy -
+ * the same checks, in the same order, as the device stub.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "commands.h"
+#include "pkg_print.h"
+
+static const char usage[] =
+	"Usage: fwseal verify PKG --trust TRUST [--model M] [--hw-rev R]\n"
+	"                     [--min-counter N] [--json]\n\n"
+	"Check a package as a device would. Exit 0: authentic, intact and allowed by\n"
+	"the policy; 3: malformed, tampered or not signed by a trusted key; 4: refused\n"
+	"by the policy.\n\n"
+	"  --trust TRUST     trust store from 'fwseal key export-trust'\n"
+	"  --model M         the device's model designation must equal the package's\n"
+	"  --hw-rev R        the device's hardware revision must be in the package's range\n"
+	"  --min-counter N   the package's security counter must be at least N\n"
+	"  --json            machine-readable result\n";
+
+struct policy {
+	const char *model;
+	bool have_hw;
+	uint16_t hw_rev;
+	bool have_counter;
+	uint32_t min_counter;
+};
+
+static fws_err check_policy(const struct policy *p, const fws_manifest *m, char *why, size_t cap)
+{
+	if (p->model && strcmp(p->model, m->model) != 0) {
+		snprintf(why, cap, "The package is for model '%s', not '%s'. Pick the package made for '%s'.",
+		         m->model, p->model, p->model);
+		return FWS_E_MODEL;
+	}
+	if (p->have_hw && (p->hw_rev < m->hw_rev_min || p->hw_rev > m->hw_rev_max)) {
+		snprintf(why, cap, "The package supports hardware revisions %u to %u, not %u. Pick the package made for revision %u.",
+		         m->hw_rev_min, m->hw_rev_max, p->hw_rev, p->hw_rev);
+		return FWS_E_HW_REV;
+	}
+	if (p->have_counter && m->security_counter < p->min_counter) {
+		snprintf(why, cap, "The package's security counter %" PRIu32 " is below %" PRIu32 " (a downgrade). Use a newer package.",
+		         m->security_counter, p->min_counter);
+		return FWS_E_DOWNGRADE;
+	}
+	return FWS_OK;
+}
+
+static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"trust", required_argument, NULL, 't'},
+		{"model", required_argument, NULL, 'm'},
+		{"hw-rev", required_argument, NULL, 'r'},
+		{"min-counter", required_argument, NULL, 'c'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *trust_path = NULL;
+	struct policy pol = {0};
+	int c;
+	while ((c = cli_getopt(ctx, argc, argv, "t:m:r:c:", opts)) != -1) {
+		switch (c) {
+		case 't': trust_path = optarg; break;
+		case 'm': pol.model = optarg; break;
+		case 'r':
+			if (!cli_parse_u16(optarg, &pol.hw_rev))
+				return cli_usage(ctx, "--hw-rev '%s' is not a number from 0 to 65535.", optarg);
+			pol.have_hw = true;
+			break;
+		case 'c':
+			if (!cli_parse_u32(optarg, &pol.min_counter))
+				return cli_usage(ctx, "--min-counter '%s' is not a number from 0 to 4294967295.",
+				                 optarg);
+			pol.have_counter = true;
+			break;
+		default: return FWS_EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage(ctx, "verify needs exactly one package file.");
+	if (!trust_path)
+		return cli_usage(ctx, "verify needs --trust TRUST (from 'fwseal key export-trust').");
+	const char *path = argv[optind];
+
+	static fws_trust trust;
+	int rc = pkg_load_trust(trust_path, &trust);
+	if (rc >= 0)
+		return rc;
+	static pkg_check chk;
+	memset(&chk, 0, sizeof(chk));
+	chk.trust = &trust;
+	fws_err e = pkg_check_file(&chk, path);
+	char why[256] = "";
+	if (e == FWS_OK)
+		e = check_policy(&pol, &chk.manifest, why, sizeof(why));
+	rc = cli_exit_for_err(e);
+
+	if (ctx->json) {
+		struct cli_json j;
+		cli_json_begin(&j, stdout);
+		cli_json_str(&j, "package", path);
+		cli_json_bool(&j, "ok", e == FWS_OK);
+		cli_json_u64(&j, "exit_code", (uint64_t)rc);
+		if (e != FWS_OK) {
+			cli_json_str(&j, "error", fws_err_name(e));
+			cli_json_str(&j, "message", why[0] ? why : fws_err_describe(e));
+			if (e == FWS_E_BLOCK_DIGEST)
+				cli_json_u64(&j, "block", chk.failed_block);
+		}
+		cli_json_bool(&j, "authentic", chk.authentic);
+		if (chk.authentic)
+			cli_json_hex(&j, "signer_key_id", chk.signer, FWS_KEY_ID_LEN);
+		cli_json_u64(&j, "blocks_checked", chk.blocks_ok);
+		if (chk.have_prefix && chk.authentic) {
+			cli_json_obj(&j, "manifest");
+			pkg_print_json(&j, &chk);
+			cli_json_obj_end(&j);
+		}
+		cli_json_end(&j);
+	}
+	if (e != FWS_OK) {
+		if (why[0])
+			cli_error("%s: %s", path, why);
+		else
+			pkg_print_error(path, &chk);
+		return rc;
+	}
+	if (!ctx->json) {
+		char hex[2 * FWS_KEY_ID_LEN + 1];
+		cli_hex(chk.signer, FWS_KEY_ID_LEN, hex);
+		printf("%s: OK. Authentic (key id %s) and intact (%" PRIu32 " blocks, image digest, DFU suffix): %s %s, security counter %" PRIu32 ".\n",
+		       path, hex, chk.blocks_ok, chk.manifest.model, chk.manifest.version,
+		       chk.manifest.security_counter);
+	}
+	return FWS_EXIT_OK;
+}
+
+const struct cli_cmd cli_cmd_verify = {
+	.name = "verify",
+	.summary = "check that a package is authentic, intact and fits a device (exit 0/3/4)",
+	.usage = usage,
+	.json = true,
+	.run = run_verify,
+};

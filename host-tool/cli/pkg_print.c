@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* pkg_print.c - see pkg_print.h. */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "fwseal/trust.h"
+#include "pkg_print.h"
+
+static const char *yes_no(bool b)
+{
+	return b ? "yes" : "no";
+}
+
+void pkg_print_text(FILE *f, const pkg_check *c)
+{
+	const fws_manifest *m = &c->manifest;
+	char date[32], hex[2 * FWS_SHA256_LEN + 1];
+	fprintf(f, "Model:              %s\n", m->model);
+	fprintf(f, "Vendor / class id:  0x%04x / 0x%04x\n", m->vendor_id, m->class_id);
+	fprintf(f, "Hardware revisions: %u to %u\n", m->hw_rev_min, m->hw_rev_max);
+	fprintf(f, "Component:          %s\n", m->component);
+	fprintf(f, "Version:            %s\n", m->version);
+	fprintf(f, "Security counter:   %" PRIu32 "\n", m->security_counter);
+	fprintf(f, "Security update:    %s, severity %s\n", yes_no(m->security_update),
+	        fws_severity_name(m->severity));
+	if (m->risks.len)
+		fprintf(f, "Risks mitigated:    %.*s\n", (int)m->risks.len, pkg_check_span(c, m->risks));
+	if (m->cve_count) {
+		fputs("CVEs:               ", f);
+		for (unsigned i = 0; i < m->cve_count; i++)
+			fprintf(f, "%s%.*s", i ? ", " : "", (int)m->cves[i].len,
+			        pkg_check_span(c, m->cves[i]));
+		fputc('\n', f);
+	}
+	fprintf(f, "Disruption:         %s, expected downtime %" PRIu32 " s\n",
+	        m->reboot ? "device reboots" : "no reboot", m->downtime_s);
+	cli_format_date(m->release_date, date, sizeof(date));
+	fprintf(f, "Release date:       %s\n", date);
+	cli_format_date(m->support_end, date, sizeof(date));
+	fprintf(f, "Security support:   until %s\n", date);
+	for (unsigned i = 0; i < c->sig_count; i++) {
+		cli_hex(c->sig_key_ids[i], FWS_KEY_ID_LEN, hex);
+		fprintf(f, "Signer key id:      %s\n", hex);
+	}
+	cli_hex(m->chain_head, FWS_SHA256_LEN, hex);
+	fprintf(f, "Chain head:         %s\n", hex);
+	cli_hex(m->image_sha256, FWS_SHA256_LEN, hex);
+	fprintf(f, "Image SHA-256:      %s\n", hex);
+	if (c->complete && c->want_file_sha256) {
+		cli_hex(c->file_sha256, FWS_SHA256_LEN, hex);
+		fprintf(f, "Package SHA-256:    %s\n", hex);
+	}
+	fprintf(f, "Payload:            %" PRIu32 " bytes in %" PRIu32 " blocks of %" PRIu32 " bytes\n",
+	        m->payload_size, fws_manifest_block_count(m), m->block_size);
+	fprintf(f, "Package size:       %" PRIu64 " bytes\n", c->file_size);
+	if (m->notes.len) {
+		fputs("Release notes:\n", f);
+		const char *s = pkg_check_span(c, m->notes);
+		size_t n = m->notes.len, start = 0;
+		for (size_t i = 0; i <= n; i++) {
+			if (i == n || s[i] == '\n') {
+				fprintf(f, "  %.*s\n", (int)(i - start), s + start);
+				start = i + 1;
+			}
+		}
+	}
+}
+
+void pkg_print_json(struct cli_json *j, const pkg_check *c)
+{
+	const fws_manifest *m = &c->manifest;
+	char date[32];
+	cli_json_str(j, "model", m->model);
+	cli_json_u64(j, "vendor_id", m->vendor_id);
+	cli_json_u64(j, "class_id", m->class_id);
+	cli_json_u64(j, "hw_rev_min", m->hw_rev_min);
+	cli_json_u64(j, "hw_rev_max", m->hw_rev_max);
+	cli_json_str(j, "component", m->component);
+	cli_json_str(j, "version", m->version);
+	cli_json_u64(j, "security_counter", m->security_counter);
+	cli_json_obj(j, "security");
+	cli_json_bool(j, "security_update", m->security_update);
+	cli_json_str(j, "severity", fws_severity_name(m->severity));
+	cli_json_strn(j, "risks", m->risks.len ? pkg_check_span(c, m->risks) : "", m->risks.len);
+	cli_json_arr(j, "cves");
+	for (unsigned i = 0; i < m->cve_count; i++)
+		cli_json_strn(j, NULL, pkg_check_span(c, m->cves[i]), m->cves[i].len);
+	cli_json_arr_end(j);
+	cli_json_obj_end(j);
+	cli_json_obj(j, "disruption");
+	cli_json_bool(j, "reboot", m->reboot);
+	cli_json_u64(j, "downtime_s", m->downtime_s);
+	cli_json_obj_end(j);
+	cli_format_date(m->release_date, date, sizeof(date));
+	cli_json_str(j, "release_date", date);
+	cli_format_date(m->support_end, date, sizeof(date));
+	cli_json_str(j, "support_end", date);
+	cli_json_strn(j, "release_notes", m->notes.len ? pkg_check_span(c, m->notes) : "",
+	              m->notes.len);
+	cli_json_arr(j, "signer_key_ids");
+	for (unsigned i = 0; i < c->sig_count; i++)
+		cli_json_hex(j, NULL, c->sig_key_ids[i], FWS_KEY_ID_LEN);
+	cli_json_arr_end(j);
+	cli_json_hex(j, "chain_head", m->chain_head, FWS_SHA256_LEN);
+	cli_json_hex(j, "image_sha256", m->image_sha256, FWS_SHA256_LEN);
+	if (c->complete && c->want_file_sha256)
+		cli_json_hex(j, "package_sha256", c->file_sha256, FWS_SHA256_LEN);
+	cli_json_u64(j, "payload_size", m->payload_size);
+	cli_json_u64(j, "block_size", m->block_size);
+	cli_json_u64(j, "block_count", fws_manifest_block_count(m));
+	cli_json_u64(j, "package_size", c->file_size);
+}
+
+void pkg_print_error(const char *path, const pkg_check *c)
+{
+	if (c->err == FWS_E_IO) {
+		cli_error("Cannot read %s (%s). Check the path and permissions.", path,
+		          strerror(c->sys_errno ? c->sys_errno : EIO));
+	} else if (c->err == FWS_E_BLOCK_DIGEST) {
+		cli_error("%s: block %" PRIu32 " of %" PRIu32 " is not the signed data. %s", path,
+		          c->failed_block, fws_manifest_block_count(&c->manifest),
+		          fws_err_describe(c->err));
+	} else if (c->err == FWS_E_SUFFIX) {
+		cli_error(c->have_suffix ? "%s: the DFU suffix (CRC or USB ids) does not match the package. %s"
+		                         : "%s: the DFU suffix at the end of the file is missing. %s",
+		          path, fws_err_describe(c->err));
+	} else {
+		cli_error("%s: %s", path, fws_err_describe(c->err));
+	}
+}
+
+int pkg_load_trust(const char *path, fws_trust *t)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		cli_error("Cannot open the trust store %s (%s). Check the path.", path, strerror(errno));
+		return FWS_EXIT_IO;
+	}
+	uint8_t blob[FWS_TRUST_BLOB_MAX + 1];
+	size_t n = fread(blob, 1, sizeof(blob), f);
+	fclose(f);
+	fws_err e = n > FWS_TRUST_BLOB_MAX ? FWS_E_TRUST_STORE : fws_trust_parse(blob, n, t);
+	if (e != FWS_OK) {
+		cli_error("%s is not a valid trust store. Export it again with 'fwseal key export-trust'.",
+		          path);
+		return FWS_EXIT_USAGE;
+	}
+	return -1;
+}

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* package.c - verify a package file on the host, then serve its stream
+ * bytes to the session (fwseal-host/package.h). */
+#include "fwseal-host/package.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fwseal/crc.h"
+
+#define CHUNK (256u * 1024u)
+#define READER_BUF (FWS_PKG_BLOCK_MAX + FWS_SHA256_LEN)
+
+static fws_err pread_full(int fd, uint8_t *p, size_t n, uint64_t off)
+{
+	while (n > 0) {
+		ssize_t r = pread(fd, p, n, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return FWS_E_IO;
+		p += r;
+		n -= (size_t)r;
+		off += (uint64_t)r;
+	}
+	return FWS_OK;
+}
+
+static fws_err pkg_fail(fws_err e, const char *path, fwh_error *err)
+{
+	return fwh_error_set(err, e, "%s: %s", path, fws_err_describe(e));
+}
+
+/* Run the whole stream through the reader; stops at the first problem. */
+static fws_err verify_stream(fwh_package *p, const char *path, const fws_trust *trust,
+                             uint32_t *crc, fws_sha256_ctx *fsha, fwh_error *err)
+{
+	uint8_t *chunk = malloc(CHUNK), *rbuf = malloc(READER_BUF);
+	fws_err e = FWS_OK;
+	if (chunk == NULL || rbuf == NULL) {
+		e = fwh_error_set(err, FWS_E_IO, "Out of memory.");
+		goto out;
+	}
+	fws_pkg_reader r;
+	e = fws_pkg_reader_init(&r, rbuf, READER_BUF, trust, 0);
+	if (e != FWS_OK) {
+		pkg_fail(e, path, err);
+		goto out;
+	}
+	bool done = false;
+	for (uint64_t off = 0; off <= p->stream_len && !done;) {
+		size_t n = p->stream_len - off < CHUNK ? (size_t)(p->stream_len - off) : CHUNK;
+		if (n && pread_full(p->fd, chunk, n, off) != FWS_OK) {
+			e = fwh_error_set(err, FWS_E_IO, "Cannot read %s (%s).", path, strerror(errno));
+			goto out;
+		}
+		*crc = fws_crc32(*crc, chunk, n);
+		fws_sha256_update(fsha, chunk, n);
+		size_t at = 0;
+		for (;;) {
+			size_t used = 0;
+			enum fws_pkg_event ev;
+			e = fws_pkg_reader_feed(&r, chunk + at, n - at, &used, &ev);
+			at += used;
+			if (e != FWS_OK) {
+				if (e == FWS_E_BLOCK_DIGEST)
+					fwh_error_set(err, e, "%s: block %u: %s", path,
+					              (unsigned)r.block_index, fws_err_describe(e));
+				else
+					pkg_fail(e, path, err);
+				goto out;
+			}
+			if (ev == FWS_PKG_PREFIX) {
+				p->prefix_len = r.prefix_len;
+				memcpy(p->prefix, r.buf, r.prefix_len);
+				p->manifest = r.manifest;
+				memcpy(p->signer, r.signer_key_id, FWS_KEY_ID_LEN);
+				fws_sha256(p->prefix, p->prefix_len, p->prefix_sha256);
+			} else if (ev == FWS_PKG_DONE) {
+				done = true;
+				break;
+			} else if (ev == FWS_PKG_NEED_MORE) {
+				break;
+			}
+		}
+		if (done && at < n) {
+			e = pkg_fail(FWS_E_TRAILING, path, err);
+			goto out;
+		}
+		if (n == 0)
+			break; /* the final empty feed lets the reader finish */
+		off += n;
+	}
+	if (!done)
+		e = pkg_fail(FWS_E_TRUNCATED, path, err);
+out:
+	free(chunk);
+	free(rbuf);
+	return e;
+}
+
+fws_err fwh_package_open(fwh_package *p, const char *path, const fws_trust *trust,
+                         fwh_error *err)
+{
+	memset(p, 0, sizeof *p);
+	p->fd = -1;
+	p->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (p->fd < 0)
+		return fwh_error_set(err, FWS_E_IO, "Cannot open the package %s (%s).", path,
+		                     strerror(errno));
+	struct stat st;
+	if (fstat(p->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		fwh_package_close(p);
+		return fwh_error_set(err, FWS_E_IO, "%s is not a regular file; name a .fwseal package.",
+		                     path);
+	}
+	p->file_size = (uint64_t)st.st_size;
+	uint8_t sfx[FWS_PKG_SUFFIX_LEN];
+	fws_err e;
+	if (p->file_size < FWS_PKG_HEADER_LEN + FWS_PKG_SUFFIX_LEN ||
+	    pread_full(p->fd, sfx, sizeof sfx, p->file_size - FWS_PKG_SUFFIX_LEN) != FWS_OK ||
+	    fws_dfu_suffix_parse(sfx, &p->suffix) != FWS_OK) {
+		e = pkg_fail(p->file_size < FWS_PKG_HEADER_LEN ? FWS_E_TRUNCATED : FWS_E_SUFFIX,
+		             path, err);
+		goto fail;
+	}
+	p->stream_len = p->file_size - FWS_PKG_SUFFIX_LEN;
+
+	uint32_t crc = 0;
+	fws_sha256_ctx fsha;
+	fws_sha256_init(&fsha);
+	e = verify_stream(p, path, trust, &crc, &fsha, err);
+	if (e != FWS_OK)
+		goto fail;
+	/* DFU 1.1 appendix B: dwCRC covers everything before it; zlib's CRC
+	 * is its bitwise inverse */
+	crc = fws_crc32(crc, sfx, FWS_PKG_SUFFIX_LEN - 4);
+	if ((uint32_t)~crc != p->suffix.crc || p->suffix.id_vendor != p->manifest.vendor_id ||
+	    p->suffix.id_product != p->manifest.class_id) {
+		e = pkg_fail(FWS_E_SUFFIX, path, err);
+		goto fail;
+	}
+	fws_sha256_update(&fsha, sfx, sizeof sfx);
+	fws_sha256_final(&fsha, p->file_sha256);
+	return FWS_OK;
+fail:
+	fwh_package_close(p);
+	return e;
+}
+
+fws_err fwh_package_read(const fwh_package *p, uint64_t off, uint8_t *dst, size_t len,
+                         fwh_error *err)
+{
+	if (off > p->stream_len || len > p->stream_len - off)
+		return fwh_error_set(err, FWS_E_INVAL, "Read past the package stream; this is a bug.");
+	if (pread_full(p->fd, dst, len, off) != FWS_OK)
+		return fwh_error_set(err, FWS_E_IO,
+		                     "Cannot read the package (%s); was the file changed or "
+		                     "removed during the update?",
+		                     strerror(errno ? errno : EIO));
+	return FWS_OK;
+}
+
+void fwh_package_close(fwh_package *p)
+{
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+}
+
+const char *fwh_package_text(const fwh_package *p, fws_span s, char *buf, size_t cap)
+{
+	size_t n = s.len;
+	if (cap == 0)
+		return buf;
+	if ((size_t)s.off + n > p->prefix_len)
+		n = 0;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(buf, p->prefix + s.off, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+fws_err fwh_trust_load(const char *path, fws_trust *out, fwh_error *err)
+{
+	uint8_t blob[FWS_TRUST_BLOB_MAX + 1];
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return fwh_error_set(err, FWS_E_IO,
+		                     "Cannot open the trust store %s (%s); name it with --trust.",
+		                     path, strerror(errno));
+	size_t n = fread(blob, 1, sizeof blob, f);
+	fclose(f);
+	fws_err e = fws_trust_parse(blob, n, out);
+	if (e != FWS_OK)
+		return fwh_error_set(err, FWS_E_TRUST_STORE, "%s: %s", path,
+		                     fws_err_describe(FWS_E_TRUST_STORE));
+	return FWS_OK;
+}
+
+const char *fwh_trust_default_path(char *buf, size_t cap)
+{
+	if (buf == NULL || cap == 0)
+		return NULL;
+	const char *env = getenv(FWH_TRUST_ENV);
+	if (env && *env) {
+		snprintf(buf, cap, "%s", env);
+		return buf; /* named explicitly: use it even if missing (clear error) */
+	}
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	if (xdg && *xdg)
+		snprintf(buf, cap, "%s/fwseal/trust.fwst", xdg);
+	else if (home && *home)
+		snprintf(buf, cap, "%s/.config/fwseal/trust.fwst", home);
+	else
+		buf[0] = '\0';
+	if (buf[0] && access(buf, R_OK) == 0)
+		return buf;
+	snprintf(buf, cap, "/etc/fwseal/trust.fwst");
+	if (access(buf, R_OK) == 0)
+		return buf;
+	return NULL;
+}

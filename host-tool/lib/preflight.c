@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * preflight.c - package against device-info record, before any byte is
+ * sent (the device checks all of it again; this only turns a refusal that
+ * would come after the transfer into a clear sentence before it).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "fwseal-host/session.h"
+
+static fws_err refuse(fwh_error *err, fws_err code, const char *what)
+{
+	fwh_error_set(err, code, "%s. %s", what, fws_err_describe(code));
+	return code;
+}
+
+/* The device accepts the package if any of its signatures is by a key the
+ * device trusts and has not revoked. */
+static fws_err check_keys(const fwh_package *pkg, const fws_devinfo *dev, fwh_error *err)
+{
+	if (dev->key_count == 0)
+		return FWS_OK; /* the record does not list keys: leave it to the device */
+	fws_pkg_header h;
+	if (fws_pkg_header_parse(pkg->prefix, pkg->prefix_len, &h) != FWS_OK)
+		return FWS_OK;
+	const uint8_t *sigs = pkg->prefix + FWS_PKG_HEADER_LEN + h.manifest_len;
+	bool revoked = false;
+	for (unsigned i = 0; i < h.sig_count; i++) {
+		const uint8_t *id = sigs + (size_t)i * FWS_PKG_SIG_LEN;
+		if ((size_t)(id - pkg->prefix) + FWS_KEY_ID_LEN > pkg->prefix_len)
+			break;
+		for (unsigned k = 0; k < dev->key_count; k++) {
+			if (memcmp(dev->keys[k].id, id, FWS_KEY_ID_LEN) != 0)
+				continue;
+			if (dev->keys[k].flags & FWS_TRUST_REVOKED)
+				revoked = true;
+			else
+				return FWS_OK;
+		}
+	}
+	return revoked ? refuse(err, FWS_E_REVOKED_KEY, "The device has revoked the key this package is signed with")
+	               : refuse(err, FWS_E_UNTRUSTED_KEY, "The device does not trust the key this package is signed with");
+}
+
+fws_err fwh_preflight(const fwh_package *pkg, const fws_devinfo *dev, fwh_error *err)
+{
+	const fws_manifest *m = &pkg->manifest;
+	char what[256];
+
+	if (m->vendor_id && dev->vendor_id && m->vendor_id != dev->vendor_id) {
+		snprintf(what, sizeof what, "The package is for vendor id %04x, the device is %04x",
+		         m->vendor_id, dev->vendor_id);
+		return refuse(err, FWS_E_VENDOR, what);
+	}
+	if (strcmp(m->model, dev->model) != 0 ||
+	    (m->class_id && dev->class_id && m->class_id != dev->class_id)) {
+		snprintf(what, sizeof what, "The package is for model %s, the device is a %s", m->model,
+		         dev->model);
+		return refuse(err, FWS_E_MODEL, what);
+	}
+	if (dev->hw_rev < m->hw_rev_min || dev->hw_rev > m->hw_rev_max) {
+		snprintf(what, sizeof what,
+		         "The package supports hardware revisions %u to %u, the device is revision %u",
+		         m->hw_rev_min, m->hw_rev_max, dev->hw_rev);
+		return refuse(err, FWS_E_HW_REV, what);
+	}
+	if (dev->component[0] && m->component[0] && strcmp(m->component, dev->component) != 0) {
+		snprintf(what, sizeof what, "The package updates component %s, the device has %s",
+		         m->component, dev->component);
+		return refuse(err, FWS_E_COMPONENT, what);
+	}
+	if (m->security_counter < dev->security_counter) {
+		snprintf(what, sizeof what,
+		         "The package has security counter %u, the device already has %u",
+		         (unsigned)m->security_counter, (unsigned)dev->security_counter);
+		return refuse(err, FWS_E_DOWNGRADE, what);
+	}
+	if (dev->slot_size && m->payload_size > dev->slot_size) {
+		snprintf(what, sizeof what, "The image has %u bytes, the device holds at most %u",
+		         (unsigned)m->payload_size, (unsigned)dev->slot_size);
+		return refuse(err, FWS_E_TOO_BIG, what);
+	}
+	if (dev->max_block && m->block_size > dev->max_block) {
+		snprintf(what, sizeof what,
+		         "The package uses %u-byte blocks, the device takes at most %u",
+		         (unsigned)m->block_size, (unsigned)dev->max_block);
+		return refuse(err, FWS_E_BLOCK_SIZE, what);
+	}
+	return check_keys(pkg, dev, err);
+}
+
+void fwh_plan_make(const fwh_package *pkg, const fws_devinfo *dev, fwh_plan *plan)
+{
+	memset(plan, 0, sizeof *plan);
+	if (dev->boot_state == FWS_BOOT_APP)
+		snprintf(plan->from_version, sizeof plan->from_version, "%s", dev->fw_version);
+	snprintf(plan->to_version, sizeof plan->to_version, "%s", pkg->manifest.version);
+	plan->same_version = strcmp(plan->from_version, plan->to_version) == 0;
+	plan->bytes = pkg->stream_len;
+	if (dev->has_resume && dev->resume_offset >= pkg->prefix_len &&
+	    dev->resume_offset < pkg->stream_len &&
+	    memcmp(dev->resume_prefix_sha256, pkg->prefix_sha256, FWS_SHA256_LEN) == 0) {
+		plan->resume = true;
+		plan->resume_offset = dev->resume_offset;
+		plan->bytes = pkg->stream_len - dev->resume_offset;
+	}
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* transport.c - the table of built-in transports and the generic entry
+ * points above it (fwseal-host/transport.h). */
+#include "fwseal-host/transport.h"
+
+static const fwh_transport_ops *const transports[] = {
+	&fwh_serial_ops,
+#ifdef FWSEAL_HAVE_USB
+	&fwh_usb_ops,
+	&fwh_hid_ops,
+#endif
+};
+
+const fwh_transport_ops *const *fwh_transports(size_t *count)
+{
+	*count = sizeof transports / sizeof transports[0];
+	return transports;
+}
+
+const fwh_transport_ops *fwh_transport_for(enum fwh_kind kind)
+{
+	for (size_t i = 0; i < sizeof transports / sizeof transports[0]; i++)
+		if (transports[i]->kind == kind)
+			return transports[i];
+	return NULL;
+}
+
+fws_err fwh_open_id(const fwh_dev_id *id, const fwh_link_opts *opts, fwh_link **out,
+                    fwh_error *err)
+{
+	static const fwh_link_opts defaults = { 0 };
+	const fwh_transport_ops *ops = fwh_transport_for(id->kind);
+	*out = NULL;
+	if (ops == NULL) {
+		char s[FWH_DEVSTR_MAX];
+		fwh_dev_id_format(id, s, sizeof s);
+		return fwh_error_set(err, FWS_E_NO_DEVICE,
+		                     "This fwseal was built without support for %s devices; "
+		                     "use a build with USB support or a serial connection.",
+		                     s);
+	}
+	return ops->open(id, opts ? opts : &defaults, out, err);
+}
+
+fws_err fwh_open(const char *device, const fwh_link_opts *opts, fwh_link **out,
+                 fwh_error *err)
+{
+	fwh_dev_id id;
+	*out = NULL;
+	fws_err e = fwh_dev_id_parse(device, &id, err);
+	if (e != FWS_OK)
+		return e;
+	return fwh_open_id(&id, opts, out, err);
+}
+
+void fwh_close(fwh_link *l)
+{
+	if (l)
+		l->ops->close(l);
+}
+
+fws_err fwh_enumerate(fwh_found_cb found, void *user, fwh_error *err)
+{
+	for (size_t i = 0; i < sizeof transports / sizeof transports[0]; i++) {
+		fws_err e = transports[i]->enumerate(found, user, err);
+		if (e != FWS_OK)
+			return e;
+	}
+	return FWS_OK;
+}

@@ -1,0 +1,435 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test_host_session.c - the flashing session of libfwseal-host
+ * (host-tool/lib/session.c, preflight.c, dfu_client.c, package.c) against
+ * the REAL device stub core on the REAL simulated flash, in-process: a
+ * loopback transport hands each request to fws_stub_handle the way the
+ * serial layer does (STALL on a refusal, detail code after GETSTATUS) and
+ * can pull the cable after N downloads. Nothing on the device side is faked.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fwseal/le.h"
+#include "fwseal-host/dfu_client.h"
+#include "fwseal-host/session.h"
+#include "test_stub_rig.h"
+
+/* ---------------------------------------------------------------------- */
+/* Loopback transport: the device is the rig of the current test.          */
+
+static rig *g_rig;
+static int g_pull_after;     /* pull the cable at this DNLOAD (0: never) */
+static int g_dnloads;
+static bool g_confirm = true; /* the application confirms itself after boot */
+static uint32_t g_restart_ms = 2000; /* how long the session waits for the restart */
+static bool g_req_status;    /* answer DNLOADs with their status (FWS_FRAME_REQ_STATUS) */
+static int g_getstatus;      /* explicit GETSTATUS requests seen */
+
+typedef struct loop_link {
+	fwh_link base;
+	bool dead;
+} loop_link;
+
+static const fwh_transport_ops loop_ops;
+
+static fws_err loop_open(const fwh_dev_id *id, const fwh_link_opts *opts, fwh_link **out,
+                         fwh_error *err)
+{
+	(void)err;
+	loop_link *l = calloc(1, sizeof *l);
+	assert_non_null(l);
+	l->base.ops = &loop_ops;
+	l->base.id = *id;
+	l->base.opts = *opts;
+	*out = &l->base;
+	return FWS_OK;
+}
+
+static void loop_close(fwh_link *l)
+{
+	free(l);
+}
+
+static void loop_describe(const fwh_link *l, char *buf, size_t cap)
+{
+	(void)l;
+	snprintf(buf, cap, "loopback");
+}
+
+static size_t loop_max_transfer(const fwh_link *l)
+{
+	(void)l;
+	return 4096;
+}
+
+static fws_err loop_request(fwh_link *base, fwh_request *req, fwh_error *err)
+{
+	loop_link *l = (loop_link *)base;
+	if (l->dead)
+		return fwh_error_set(err, FWS_E_DISCONNECTED, "cable pulled");
+	if (req->request == FWS_DFU_DNLOAD && req->len && ++g_dnloads == g_pull_after) {
+		l->dead = true; /* the request never reaches the device */
+		return fwh_error_set(err, FWS_E_DISCONNECTED, "cable pulled");
+	}
+	static uint8_t ans[FWS_DEVINFO_MAX + 8];
+	fws_stub_req q = { req->request, FWS_ALT_PACKAGE, req->value, req->data, req->len };
+	size_t n = 0;
+	size_t cap = req->answer_cap < sizeof ans ? req->answer_cap : sizeof ans;
+	req->stalled = fws_stub_handle(&g_rig->stub, &q, ans, cap, &n) != FWS_OK;
+	if (req->request == FWS_DFU_GETSTATUS)
+		g_getstatus++;
+	if (!req->stalled && req->request == FWS_DFU_DNLOAD && req->want_status && g_req_status) {
+		/* what the serial layer does for FWS_FRAME_REQ_STATUS: the status
+		 * of the same real stub, as if GETSTATUS followed */
+		fws_stub_req g = { .request = FWS_DFU_GETSTATUS };
+		assert_int_equal(fws_stub_handle(&g_rig->stub, &g, ans, cap, &n), FWS_OK);
+		q.request = FWS_DFU_GETSTATUS;
+	}
+	if (!req->stalled && q.request == FWS_DFU_GETSTATUS && n + 2 <= cap) {
+		/* the serial layer's detail code (docs/serial-protocol.md) */
+		fws_put_le16(ans + n, (uint16_t)(int16_t)fws_stub_last_error(&g_rig->stub));
+		n += 2;
+	}
+	req->answer_len = req->stalled ? 0 : n;
+	if (req->answer_len)
+		memcpy(req->answer, ans, n);
+	if (fws_stub_reset_pending(&g_rig->stub))
+		assert_int_equal(rig_power_on(g_rig, g_confirm), FWS_OK); /* reboot */
+	return FWS_OK;
+}
+
+static fws_err loop_enumerate(fwh_found_cb found, void *user, fwh_error *err)
+{
+	(void)found, (void)user, (void)err;
+	return FWS_OK;
+}
+
+static const fwh_transport_ops loop_ops = {
+	.name = "loopback",
+	.kind = FWH_KIND_SERIAL,
+	.enumerate = loop_enumerate,
+	.open = loop_open,
+	.close = loop_close,
+	.describe = loop_describe,
+	.max_transfer = loop_max_transfer,
+	.request = loop_request,
+};
+
+/* ---------------------------------------------------------------------- */
+
+static char g_dir[64];
+static fws_trust g_host_trust; /* the host trusts key and revoked (unrevoked) */
+
+static const char *write_pkg(const char *name, const test_key *k, const char *model,
+                             const char *version, uint32_t counter, size_t image_len)
+{
+	static char path[160];
+	uint8_t *img = test_image(image_len, counter * 7u + (uint32_t)image_len);
+	test_pkg_opts o = { .model = model, .version = version, .security_counter = counter,
+	                    .block_size = 1024, .with_suffix = 1, .keys = { k } };
+	test_pkg p;
+	test_pkg_build(&p, img, image_len, &o);
+	snprintf(path, sizeof path, "%s/%s", g_dir, name);
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(p.data, 1, p.len, f), p.len);
+	fclose(f);
+	test_pkg_free(&p);
+	free(img);
+	return path;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(g_dir, sizeof g_dir, "/tmp/fwseal-hs.XXXXXX");
+	assert_non_null(mkdtemp(g_dir));
+	g_rig = rig_new(1024 * 1024);
+	assert_int_equal(rig_power_on(g_rig, true), FWS_OK);
+	memset(&g_host_trust, 0, sizeof g_host_trust);
+	fws_trust one;
+	test_trust_one(&one, &g_rig->key, 0);
+	g_host_trust.keys[0] = one.keys[0];
+	test_trust_one(&one, &g_rig->revoked, 0);
+	g_host_trust.keys[1] = one.keys[0];
+	test_trust_one(&one, &g_rig->stranger, 0);
+	g_host_trust.keys[2] = one.keys[0];
+	g_host_trust.count = 3;
+	g_pull_after = 0;
+	g_dnloads = 0;
+	g_confirm = true;
+	g_restart_ms = 2000;
+	g_req_status = false;
+	g_getstatus = 0;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	rig_free(g_rig);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
+	assert_int_equal(system(cmd), 0);
+	return 0;
+}
+
+static fwh_link *open_loop(void)
+{
+	fwh_dev_id id = { .kind = FWH_KIND_SERIAL };
+	fwh_link_opts o = { 0 };
+	fwh_link *l;
+	assert_int_equal(loop_open(&id, &o, &l, NULL), FWS_OK);
+	return l;
+}
+
+typedef struct seen {
+	int calls;
+	enum fwh_phase last_phase;
+	uint64_t last_done;
+	bool monotonic;
+	int cancel_at_done; /* set the cancel flag once done >= this (0: never) */
+	atomic_int cancel;
+} seen;
+
+static void on_progress(void *user, const fwh_progress *p)
+{
+	seen *s = user;
+	if (s->calls && (p->phase < s->last_phase || p->done < s->last_done))
+		s->monotonic = false;
+	s->calls++;
+	s->last_phase = p->phase;
+	s->last_done = p->done;
+	if (s->cancel_at_done && p->phase == FWH_PHASE_DOWNLOAD &&
+	    p->done >= (uint64_t)s->cancel_at_done)
+		atomic_store(&s->cancel, 1);
+}
+
+static fws_err flash(const char *path, bool preflight, seen *s, fwh_flash_result *res,
+                     fwh_error *err)
+{
+	fwh_package pkg;
+	fws_err e = fwh_package_open(&pkg, path, &g_host_trust, err);
+	if (e != FWS_OK)
+		return e;
+	fwh_link *l = open_loop();
+	fws_devinfo d;
+	e = fwh_dfu_info(l, &d, err);
+	if (e == FWS_OK && preflight)
+		e = fwh_preflight(&pkg, &d, err);
+	if (e == FWS_OK) {
+		fwh_flash_opts o = { .progress = on_progress, .user = s, .cancel = &s->cancel,
+		                     .restart_timeout_ms = g_restart_ms };
+		e = fwh_flash(&l, &pkg, &o, res, err);
+	}
+	fwh_close(l);
+	fwh_package_close(&pkg);
+	return e;
+}
+
+/* A fresh device takes v1, then v2; progress is monotonic and complete. */
+static void test_flash_fresh_then_update(void **state)
+{
+	(void)state;
+	fwh_error err;
+	fwh_flash_result res;
+	seen s = { .monotonic = true };
+	assert_string_equal(rig_running(g_rig), "");
+	const char *v1 = write_pkg("v1.fwseal", &g_rig->key, RIG_MODEL, "1.0.0", 1, 20000);
+	assert_int_equal(flash(v1, true, &s, &res, &err), FWS_OK);
+	assert_string_equal(res.after.fw_version, "1.0.0");
+	assert_string_equal(rig_running(g_rig), "1.0.0");
+	assert_true(res.confirmed);
+	assert_false(res.resumed);
+	assert_true(s.monotonic);
+	assert_int_equal(s.last_phase, FWH_PHASE_DONE);
+
+	assert_true(g_getstatus >= 6); /* one per 4 KiB chunk (~21 KiB) and more */
+
+	/* the same with the status in the DNLOAD answer: no GETSTATUS per chunk */
+	seen s2 = { .monotonic = true };
+	const char *v2 = write_pkg("v2.fwseal", &g_rig->key, RIG_MODEL, "2.0.0", 2, 30000);
+	g_req_status = true;
+	g_getstatus = 0;
+	assert_int_equal(flash(v2, true, &s2, &res, &err), FWS_OK);
+	assert_true(g_getstatus <= 4); /* prepare, manifestation */
+	assert_string_equal(rig_running(g_rig), "2.0.0");
+	assert_int_equal(res.after.security_counter, 2);
+	fwh_package pkg;
+	assert_int_equal(fwh_package_open(&pkg, v2, &g_host_trust, &err), FWS_OK);
+	assert_int_equal(s2.last_done, pkg.stream_len);
+	assert_int_equal(res.sent, pkg.stream_len);
+	fwh_package_close(&pkg);
+}
+
+/* Pre-flight refuses before a byte is sent, each with its own code. */
+static void test_preflight_refusals(void **state)
+{
+	(void)state;
+	rig_install(g_rig, "2.0.0", 2, 8000);
+	struct {
+		const char *name;
+		const test_key *k;
+		const char *model;
+		uint32_t counter;
+		fws_err want;
+	} cases[] = {
+		{ "down.fwseal", &g_rig->key, RIG_MODEL, 1, FWS_E_DOWNGRADE },
+		{ "model.fwseal", &g_rig->key, "OTHER-MODEL", 3, FWS_E_MODEL },
+		{ "stranger.fwseal", &g_rig->stranger, RIG_MODEL, 3, FWS_E_UNTRUSTED_KEY },
+		{ "revoked.fwseal", &g_rig->revoked, RIG_MODEL, 3, FWS_E_REVOKED_KEY },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		fwh_error err;
+		fwh_flash_result res;
+		seen s = { .monotonic = true };
+		const char *p = write_pkg(cases[i].name, cases[i].k, cases[i].model, "3.0.0",
+		                          cases[i].counter, 8000);
+		g_dnloads = 0;
+		assert_int_equal(flash(p, true, &s, &res, &err), cases[i].want);
+		assert_int_equal(err.code, cases[i].want);
+		assert_true(strlen(err.msg) > 20);
+		assert_int_equal(g_dnloads, 0); /* nothing was sent */
+		assert_int_equal(s.calls, 0);
+		assert_string_equal(rig_running(g_rig), "2.0.0");
+	}
+}
+
+/* Without the host's pre-flight the device itself refuses the downgrade: the
+ * error carries the device's detail code, and the device is left in dfuIDLE
+ * (CLRSTATUS) still running its firmware. */
+static void test_device_refusal_reported(void **state)
+{
+	(void)state;
+	rig_install(g_rig, "2.0.0", 2, 8000);
+	fwh_error err;
+	fwh_flash_result res;
+	seen s = { .monotonic = true };
+	const char *p = write_pkg("down.fwseal", &g_rig->key, RIG_MODEL, "1.5.0", 1, 8000);
+	assert_int_equal(flash(p, false, &s, &res, &err), FWS_E_DOWNGRADE);
+	assert_true(err.from_device);
+	assert_int_equal(err.detail, FWS_E_DOWNGRADE);
+	assert_false(res.interrupted);
+	assert_non_null(strstr(err.msg, "downgrade"));
+	uint8_t st;
+	rig_status(g_rig, &st);
+	assert_int_equal(st, FWS_DFU_IDLE);
+	assert_string_equal(rig_running(g_rig), "2.0.0");
+}
+
+/* The cable is pulled mid-transfer: interrupted; after the device restarts
+ * the same package resumes where the device stopped and completes. */
+static void test_interrupt_then_resume(void **state)
+{
+	(void)state;
+	fwh_error err;
+	fwh_flash_result res;
+	seen s = { .monotonic = true };
+	const char *p = write_pkg("v1.fwseal", &g_rig->key, RIG_MODEL, "1.0.0", 1, 60000);
+	g_pull_after = 8;
+	assert_int_equal(flash(p, true, &s, &res, &err), FWS_E_DISCONNECTED);
+	assert_true(res.interrupted);
+	assert_non_null(strstr(err.msg, "interrupted"));
+	g_pull_after = 0;
+	assert_int_equal(rig_power_on(g_rig, true), FWS_OK); /* plugged back, restarted */
+
+	fwh_package pkg;
+	assert_int_equal(fwh_package_open(&pkg, p, &g_host_trust, &err), FWS_OK);
+	fwh_link *l = open_loop();
+	fws_devinfo d;
+	assert_int_equal(fwh_dfu_info(l, &d, &err), FWS_OK);
+	fwh_plan plan;
+	fwh_plan_make(&pkg, &d, &plan);
+	assert_true(plan.resume);
+	assert_true(plan.resume_offset > pkg.prefix_len);
+	fwh_close(l);
+
+	seen s2 = { .monotonic = true };
+	assert_int_equal(flash(p, true, &s2, &res, &err), FWS_OK);
+	assert_true(res.resumed);
+	assert_int_equal(res.resume_offset, plan.resume_offset);
+	assert_int_equal(res.sent, pkg.stream_len - plan.resume_offset);
+	assert_string_equal(rig_running(g_rig), "1.0.0");
+	fwh_package_close(&pkg);
+}
+
+/* Cancel mid-transfer: FWS_E_CANCELLED, nothing installed, and the next run
+ * resumes. */
+static void test_cancel(void **state)
+{
+	(void)state;
+	fwh_error err;
+	fwh_flash_result res;
+	seen s = { .monotonic = true, .cancel_at_done = 20000 };
+	const char *p = write_pkg("v1.fwseal", &g_rig->key, RIG_MODEL, "1.0.0", 1, 60000);
+	assert_int_equal(flash(p, true, &s, &res, &err), FWS_E_CANCELLED);
+	assert_true(res.interrupted);
+	assert_string_equal(rig_running(g_rig), "");
+	seen s2 = { .monotonic = true };
+	assert_int_equal(flash(p, true, &s2, &res, &err), FWS_OK);
+	assert_true(res.resumed);
+	assert_string_equal(rig_running(g_rig), "1.0.0");
+}
+
+/* A tampered package is refused on the host, before any device is touched. */
+static void test_tampered_package(void **state)
+{
+	(void)state;
+	fwh_error err;
+	const char *p = write_pkg("t.fwseal", &g_rig->key, RIG_MODEL, "1.0.0", 1, 20000);
+	FILE *f = fopen(p, "r+b");
+	assert_non_null(f);
+	fseek(f, 12000, SEEK_SET);
+	int c = fgetc(f);
+	fseek(f, 12000, SEEK_SET);
+	fputc(c ^ 0x40, f);
+	fclose(f);
+	fwh_package pkg;
+	assert_int_equal(fwh_package_open(&pkg, p, &g_host_trust, &err), FWS_E_BLOCK_DIGEST);
+	assert_non_null(strstr(err.msg, "block"));
+	/* a trust store without the signer: untrusted */
+	fws_trust other;
+	test_trust_one(&other, &g_rig->stranger, 0);
+	p = write_pkg("u.fwseal", &g_rig->key, RIG_MODEL, "1.0.0", 1, 20000);
+	fws_err e = fwh_package_open(&pkg, p, &other, &err);
+	assert_true(e == FWS_E_UNTRUSTED_KEY || e == FWS_E_SIGNATURE);
+}
+
+/* The new firmware runs but does not confirm itself in time: success is not
+ * claimed as confirmed. */
+static void test_unconfirmed(void **state)
+{
+	(void)state;
+	fwh_error err;
+	fwh_flash_result res;
+	seen s = { .monotonic = true };
+	g_confirm = false;
+	g_restart_ms = 400;
+	const char *p = write_pkg("v1.fwseal", &g_rig->key, RIG_MODEL, "1.0.0", 1, 8000);
+	assert_int_equal(flash(p, true, &s, &res, &err), FWS_OK);
+	assert_false(res.confirmed);
+	assert_string_equal(res.after.fw_version, "1.0.0");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_flash_fresh_then_update, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_preflight_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_device_refusal_reported, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_interrupt_then_resume, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tampered_package, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unconfirmed, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * multi_out.c - progress and summary of several units (multi_out.h). Every
+ * call comes under the run's mutex (fwseal-host/multi.h), so each line is
+ * written whole, and flushed, before the next one starts.
+ */
+#include "multi_out.h"
+
+#include <inttypes.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli_util.h"
+#include "dev_common.h"
+#include "exitcodes.h"
+
+#define REDRAW_MS 100u
+#define BAR_WIDTH 12
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+void multi_out_init(struct multi_out *o, bool json)
+{
+	memset(o, 0, sizeof *o);
+	o->json = json;
+	o->events = json ? stdout : stderr;
+	o->tty = !json && isatty(fileno(stderr));
+}
+
+/* ---------------------------------------------------------------------- */
+/* Exit codes                                                              */
+
+int multi_unit_exit(const fwh_unit *u)
+{
+	if (u->result == FWH_REC_OK)
+		return FWS_EXIT_OK;
+	/* cancelled before a byte went out: nothing changed on the unit (9) */
+	bool interrupted = u->result == FWH_REC_INTERRUPTED &&
+	                   !(u->err.code == FWS_E_CANCELLED && !u->sent_any);
+	int rc = dev_exit_for(&u->err, interrupted);
+	return rc == FWS_EXIT_OK ? FWS_EXIT_FAILURE : rc;
+}
+
+int multi_exit_code(const fwh_unit *units, size_t n)
+{
+	size_t ok = 0;
+	int shared = -1;
+	for (size_t i = 0; i < n; i++) {
+		int c = multi_unit_exit(&units[i]);
+		if (c == FWS_EXIT_OK) {
+			ok++;
+			continue;
+		}
+		shared = shared < 0 || shared == c ? c : FWS_EXIT_FAILURE;
+	}
+	if (ok == n)
+		return FWS_EXIT_OK;
+	if (ok > 0)
+		return FWS_EXIT_PARTIAL;
+	return shared;
+}
+
+/* ---------------------------------------------------------------------- */
+/* JSON lines: the events of `fwseal flash --json` (cmd_flash.c) with the   */
+/* unit's device string and index in each, so a reader can demultiplex.    */
+
+static const char *result_text(const fwh_unit *u)
+{
+	return u->skipped ? "skipped" : fwh_rec_result_name(u->result);
+}
+
+static void json_head(dev_event *e, FILE *f, const char *event, const fwh_unit *u)
+{
+	ev_begin(e, f, event);
+	ev_str(e, "device", u->device);
+	ev_u64(e, "index", u->index);
+	if (u->have_info)
+		ev_str(e, "serial", u->info.serial);
+}
+
+void multi_out_json_unit(dev_event *e, const fwh_unit *u)
+{
+	ev_str(e, "result", result_text(u));
+	ev_i64(e, "exit", multi_unit_exit(u));
+	if (u->have_info) {
+		ev_str(e, "model", u->info.model);
+		ev_u64(e, "hw_rev", u->info.hw_rev);
+		ev_str(e, "from_version", u->info.fw_version);
+	}
+	if (u->skipped) {
+		ev_str(e, "reason", u->skip_why ? u->skip_why : "");
+	} else if (u->result == FWH_REC_OK) {
+		ev_str(e, "version", u->to_version);
+	} else {
+		ev_str(e, "code", fws_err_name(u->err.code));
+		ev_str(e, "message", u->err.msg);
+		ev_bool(e, "from_device", u->err.from_device);
+		ev_bool(e, "interrupted", u->result == FWH_REC_INTERRUPTED);
+	}
+	ev_i64(e, "duration_ms", u->duration_ms);
+	if (u->record_id)
+		ev_i64(e, "record_id", u->record_id);
+	if (u->record_failed)
+		ev_str(e, "record_error", u->record_err.msg);
+}
+
+static void json_event(struct multi_out *o, enum fwh_unit_event ev, const fwh_unit *u)
+{
+	dev_event e;
+	switch (ev) {
+	case FWH_UNIT_START:
+		json_head(&e, o->events, "start", u);
+		break;
+	case FWH_UNIT_INFO:
+		json_head(&e, o->events, "plan", u);
+		ev_str(&e, "model", u->info.model);
+		ev_u64(&e, "hw_rev", u->info.hw_rev);
+		ev_str(&e, "from_version", u->info.fw_version);
+		break;
+	case FWH_UNIT_PROGRESS:
+		json_head(&e, o->events, "progress", u);
+		ev_str(&e, "phase", fwh_phase_name(u->progress.phase));
+		ev_u64(&e, "done", u->progress.done);
+		ev_u64(&e, "total", u->progress.total);
+		ev_num(&e, "rate", u->progress.rate);
+		ev_num(&e, "eta", u->progress.eta);
+		break;
+	case FWH_UNIT_DONE:
+		json_head(&e, o->events,
+		          u->skipped ? "skipped" : u->result == FWH_REC_OK ? "done" : "error", u);
+		multi_out_json_unit(&e, u);
+		break;
+	}
+	ev_end(&e);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Human output                                                            */
+
+/* Text from a device goes to a terminal: printable ASCII only (the
+ * device-info decoder already insists; this keeps it true for any caller). */
+static void safe(const char *s, char *out, size_t cap)
+{
+	size_t i = 0;
+	for (; s[i] && i + 1 < cap; i++)
+		out[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	out[i] = '\0';
+}
+
+/* live: a progress bar (TTY); else a log line saying the unit has begun. */
+static void unit_line(const fwh_unit *u, bool live, char *buf, size_t cap)
+{
+	char dev[64], sn[FWS_SERIAL_MAX + 1] = "?", from[FWS_VERSION_MAX + 1] = "-";
+	char tail[FWH_ERROR_MSG_MAX + 64];
+	safe(u->device, dev, sizeof dev);
+	if (u->have_info) {
+		safe(u->info.serial, sn, sizeof sn);
+		if (u->info.fw_version[0])
+			safe(u->info.fw_version, from, sizeof from);
+	}
+	if (u->result == FWH_REC_IN_PROGRESS && !live) {
+		char model[FWS_MODEL_MAX + 1] = "?";
+		if (u->have_info)
+			safe(u->info.model, model, sizeof model);
+		snprintf(tail, sizeof tail, "flashing (%s, hardware revision %u)", model,
+		         u->have_info ? (unsigned)u->info.hw_rev : 0u);
+	} else if (u->result == FWH_REC_IN_PROGRESS) {
+		const fwh_progress *p = &u->progress;
+		int pct = p->total ? (int)(p->done * 100u / p->total) : 0;
+		char bar[BAR_WIDTH + 1];
+		for (int i = 0; i < BAR_WIDTH; i++)
+			bar[i] = i < pct * BAR_WIDTH / 100 ? '#' : '.';
+		bar[BAR_WIDTH] = '\0';
+		/* fits 80 columns: no from-version while in flight */
+		snprintf(buf, cap, "%-22s %-12s [%s] %3d%% %-8s %5.1f KiB/s", dev, sn, bar, pct,
+		         u->have_info ? fwh_phase_name(p->phase) : "connect", p->rate / 1024.0);
+		return;
+	} else if (u->skipped) {
+		snprintf(tail, sizeof tail, "skipped: %s", u->skip_why ? u->skip_why : "not wanted");
+	} else if (u->result == FWH_REC_OK) {
+		snprintf(tail, sizeof tail, "ok: runs %s (%.1f s)", u->to_version,
+		         (double)u->duration_ms / 1000.0);
+	} else {
+		char msg[FWH_ERROR_MSG_MAX];
+		safe(u->err.msg, msg, sizeof msg);
+		snprintf(tail, sizeof tail, "%s: %s", fwh_rec_result_name(u->result), msg);
+	}
+	snprintf(buf, cap, "%-22s %-12s %-8s %s", dev, sn, from, tail);
+}
+
+static size_t term_width(void)
+{
+	struct winsize ws;
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10)
+		return ws.ws_col;
+	return 80;
+}
+
+/* Wipe the live lines and draw them again (a wrapped line would break the
+ * cursor arithmetic, so each is cut to the terminal width). */
+static void redraw(struct multi_out *o, const fwh_unit *finished)
+{
+	FILE *f = o->events;
+	size_t w = term_width() - 1;
+	char line[1024];
+	if (o->drawn)
+		fprintf(f, "\033[%zuA", o->drawn);
+	fputs("\r\033[J", f);
+	if (finished) {
+		unit_line(finished, true, line, sizeof line);
+		fprintf(f, "%s\n", line); /* stays: finished units scroll up */
+	}
+	for (size_t i = 0; i < o->n_live; i++) {
+		snprintf(line, sizeof line, "%s", o->live[i].line);
+		if (strlen(line) > w)
+			line[w] = '\0';
+		fprintf(f, "%s\n", line);
+	}
+	o->drawn = o->n_live;
+	o->last_draw_ms = mono_ms();
+	fflush(f);
+}
+
+static struct multi_out_live *live_find(struct multi_out *o, const fwh_unit *u)
+{
+	for (size_t i = 0; i < o->n_live; i++)
+		if (o->live[i].u == u)
+			return &o->live[i];
+	return NULL;
+}
+
+static void live_remove(struct multi_out *o, const fwh_unit *u)
+{
+	struct multi_out_live *l = live_find(o, u);
+	if (!l)
+		return;
+	size_t i = (size_t)(l - o->live);
+	memmove(&o->live[i], &o->live[i + 1], (o->n_live - i - 1) * sizeof o->live[0]);
+	o->n_live--;
+}
+
+static void human_event(struct multi_out *o, enum fwh_unit_event ev, const fwh_unit *u)
+{
+	char line[1024];
+	if (!o->tty) {
+		/* a log: one line when the unit is identified, one when it ends */
+		if (ev == FWH_UNIT_INFO || ev == FWH_UNIT_DONE) {
+			unit_line(u, false, line, sizeof line);
+			fprintf(o->events, "%s\n", line);
+			fflush(o->events);
+		}
+		return;
+	}
+	if (ev == FWH_UNIT_DONE) {
+		live_remove(o, u);
+		redraw(o, u);
+		return;
+	}
+	struct multi_out_live *l = live_find(o, u);
+	if (!l && o->n_live < MULTI_OUT_LIVE_MAX) {
+		l = &o->live[o->n_live++];
+		l->u = u;
+	}
+	if (l)
+		unit_line(u, true, l->line, sizeof l->line);
+	if (ev != FWH_UNIT_PROGRESS || mono_ms() - o->last_draw_ms >= REDRAW_MS)
+		redraw(o, NULL);
+}
+
+void multi_out_event(void *user, enum fwh_unit_event ev, const fwh_unit *u)
+{
+	struct multi_out *o = user;
+	if (o->json)
+		json_event(o, ev, u);
+	else
+		human_event(o, ev, u);
+}
+
+/* ---------------------------------------------------------------------- */
+
+int multi_out_summary(struct multi_out *o, const fwh_unit *units, size_t n)
+{
+	size_t count[FWH_REC_RESULT_COUNT] = {0}, skipped = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (units[i].skipped)
+			skipped++;
+		else if ((unsigned)units[i].result < FWH_REC_RESULT_COUNT)
+			count[units[i].result]++;
+	}
+	int code = multi_exit_code(units, n);
+	if (o->json) {
+		FILE *f = stdout;
+		dev_event e;
+		ev_begin(&e, f, "summary");
+		ev_u64(&e, "units", n);
+		ev_u64(&e, "ok", count[FWH_REC_OK]);
+		ev_u64(&e, "refused", count[FWH_REC_REFUSED]);
+		ev_u64(&e, "failed", count[FWH_REC_FAILED]);
+		ev_u64(&e, "interrupted", count[FWH_REC_INTERRUPTED]);
+		ev_u64(&e, "skipped", skipped);
+		ev_i64(&e, "exit", code);
+		fputs(",\"results\":[", f);
+		for (size_t i = 0; i < n; i++) {
+			dev_event r;
+			if (i)
+				fputc(',', f);
+			fputc('{', f);
+			r.f = f;
+			fputs("\"device\":", f);
+			cli_json_escape(f, units[i].device, strlen(units[i].device));
+			ev_u64(&r, "index", units[i].index);
+			if (units[i].have_info)
+				ev_str(&r, "serial", units[i].info.serial);
+			multi_out_json_unit(&r, &units[i]);
+			fputc('}', f);
+		}
+		fputc(']', f);
+		ev_end(&e);
+		return code;
+	}
+	char line[1024];
+	printf("\n%zu unit(s): %zu ok, %zu refused, %zu failed, %zu interrupted", n,
+	       count[FWH_REC_OK], count[FWH_REC_REFUSED], count[FWH_REC_FAILED],
+	       count[FWH_REC_INTERRUPTED]);
+	if (skipped)
+		printf(", %zu skipped", skipped);
+	printf(" (exit code %d)\n", code);
+	for (size_t i = 0; i < n; i++) {
+		unit_line(&units[i], false, line, sizeof line);
+		printf("  %s\n", line);
+		if (units[i].record_failed)
+			printf("    not recorded: %s\n", units[i].record_err.msg);
+	}
+	fflush(stdout);
+	return code;
+}

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* factory_fixture.c - see factory_fixture.h. */
+#include "factory_fixture.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fwseal/trust.h"
+#include "testkey.h"
+#include "testpkg.h"
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void write_file(const char *path, const uint8_t *p, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(p, 1, n, f), n);
+	assert_int_equal(fclose(f), 0);
+}
+
+void fx_setup(fx *f, size_t image_len)
+{
+	const char *sim = getenv("FWSEAL_SIM");
+	const char *cli = getenv("FWSEAL_CLI");
+	memset(f, 0, sizeof *f);
+	f->sim_path = sim;
+	f->fwseal_path = cli;
+	assert_non_null(f->sim_path);
+	snprintf(f->dir, sizeof f->dir, "/tmp/fwseal-factory-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->trust, sizeof f->trust, "%s/trust.fwst", f->dir);
+	snprintf(f->pkg, sizeof f->pkg, "%s/v2.fwseal", f->dir);
+	snprintf(f->records, sizeof f->records, "%s/records.sqlite", f->dir);
+
+	test_key key;
+	test_key_generate(&key, 808);
+	fws_trust t;
+	test_trust_one(&t, &key, 0);
+	uint8_t blob[FWS_TRUST_BLOB_MAX];
+	size_t n = fws_trust_encode(&t, blob, sizeof blob);
+	assert_true(n > 0);
+	write_file(f->trust, blob, n);
+
+	uint8_t *img = test_image(image_len, 8);
+	test_pkg p;
+	test_pkg_opts o = {.model = FX_MODEL, .version = FX_VERSION, .security_counter = 2,
+	                   .block_size = 1024, .with_suffix = 1, .keys = {&key}};
+	test_pkg_build(&p, img, image_len, &o);
+	write_file(f->pkg, p.data, p.len);
+	uint8_t d[FWS_SHA256_LEN];
+	fws_sha256(p.data, p.len, d);
+	for (size_t i = 0; i < FWS_SHA256_LEN; i++)
+		snprintf(f->digest_hex + 2 * i, 3, "%02x", d[i]);
+	test_pkg_free(&p);
+	free(img);
+	test_key_free(&key);
+}
+
+void fx_teardown(fx *f)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+void fx_sim_start(const fx *f, fx_sim *s, const char *name, const char *model,
+                  const char *serial, unsigned baud)
+{
+	char baud_s[16];
+	snprintf(baud_s, sizeof baud_s, "%u", baud);
+	snprintf(s->state, sizeof s->state, "%s/state-%s", f->dir, name);
+	char *argv[] = {(char *)(uintptr_t)f->sim_path,
+	                (char *)(uintptr_t)"--state", s->state,
+	                (char *)(uintptr_t)"--trust", (char *)(uintptr_t)f->trust,
+	                (char *)(uintptr_t)"--model", (char *)(uintptr_t)model,
+	                (char *)(uintptr_t)"--serial-number", (char *)(uintptr_t)serial,
+	                baud ? (char *)(uintptr_t)"--baud" : NULL, baud_s, NULL};
+	fx_proc p;
+	fx_spawn(&p, argv);
+	s->pid = p.pid;
+	char line[256];
+	assert_true(fx_read_line(&p, line, sizeof line, 10000));
+	s->out = p.out;
+	assert_memory_equal(line, "serial:", 7);
+	snprintf(s->device, sizeof s->device, "%s", line);
+	snprintf(s->tty, sizeof s->tty, "%s", line + 7);
+}
+
+void fx_sim_kill(fx_sim *s, int sig)
+{
+	if (s->pid <= 0)
+		return;
+	kill(s->pid, sig);
+	int st;
+	waitpid(s->pid, &st, 0);
+	close(s->out);
+	s->pid = 0;
+}
+
+void fx_spawn(fx_proc *p, char *const argv[])
+{
+	int fds[2];
+	memset(p, 0, sizeof *p);
+	assert_int_equal(pipe(fds), 0);
+	p->pid = fork();
+	assert_true(p->pid >= 0);
+	if (p->pid == 0) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		close(fds[1]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	p->out = fds[0];
+}
+
+bool fx_read_line(fx_proc *p, char *line, size_t cap, int timeout_ms)
+{
+	uint64_t end = now_ms() + (uint64_t)timeout_ms;
+	for (;;) {
+		char *nl = memchr(p->buf, '\n', p->len);
+		if (nl) {
+			size_t n = (size_t)(nl - p->buf);
+			size_t c = n < cap - 1 ? n : cap - 1;
+			memcpy(line, p->buf, c);
+			line[c] = '\0';
+			memmove(p->buf, nl + 1, p->len - n - 1);
+			p->len -= n + 1;
+			return true;
+		}
+		uint64_t t = now_ms();
+		if (t >= end || p->len == sizeof p->buf)
+			return false;
+		struct pollfd pf = {p->out, POLLIN, 0};
+		int r = poll(&pf, 1, (int)(end - t));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return false;
+		ssize_t got = read(p->out, p->buf + p->len, sizeof p->buf - p->len);
+		if (got <= 0)
+			return false;
+		p->len += (size_t)got;
+	}
+}
+
+int fx_wait(fx_proc *p, int timeout_ms)
+{
+	uint64_t end = now_ms() + (uint64_t)timeout_ms;
+	int st = 0;
+	for (;;) {
+		pid_t r = waitpid(p->pid, &st, WNOHANG);
+		if (r == p->pid)
+			break;
+		if (now_ms() >= end) {
+			kill(p->pid, SIGKILL);
+			waitpid(p->pid, &st, 0);
+			fail_msg("process %d did not end within %d ms", (int)p->pid, timeout_ms);
+		}
+		usleep(10000);
+	}
+	if (p->out >= 0)
+		close(p->out);
+	p->out = -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+int64_t fx_sql_int(const char *path, const char *sql)
+{
+	sqlite3 *s;
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_open_v2(path, &s, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	sqlite3_busy_timeout(s, 5000);
+	if (sqlite3_prepare_v2(s, sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("SQL %s: %s", sql, sqlite3_errmsg(s));
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	int64_t v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(s);
+	return v;
+}

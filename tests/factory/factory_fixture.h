@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * factory_fixture.h - what the factory-line tests share: a temporary folder
+ * with a test key's trust store and a signed package file, simulated devices
+ * (fwseal-sim processes on ptys) started and killed at will, child processes
+ * with their stdout read line by line under a deadline, and SQL on the
+ * records database through a connection of its own.
+ */
+#ifndef FWSEAL_TEST_FACTORY_FIXTURE_H
+#define FWSEAL_TEST_FACTORY_FIXTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "fwseal/crypto.h"
+
+#define FX_MODEL   "FX-LINE-1"
+#define FX_VERSION "2.0.0"
+
+typedef struct fx {
+	char dir[64];
+	char trust[128];
+	char pkg[128];         /* FX_MODEL, FX_VERSION, counter 2, with DFU suffix */
+	char records[128];
+	char digest_hex[2 * FWS_SHA256_LEN + 1]; /* SHA-256 of the package file */
+	const char *sim_path;
+	const char *fwseal_path;
+} fx;
+
+typedef struct fx_sim {
+	pid_t pid;
+	int out;               /* its stdout, kept open: it must never get SIGPIPE */
+	char device[264];      /* "serial:/dev/pts/N" */
+	char tty[256];         /* "/dev/pts/N" */
+	char state[160];
+} fx_sim;
+
+/* Make the folder, key, trust store and a package of image_len bytes. */
+void fx_setup(fx *f, size_t image_len);
+void fx_teardown(fx *f);
+
+/* Start a simulated device (state in DIR/state-NAME), wait for its pty
+ * line. baud 0: unpaced. */
+void fx_sim_start(const fx *f, fx_sim *s, const char *name, const char *model,
+                  const char *serial, unsigned baud);
+void fx_sim_kill(fx_sim *s, int sig);
+
+/* A child process with its stdout on a pipe. argv[0] is the program. */
+typedef struct fx_proc {
+	pid_t pid;
+	int out;
+	char buf[65536];
+	size_t len;
+} fx_proc;
+void fx_spawn(fx_proc *p, char *const argv[]);
+/* Next whole stdout line (without newline) within timeout_ms; false at EOF
+ * or timeout. */
+bool fx_read_line(fx_proc *p, char *line, size_t cap, int timeout_ms);
+/* Wait for the exit (bounded); returns the exit code, 128+signal if killed. */
+int fx_wait(fx_proc *p, int timeout_ms);
+
+/* Integer result of one SQL statement on path. */
+int64_t fx_sql_int(const char *path, const char *sql);
+
+#endif /* FWSEAL_TEST_FACTORY_FIXTURE_H */

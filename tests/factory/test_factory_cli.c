@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test_factory_cli.c - the factory line through the fwseal command itself,
+ * against fwseal-sim processes:
+ *   - kill -9 of `fwseal flash` mid-run with eight units in flight: the
+ *     database passes PRAGMA integrity_check, holds eight complete rows, and
+ *     they read as "interrupted"; the same command then resumes all eight;
+ *   - exit codes of a run: all ok 0, some 8, none with one class that class,
+ *     none with several classes 1;
+ *   - `--all` takes the connected units of the package's model only;
+ *   - `fwseal watch` flashes a newly plugged unit once, and skips it when it
+ *     is plugged in again;
+ *   - `fwseal records` as JSON, CSV and with --since;
+ *   - one run over emulated USB (umockdev, fwseal-sim --usb) and serial at once;
+ *   - `fwseal watch --usb-only` with libusb hotplug under the emulation.
+ *
+ * Environment: FWSEAL_SIM, FWSEAL_CLI (set by meson).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "factory_fixture.h"
+
+#define IMAGE (24u * 1024u + 5u)
+
+#define ARG(s) ((char *)(uintptr_t)(s))
+
+/* fwseal flash PKG --trust T --records R --yes --json --device ... */
+static void spawn_flash(const fx *f, fx_proc *p, fx_sim *sims, size_t n, const char *extra)
+{
+	char *argv[64];
+	size_t a = 0;
+	argv[a++] = ARG(f->fwseal_path);
+	argv[a++] = ARG("flash");
+	argv[a++] = ARG(f->pkg);
+	argv[a++] = ARG("--trust");
+	argv[a++] = ARG(f->trust);
+	argv[a++] = ARG("--records");
+	argv[a++] = ARG(f->records);
+	argv[a++] = ARG("--station");
+	argv[a++] = ARG("cli-test");
+	argv[a++] = ARG("--yes");
+	argv[a++] = ARG("--json");
+	if (extra)
+		argv[a++] = ARG(extra);
+	for (size_t i = 0; i < n; i++) {
+		argv[a++] = ARG("--device");
+		argv[a++] = sims[i].device;
+	}
+	argv[a] = NULL;
+	fx_spawn(p, argv);
+}
+
+static int count_in(const char *text, const char *needle)
+{
+	int n = 0;
+	for (const char *p = strstr(text, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/* Whole stdout of a command (up to cap). */
+static int run_capture(char *const argv[], char *out, size_t cap)
+{
+	fx_proc p;
+	fx_spawn(&p, argv);
+	size_t len = 0;
+	char line[4096];
+	while (fx_read_line(&p, line, sizeof line, 20000)) {
+		int n = snprintf(out + len, cap - len, "%s\n", line);
+		assert_true(n > 0 && (size_t)n < cap - len);
+		len += (size_t)n;
+	}
+	out[len] = '\0';
+	return fx_wait(&p, 20000);
+}
+
+static void crash_mid_run(void **state)
+{
+	(void)state;
+	enum { N = 8 };
+	fx f;
+	fx_setup(&f, IMAGE);
+	fx_sim sims[N];
+	for (int i = 0; i < N; i++) {
+		char name[8], sn[16];
+		snprintf(name, sizeof name, "c%d", i);
+		snprintf(sn, sizeof sn, "CR-%d", i);
+		fx_sim_start(&f, &sims[i], name, FX_MODEL, sn, 115200u);
+	}
+	fx_proc p;
+	spawn_flash(&f, &p, sims, N, NULL);
+	/* kill -9 once every unit has sent a part of the package */
+	bool seen[N] = {false};
+	int n_seen = 0;
+	char line[4096];
+	while (n_seen < N && fx_read_line(&p, line, sizeof line, 20000)) {
+		if (!strstr(line, "\"event\":\"progress\"") || !strstr(line, "\"phase\":\"download\""))
+			continue;
+		const char *ix = strstr(line, "\"index\":");
+		assert_non_null(ix);
+		int i = atoi(ix + 8);
+		const char *done = strstr(line, "\"done\":");
+		if (i >= 0 && i < N && done && atoll(done + 7) > 0 && !seen[i]) {
+			seen[i] = true;
+			n_seen++;
+		}
+	}
+	assert_int_equal(n_seen, N);
+	kill(p.pid, SIGKILL);
+	assert_int_equal(fx_wait(&p, 10000), 128 + SIGKILL);
+
+	/* consistent, and every row complete: begun with its unit known */
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM pragma_integrity_check"
+	                                       " WHERE integrity_check = 'ok'"),
+	                 1);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts"), N);
+	assert_int_equal(fx_sql_int(f.records,
+	                            "SELECT count(*) FROM attempts WHERE result = 'in-progress'"
+	                            " AND serial LIKE 'CR-%' AND model = '" FX_MODEL "'"
+	                            " AND hw_rev = 1 AND to_version = '" FX_VERSION "'"
+	                            " AND station = 'cli-test' AND length(package_sha256) = 64"
+	                            " AND duration_ms IS NULL"),
+	                 N);
+
+	/* the next fwseal to open the database shows them as interrupted */
+	char out[65536];
+	char *rec_argv[] = {ARG(f.fwseal_path), ARG("records"), ARG("--records"), f.records,
+	                    ARG("--json"), NULL};
+	assert_int_equal(run_capture(rec_argv, out, sizeof out), 0);
+	assert_int_equal(count_in(out, "\"result\": \"interrupted\""), N);
+	assert_int_equal(fx_sql_int(f.records,
+	                            "SELECT count(*) FROM attempts WHERE result = 'interrupted'"),
+	                 N);
+
+	/* the same command again: every unit resumes and succeeds */
+	spawn_flash(&f, &p, sims, N, NULL);
+	int resumed = 0;
+	while (fx_read_line(&p, line, sizeof line, 30000))
+		if (strstr(line, "\"event\":\"done\""))
+			resumed++;
+	assert_int_equal(fx_wait(&p, 30000), 0);
+	assert_int_equal(resumed, N);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE result = 'ok'"),
+	                 N);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts"), 2 * N);
+	for (int i = 0; i < N; i++)
+		fx_sim_kill(&sims[i], SIGTERM);
+	fx_teardown(&f);
+}
+
+static int flash_exit(const fx *f, fx_sim *sims, size_t n)
+{
+	fx_proc p;
+	spawn_flash(f, &p, sims, n, NULL);
+	char line[4096];
+	while (fx_read_line(&p, line, sizeof line, 20000))
+		;
+	return fx_wait(&p, 20000);
+}
+
+static void exit_codes(void **state)
+{
+	(void)state;
+	fx f;
+	fx_setup(&f, 3000);
+	fx_sim good[2], wrong[2], gone;
+	fx_sim_start(&f, &good[0], "g0", FX_MODEL, "G-0", 0);
+	fx_sim_start(&f, &good[1], "g1", FX_MODEL, "G-1", 0);
+	fx_sim_start(&f, &wrong[0], "w0", "OTHER", "W-0", 0);
+	fx_sim_start(&f, &wrong[1], "w1", "OTHER", "W-1", 0);
+	memset(&gone, 0, sizeof gone);
+	snprintf(gone.device, sizeof gone.device, "serial:%s/no-such-port", f.dir);
+
+	assert_int_equal(flash_exit(&f, good, 2), 0);                 /* all */
+	fx_sim mix[2] = {good[0], wrong[0]};
+	assert_int_equal(flash_exit(&f, mix, 2), 8);                  /* some */
+	assert_int_equal(flash_exit(&f, wrong, 2), 4);                /* none, all refused */
+	fx_sim diff[2] = {wrong[0], gone};
+	assert_int_equal(flash_exit(&f, diff, 2), 1);                 /* none, two classes */
+	/* one device: recorded too (cmd_flash.c's own path) */
+	assert_int_equal(flash_exit(&f, good, 1), 0);
+	assert_int_equal(flash_exit(&f, wrong, 1), 4);
+	/* 2 + 2 + 2 + 2 + 1 + 1 attempts, each recorded */
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts"), 10);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE result = 'refused'"
+	                                       " AND error_code = 'wrong-model'"),
+	                 5);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE result = 'ok'"
+	                                       " AND serial = 'G-0' AND station = 'cli-test'"),
+	                 3);
+
+	/* records as CSV: a header and one line per attempt; --since in the future: none */
+	char out[65536];
+	char *csv[] = {ARG(f.fwseal_path), ARG("records"), ARG("--records"), f.records,
+	               ARG("--csv"), NULL};
+	assert_int_equal(run_capture(csv, out, sizeof out), 0);
+	assert_int_equal(count_in(out, "\n"), 1 + 10);
+	assert_non_null(strstr(out, "id,time,station,device,serial,model,hw_rev,from_version,"
+	                            "to_version,package_sha256,result,error_code,error,"
+	                            "duration_ms"));
+	assert_int_equal(count_in(out, f.digest_hex), 10);
+	char *later[] = {ARG(f.fwseal_path), ARG("records"), ARG("--records"), f.records,
+	                 ARG("--json"), ARG("--since"), ARG("2999-01-01"), NULL};
+	assert_int_equal(run_capture(later, out, sizeof out), 0);
+	assert_string_equal(out, "[]\n");
+
+	for (int i = 0; i < 2; i++) {
+		fx_sim_kill(&good[i], SIGTERM);
+		fx_sim_kill(&wrong[i], SIGTERM);
+	}
+	fx_teardown(&f);
+}
+
+/* --all: every device found (here: the ports in FWSEAL_SERIAL_PORTS) of the
+ * package's model; a device of another model is left alone, not refused. */
+static void flash_all(void **state)
+{
+	(void)state;
+	fx f;
+	fx_setup(&f, 3000);
+	fx_sim s[3];
+	fx_sim_start(&f, &s[0], "a0", FX_MODEL, "ALL-0", 0);
+	fx_sim_start(&f, &s[1], "a1", "OTHER", "ALL-OTHER", 0);
+	fx_sim_start(&f, &s[2], "a2", FX_MODEL, "ALL-2", 0);
+	char ports[1024];
+	snprintf(ports, sizeof ports, "%s:%s:%s", s[0].tty, s[1].tty, s[2].tty);
+	setenv("FWSEAL_SERIAL_PORTS", ports, 1);
+	fx_proc p;
+	spawn_flash(&f, &p, s, 0, "--all");
+	char line[4096];
+	int done = 0;
+	bool summary = false;
+	while (fx_read_line(&p, line, sizeof line, 20000)) {
+		done += strstr(line, "\"event\":\"done\"") != NULL;
+		if (strstr(line, "\"event\":\"summary\"")) {
+			summary = true;
+			assert_non_null(strstr(line, "\"units\":2"));
+			assert_null(strstr(line, "ALL-OTHER"));
+		}
+	}
+	unsetenv("FWSEAL_SERIAL_PORTS");
+	assert_int_equal(fx_wait(&p, 20000), 0);
+	assert_true(summary);
+	assert_int_equal(done, 2);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE result = 'ok'"
+	                                       " AND serial IN ('ALL-0', 'ALL-2')"),
+	                 2);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts"), 2);
+	for (int i = 0; i < 3; i++)
+		fx_sim_kill(&s[i], SIGTERM);
+	fx_teardown(&f);
+}
+
+/* Wait for a line of p containing needle; false on EOF / timeout. */
+static bool expect_line(fx_proc *p, const char *needle, char *line, size_t cap)
+{
+	while (fx_read_line(p, line, cap, 15000))
+		if (strstr(line, needle))
+			return true;
+	return false;
+}
+
+static void plug(const fx_sim *s, const char *link)
+{
+	unlink(link);
+	assert_int_equal(symlink(s->tty, link), 0);
+}
+
+static void watch_once(void **state)
+{
+	(void)state;
+	fx f;
+	fx_setup(&f, 3000);
+	char ports[160], pattern[180], link_a[200], link_b[200];
+	snprintf(ports, sizeof ports, "%s/ports", f.dir);
+	assert_int_equal(mkdir(ports, 0700), 0);
+	snprintf(pattern, sizeof pattern, "%s/sim-*", ports);
+	snprintf(link_a, sizeof link_a, "%s/sim-a", ports);
+	snprintf(link_b, sizeof link_b, "%s/sim-b", ports);
+
+	char *argv[] = {ARG(f.fwseal_path), ARG("watch"), f.pkg, ARG("--trust"), f.trust,
+	                ARG("--records"), f.records, ARG("--ports"), pattern,
+	                ARG("--settle-ms"), ARG("50"), ARG("--json"), NULL};
+	fx_proc w;
+	fx_spawn(&w, argv);
+	char line[4096];
+	assert_true(expect_line(&w, "\"event\":\"watching\"", line, sizeof line));
+
+	/* plugged in: flashed once */
+	fx_sim sim;
+	fx_sim_start(&f, &sim, "w", FX_MODEL, "WATCH-1", 0);
+	plug(&sim, link_a);
+	assert_true(expect_line(&w, "\"serial\":\"WATCH-1\"", line, sizeof line));
+	assert_true(expect_line(&w, "\"event\":\"done\"", line, sizeof line));
+	assert_non_null(strstr(line, "\"version\":\"" FX_VERSION "\""));
+
+	/* unplugged and plugged in again (a new port for the same unit): skipped */
+	fx_sim_kill(&sim, SIGTERM);
+	unlink(link_a);
+	fx_sim_start(&f, &sim, "w", FX_MODEL, "WATCH-1", 0);
+	plug(&sim, link_b);
+	bool skipped = false;
+	while (!skipped && fx_read_line(&w, line, sizeof line, 15000)) {
+		assert_null(strstr(line, "\"event\":\"done\"")); /* never flashed twice */
+		skipped = strstr(line, "\"event\":\"skipped\"") != NULL;
+	}
+	assert_true(skipped);
+	assert_non_null(strstr(line, "already flashed"));
+
+	kill(w.pid, SIGTERM);
+	assert_true(expect_line(&w, "\"event\":\"summary\"", line, sizeof line));
+	assert_non_null(strstr(line, "\"ok\":1"));
+	assert_non_null(strstr(line, "\"skipped\":1"));
+	assert_int_equal(fx_wait(&w, 10000), 0);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts"), 1);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE result = 'ok'"
+	                                       " AND serial = 'WATCH-1'"),
+	                 1);
+	fx_sim_kill(&sim, SIGTERM);
+	fx_teardown(&f);
+}
+
+/* USB and serial in one run: the same engine over both transports. The
+ * emulated USB device only exists for the command fwseal-sim --usb runs. */
+static void usb_and_serial(void **state)
+{
+	(void)state;
+	if (getenv("FWSEAL_FACTORY_NO_USB"))
+		skip();
+	fx f;
+	fx_setup(&f, 3000);
+	fx_sim ser;
+	fx_sim_start(&f, &ser, "ser", FX_MODEL, "MIX-SER", 0);
+	char usb_state[160];
+	snprintf(usb_state, sizeof usb_state, "%s/state-usb", f.dir);
+	char *argv[] = {ARG(f.sim_path), ARG("--state"), usb_state, ARG("--trust"), f.trust,
+	                ARG("--model"), ARG(FX_MODEL), ARG("--serial-number"), ARG("MIX-USB"),
+	                ARG("--usb"), ARG("--"),
+	                ARG(f.fwseal_path), ARG("flash"), f.pkg, ARG("--trust"), f.trust,
+	                ARG("--records"), f.records, ARG("--yes"), ARG("--json"),
+	                ARG("--device"), ARG("usb"), ARG("--device"), ser.device, NULL};
+	char out[65536];
+	assert_int_equal(run_capture(argv, out, sizeof out), 0);
+	assert_int_equal(count_in(out, "\"event\":\"done\""), 2);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE result = 'ok'"
+	                                       " AND ((device = 'usb' AND serial = 'MIX-USB') OR"
+	                                       " (device LIKE 'serial:%' AND serial = 'MIX-SER'))"),
+	                 2);
+	fx_sim_kill(&ser, SIGTERM);
+	fx_teardown(&f);
+}
+
+/* watch over USB: libusb hotplug under the emulation. The device present at
+ * the start is flashed; it re-enumerates after its restart, arrives again
+ * and is skipped, not flashed twice. */
+static void watch_usb(void **state)
+{
+	(void)state;
+	if (getenv("FWSEAL_FACTORY_NO_USB"))
+		skip();
+	fx f;
+	fx_setup(&f, 3000);
+	char usb_state[160];
+	snprintf(usb_state, sizeof usb_state, "%s/state-usb", f.dir);
+	char *argv[] = {ARG(f.sim_path), ARG("--state"), usb_state, ARG("--trust"), f.trust,
+	                ARG("--model"), ARG(FX_MODEL), ARG("--serial-number"), ARG("WATCH-USB"),
+	                ARG("--usb"), ARG("--"),
+	                ARG("/usr/bin/timeout"), ARG("--preserve-status"), ARG("-s"), ARG("TERM"),
+	                ARG("3"),
+	                ARG(f.fwseal_path), ARG("watch"), f.pkg, ARG("--trust"), f.trust,
+	                ARG("--records"), f.records, ARG("--usb-only"), ARG("--json"), NULL};
+	char out[65536];
+	assert_int_equal(run_capture(argv, out, sizeof out), 0);
+	assert_int_equal(count_in(out, "\"event\":\"done\""), 1);
+	assert_int_equal(count_in(out, "\"event\":\"skipped\""), 1);
+	assert_non_null(strstr(out, "\"device\":\"usb:"));
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts"), 1);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE result = 'ok'"
+	                                       " AND serial = 'WATCH-USB' AND device LIKE 'usb:%'"),
+	                 1);
+	fx_teardown(&f);
+}
+
+int main(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(crash_mid_run),
+		cmocka_unit_test(exit_codes),
+		cmocka_unit_test(flash_all),
+		cmocka_unit_test(watch_once),
+		cmocka_unit_test(usb_and_serial),
+		cmocka_unit_test(watch_usb),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli_util.h"
+#include "fwseal-host/sha256.h"
 #include "pkg_check.h"
 
 #define CHUNK (1u << 20)
@@ -117,8 +118,8 @@ struct helper {
 	uint32_t block_size, payload_size;
 	bool want_file_sha;
 	/* results */
-	fws_sha256_ctx image;
-	fws_sha256_ctx file;
+	fwh_sha256 image;
+	fwh_sha256 file;
 	uint32_t crc;
 };
 
@@ -135,7 +136,7 @@ static void hash_image_bytes(struct helper *h, const uint8_t *p, uint64_t off, s
 		                                                          : h->block_size;
 		if (in < blen) {
 			uint64_t take = blen - in < end - o ? blen - in : end - o;
-			fws_sha256_update(&h->image, p + (o - off), (size_t)take);
+			fwh_sha256_update(&h->image, p + (o - off), (size_t)take);
 			o += take;
 		} else {
 			o += unit - in;
@@ -156,7 +157,7 @@ static void *helper_main(void *arg)
 		pthread_mutex_unlock(&h->mu);
 		h->crc = cli_crc32(h->crc, h->slot[s], h->len[s]);
 		if (h->want_file_sha)
-			fws_sha256_update(&h->file, h->slot[s], h->len[s]);
+			fwh_sha256_update(&h->file, h->slot[s], h->len[s]);
 		hash_image_bytes(h, h->slot[s], h->off[s], h->len[s]);
 		pthread_mutex_lock(&h->mu);
 		h->consumed = k + 1;
@@ -172,8 +173,8 @@ static bool helper_start(struct helper *h, const fws_pkg_reader *r, uint64_t chu
 	h->stream_end = r->prefix_len + fws_manifest_stream_len(&r->manifest);
 	h->block_size = r->manifest.block_size;
 	h->payload_size = r->manifest.payload_size;
-	fws_sha256_init(&h->image);
-	fws_sha256_init(&h->file);
+	fwh_sha256_init(&h->image);
+	fwh_sha256_init(&h->file);
 	h->produced = chunks_read;
 	if (pthread_create(&h->th, NULL, helper_main, h) != 0)
 		return false;
@@ -268,6 +269,7 @@ fws_err pkg_check_file(pkg_check *c, const char *path)
 		c->err = e;
 		goto out;
 	}
+	fwh_reader_use_host_sha256(&r);
 	bool done = false;
 	uint64_t k = 0;
 	for (uint64_t off = 0; off < stream_len; k++) {
@@ -304,7 +306,7 @@ fws_err pkg_check_file(pkg_check *c, const char *path)
 	}
 	helper_finish(&h, false);
 	uint8_t d[FWS_SHA256_LEN];
-	fws_sha256_final(&h.image, d);
+	fwh_sha256_final(&h.image, d);
 	if (!fws_ct_equal(d, c->manifest.image_sha256, FWS_SHA256_LEN)) {
 		c->err = FWS_E_IMAGE_DIGEST;
 		goto out;
@@ -320,8 +322,8 @@ fws_err pkg_check_file(pkg_check *c, const char *path)
 		goto out;
 	}
 	if (c->want_file_sha256) {
-		fws_sha256_update(&h.file, sfx, sizeof(sfx));
-		fws_sha256_final(&h.file, c->file_sha256);
+		fwh_sha256_update(&h.file, sfx, sizeof(sfx));
+		fwh_sha256_final(&h.file, c->file_sha256);
 	}
 	c->complete = true;
 out:

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fwseal/crc.h"
+#include "fwseal-host/sha256.h"
 
 #define CHUNK (256u * 1024u)
 #define READER_BUF (FWS_PKG_BLOCK_MAX + FWS_SHA256_LEN)
@@ -52,6 +53,7 @@ static fws_err verify_stream(fwh_package *p, const char *path, const fws_trust *
 		pkg_fail(e, path, err);
 		goto out;
 	}
+	fwh_reader_use_host_sha256(&r);
 	bool done = false;
 	for (uint64_t off = 0; off <= p->stream_len && !done;) {
 		size_t n = p->stream_len - off < CHUNK ? (size_t)(p->stream_len - off) : CHUNK;

@@ -145,6 +145,12 @@ fws_err fws_pkg_reader_init(fws_pkg_reader *r, uint8_t *buf, size_t buf_cap,
 	return FWS_OK;
 }
 
+void fws_pkg_reader_set_sha256(fws_pkg_reader *r, fws_sha256_engine engine, void *ctx)
+{
+	r->sha_engine = engine;
+	r->sha_engine_ctx = ctx;
+}
+
 static fws_err fail(fws_pkg_reader *r, fws_err err)
 {
 	r->phase = FWS_PHASE_FAILED;
@@ -257,7 +263,10 @@ static fws_err unit_complete(fws_pkg_reader *r, enum fws_pkg_event *ev)
 	case FWS_PHASE_BLOCK: {
 		uint8_t d[FWS_SHA256_LEN];
 
-		fws_sha256(r->buf, r->need, d);
+		if (r->sha_engine)
+			r->sha_engine(r->sha_engine_ctx, r->buf, r->need, NULL, 0, d);
+		else
+			fws_sha256(r->buf, r->need, d);
 		if (!fws_ct_equal(d, r->expect, FWS_SHA256_LEN))
 			return fail(r, FWS_E_BLOCK_DIGEST);
 		memcpy(r->expect, r->buf + r->block_len, FWS_SHA256_LEN);

@@ -171,12 +171,20 @@ enum fws_pkg_phase {
 	FWS_PHASE_FAILED,
 };
 
+/* Optional SHA-256 engine for the per-block chain check: a hardware hash
+ * unit on a microcontroller, or a faster library on a host. It must compute
+ * exactly SHA-256(a || b). NULL (the default) uses mbedTLS. */
+typedef void (*fws_sha256_engine)(void *ctx, const uint8_t *a, size_t an,
+                                  const uint8_t *b, size_t bn, uint8_t out[FWS_SHA256_LEN]);
+
 typedef struct fws_pkg_reader {
 	/* configuration */
 	uint8_t *buf;
 	size_t buf_cap;
 	const fws_trust *trust;
 	uint32_t flags;
+	fws_sha256_engine sha_engine;
+	void *sha_engine_ctx;
 
 	/* progress */
 	enum fws_pkg_phase phase;
@@ -204,6 +212,9 @@ typedef struct fws_pkg_reader {
  * buffer cannot hold is refused with FWS_E_BLOCK_SIZE at the prefix. */
 fws_err fws_pkg_reader_init(fws_pkg_reader *r, uint8_t *buf, size_t buf_cap,
                             const fws_trust *trust, uint32_t flags);
+
+/* Use engine (see fws_sha256_engine) for the block checks from now on. */
+void fws_pkg_reader_set_sha256(fws_pkg_reader *r, fws_sha256_engine engine, void *ctx);
 
 /* Consume up to len bytes, stopping after the first event. *used tells how
  * many bytes were taken; call again with the rest. Errors are sticky.

@@ -71,7 +71,8 @@ enum {
 	IN_TRIAL_BOOTED = 1u << 1, /* ... and was started without a confirm since */
 	IN_TRIAL_OK = 1u << 2,     /* ... and verifies */
 	IN_ACTIVE_OK = 1u << 3,    /* the confirmed slot verifies */
-	IN_OTHER_OK = 1u << 4,     /* no trial: another slot verifies */
+	IN_OTHER_OK = 1u << 4,     /* another slot (not one whose test boot was
+	                              reverted) verifies */
 };
 
 enum boot_step {
@@ -166,6 +167,8 @@ fws_err fws_stub_boot(fws_stub *s, fws_boot_result *out)
 			return e;
 		slot_record(s, i, e, &m);
 		ok[i] = e == FWS_OK;
+		if (i == s->j.rejected)
+			s->slot[i].state = FWS_SLOT_INVALID;
 	}
 
 	if (s->j.trial != FWS_SLOT_NONE && s->j.trial != s->j.active) {
@@ -178,7 +181,7 @@ fws_err fws_stub_boot(fws_stub *s, fws_boot_result *out)
 	if (s->j.active != FWS_SLOT_NONE && ok[s->j.active])
 		in |= IN_ACTIVE_OK;
 	for (unsigned i = 0; i < FWS_HAL_SLOTS && other == FWS_SLOT_NONE; i++) {
-		if (i != s->j.active && ok[i])
+		if (i != s->j.active && i != s->j.rejected && ok[i])
 			other = i;
 	}
 	if (other != FWS_SLOT_NONE)
@@ -201,6 +204,7 @@ fws_err fws_stub_boot(fws_stub *s, fws_boot_result *out)
 	case STEP_REVERT_ACTIVE:
 	case STEP_REVERT_STAY:
 		s->slot[s->j.trial].state = FWS_SLOT_INVALID;
+		next.rejected = s->j.trial; /* the fallback must not start it again */
 		next.trial = FWS_SLOT_NONE;
 		next.trial_booted = 0;
 		e = stub_journal_commit(s, &next);

@@ -67,6 +67,8 @@ static fws_err begin(fws_stub *s)
 		next.trial = FWS_SLOT_NONE; /* its committed image is about to go */
 		next.trial_booted = 0;
 	}
+	if (next.rejected == s->dl_slot)
+		next.rejected = FWS_SLOT_NONE; /* a new image replaces the rejected one */
 	next.dl_slot = s->dl_slot;
 	next.dl_block = 0;
 	next.dl_prefix_len = (uint32_t)s->rd.prefix_len;
@@ -137,8 +139,25 @@ fws_err stub_dl_feed(fws_stub *s, const uint8_t *data, size_t len)
 		fws_err e = fws_pkg_reader_feed(&s->rd, data + off, len - off, &used, &ev);
 
 		off += used;
-		if (e == FWS_E_BLOCK_DIGEST && STUB_DEFECT(s, FWS_DEFECT_SKIP_BLOCK_CHECK))
-			(void)write_block(s, s->rd.block_index, s->rd.buf, s->rd.block_len);
+		if (e == FWS_E_BLOCK_DIGEST && STUB_DEFECT(s, FWS_DEFECT_SKIP_BLOCK_CHECK)) {
+			/* Planted defect (simulator only): program the block that
+			 * failed its check and carry on with the next one, so the
+			 * damage is visible from outside (refused late or never). */
+			uint32_t k = s->rd.block_index;
+			uint8_t next[FWS_SHA256_LEN];
+
+			memcpy(next, s->rd.buf + s->rd.block_len, FWS_SHA256_LEN);
+			e = write_block(s, k, s->rd.buf, s->rd.block_len);
+			if (e == FWS_OK && k + 1u < s->rd.block_count) {
+				e = fws_pkg_reader_resume(&s->rd, &s->rd.manifest, s->rd.prefix_len,
+				                          k + 1u, next);
+				if (e == FWS_OK)
+					continue;
+			} else if (e == FWS_OK) {
+				s->dl_done = true;
+				return FWS_OK;
+			}
+		}
 		if (e != FWS_OK)
 			return e;
 		switch (ev) {

@@ -31,6 +31,8 @@ static void jrec_encode(const fws_jstate *j, uint8_t r[STUB_JREC_LEN])
 	memcpy(r + 24, j->dl_expect, FWS_SHA256_LEN);
 	memcpy(r + 56, j->dl_prefix_digest, FWS_SHA256_LEN);
 	fws_put_le32(r + 88, j->dl_offset);
+	/* 0 = none, so the reserved zero bytes of older records read right */
+	r[92] = j->rejected == FWS_SLOT_NONE ? 0u : (uint8_t)(j->rejected + 1u);
 	fws_put_le32(r + STUB_JREC_LEN - 4u, fws_crc32(0, r, STUB_JREC_LEN - 4u));
 }
 
@@ -56,8 +58,9 @@ static bool jrec_decode(const uint8_t r[STUB_JREC_LEN], fws_jstate *j)
 	memcpy(j->dl_expect, r + 24, FWS_SHA256_LEN);
 	memcpy(j->dl_prefix_digest, r + 56, FWS_SHA256_LEN);
 	j->dl_offset = fws_get_le32(r + 88);
+	j->rejected = r[92] == 0u ? FWS_SLOT_NONE : (uint8_t)(r[92] - 1u);
 	return slot_ok(j->active) && slot_ok(j->trial) && slot_ok(j->dl_slot) &&
-	       j->trial_booted <= 1u;
+	       slot_ok(j->rejected) && j->trial_booted <= 1u;
 }
 
 static bool all_erased(const uint8_t *p, size_t n)
@@ -75,6 +78,7 @@ static void jstate_fresh(fws_jstate *j)
 	j->active = FWS_SLOT_NONE;
 	j->trial = FWS_SLOT_NONE;
 	j->dl_slot = FWS_SLOT_NONE;
+	j->rejected = FWS_SLOT_NONE;
 }
 
 fws_err stub_journal_load(fws_stub *s)

@@ -45,7 +45,8 @@
 #define FWS_SLOT_NONE         0xFFu
 
 /* Bytes reserved at the start of each slot for the stored, signed package
- * prefix (u32 length + prefix), rounded up to whole sectors. */
+ * prefix (it states its own length), rounded up to whole sectors by the
+ * core; the image starts after it. */
 #define FWS_STUB_META_BYTES   (4u + FWS_PKG_PREFIX_MAX)
 
 /* The DFU functional descriptor bmAttributes this stub implements (DFU 1.1
@@ -105,6 +106,8 @@ typedef struct fws_jstate {
 	uint8_t trial;           /* committed slot to test-boot, or FWS_SLOT_NONE */
 	uint8_t trial_booted;    /* 1: the trial was started and not confirmed */
 	uint8_t dl_slot;         /* slot of an interrupted download, or NONE */
+	uint8_t rejected;        /* slot whose test boot was reverted, or NONE:
+	                            never adopted by the fallback rule */
 	uint32_t counter;        /* anti-rollback counter (security counter) */
 	uint32_t dl_block;       /* next block to receive */
 	uint32_t dl_prefix_len;

@@ -65,6 +65,8 @@ static uint32_t hal_now_ms(void *ctx)
 static void hal_reset(void *ctx)
 {
 	(void)ctx;
+	/* The answer to RESET must leave before the UART is reset with us. */
+	uart_flush();
 	board_reset();
 }
 

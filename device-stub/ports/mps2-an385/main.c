@@ -98,7 +98,7 @@ int main(void)
 	for (;;) {
 		(void)fws_stub_serial_poll(&link, 100u);
 		if (fws_stub_reset_pending(&stub))
-			board_reset();
+			hal.reset(hal.ctx); /* does not return */
 		/* A stack that nearly overflowed is a bug to find in the tests,
 		 * not to run on with. */
 		if (!board_stack_intact())

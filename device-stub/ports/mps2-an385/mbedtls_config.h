@@ -14,6 +14,10 @@
 /* System: bare metal, no clock, no files, no entropy source. */
 #define MBEDTLS_HAVE_ASM               /* bn_mul.h UMULL/UMAAL on Thumb-2 */
 #define MBEDTLS_NO_PLATFORM_ENTROPY
+/* bignum.c divides 64 by 32 bits; Cortex-M3 has no such instruction, so
+ * gcc would link libgcc's __udivmoddi4 (~750 bytes). mbedTLS's own
+ * shift-and-subtract is smaller and not on a hot path (ECDSA cost unchanged). */
+#define MBEDTLS_NO_UDBL_DIVISION
 
 /* Memory: bignum allocates; all of it comes from one static pool
  * (mbedtls_memory_buffer_alloc_init() in crypto_pool.c), so nothing links

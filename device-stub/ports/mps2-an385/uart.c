@@ -54,6 +54,12 @@ void uart_putc(uint8_t c)
 	UART_DATA = c;
 }
 
+void uart_flush(void)
+{
+	while (UART_STATE & STATE_TX_FULL) {
+	}
+}
+
 bool uart_rx_ready(void)
 {
 	return (UART_STATE & STATE_RX_FULL) != 0;

@@ -8,6 +8,8 @@
 
 void uart_init(void);
 void uart_putc(uint8_t c);
+/* Wait until the last byte has left the transmit buffer. */
+void uart_flush(void);
 bool uart_rx_ready(void);
 uint8_t uart_getc(void); /* call only when uart_rx_ready() */
 /* Sleep until a byte arrives or another interrupt (SysTick) fires. */

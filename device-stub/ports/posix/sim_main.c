@@ -128,6 +128,11 @@ int main(int argc, char **argv)
 		       buf, sizeof(fws_stub_serial), sizeof(fws_stub) + buf + sizeof(fws_stub_serial));
 		return 0;
 	}
+	if (fws_posix_load_trust(&dev, opts.trust) != FWS_OK) {
+		fprintf(stderr, "fwseal-sim: cannot read the trust store %s; export one with "
+		        "'fwseal key export-trust'.\n", opts.trust);
+		return 2;
+	}
 	if (mkdir(opts.state_dir, 0700) != 0 && errno != EEXIST) {
 		fprintf(stderr, "fwseal-sim: cannot create %s: %s\n", opts.state_dir, strerror(errno));
 		return 2;
@@ -136,11 +141,6 @@ int main(int argc, char **argv)
 	if (fws_simflash_open(&dev.flash, path, opts.flash_size, FWS_SIM_SECTOR, FWS_SIM_WRITE) != FWS_OK) {
 		fprintf(stderr, "fwseal-sim: cannot open %s as %u bytes of flash; use the --flash-size "
 		        "it was created with, or a new --state directory.\n", path, opts.flash_size);
-		return 2;
-	}
-	if (fws_posix_load_trust(&dev, opts.trust) != FWS_OK) {
-		fprintf(stderr, "fwseal-sim: cannot read the trust store %s; export one with "
-		        "'fwseal key export-trust'.\n", opts.trust);
 		return 2;
 	}
 	if (opts.flip)

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * usb_dev.h - finding and opening fwseal devices on USB with libusb.
+ *
+ * Devices are found by what they are, not by a list of ids: any device with
+ * a DFU interface (class 0xFE, subclass 0x01; DFU 1.1 4.2.3) in runtime or
+ * DFU mode. A selector narrows the choice:
+ *   usb                       the only one
+ *   usb:VID:PID               by ids (hex)
+ *   usb:VID:PID:SERIAL        by ids and serial number
+ *   usb:@BUS-PORT[.PORT...]   by where it is plugged in (bus path)
+ * The same selector grammar serves hid: (hid.c).
+ */
+#ifndef FWS_USB_DEV_H
+#define FWS_USB_DEV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <libusb.h>
+
+#include "fwseal/err.h"
+#include "usb_dfu_desc.h"
+
+#define FWS_USB_TEXT_MAX 64u
+#define FWS_USB_PATH_MAX 24u   /* "255-1.2.3.4.5.6.7" */
+
+struct fws_usb_sel {
+	bool by_ids;
+	uint16_t vid, pid;
+	char serial[FWS_USB_TEXT_MAX + 1];   /* "" = any */
+	char path[FWS_USB_PATH_MAX + 1];     /* "" = any */
+};
+
+/* What a device says about itself (strings sanitised to printable ASCII). */
+struct fws_usb_ident {
+	uint16_t vid, pid;
+	char path[FWS_USB_PATH_MAX + 1];
+	char manufacturer[FWS_USB_TEXT_MAX + 1];
+	char product[FWS_USB_TEXT_MAX + 1];
+	char serial[FWS_USB_TEXT_MAX + 1];
+	bool dfu_mode;                       /* interface protocol 2 */
+};
+
+/* Copy a NUL-terminated string into dst (cap > 0), truncating. */
+static inline void fws_usb_copy(char *dst, size_t cap, const char *src)
+{
+	size_t n = strnlen(src, cap - 1);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+bool fws_usb_sel_match(const struct fws_usb_sel *sel, const struct fws_usb_ident *id);
+
+#define FWS_USB_CTRL_TIMEOUT_MS 5000u
+
+/* An open DFU-mode device with its interface claimed. */
+struct fws_usb_dev {
+	libusb_context *usb;
+	libusb_device_handle *h;
+	struct fws_usb_ident id;
+	struct fws_dfu_iface iface;   /* from the raw configuration descriptor */
+	uint8_t alt;                  /* current alternate setting */
+};
+
+/* One class request to the DFU interface (DFU 1.1 3). Returns the bytes
+ * transferred, or FWS_E_SEQUENCE (STALL: the device refused),
+ * FWS_E_DISCONNECTED, FWS_E_TIMEOUT, FWS_E_IO. */
+int fws_usb_dev_control(struct fws_usb_dev *d, bool in, uint8_t request, uint16_t value,
+                        uint8_t *data, uint16_t len);
+
+/* SET_INTERFACE to alt (must be one of the DFU interface's). */
+fws_err fws_usb_dev_set_alt(struct fws_usb_dev *d, uint8_t alt);
+
+/* Open the one device the selector names, detaching a runtime-mode device
+ * into DFU mode first (DFU 1.1 5.1, 6.1). On failure *why receives one
+ * sentence for the user (e.g. the udev rule when permission is missing). */
+fws_err fws_usb_dev_open(const struct fws_usb_sel *sel, struct fws_usb_dev *out, char *why,
+                         size_t why_cap);
+
+/* Wait (bounded) for the device to come back after a reset or cable pull
+ * and open it again; matches by serial number, else by ids. */
+fws_err fws_usb_dev_reopen(struct fws_usb_dev *d, unsigned timeout_ms, char *why,
+                           size_t why_cap);
+
+void fws_usb_dev_close(struct fws_usb_dev *d);
+
+/* Every DFU device on USB (both modes) matching sel, up to max. Devices that
+ * cannot be opened (permission) are listed without their strings. Returns
+ * the count, or a negative fws_err. */
+int fws_usb_dev_list(const struct fws_usb_sel *sel, struct fws_usb_ident *out, int max);
+
+/* Whether the USB device at bus path `path` ("1-1.2") carries a DFU
+ * interface: how hid.c tells fwseal's HID interface from other HID
+ * devices (it sits next to the DFU interface). */
+bool fws_usb_dev_has_dfu(const char *path);
+
+#endif /* FWS_USB_DEV_H */

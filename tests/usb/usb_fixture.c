@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* usb_fixture.c - see usb_fixture.h. */
+#include "usb_fixture.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "fwseal/devinfo.h"
+#include "fwseal/trust.h"
+#include "testkey.h"
+#include "testpkg.h"
+
+static void put_file(const char *path, const uint8_t *data, size_t len)
+{
+	if (!g_file_set_contents(path, (const gchar *)data, (gssize)len, NULL)) {
+		fprintf(stderr, "usb_fixture: cannot write %s\n", path);
+		abort();
+	}
+}
+
+static void make_pkg(const char *path, const uint8_t *img, size_t len, const char *version,
+                     uint32_t counter, const char *model, const test_key *k, long flip)
+{
+	test_pkg p;
+	test_pkg_opts o = { .model = model, .version = version, .security_counter = counter,
+	                    .with_suffix = 1, .keys = { k } };
+
+	test_pkg_build(&p, img, len, &o);
+	if (flip >= 0)
+		p.data[p.prefix_len + (size_t)flip] ^= 0x01;
+	put_file(path, p.data, p.len);
+	test_pkg_free(&p);
+}
+
+bool usb_fix_setup(struct usb_fix *f)
+{
+	test_key k;
+	fws_trust t;
+	uint8_t blob[4096];
+
+	memset(f, 0, sizeof *f);
+	f->sim = getenv("FWSEAL_SIM");
+	if (!f->sim) {
+		fprintf(stderr, "usb_fixture: FWSEAL_SIM is not set (run through meson test)\n");
+		return false;
+	}
+	gchar *dir = g_dir_make_tmp("fwseal-usb-XXXXXX", NULL);
+	g_strlcpy(f->dir, dir, sizeof f->dir);
+	g_free(dir);
+	snprintf(f->trust, sizeof f->trust, "%s/trust.fwst", f->dir);
+	snprintf(f->v1, sizeof f->v1, "%s/v1.fwseal", f->dir);
+	snprintf(f->v2, sizeof f->v2, "%s/v2.fwseal", f->dir);
+	snprintf(f->tampered, sizeof f->tampered, "%s/tampered.fwseal", f->dir);
+	snprintf(f->wrong_model, sizeof f->wrong_model, "%s/wrong-model.fwseal", f->dir);
+	snprintf(f->v2_image, sizeof f->v2_image, "%s/v2.bin", f->dir);
+
+	test_key_generate(&k, 4242);
+	test_trust_one(&t, &k, 0);
+	size_t n = fws_trust_encode(&t, blob, sizeof blob);
+	put_file(f->trust, blob, n);
+
+	uint8_t *i1 = test_image(20000, 1), *i2 = test_image(30000, 2), *i3 = test_image(25000, 3);
+	make_pkg(f->v1, i1, 20000, "1.0.0", 1, USB_FIX_MODEL, &k, -1);
+	make_pkg(f->v2, i2, 30000, "2.0.0", 2, USB_FIX_MODEL, &k, -1);
+	put_file(f->v2_image, i2, 30000);
+	/* a byte in block 3: the prefix and the first blocks are fine, so the
+	 * device must catch it at that block, before writing it */
+	make_pkg(f->tampered, i3, 25000, "3.0.0", 3, USB_FIX_MODEL, &k, 3 * (1024 + 32) + 100);
+	make_pkg(f->wrong_model, i3, 25000, "3.0.0", 3, "OTHER-1", &k, -1);
+	free(i1);
+	free(i2);
+	free(i3);
+	test_key_free(&k);
+	usb_fix_fresh_device(f);
+	return true;
+}
+
+void usb_fix_fresh_device(struct usb_fix *f)
+{
+	snprintf(f->state, sizeof f->state, "%s/device%u", f->dir, f->state_gen++);
+}
+
+void usb_fix_teardown(struct usb_fix *f)
+{
+	gchar *argv[] = { g_strdup("rm"), g_strdup("-rf"), g_strdup(f->dir), NULL };
+	g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+	for (size_t i = 0; argv[i]; i++)
+		g_free(argv[i]);
+}
+
+int usb_fix_run(const struct usb_fix *f, const char *const *usb_opts, const char *const *argv,
+                char **out)
+{
+	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+	gint status = 0;
+	GError *err = NULL;
+
+	const char *head[] = { f->sim, "--state", f->state, "--trust", f->trust, "--model",
+	                       USB_FIX_MODEL, "--serial-number", USB_FIX_SERIAL, "--vendor-id",
+	                       "0x1209", "--class-id", "0xf5ea", "--usb" };
+	for (size_t i = 0; i < G_N_ELEMENTS(head); i++)
+		g_ptr_array_add(a, g_strdup(head[i]));
+	for (; usb_opts && *usb_opts; usb_opts++)
+		g_ptr_array_add(a, g_strdup(*usb_opts));
+	g_ptr_array_add(a, g_strdup("--"));
+	for (; *argv; argv++)
+		g_ptr_array_add(a, g_strdup(*argv));
+	g_ptr_array_add(a, NULL);
+	if (out)
+		*out = NULL;
+	if (!g_spawn_sync(NULL, (gchar **)a->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, out, NULL,
+	                  &status, &err)) {
+		fprintf(stderr, "usb_fixture: cannot run %s: %s\n", f->sim, err->message);
+		g_error_free(err);
+		g_ptr_array_free(a, TRUE);
+		return -1;
+	}
+	g_ptr_array_free(a, TRUE);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int usb_fix_run_serial(const struct usb_fix *f, const char *const *argv, char **out)
+{
+	const char *sim_argv[] = { f->sim, "--state", f->state, "--trust", f->trust, "--model",
+	                           USB_FIX_MODEL, "--serial-number", USB_FIX_SERIAL, "--vendor-id",
+	                           "0x1209", "--class-id", "0xf5ea", NULL };
+	GPid pid;
+	gint sim_out = -1, status = 0;
+	GError *err = NULL;
+	char line[256] = "";
+	size_t n = 0;
+
+	if (out)
+		*out = NULL;
+	if (!g_spawn_async_with_pipes(NULL, (gchar **)(void *)sim_argv, NULL,
+	                              G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, NULL, &sim_out,
+	                              NULL, &err)) {
+		fprintf(stderr, "usb_fixture: cannot run %s: %s\n", f->sim, err->message);
+		g_error_free(err);
+		return -1;
+	}
+	/* the simulator prints one line "serial:/dev/pts/N" when it is ready */
+	while (n + 1 < sizeof line && read(sim_out, line + n, 1) == 1 && line[n] != '\n')
+		n++;
+	line[n] = '\0';
+	close(sim_out);
+
+	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+	for (; *argv; argv++)
+		g_ptr_array_add(a, g_strdup(strcmp(*argv, USB_FIX_DEVICE) == 0 ? line : *argv));
+	g_ptr_array_add(a, NULL);
+	int rc = -1;
+	if (strncmp(line, "serial:", 7) != 0)
+		fprintf(stderr, "usb_fixture: the simulator did not start (%s)\n", line);
+	else if (g_spawn_sync(NULL, (gchar **)a->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, out,
+	                      NULL, &status, NULL))
+		rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	g_ptr_array_free(a, TRUE);
+	kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
+	g_spawn_close_pid(pid);
+	return rc;
+}
+
+bool usb_fix_running_version(const struct usb_fix *f, char *out, size_t cap)
+{
+	char path[USB_FIX_PATH_MAX + 16];
+	gchar *rec = NULL;
+	gsize len = 0;
+	static fws_devinfo info;
+
+	snprintf(path, sizeof path, "%s/info.bin", f->dir);
+	g_unlink(path);
+	const char *argv[] = { "dfu-util", "-d", USB_FIX_VIDPID, "-a", "1", "-U", path, NULL };
+	if (usb_fix_run(f, NULL, argv, NULL) != 0 || !g_file_get_contents(path, &rec, &len, NULL))
+		return false;
+	bool ok = fws_devinfo_decode((const uint8_t *)rec, len, &info) == FWS_OK;
+	g_free(rec);
+	if (ok)
+		g_strlcpy(out, info.fw_version, cap);
+	return ok;
+}

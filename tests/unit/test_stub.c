@@ -141,6 +141,35 @@ static void unconfirmed_update_reverts(void **state)
 	rig_free(r);
 }
 
+/* A first install that never confirms is reverted, and the fallback rule
+ * does not pick it up again at the next reset; a new download clears it. */
+static void reverted_first_install_stays_rejected(void **state)
+{
+	rig *r = rig_new(FLASH);
+	uint8_t *img = test_image(IMG_LEN, 90);
+	test_pkg p;
+
+	(void)state;
+	assert_int_equal(rig_power_on(r, false), FWS_OK);
+	rig_pkg(&p, &r->key, "1.0.0", 1, img, IMG_LEN, 1024);
+	assert_int_equal(rig_download(r, p.data, p.len, 4096), FWS_OK);
+	assert_int_equal(rig_power_on(r, false), FWS_OK);
+	assert_true(r->boot.trial);
+	assert_int_equal(rig_power_on(r, false), FWS_OK);
+	assert_true(r->boot.reverted);
+	assert_int_equal(r->boot.action, FWS_BOOT_STAY);
+	assert_int_equal(rig_power_on(r, true), FWS_OK);
+	assert_int_equal(r->boot.action, FWS_BOOT_STAY);
+	assert_int_equal(r->stub.slot[0].state, FWS_SLOT_INVALID);
+	assert_int_equal(rig_download(r, p.data, p.len, 4096), FWS_OK);
+	assert_int_equal(rig_power_on(r, true), FWS_OK);
+	assert_string_equal(rig_running(r), "1.0.0");
+	assert_int_equal(r->stub.j.counter, 1);
+	test_pkg_free(&p);
+	free(img);
+	rig_free(r);
+}
+
 /* Block 2 of the stream is altered: refused before it is programmed, and
  * the staging slot never holds it. */
 static void tampered_block_never_written(void **state)
@@ -387,6 +416,7 @@ int main(void)
 		cmocka_unit_test(fresh_device_waits_in_stub),
 		cmocka_unit_test(update_and_info),
 		cmocka_unit_test(unconfirmed_update_reverts),
+		cmocka_unit_test(reverted_first_install_stays_rejected),
 		cmocka_unit_test(tampered_block_never_written),
 		cmocka_unit_test(prefix_refusals),
 		cmocka_unit_test(oversize_and_block_size),

@@ -37,14 +37,15 @@ static void resume_req(uint8_t out[FWS_STUB_RESUME_LEN], uint32_t off, const tes
 }
 
 static void pull_at(uint32_t bs, size_t pull, enum after_pull how, const test_pkg *p, rig *r,
-                    const uint8_t *base)
+                    const uint8_t *base, const fws_stub *ram)
 {
 	uint8_t req[FWS_STUB_RESUME_LEN];
 	fws_devinfo info;
 	uint8_t state = 0;
 
+	/* The device as it was, running 1.0.0: flash and RAM. */
 	memcpy(r->dev.flash.mem, base, FLASH);
-	assert_int_equal(rig_power_on(r, true), FWS_OK);
+	r->stub = *ram;
 	assert_int_equal(rig_send(r, p->data, 0, pull, 1000), FWS_OK);
 	pulls++;
 	if (how == POWER_CYCLE) {
@@ -94,19 +95,21 @@ static void pull_every_block(uint32_t bs)
 	uint8_t *base = malloc(FLASH);
 	uint8_t *img = test_image(IMG, 5);
 	test_pkg p;
+	fws_stub ram;
 
 	assert_int_equal(rig_power_on(r, true), FWS_OK);
 	rig_install(r, "1.0.0", 1, IMG);
 	memcpy(base, r->dev.flash.mem, FLASH);
+	ram = r->stub;
 	rig_pkg(&p, &r->key, "2.0.0", 2, img, IMG, bs);
 	for (uint32_t k = 0; k < p.block_count; k++) {
 		size_t at = rig_block_off(p.prefix_len, bs, k);
 		size_t mid = at + (k + 1u == p.block_count ? (IMG % bs) / 2u : bs / 2u);
 
 		for (int how = KEEP_POWER; how <= START_OVER; how++)
-			pull_at(bs, mid, (enum after_pull)how, &p, r, base);
+			pull_at(bs, mid, (enum after_pull)how, &p, r, base, &ram);
 		if (k > 0u)
-			pull_at(bs, at, KEEP_POWER, &p, r, base); /* exactly at a boundary */
+			pull_at(bs, at, KEEP_POWER, &p, r, base, &ram); /* exactly at a boundary */
 	}
 	test_pkg_free(&p);
 	free(img);

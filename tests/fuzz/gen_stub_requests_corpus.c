@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Writes the seed corpus of fuzz_stub_requests.c (scripts of requests that
+ * reach deep states: a whole valid update, a tampered block, a resume after
+ * a power cycle, a downgrade, odd requests). The packages are signed with the
+ * fuzz target's deterministic test key, so the seeds stay valid.
+ *   gen-stub-requests-corpus DIR
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz_stub_requests.h"
+#include "fwseal/dfu.h"
+#include "fwseal/le.h"
+#include "fwseal/stub.h"
+
+static uint8_t out[1 << 16];
+static size_t len;
+
+static void rec(uint8_t op, uint8_t flags, const uint8_t *data, size_t n)
+{
+	out[len++] = op;
+	out[len++] = flags;
+	fws_put_le16(out + len, (uint16_t)n);
+	len += 2;
+	if (n)
+		memcpy(out + len, data, n);
+	len += n;
+}
+
+static void stream(const uint8_t *p, size_t from, size_t to, size_t chunk)
+{
+	for (size_t at = from; at < to; at += chunk) {
+		size_t n = to - at < chunk ? to - at : chunk;
+
+		rec(FWS_DFU_DNLOAD, 0, p + at, n);
+		rec(FWS_DFU_GETSTATUS, 0, NULL, 0);
+	}
+}
+
+static void finish(void)
+{
+	rec(FWS_DFU_DNLOAD, 0, NULL, 0);
+	rec(FWS_DFU_GETSTATUS, 0, NULL, 0);
+	rec(FWS_DFU_GETSTATUS, 0, NULL, 0);
+}
+
+static void save(const char *dir, const char *name)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (f == NULL || fwrite(out, 1, len, f) != len || fclose(f) != 0) {
+		fprintf(stderr, "cannot write %s\n", path);
+		exit(1);
+	}
+	len = 0;
+}
+
+int main(int argc, char **argv)
+{
+	test_key key;
+	test_pkg v2, v0;
+	uint8_t *img2, *img0;
+	uint8_t r[FWS_STUB_RESUME_LEN];
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s DIR\n", argv[0]);
+		return 2;
+	}
+	test_key_generate(&key, FUZZ_KEY_SEED);
+	img2 = fuzz_image(2);
+	img0 = fuzz_image(3);
+	fuzz_pkg(&v2, &key, "2.0.0", 2, img2);
+	fuzz_pkg(&v0, &key, "0.9.0", 0, img0);
+
+	stream(v2.data, 0, v2.len, 1024);
+	finish();
+	rec(FWS_REQ_RESET, 0, NULL, 0);
+	rec(FWS_REQ_INFO, 0, NULL, 0);
+	save(argv[1], "update");
+
+	stream(v2.data, 0, v2.len, 700);
+	finish();
+	rec(FUZZ_POWER, 0, NULL, 0);   /* test boot, no confirm */
+	rec(FUZZ_POWER, 1, NULL, 0);   /* revert */
+	save(argv[1], "revert");
+
+	v2.data[v2.prefix_len + 300] ^= 1;
+	stream(v2.data, 0, v2.len, 512);
+	rec(FWS_DFU_CLRSTATUS, 0, NULL, 0);
+	save(argv[1], "tampered-block");
+	v2.data[v2.prefix_len + 300] ^= 1;
+
+	stream(v2.data, 0, v2.prefix_len + 5u * (FUZZ_BLOCK + 32u), 4096);
+	rec(FUZZ_POWER, 1, NULL, 0);
+	rec(FWS_REQ_INFO, 0, NULL, 0);
+	fws_put_le32(r, (uint32_t)v2.prefix_len);
+	fws_sha256(v2.data, v2.prefix_len, r + 4);
+	rec(FWS_REQ_RESUME, 0, r, sizeof r);
+	stream(v2.data, v2.prefix_len, v2.len, 1024);
+	finish();
+	save(argv[1], "resume");
+
+	stream(v0.data, 0, v0.len, 4096);
+	rec(FWS_DFU_GETSTATUS, 0x80, NULL, 0);
+	save(argv[1], "downgrade");
+
+	rec(FWS_DFU_GETSTATE, 0, NULL, 0);
+	rec(FWS_DFU_UPLOAD, 1, NULL, 0);
+	rec(FWS_DFU_UPLOAD, 1, NULL, 0);
+	rec(FWS_DFU_UPLOAD, 0, NULL, 0);
+	rec(FWS_DFU_CLRSTATUS, 0, NULL, 0);
+	rec(FWS_DFU_ABORT, 0, NULL, 0);
+	rec(FWS_DFU_DETACH, 0, NULL, 0);
+	rec(0x77, 0, NULL, 0);
+	rec(FWS_DFU_DNLOAD, 0, NULL, 0);
+	rec(FWS_DFU_GETSTATUS, 0x80, NULL, 0);
+	save(argv[1], "odd-requests");
+
+	test_pkg_free(&v2);
+	test_pkg_free(&v0);
+	free(img2);
+	free(img0);
+	test_key_free(&key);
+	return 0;
+}

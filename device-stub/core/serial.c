@@ -44,11 +44,26 @@ static fws_err send_cached(fws_stub_serial *l)
 	return h->send(h->ctx, l->tx, l->tx_len);
 }
 
+/* GETSTATUS answer on serial: the 6 DFU bytes, then the detail code. */
+static size_t status_answer(fws_stub_serial *l, uint8_t *out, size_t cap)
+{
+	fws_stub_req g = { .request = FWS_DFU_GETSTATUS };
+	size_t n = 0;
+
+	if (cap < FWS_DFU_STATUS_LEN + 4u ||
+	    fws_stub_handle(l->stub, &g, out, cap - 4u, &n) != FWS_OK)
+		return 0;
+	fws_put_le32(out + n, (uint32_t)fws_stub_last_error(l->stub));
+	return n + 4u;
+}
+
 static fws_err handle_frame(fws_stub_serial *l, const fws_frame *f)
 {
 	fws_frame a;
 	fws_stub_req req;
-	size_t cap = FWS_STUB_ANSWER_MAX - 4u, n = 0;
+	/* The answer is built where the encoder wants it for in-place encoding. */
+	uint8_t *answer = l->tx + FWS_FRAME_INPLACE_OFF;
+	size_t cap = FWS_STUB_ANSWER_MAX, n = 0;
 	uint8_t status = FWS_FRAME_ACK;
 	uint8_t type = (uint8_t)(f->type & ~FWS_FRAME_RESPONSE);
 
@@ -58,8 +73,13 @@ static fws_err handle_frame(fws_stub_serial *l, const fws_frame *f)
 		return send_cached(l);
 	if (f->length != 0u && f->length < cap)
 		cap = f->length;
+	l->tx_len = 0; /* the cached answer is overwritten from here on */
 	if (!known_request(type)) {
 		status = FWS_FRAME_UNSUPPORTED;
+	} else if (type == FWS_DFU_GETSTATUS) {
+		n = status_answer(l, answer, cap);
+		if (n == 0)
+			status = FWS_FRAME_STALL;
 	} else {
 		memset(&req, 0, sizeof req);
 		req.request = type;
@@ -67,18 +87,19 @@ static fws_err handle_frame(fws_stub_serial *l, const fws_frame *f)
 		req.value = f->value;
 		req.data = f->payload;
 		req.len = f->payload_len;
-		if (fws_stub_handle(l->stub, &req, l->answer, cap, &n) != FWS_OK)
+		if (fws_stub_handle(l->stub, &req, answer, cap, &n) != FWS_OK)
 			status = FWS_FRAME_STALL;
-		if (type == FWS_DFU_GETSTATUS && status == FWS_FRAME_ACK) {
-			fws_put_le32(l->answer + n, (uint32_t)fws_stub_last_error(l->stub));
-			n += 4u;
-		}
+		/* REQ_STATUS: the accepted DNLOAD's answer is the GETSTATUS a DFU
+		 * host would send next (and counts as that GETSTATUS). */
+		if (type == FWS_DFU_DNLOAD && status == FWS_FRAME_ACK &&
+		    (f->status & FWS_FRAME_REQ_STATUS))
+			n = status_answer(l, answer, cap);
 	}
 	memset(&a, 0, sizeof a);
 	a.seq = f->seq;
 	a.type = (uint8_t)(f->type | FWS_FRAME_RESPONSE);
 	a.status = status;
-	a.payload = l->answer;
+	a.payload = answer;
 	a.payload_len = n;
 	if (fws_frame_encode(&a, l->tx, sizeof l->tx, &l->tx_len) != FWS_OK) {
 		l->tx_len = 0;

@@ -154,6 +154,47 @@ static void update_over_frames(void **state)
 	host_free(h);
 }
 
+/* FWS_FRAME_REQ_STATUS: an accepted DNLOAD is answered with the GETSTATUS
+ * record, so a whole update needs one round trip per chunk; a refused one is
+ * a STALL as before, and the detail still follows a GETSTATUS. */
+static void dnload_with_status(void **state)
+{
+	host *h = host_new();
+	uint8_t *img = test_image(IMG, 4);
+	test_pkg p;
+	size_t at = 0;
+
+	(void)state;
+	rig_pkg(&p, &h->r->key, "3.2.0", 3, img, IMG, 1024);
+	while (at < p.len) {
+		size_t n = p.len - at < 4096 ? p.len - at : 4096;
+		fws_frame f = {0};
+
+		f.seq = ++h->seq;
+		f.type = FWS_DFU_DNLOAD;
+		f.status = FWS_FRAME_REQ_STATUS;
+		f.length = 64;
+		f.payload = p.data + at;
+		f.payload_len = n;
+		assert_int_equal(fws_frame_encode(&f, h->wire, sizeof h->wire, &h->wire_len), FWS_OK);
+		assert_true(deliver(h, h->wire, h->wire_len));
+		assert_int_equal(h->status, FWS_FRAME_ACK);
+		assert_int_equal(h->answer_len, FWS_DFU_STATUS_LEN + 4u);
+		assert_int_equal(h->answer[0], FWS_DFU_OK);
+		assert_int_equal(h->answer[4], FWS_DFU_DNLOAD_IDLE);
+		/* no GETSTATUS in between: the next DNLOAD must be accepted */
+		at += n;
+	}
+	assert_true(request(h, FWS_DFU_DNLOAD, NULL, 0, 0));
+	getstatus(h, FWS_DFU_OK);
+	assert_int_equal(h->answer[4], FWS_DFU_MANIFEST);
+	getstatus(h, FWS_DFU_OK);
+	assert_int_equal(h->answer[4], FWS_DFU_IDLE);
+	test_pkg_free(&p);
+	free(img);
+	host_free(h);
+}
+
 static void refusal_detail_and_bad_frames(void **state)
 {
 	host *h = host_new();
@@ -191,6 +232,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(update_over_frames),
+		cmocka_unit_test(dnload_with_status),
 		cmocka_unit_test(refusal_detail_and_bad_frames),
 	};
 

@@ -8,7 +8,9 @@
  * value, payload -> data; UPLOAD reads FWS_ALT_INFO). The answer frame has
  * the same seq and type | FWS_FRAME_RESPONSE, status ACK or STALL (the
  * handler refused; GETSTATUS tells why) or UNSUPPORTED. GETSTATUS answers
- * carry the 6 DFU bytes followed by the detail fws_err as i32 LE. A repeated
+ * carry the 6 DFU bytes followed by the detail fws_err as i32 LE; so does the
+ * answer to a DNLOAD sent with FWS_FRAME_REQ_STATUS (one round trip per
+ * chunk instead of two, docs/serial-protocol.md). A repeated
  * request (same seq and CRC as the last one) gets the cached answer again
  * and is not executed twice.
  */
@@ -22,13 +24,17 @@
 #define FWS_STUB_ANSWER_MAX (FWS_DEVINFO_MAX + 16u)
 #define FWS_STUB_ANSWER_WIRE (FWS_FRAME_HEADER_LEN + FWS_STUB_ANSWER_MAX + FWS_FRAME_CRC_LEN + \
                               (FWS_FRAME_HEADER_LEN + FWS_STUB_ANSWER_MAX + 4u) / 254u + 3u)
+/* One buffer holds the answer twice over its life: the handler writes the
+ * payload at FWS_FRAME_INPLACE_OFF, the encoder turns it into the wire frame
+ * in place, and the frame stays there for retransmission. */
+#define FWS_STUB_TX_MAX (FWS_STUB_ANSWER_WIRE > FWS_FRAME_INPLACE_OFF + FWS_STUB_ANSWER_MAX ? \
+                         FWS_STUB_ANSWER_WIRE : FWS_FRAME_INPLACE_OFF + FWS_STUB_ANSWER_MAX)
 
 typedef struct fws_stub_serial {
 	fws_stub *stub;
 	fws_frame_decoder dec;
 	fws_frame_dedup dedup;
-	uint8_t answer[FWS_STUB_ANSWER_MAX];
-	uint8_t tx[FWS_STUB_ANSWER_WIRE];   /* last answer, for retransmission */
+	uint8_t tx[FWS_STUB_TX_MAX];      /* last answer frame, for retransmission */
 	size_t tx_len;
 	uint32_t frames_bad;
 } fws_stub_serial;

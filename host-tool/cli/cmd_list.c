@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_list.c - `fwseal list [--json]`: every device that answers on every
  * transport (serial ports: see FWSEAL_SERIAL_PORTS in fwseal-host/transport.h). */
-#include <string.h>
-
 #include "commands.h"
 #include "dev_common.h"
 
@@ -12,7 +10,8 @@ static const char usage[] =
 	"firmware version. Serial ports probed: /dev/serial/by-id/*, /dev/ttyUSB*,\n"
 	"/dev/ttyACM*, and the ports named in $FWSEAL_SERIAL_PORTS (colon-separated,\n"
 	"e.g. FWSEAL_SERIAL_PORTS=/dev/ttyS0:/dev/pts/5@921600).\n\n"
-	"  --json   a JSON array with one object per device\n\n"
+	"  --json   one JSON object: {\"devices\": [...], \"count\": N}, each device\n"
+	"           with the fields of 'fwseal info --json'\n\n"
 	"Exit codes: 0 (also when no device is found), 6 enumeration failed.\n";
 
 typedef struct list_state {
@@ -46,20 +45,19 @@ static int run_list(struct cli_ctx *ctx, int argc, char **argv)
 
 	list_state s = { .json = ctx->json };
 	if (s.json) {
-		/* an array document: begin/end of the writer give { }, so write
-		 * the brackets around its objects by hand */
-		memset(&s.j, 0, sizeof s.j);
-		s.j.f = stdout;
-		s.j.first[0] = true;
-		fputc('[', stdout);
+		cli_json_begin(&s.j, stdout);
+		cli_json_arr(&s.j, "devices");
 	} else {
 		printf("%-32s %-16s %-16s %s\n", "DEVICE", "MODEL", "SERIAL", "FIRMWARE");
 	}
 	fwh_error err;
 	fwh_error_clear(&err);
 	fws_err e = fwh_enumerate(found, &s, &err);
-	if (s.json)
-		fputs(s.count ? "\n]\n" : "]\n", stdout);
+	if (s.json) {
+		cli_json_arr_end(&s.j);
+		cli_json_u64(&s.j, "count", s.count);
+		cli_json_end(&s.j);
+	}
 	if (e != FWS_OK) {
 		dev_error(&err);
 		return FWS_EXIT_DEVICE;

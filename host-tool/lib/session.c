@@ -6,6 +6,7 @@
  * manifestation, then fwseal's RESET and a bounded wait for the device to
  * report the new version.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -41,7 +42,7 @@ static uint64_t now_ms(void)
 static void sleep_ms(uint32_t ms)
 {
 	struct timespec ts = { ms / 1000u, (long)(ms % 1000u) * 1000000L };
-	while (nanosleep(&ts, &ts) != 0)
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
 }
 

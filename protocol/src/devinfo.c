@@ -70,7 +70,9 @@ static void enc_u32(enc *e, uint16_t tag, uint32_t v)
 
 static size_t text_len(enc *e, const char *s, size_t min, size_t max)
 {
-	size_t n = strnlen(s, max + 1);
+	size_t n = 0; /* strnlen is POSIX, not C11: the core stays plain C11 */
+	while (n <= max && s[n] != '\0')
+		n++;
 	if (e->err == FWS_OK && (n < min || n > max || !text_ok((const uint8_t *)s, n)))
 		e->err = n > max ? FWS_E_LIMIT : FWS_E_INVAL;
 	return n;

@@ -74,6 +74,12 @@ fws_err fws_frame_encode(fws_frame *f, uint8_t *out, size_t cap, size_t *out_len
 		return FWS_E_INVAL;
 	if (f->payload_len > FWS_FRAME_PAYLOAD_MAX)
 		return FWS_E_LIMIT;
+	/* a payload inside out must sit exactly at the in-place offset, where the
+	 * writer provably stays behind the reader (frame.h) */
+	uintptr_t po = (uintptr_t)f->payload, oo = (uintptr_t)out;
+	if (f->payload_len && po + f->payload_len > oo && po < oo + cap &&
+	    po != oo + FWS_FRAME_INPLACE_OFF)
+		return FWS_E_INVAL;
 
 	uint8_t hdr[FWS_FRAME_HEADER_LEN];
 	fws_put_le16(hdr, f->seq);

@@ -98,7 +98,7 @@ reboot     = yes
 downtime_s = 5
 EOF
 head -c 90000 /dev/urandom >"$T/img1"
-head -c 200000 /dev/urandom >"$T/img2"
+head -c 300000 /dev/urandom >"$T/img2"
 "$FWSEAL" pack --image "$T/img1" --release "$T/rel.ini" --key "$T/k.key" \
 	--out "$T/v1.fwseal" >/dev/null || fail "pack v1"
 "$FWSEAL" pack --image "$T/img2" --release "$T/rel.ini" --key "$T/k.key" \
@@ -106,7 +106,11 @@ head -c 200000 /dev/urandom >"$T/img2"
 	fail "pack v2"
 # one flipped byte in a block in the middle of the payload
 cp "$T/v2.fwseal" "$T/bad.fwseal"
-printf 'Z' | dd of="$T/bad.fwseal" bs=1 seek=120000 conv=notrunc 2>/dev/null
+old=$(dd if="$T/bad.fwseal" bs=1 skip=150000 count=1 2>/dev/null | od -An -c | tr -d ' ')
+new=Z
+[ "$old" = Z ] && new=Y
+printf '%s' "$new" | dd of="$T/bad.fwseal" bs=1 seek=150000 conv=notrunc 2>/dev/null
+cmp -s "$T/v2.fwseal" "$T/bad.fwseal" && fail "tampering changed nothing"
 
 step "1. fresh device, flash v1 then v2"
 start_sim dev1
@@ -114,6 +118,13 @@ expect_rc 0 "$FWSEAL" info "$DEV" --json
 grep -q '"boot_state": "stub"' "$T/last.out" || fail "a fresh device should wait in the stub"
 expect_rc 0 "$FWSEAL" flash "$T/v1.fwseal" --device "$DEV" --trust "$T/trust.fwst" --yes
 grep -q "now runs firmware 1.0.0" "$T/last.out" || fail "flash v1 did not report 1.0.0"
+grep -q "^Change .*(none running) -> 1.0.0" "$T/last.out" || fail "no change summary"
+grep -q "^CVEs .*CVE-2026-0001" "$T/last.out" || fail "no CVE in the summary"
+grep -q "^Disruption .*restarts; expected downtime about 5 s" "$T/last.out" || fail "no disruption"
+grep -q "^Support .*2031-12-31" "$T/last.out" || fail "no support period"
+# not a terminal: plain progress lines, no bar
+grep -q "^Sending the firmware: 100% (" "$T/last.err" || fail "no plain progress line"
+! grep -q "\[#" "$T/last.err" || fail "progress bar drawn on a non-terminal"
 [ "$(running_version)" = "1.0.0" ] || fail "device does not run 1.0.0 after flash"
 
 # the device is found without --device when FWSEAL_SERIAL_PORTS names it
@@ -138,10 +149,30 @@ grep -q "downgrade" "$T/last.err" || fail "downgrade message"
 expect_rc 2 "$FWSEAL" flash "$T/v2.fwseal" --device "$DEV" --trust "$T/trust.fwst"
 grep -q -- "--yes" "$T/last.err" || fail "no hint to use --yes"
 [ "$(running_version)" = "2.0.0" ] || fail "device left 2.0.0 after refusals"
+
+# on a terminal (script(1) gives the CLI a pty): it asks; "n" changes nothing
+# (exit 9), "y" installs with a progress bar
+if command -v script >/dev/null 2>&1; then
+	step "2b. on a terminal: confirmation and progress bar"
+	CMD="'$FWSEAL' flash '$T/v2.fwseal' --device '$DEV' --trust '$T/trust.fwst'"
+	printf 'n\n' | script -qec "$CMD" /dev/null >"$T/tty1.out" 2>&1
+	rc=$?
+	[ "$rc" -eq 9 ] || fail "declining exited $rc, expected 9"
+	grep -q "Install firmware 2.0.0 on this device? \[y/N\]" "$T/tty1.out" || fail "no question"
+	grep -q "Nothing was changed" "$T/tty1.out" || fail "decline not confirmed"
+	printf 'y\n' | script -qec "$CMD" /dev/null >"$T/tty2.out" 2>&1
+	rc=$?
+	[ "$rc" -eq 0 ] || fail "accepting exited $rc"
+	grep -q "re-install of the same version" "$T/tty2.out" || fail "no re-install notice"
+	grep -q "\[##############################\] 100%.* left" "$T/tty2.out" || fail "no progress bar"
+	[ "$(running_version)" = "2.0.0" ] || fail "device does not run 2.0.0 after re-install"
+else
+	echo "(script(1) missing: terminal checks skipped)"
+fi
 stop_sim
 
 step "3. link lost mid-transfer, then resume"
-# paced like a UART so the transfer takes long enough to be cut (~4.5 s)
+# paced like a UART so the transfer takes long enough to be cut (~6.6 s)
 start_sim dev2 --baud 460800
 "$FWSEAL" flash "$T/v2.fwseal" --device "$DEV" --trust "$T/trust.fwst" --yes --json \
 	>"$T/cut.out" 2>"$T/cut.err" </dev/null &

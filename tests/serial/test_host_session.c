@@ -362,6 +362,50 @@ static void test_interrupt_then_resume(void **state)
 	fwh_package_close(&pkg);
 }
 
+/* The cable is pulled at every DNLOAD in turn; after each pull the device
+ * restarts and the next run completes, resuming (or, with no_resume,
+ * starting over). */
+static void test_pull_at_every_chunk(void **state)
+{
+	(void)state;
+	for (int resume = 1; resume >= 0; resume--) {
+		for (int k = 1;; k++) {
+			const char *p = write_pkg("v1.fwseal", &g_rig->key, RIG_MODEL, "1.0.0", 1,
+			                          20000);
+			fwh_package pkg;
+			fwh_error err;
+			assert_int_equal(fwh_package_open(&pkg, p, &g_host_trust, &err), FWS_OK);
+			uint64_t chunks = (pkg.stream_len + 4095) / 4096;
+			fwh_package_close(&pkg);
+			if ((uint64_t)k > chunks)
+				break;
+			fwh_flash_result res;
+			seen s = { .monotonic = true };
+			g_dnloads = 0;
+			g_pull_after = k;
+			assert_int_equal(flash(p, true, &s, &res, &err), FWS_E_DISCONNECTED);
+			assert_true(res.interrupted);
+			g_pull_after = 0;
+			assert_int_equal(rig_power_on(g_rig, true), FWS_OK);
+			assert_string_equal(rig_running(g_rig), "");
+
+			assert_int_equal(fwh_package_open(&pkg, p, &g_host_trust, &err), FWS_OK);
+			fwh_link *l = open_loop();
+			fwh_flash_opts o = { .restart_timeout_ms = 2000, .no_resume = !resume };
+			assert_int_equal(fwh_flash(&l, &pkg, &o, &res, &err), FWS_OK);
+			/* a pull at the first chunk leaves nothing to resume */
+			assert_int_equal(res.resumed, resume && k > 1);
+			assert_int_equal(res.sent + res.resume_offset, pkg.stream_len);
+			assert_string_equal(rig_running(g_rig), "1.0.0");
+			fwh_close(l);
+			fwh_package_close(&pkg);
+			/* back to a fresh device for the next cut point */
+			teardown(NULL);
+			setup(NULL);
+		}
+	}
+}
+
 /* Cancel mid-transfer: FWS_E_CANCELLED, nothing installed, and the next run
  * resumes. */
 static void test_cancel(void **state)
@@ -427,6 +471,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_preflight_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_refusal_reported, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interrupt_then_resume, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pull_at_every_chunk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tampered_package, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unconfirmed, setup, teardown),

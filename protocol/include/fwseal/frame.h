@@ -87,8 +87,24 @@ typedef struct fws_frame {
 /* Encode f into out (cap bytes) as leading 0x00, COBS body, trailing 0x00.
  * Sets f->crc and *out_len. FWS_E_LIMIT if the payload is too long,
  * FWS_E_NOMEM if cap is too small (FWS_FRAME_WIRE_MAX always suffices).
- * Streams: needs no buffer besides out. */
+ * Streams: needs no buffer besides out.
+ *
+ * In place: the payload may already lie in out, at out + FWS_FRAME_INPLACE_OFF
+ * (exactly there; cap then >= FWS_FRAME_INPLACE_CAP). The encoder never
+ * writes a byte before it has read it, so a device builds its answer in its
+ * transmit buffer and needs no second one. */
 fws_err fws_frame_encode(fws_frame *f, uint8_t *out, size_t cap, size_t *out_len);
+
+/* After m input bytes the COBS writer is at most 2 + m + m/254 bytes into out
+ * (delimiter, first code, data, one code per full block); payload byte i is
+ * read when m = 8 + i, so an offset of 10 + (9 + max)/254 keeps every write
+ * behind the next read. */
+#define FWS_FRAME_INPLACE_OFF 32u
+_Static_assert(FWS_FRAME_INPLACE_OFF >= 10u + (FWS_FRAME_HEADER_LEN + 1u + FWS_FRAME_PAYLOAD_MAX) / 254u + 1u,
+               "in-place payload offset too small for the largest payload");
+#define FWS_FRAME_INPLACE_CAP \
+	(FWS_FRAME_INPLACE_OFF + FWS_FRAME_PAYLOAD_MAX > FWS_FRAME_WIRE_MAX ? \
+	 FWS_FRAME_INPLACE_OFF + FWS_FRAME_PAYLOAD_MAX : FWS_FRAME_WIRE_MAX)
 
 /* ---------------------------------------------------------------------- */
 /* Incremental decoder                                                    */

@@ -7,12 +7,12 @@
 FWS_PACKAGES=(
   # build
   gcc libc6-dev meson ninja-build pkg-config
-  libmbedtls-dev libp11-kit-dev p11-kit libsqlite3-dev
+  libmbedtls-dev libssl-dev zlib1g-dev libp11-kit-dev p11-kit libsqlite3-dev
   libusb-1.0-0-dev libhidapi-dev libglib2.0-dev libgtk-4-dev libadwaita-1-dev
   # tests
   libcmocka-dev clang libclang-rt-14-dev valgrind
-  softhsm2 opensc umockdev libumockdev-dev dfu-util fwupd
-  xvfb xauth
+  softhsm2 opensc openssl jq umockdev libumockdev-dev dfu-util fwupd
+  xvfb xauth desktop-file-utils appstream
   # firmware port (Cortex-M under QEMU)
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm dpkg-dev
 )

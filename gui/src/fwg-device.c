@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* fwg-device.c - see fwg-device.h. */
+#include "fwg-config.h"
+
+#include <string.h>
+
+#include "fwg-i18n.h"
+
+#include "fwg-device.h"
+#include "fwg-format.h"
+
+struct _FwgDevice {
+	GObject parent_instance;
+	char *id;
+	fws_devinfo info;
+	FwgPackage *update;
+	gboolean busy;
+};
+
+G_DEFINE_FINAL_TYPE(FwgDevice, fwg_device, G_TYPE_OBJECT)
+
+enum { PROP_0, PROP_INFO, PROP_UPDATE, PROP_BUSY, N_PROPS };
+static GParamSpec *props[N_PROPS];
+
+static void fwg_device_finalize(GObject *object)
+{
+	FwgDevice *self = FWG_DEVICE(object);
+	g_free(self->id);
+	g_clear_object(&self->update);
+	G_OBJECT_CLASS(fwg_device_parent_class)->finalize(object);
+}
+
+static void fwg_device_get_property(GObject *object, guint id, GValue *value, GParamSpec *pspec)
+{
+	FwgDevice *self = FWG_DEVICE(object);
+	switch (id) {
+	case PROP_INFO: g_value_set_pointer(value, &self->info); break;
+	case PROP_UPDATE: g_value_set_object(value, self->update); break;
+	case PROP_BUSY: g_value_set_boolean(value, self->busy); break;
+	default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+	}
+}
+
+static void fwg_device_class_init(FwgDeviceClass *klass)
+{
+	GObjectClass *oc = G_OBJECT_CLASS(klass);
+	oc->finalize = fwg_device_finalize;
+	oc->get_property = fwg_device_get_property;
+	props[PROP_INFO] = g_param_spec_pointer("info", NULL, NULL,
+	                                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+	props[PROP_UPDATE] = g_param_spec_object("update", NULL, NULL, FWG_TYPE_PACKAGE,
+	                                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+	props[PROP_BUSY] = g_param_spec_boolean("busy", NULL, NULL, FALSE,
+	                                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+	g_object_class_install_properties(oc, N_PROPS, props);
+}
+
+static void fwg_device_init(FwgDevice *self)
+{
+	(void)self;
+}
+
+FwgDevice *fwg_device_new(const char *device_string, const fws_devinfo *info)
+{
+	FwgDevice *self = g_object_new(FWG_TYPE_DEVICE, NULL);
+	self->id = g_strdup(device_string);
+	self->info = *info;
+	return self;
+}
+
+const char *fwg_device_get_id(FwgDevice *self) { return self->id; }
+const fws_devinfo *fwg_device_get_info(FwgDevice *self) { return &self->info; }
+FwgPackage *fwg_device_get_update(FwgDevice *self) { return self->update; }
+gboolean fwg_device_get_busy(FwgDevice *self) { return self->busy; }
+
+void fwg_device_set_info(FwgDevice *self, const fws_devinfo *info)
+{
+	g_return_if_fail(FWG_IS_DEVICE(self));
+	if (memcmp(&self->info, info, sizeof(*info)) == 0)
+		return;
+	self->info = *info;
+	g_object_notify_by_pspec(G_OBJECT(self), props[PROP_INFO]);
+}
+
+void fwg_device_set_update(FwgDevice *self, FwgPackage *package)
+{
+	g_return_if_fail(FWG_IS_DEVICE(self));
+	if (g_set_object(&self->update, package))
+		g_object_notify_by_pspec(G_OBJECT(self), props[PROP_UPDATE]);
+}
+
+void fwg_device_set_busy(FwgDevice *self, gboolean busy)
+{
+	g_return_if_fail(FWG_IS_DEVICE(self));
+	if (self->busy == !!busy)
+		return;
+	self->busy = !!busy;
+	g_object_notify_by_pspec(G_OBJECT(self), props[PROP_BUSY]);
+}
+
+char *fwg_device_dup_connection_label(FwgDevice *self)
+{
+	if (g_str_has_prefix(self->id, "serial:")) {
+		g_autofree char *path = g_strdup(self->id + strlen("serial:"));
+		char *at = strchr(path, '@');
+		if (at)
+			*at = '\0';
+		/* The port's name is enough to tell two cables apart; the full
+		 * path is in the technician details. */
+		g_autofree char *name = g_path_get_basename(path);
+		/* Translators: %s is a serial port name such as ttyUSB0 */
+		return g_strdup_printf(_("Serial port %s"), name);
+	}
+	if (g_str_has_prefix(self->id, "hid"))
+		return g_strdup(_("USB (HID)"));
+	if (g_str_has_prefix(self->id, "usb"))
+		return g_strdup(_("USB"));
+	return g_strdup(self->id);
+}
+
+char *fwg_device_describe(FwgDevice *self)
+{
+	const fws_devinfo *i = &self->info;
+	GString *s = g_string_new(NULL);
+	g_string_append_printf(s, "%-18s %s\n", "device", self->id);
+	g_string_append_printf(s, "%-18s 0x%04x\n", "vendor id", i->vendor_id);
+	g_string_append_printf(s, "%-18s 0x%04x\n", "class id", i->class_id);
+	g_string_append_printf(s, "%-18s %s\n", "model", i->model);
+	g_string_append_printf(s, "%-18s %u\n", "hardware revision", i->hw_rev);
+	g_string_append_printf(s, "%-18s %s\n", "serial number", i->serial);
+	g_string_append_printf(s, "%-18s %s\n", "component", i->component[0] ? i->component : "-");
+	g_string_append_printf(s, "%-18s %s\n", "firmware version",
+	                       i->fw_version[0] ? i->fw_version : "- (stub only)");
+	g_string_append_printf(s, "%-18s %u\n", "security counter", i->security_counter);
+	if (i->support_end > 0) {
+		g_autoptr(GDateTime) d = g_date_time_new_from_unix_utc(i->support_end);
+		g_autofree char *iso = d ? g_date_time_format_iso8601(d) : g_strdup("?");
+		g_string_append_printf(s, "%-18s %s\n", "support end", iso);
+	} else {
+		g_string_append_printf(s, "%-18s -\n", "support end");
+	}
+	for (guint k = 0; k < i->key_count; k++) {
+		g_autofree char *id = fwg_format_hex(i->keys[k].id, FWS_KEY_ID_LEN);
+		g_string_append_printf(s, "%-18s %s%s\n", "trusted key", id,
+		                       (i->keys[k].flags & FWS_TRUST_REVOKED) ? " (revoked)" : "");
+	}
+	for (guint k = 0; k < FWS_DEVINFO_SLOTS; k++) {
+		const fws_devinfo_slot *sl = &i->slots[k];
+		if (!sl->present)
+			continue;
+		g_string_append_printf(s, "slot %u             %s%s, counter %u, version %s\n", k,
+		                       fws_slot_state_name(sl->state),
+		                       (sl->flags & FWS_SLOT_FLAG_ACTIVE) ? " (active)" : "",
+		                       sl->security_counter, sl->version[0] ? sl->version : "-");
+	}
+	g_string_append_printf(s, "%-18s %u\n", "max block", i->max_block);
+	g_string_append_printf(s, "%-18s %u\n", "transfer size", i->xfer_size);
+	g_string_append_printf(s, "%-18s %u\n", "slot size", i->slot_size);
+	g_string_append_printf(s, "%-18s %s\n", "stub version", i->stub_version);
+	g_string_append_printf(s, "%-18s %s\n", "boot state", fws_boot_state_name(i->boot_state));
+	g_string_append_printf(s, "%-18s %s\n", "last error",
+	                       i->last_error ? fws_err_name((fws_err)i->last_error) : "-");
+	if (i->has_resume)
+		g_string_append_printf(s, "%-18s at stream offset %u\n", "interrupted update",
+		                       i->resume_offset);
+	return g_string_free(s, FALSE);
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* fwg-host.c - see fwg-host.h. */
+#include "fwg-config.h"
+
+#include "fwg-i18n.h"
+
+#include "fwg-host.h"
+#include "fwg-package.h"
+#include "fwseal-host/package.h"
+#include "fwseal-host/transport.h"
+
+void fwg_found_device_free(FwgFoundDevice *d)
+{
+	if (!d)
+		return;
+	g_free(d->id);
+	g_free(d);
+}
+
+static void set_from_fwh(GError **error, const fwh_error *err)
+{
+	g_set_error_literal(error, FWG_ERROR, err->code,
+	                    err->msg[0] ? err->msg : fws_err_describe(err->code));
+}
+
+static void on_found(void *user, const char *device, const fws_devinfo *info)
+{
+	GPtrArray *out = user;
+	FwgFoundDevice *d = g_new0(FwgFoundDevice, 1);
+	d->id = g_strdup(device);
+	d->info = *info;
+	g_ptr_array_add(out, d);
+}
+
+GPtrArray *fwg_host_enumerate(GError **error)
+{
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(
+		(GDestroyNotify)fwg_found_device_free);
+	fwh_error err = {0};
+	if (fwh_enumerate(on_found, out, &err) != FWS_OK) {
+		set_from_fwh(error, &err);
+		return NULL;
+	}
+	return g_steal_pointer(&out);
+}
+
+gboolean fwg_host_load_trust(const char *path, fws_trust *out, char **used_path,
+                             GError **error)
+{
+	char buf[4096];
+	if (!path || !*path)
+		path = fwh_trust_default_path(buf, sizeof(buf));
+	if (!path) {
+		g_set_error_literal(error, FWG_ERROR, FWS_E_TRUST_STORE,
+		                    _("No list of trusted signing keys is installed, so packages "
+		                      "cannot be checked. Choose one in Preferences or ask your "
+		                      "technician."));
+		return FALSE;
+	}
+	fwh_error err = {0};
+	if (fwh_trust_load(path, out, &err) != FWS_OK) {
+		set_from_fwh(error, &err);
+		return FALSE;
+	}
+	if (used_path)
+		*used_path = g_strdup(path);
+	return TRUE;
+}

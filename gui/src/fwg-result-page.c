@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* fwg-result-page.c - see fwg-result-page.h. */
+#include "fwg-config.h"
+
+#include <adwaita.h>
+#include "fwg-i18n.h"
+
+#include "fwg-format.h"
+#include "fwg-result-page.h"
+
+struct _FwgResultPage {
+	GtkBox parent_instance;
+	AdwStatusPage *status;
+	GtkLabel *next_label;
+	GtkButton *retry_button;
+	GtkButton *done_button;
+	GtkButton *details_button;
+};
+
+G_DEFINE_FINAL_TYPE(FwgResultPage, fwg_result_page, GTK_TYPE_BOX)
+
+static void fwg_result_page_dispose(GObject *object)
+{
+	gtk_widget_dispose_template(GTK_WIDGET(object), FWG_TYPE_RESULT_PAGE);
+	G_OBJECT_CLASS(fwg_result_page_parent_class)->dispose(object);
+}
+
+static void fwg_result_page_class_init(FwgResultPageClass *klass)
+{
+	GtkWidgetClass *wc = GTK_WIDGET_CLASS(klass);
+	G_OBJECT_CLASS(klass)->dispose = fwg_result_page_dispose;
+	gtk_widget_class_set_template_from_resource(wc,
+		"/io/github/fwseal/Fwseal/fwg-result-page.ui");
+	gtk_widget_class_bind_template_child(wc, FwgResultPage, status);
+	gtk_widget_class_bind_template_child(wc, FwgResultPage, next_label);
+	gtk_widget_class_bind_template_child(wc, FwgResultPage, retry_button);
+	gtk_widget_class_bind_template_child(wc, FwgResultPage, done_button);
+	gtk_widget_class_bind_template_child(wc, FwgResultPage, details_button);
+}
+
+static void fwg_result_page_init(FwgResultPage *self)
+{
+	gtk_widget_init_template(GTK_WIDGET(self));
+}
+
+static void set_style(FwgResultPage *self, const char *style)
+{
+	static const char *const all[] = {"result-success", "result-failure", "result-stopped"};
+	for (guint i = 0; i < G_N_ELEMENTS(all); i++)
+		gtk_widget_remove_css_class(GTK_WIDGET(self->status), all[i]);
+	gtk_widget_add_css_class(GTK_WIDGET(self->status), style);
+}
+
+void fwg_result_page_show_success(FwgResultPage *self, FwgInstaller *installer)
+{
+	const fws_devinfo *after = fwg_installer_get_after(installer);
+	FwgDevice *dev = fwg_installer_get_device(installer);
+	set_style(self, "result-success");
+	adw_status_page_set_icon_name(self->status, "fwg-success-symbolic");
+	adw_status_page_set_title(self->status, _("Update Installed"));
+	const char *model = after->model[0] ? after->model : fwg_device_get_info(dev)->model;
+	const char *version = after->fw_version[0]
+		? after->fw_version
+		: fwg_package_get_manifest(fwg_installer_get_package(installer))->version;
+	g_autofree char *desc = g_strdup_printf(_("The %s now runs version %s."), model, version);
+	/* The description is Pango markup; the text may carry a device's or a
+	 * file's name. */
+	g_autofree char *desc_markup = g_markup_escape_text(desc, -1);
+	adw_status_page_set_description(self->status, desc_markup);
+	g_autofree char *next = NULL;
+	if (after->support_end > 0) {
+		g_autofree char *date = fwg_format_date(after->support_end);
+		next = g_strdup_printf(_("You can unplug the device now. It receives security "
+		                         "updates until %s."), date);
+	} else {
+		next = g_strdup(_("You can unplug the device now."));
+	}
+	gtk_label_set_text(self->next_label, next);
+	gtk_widget_set_visible(GTK_WIDGET(self->retry_button), FALSE);
+	gtk_widget_add_css_class(GTK_WIDGET(self->done_button), "suggested-action");
+	gtk_widget_grab_focus(GTK_WIDGET(self->done_button));
+}
+
+void fwg_result_page_show_failure(FwgResultPage *self, FwgInstaller *installer,
+                                  const GError *error)
+{
+	const fws_devinfo *before = fwg_device_get_info(fwg_installer_get_device(installer));
+	const char *old = fwg_format_version(before->fw_version);
+	gboolean resumable = fwg_installer_get_resumable(installer);
+	const char *title, *retry;
+	g_autofree char *desc = NULL, *next = NULL;
+
+	switch (error->code) {
+	case FWS_E_CANCELLED:
+		set_style(self, "result-stopped");
+		title = _("Update Cancelled");
+		desc = g_strdup_printf(_("You stopped the update. The device still runs version %s "
+		                         "and works as before."), old);
+		next = g_strdup(_("You can install the update later; it continues where it "
+		                  "stopped."));
+		retry = _("_Continue Update");
+		break;
+	case FWS_E_DISCONNECTED:
+	case FWS_E_TIMEOUT:
+	case FWS_E_IO:
+		set_style(self, "result-failure");
+		title = _("The Device Was Disconnected");
+		if (fwg_installer_get_step(installer) >= FWG_STEP_RESTART)
+			/* Lost while it restarted: the new version may already run. */
+			desc = g_strdup(_("The connection to the device was lost while it restarted. "
+			                  "It starts normally, with the new version or, if that did "
+			                  "not check out, with the previous one."));
+		else
+			desc = g_strdup_printf(_("The connection to the device was lost before the "
+			                         "update finished. The device still has version %s "
+			                         "and will start normally."), old);
+		next = g_strdup(_("Check the cable, plug the device back in and choose Resume "
+		                  "Update. The update continues where it stopped."));
+		retry = _("_Resume Update");
+		break;
+	default:
+		set_style(self, "result-failure");
+		title = _("The Update Was Not Installed");
+		desc = g_strdup_printf(_("%s The device still runs version %s."), error->message,
+		                       old);
+		next = g_strdup(_("If this happens again, open the technician details and send them "
+		                  "to the maker of the device."));
+		retry = resumable ? _("_Resume Update") : _("_Try Again");
+		break;
+	}
+	adw_status_page_set_icon_name(self->status, (fws_err)error->code == FWS_E_CANCELLED
+	                                            ? "process-stop-symbolic"
+	                                            : "dialog-error-symbolic");
+	adw_status_page_set_title(self->status, title);
+	/* The description is Pango markup; the text may carry a device's or a
+	 * file's name. */
+	g_autofree char *desc_markup = g_markup_escape_text(desc, -1);
+	adw_status_page_set_description(self->status, desc_markup);
+	gtk_label_set_text(self->next_label, next);
+	gtk_button_set_label(self->retry_button, retry);
+	gtk_widget_set_visible(GTK_WIDGET(self->retry_button), TRUE);
+	gtk_widget_remove_css_class(GTK_WIDGET(self->done_button), "suggested-action");
+	gtk_widget_grab_focus(GTK_WIDGET(self->retry_button));
+}

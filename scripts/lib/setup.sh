@@ -12,7 +12,7 @@ FWS_PACKAGES=(
   # tests
   libcmocka-dev clang libclang-rt-14-dev valgrind
   softhsm2 opensc openssl jq umockdev libumockdev-dev dfu-util fwupd
-  xvfb xauth desktop-file-utils appstream
+  xvfb xauth desktop-file-utils appstream gettext
   # firmware port (Cortex-M under QEMU)
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm dpkg-dev
 )

@@ -48,15 +48,23 @@ fws_install_deps() {
 }
 
 # fws_build DIR [meson options...]: configure once (reconfigure if options
-# changed) and build. -Werror in CI (CI=true), warnings shown locally.
+# changed) and build. -Werror in CI (CI=true). Quiet when all is well; on a
+# failure, and for every compiler warning, the output is shown.
 fws_build() {
   local dir=$1; shift
-  local opts=("$@")
+  local opts=("$@") log
   if [ "${CI:-}" = "true" ]; then opts+=(-Dwerror=true); fi
+  log=$(mktemp)
   if [ -f "$dir/build.ninja" ]; then
-    meson configure "$dir" "${opts[@]}" >/dev/null
+    meson configure "$dir" "${opts[@]}" >"$log" 2>&1 || { cat "$log" >&2; rm -f "$log"; return 1; }
   else
-    meson setup "$dir" "${opts[@]}" >/dev/null
+    meson setup "$dir" "${opts[@]}" >"$log" 2>&1 || { cat "$log" >&2; rm -f "$log"; return 1; }
   fi
-  ninja -C "$dir" >/dev/null 2>"$dir/ninja.err" || { ninja -C "$dir" >&2; return 1; }
+  if ! ninja -C "$dir" >"$log" 2>&1; then
+    grep -E 'error|warning|FAILED' "$log" >&2 || tail -n 40 "$log" >&2
+    rm -f "$log"
+    return 1
+  fi
+  grep -E 'warning:' "$log" >&2 || true
+  rm -f "$log"
 }

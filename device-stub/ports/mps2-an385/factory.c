@@ -4,9 +4,20 @@
 #include <string.h>
 
 #include "flashmap.h"
+#include "fwseal/crc.h"
+#include "fwseal/le.h"
 
-#define IDENTITY_MAGIC "FWID1\n"
-#define LINE_MAX 64u
+#define ID_MAGIC     "FWID"
+#define ID_VERSION   1u
+#define ID_LEN       96u
+#define ID_MODEL     12u
+#define ID_SERIAL    44u
+#define ID_COMPONENT 76u
+#define ID_CRC       92u
+_Static_assert(ID_SERIAL - ID_MODEL == FWS_MODEL_MAX, "model field");
+_Static_assert(ID_COMPONENT - ID_SERIAL == FWS_SERIAL_MAX, "serial field");
+_Static_assert(ID_CRC - ID_COMPONENT == FWS_COMPONENT_MAX, "component field");
+_Static_assert(ID_LEN <= FLASHMAP_IDENTITY_MAX, "identity area");
 
 static fws_err load_trust(const pflash *f, fws_trust *out)
 {
@@ -24,97 +35,41 @@ static fws_err load_trust(const pflash *f, fws_trust *out)
 	return fws_trust_parse(blob, len, out);
 }
 
-static bool parse_u16(const char *s, uint16_t *out)
+/* A NUL-padded text field of n bytes: printable ASCII, then only NULs. */
+static bool text_field(char *dst, const uint8_t *src, size_t n)
 {
-	unsigned base = 10;
-	uint32_t v = 0;
+	size_t len = 0;
 
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	if (*s == '\0')
-		return false;
-	for (; *s; s++) {
-		unsigned d;
-		if (*s >= '0' && *s <= '9')
-			d = (unsigned)(*s - '0');
-		else if (base == 16 && *s >= 'a' && *s <= 'f')
-			d = (unsigned)(*s - 'a' + 10);
-		else if (base == 16 && *s >= 'A' && *s <= 'F')
-			d = (unsigned)(*s - 'A' + 10);
-		else
+	while (len < n && src[len] != 0u) {
+		if (src[len] < 0x20u || src[len] > 0x7Eu)
 			return false;
-		v = v * base + d;
-		if (v > 0xFFFFu)
-			return false;
+		len++;
 	}
-	*out = (uint16_t)v;
-	return true;
-}
-
-static bool copy_text(char *dst, size_t cap, const char *src)
-{
-	size_t n = strlen(src);
-	if (n == 0 || n >= cap)
-		return false;
-	memcpy(dst, src, n + 1);
-	return true;
-}
-
-/* One "key=value" line; false if a known key has a bad value. */
-static bool apply_line(factory_data *fd, char *line)
-{
-	char *val = line;
-	while (*val != '\0' && *val != '=')
-		val++;
-	if (*val == '\0')
-		return true;
-	*val++ = '\0';
-	const char *key = line;
-
-	if (strcmp(key, "model") == 0)
-		return copy_text(fd->model, sizeof fd->model, val);
-	if (strcmp(key, "serial") == 0)
-		return copy_text(fd->serial, sizeof fd->serial, val);
-	if (strcmp(key, "component") == 0)
-		return copy_text(fd->component, sizeof fd->component, val);
-	if (strcmp(key, "hw_rev") == 0)
-		return parse_u16(val, &fd->hw_rev);
-	if (strcmp(key, "vendor_id") == 0)
-		return parse_u16(val, &fd->vendor_id);
-	if (strcmp(key, "class_id") == 0)
-		return parse_u16(val, &fd->class_id);
+	for (size_t i = len; i < n; i++)
+		if (src[i] != 0u)
+			return false;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
 	return true;
 }
 
 static fws_err load_identity(const pflash *f, factory_data *fd)
 {
-	char line[LINE_MAX];
-	size_t n = 0;
-	uint8_t magic[sizeof IDENTITY_MAGIC - 1u];
+	uint8_t rec[ID_LEN];
 
-	if (pflash_read(f, FLASHMAP_IDENTITY_OFF, magic, sizeof magic) != FWS_OK ||
-	    memcmp(magic, IDENTITY_MAGIC, sizeof magic) != 0)
+	if (pflash_read(f, FLASHMAP_IDENTITY_OFF, rec, sizeof rec) != FWS_OK ||
+	    memcmp(rec, ID_MAGIC, 4) != 0 || rec[4] != ID_VERSION ||
+	    fws_crc32(0, rec, ID_CRC) != fws_get_le32(rec + ID_CRC))
 		return FWS_E_MISSING_FIELD;
-	for (uint32_t i = sizeof magic; i < FLASHMAP_IDENTITY_MAX; i++) {
-		uint8_t c;
-		if (pflash_read(f, FLASHMAP_IDENTITY_OFF + i, &c, 1) != FWS_OK)
-			return FWS_E_IO;
-		if (c == 0x00u || c == 0xFFu)
-			break;
-		if (c == '\n') {
-			line[n] = '\0';
-			if (!apply_line(fd, line))
-				return FWS_E_MANIFEST;
-			n = 0;
-		} else if (n + 1u < sizeof line && c >= 0x20u && c <= 0x7Eu) {
-			line[n++] = (char)c;
-		} else {
-			return FWS_E_LIMIT; /* over-long line or control byte */
-		}
-	}
-	return fd->model[0] != '\0' && fd->serial[0] != '\0' ? FWS_OK : FWS_E_MISSING_FIELD;
+	fd->hw_rev = fws_get_le16(rec + 6);
+	fd->vendor_id = fws_get_le16(rec + 8);
+	fd->class_id = fws_get_le16(rec + 10);
+	if (!text_field(fd->model, rec + ID_MODEL, FWS_MODEL_MAX) ||
+	    !text_field(fd->serial, rec + ID_SERIAL, FWS_SERIAL_MAX) ||
+	    !text_field(fd->component, rec + ID_COMPONENT, FWS_COMPONENT_MAX) ||
+	    fd->model[0] == '\0' || fd->serial[0] == '\0')
+		return FWS_E_MISSING_FIELD;
+	return FWS_OK;
 }
 
 fws_err factory_load(const pflash *f, factory_data *out)

@@ -3,11 +3,19 @@
  * factory.h - what the factory programs into the device before its first
  * boot (flashmap.h: factory sector): the trust store and the identity.
  *
- * Identity record: ASCII text, "FWID1\n" followed by "key=value\n" lines,
- * ended by the first 0x00 or 0xFF byte (erased flash). Keys: model, hw_rev,
- * serial, vendor_id, class_id, component (numbers decimal or 0x-hex).
- * Unknown keys are ignored; model and serial are required. Text because the
- * runner (scripts/qemu-device) writes it with printf, like a factory script.
+ * Identity record, 96 bytes, little-endian (scripts/qemu-device writes it;
+ * a factory would too):
+ *    0  4  magic "FWID"
+ *    4  1  version = 1
+ *    5  1  reserved, 0
+ *    6  2  hardware revision
+ *    8  2  USB vendor id (0: the stub accepts any)
+ *   10  2  USB class / product id (0: any)
+ *   12 32  model designation, NUL-padded, required
+ *   44 32  serial number, NUL-padded, required
+ *   76 16  component, NUL-padded (empty: any)
+ *   92  4  CRC-32 (fwseal/crc.h) of bytes 0..91
+ * Text is printable ASCII, as the device-info record requires.
  */
 #ifndef FWSEAL_MPS2_FACTORY_H
 #define FWSEAL_MPS2_FACTORY_H
@@ -31,9 +39,10 @@ typedef struct factory_data {
 	uint16_t hw_rev, vendor_id, class_id;
 } factory_data;
 
-/* Read the factory sector; f spans the whole flash (flashmap.h offsets). FWS_E_TRUST_STORE if the trust blob is absent or
- * damaged (has_trust is then false: the stub refuses every package),
- * FWS_E_MISSING_FIELD if the identity lacks model or serial. */
+/* Read the factory sector; f spans the whole flash (flashmap.h offsets).
+ * FWS_E_MISSING_FIELD if the identity record is absent, damaged or lacks a
+ * model or serial; else FWS_E_TRUST_STORE if the trust blob is absent or
+ * damaged (has_trust is then false: the stub refuses every package). */
 fws_err factory_load(const pflash *f, factory_data *out);
 
 /* The identity as the core wants it (points into fd). */

@@ -121,7 +121,7 @@ static fws_err resume_point(fws_stub *s, uint32_t k)
 	fws_jstate next = s->j;
 
 	if (nextk >= s->rd.block_count ||
-	    ((uint64_t)nextk * s->rd.manifest.block_size) % ss != 0u)
+	    (((uint64_t)nextk * s->rd.manifest.block_size) & (ss - 1u)) != 0u)
 		return FWS_OK;
 	next.dl_block = nextk;
 	next.dl_offset = (uint32_t)fws_pkg_block_offset(s->rd.prefix_len, &s->rd.manifest, nextk);
@@ -211,7 +211,9 @@ fws_err stub_dl_resume(fws_stub *s, const uint8_t *data, size_t len)
 	fws_sha256(s->cfg.buf, plen, digest);
 	if (plen != s->j.dl_prefix_len || !fws_ct_equal(digest, s->j.dl_prefix_digest, FWS_SHA256_LEN))
 		return FWS_E_JOURNAL;
-	if (((uint64_t)s->j.dl_block * m.block_size) % ss != 0u ||
+	/* ss is a power of two (geometry check): a mask, not a 64-bit division
+	 * (which would pull libgcc's __udivmoddi4 into a Cortex-M build) */
+	if ((((uint64_t)s->j.dl_block * m.block_size) & (ss - 1u)) != 0u ||
 	    fws_pkg_block_offset(plen, &m, s->j.dl_block) != s->j.dl_offset)
 		return FWS_E_JOURNAL;
 	if (fws_pkg_reader_resume(&s->rd, &m, plen, s->j.dl_block, s->j.dl_expect) != FWS_OK)

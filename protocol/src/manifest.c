@@ -209,7 +209,8 @@ uint32_t fws_manifest_block_count(const fws_manifest *m)
 {
 	if (m->block_size == 0)
 		return 0;
-	return (uint32_t)(((uint64_t)m->payload_size + m->block_size - 1u) / m->block_size);
+	/* 32-bit arithmetic only: no libgcc 64-bit division on small targets */
+	return m->payload_size / m->block_size + (m->payload_size % m->block_size != 0u);
 }
 
 uint64_t fws_manifest_stream_len(const fws_manifest *m)

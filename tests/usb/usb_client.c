@@ -2,15 +2,18 @@
 /*
  * usb_client.c - the host side of test_usb_e2e, run by the test under
  * `fwseal-sim ... --usb -- test-usb-e2e --client DEVICE TRUST ACTION ARGS`
- * with libfwseal-host, so the same code drives usb:, hid: (and serial:)
- * devices. Actions:
+ * (or directly against the simulator's pty for serial) with libfwseal-host,
+ * so the same code drives usb:, hid: and serial: devices. Actions:
  *   list                   print the device string of every device found
  *   flash PKG VERSION      the full session; the device must end up running VERSION
  *   raw PKG                send PKG with no host check (a hostile host): exit 0 if
  *                          the device took it all, 3 if it refused (detail printed)
- *   pull PKG VERSION       flash, expect the link to break (cable pull), open the
- *                          device again and flash again: must resume and end on VERSION
- * Exit: 0 as expected, 1 not as expected, 3 refused (raw).
+ *   refuse PKG OLD         raw, and the device must keep OLD (usb_client_hostile.c)
+ *   proto CASE PKG OLD     a hostile request sequence (usb_client_hostile.c)
+ *   pull PKG VERSION AT MODE
+ *                          a cable pull at the AT-th DNLOAD, then resume or start
+ *                          over (usb_client_pull.c)
+ * Exit: 0 as expected, 1 not as expected, 2 usage, 3 refused as expected.
  */
 #include "usb_client.h"
 
@@ -21,10 +24,8 @@
 
 #include "fwseal/dfu.h"
 #include "fwseal/pkg.h"
-#include "fwseal-host/dfu_client.h"
 #include "fwseal-host/package.h"
-#include "fwseal-host/session.h"
-#include "fwseal-host/transport.h"
+#include "usb_client_int.h"
 
 static void on_found(void *user, const char *device, const fws_devinfo *info)
 {
@@ -32,40 +33,34 @@ static void on_found(void *user, const char *device, const fws_devinfo *info)
 	printf("%s %s %s %s\n", device, info->model, info->serial, info->fw_version);
 }
 
-static int fail(const char *what, const fwh_error *err)
+int client_fail(const char *what, const fwh_error *err)
 {
 	fprintf(stderr, "usb_client: %s: %s (%s)\n", what, err->msg, fws_err_name(err->code));
-	return 1;
+	return CLIENT_FAIL;
 }
 
-static int flash(const char *dev, const fws_trust *trust, const char *pkg_path, const char *want,
-                 fwh_flash_result *res, fws_err *code)
+static void sleep_ms(unsigned ms)
 {
-	fwh_package pkg;
-	fwh_link *l = NULL;
-	fwh_error err = { 0 };
-	fwh_flash_opts o = { .restart_timeout_ms = 10000 };
-	int rc = 1;
-
-	memset(res, 0, sizeof *res);
-	*code = fwh_package_open(&pkg, pkg_path, trust, &err);
-	if (*code != FWS_OK)
-		return fail("package", &err);
-	*code = fwh_open(dev, NULL, &l, &err);
-	if (*code == FWS_OK)
-		*code = fwh_flash(&l, &pkg, &o, res, &err);
-	if (*code != FWS_OK)
-		fail("flash", &err);
-	else if (strcmp(res->after.fw_version, want) != 0)
-		fprintf(stderr, "usb_client: runs '%s', expected '%s'\n", res->after.fw_version, want);
-	else
-		rc = 0;
-	fwh_close(l);
-	fwh_package_close(&pkg);
-	return rc;
+	struct timespec t = { (time_t)(ms / 1000u), (long)(ms % 1000u) * 1000000L };
+	nanosleep(&t, NULL);
 }
 
-static fws_err wait_idle(fwh_link *l, fwh_dfu_status *st, fwh_error *err)
+const uint8_t *client_read_stream(const char *path, size_t *len)
+{
+	static uint8_t data[1 << 20];
+	FILE *f = fopen(path, "rb");
+	size_t n = f ? fread(data, 1, sizeof data, f) : 0;
+
+	if (f)
+		fclose(f);
+	if (n <= FWS_PKG_SUFFIX_LEN)
+		return NULL;
+	/* a file cut at the buffer has no suffix left in it: keep every byte */
+	*len = n == sizeof data ? n : n - FWS_PKG_SUFFIX_LEN;
+	return data;
+}
+
+fws_err client_wait_idle(fwh_link *l, fwh_dfu_status *st, fwh_error *err)
 {
 	for (int i = 0; i < 1000; i++) {
 		fws_err e = fwh_dfu_getstatus(l, st, err);
@@ -74,54 +69,113 @@ static fws_err wait_idle(fwh_link *l, fwh_dfu_status *st, fwh_error *err)
 		if (st->state != FWS_DFU_DNBUSY && st->state != FWS_DFU_DNLOAD_SYNC &&
 		    st->state != FWS_DFU_MANIFEST_SYNC && st->state != FWS_DFU_MANIFEST)
 			return FWS_OK;
-		struct timespec t = { 0, (long)(st->poll_ms ? st->poll_ms : 1) * 1000000L };
-		nanosleep(&t, NULL);
+		sleep_ms(st->poll_ms ? st->poll_ms : 1u);
 	}
-	return FWS_E_TIMEOUT;
+	return fwh_error_set(err, FWS_E_TIMEOUT, "The device stayed busy.");
+}
+
+fws_err client_to_idle(fwh_link *l, fwh_error *err)
+{
+	fwh_dfu_status st;
+	fws_err e = fwh_dfu_getstatus(l, &st, err);
+
+	if (e != FWS_OK)
+		return e;
+	if (st.state == FWS_DFU_ERROR)
+		return fwh_dfu_clrstatus(l, err);
+	if (st.state == FWS_DFU_DNLOAD_IDLE || st.state == FWS_DFU_UPLOAD_IDLE)
+		return fwh_dfu_abort(l, err);
+	return FWS_OK;
+}
+
+fws_err client_reopen(const char *dev, fwh_link **l, fws_devinfo *info, unsigned timeout_ms)
+{
+	fwh_error err = { 0 };
+	fws_err e = FWS_E_NO_DEVICE;
+
+	for (unsigned waited = 0; waited <= timeout_ms; waited += 20u) {
+		fwh_close(*l);
+		*l = NULL;
+		e = fwh_open(dev, NULL, l, &err);
+		if (e == FWS_OK)
+			e = fwh_dfu_info(*l, info, &err);
+		if (e == FWS_OK)
+			return FWS_OK;
+		sleep_ms(20);
+	}
+	client_fail("reopen", &err);
+	return e;
+}
+
+int client_flash(const char *dev, const fws_trust *trust, const char *pkg_path, const char *want,
+                 const fwh_flash_opts *opts, fwh_flash_result *res, fws_err *code)
+{
+	fwh_package pkg;
+	fwh_link *l = NULL;
+	fwh_error err = { 0 };
+	fwh_flash_opts o = { .restart_timeout_ms = 10000 };
+	int rc = CLIENT_FAIL;
+
+	if (opts)
+		o = *opts;
+	memset(res, 0, sizeof *res);
+	*code = fwh_package_open(&pkg, pkg_path, trust, &err);
+	if (*code != FWS_OK)
+		return client_fail("package", &err);
+	*code = fwh_open(dev, NULL, &l, &err);
+	if (*code == FWS_OK)
+		*code = fwh_flash(&l, &pkg, &o, res, &err);
+	if (*code != FWS_OK)
+		client_fail("flash", &err);
+	else if (strcmp(res->after.fw_version, want) != 0)
+		fprintf(stderr, "usb_client: runs '%s', expected '%s'\n", res->after.fw_version, want);
+	else
+		rc = CLIENT_OK;
+	fwh_close(l);
+	fwh_package_close(&pkg);
+	return rc;
+}
+
+fws_err client_send_stream(fwh_link *l, const uint8_t *data, size_t n, size_t *at,
+                           fwh_error *err)
+{
+	fwh_dfu_status st;
+	size_t chunk = l->ops->max_transfer(l), off = 0;
+	uint16_t block = 0;
+
+	for (;; block++) {
+		size_t k = n - off < chunk ? n - off : chunk; /* k == 0: end of download */
+		fws_err e = fwh_dfu_dnload(l, block, data + off, k, err);
+		*at = off;
+		if (e == FWS_OK)
+			e = client_wait_idle(l, &st, err);
+		if (e == FWS_OK && (st.status != FWS_DFU_OK || st.state == FWS_DFU_ERROR))
+			e = fwh_dfu_status_error(&st, "the download", err);
+		if (e != FWS_OK || k == 0)
+			return e;
+		off += k;
+	}
 }
 
 /* The stream of the file as any DFU host sends it: no host-side checks. */
 static int raw(const char *dev, const char *pkg_path)
 {
-	FILE *f = fopen(pkg_path, "rb");
 	fwh_link *l = NULL;
 	fwh_error err = { 0 };
-	fwh_dfu_status st;
-	static uint8_t data[1 << 20];
-	size_t n = f ? fread(data, 1, sizeof data, f) : 0;
+	size_t n = 0, at = 0;
+	const uint8_t *data = client_read_stream(pkg_path, &n);
 
-	if (f)
-		fclose(f);
-	if (n <= FWS_PKG_SUFFIX_LEN)
-		return 1;
-	n -= FWS_PKG_SUFFIX_LEN;
+	if (!data)
+		return CLIENT_FAIL;
 	if (fwh_open(dev, NULL, &l, &err) != FWS_OK)
-		return fail("open", &err);
-	/* to dfuIDLE the DFU 1.1 way: CLRSTATUS only from dfuERROR, ABORT only
-	 * from the idle states (anything else is a protocol error) */
-	if (fwh_dfu_getstatus(l, &st, &err) != FWS_OK)
-		return fail("getstatus", &err);
-	if (st.state == FWS_DFU_ERROR)
-		(void)fwh_dfu_clrstatus(l, NULL);
-	else if (st.state == FWS_DFU_DNLOAD_IDLE || st.state == FWS_DFU_UPLOAD_IDLE)
-		(void)fwh_dfu_abort(l, NULL);
-	size_t chunk = l->ops->max_transfer(l), off = 0;
-	uint16_t block = 0;
-	int rc = 0;
-	for (; off <= n && rc == 0; block++) {
-		size_t k = n - off < chunk ? n - off : chunk; /* k == 0: end of download */
-		fws_err e = fwh_dfu_dnload(l, block, data + off, k, &err);
-		if (e == FWS_OK)
-			e = wait_idle(l, &st, &err);
-		if (e == FWS_OK && (st.status != FWS_DFU_OK || st.state == FWS_DFU_ERROR))
-			e = fwh_dfu_status_error(&st, "the download", &err);
-		if (e != FWS_OK) {
-			printf("refused at %zu: %s\n", off, fws_err_name(err.detail ? err.detail : e));
-			rc = err.from_device ? 3 : 1;
-		}
-		if (k == 0)
-			break;
-		off += k;
+		return client_fail("open", &err);
+	int rc = CLIENT_OK;
+	fws_err e = client_to_idle(l, &err);
+	if (e != FWS_OK)
+		rc = client_fail("to dfuIDLE", &err);
+	else if ((e = client_send_stream(l, data, n, &at, &err)) != FWS_OK) {
+		printf("refused at %zu: %s\n", at, fws_err_name(err.detail ? err.detail : e));
+		rc = err.from_device ? CLIENT_REFUSED : CLIENT_FAIL;
 	}
 	fwh_close(l);
 	return rc;
@@ -135,36 +189,22 @@ int usb_client_main(int argc, char **argv)
 	fws_err code;
 
 	if (argc < 3)
-		return 2;
+		return CLIENT_USAGE;
 	const char *dev = argv[0], *action = argv[2];
 	if (fwh_trust_load(argv[1], &trust, &err) != FWS_OK)
-		return fail("trust", &err);
+		return client_fail("trust", &err);
 	if (strcmp(action, "list") == 0)
-		return fwh_enumerate(on_found, NULL, &err) == FWS_OK ? 0 : fail("list", &err);
+		return fwh_enumerate(on_found, NULL, &err) == FWS_OK ? CLIENT_OK
+		                                                     : client_fail("list", &err);
 	if (strcmp(action, "flash") == 0 && argc == 5)
-		return flash(dev, &trust, argv[3], argv[4], &res, &code);
+		return client_flash(dev, &trust, argv[3], argv[4], NULL, &res, &code);
 	if (strcmp(action, "raw") == 0 && argc == 4)
 		return raw(dev, argv[3]);
-	if (strcmp(action, "pull") == 0 && argc == 5) {
-		if (flash(dev, &trust, argv[3], argv[4], &res, &code) == 0 || !res.interrupted) {
-			fprintf(stderr, "usb_client: the cable pull did not interrupt the flash (%s)\n",
-			        fws_err_name(code));
-			return 1;
-		}
-		/* the user plugs the cable back in and runs the command again */
-		fwh_link *l = NULL;
-		for (int i = 0; i < 250 && fwh_open(dev, NULL, &l, NULL) != FWS_OK; i++) {
-			struct timespec t = { 0, 20 * 1000 * 1000 };
-			nanosleep(&t, NULL);
-		}
-		fwh_close(l);
-		int rc = flash(dev, &trust, argv[3], argv[4], &res, &code);
-		if (rc == 0 && !res.resumed) {
-			fprintf(stderr, "usb_client: the second run started over instead of resuming\n");
-			return 1;
-		}
-		printf("resumed at %llu\n", (unsigned long long)res.resume_offset);
-		return rc;
-	}
-	return 2;
+	if (strcmp(action, "refuse") == 0)
+		return client_refuse(dev, argc - 3, argv + 3);
+	if (strcmp(action, "proto") == 0)
+		return client_proto(dev, argc - 3, argv + 3);
+	if (strcmp(action, "pull") == 0)
+		return client_pull(dev, &trust, argc - 3, argv + 3);
+	return CLIENT_USAGE;
 }

@@ -8,11 +8,7 @@
 #include <time.h>
 
 #include "cli_util.h"
-#include "fwseal/crc.h"
-
-#ifdef FWS_HAVE_ZLIB
-#include <zlib.h>
-#endif
+#include "fwseal-host/crc32.h"
 
 void cli_error(const char *fmt, ...)
 {
@@ -125,18 +121,7 @@ int cli_exit_for_err(fws_err e)
 
 uint32_t cli_crc32(uint32_t crc, const uint8_t *p, size_t n)
 {
-#ifdef FWS_HAVE_ZLIB
-	/* zlib's crc32 is the same CRC as fws_crc32, about 10x faster */
-	while (n > 0) {
-		uInt k = n > (1u << 30) ? (1u << 30) : (uInt)n;
-		crc = (uint32_t)crc32(crc, p, k);
-		p += k;
-		n -= k;
-	}
-	return crc;
-#else
-	return fws_crc32(crc, p, n);
-#endif
+	return fwh_crc32(crc, p, n); /* one implementation, in the host library */
 }
 
 void cli_format_date(int64_t t, char *out, size_t cap)

@@ -90,7 +90,7 @@ void cli_json_hex(struct cli_json *j, const char *name, const uint8_t *p, size_t
 void cli_json_escape(FILE *f, const char *s, size_t n);
 
 /* CRC-32 exactly as fws_crc32 (zlib-compatible: start with 0 and chain);
- * uses zlib's faster implementation when built with it. The DFU suffix CRC
+ * fwh_crc32 (fwseal-host/crc32.h) under the CLI's name. The DFU suffix CRC
  * of bytes B is ~cli_crc32(0, B). */
 uint32_t cli_crc32(uint32_t crc, const uint8_t *p, size_t n);
 

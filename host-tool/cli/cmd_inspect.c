@@ -44,10 +44,10 @@ static int run_inspect(struct cli_ctx *ctx, int argc, char **argv)
 		if (rc >= 0)
 			return rc;
 	}
-	static pkg_check chk;
+	static fwh_pkg_check chk;
 	memset(&chk, 0, sizeof(chk));
 	chk.want_file_sha256 = true;
-	pkg_check_file(&chk, path);
+	fwh_pkg_check_file(&chk, path);
 	if (chk.err == FWS_E_IO) {
 		pkg_print_error(path, &chk);
 		return FWS_EXIT_IO;

@@ -92,10 +92,10 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 	int rc = pkg_load_trust(trust_path, &trust);
 	if (rc >= 0)
 		return rc;
-	static pkg_check chk;
+	static fwh_pkg_check chk;
 	memset(&chk, 0, sizeof(chk));
 	chk.trust = &trust;
-	fws_err e = pkg_check_file(&chk, path);
+	fws_err e = fwh_pkg_check_file(&chk, path);
 	char why[256] = "";
 	if (e == FWS_OK)
 		e = check_policy(&pol, &chk.manifest, why, sizeof(why));

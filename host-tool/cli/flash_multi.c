@@ -107,25 +107,24 @@ static int open_records(const struct flash_multi_args *a, fwh_records **db)
 	return -1;
 }
 
-static int load_package(const struct flash_multi_args *a, fwh_package *pkg)
+int flash_multi_load_package(const char *cmd, const char *trust_path, const char *pkg_path,
+                             fwh_package *pkg)
 {
 	char path[4096];
-	const char *tp = a->trust ? a->trust : fwh_trust_default_path(path, sizeof path);
+	const char *tp = trust_path ? trust_path : fwh_trust_default_path(path, sizeof path);
 	if (!tp) {
-		cli_error("flash needs --trust TRUST (the trust store from 'fwseal key export-trust'), "
+		cli_error("%s needs --trust TRUST (the trust store from 'fwseal key export-trust'), "
 		          "or one at $FWSEAL_TRUST, ~/.config/fwseal/trust.fwst or "
-		          "/etc/fwseal/trust.fwst.");
+		          "/etc/fwseal/trust.fwst.", cmd);
 		return FWS_EXIT_USAGE;
 	}
 	fws_trust trust;
 	fwh_error err;
 	fwh_error_clear(&err);
-	if (fwh_trust_load(tp, &trust, &err) != FWS_OK) {
-		dev_error(&err);
-		return err.code == FWS_E_IO ? FWS_EXIT_IO : FWS_EXIT_BAD_PACKAGE;
-	}
-	/* verified once for the whole run; every unit shares it read-only */
-	if (fwh_package_open(pkg, a->pkg, &trust, &err) != FWS_OK) {
+	/* dev_exit_for maps a trust store error as before: FWS_E_IO (not from
+	 * a device) to FWS_EXIT_IO, FWS_E_TRUST_STORE to FWS_EXIT_BAD_PACKAGE */
+	if (fwh_trust_load(tp, &trust, &err) != FWS_OK ||
+	    fwh_package_open(pkg, pkg_path, &trust, &err) != FWS_OK) {
 		dev_error(&err);
 		return dev_exit_for(&err, false);
 	}
@@ -207,7 +206,8 @@ static int take_units(const struct flash_multi_args *a, const fwh_package *pkg, 
 int flash_multi_run(const struct cli_ctx *ctx, const struct flash_multi_args *a)
 {
 	static fwh_package pkg; /* large; one per process */
-	int rc = load_package(a, &pkg);
+	/* verified once for the whole run; every unit shares it read-only */
+	int rc = flash_multi_load_package("flash", a->trust, a->pkg, &pkg);
 	if (rc >= 0)
 		return rc;
 	fwh_unit *units = NULL;

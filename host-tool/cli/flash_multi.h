@@ -51,6 +51,12 @@ bool flash_multi_option(const struct cli_ctx *ctx, int c, const char *arg,
 bool flash_multi_add_device(const struct cli_ctx *ctx, struct flash_multi_args *a,
                             const char *device, int *rc);
 
+/* Load the trust store (trust_path, or the default one) and open and verify
+ * the package: -1 when both are good, else the exit code after printing the
+ * problem. cmd ("flash", "watch") names the command in the message. */
+int flash_multi_load_package(const char *cmd, const char *trust_path, const char *pkg_path,
+                             fwh_package *pkg);
+
 /* Whether the multi-device path applies (several devices or --all). */
 bool flash_multi_wanted(const struct flash_multi_args *a);
 

@@ -12,7 +12,7 @@ static const char *yes_no(bool b)
 	return b ? "yes" : "no";
 }
 
-void pkg_print_text(FILE *f, const pkg_check *c)
+void pkg_print_text(FILE *f, const fwh_pkg_check *c)
 {
 	const fws_manifest *m = &c->manifest;
 	char date[32], hex[2 * FWS_SHA256_LEN + 1];
@@ -25,12 +25,12 @@ void pkg_print_text(FILE *f, const pkg_check *c)
 	fprintf(f, "Security update:    %s, severity %s\n", yes_no(m->security_update),
 	        fws_severity_name(m->severity));
 	if (m->risks.len)
-		fprintf(f, "Risks mitigated:    %.*s\n", (int)m->risks.len, pkg_check_span(c, m->risks));
+		fprintf(f, "Risks mitigated:    %.*s\n", (int)m->risks.len, fwh_pkg_check_span(c, m->risks));
 	if (m->cve_count) {
 		fputs("CVEs:               ", f);
 		for (unsigned i = 0; i < m->cve_count; i++)
 			fprintf(f, "%s%.*s", i ? ", " : "", (int)m->cves[i].len,
-			        pkg_check_span(c, m->cves[i]));
+			        fwh_pkg_check_span(c, m->cves[i]));
 		fputc('\n', f);
 	}
 	fprintf(f, "Disruption:         %s, expected downtime %" PRIu32 " s\n",
@@ -56,7 +56,7 @@ void pkg_print_text(FILE *f, const pkg_check *c)
 	fprintf(f, "Package size:       %" PRIu64 " bytes\n", c->file_size);
 	if (m->notes.len) {
 		fputs("Release notes:\n", f);
-		const char *s = pkg_check_span(c, m->notes);
+		const char *s = fwh_pkg_check_span(c, m->notes);
 		size_t n = m->notes.len, start = 0;
 		for (size_t i = 0; i <= n; i++) {
 			if (i == n || s[i] == '\n') {
@@ -67,7 +67,7 @@ void pkg_print_text(FILE *f, const pkg_check *c)
 	}
 }
 
-void pkg_print_json(struct cli_json *j, const pkg_check *c)
+void pkg_print_json(struct cli_json *j, const fwh_pkg_check *c)
 {
 	const fws_manifest *m = &c->manifest;
 	char date[32];
@@ -82,10 +82,10 @@ void pkg_print_json(struct cli_json *j, const pkg_check *c)
 	cli_json_obj(j, "security");
 	cli_json_bool(j, "security_update", m->security_update);
 	cli_json_str(j, "severity", fws_severity_name(m->severity));
-	cli_json_strn(j, "risks", m->risks.len ? pkg_check_span(c, m->risks) : "", m->risks.len);
+	cli_json_strn(j, "risks", m->risks.len ? fwh_pkg_check_span(c, m->risks) : "", m->risks.len);
 	cli_json_arr(j, "cves");
 	for (unsigned i = 0; i < m->cve_count; i++)
-		cli_json_strn(j, NULL, pkg_check_span(c, m->cves[i]), m->cves[i].len);
+		cli_json_strn(j, NULL, fwh_pkg_check_span(c, m->cves[i]), m->cves[i].len);
 	cli_json_arr_end(j);
 	cli_json_obj_end(j);
 	cli_json_obj(j, "disruption");
@@ -96,7 +96,7 @@ void pkg_print_json(struct cli_json *j, const pkg_check *c)
 	cli_json_str(j, "release_date", date);
 	cli_format_date(m->support_end, date, sizeof(date));
 	cli_json_str(j, "support_end", date);
-	cli_json_strn(j, "release_notes", m->notes.len ? pkg_check_span(c, m->notes) : "",
+	cli_json_strn(j, "release_notes", m->notes.len ? fwh_pkg_check_span(c, m->notes) : "",
 	              m->notes.len);
 	cli_json_arr(j, "signer_key_ids");
 	for (unsigned i = 0; i < c->sig_count; i++)
@@ -112,7 +112,7 @@ void pkg_print_json(struct cli_json *j, const pkg_check *c)
 	cli_json_u64(j, "package_size", c->file_size);
 }
 
-void pkg_print_error(const char *path, const pkg_check *c)
+void pkg_print_error(const char *path, const fwh_pkg_check *c)
 {
 	if (c->err == FWS_E_IO) {
 		cli_error("Cannot read %s (%s). Check the path and permissions.", path,

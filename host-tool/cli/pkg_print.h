@@ -7,14 +7,14 @@
 #define FWSEAL_PKG_PRINT_H
 
 #include "cli_util.h"
-#include "pkg_check.h"
+#include "fwseal-host/pkgcheck.h"
 
 /* Every manifest field, signer ids, digests and sizes. */
-void pkg_print_text(FILE *f, const pkg_check *c);
-void pkg_print_json(struct cli_json *j, const pkg_check *c);
+void pkg_print_text(FILE *f, const fwh_pkg_check *c);
+void pkg_print_json(struct cli_json *j, const fwh_pkg_check *c);
 
-/* The problem found by pkg_check, as one sentence on stderr. */
-void pkg_print_error(const char *path, const pkg_check *c);
+/* The problem the package verifier found, as one sentence on stderr. */
+void pkg_print_error(const char *path, const fwh_pkg_check *c);
 
 /* Read and parse a trust store file; returns -1 on success or an exit code
  * after printing the error. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* package.c - verify a package file on the host, then serve its stream
- * bytes to the session (fwseal-host/package.h). */
+/* package.c - verify a package file on the host (through the shared
+ * verifier, pkgcheck.c), then serve its stream bytes to the session
+ * (fwseal-host/package.h). */
 #include "fwseal-host/package.h"
 
 #include <errno.h>
@@ -11,11 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fwseal/crc.h"
-#include "fwseal-host/sha256.h"
-
-#define CHUNK (256u * 1024u)
-#define READER_BUF (FWS_PKG_BLOCK_MAX + FWS_SHA256_LEN)
+#include "fwseal/crypto.h"
+#include "fwseal-host/pkgcheck.h"
 
 static fws_err pread_full(int fd, uint8_t *p, size_t n, uint64_t off)
 {
@@ -37,72 +35,45 @@ static fws_err pkg_fail(fws_err e, const char *path, fwh_error *err)
 	return fwh_error_set(err, e, "%s: %s", path, fws_err_describe(e));
 }
 
-/* Run the whole stream through the reader; stops at the first problem. */
-static fws_err verify_stream(fwh_package *p, const char *path, const fws_trust *trust,
-                             uint32_t *crc, fws_sha256_ctx *fsha, fwh_error *err)
+/* The verifier's finding as the sentence the session's callers have always
+ * shown (tests/serial, tests/factory check these texts). */
+static fws_err check_fail(const fwh_pkg_check *c, const char *path, fwh_error *err)
 {
-	uint8_t *chunk = malloc(CHUNK), *rbuf = malloc(READER_BUF);
-	fws_err e = FWS_OK;
-	if (chunk == NULL || rbuf == NULL) {
-		e = fwh_error_set(err, FWS_E_IO, "Out of memory.");
-		goto out;
-	}
-	fws_pkg_reader r;
-	e = fws_pkg_reader_init(&r, rbuf, READER_BUF, trust, 0);
+	if (c->err == FWS_E_IO && c->sys_errno == ENOMEM)
+		return fwh_error_set(err, FWS_E_IO, "Out of memory.");
+	if (c->err == FWS_E_IO)
+		return fwh_error_set(err, FWS_E_IO, "Cannot read %s (%s).", path,
+		                     strerror(c->sys_errno ? c->sys_errno : EIO));
+	if (c->err == FWS_E_BLOCK_DIGEST)
+		return fwh_error_set(err, c->err, "%s: block %u: %s", path,
+		                     (unsigned)c->failed_block, fws_err_describe(c->err));
+	return pkg_fail(c->err, path, err);
+}
+
+/* Every check of the shared verifier (fwseal-host/pkgcheck.h) on the open
+ * file, so the session later sends exactly the bytes that were checked. */
+static fws_err verify_fd(fwh_package *p, const char *path, const fws_trust *trust,
+                         fwh_error *err)
+{
+	if (trust == NULL)
+		return pkg_fail(FWS_E_INVAL, path, err); /* the reader needs a trust store */
+	fwh_pkg_check *c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return fwh_error_set(err, FWS_E_IO, "Out of memory.");
+	c->trust = trust;
+	c->want_file_sha256 = true;
+	fws_err e = fwh_pkg_check_fd(c, p->fd);
 	if (e != FWS_OK) {
-		pkg_fail(e, path, err);
-		goto out;
+		check_fail(c, path, err);
+	} else {
+		p->prefix_len = c->prefix_len;
+		memcpy(p->prefix, c->prefix, c->prefix_len);
+		p->manifest = c->manifest;
+		memcpy(p->signer, c->signer, FWS_KEY_ID_LEN);
+		fws_sha256(p->prefix, p->prefix_len, p->prefix_sha256);
+		memcpy(p->file_sha256, c->file_sha256, FWS_SHA256_LEN);
 	}
-	fwh_reader_use_host_sha256(&r);
-	bool done = false;
-	for (uint64_t off = 0; off <= p->stream_len && !done;) {
-		size_t n = p->stream_len - off < CHUNK ? (size_t)(p->stream_len - off) : CHUNK;
-		if (n && pread_full(p->fd, chunk, n, off) != FWS_OK) {
-			e = fwh_error_set(err, FWS_E_IO, "Cannot read %s (%s).", path, strerror(errno));
-			goto out;
-		}
-		*crc = fws_crc32(*crc, chunk, n);
-		fws_sha256_update(fsha, chunk, n);
-		size_t at = 0;
-		for (;;) {
-			size_t used = 0;
-			enum fws_pkg_event ev;
-			e = fws_pkg_reader_feed(&r, chunk + at, n - at, &used, &ev);
-			at += used;
-			if (e != FWS_OK) {
-				if (e == FWS_E_BLOCK_DIGEST)
-					fwh_error_set(err, e, "%s: block %u: %s", path,
-					              (unsigned)r.block_index, fws_err_describe(e));
-				else
-					pkg_fail(e, path, err);
-				goto out;
-			}
-			if (ev == FWS_PKG_PREFIX) {
-				p->prefix_len = r.prefix_len;
-				memcpy(p->prefix, r.buf, r.prefix_len);
-				p->manifest = r.manifest;
-				memcpy(p->signer, r.signer_key_id, FWS_KEY_ID_LEN);
-				fws_sha256(p->prefix, p->prefix_len, p->prefix_sha256);
-			} else if (ev == FWS_PKG_DONE) {
-				done = true;
-				break;
-			} else if (ev == FWS_PKG_NEED_MORE) {
-				break;
-			}
-		}
-		if (done && at < n) {
-			e = pkg_fail(FWS_E_TRAILING, path, err);
-			goto out;
-		}
-		if (n == 0)
-			break; /* the final empty feed lets the reader finish */
-		off += n;
-	}
-	if (!done)
-		e = pkg_fail(FWS_E_TRUNCATED, path, err);
-out:
-	free(chunk);
-	free(rbuf);
+	free(c);
 	return e;
 }
 
@@ -132,23 +103,9 @@ fws_err fwh_package_open(fwh_package *p, const char *path, const fws_trust *trus
 		goto fail;
 	}
 	p->stream_len = p->file_size - FWS_PKG_SUFFIX_LEN;
-
-	uint32_t crc = 0;
-	fws_sha256_ctx fsha;
-	fws_sha256_init(&fsha);
-	e = verify_stream(p, path, trust, &crc, &fsha, err);
+	e = verify_fd(p, path, trust, err);
 	if (e != FWS_OK)
 		goto fail;
-	/* DFU 1.1 appendix B: dwCRC covers everything before it; zlib's CRC
-	 * is its bitwise inverse */
-	crc = fws_crc32(crc, sfx, FWS_PKG_SUFFIX_LEN - 4);
-	if ((uint32_t)~crc != p->suffix.crc || p->suffix.id_vendor != p->manifest.vendor_id ||
-	    p->suffix.id_product != p->manifest.class_id) {
-		e = pkg_fail(FWS_E_SUFFIX, path, err);
-		goto fail;
-	}
-	fws_sha256_update(&fsha, sfx, sizeof sfx);
-	fws_sha256_final(&fsha, p->file_sha256);
 	return FWS_OK;
 fail:
 	fwh_package_close(p);

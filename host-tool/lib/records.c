@@ -402,6 +402,20 @@ static void bind_text(sqlite3_stmt *st, int i, const char *s)
 	sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
 }
 
+/* The unit's identity columns (device, serial, model, hw_rev, from_version,
+ * to_version) in this order from parameter first on: begin, update and
+ * finish all write them. */
+static void bind_unit(sqlite3_stmt *st, int first, const fwh_record *r)
+{
+	bind_text(st, first, r->device);
+	bind_text(st, first + 1, r->serial);
+	bind_text(st, first + 2, r->model);
+	if (r->hw_rev >= 0)
+		sqlite3_bind_int(st, first + 3, r->hw_rev);
+	bind_text(st, first + 4, r->from_version);
+	bind_text(st, first + 5, r->to_version);
+}
+
 /* Runs one statement as its own IMMEDIATE transaction (the busy timeout
  * applies to taking the write lock, so a concurrent writer makes us wait,
  * not fail). */
@@ -439,13 +453,7 @@ fws_err fwh_records_begin(fwh_records *db, fwh_record *r, fwh_error *err)
 	}
 	sqlite3_bind_int64(st, 1, r->started_ms);
 	bind_text(st, 2, r->station);
-	bind_text(st, 3, r->device);
-	bind_text(st, 4, r->serial);
-	bind_text(st, 5, r->model);
-	if (r->hw_rev >= 0)
-		sqlite3_bind_int(st, 6, r->hw_rev);
-	bind_text(st, 7, r->from_version);
-	bind_text(st, 8, r->to_version);
+	bind_unit(st, 3, r);
 	bind_text(st, 9, r->package_sha256);
 	bind_text(st, 10, db->boot_id);
 	sqlite3_bind_int64(st, 11, db->pid);
@@ -473,13 +481,7 @@ fws_err fwh_records_update(fwh_records *db, const fwh_record *r, fwh_error *err)
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, r->id);
-	bind_text(st, 2, r->device);
-	bind_text(st, 3, r->serial);
-	bind_text(st, 4, r->model);
-	if (r->hw_rev >= 0)
-		sqlite3_bind_int(st, 5, r->hw_rev);
-	bind_text(st, 6, r->from_version);
-	bind_text(st, 7, r->to_version);
+	bind_unit(st, 2, r);
 	e = run_write(db, st, "record the unit of an attempt");
 out:
 	sqlite3_finalize(st);
@@ -507,13 +509,7 @@ fws_err fwh_records_finish(fwh_records *db, fwh_record *r, fwh_error *err)
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, r->id);
-	bind_text(st, 2, r->device);
-	bind_text(st, 3, r->serial);
-	bind_text(st, 4, r->model);
-	if (r->hw_rev >= 0)
-		sqlite3_bind_int(st, 5, r->hw_rev);
-	bind_text(st, 6, r->from_version);
-	bind_text(st, 7, r->to_version);
+	bind_unit(st, 2, r);
 	bind_text(st, 8, fwh_rec_result_name(r->result));
 	bind_text(st, 9, r->error_code);
 	bind_text(st, 10, r->error);

@@ -4,32 +4,13 @@
 # export-trust, pack, inspect, verify, exit codes (host-tool/cli/exitcodes.h)
 # and one-sentence errors. Usage: test_cli.sh FWSEAL RELEASE_EXAMPLE
 set -u
+SUPPORT=$(cd "$(dirname "$0")/../support" && pwd)
 FWSEAL=$(realpath "$1")
 REL=$(realpath "$2")
 T=$(mktemp -d /tmp/fwseal-cli-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 cd "$T" || exit 1
-fails=0
-checks=0
-
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-
-# expect RC CMD...: run, keep stdout in out.txt and stderr in err.txt
-expect() {
-	local want=$1; shift
-	checks=$((checks + 1))
-	"$@" >out.txt 2>err.txt
-	local rc=$?
-	if [ "$rc" != "$want" ]; then
-		fail "'$*' exited $rc, expected $want"
-		sed 's/^/    stderr: /' err.txt | head -5
-		return 1
-	fi
-	if [ "$want" != 0 ] && ! grep -q '^fwseal: ' err.txt; then
-		fail "'$*': error is not 'fwseal: <sentence>': $(head -1 err.txt)"
-	fi
-	return 0
-}
+. "$SUPPORT/expect.sh"
 has() { # has FILE PATTERN
 	checks=$((checks + 1))
 	grep -qE -- "$2" "$1" || { fail "$1 lacks /$2/"; sed 's/^/    /' "$1" | head -20; }
@@ -227,5 +208,4 @@ expect 1 "$FWSEAL" pack --image img.bin --release "$REL" --key kp.key --out pp.f
 expect 0 "$FWSEAL" pack --image img.bin --release "$REL" --key kp.key --out pp.fwseal --passphrase-file pass.txt
 expect 0 "$FWSEAL" verify pp.fwseal --trust trustp.bin
 
-echo "$((checks - fails)) passed, $fails failed"
-[ "$fails" = 0 ]
+expect_summary

@@ -6,6 +6,7 @@
 # SoftHSM2 or OpenSC's pkcs11-tool is not installed.
 # Usage: test_pkcs11.sh FWSEAL RELEASE_EXAMPLE
 set -u
+SUPPORT=$(cd "$(dirname "$0")/../support" && pwd)
 FWSEAL=$(realpath "$1")
 REL=$(realpath "$2")
 MOD=${FWSEAL_SOFTHSM_MODULE:-/usr/lib/softhsm/libsofthsm2.so}
@@ -21,24 +22,7 @@ export SOFTHSM2_CONF=$T/softhsm2.conf
 mkdir tokens
 printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' "$T" >"$SOFTHSM2_CONF"
 
-fails=0
-checks=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-expect() {
-	local want=$1; shift
-	checks=$((checks + 1))
-	"$@" >out.txt 2>err.txt
-	local rc=$?
-	if [ "$rc" != "$want" ]; then
-		fail "'$*' exited $rc, expected $want"
-		sed 's/^/    /' err.txt out.txt | head -8
-		return 1
-	fi
-	if [ "$want" != 0 ] && ! grep -q '^fwseal: ' err.txt; then
-		fail "'$*': error is not 'fwseal: <sentence>'"
-	fi
-	return 0
-}
+. "$SUPPORT/expect.sh"
 
 softhsm2-util --init-token --free --label fwseal-test --pin 123456 --so-pin 654321 >/dev/null ||
 	{ echo "FAIL: cannot create a SoftHSM2 token"; exit 1; }
@@ -91,5 +75,4 @@ expect 1 "$FWSEAL" pack --image img.bin --release "$REL" --out e.fwseal \
 checks=$((checks + 1))
 [ -e e.fwseal ] && fail "a failed pack left e.fwseal"
 
-echo "$((checks - fails)) passed, $fails failed"
-[ "$fails" = 0 ]
+expect_summary

@@ -22,6 +22,7 @@
 #include "fwseal/trust.h"
 #include "testkey.h"
 #include "testpkg.h"
+#include "testproc.h"
 
 static uint64_t now_ms(void)
 {
@@ -46,8 +47,7 @@ void fx_setup(fx *f, size_t image_len)
 	f->sim_path = sim;
 	f->fwseal_path = cli;
 	assert_non_null(f->sim_path);
-	snprintf(f->dir, sizeof f->dir, "/tmp/fwseal-factory-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
+	assert_true(test_tmpdir(f->dir, sizeof f->dir, "factory"));
 	snprintf(f->trust, sizeof f->trust, "%s/trust.fwst", f->dir);
 	snprintf(f->pkg, sizeof f->pkg, "%s/v2.fwseal", f->dir);
 	snprintf(f->records, sizeof f->records, "%s/records.sqlite", f->dir);
@@ -78,9 +78,7 @@ void fx_setup(fx *f, size_t image_len)
 
 void fx_teardown(fx *f)
 {
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(test_rmtree(f->dir), 0);
 }
 
 void fx_sim_start(const fx *f, fx_sim *s, const char *name, const char *model,
@@ -99,7 +97,7 @@ void fx_sim_start(const fx *f, fx_sim *s, const char *name, const char *model,
 	fx_spawn(&p, argv);
 	s->pid = p.pid;
 	char line[256];
-	assert_true(fx_read_line(&p, line, sizeof line, 10000));
+	assert_true(test_read_line(&p, line, sizeof line, 10000));
 	s->out = p.out;
 	assert_memory_equal(line, "serial:", 7);
 	snprintf(s->device, sizeof s->device, "%s", line);
@@ -119,50 +117,12 @@ void fx_sim_kill(fx_sim *s, int sig)
 
 void fx_spawn(fx_proc *p, char *const argv[])
 {
-	int fds[2];
-	memset(p, 0, sizeof *p);
-	assert_int_equal(pipe(fds), 0);
-	p->pid = fork();
-	assert_true(p->pid >= 0);
-	if (p->pid == 0) {
-		dup2(fds[1], 1);
-		close(fds[0]);
-		close(fds[1]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	p->out = fds[0];
+	assert_true(test_spawn(p, argv));
 }
 
 bool fx_read_line(fx_proc *p, char *line, size_t cap, int timeout_ms)
 {
-	uint64_t end = now_ms() + (uint64_t)timeout_ms;
-	for (;;) {
-		char *nl = memchr(p->buf, '\n', p->len);
-		if (nl) {
-			size_t n = (size_t)(nl - p->buf);
-			size_t c = n < cap - 1 ? n : cap - 1;
-			memcpy(line, p->buf, c);
-			line[c] = '\0';
-			memmove(p->buf, nl + 1, p->len - n - 1);
-			p->len -= n + 1;
-			return true;
-		}
-		uint64_t t = now_ms();
-		if (t >= end || p->len == sizeof p->buf)
-			return false;
-		struct pollfd pf = {p->out, POLLIN, 0};
-		int r = poll(&pf, 1, (int)(end - t));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return false;
-		ssize_t got = read(p->out, p->buf + p->len, sizeof p->buf - p->len);
-		if (got <= 0)
-			return false;
-		p->len += (size_t)got;
-	}
+	return test_read_line(p, line, cap, timeout_ms);
 }
 
 int fx_wait(fx_proc *p, int timeout_ms)

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "fwseal/crypto.h"
+#include "testproc.h"
 
 #define FX_MODEL   "FX-LINE-1"
 #define FX_VERSION "2.0.0"
@@ -47,16 +48,12 @@ void fx_sim_start(const fx *f, fx_sim *s, const char *name, const char *model,
                   const char *serial, unsigned baud);
 void fx_sim_kill(fx_sim *s, int sig);
 
-/* A child process with its stdout on a pipe. argv[0] is the program. */
-typedef struct fx_proc {
-	pid_t pid;
-	int out;
-	char buf[65536];
-	size_t len;
-} fx_proc;
+/* A child process with its stdout on a pipe (tests/support/testproc.h).
+ * fx_spawn: argv[0] is the program; the test fails if it cannot start. */
+typedef test_proc fx_proc;
 void fx_spawn(fx_proc *p, char *const argv[]);
 /* Next whole stdout line (without newline) within timeout_ms; false at EOF
- * or timeout. */
+ * or timeout (test_read_line). */
 bool fx_read_line(fx_proc *p, char *line, size_t cap, int timeout_ms);
 /* Wait for the exit (bounded); returns the exit code, 128+signal if killed. */
 int fx_wait(fx_proc *p, int timeout_ms);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "fwseal-host/records.h"
+#include "testproc.h"
 
 struct fixture {
 	char dir[64];
@@ -30,8 +31,7 @@ struct fixture {
 static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof *fx);
-	snprintf(fx->dir, sizeof fx->dir, "/tmp/fwseal-records-XXXXXX");
-	assert_non_null(mkdtemp(fx->dir));
+	assert_true(test_tmpdir(fx->dir, sizeof fx->dir, "records"));
 	/* a folder that does not exist yet: open() creates it */
 	snprintf(fx->path, sizeof fx->path, "%s/sub/records.sqlite", fx->dir);
 	*state = fx;
@@ -41,9 +41,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *fx = *state;
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
-	if (system(cmd) != 0)
+	if (test_rmtree(fx->dir) != 0)
 		return -1;
 	free(fx);
 	return 0;

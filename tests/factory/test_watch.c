@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "fwseal-host/watch.h"
+#include "testproc.h"
 
 struct fixture {
 	char dir[64];
@@ -30,8 +31,7 @@ struct fixture {
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof *f);
-	snprintf(f->dir, sizeof f->dir, "/tmp/fwseal-watch-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
+	assert_true(test_tmpdir(f->dir, sizeof f->dir, "watch"));
 	snprintf(f->pattern, sizeof f->pattern, "%s/ttyFX*", f->dir);
 	*state = f;
 	return 0;
@@ -40,11 +40,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[96];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-	int rc = system(cmd);
+	int rc = test_rmtree(f->dir);
 	free(f);
-	return rc == 0 ? 0 : -1;
+	return rc;
 }
 
 static void touch(const struct fixture *f, const char *name, mode_t mode)

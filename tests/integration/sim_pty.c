@@ -33,6 +33,7 @@
 #include "fwseal/le.h"
 #include "fwseal/stub.h"
 #include "testpkg.h"
+#include "testproc.h"
 
 #define MODEL "FW-TEST-1"
 #define IMG   (24u * 1024u + 5u)
@@ -56,7 +57,6 @@ static void sim_start(sim *s, const char *extra, const char *cut_after)
 {
 	int pipefd[2];
 	char line[256];
-	size_t n = 0;
 
 	memset(s, 0, sizeof *s);
 	assert_int_equal(pipe(pipefd), 0);
@@ -93,19 +93,14 @@ static void sim_start(sim *s, const char *extra, const char *cut_after)
 	close(pipefd[1]);
 	s->out = pipefd[0];
 	/* One line, "serial:/dev/pts/N", within 10 s. */
-	while (n + 1 < sizeof line) {
-		struct pollfd p = {s->out, POLLIN, 0};
-		ssize_t r;
+	{
+		static test_proc p; /* its 64 KiB line buffer stays off the stack */
 
-		assert_true(poll(&p, 1, 10000) == 1);
-		r = read(s->out, line + n, 1);
-		assert_true(r == 1);
-		if (line[n] == '\n')
-			break;
-		n++;
+		memset(&p, 0, sizeof p);
+		p.pid = s->pid;
+		p.out = s->out;
+		assert_true(test_read_sim_device(&p, line, sizeof line, 10000));
 	}
-	line[n] = '\0';
-	assert_memory_equal(line, "serial:", 7);
 	s->fd = open(line + 7, O_RDWR | O_NOCTTY);
 	assert_true(s->fd >= 0);
 	{
@@ -330,8 +325,7 @@ int main(int argc, char **argv)
 	}
 	sim_path = argv[1];
 	signal(SIGPIPE, SIG_IGN);
-	snprintf(dir, sizeof dir, "/tmp/fwseal-sim-XXXXXX");
-	if (mkdtemp(dir) == NULL)
+	if (!test_tmpdir(dir, sizeof dir, "sim"))
 		return 1;
 	snprintf(trust_path, sizeof trust_path, "%s/trust.bin", dir);
 	snprintf(state_dir, sizeof state_dir, "%s/state", dir);
@@ -344,12 +338,7 @@ int main(int argc, char **argv)
 	fclose(fp);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	test_key_free(&key);
-	{
-		char cmd[200];
-
-		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-		if (system(cmd) != 0)
-			rc = rc ? rc : 1;
-	}
+	if (test_rmtree(dir) != 0)
+		rc = rc ? rc : 1;
 	return rc;
 }

@@ -22,6 +22,7 @@
 #include "fwseal-host/dfu_client.h"
 #include "fwseal-host/session.h"
 #include "test_stub_rig.h"
+#include "testproc.h"
 
 /* ---------------------------------------------------------------------- */
 /* Loopback transport: the device is the rig of the current test.          */
@@ -151,8 +152,7 @@ static const char *write_pkg(const char *name, const test_key *k, const char *mo
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(g_dir, sizeof g_dir, "/tmp/fwseal-hs.XXXXXX");
-	assert_non_null(mkdtemp(g_dir));
+	assert_true(test_tmpdir(g_dir, sizeof g_dir, "hs"));
 	g_rig = rig_new(1024 * 1024);
 	assert_int_equal(rig_power_on(g_rig, true), FWS_OK);
 	memset(&g_host_trust, 0, sizeof g_host_trust);
@@ -177,9 +177,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	rig_free(g_rig);
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(test_rmtree(g_dir), 0);
 	return 0;
 }
 

@@ -3,7 +3,8 @@
  * fwseal-host/package.h - a package file as the flashing session uses it:
  * verified completely on the host first (signature against the trust store,
  * every block against the hash chain, whole-image SHA-256, DFU suffix CRC)
- * in bounded memory, then read again in pieces while it is streamed. The
+ * in bounded memory by the shared verifier (fwseal-host/pkgcheck.h), then
+ * read again in pieces from the same open file while it is streamed. The
  * device verifies everything once more; the host check only spares the user
  * a pointless transfer and gives a clear error early.
  *

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* pkg_check.c - see pkg_check.h. */
+/* pkgcheck.c - the host's package verifier (fwseal-host/pkgcheck.h). */
+#include "fwseal-host/pkgcheck.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -8,14 +10,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli_util.h"
+#include "fwseal-host/crc32.h"
 #include "fwseal-host/sha256.h"
-#include "pkg_check.h"
 
 #define CHUNK (1u << 20)
 #define READER_BUF (FWS_PKG_BLOCK_MAX + FWS_SHA256_LEN)
 
-const char *pkg_check_span(const pkg_check *c, fws_span s)
+const char *fwh_pkg_check_span(const fwh_pkg_check *c, fws_span s)
 {
 	return (const char *)c->prefix + s.off;
 }
@@ -35,7 +36,7 @@ static bool read_full(int fd, uint8_t *p, size_t n, uint64_t off)
 	return true;
 }
 
-static void on_prefix(pkg_check *c, const fws_pkg_reader *r)
+static void on_prefix(fwh_pkg_check *c, const fws_pkg_reader *r)
 {
 	c->have_prefix = true;
 	c->prefix_len = r->prefix_len;
@@ -53,7 +54,7 @@ static void on_prefix(pkg_check *c, const fws_pkg_reader *r)
 
 /* Feed one chunk (n may be 0 to let the reader finish after the last
  * block); returns false when the stream failed. */
-static bool feed_chunk(pkg_check *c, fws_pkg_reader *r, const uint8_t *p, size_t n, bool *done)
+static bool feed_chunk(fwh_pkg_check *c, fws_pkg_reader *r, const uint8_t *p, size_t n, bool *done)
 {
 	size_t off = 0;
 	for (;;) {
@@ -86,7 +87,7 @@ static bool feed_chunk(pkg_check *c, fws_pkg_reader *r, const uint8_t *p, size_t
 	}
 }
 
-static fws_err io_fail(pkg_check *c, int e)
+static fws_err io_fail(fwh_pkg_check *c, int e)
 {
 	c->sys_errno = e;
 	c->err = FWS_E_IO;
@@ -155,7 +156,7 @@ static void *helper_main(void *arg)
 			break;
 		unsigned s = (unsigned)(k % NSLOT);
 		pthread_mutex_unlock(&h->mu);
-		h->crc = cli_crc32(h->crc, h->slot[s], h->len[s]);
+		h->crc = fwh_crc32(h->crc, h->slot[s], h->len[s]);
 		if (h->want_file_sha)
 			fwh_sha256_update(&h->file, h->slot[s], h->len[s]);
 		hash_image_bytes(h, h->slot[s], h->off[s], h->len[s]);
@@ -212,22 +213,41 @@ static void helper_finish(struct helper *h, bool stop)
 	h->running = false;
 }
 
-fws_err pkg_check_file(pkg_check *c, const char *path)
+/* Clear the results, keep the inputs. */
+static void reset(fwh_pkg_check *c)
 {
-	static struct helper h;
-	uint8_t *rbuf = NULL;
-	c->err = FWS_OK;
-	memset(&h, 0, sizeof(h));
-	pthread_mutex_init(&h.mu, NULL);
-	pthread_cond_init(&h.cv, NULL);
-	h.want_file_sha = c->want_file_sha256;
+	const fws_trust *trust = c->trust;
+	bool want = c->want_file_sha256;
+	memset(c, 0, sizeof(*c));
+	c->trust = trust;
+	c->want_file_sha256 = want;
+}
 
+fws_err fwh_pkg_check_file(fwh_pkg_check *c, const char *path)
+{
+	reset(c);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		io_fail(c, errno);
-		goto out_nofd;
-	}
-	struct stat st;
+	if (fd < 0)
+		return io_fail(c, errno);
+	fwh_pkg_check_fd(c, fd);
+	close(fd);
+	return c->err;
+}
+
+fws_err fwh_pkg_check_fd(fwh_pkg_check *c, int fd)
+{
+	reset(c);
+	/* one helper per call, not a static: the session, multi, watch and the
+	 * GUI may check packages from several threads at once */
+	struct helper *h = calloc(1, sizeof(*h));
+	if (h == NULL)
+		return io_fail(c, ENOMEM);
+	uint8_t *rbuf = NULL;
+	pthread_mutex_init(&h->mu, NULL);
+	pthread_cond_init(&h->cv, NULL);
+	h->want_file_sha = c->want_file_sha256;
+
+	struct stat st = {0};
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		io_fail(c, S_ISDIR(st.st_mode) ? EISDIR : (errno ? errno : EINVAL));
 		goto out;
@@ -254,8 +274,8 @@ fws_err pkg_check_file(pkg_check *c, const char *path)
 	rbuf = malloc(READER_BUF);
 	bool alloc_ok = rbuf != NULL;
 	for (unsigned i = 0; i < NSLOT; i++) {
-		h.slot[i] = malloc(CHUNK);
-		alloc_ok = alloc_ok && h.slot[i];
+		h->slot[i] = malloc(CHUNK);
+		alloc_ok = alloc_ok && h->slot[i];
 	}
 	if (!alloc_ok) {
 		io_fail(c, ENOMEM);
@@ -275,23 +295,23 @@ fws_err pkg_check_file(pkg_check *c, const char *path)
 	for (uint64_t off = 0; off < stream_len; k++) {
 		unsigned s = (unsigned)(k % NSLOT);
 		size_t n = stream_len - off < CHUNK ? (size_t)(stream_len - off) : CHUNK;
-		helper_wait_slot(&h, k);
-		if (!read_full(fd, h.slot[s], n, off)) {
+		helper_wait_slot(h, k);
+		if (!read_full(fd, h->slot[s], n, off)) {
 			io_fail(c, errno ? errno : EIO);
 			goto out;
 		}
-		h.len[s] = n;
-		h.off[s] = off;
+		h->len[s] = n;
+		h->off[s] = off;
 		off += n;
-		if (h.running)
-			helper_publish(&h, k + 1);
+		if (h->running)
+			helper_publish(h, k + 1);
 		if (done) {
 			c->err = FWS_E_TRAILING;
 			goto out;
 		}
-		if (!feed_chunk(c, &r, h.slot[s], n, &done))
+		if (!feed_chunk(c, &r, h->slot[s], n, &done))
 			goto out;
-		if (!h.running && c->have_prefix && !helper_start(&h, &r, k + 1)) {
+		if (!h->running && c->have_prefix && !helper_start(h, &r, k + 1)) {
 			io_fail(c, EAGAIN);
 			goto out;
 		}
@@ -304,9 +324,9 @@ fws_err pkg_check_file(pkg_check *c, const char *path)
 		c->failed_block = r.block_index;
 		goto out;
 	}
-	helper_finish(&h, false);
+	helper_finish(h, false);
 	uint8_t d[FWS_SHA256_LEN];
-	fwh_sha256_final(&h.image, d);
+	fwh_sha256_final(&h->image, d);
 	if (!fws_ct_equal(d, c->manifest.image_sha256, FWS_SHA256_LEN)) {
 		c->err = FWS_E_IMAGE_DIGEST;
 		goto out;
@@ -315,25 +335,30 @@ fws_err pkg_check_file(pkg_check *c, const char *path)
 		c->err = FWS_E_SUFFIX;
 		goto out;
 	}
-	uint32_t crc = cli_crc32(h.crc, sfx, FWS_PKG_SUFFIX_LEN - 4);
+	uint32_t crc = fwh_crc32(h->crc, sfx, FWS_PKG_SUFFIX_LEN - 4);
 	if ((uint32_t)~crc != c->suffix.crc || c->suffix.id_vendor != c->manifest.vendor_id ||
 	    c->suffix.id_product != c->manifest.class_id) {
 		c->err = FWS_E_SUFFIX;
 		goto out;
 	}
 	if (c->want_file_sha256) {
-		fwh_sha256_update(&h.file, sfx, sizeof(sfx));
-		fwh_sha256_final(&h.file, c->file_sha256);
+		fwh_sha256_update(&h->file, sfx, sizeof(sfx));
+		fwh_sha256_final(&h->file, c->file_sha256);
 	}
 	c->complete = true;
 out:
-	helper_finish(&h, true);
-	close(fd);
-out_nofd:
+	helper_finish(h, true);
+	/* free the hash contexts nobody finalized (an error, or no file hash) */
+	uint8_t unused[FWS_SHA256_LEN];
+	if (h->image.md)
+		fwh_sha256_final(&h->image, unused);
+	if (h->file.md)
+		fwh_sha256_final(&h->file, unused);
 	for (unsigned i = 0; i < NSLOT; i++)
-		free(h.slot[i]);
+		free(h->slot[i]);
 	free(rbuf);
-	pthread_cond_destroy(&h.cv);
-	pthread_mutex_destroy(&h.mu);
+	pthread_cond_destroy(&h->cv);
+	pthread_mutex_destroy(&h->mu);
+	free(h);
 	return c->err;
 }

@@ -8,6 +8,7 @@
 #include "fwg-package.h"
 #include "fwseal-host/package.h"
 #include "fwseal-host/transport.h"
+#include "fwseal-host/units.h"
 
 void fwg_found_device_free(FwgFoundDevice *d)
 {
@@ -37,7 +38,8 @@ GPtrArray *fwg_host_enumerate(GError **error)
 	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(
 		(GDestroyNotify)fwg_found_device_free);
 	fwh_error err = {0};
-	if (fwh_enumerate(on_found, out, &err) != FWS_OK) {
+	/* one row per unit: a USB device's DFU and HID interfaces are one device */
+	if (fwh_enumerate_units(on_found, out, &err) != FWS_OK) {
 		set_from_fwh(error, &err);
 		return NULL;
 	}

@@ -3,6 +3,7 @@
  * transport (serial ports: see FWSEAL_SERIAL_PORTS in fwseal-host/transport.h). */
 #include "commands.h"
 #include "dev_common.h"
+#include "fwseal-host/units.h"
 
 static const char usage[] =
 	"Usage: fwseal list [--json]\n\n"
@@ -10,8 +11,11 @@ static const char usage[] =
 	"firmware version. Serial ports probed: /dev/serial/by-id/*, /dev/ttyUSB*,\n"
 	"/dev/ttyACM*, and the ports named in $FWSEAL_SERIAL_PORTS (colon-separated,\n"
 	"e.g. FWSEAL_SERIAL_PORTS=/dev/ttyS0:/dev/pts/5@921600).\n\n"
+	"A USB device with both a DFU and a HID interface is one device: the HID\n"
+	"string is shown under the DFU one (\"the same unit\").\n\n"
 	"  --json   one JSON object: {\"devices\": [...], \"count\": N}, each device\n"
-	"           with the fields of 'fwseal info --json'\n\n"
+	"           with the fields of 'fwseal info --json' and \"interfaces\" (its\n"
+	"           device strings, preferred first)\n\n"
 	"Exit codes: 0 (also when no device is found), 6 enumeration failed.\n";
 
 typedef struct list_state {
@@ -20,18 +24,28 @@ typedef struct list_state {
 	struct cli_json j;
 } list_state;
 
-static void found(void *user, const char *device, const fws_devinfo *d)
+/* One unit per entry (fwseal-host/units.h): a USB device's HID interface
+ * is shown under its DFU interface, not as another device. */
+static void found(void *user, const fwh_found_unit *u)
 {
 	list_state *s = user;
+	const fws_devinfo *d = u->info;
 	s->count++;
 	if (s->json) {
 		cli_json_obj(&s->j, NULL);
-		dev_print_json(&s->j, device, d);
+		dev_print_json(&s->j, u->device, d);
+		cli_json_arr(&s->j, "interfaces");
+		cli_json_str(&s->j, NULL, u->device);
+		if (u->also[0])
+			cli_json_str(&s->j, NULL, u->also);
+		cli_json_arr_end(&s->j);
 		cli_json_obj_end(&s->j);
 		return;
 	}
 	const char *fw = d->boot_state == FWS_BOOT_APP ? d->fw_version : "(in update stub)";
-	printf("%-32s %-16s %-16s %s\n", device, d->model, d->serial, fw);
+	printf("%-32s %-16s %-16s %s\n", u->device, d->model, d->serial, fw);
+	if (u->also[0])
+		printf("  %-30s (the same unit)\n", u->also);
 }
 
 static int run_list(struct cli_ctx *ctx, int argc, char **argv)
@@ -52,7 +66,7 @@ static int run_list(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	fwh_error err;
 	fwh_error_clear(&err);
-	fws_err e = fwh_enumerate(found, &s, &err);
+	fws_err e = fwh_enumerate_grouped(found, &s, &err);
 	if (s.json) {
 		cli_json_arr_end(&s.j);
 		cli_json_u64(&s.j, "count", s.count);

@@ -181,7 +181,7 @@ struct watch_args {
 static int parse(struct cli_ctx *ctx, int argc, char **argv, struct watch_args *a)
 {
 	enum { OPT_MODEL = 0x2001, OPT_PORTS, OPT_BAUD, OPT_USB, OPT_USB_ONLY, OPT_AGAIN,
-	       OPT_SETTLE };
+	       OPT_SETTLE, OPT_NO_USB };
 	static const struct option opts[] = {
 		{"trust", required_argument, NULL, 't'},
 		{"model", required_argument, NULL, OPT_MODEL},
@@ -189,12 +189,16 @@ static int parse(struct cli_ctx *ctx, int argc, char **argv, struct watch_args *
 		{"baud", required_argument, NULL, OPT_BAUD},
 		{"usb", no_argument, NULL, OPT_USB},
 		{"usb-only", no_argument, NULL, OPT_USB_ONLY},
+		{"no-usb", no_argument, NULL, OPT_NO_USB},
 		{"again", no_argument, NULL, OPT_AGAIN},
 		{"settle-ms", required_argument, NULL, OPT_SETTLE},
 		FLASH_MULTI_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	int c, rc;
+	bool no_usb = false;
+	/* USB hotplug by default where this build and system have it */
+	a->wo.usb_if_available = true;
 	while ((c = cli_getopt(ctx, argc, argv, "t:", opts)) != -1) {
 		switch (c) {
 		case 't': a->trust = optarg; break;
@@ -213,6 +217,10 @@ static int parse(struct cli_ctx *ctx, int argc, char **argv, struct watch_args *
 		case OPT_USB_ONLY:
 			a->wo.usb = true;
 			a->wo.no_serial = true;
+			break;
+		case OPT_NO_USB:
+			no_usb = true;
+			a->wo.usb_if_available = false;
 			break;
 		case OPT_AGAIN: a->again = true; break;
 		case OPT_SETTLE:
@@ -238,31 +246,12 @@ static int parse(struct cli_ctx *ctx, int argc, char **argv, struct watch_args *
 		return cli_usage(ctx, "watch takes one package, not also '%s'.", argv[optind]);
 	if (a->wo.no_serial && a->wo.n_ports)
 		return cli_usage(ctx, "--usb-only and --ports exclude each other.");
+	if (no_usb && a->wo.usb)
+		return cli_usage(ctx, "--no-usb excludes --usb and --usb-only.");
 	return -1;
 }
 
-static int load(const struct watch_args *a, fwh_package *pkg)
-{
-	char path[4096];
-	const char *tp = a->trust ? a->trust : fwh_trust_default_path(path, sizeof path);
-	if (!tp) {
-		cli_error("watch needs --trust TRUST (the trust store from 'fwseal key export-trust'), "
-		          "or one at $FWSEAL_TRUST, ~/.config/fwseal/trust.fwst or "
-		          "/etc/fwseal/trust.fwst.");
-		return FWS_EXIT_USAGE;
-	}
-	fws_trust trust;
-	fwh_error err;
-	fwh_error_clear(&err);
-	if (fwh_trust_load(tp, &trust, &err) != FWS_OK ||
-	    fwh_package_open(pkg, a->pkg, &trust, &err) != FWS_OK) {
-		dev_error(&err);
-		return dev_exit_for(&err, false);
-	}
-	return -1;
-}
-
-static void announce(const struct station *st, const struct watch_args *a)
+static void announce(const struct station *st, const struct watch_args *a, bool usb)
 {
 	const fwh_package *pkg = st->m.pkg;
 	if (st->out.json) {
@@ -273,15 +262,16 @@ static void announce(const struct station *st, const struct watch_args *a)
 		ev_str(&e, "model", pkg->manifest.model);
 		ev_str(&e, "version", pkg->manifest.version);
 		ev_str(&e, "station", st->m.station);
-		ev_bool(&e, "usb", a->wo.usb);
+		ev_bool(&e, "usb", usb); /* USB DFU devices are watched */
 		ev_bool(&e, "again", a->again);
 		ev_end(&e);
 		return;
 	}
-	fprintf(stderr, "Watching for %s devices to install firmware %s (station %s%s). "
+	fprintf(stderr, "Watching for %s devices%s to install firmware %s (station %s%s). "
 	                "Press Ctrl-C to stop.\n",
-	        a->model ? a->model : "fwseal", pkg->manifest.version, st->m.station,
-	        st->m.records ? "" : ", not recorded");
+	        a->model ? a->model : "fwseal",
+	        !usb ? "" : a->wo.no_serial ? " (USB)" : " (serial and USB)",
+	        pkg->manifest.version, st->m.station, st->m.records ? "" : ", not recorded");
 }
 
 static int run(struct cli_ctx *ctx, int argc, char **argv)
@@ -292,7 +282,7 @@ static int run(struct cli_ctx *ctx, int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	static fwh_package pkg;
-	rc = load(&a, &pkg);
+	rc = flash_multi_load_package("watch", a.trust, a.pkg, &pkg);
 	if (rc >= 0)
 		return rc;
 
@@ -338,7 +328,7 @@ static int run(struct cli_ctx *ctx, int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	announce(&st, &a);
+	announce(&st, &a, fwh_watch_has_usb(w));
 
 	char device[FWH_DEVSTR_MAX];
 	while (!atomic_load(&stop_flag)) {
@@ -375,7 +365,7 @@ const struct cli_cmd cli_cmd_watch = {
 	.usage =
 		"Usage: fwseal watch PKG [--trust TRUST] [--model M] [--records PATH]\n"
 		"                        [--station NAME] [--ports GLOB]... [--baud N]\n"
-		"                        [--usb | --usb-only] [--again] [--json]\n"
+		"                        [--no-usb | --usb | --usb-only] [--again] [--json]\n"
 		"\n"
 		"Wait for devices to be plugged in, flash PKG to each one once (several at the\n"
 		"same time), record every attempt, and go on until Ctrl-C (SIGINT) or SIGTERM.\n"
@@ -395,7 +385,11 @@ const struct cli_cmd cli_cmd_watch = {
 		"                   are never touched. For simulated devices, point it at a\n"
 		"                   folder of symlinks to their ptys\n"
 		"  --baud N         serial rate (default 115200)\n"
-		"  --usb            also USB DFU devices (libusb hotplug); --usb-only: only them\n"
+		"  --no-usb         serial ports only. By default USB DFU devices are watched\n"
+		"                   too (libusb hotplug) when this fwseal has USB support and\n"
+		"                   the system allows it\n"
+		"  --usb            USB too, and an error if it cannot be watched;\n"
+		"                   --usb-only: only USB\n"
 		"  --again          flash units that already took this package too\n"
 		"  --settle-ms MS   wait after a port appears before opening it (default 200)\n"
 		"  --json           one JSON event per line on stdout: watching, start, plan,\n"

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fwseal-host/dfu_client.h"
+#include "fwseal-host/units.h"
 
 static void key_hex(const uint8_t *id, char *out)
 {
@@ -136,7 +137,8 @@ int dev_pick(const char *given, char *out, size_t cap)
 	pick_state p = { .count = 0 };
 	fwh_error err;
 	fwh_error_clear(&err);
-	if (fwh_enumerate(pick_found, &p, &err) != FWS_OK) {
+	/* by unit: a USB device's DFU and HID interfaces are one device (units.h) */
+	if (fwh_enumerate_units(pick_found, &p, &err) != FWS_OK) {
 		dev_error(&err);
 		return FWS_EXIT_DEVICE;
 	}

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "fwseal-host/dfu_client.h"
+#include "fwseal-host/units.h"
 
 void fwh_multi_init(fwh_multi *m)
 {
@@ -338,7 +339,8 @@ fws_err fwh_multi_discover(const fwh_package *pkg, fwh_unit **out, size_t *n, si
                            fwh_error *err)
 {
 	struct discover_ctx d = {.pkg = pkg};
-	fws_err e = fwh_enumerate(on_found, &d, err);
+	/* one unit once: never its DFU and HID interfaces at the same time */
+	fws_err e = fwh_enumerate_units(on_found, &d, err);
 	if (!e && d.oom)
 		e = fwh_error_set(err, FWS_E_IO, "Out of memory listing devices.");
 	if (e) {

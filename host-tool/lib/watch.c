@@ -323,6 +323,22 @@ fws_err fwh_watch_open(const fwh_watch_opts *o, fwh_watch **out, fwh_error *err)
 	fws_err e = FWS_OK;
 	if (!w->o.no_serial)
 		e = serial_open(w, err);
+	if (!e && w->o.usb_if_available && !w->o.usb) {
+#ifdef FWSEAL_HAVE_USB
+		/* USB by default: a system where libusb cannot watch (no
+		 * hotplug, no usbfs) still watches its serial ports */
+		fwh_error quiet;
+		if (usb_open(w, &quiet) != FWS_OK) {
+			if (w->usb) {
+				if (w->have_hp)
+					libusb_hotplug_deregister_callback(w->usb, w->hp);
+				libusb_exit(w->usb);
+			}
+			w->usb = NULL;
+			w->have_hp = false;
+		}
+#endif
+	}
 	if (!e && w->o.usb) {
 #ifdef FWSEAL_HAVE_USB
 		e = usb_open(w, err);
@@ -401,6 +417,16 @@ fws_err fwh_watch_next(fwh_watch *w, char *device, size_t cap, unsigned timeout_
 			usb_pump(w);
 #endif
 	}
+}
+
+bool fwh_watch_has_usb(const fwh_watch *w)
+{
+#ifdef FWSEAL_HAVE_USB
+	return w->usb != NULL;
+#else
+	(void)w;
+	return false;
+#endif
 }
 
 void fwh_watch_close(fwh_watch *w)

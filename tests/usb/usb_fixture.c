@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 
 #include "fwseal/devinfo.h"
+#include "fwseal/pkg.h"
 #include "fwseal/trust.h"
 #include "testkey.h"
 #include "testpkg.h"
@@ -33,8 +34,21 @@ static void make_pkg(const char *path, const uint8_t *img, size_t len, const cha
 	                    .with_suffix = 1, .keys = { k } };
 
 	test_pkg_build(&p, img, len, &o);
-	if (flip >= 0)
+	if (flip >= 0) {
 		p.data[p.prefix_len + (size_t)flip] ^= 0x01;
+		/* A tamperer keeps the file's DFU suffix consistent (DFU 1.1
+		 * appendix B): its CRC is over the file as it is now, so
+		 * third-party hosts send it without a warning and the refusal
+		 * that follows is the stub's own. */
+		uint8_t *suf = p.data + p.len - FWS_PKG_SUFFIX_LEN;
+		fws_dfu_suffix s;
+		if (fws_dfu_suffix_parse(suf, &s) != FWS_OK) {
+			fprintf(stderr, "usb_fixture: the package has no DFU suffix\n");
+			abort();
+		}
+		s.crc = fws_dfu_crc_update(0xffffffffu, p.data, p.len - 4u);
+		fws_dfu_suffix_encode(&s, suf);
+	}
 	put_file(path, p.data, p.len);
 	test_pkg_free(&p);
 }

@@ -31,6 +31,8 @@ static const char usage[] =
 	"  --usb [USB options] -- COMMAND...  instead of a pty: run COMMAND against the\n"
 	"                       device on emulated USB (DFU + HID), exit with its code;\n"
 	"                       see docs/usb.md (needs umockdev)\n"
+	"  --and [device options]  before --usb: one more device on the same emulated\n"
+	"                       USB bus (its own --state, --serial-number, --model, ...)\n"
 	"  --ram                print the stub's static RAM (bytes) and exit\n"
 	"Exit: 0 after a signal, 2 usage or setup error, 3 power cut (restart to continue).\n";
 

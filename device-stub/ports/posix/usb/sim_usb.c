@@ -44,6 +44,8 @@ const char fws_sim_usb_usage[] =
 	"                      DFU mode, where it stays\n"
 	"  --transfer-size N   DFU wTransferSize (64..4096, default 4096)\n"
 	"  --pull-after N      pull the cable at the N-th DNLOAD request\n"
+	"  --pull-unit K       only device K (1 = the first, 2 = after the first --and)\n"
+	"                      is pulled (default: every device)\n"
 	"  --replug-ms MS      plug it back after MS ms (default 300, -1: never)\n";
 
 struct sim_usb {
@@ -57,9 +59,6 @@ struct sim_usb {
 	int replug_ms;
 	GThread *puller;
 };
-
-/* Host end of the HID byte link (fws_sim_usb_link); one device per process. */
-static int link_fd = -1;
 
 static void restart_device(struct sim_usb *d)
 {
@@ -168,7 +167,7 @@ static void flush_answers(struct sim_usb *d)
 
 	for (;;) {
 		memset(rep, 0, sizeof rep);
-		n = read(link_fd, rep + 1, HID_PAYLOAD);
+		n = read(d->port->link_fd, rep + 1, HID_PAYLOAD);
 		if (n <= 0)
 			return; /* EAGAIN: nothing more */
 		rep[0] = (uint8_t)n;
@@ -211,12 +210,10 @@ static const struct fws_usbemu_ops sim_ops = {
 	.reset = usb_reset,
 };
 
-int fws_sim_usb_link(void)
+int fws_sim_usb_link(int *host_end)
 {
 	int sv[2];
 
-	if (link_fd >= 0)
-		return -1;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
 		return -1;
 	/* the host end is drained without blocking after every request */
@@ -225,7 +222,7 @@ int fws_sim_usb_link(void)
 		close(sv[1]);
 		return -1;
 	}
-	link_fd = sv[1];
+	*host_end = sv[1];
 	return sv[0];
 }
 
@@ -265,6 +262,7 @@ struct usb_opts {
 	bool runtime;
 	unsigned long xfer;
 	unsigned pull_after;
+	unsigned long pull_unit; /* 1-based; 0: every device */
 	int replug_ms;
 	int cmd;         /* index of COMMAND in argv */
 };
@@ -287,6 +285,9 @@ static int parse_opts(int argc, char **argv, struct usb_opts *u)
 		} else if (strcmp(o, "--pull-after") == 0 && a && !parse_uint(a, 1u << 30, &v)) {
 			u->pull_after = (unsigned)v;
 			i++;
+		} else if (strcmp(o, "--pull-unit") == 0 && a && !parse_uint(a, 64, &v) && v >= 1) {
+			u->pull_unit = v;
+			i++;
 		} else if (strcmp(o, "--replug-ms") == 0 && a && strcmp(a, "-1") == 0) {
 			u->replug_ms = -1;
 			i++;
@@ -303,7 +304,9 @@ static int parse_opts(int argc, char **argv, struct usb_opts *u)
 	return 0;
 }
 
-static int serve(struct sim_usb *d, const struct usb_opts *u, char **cmd)
+/* Create device d (index i on the bus) in tb. Returns FALSE with *error set. */
+static gboolean add_device(struct sim_usb *d, UMockdevTestbed *tb, const struct usb_opts *u,
+                           unsigned i, GError **error)
 {
 	const struct fws_sim_usb_port *port = d->port;
 	const fws_stub_identity *id = &port->stub->cfg.id;
@@ -330,12 +333,13 @@ static int serve(struct sim_usb *d, const struct usb_opts *u, char **cmd)
 		.dfu_transfer_size = (uint16_t)xfer,
 		.dfu_alt_names = { "fwseal package", "fwseal device info" },
 		.dfu_alt_count = 2,
-		.hid = u->hid,
+		.hid = u->hid && port->link_fd > 0,
 		.hid_name = "fwseal frames",
 	};
-	GError *err = NULL;
-	UMockdevTestbed *tb = umockdev_testbed_new();
 	struct fws_usb_model rt = m;
+	/* one hub: device 2, 3, ... on bus 1, ports 1-1, 1-2, ... */
+	g_autofree gchar *sysname = g_strdup_printf("1-%u", i + 1);
+	struct fws_usbemu_location loc = { .busnum = 1, .devnum = 2 + i, .sysname = sysname };
 
 	/* runtime mode: one DFU interface (protocol 1) next to the application's */
 	rt.dfu_runtime = true;
@@ -344,41 +348,68 @@ static int serve(struct sim_usb *d, const struct usb_opts *u, char **cmd)
 	rt.dfu_attributes = FWS_DFU_ATTR_CAN_DNLOAD;
 	d->dfu_model = m;
 	d->runtime = u->runtime;
-	d->emu = fws_usbemu_new(tb, u->runtime ? &rt : &m, NULL, &sim_ops, d, &err);
-	if (!d->emu) {
-		fprintf(stderr, "fwseal-sim: cannot create the USB device: %s\n", err->message);
-		g_error_free(err);
-		g_object_unref(tb);
-		return 1;
-	}
+	d->pull_after = u->pull_unit == 0 || u->pull_unit == i + 1 ? u->pull_after : 0;
+	d->replug_ms = u->replug_ms;
+	d->emu = fws_usbemu_new(tb, u->runtime ? &rt : &m, &loc, &sim_ops, d, error);
+	if (!d->emu)
+		return FALSE;
 	fws_stub_serial_init(&d->ser, port->stub);
-	int rc = fws_usbemu_run_command(cmd, NULL, &err);
-	if (rc < 0) {
-		fprintf(stderr, "fwseal-sim: cannot run %s: %s\n", cmd[0], err->message);
-		g_error_free(err);
-		rc = 127;
-	}
+	return TRUE;
+}
+
+static void remove_device(struct sim_usb *d)
+{
 	if (d->puller)
 		g_thread_join(d->puller);
+	d->puller = NULL;
+	if (!d->emu)
+		return;
 	if (fws_usbemu_plugged(d->emu))
 		fws_usbemu_unplug(d->emu);
 	fws_usbemu_free(d->emu);
 	d->emu = NULL;
+}
+
+static int serve(struct sim_usb *devs, size_t n, const struct usb_opts *u, char **cmd)
+{
+	GError *err = NULL;
+	UMockdevTestbed *tb = umockdev_testbed_new();
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (!add_device(&devs[i], tb, u, (unsigned)i, &err)) {
+			fprintf(stderr, "fwseal-sim: cannot create the USB device: %s\n", err->message);
+			g_clear_error(&err);
+			rc = 1;
+		}
+	}
+	if (rc == 0) {
+		rc = fws_usbemu_run_command(cmd, NULL, &err);
+		if (rc < 0) {
+			fprintf(stderr, "fwseal-sim: cannot run %s: %s\n", cmd[0], err->message);
+			g_clear_error(&err);
+			rc = 127;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		remove_device(&devs[i]);
 	g_object_unref(tb);
 	return rc;
 }
 
-int fws_sim_usb_main(const struct fws_sim_usb_port *port, int argc, char **argv)
+int fws_sim_usb_main(const struct fws_sim_usb_port *ports, size_t n, int argc, char **argv)
 {
-	struct sim_usb d = { .port = port };
-	struct usb_opts u = { .hid = link_fd >= 0, .xfer = USB_CTRL_MAX, .replug_ms = 300 };
+	struct usb_opts u = { .hid = true, .xfer = USB_CTRL_MAX, .replug_ms = 300 };
 
 	if (parse_opts(argc, argv, &u) != 0) {
-		fprintf(stderr, "fwseal-sim: usage: fwseal-sim [device options] --usb [USB options] -- "
-		                "COMMAND [ARGS...]\n%s", fws_sim_usb_usage);
+		fprintf(stderr, "fwseal-sim: usage: fwseal-sim [device options] [--and [device options]]... "
+		                "--usb [USB options] -- COMMAND [ARGS...]\n%s", fws_sim_usb_usage);
 		return 2;
 	}
-	d.pull_after = u.pull_after;
-	d.replug_ms = u.replug_ms;
-	return serve(&d, &u, argv + u.cmd);
+	struct sim_usb *devs = g_new0(struct sim_usb, n);
+	for (size_t i = 0; i < n; i++)
+		devs[i].port = &ports[i];
+	int rc = serve(devs, n, &u, argv + u.cmd);
+	g_free(devs);
+	return rc;
 }

@@ -9,14 +9,19 @@
  * to fws_stub_handle(), HID reports carry the serial byte stream (frames of
  * fwseal/frame.h) to the port's frame server. Nothing here knows DFU rules.
  *
+ * Several devices (fwseal-sim ... --and ...) share one emulated bus: each
+ * has its own port (stub, HID link) and its own USB address (bus 1, device
+ * 2, 3, ...; sysfs 1-1, 1-2, ...), as units plugged into one hub would.
+ *
  * fwseal-sim's main calls, in this order:
  *   fws_sim_usb_begin(argc, argv, &usb_at)  first thing: re-exec under the
  *                                     umockdev preload if --usb is given
  *   ... parse device options in argv[0 .. usb_at) ...
- *   dev.fd = fws_sim_usb_link();      the HAL's transport (hal->send) for the
- *                                     HID face, instead of a pty
+ *   per device: dev.fd = fws_sim_usb_link(&port.link_fd);  the HAL's
+ *                                     transport (hal->send) for the HID
+ *                                     face, instead of a pty
  *   ... set up flash, stub, boot ...
- *   return fws_sim_usb_main(&port, argc - i, argv + i);   argv[i] == "--usb"
+ *   return fws_sim_usb_main(ports, n, argc - i, argv + i);  argv[i] == "--usb"
  *
  * HID reports reach the stub's serial server (fwseal/stub_serial.h) through
  * fws_stub_serial_input(); its answers leave through hal->send into the
@@ -40,6 +45,9 @@ struct fws_sim_usb_port {
 	/* USB identity; 0 / NULL: from the stub's identity, else defaults */
 	uint16_t vid, pid;
 	const char *manufacturer;
+	/* host end of the HID byte link (fws_sim_usb_link); -1 or 0 before
+	 * the link exists: no HID interface */
+	int link_fd;
 };
 
 /* *usb_at = index of "--usb" (before any "--"), or argc if absent. With
@@ -47,13 +55,15 @@ struct fws_sim_usb_port {
  * exists). Returns 0 to continue, or 2 after printing why (no umockdev). */
 int fws_sim_usb_begin(int argc, char **argv, int *usb_at);
 
-/* Create the HID face's byte link and return the device end (a socket the
- * HAL writes its serial answers to), or -1 with errno set. */
-int fws_sim_usb_link(void);
+/* Create one device's HID byte link: returns the device end (a socket the
+ * HAL writes its serial answers to) and stores the host end (for
+ * fws_sim_usb_port.link_fd) in *host_end, or -1 with errno set. */
+int fws_sim_usb_link(int *host_end);
 
 /* argv[0] == "--usb". USB options, then "--", then COMMAND and its args.
- * Serves the device until COMMAND exits; returns its exit code. */
-int fws_sim_usb_main(const struct fws_sim_usb_port *port, int argc, char **argv);
+ * Serves the n devices of ports[] until COMMAND exits; returns its exit
+ * code. */
+int fws_sim_usb_main(const struct fws_sim_usb_port *ports, size_t n, int argc, char **argv);
 
 /* Usage text for the USB options (for fwseal-sim --help). */
 extern const char fws_sim_usb_usage[];

@@ -38,7 +38,11 @@ typedef struct fwh_watch_opts {
 	size_t n_ports;                          /* 0: FWH_WATCH_DEFAULT_PORTS */
 	bool no_serial;                          /* watch no serial port at all */
 	uint32_t baud;                           /* appended as @BAUD; 0: default */
-	bool usb;                                /* also USB DFU hotplug */
+	bool usb;                                /* also USB DFU hotplug: an error if
+	                                            this build or system cannot */
+	bool usb_if_available;                   /* also USB DFU hotplug when this
+	                                            build and system can (the CLI's
+	                                            default), else serial only */
 	uint32_t settle_ms;                      /* quiet time after a node appears
 	                                            before it is reported (default 200) */
 } fwh_watch_opts;
@@ -54,6 +58,10 @@ fws_err fwh_watch_open(const fwh_watch_opts *o, fwh_watch **out, fwh_error *err)
  * early with FWS_E_TIMEOUT too, so a caller can check its stop flag). */
 fws_err fwh_watch_next(fwh_watch *w, char *device, size_t cap, unsigned timeout_ms,
                        fwh_error *err);
+
+/* Whether USB DFU devices are watched (usb, or usb_if_available and
+ * libusb hotplug could start). */
+bool fwh_watch_has_usb(const fwh_watch *w);
 
 void fwh_watch_close(fwh_watch *w);
 

@@ -69,6 +69,8 @@ struct fws_usbemu {
 	gboolean announced;       /* in sysfs ("add" sent, no "remove" yet) */
 	unsigned reenum_ms;
 	GThread *reenum;
+	gint reenum_busy;         /* its thread has not finished its work yet */
+	gboolean reenum_offbus, reenum_rewrite;  /* what it does (set before it starts) */
 	gboolean new_model;       /* descriptors changed: re-add sysfs on re-enumeration */
 	struct fws_usbemu_stats stats;
 };
@@ -314,34 +316,69 @@ static void parse_setup(const uint8_t *p, struct fws_usbemu_setup *s)
 /* ---------------------------------------------------------------------- */
 /* Re-enumeration                                                         */
 
-static gboolean announce(fws_usbemu *e, GError **error);
+static gboolean add_record(fws_usbemu *e, const gchar *rec, GError **error);
+static gchar *device_record(fws_usbemu *e);
 
+/* Runs once per re-enumeration; the starter sets reenum_* before creating
+ * it. It clears reenum_busy once it no longer needs the lock, so
+ * start_reenum() may join it with the lock held (never a thread that waits
+ * for that lock: a second reset used to deadlock the emulation here). */
 static gpointer reenum_thread(gpointer p)
 {
 	fws_usbemu *e = p;
 
-	g_rec_mutex_lock(&e->lock);
-	gboolean rewrite = e->new_model;
-	e->new_model = FALSE;
-	g_rec_mutex_unlock(&e->lock);
-	umockdev_testbed_uevent(e->tb, e->syspath, "remove");
-	if (rewrite) /* new descriptors: a new sysfs entry, like a new device */
-		umockdev_testbed_remove_device(e->tb, e->syspath);
+	if (!e->reenum_offbus) {
+		/* USBDEVFS_RESET: the kernel has reset the device when the ioctl
+		 * returns; the uevents follow */
+		umockdev_testbed_uevent(e->tb, e->syspath, "remove");
+		if (e->reenum_rewrite) /* new descriptors: a new sysfs entry, like a new device */
+			umockdev_testbed_remove_device(e->tb, e->syspath);
+	}
 	g_usleep((gulong)e->reenum_ms * 1000);
-	if (!rewrite) {
+	if (!e->reenum_offbus && !e->reenum_rewrite) {
 		umockdev_testbed_uevent(e->tb, e->syspath, "add");
+		g_atomic_int_set(&e->reenum_busy, FALSE);
 		return NULL;
 	}
+	/* back on the bus: it answers again, then its sysfs entry is added */
+	g_rec_mutex_lock(&e->lock);
+	g_autofree gchar *rec = device_record(e);
+	e->plugged = TRUE;
+	e->announced = TRUE;
+	g_rec_mutex_unlock(&e->lock);
 	g_autoptr(GError) err = NULL;
-	if (!announce(e, &err))
-		g_printerr("usbemu: cannot re-enumerate with new descriptors: %s\n", err->message);
+	if (!add_record(e, rec, &err))
+		g_printerr("usbemu: cannot re-enumerate: %s\n", err->message);
+	g_atomic_int_set(&e->reenum_busy, FALSE);
 	return NULL;
 }
 
-static void start_reenum(fws_usbemu *e)
+/* Lock held. offbus: the device restarts by itself (its RESET request, a
+ * reboot): it leaves the bus at once, as a real one drops its pull-up. It
+ * stops answering, "remove" is sent and its sysfs entry goes before the
+ * request that restarted it completes, so a host looking for it after that
+ * request never finds or opens the old, dying enumeration (whose late
+ * "remove" would land on a freshly opened handle: libusb 1.0.26 then
+ * corrupts the handle's lock in libusb_set_interface_alt_setting and aborts
+ * in libusb_close), only the new one. */
+static void start_reenum(fws_usbemu *e, gboolean offbus)
 {
-	if (e->reenum)
+	if (g_atomic_int_get(&e->reenum_busy))
+		return; /* a USB reset during the last one's delay: it comes back once */
+	if (e->reenum) {
 		g_thread_join(e->reenum);
+		e->reenum = NULL;
+	}
+	e->reenum_offbus = offbus;
+	e->reenum_rewrite = e->new_model;
+	e->new_model = FALSE;
+	if (offbus) {
+		vanish(e);
+		e->announced = FALSE;
+		umockdev_testbed_uevent(e->tb, e->syspath, "remove");
+		umockdev_testbed_remove_device(e->tb, e->syspath);
+	}
+	g_atomic_int_set(&e->reenum_busy, TRUE);
 	e->reenum = g_thread_new("usbemu-reenum", reenum_thread, e);
 }
 
@@ -535,7 +572,7 @@ static gboolean on_handle_ioctl(UMockdevIoctlBase *base, UMockdevIoctlClient *ic
 		if (e->ops->reset)
 			e->ops->reset(e->ctx);
 		umockdev_ioctl_client_complete(ic, 0, 0);
-		start_reenum(e);
+		start_reenum(e, FALSE);
 		break;
 	case USBDEVFS_CONTROL: {
 		struct usbdevfs_ctrltransfer ct_copy, *ct = &ct_copy;
@@ -620,18 +657,22 @@ static gchar *device_record(fws_usbemu *e)
 	return rec;
 }
 
-static gboolean announce(fws_usbemu *e, GError **error)
+static gboolean add_record(fws_usbemu *e, const gchar *rec, GError **error)
 {
-	g_rec_mutex_lock(&e->lock);
-	g_autofree gchar *rec = device_record(e);
-	g_rec_mutex_unlock(&e->lock);
-
 	if (!umockdev_testbed_add_from_string(e->tb, rec, error))
 		return FALSE;
 	/* outside the preload add_from_string cannot send the uevent */
 	if (!running_under_preload())
 		umockdev_testbed_uevent(e->tb, e->syspath, "add");
 	return TRUE;
+}
+
+static gboolean announce(fws_usbemu *e, GError **error)
+{
+	g_rec_mutex_lock(&e->lock);
+	g_autofree gchar *rec = device_record(e);
+	g_rec_mutex_unlock(&e->lock);
+	return add_record(e, rec, error);
 }
 
 static const char *keep(fws_usbemu *e, unsigned slot, const char *s)
@@ -775,7 +816,7 @@ void fws_usbemu_reenumerate(fws_usbemu *e)
 	g_rec_mutex_lock(&e->lock);
 	g_queue_clear_full(&e->hid_in, (GDestroyNotify)g_bytes_unref);
 	if (e->plugged)
-		start_reenum(e);
+		start_reenum(e, TRUE);
 	g_rec_mutex_unlock(&e->lock);
 }
 

@@ -90,8 +90,10 @@ gboolean fws_usbemu_plugged(fws_usbemu *e);  /* announced, not unplugged */
  * callback. FALSE if the model is invalid. */
 gboolean fws_usbemu_set_model(fws_usbemu *e, const struct fws_usb_model *model, GError **error);
 
-/* The device restarted on its own (e.g. after a reboot request): it
- * re-enumerates like after a USB reset. */
+/* The device restarted on its own (e.g. after a reboot request): it leaves
+ * the bus at once (stops answering, "remove", sysfs entry gone) before the
+ * request being answered completes, and comes back ("add") after the
+ * re-enumeration delay. Call with the lock held (from a callback). */
 void fws_usbemu_reenumerate(fws_usbemu *e);
 
 /* Re-enumeration delay after a USB reset (remove at once, add after this). */

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -388,6 +389,40 @@ static void test_dfu_suffix(void **state)
 	test_pkg_free(&p);
 }
 
+/* Golden vector: fixed inputs (key from seed 100, image from seed 42, the
+ * test_pkg defaults) give exactly these package bytes. Signatures are
+ * deterministic (RFC 6979), so any change to the encoding, the chain, the
+ * signature or the suffix shows here even if encoder and decoder change
+ * together. Update the digest only for a deliberate format change. */
+static void test_golden_vector(void **state)
+{
+	static const char want[] =
+		"ac9b81ff53be26aec2c73958b398d81c4e60177dc6d6d36930e07ee60c47a9aa";
+	test_pkg p;
+	test_pkg_opts o = { 0 };
+	uint8_t *img = test_image(3000, 42);
+	uint8_t d[32];
+	char hex[65];
+	(void)state;
+
+	o.keys[0] = &key;
+	o.with_suffix = 1;
+	test_pkg_build(&p, img, 3000, &o);
+	fws_sha256(p.data, p.len, d);
+	for (size_t i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	assert_string_equal(hex, want);
+	/* and it reads back */
+	{
+		struct run r = feed_all(p.data, p.len - FWS_PKG_SUFFIX_LEN, 0, 4096, 0);
+		assert_int_equal(r.err, FWS_OK);
+		assert_memory_equal(r.image, img, 3000);
+		free(r.image);
+	}
+	free(img);
+	test_pkg_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -400,6 +435,7 @@ int main(void)
 		cmocka_unit_test(test_resume_at_every_block),
 		cmocka_unit_test(test_prefix_verify),
 		cmocka_unit_test(test_dfu_suffix),
+		cmocka_unit_test(test_golden_vector),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

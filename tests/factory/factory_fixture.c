@@ -160,3 +160,28 @@ int64_t fx_sql_int(const char *path, const char *sql)
 	sqlite3_close(s);
 	return v;
 }
+
+int fx_run_capture(char *const argv[], char *out, size_t cap, int timeout_ms)
+{
+	fx_proc p;
+	size_t len = 0;
+	char line[4096];
+
+	fx_spawn(&p, argv);
+	while (fx_read_line(&p, line, sizeof line, timeout_ms)) {
+		int n = snprintf(out + len, cap - len, "%s\n", line);
+		assert_true(n > 0 && (size_t)n < cap - len);
+		len += (size_t)n;
+	}
+	out[len] = '\0';
+	return fx_wait(&p, timeout_ms);
+}
+
+int fx_count_in(const char *text, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = strstr(text, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}

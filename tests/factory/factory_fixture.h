@@ -58,6 +58,13 @@ bool fx_read_line(fx_proc *p, char *line, size_t cap, int timeout_ms);
 /* Wait for the exit (bounded); returns the exit code, 128+signal if killed. */
 int fx_wait(fx_proc *p, int timeout_ms);
 
+/* Run argv to the end: its whole stdout into out (up to cap, asserted), and
+ * its exit code; each line and the exit wait bounded by timeout_ms. */
+int fx_run_capture(char *const argv[], char *out, size_t cap, int timeout_ms);
+
+/* How often needle occurs in text. */
+int fx_count_in(const char *text, const char *needle);
+
 /* Integer result of one SQL statement on path. */
 int64_t fx_sql_int(const char *path, const char *sql);
 

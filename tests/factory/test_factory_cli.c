@@ -61,28 +61,9 @@ static void spawn_flash(const fx *f, fx_proc *p, fx_sim *sims, size_t n, const c
 	fx_spawn(p, argv);
 }
 
-static int count_in(const char *text, const char *needle)
-{
-	int n = 0;
-	for (const char *p = strstr(text, needle); p; p = strstr(p + 1, needle))
-		n++;
-	return n;
-}
-
-/* Whole stdout of a command (up to cap). */
 static int run_capture(char *const argv[], char *out, size_t cap)
 {
-	fx_proc p;
-	fx_spawn(&p, argv);
-	size_t len = 0;
-	char line[4096];
-	while (fx_read_line(&p, line, sizeof line, 20000)) {
-		int n = snprintf(out + len, cap - len, "%s\n", line);
-		assert_true(n > 0 && (size_t)n < cap - len);
-		len += (size_t)n;
-	}
-	out[len] = '\0';
-	return fx_wait(&p, 20000);
+	return fx_run_capture(argv, out, cap, 20000);
 }
 
 static void crash_mid_run(void **state)
@@ -138,7 +119,7 @@ static void crash_mid_run(void **state)
 	char *rec_argv[] = {ARG(f.fwseal_path), ARG("records"), ARG("--records"), f.records,
 	                    ARG("--json"), NULL};
 	assert_int_equal(run_capture(rec_argv, out, sizeof out), 0);
-	assert_int_equal(count_in(out, "\"result\": \"interrupted\""), N);
+	assert_int_equal(fx_count_in(out, "\"result\": \"interrupted\""), N);
 	assert_int_equal(fx_sql_int(f.records,
 	                            "SELECT count(*) FROM attempts WHERE result = 'interrupted'"),
 	                 N);
@@ -205,11 +186,11 @@ static void exit_codes(void **state)
 	char *csv[] = {ARG(f.fwseal_path), ARG("records"), ARG("--records"), f.records,
 	               ARG("--csv"), NULL};
 	assert_int_equal(run_capture(csv, out, sizeof out), 0);
-	assert_int_equal(count_in(out, "\n"), 1 + 10);
+	assert_int_equal(fx_count_in(out, "\n"), 1 + 10);
 	assert_non_null(strstr(out, "id,time,station,device,serial,model,hw_rev,from_version,"
 	                            "to_version,package_sha256,result,error_code,error,"
 	                            "duration_ms"));
-	assert_int_equal(count_in(out, f.digest_hex), 10);
+	assert_int_equal(fx_count_in(out, f.digest_hex), 10);
 	char *later[] = {ARG(f.fwseal_path), ARG("records"), ARG("--records"), f.records,
 	                 ARG("--json"), ARG("--since"), ARG("2999-01-01"), NULL};
 	assert_int_equal(run_capture(later, out, sizeof out), 0);
@@ -352,7 +333,7 @@ static void usb_and_serial(void **state)
 	                ARG("--device"), ARG("usb"), ARG("--device"), ser.device, NULL};
 	char out[65536];
 	assert_int_equal(run_capture(argv, out, sizeof out), 0);
-	assert_int_equal(count_in(out, "\"event\":\"done\""), 2);
+	assert_int_equal(fx_count_in(out, "\"event\":\"done\""), 2);
 	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE result = 'ok'"
 	                                       " AND ((device = 'usb' AND serial = 'MIX-USB') OR"
 	                                       " (device LIKE 'serial:%' AND serial = 'MIX-SER'))"),
@@ -382,8 +363,8 @@ static void watch_usb(void **state)
 	                ARG("--records"), f.records, ARG("--usb-only"), ARG("--json"), NULL};
 	char out[65536];
 	assert_int_equal(run_capture(argv, out, sizeof out), 0);
-	assert_int_equal(count_in(out, "\"event\":\"done\""), 1);
-	assert_int_equal(count_in(out, "\"event\":\"skipped\""), 1);
+	assert_int_equal(fx_count_in(out, "\"event\":\"done\""), 1);
+	assert_int_equal(fx_count_in(out, "\"event\":\"skipped\""), 1);
 	assert_non_null(strstr(out, "\"device\":\"usb:"));
 	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts"), 1);
 	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE result = 'ok'"

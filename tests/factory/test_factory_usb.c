@@ -30,28 +30,9 @@
 
 #define ARG(s) ((char *)(uintptr_t)(s))
 
-static int count_in(const char *text, const char *needle)
-{
-	int n = 0;
-	for (const char *p = strstr(text, needle); p; p = strstr(p + 1, needle))
-		n++;
-	return n;
-}
-
-/* Whole stdout of a command (up to cap) and its exit code. */
 static int run_capture(char *const argv[], char *out, size_t cap)
 {
-	fx_proc p;
-	fx_spawn(&p, argv);
-	size_t len = 0;
-	char line[4096];
-	while (fx_read_line(&p, line, sizeof line, 30000)) {
-		int n = snprintf(out + len, cap - len, "%s\n", line);
-		assert_true(n > 0 && (size_t)n < cap - len);
-		len += (size_t)n;
-	}
-	out[len] = '\0';
-	return fx_wait(&p, 30000);
+	return fx_run_capture(argv, out, cap, 30000);
 }
 
 /* fwseal-sim for one USB unit (DFU + HID) running fwseal CMD ARGS. */
@@ -84,9 +65,9 @@ static void default_device_one_usb_unit(void **state)
 	char *list[] = {ARG("list"), ARG("--json"), NULL};
 	assert_int_equal(run_one_usb(&f, "ONE-1", list, out, sizeof out), 0);
 	/* one device, both interface strings, DFU first (as its device string) */
-	assert_int_equal(count_in(out, "\"device\": \""), 1);
-	assert_int_equal(count_in(out, "\"usb:1209:0001:ONE-1\""), 2);
-	assert_int_equal(count_in(out, "\"hid:1209:0001:ONE-1\""), 1);
+	assert_int_equal(fx_count_in(out, "\"device\": \""), 1);
+	assert_int_equal(fx_count_in(out, "\"usb:1209:0001:ONE-1\""), 2);
+	assert_int_equal(fx_count_in(out, "\"hid:1209:0001:ONE-1\""), 1);
 	assert_true(strstr(out, "\"usb:1209:0001:ONE-1\"") < strstr(out, "\"hid:1209:0001:ONE-1\""));
 
 	char *info[] = {ARG("info"), ARG("--json"), NULL};
@@ -115,9 +96,9 @@ static void all_one_usb_unit(void **state)
 	char *flash[] = {ARG("flash"), f.pkg, ARG("--trust"), f.trust, ARG("--records"), f.records,
 	                 ARG("--yes"), ARG("--json"), ARG("--all"), NULL};
 	assert_int_equal(run_one_usb(&f, "ALL-1", flash, out, sizeof out), 0);
-	assert_int_equal(count_in(out, "\"event\":\"start\""), 1);
-	assert_int_equal(count_in(out, "\"event\":\"done\""), 1);
-	assert_int_equal(count_in(out, "\"event\":\"error\""), 0);
+	assert_int_equal(fx_count_in(out, "\"event\":\"start\""), 1);
+	assert_int_equal(fx_count_in(out, "\"event\":\"done\""), 1);
+	assert_int_equal(fx_count_in(out, "\"event\":\"error\""), 0);
 	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts"), 1);
 	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE result = 'ok'"
 	                                       " AND serial = 'ALL-1' AND device = 'usb:1209:0001:ALL-1'"),
@@ -218,9 +199,9 @@ static void eight_at_once_usb_and_serial(void **state)
 
 	char out[1 << 17];
 	assert_int_equal(run_capture(argv, out, sizeof out), 8); /* some succeeded */
-	assert_int_equal(count_in(out, "\"event\":\"start\""), USB_UNITS + SER_UNITS);
-	assert_int_equal(count_in(out, "\"event\":\"done\""), 6);
-	assert_int_equal(count_in(out, "\"event\":\"error\""), 2);
+	assert_int_equal(fx_count_in(out, "\"event\":\"start\""), USB_UNITS + SER_UNITS);
+	assert_int_equal(fx_count_in(out, "\"event\":\"done\""), 6);
+	assert_int_equal(fx_count_in(out, "\"event\":\"error\""), 2);
 
 	/* the records: exactly one complete row per attempt */
 	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts"), 8);
@@ -291,7 +272,7 @@ static void watch_usb_by_default(void **state)
 	argv[a + 1] = NULL;
 	assert_int_equal(run_capture(argv, out, sizeof out), 0);
 	assert_non_null(strstr(out, "\"usb\":false"));
-	assert_int_equal(count_in(out, "\"event\":\"start\""), 0);
+	assert_int_equal(fx_count_in(out, "\"event\":\"start\""), 0);
 	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts"), 0);
 
 	/* default: USB too; flashed once (it re-enumerates after its restart
@@ -300,7 +281,7 @@ static void watch_usb_by_default(void **state)
 	argv[a] = NULL;
 	assert_int_equal(run_capture(argv, out, sizeof out), 0);
 	assert_non_null(strstr(out, "\"usb\":true"));
-	assert_int_equal(count_in(out, "\"event\":\"done\""), 1);
+	assert_int_equal(fx_count_in(out, "\"event\":\"done\""), 1);
 	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts"), 1);
 	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE result = 'ok'"
 	                                       " AND serial = 'WATCH-DEF'"

@@ -139,7 +139,10 @@ fws_err fws_stub_serial_input(fws_stub_serial *l, const uint8_t *in, size_t len)
 fws_err fws_stub_serial_poll(fws_stub_serial *l, uint32_t timeout_ms)
 {
 	const fws_hal *h = l->stub->cfg.hal;
-	uint8_t chunk[256];
+	/* Small: it sits on the stack under the whole request (and under the
+	 * signature check); a port's recv buffers the line, so a short read only
+	 * means one more call. */
+	uint8_t chunk[64];
 	int n;
 
 	if (h->recv == NULL)

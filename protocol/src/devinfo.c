@@ -11,15 +11,18 @@
 #define KEY_LEN (FWS_KEY_ID_LEN + 1u)
 #define RESUME_LEN (4u + FWS_SHA256_LEN)
 
-/* Worst case of a valid record, pinned so it always fits one answer. */
-#define DEVINFO_WORST                                                                 \
-	(FWS_DEVINFO_HDR_LEN + 5u * (TLV_HDR + 8u) /* numbers */ +                        \
-	 (TLV_HDR + FWS_MODEL_MAX) + (TLV_HDR + FWS_SERIAL_MAX) +                         \
-	 (TLV_HDR + FWS_COMPONENT_MAX) + (TLV_HDR + FWS_VERSION_MAX) +                    \
-	 FWS_TRUST_MAX * (TLV_HDR + KEY_LEN) +                                            \
-	 FWS_DEVINFO_SLOTS * (TLV_HDR + SLOT_FIXED + FWS_VERSION_MAX) +                   \
-	 (TLV_HDR + FWS_STUB_VERSION_MAX) + 3u * (TLV_HDR + 4u) + (TLV_HDR + RESUME_LEN))
-_Static_assert(DEVINFO_WORST <= FWS_DEVINFO_MAX, "device-info record must fit its limit");
+/* FWS_DEVINFO_ENCODED_MAX (devinfo.h) spelled out from the encoder's own
+ * field sizes: the two must agree (test_devinfo encodes the largest record). */
+_Static_assert(FWS_DEVINFO_ENCODED_MAX ==
+               FWS_DEVINFO_HDR_LEN + 5u * (TLV_HDR + 2u) + 3u * (TLV_HDR + 4u) +
+               (TLV_HDR + 8u) + (TLV_HDR + 1u) +
+               (TLV_HDR + FWS_MODEL_MAX) + (TLV_HDR + FWS_SERIAL_MAX) +
+               (TLV_HDR + FWS_COMPONENT_MAX) + (TLV_HDR + FWS_VERSION_MAX) +
+               FWS_TRUST_MAX * (TLV_HDR + KEY_LEN) +
+               FWS_DEVINFO_SLOTS * (TLV_HDR + SLOT_FIXED + FWS_VERSION_MAX) +
+               (TLV_HDR + FWS_STUB_VERSION_MAX) + (TLV_HDR + RESUME_LEN),
+               "FWS_DEVINFO_ENCODED_MAX must match the encoder");
+_Static_assert(FWS_DEVINFO_ENCODED_MAX <= FWS_DEVINFO_MAX, "device-info record must fit its limit");
 
 static bool text_ok(const uint8_t *p, size_t n)
 {

@@ -10,7 +10,7 @@
 #include "fwseal/devinfo.h"
 
 /* INFO must always fit one answer, however small a device makes its frames. */
-_Static_assert(FWS_FRAME_PAYLOAD_MAX >= FWS_DEVINFO_MAX + 16u,
+_Static_assert(FWS_FRAME_PAYLOAD_MAX >= FWS_DEVINFO_ENCODED_MAX,
                "frames must carry the device-info record");
 
 /* ---------------------------------------------------------------------- */

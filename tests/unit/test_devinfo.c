@@ -91,6 +91,12 @@ static void test_roundtrip_full(void **state)
 	assert_int_equal(fws_devinfo_encode(&in, rec, sizeof rec, &len), FWS_OK);
 	assert_int_equal(fws_devinfo_decode(rec, len, &out), FWS_OK);
 	assert_same(&in, &out);
+	/* every field present, every text at its longest: exactly the bound a
+	 * device sizes its answer buffer by, and one byte less is refused */
+	assert_int_equal(len, FWS_DEVINFO_ENCODED_MAX);
+	assert_int_equal(fws_devinfo_encode(&in, rec, FWS_DEVINFO_ENCODED_MAX, &len), FWS_OK);
+	assert_int_equal(fws_devinfo_encode(&in, rec, FWS_DEVINFO_ENCODED_MAX - 1u, &len),
+	                 FWS_E_NOMEM);
 }
 
 static void test_roundtrip_min(void **state)

@@ -20,8 +20,9 @@
 #include "fwseal/frame.h"
 #include "fwseal/stub.h"
 
-/* Largest answer payload: the info record plus room. */
-#define FWS_STUB_ANSWER_MAX (FWS_DEVINFO_MAX + 16u)
+/* Largest answer payload: the longest device-info record this stub can
+ * build (every other answer is a few bytes: GETSTATUS 6 + 4). */
+#define FWS_STUB_ANSWER_MAX FWS_DEVINFO_ENCODED_MAX
 #define FWS_STUB_ANSWER_WIRE (FWS_FRAME_HEADER_LEN + FWS_STUB_ANSWER_MAX + FWS_FRAME_CRC_LEN + \
                               (FWS_FRAME_HEADER_LEN + FWS_STUB_ANSWER_MAX + 4u) / 254u + 3u)
 /* One buffer holds the answer twice over its life: the handler writes the

@@ -35,6 +35,12 @@
 #define FWS_DEVINFO_VERSION  1u
 #define FWS_DEVINFO_HDR_LEN  8u
 #define FWS_DEVINFO_MAX      1024u /* whole record; fits one frame/transfer */
+/* The most a valid version-1 record encodes to: every optional field present
+ * and every text at its longest. A device sizes its answer buffer by this;
+ * hosts accept up to FWS_DEVINFO_MAX, which leaves room for later fields.
+ * (8 header; 5 u16, 3 u32, 1 i64, 1 u8 fields; model, serial, component,
+ * fw_version; 8 keys; 2 slots; stub_version; resume; 4 bytes TLV header each.) */
+#define FWS_DEVINFO_ENCODED_MAX 473u
 #define FWS_SERIAL_MAX       32u
 #define FWS_STUB_VERSION_MAX 32u
 #define FWS_DEVINFO_SLOTS    2u

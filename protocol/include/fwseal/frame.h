@@ -40,8 +40,8 @@
 #define FWS_FRAME_HEADER_LEN  8u
 #define FWS_FRAME_CRC_LEN     4u
 /* Largest payload: one 4 KiB DNLOAD chunk plus room for small headers.
- * A device with little RAM may build with a smaller value (at least the
- * device-info record plus 16, checked in frame.c) and must then report its
+ * A device with little RAM may build with a smaller value (at least
+ * FWS_DEVINFO_ENCODED_MAX, checked in frame.c) and must then report its
  * limit as FWS_DI_XFER_SIZE: hosts never send more DNLOAD data per request
  * than that. Hosts always build with the default. */
 #ifndef FWS_FRAME_PAYLOAD_MAX

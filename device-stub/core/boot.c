@@ -133,6 +133,10 @@ fws_err fws_stub_boot(fws_stub *s, fws_boot_result *out)
 {
 	const fws_hal *h = s->cfg.hal;
 	fws_jstate next = s->j;
+	/* Each slot's manifest is verified into the package reader's, idle at
+	 * boot (stub.h: init, boot, then requests): a manifest on this frame
+	 * would sit under both signature checks. */
+	fws_manifest *m = &s->rd.manifest;
 	bool ok[FWS_HAL_SLOTS];
 	unsigned in = 0, other = FWS_SLOT_NONE;
 	uint8_t step = STEP_STAY;
@@ -155,17 +159,15 @@ fws_err fws_stub_boot(fws_stub *s, fws_boot_result *out)
 	}
 
 	for (unsigned i = 0; i < FWS_HAL_SLOTS; i++) {
-		fws_manifest m;
-
 		if (i == s->j.dl_slot) {
 			s->slot[i].state = FWS_SLOT_RECEIVING;
 			ok[i] = false;
 			continue;
 		}
-		e = stub_slot_verify(s, i, &m);
+		e = stub_slot_verify(s, i, m);
 		if (e == FWS_E_IO)
 			return e;
-		slot_record(s, i, e, &m);
+		slot_record(s, i, e, m);
 		ok[i] = e == FWS_OK;
 		if (i == s->j.rejected)
 			s->slot[i].state = FWS_SLOT_INVALID;

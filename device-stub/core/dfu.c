@@ -182,9 +182,19 @@ static fws_err do_getstatus(fws_stub *s, uint8_t *resp, size_t cap, size_t *resp
 	return FWS_OK;
 }
 
-static fws_err do_upload(fws_stub *s, uint8_t *resp, size_t cap, size_t *resp_len)
+/* The device-info record into dst. Out of line: the record is a few hundred
+ * bytes that must not sit in fws_stub_handle's frame during a DNLOAD. */
+static STUB_NOINLINE fws_err encode_info(const fws_stub *s, uint8_t *dst, size_t cap,
+                                         size_t *len)
 {
 	fws_devinfo info;
+
+	fws_stub_info(s, &info);
+	return fws_devinfo_encode(&info, dst, cap, len);
+}
+
+static fws_err do_upload(fws_stub *s, uint8_t *resp, size_t cap, size_t *resp_len)
+{
 	size_t len = 0, n;
 
 	/* Reading back firmware is not offered: only the info record. */
@@ -193,9 +203,7 @@ static fws_err do_upload(fws_stub *s, uint8_t *resp, size_t cap, size_t *resp_le
 	if (s->state == FWS_DFU_IDLE)
 		s->upload_off = 0;
 	/* In dfuIDLE / dfuUPLOAD-IDLE no download holds the block buffer. */
-	fws_stub_info(s, &info);
-	STUB_VERIFY(s, fws_devinfo_encode(&info, s->cfg.buf, s->cfg.buf_cap, &len) == FWS_OK,
-	            FWS_E_NOMEM);
+	STUB_VERIFY(s, encode_info(s, s->cfg.buf, s->cfg.buf_cap, &len) == FWS_OK, FWS_E_NOMEM);
 	n = len > s->upload_off ? len - s->upload_off : 0u;
 	if (n > cap)
 		n = cap;
@@ -250,17 +258,13 @@ fws_err fws_stub_handle(fws_stub *s, const fws_stub_req *req, uint8_t *resp, siz
 	case FWS_DFU_UPLOAD:
 		STUB_VERIFY(s, req->alt == FWS_ALT_INFO, FWS_E_STATE);
 		return do_upload(s, resp, cap, resp_len);
-	case FWS_REQ_INFO: {
-		fws_devinfo info;
-
+	case FWS_REQ_INFO:
 		/* Allowed in every state: the host's window into an error. */
-		fws_stub_info(s, &info);
-		if (fws_devinfo_encode(&info, resp, cap, resp_len) != FWS_OK) {
+		if (encode_info(s, resp, cap, resp_len) != FWS_OK) {
 			*resp_len = 0;
 			return FWS_E_NOMEM; /* host asked for too little; no state change */
 		}
 		return FWS_OK;
-	}
 	case FWS_REQ_RESUME: {
 		fws_err e;
 

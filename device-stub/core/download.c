@@ -54,15 +54,16 @@ fws_err stub_dl_start(fws_stub *s)
 	return FWS_OK;
 }
 
-/* The prefix verified (signature) and passed policy: record the download,
- * then store the prefix. Nothing of the package was written before this. */
-static fws_err begin(fws_stub *s)
+/* Record the download's resume point: block (at stream offset off) comes
+ * next and must hash to expect. The first record (block 0) starts the
+ * download; the later ones find trial, rejected and the prefix fields
+ * already so. Out of line: the journal state is not to be on the stack
+ * under the reader's signature check (internal.h, STUB_NOINLINE). */
+static STUB_NOINLINE fws_err record_dl(fws_stub *s, uint32_t block, uint32_t off,
+                                       const uint8_t expect[FWS_SHA256_LEN])
 {
-	const fws_flash_geom *g = &s->cfg.hal->geom;
 	fws_jstate next = s->j;
-	fws_err e;
 
-	fws_sha256(s->cfg.buf, s->rd.prefix_len, s->prefix_digest);
 	if (next.trial == s->dl_slot) {
 		next.trial = FWS_SLOT_NONE; /* its committed image is about to go */
 		next.trial_booted = 0;
@@ -70,12 +71,23 @@ static fws_err begin(fws_stub *s)
 	if (next.rejected == s->dl_slot)
 		next.rejected = FWS_SLOT_NONE; /* a new image replaces the rejected one */
 	next.dl_slot = s->dl_slot;
-	next.dl_block = 0;
+	next.dl_block = block;
 	next.dl_prefix_len = (uint32_t)s->rd.prefix_len;
-	next.dl_offset = (uint32_t)s->rd.prefix_len;
-	memcpy(next.dl_expect, s->rd.manifest.chain_head, FWS_SHA256_LEN);
+	next.dl_offset = off;
+	memcpy(next.dl_expect, expect, FWS_SHA256_LEN);
 	memcpy(next.dl_prefix_digest, s->prefix_digest, FWS_SHA256_LEN);
-	e = stub_journal_commit(s, &next);
+	return stub_journal_commit(s, &next);
+}
+
+/* The prefix verified (signature) and passed policy: record the download,
+ * then store the prefix. Nothing of the package was written before this. */
+static fws_err begin(fws_stub *s)
+{
+	const fws_flash_geom *g = &s->cfg.hal->geom;
+	fws_err e;
+
+	fws_sha256(s->cfg.buf, s->rd.prefix_len, s->prefix_digest);
+	e = record_dl(s, 0, (uint32_t)s->rd.prefix_len, s->rd.manifest.chain_head);
 	if (e != FWS_OK)
 		return e;
 	memset(&s->slot[s->dl_slot], 0, sizeof s->slot[s->dl_slot]);
@@ -118,15 +130,13 @@ static fws_err resume_point(fws_stub *s, uint32_t k)
 {
 	uint32_t nextk = k + 1u;
 	uint32_t ss = s->cfg.hal->geom.sector_size;
-	fws_jstate next = s->j;
 
 	if (nextk >= s->rd.block_count ||
 	    (((uint64_t)nextk * s->rd.manifest.block_size) & (ss - 1u)) != 0u)
 		return FWS_OK;
-	next.dl_block = nextk;
-	next.dl_offset = (uint32_t)fws_pkg_block_offset(s->rd.prefix_len, &s->rd.manifest, nextk);
-	memcpy(next.dl_expect, s->rd.expect, FWS_SHA256_LEN);
-	return stub_journal_commit(s, &next);
+	return record_dl(s, nextk,
+	                 (uint32_t)fws_pkg_block_offset(s->rd.prefix_len, &s->rd.manifest, nextk),
+	                 s->rd.expect);
 }
 
 fws_err stub_dl_feed(fws_stub *s, const uint8_t *data, size_t len)
@@ -184,13 +194,25 @@ fws_err stub_dl_feed(fws_stub *s, const uint8_t *data, size_t len)
 	}
 }
 
+/* Point the reader at block dl_block of the manifest it holds. The reader
+ * copies the manifest it is given into itself, so it gets a copy, not its
+ * own field; this frame holds that copy, never live during a verify. */
+static STUB_NOINLINE fws_err reader_resume(fws_stub *s, size_t plen)
+{
+	fws_manifest m = s->rd.manifest;
+
+	return fws_pkg_reader_resume(&s->rd, &m, plen, s->j.dl_block, s->j.dl_expect);
+}
+
 fws_err stub_dl_resume(fws_stub *s, const uint8_t *data, size_t len)
 {
 	const fws_hal *h = s->cfg.hal;
 	uint32_t ss = h->geom.sector_size;
-	fws_manifest m;
+	/* The stored prefix is verified into the reader's own manifest (the
+	 * reader is idle until resumed below): no manifest on the stack under
+	 * the signature check. */
+	const fws_manifest *m = &s->rd.manifest;
 	size_t plen = 0;
-	uint8_t digest[FWS_SHA256_LEN];
 	fws_err e;
 
 	if (len != FWS_STUB_RESUME_LEN)
@@ -205,27 +227,30 @@ fws_err stub_dl_resume(fws_stub *s, const uint8_t *data, size_t len)
 		return FWS_E_SEQUENCE;
 	/* The stored prefix is flash content: verify it again, signature and
 	 * policy included, and that it is the one the journal names. */
-	e = stub_slot_prefix(s, s->dl_slot, &m, &plen);
+	e = stub_slot_prefix(s, s->dl_slot, &s->rd.manifest, &plen);
 	if (e != FWS_OK)
 		return e;
-	fws_sha256(s->cfg.buf, plen, digest);
-	if (plen != s->j.dl_prefix_len || !fws_ct_equal(digest, s->j.dl_prefix_digest, FWS_SHA256_LEN))
+	/* prefix_digest is only believed once dl_started is set (below). */
+	fws_sha256(s->cfg.buf, plen, s->prefix_digest);
+	if (plen != s->j.dl_prefix_len ||
+	    !fws_ct_equal(s->prefix_digest, s->j.dl_prefix_digest, FWS_SHA256_LEN))
 		return FWS_E_JOURNAL;
 	/* ss is a power of two (geometry check): a mask, not a 64-bit division
 	 * (which would pull libgcc's __udivmoddi4 into a Cortex-M build) */
-	if ((((uint64_t)s->j.dl_block * m.block_size) & (ss - 1u)) != 0u ||
-	    fws_pkg_block_offset(plen, &m, s->j.dl_block) != s->j.dl_offset)
+	if ((((uint64_t)s->j.dl_block * m->block_size) & (ss - 1u)) != 0u ||
+	    fws_pkg_block_offset(plen, m, s->j.dl_block) != s->j.dl_offset)
 		return FWS_E_JOURNAL;
-	if (fws_pkg_reader_resume(&s->rd, &m, plen, s->j.dl_block, s->j.dl_expect) != FWS_OK)
+	if (reader_resume(s, plen) != FWS_OK)
 		return FWS_E_JOURNAL;
-	memcpy(s->prefix_digest, digest, FWS_SHA256_LEN);
-	s->erased_upto = s->j.dl_block * m.block_size;
+	s->erased_upto = s->j.dl_block * m->block_size;
 	s->dl_started = true;
 	s->slot[s->dl_slot].state = FWS_SLOT_RECEIVING;
 	return FWS_OK;
 }
 
-fws_err stub_dl_manifest(fws_stub *s)
+/* Out of line: only the end of a download takes this path, and its frame
+ * would otherwise be part of fws_stub_handle's. */
+STUB_NOINLINE fws_err stub_dl_manifest(fws_stub *s)
 {
 	const fws_manifest *m = &s->rd.manifest;
 	uint8_t slot = s->dl_slot;

@@ -25,6 +25,19 @@
 #define STUB_DEFECT(s, d) ((void)(s), false)
 #endif
 
+/* Keeps a function with a big frame out of its callers. Compilers (GCC with
+ * LTO above all) merge a one-caller function into its caller, locals and
+ * all, and the caller's frame is then that size on every path through it: a
+ * devinfo record or journal record of a rarely used branch would sit under
+ * the signature check of every DNLOAD (docs/firmware.md, "Stack"). Only a
+ * hint, so without GCC/clang it is left out: the code is correct either way.
+ * Use it on a function whose big locals are not live during a deep call. */
+#if defined(__GNUC__)
+#define STUB_NOINLINE __attribute__((noinline))
+#else
+#define STUB_NOINLINE
+#endif
+
 /* Journal record, little-endian (docs/device-stub.md, "Journal"). */
 #define STUB_JREC_LEN   128u
 #define STUB_JREC_MAGIC 0x314A5746u /* "FWJ1" */

@@ -16,11 +16,12 @@
 #include "fwseal/le.h"
 #include "internal.h"
 
-static void jrec_encode(const fws_jstate *j, uint8_t r[STUB_JREC_LEN])
+/* j with sequence number seq (the caller's copy is not changed). */
+static void jrec_encode(const fws_jstate *j, uint32_t seq, uint8_t r[STUB_JREC_LEN])
 {
 	memset(r, 0, STUB_JREC_LEN);
 	fws_put_le32(r + 0, STUB_JREC_MAGIC);
-	fws_put_le32(r + 4, j->seq);
+	fws_put_le32(r + 4, seq);
 	r[8] = j->active;
 	r[9] = j->trial;
 	r[10] = j->trial_booted;
@@ -113,18 +114,34 @@ fws_err stub_journal_load(fws_stub *s)
 	return FWS_OK;
 }
 
+/* Is r what flash holds at off? Read back in small pieces: a second whole
+ * record on the stack would cost 128 bytes for nothing. */
+#define JREC_PIECE 32u
+_Static_assert(STUB_JREC_LEN % JREC_PIECE == 0u, "the record is read back in whole pieces");
+
+static fws_err jrec_check(const fws_stub *s, uint32_t off, const uint8_t r[STUB_JREC_LEN])
+{
+	uint8_t back[JREC_PIECE];
+
+	for (uint32_t i = 0; i < STUB_JREC_LEN; i += sizeof back) {
+		if (stub_flash_read(s, off + i, back, sizeof back) != FWS_OK)
+			return FWS_E_IO;
+		if (memcmp(back, r + i, sizeof back) != 0)
+			return FWS_E_FLASH_VERIFY;
+	}
+	return FWS_OK;
+}
+
 fws_err stub_journal_commit(fws_stub *s, const fws_jstate *next)
 {
 	const fws_flash_geom *g = &s->cfg.hal->geom;
-	fws_jstate j = *next;
+	uint32_t seq = s->j.seq + 1u;
 	uint8_t r[STUB_JREC_LEN];
-	uint8_t back[STUB_JREC_LEN];
 	uint8_t sec = s->j_sector;
 	uint32_t at = s->j_next;
 	fws_err e;
 
-	j.seq = s->j.seq + 1u;
-	jrec_encode(&j, r);
+	jrec_encode(next, seq, r);
 	if (at + STUB_JREC_LEN > g->sector_size) {
 		/* Current sector full: the newest record stays there while the
 		 * other one is erased, so a cut during the erase loses nothing. */
@@ -141,11 +158,10 @@ fws_err stub_journal_commit(fws_stub *s, const fws_jstate *next)
 	e = stub_flash_program(s, g->journal[sec] + at, r, sizeof r);
 	if (e != FWS_OK)
 		return e;
-	e = stub_flash_read(s, g->journal[sec] + at, back, sizeof back);
+	e = jrec_check(s, g->journal[sec] + at, r);
 	if (e != FWS_OK)
 		return e;
-	if (memcmp(back, r, sizeof r) != 0)
-		return FWS_E_FLASH_VERIFY;
-	s->j = j;
+	s->j = *next;
+	s->j.seq = seq;
 	return FWS_OK;
 }

@@ -57,7 +57,16 @@ static void run_application(const fws_boot_result *boot)
 	(void)fws_stub_confirm(&stub);
 }
 
-int main(void)
+/* main runs three phases, each out of line so each has the stack to
+ * itself: with LTO, everything merged into them (the trust-store decode, the
+ * journal scan, the boot decision, the serial link) would otherwise share
+ * one frame of about 1 KiB that stays on the stack under every request the
+ * serial loop serves and under the signature checks (docs/firmware.md,
+ * "Stack"). */
+#define PHASE __attribute__((noinline)) static void
+
+/* Identity, trust store, HAL, core state (reads flash, writes nothing). */
+PHASE start_core(void)
 {
 	const pflash whole = {
 		.base = BOARD_PSRAM_BASE,
@@ -66,11 +75,6 @@ int main(void)
 		.write_size = FLASHMAP_WRITE_SIZE,
 	};
 	fws_stub_config cfg = {0};
-	fws_boot_result boot;
-
-	uart_init();
-	clock_init();
-	crypto_pool_init();
 
 	/* Without an identity the policy cannot be checked: stop rather than
 	 * guess. A missing or damaged trust store is not fatal: the stub runs
@@ -88,12 +92,22 @@ int main(void)
 	cfg.xfer_size = XFER_SIZE;
 	if (fws_stub_init(&stub, &cfg) != FWS_OK)
 		board_exit(0);
+}
+
+/* The boot decision: verifies the slots, the deepest start-up path. */
+PHASE boot_decision(void)
+{
+	fws_boot_result boot;
 
 	/* The core never selects an image it cannot verify; with nothing to
 	 * run it stays in the stub and waits for an update. */
 	if (fws_stub_boot(&stub, &boot) == FWS_OK && boot.action == FWS_BOOT_RUN)
 		run_application(&boot);
+}
 
+/* The serial protocol on UART0, forever. */
+PHASE serve(void)
+{
 	fws_stub_serial_init(&link, &stub);
 	for (;;) {
 		(void)fws_stub_serial_poll(&link, 100u);
@@ -104,4 +118,14 @@ int main(void)
 		if (!board_stack_intact())
 			board_exit(0);
 	}
+}
+
+int main(void)
+{
+	uart_init();
+	clock_init();
+	crypto_pool_init();
+	start_core();
+	boot_decision();
+	serve();
 }

@@ -20,19 +20,14 @@
 #define MBEDTLS_NO_UDBL_DIVISION
 
 /* Memory: bignum allocates; all of it comes from one static pool
- * (mbedtls_memory_buffer_alloc_init() in crypto_pool.c), so nothing links
- * malloc. The STD_ defaults only matter before the pool is installed: they
- * point at functions that refuse, instead of at libc calloc. */
+ * (crypto_pool.c, pool_alloc.c). The macros make mbedtls_calloc/free direct
+ * calls (no function pointers in RAM, no mbedtls_platform_set_calloc_free);
+ * before crypto_pool_init() the pool refuses, and nothing links malloc. */
 #define MBEDTLS_PLATFORM_C
 #define MBEDTLS_PLATFORM_MEMORY
 #define MBEDTLS_PLATFORM_NO_STD_FUNCTIONS
-#define MBEDTLS_PLATFORM_STD_CALLOC    crypto_pool_refuse_calloc
-#define MBEDTLS_PLATFORM_STD_FREE      crypto_pool_refuse_free
-#define MBEDTLS_MEMORY_BUFFER_ALLOC_C
-/* The allocator calls exit() when it finds its pool corrupted; there is no
- * exit() here, so that is a fault (the device stops and resets). */
-#define MBEDTLS_PLATFORM_EXIT_MACRO    crypto_pool_corrupt
-#define MBEDTLS_MEMORY_ALIGN_MULTIPLE  4
+#define MBEDTLS_PLATFORM_CALLOC_MACRO  crypto_pool_calloc
+#define MBEDTLS_PLATFORM_FREE_MACRO    crypto_pool_free
 
 /* Primitives. */
 #define MBEDTLS_BIGNUM_C
@@ -54,9 +49,8 @@
 #define MBEDTLS_ECP_FIXED_POINT_OPTIM  0
 
 #include <stddef.h>
-void *crypto_pool_refuse_calloc(size_t n, size_t size);
-void crypto_pool_refuse_free(void *p);
-_Noreturn void crypto_pool_corrupt(int status);
+void *crypto_pool_calloc(size_t n, size_t size);
+void crypto_pool_free(void *p);
 
 #include "mbedtls/check_config.h"
 

@@ -128,36 +128,65 @@ static int await_prompt(int fd)
 	}
 }
 
-long qemu_device_stack_peak(qemu_device *d)
+int qemu_device_read_ram(qemu_device *d, uint32_t addr, void *out, size_t len)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	char cmd[256], dump[128];
-	uint32_t words[BOARD_STACK_SIZE / 4u];
-	long peak = -1;
+	int rc = -1;
 
 	snprintf(a.sun_path, sizeof a.sun_path, "%s", d->monitor);
-	snprintf(dump, sizeof dump, "%s/stack.bin", d->state);
+	snprintf(dump, sizeof dump, "%s/ram.bin", d->state);
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (fd < 0)
 		return -1;
 	if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0 && await_prompt(fd) == 0) {
-		int len = snprintf(cmd, sizeof cmd, "memsave 0x%x %u \"%s\"\n",
-		                   (unsigned)BOARD_RAM_BASE, (unsigned)BOARD_STACK_SIZE, dump);
-		if (write(fd, cmd, (size_t)len) == len && await_prompt(fd) == 0) {
+		int n = snprintf(cmd, sizeof cmd, "memsave 0x%x %zu \"%s\"\n", (unsigned)addr, len, dump);
+		if (write(fd, cmd, (size_t)n) == n && await_prompt(fd) == 0) {
 			FILE *f = fopen(dump, "rb");
 			if (f != NULL) {
-				if (fread(words, 1, sizeof words, f) == sizeof words) {
-					size_t i = 0;
-					while (i < BOARD_STACK_SIZE / 4u && words[i] == BOARD_STACK_PAINT)
-						i++;
-					peak = (long)(BOARD_STACK_SIZE - 4u * i);
-				}
+				if (fread(out, 1, len, f) == len)
+					rc = 0;
 				fclose(f);
 			}
 		}
 	}
 	close(fd);
-	return peak;
+	return rc;
+}
+
+long qemu_device_stack_peak(qemu_device *d)
+{
+	uint32_t words[BOARD_STACK_SIZE / 4u];
+	size_t i = 0;
+
+	if (qemu_device_read_ram(d, BOARD_RAM_BASE, words, sizeof words) != 0)
+		return -1;
+	while (i < BOARD_STACK_SIZE / 4u && words[i] == BOARD_STACK_PAINT)
+		i++;
+	return (long)(BOARD_STACK_SIZE - 4u * i);
+}
+
+int qemu_device_symbol(const char *name, uint32_t *addr, uint32_t *size)
+{
+	char cmd[512], line[256];
+	int rc = -1;
+
+	snprintf(cmd, sizeof cmd, "arm-none-eabi-nm -S '%s' 2>/dev/null", firmware_path());
+	FILE *p = popen(cmd, "r");
+	if (p == NULL)
+		return -1;
+	while (fgets(line, sizeof line, p) != NULL) {
+		unsigned long a, n;
+		char type, sym[128];
+		if (sscanf(line, "%lx %lx %c %127s", &a, &n, &type, sym) == 4 &&
+		    strcmp(sym, name) == 0) {
+			*addr = (uint32_t)a;
+			*size = (uint32_t)n;
+			rc = 0;
+		}
+	}
+	pclose(p);
+	return rc;
 }
 
 int qemu_device_stop(qemu_device *d)

@@ -7,6 +7,8 @@
 #define FWSEAL_TEST_QEMU_DEVICE_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 typedef struct qemu_device {
@@ -30,6 +32,14 @@ int qemu_device_start(qemu_device *d, const char *state_dir, const char *trust_p
  * (board.h: BOARD_RAM_BASE, BOARD_STACK_SIZE) is painted at reset; this
  * reads it through the QEMU monitor. -1 on failure. */
 long qemu_device_stack_peak(qemu_device *d);
+
+/* Copy len bytes of the running firmware's memory at addr into out,
+ * through the QEMU monitor. 0 or -1. */
+int qemu_device_read_ram(qemu_device *d, uint32_t addr, void *out, size_t len);
+
+/* Address and size of a symbol of the firmware ELF (arm-none-eabi-nm). 0,
+ * or -1 if the symbol or nm is missing. */
+int qemu_device_symbol(const char *name, uint32_t *addr, uint32_t *size);
 
 /* SIGTERM and wait (bounded); returns the runner's exit status. */
 int qemu_device_stop(qemu_device *d);

@@ -157,20 +157,19 @@ static fws_err refused(rawlink *l)
 	return detail != FWS_OK ? detail : FWS_E_PROTOCOL;
 }
 
-fws_err rawlink_download(rawlink *l, const uint8_t *stream, size_t len, size_t chunk,
-                         size_t *refused_at)
+fws_err rawlink_send(rawlink *l, const uint8_t *data, size_t len, size_t chunk,
+                     size_t *refused_at)
 {
 	uint8_t st, dfu_status, state, dummy[8];
 	size_t n, off = 0;
 	fws_err detail;
 
-	for (uint16_t block = 0;; block++) {
-		/* c == 0 is the zero-length DNLOAD that ends the download. */
+	for (uint16_t block = 0; off < len; block++) {
 		size_t c = len - off < chunk ? len - off : chunk;
 
 		if (refused_at)
 			*refused_at = off;
-		if (rawlink_call(l, FWS_DFU_DNLOAD, block, 0, stream + off, c, &st, dummy,
+		if (rawlink_call(l, FWS_DFU_DNLOAD, block, 0, data + off, c, &st, dummy,
 		                 sizeof dummy, &n) != 0)
 			return FWS_E_TIMEOUT;
 		if (st != FWS_FRAME_ACK)
@@ -179,15 +178,48 @@ fws_err rawlink_download(rawlink *l, const uint8_t *stream, size_t len, size_t c
 			return FWS_E_PROTOCOL;
 		if (state == FWS_DFU_ERROR)
 			return detail != FWS_OK ? detail : FWS_E_PROTOCOL;
-		if (c == 0) {
-			/* dfuMANIFEST reported: one more GETSTATUS reaches dfuIDLE. */
-			if (state != FWS_DFU_MANIFEST ||
-			    getstatus(l, &dfu_status, &state, &detail) != 0 || state != FWS_DFU_IDLE)
-				return FWS_E_PROTOCOL;
-			return FWS_OK;
-		}
 		off += c;
 	}
+	if (refused_at)
+		*refused_at = off;
+	return FWS_OK;
+}
+
+fws_err rawlink_download(rawlink *l, const uint8_t *stream, size_t len, size_t chunk,
+                         size_t *refused_at)
+{
+	uint8_t st, dfu_status, state, dummy[8];
+	size_t n;
+	fws_err detail, e = rawlink_send(l, stream, len, chunk, refused_at);
+
+	if (e != FWS_OK)
+		return e;
+	/* The zero-length DNLOAD ends the download (DFU 1.1 7.1); dfuMANIFEST
+	 * is reported, and one more GETSTATUS reaches dfuIDLE. */
+	if (rawlink_call(l, FWS_DFU_DNLOAD, 0, 0, NULL, 0, &st, dummy, sizeof dummy, &n) != 0)
+		return FWS_E_TIMEOUT;
+	if (st != FWS_FRAME_ACK)
+		return refused(l);
+	if (getstatus(l, &dfu_status, &state, &detail) != 0)
+		return FWS_E_PROTOCOL;
+	if (state == FWS_DFU_ERROR)
+		return detail != FWS_OK ? detail : FWS_E_PROTOCOL;
+	if (state != FWS_DFU_MANIFEST ||
+	    getstatus(l, &dfu_status, &state, &detail) != 0 || state != FWS_DFU_IDLE)
+		return FWS_E_PROTOCOL;
+	return FWS_OK;
+}
+
+int rawlink_resume(rawlink *l, uint32_t offset, const uint8_t prefix_sha256[32])
+{
+	uint8_t req[4 + 32], st, dummy[8];
+	size_t n;
+
+	fws_put_le32(req, offset);
+	memcpy(req + 4, prefix_sha256, 32);
+	if (rawlink_call(l, FWS_REQ_RESUME, 0, 0, req, sizeof req, &st, dummy, sizeof dummy, &n) != 0)
+		return -1;
+	return st == FWS_FRAME_ACK ? 0 : -1;
 }
 
 int rawlink_clrstatus(rawlink *l)

@@ -41,6 +41,16 @@ fws_err rawlink_info(rawlink *l, fws_devinfo *info);
 fws_err rawlink_download(rawlink *l, const uint8_t *stream, size_t len, size_t chunk,
                          size_t *refused_at);
 
+/* DNLOAD data in chunks of `chunk` bytes, each followed by GETSTATUS, and
+ * nothing more (no end of download): the first part of a download that is
+ * then cut, or the rest of a resumed one. FWS_OK or as rawlink_download. */
+fws_err rawlink_send(rawlink *l, const uint8_t *data, size_t len, size_t chunk,
+                     size_t *refused_at);
+
+/* RESUME at a stream offset with the SHA-256 of the package prefix (what
+ * the device-info record's resume point says). 0 if the device accepted. */
+int rawlink_resume(rawlink *l, uint32_t offset, const uint8_t prefix_sha256[32]);
+
 /* CLRSTATUS after an error (back to dfuIDLE). */
 int rawlink_clrstatus(rawlink *l);
 

@@ -3,7 +3,8 @@
  * test_firmware.c - the stub as Cortex-M3 firmware under QEMU (mps2-an385),
  * driven over its UART pty by a raw client that skips every host check:
  * update v1 -> v2, the device-side refusals, persistence across a QEMU
- * restart, and refusing to boot a corrupted active image.
+ * restart, refusing to boot a corrupted active image, and resuming a
+ * download cut by a power loss.
  *
  * Needs the firmware (scripts/build-firmware) and qemu-system-arm; skips
  * (exit 77) without them. Keys are generated here from fixed seeds.
@@ -20,6 +21,7 @@
 
 #include "board.h"
 #include "flashmap.h"
+#include "pool_alloc.h"
 #include "fwseal/stub.h"
 #include "fwseal/trust.h"
 #include "qemu_device.h"
@@ -70,16 +72,44 @@ static int setup(void **state)
 /* Highest stack use seen in any run (printed at the end). */
 static long stack_peak_max;
 
-/* The paint is redone at every reset, so this is the peak since the last
- * boot: called before every reset and stop. Keeps 256 bytes of margin. */
+/* Highest use of mbedTLS's pool seen (printed at the end), and the margin
+ * it must keep: the pool is sized from measurements (meson option
+ * crypto_pool), so the tests guard that margin as they guard the stack's. */
+static long pool_peak_max;
+#define POOL_MARGIN 96
+
+/* mbedTLS's heap: the `pool` array of crypto_pool.c, painted at reset
+ * (POOL_ALLOC_PAINT); the peak is where the paint ends. */
+static long pool_peak(fixture *fx)
+{
+	static uint8_t mem[65536];
+	uint32_t addr, size;
+
+	if (qemu_device_symbol("pool", &addr, &size) != 0 || size == 0 || size > sizeof mem ||
+	    qemu_device_read_ram(&fx->dev, addr, mem, size) != 0)
+		return -1;
+	while (size > 0 && mem[size - 1] == POOL_ALLOC_PAINT)
+		size--;
+	return (long)size;
+}
+
+/* The paint is redone at every reset, so these are the peaks since the
+ * last boot: called before every reset and stop. */
 static void check_stack(fixture *fx)
 {
 	long peak = qemu_device_stack_peak(&fx->dev);
+	long pool = pool_peak(fx);
+	uint32_t addr, size = 0;
 
 	assert_true(peak > 0);
 	assert_true(peak <= (long)BOARD_STACK_SIZE - 256);
 	if (peak > stack_peak_max)
 		stack_peak_max = peak;
+	assert_int_equal(qemu_device_symbol("pool", &addr, &size), 0);
+	assert_true(pool > 0);
+	assert_true(pool <= (long)size - POOL_MARGIN);
+	if (pool > pool_peak_max)
+		pool_peak_max = pool;
 }
 
 static void stop(fixture *fx)
@@ -336,6 +366,49 @@ static void test_refuses_corrupt_image(void **state)
 	stop(fx);
 }
 
+/* Power cut in the middle of a download: the next boot offers a resume
+ * point, RESUME continues from it (it re-verifies the stored prefix: the
+ * deepest stack path of the stub, checked by stop()), and the rest of the
+ * stream completes the update. A resume with the wrong prefix is refused. */
+static void test_resume_after_power_cut(void **state)
+{
+	fixture *fx = *state;
+	fws_devinfo di;
+	test_pkg v1;
+	uint8_t digest[FWS_SHA256_LEN];
+
+	start(fx);
+	build(&v1, "1.0.0", 1, MODEL, &fx->key, 11);
+	size_t cut = v1.prefix_len + 4u * (BLOCK + FWS_SHA256_LEN) + 100u;
+	assert_int_equal(rawlink_send(&fx->link, v1.data, cut, CHUNK, NULL), FWS_OK);
+	stop(fx);
+
+	start(fx);
+	info(fx, &di);
+	assert_int_equal(di.boot_state, FWS_BOOT_STUB);
+	assert_true(di.has_resume);
+	assert_true(di.resume_offset > v1.prefix_len && di.resume_offset <= cut);
+	assert_int_equal((di.resume_offset - v1.prefix_len) % (BLOCK + FWS_SHA256_LEN), 0);
+	fws_sha256(v1.data, v1.prefix_len, digest);
+	assert_memory_equal(di.resume_prefix_sha256, digest, FWS_SHA256_LEN);
+
+	digest[3] ^= 0x01;
+	assert_int_equal(rawlink_resume(&fx->link, di.resume_offset, digest), -1);
+	assert_int_equal(rawlink_clrstatus(&fx->link), 0);
+	digest[3] ^= 0x01;
+	assert_int_equal(rawlink_resume(&fx->link, di.resume_offset, digest), 0);
+	assert_int_equal(rawlink_download(&fx->link, v1.data + di.resume_offset,
+	                                  v1.len - di.resume_offset, CHUNK, NULL), FWS_OK);
+	check_stack(fx);
+	assert_int_equal(rawlink_reset(&fx->link), 0);
+	info(fx, &di);
+	assert_string_equal(di.fw_version, "1.0.0");
+	assert_int_equal(di.boot_state, FWS_BOOT_APP);
+	assert_false(di.has_resume);
+	test_pkg_free(&v1);
+	stop(fx);
+}
+
 int main(void)
 {
 	const char *why = NULL;
@@ -349,8 +422,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_persists_across_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_corrupt_image, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resume_after_power_cut, setup, teardown),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	printf("firmware stack peak: %ld of %u bytes\n", stack_peak_max, (unsigned)BOARD_STACK_SIZE);
+	printf("firmware mbedTLS pool peak: %ld bytes\n", pool_peak_max);
 	return failed;
 }

@@ -249,19 +249,40 @@ out:
 	return e;
 }
 
+#define WAL_RETRY_MS 10
+
+/* PRAGMA journal_mode=WAL: SQLITE_ROW with *wal, or the error. Switching
+ * needs the database to itself, and SQLite answers SQLITE_BUSY at once,
+ * without the busy handler, while another connection holds it (several
+ * fwseal processes creating one new database together: test_records
+ * test_processes_share under load). So BUSY is retried here, for as long
+ * as the busy timeout lets any other wait last. */
+static int switch_to_wal(fwh_records *db, bool *wal)
+{
+	for (int waited = 0;; waited += WAL_RETRY_MS) {
+		sqlite3_stmt *st = NULL;
+		int rc = sqlite3_prepare_v2(db->db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			const char *mode = (const char *)sqlite3_column_text(st, 0);
+			*wal = mode && !strcmp(mode, "wal");
+		}
+		sqlite3_finalize(st);
+		if ((rc & 0xff) != SQLITE_BUSY || waited >= FWH_REC_BUSY_MS)
+			return rc;
+		sqlite3_sleep(WAL_RETRY_MS);
+	}
+}
+
 static fws_err setup_schema(fwh_records *db)
 {
 	sqlite3_stmt *st = NULL;
+	bool wal = false;
 	/* journal_mode answers with a row; WAL lets readers and one writer of
 	 * several processes work at once and survives a crash of any of them. */
-	if (sqlite3_prepare_v2(db->db, "PRAGMA journal_mode=WAL", -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+	if (switch_to_wal(db, &wal) != SQLITE_ROW)
 		return fail_sql(db, "switch to write-ahead logging");
-	}
-	const char *mode = (const char *)sqlite3_column_text(st, 0);
-	bool wal = mode && !strcmp(mode, "wal");
-	sqlite3_finalize(st);
 	if (!wal)
 		return fail(db, "The records database cannot use write-ahead logging (is it on a "
 		                "network file system?). Put it on a local disk with --records.");

@@ -12,11 +12,15 @@
  * answers INFO. Like the serial link, a request that gets no answer is sent
  * again (the device answers a repeat from its cache, not twice).
  *
- * hidapi keeps global state (hid_init / hid_exit, one libusb context): open
- * and close HID links from one thread at a time. The last link closed ends
- * hidapi, so nothing stays behind.
+ * hidapi keeps global state (hid_init, one libusb context): it starts on
+ * first use and, like usb_dev.c's context, lives until the process ends.
+ * Ending it after each link (hid_exit) made and ended a libusb context per
+ * open and reopen poll while the device was coming back; with the
+ * process's context keeping libusb's uevent listener up (usb_dev.h), LSan
+ * then saw libusb 1.0.26 lose a device object in the hid cable-pull test.
+ * Open and close HID links from one thread at a time (hidapi's rule).
  */
-#include <stdatomic.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,21 +44,22 @@
 #define HID_COMEBACK_MS   5000u
 #define HID_VENDOR_PAGE   0xFF00u
 
-/* HID links open (and enumerations running): hidapi ends when none is left. */
-static atomic_uint hid_users;
+static pthread_once_t hid_once = PTHREAD_ONCE_INIT;
+static bool hid_ok;   /* set once under hid_once */
+
+static void hid_begin(void)
+{
+	/* the process's context first: the uevent listener is up before
+	 * hidapi's context is made (usb_dev.h) */
+	hid_ok = fws_usb_context() && hid_init() == 0;
+}
 
 static fws_err hid_start(fwh_error *err)
 {
-	if (hid_init() != 0)
+	pthread_once(&hid_once, hid_begin);
+	if (!hid_ok)
 		return fwh_error_set(err, FWS_E_IO, "Cannot use HID devices (hidapi failed to start).");
-	atomic_fetch_add(&hid_users, 1u);
 	return FWS_OK;
-}
-
-static void hid_stop(void)
-{
-	if (atomic_fetch_sub(&hid_users, 1u) == 1u)
-		hid_exit();
 }
 
 typedef struct hid_link {
@@ -164,7 +169,6 @@ static fws_err hid_open_link(const fwh_dev_id *id, const fwh_link_opts *opts, fw
 	e = open_match(&sel, l, err);
 	if (e != FWS_OK) {
 		free(l);
-		hid_stop();
 		return e;
 	}
 	fws_frame_decoder_init(&l->dec);
@@ -181,7 +185,6 @@ static void hid_close_link(fwh_link *base)
 	if (l->h)
 		hid_close(l->h);
 	free(l);
-	hid_stop();
 }
 
 static void hid_describe(const fwh_link *base, char *buf, size_t cap)
@@ -348,7 +351,6 @@ static fws_err hid_enumerate_links(fwh_found_cb found, void *user, fwh_error *er
 		hid_close_link(l);
 	}
 	hid_free_enumeration(all);
-	hid_stop();
 	return FWS_OK;
 }
 

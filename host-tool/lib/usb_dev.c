@@ -2,6 +2,7 @@
 /* usb_dev.c - finding and opening fwseal devices with libusb (usb_dev.h). */
 #include "usb_dev.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,24 @@ static void say(char *why, size_t cap, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, cap, fmt, ap);
 	va_end(ap);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The process's libusb context (usb_dev.h says why there is one)         */
+
+static pthread_once_t usb_once = PTHREAD_ONCE_INIT;
+static libusb_context *usb_ctx;   /* set once under usb_once, never freed */
+
+static void usb_start(void)
+{
+	if (libusb_init(&usb_ctx) != 0)
+		usb_ctx = NULL;
+}
+
+libusb_context *fws_usb_context(void)
+{
+	pthread_once(&usb_once, usb_start);
+	return usb_ctx;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -121,11 +140,11 @@ static void identify(libusb_device *dev, libusb_device_handle *h, struct fws_usb
 
 int fws_usb_dev_list(const struct fws_usb_sel *sel, struct fws_usb_ident *out, int max)
 {
-	libusb_context *usb = NULL;
+	libusb_context *usb = fws_usb_context();
 	libusb_device **list = NULL;
 	int count = 0;
 
-	if (libusb_init(&usb) != 0)
+	if (!usb)
 		return FWS_E_IO;
 	ssize_t n = libusb_get_device_list(usb, &list);
 	for (ssize_t i = 0; i < n && count < max; i++) {
@@ -144,7 +163,6 @@ int fws_usb_dev_list(const struct fws_usb_sel *sel, struct fws_usb_ident *out, i
 	}
 	if (list)
 		libusb_free_device_list(list, 1);
-	libusb_exit(usb);
 	return n < 0 ? FWS_E_IO : count;
 }
 
@@ -175,7 +193,16 @@ fws_err fws_usb_dev_set_alt(struct fws_usb_dev *d, uint8_t alt)
 	for (uint8_t i = 0; i < d->iface.alt_count; i++) {
 		if (d->iface.alt[i] != alt)
 			continue;
-		int r = libusb_set_interface_alt_setting(d->h, d->iface.number, alt);
+		/* SET_INTERFACE (USB 2.0 9.4.10) as a plain control request, not
+		 * libusb_set_interface_alt_setting(): libusb 1.0.26 (Debian 12)
+		 * unlocks a lock it never took there when the device has just
+		 * gone, and the next libusb_close() aborts the program (libusb
+		 * issue #1199, fixed in 1.0.27; seen in the watch and runtime-mode
+		 * USB tests). The DFU interface has no endpoint besides EP0, so
+		 * the kernel's own record of the setting does not matter. */
+		int r = libusb_control_transfer(d->h, LIBUSB_REQUEST_TYPE_STANDARD |
+		                                LIBUSB_RECIPIENT_INTERFACE, LIBUSB_REQUEST_SET_INTERFACE,
+		                                alt, d->iface.number, NULL, 0, FWS_USB_CTRL_TIMEOUT_MS);
 		if (r < 0)
 			return from_libusb(r);
 		d->alt = alt;
@@ -288,14 +315,15 @@ static void close_handle(struct fws_usb_dev *d)
 fws_err fws_usb_dev_open(const struct fws_usb_sel *sel, struct fws_usb_dev *out, char *why,
                          size_t why_cap)
 {
+	libusb_context *usb = fws_usb_context();
 	libusb_device *dev = NULL;
 
 	memset(out, 0, sizeof *out);
-	if (libusb_init(&out->usb) != 0) {
+	if (!usb) {
 		say(why, why_cap, "cannot use USB (libusb failed to start)");
 		return FWS_E_IO;
 	}
-	fws_err e = find_one(out->usb, sel, &dev, why, why_cap);
+	fws_err e = find_one(usb, sel, &dev, why, why_cap);
 	if (e == FWS_OK) {
 		e = open_dev(dev, out, why, why_cap);
 		libusb_unref_device(dev);
@@ -324,7 +352,7 @@ fws_err fws_usb_dev_reopen(struct fws_usb_dev *d, unsigned timeout_ms, char *why
 	close_handle(d);
 	do {
 		libusb_device *dev = NULL;
-		e = find_one(d->usb, &sel, &dev, why, why_cap);
+		e = find_one(fws_usb_context(), &sel, &dev, why, why_cap);
 		if (e == FWS_OK) {
 			e = open_dev(dev, d, why, why_cap);
 			libusb_unref_device(dev);
@@ -344,19 +372,15 @@ fws_err fws_usb_dev_reopen(struct fws_usb_dev *d, unsigned timeout_ms, char *why
 void fws_usb_dev_close(struct fws_usb_dev *d)
 {
 	close_handle(d);
-	if (d->usb) {
-		libusb_exit(d->usb);
-		d->usb = NULL;
-	}
 }
 
 bool fws_usb_dev_has_dfu(const char *path)
 {
-	libusb_context *usb = NULL;
+	libusb_context *usb = fws_usb_context();
 	libusb_device **list = NULL;
 	bool ok = false;
 
-	if (libusb_init(&usb) != 0)
+	if (!usb)
 		return false;
 	ssize_t n = libusb_get_device_list(usb, &list);
 	for (ssize_t i = 0; i < n && !ok; i++) {
@@ -366,6 +390,5 @@ bool fws_usb_dev_has_dfu(const char *path)
 	}
 	if (list)
 		libusb_free_device_list(list, 1);
-	libusb_exit(usb);
 	return ok;
 }

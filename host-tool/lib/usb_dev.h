@@ -56,9 +56,32 @@ bool fws_usb_sel_match(const struct fws_usb_sel *sel, const struct fws_usb_ident
 
 #define FWS_USB_CTRL_TIMEOUT_MS 5000u
 
+/* The one libusb context of the process, shared by every open, reopen,
+ * list and HID probe in it; NULL if libusb cannot start.
+ *
+ * Why one per process: libusb (1.0.26, Linux) keeps one uevent listener per
+ * process, opened by the first libusb_init() and closed by the last
+ * libusb_exit(). A context per call opened and closed that listener around
+ * every list, open and reopen poll: dozens of times a second while a
+ * replugged device is awaited, just when "add"/"remove" uevents are sent.
+ * Under umockdev 0.17 (Debian 12) a listener closed while an event is being
+ * sent to it kills the emulation ("sendmsg failed: Connection refused",
+ * fixed upstream in umockdev PR #254); on a real system each call also
+ * paid for a listener thread and a full sysfs scan.
+ *
+ * Lifetime: made on first use, ended with the process (like libusb's own
+ * default context), so the listener opens once and closes once, at exit.
+ * The context is process-wide because the listener it keeps is: a handle
+ * per caller could not make it less so.
+ * Threads: made under pthread_once; libusb allows device lists, opens and
+ * synchronous transfers on one context from several threads at once
+ * (multi.c runs one worker per device). After fork() the child must not
+ * use it (libusb contexts do not survive fork). watch.c keeps a context of
+ * its own for its hotplug callback; it only adds to the listener's users. */
+libusb_context *fws_usb_context(void);
+
 /* An open DFU-mode device with its interface claimed. */
 struct fws_usb_dev {
-	libusb_context *usb;
 	libusb_device_handle *h;
 	struct fws_usb_ident id;
 	struct fws_dfu_iface iface;   /* from the raw configuration descriptor */

@@ -268,6 +268,22 @@ static void test_list(void **state)
 	g_free(out);
 }
 
+/* The host opens its uevent listener once and keeps it across lists, opens
+ * and closes (usb_client_listener.c says why: closing it while the
+ * emulation announces a replug killed the emulation). */
+static void test_listener_kept(void **state)
+{
+	char *out = NULL;
+
+	(void)state;
+	usb_fix_fresh_device(&fix);
+	int rc = client("usb", NULL, &out, "listener", NULL, NULL);
+	if (rc != 0)
+		fail_freeing(out, "the listener check failed");
+	assert_has(out, "listener kept\n");
+	g_free(out);
+}
+
 static void test_flash(void **state)
 {
 	const char *dev = *state;
@@ -415,6 +431,7 @@ int main(int argc, char **argv)
 		                                  .test_func = cases[i].kind == K_PULL ? test_pull
 		                                                                       : test_hostile,
 		                                  .initial_state = &cases[i] };
+	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_listener_kept);
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_runtime_mode_detach);
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_cli);
 	int rc = _cmocka_run_group_tests("usb-e2e", tests, k, NULL, NULL);

@@ -13,6 +13,8 @@
  *   pull PKG VERSION AT MODE
  *                          a cable pull at the AT-th DNLOAD, then resume or start
  *                          over (usb_client_pull.c)
+ *   listener               one uevent listener kept across list, open and close
+ *                          (usb_client_listener.c)
  * Exit: 0 as expected, 1 not as expected, 2 usage, 3 refused as expected.
  */
 #include "usb_client.h"
@@ -206,5 +208,7 @@ int usb_client_main(int argc, char **argv)
 		return client_proto(dev, argc - 3, argv + 3);
 	if (strcmp(action, "pull") == 0)
 		return client_pull(dev, &trust, argc - 3, argv + 3);
+	if (strcmp(action, "listener") == 0 && argc == 3)
+		return client_listener(dev);
 	return CLIENT_USAGE;
 }

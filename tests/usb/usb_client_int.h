@@ -58,5 +58,6 @@ int client_flash(const char *dev, const fws_trust *trust, const char *pkg_path, 
 int client_refuse(const char *dev, int argc, char **argv);
 int client_proto(const char *dev, int argc, char **argv);
 int client_pull(const char *dev, const fws_trust *trust, int argc, char **argv);
+int client_listener(const char *dev);
 
 #endif

@@ -12,6 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <linux/usbdevice_fs.h>
 
 #include <cmocka.h>
 #include <glib.h>
@@ -258,6 +262,32 @@ static void test_unplug_and_plug(void **state)
 	assert_non_null(strstr(b, "Found DFU: [1209:0001]"));
 }
 
+/* A program's connection that umockdev finalizes only after the device is
+ * freed (the simulator frees its devices as soon as its command exits, while
+ * umockdev's worker may still be closing that command's connections): the
+ * late finalization must not touch the freed device. This crashed fwseal-sim
+ * now and then after a test had passed (exit 139); under ASan it is a
+ * heap-use-after-free every time. */
+static void test_free_before_connection_ends(void **state)
+{
+	(void)state;
+	struct usbdevfs_connectinfo ci;
+	g_autofree gchar *out = NULL;
+
+	int fd = g_open(fws_usbemu_devnode(emu), O_RDWR, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(ioctl(fd, USBDEVFS_CONNECTINFO, &ci), 0); /* a client exists now */
+	fws_usbemu_unplug(emu);
+	fws_usbemu_free(emu);
+	emu = NULL;
+	close(fd);
+	g_usleep(300 * 1000); /* umockdev's worker finalizes the connection */
+	/* the testbed still serves a new device */
+	assert_int_equal(setup(NULL), 0);
+	assert_int_equal(run(&out, "dfu-util", "-l", NULL), 0);
+	assert_non_null(strstr(out, "Found DFU: [1209:0001]"));
+}
+
 static void test_reset_reaches_device(void **state)
 {
 	(void)state;
@@ -302,6 +332,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_dfu_util_download_upload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unplug_and_plug, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset_reaches_device, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_free_before_connection_ends, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	g_object_unref(tb);

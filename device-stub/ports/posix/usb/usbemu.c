@@ -30,6 +30,7 @@
 #include <gio/gio.h>
 
 #include "fwseal/le.h"
+#include "usbemu_bus.h"
 
 #define REAP_PARK_MS   1u
 #define REAP_BUSY_US   (50 * 1000)
@@ -52,6 +53,11 @@ struct client {
 
 struct fws_usbemu {
 	GRecMutex lock;
+	/* The owner's reference and one per client: a client (umockdev's
+	 * UMockdevIoctlClient) is finalized on umockdev's worker thread when
+	 * the program's descriptor is gone, which may be after
+	 * fws_usbemu_free(); its client_free() still takes the lock. */
+	gint refs;
 	UMockdevTestbed *tb;
 	UMockdevIoctlBase *handler;
 	GMainContext *worker;     /* umockdev's worker context (for park timers) */
@@ -148,6 +154,16 @@ static void pump_hid(fws_usbemu *e)
 	}
 }
 
+/* The last reference frees what is left after fws_usbemu_free(). */
+static void emu_unref(fws_usbemu *e)
+{
+	if (!g_atomic_int_dec_and_test(&e->refs))
+		return;
+	g_list_free(e->clients);
+	g_rec_mutex_clear(&e->lock);
+	g_free(e);
+}
+
 static void client_free(struct client *c)
 {
 	fws_usbemu *e = c->e;
@@ -159,6 +175,7 @@ static void client_free(struct client *c)
 	unpark(c);
 	g_free(c);
 	g_rec_mutex_unlock(&e->lock);
+	emu_unref(e);
 }
 
 static struct client *client_of(fws_usbemu *e, UMockdevIoctlClient *ic)
@@ -172,6 +189,7 @@ static struct client *client_of(fws_usbemu *e, UMockdevIoctlClient *ic)
 		g_queue_init(&c->pending_in);
 		g_object_set_data_full(G_OBJECT(ic), "fws-usbemu", c, (GDestroyNotify)client_free);
 		e->clients = g_list_append(e->clients, c);
+		g_atomic_int_inc(&e->refs);
 	}
 	return c;
 }
@@ -330,13 +348,12 @@ static gpointer reenum_thread(gpointer p)
 	if (!e->reenum_offbus) {
 		/* USBDEVFS_RESET: the kernel has reset the device when the ioctl
 		 * returns; the uevents follow */
-		umockdev_testbed_uevent(e->tb, e->syspath, "remove");
-		if (e->reenum_rewrite) /* new descriptors: a new sysfs entry, like a new device */
-			umockdev_testbed_remove_device(e->tb, e->syspath);
+		/* with new descriptors a new sysfs entry, like a new device */
+		fws_usbemu_bus_remove(e->tb, e->syspath, e->reenum_rewrite);
 	}
 	g_usleep((gulong)e->reenum_ms * 1000);
 	if (!e->reenum_offbus && !e->reenum_rewrite) {
-		umockdev_testbed_uevent(e->tb, e->syspath, "add");
+		fws_usbemu_bus_uevent(e->tb, e->syspath, "add");
 		g_atomic_int_set(&e->reenum_busy, FALSE);
 		return NULL;
 	}
@@ -375,8 +392,7 @@ static void start_reenum(fws_usbemu *e, gboolean offbus)
 	if (offbus) {
 		vanish(e);
 		e->announced = FALSE;
-		umockdev_testbed_uevent(e->tb, e->syspath, "remove");
-		umockdev_testbed_remove_device(e->tb, e->syspath);
+		fws_usbemu_bus_remove(e->tb, e->syspath, TRUE);
 	}
 	g_atomic_int_set(&e->reenum_busy, TRUE);
 	e->reenum = g_thread_new("usbemu-reenum", reenum_thread, e);
@@ -619,12 +635,6 @@ out:
 /* ---------------------------------------------------------------------- */
 /* Life cycle                                                             */
 
-static gboolean running_under_preload(void)
-{
-	const char *p = g_getenv("LD_PRELOAD");
-	return p && strstr(p, "libumockdev-preload");
-}
-
 /* The sysfs entry in umockdev's text format; add_from_string() writes sysfs
  * completely (binary "descriptors" included) and only then sends "add", so a
  * hotplug listener never reads a half-made device. */
@@ -659,12 +669,7 @@ static gchar *device_record(fws_usbemu *e)
 
 static gboolean add_record(fws_usbemu *e, const gchar *rec, GError **error)
 {
-	if (!umockdev_testbed_add_from_string(e->tb, rec, error))
-		return FALSE;
-	/* outside the preload add_from_string cannot send the uevent */
-	if (!running_under_preload())
-		umockdev_testbed_uevent(e->tb, e->syspath, "add");
-	return TRUE;
+	return fws_usbemu_bus_add(e->tb, rec, e->syspath, error);
 }
 
 static gboolean announce(fws_usbemu *e, GError **error)
@@ -727,6 +732,7 @@ fws_usbemu *fws_usbemu_new(UMockdevTestbed *tb, const struct fws_usb_model *mode
 
 	fws_usbemu *e = g_new0(fws_usbemu, 1);
 	g_rec_mutex_init(&e->lock);
+	e->refs = 1;
 	g_queue_init(&e->hid_in);
 	e->tb = g_object_ref(tb);
 	e->ops = ops;
@@ -789,8 +795,7 @@ void fws_usbemu_unplug(fws_usbemu *e)
 		g_thread_join(e->reenum);
 		e->reenum = NULL;
 	}
-	umockdev_testbed_uevent(e->tb, e->syspath, "remove");
-	umockdev_testbed_remove_device(e->tb, e->syspath);
+	fws_usbemu_bus_remove(e->tb, e->syspath, TRUE);
 }
 
 gboolean fws_usbemu_plug(fws_usbemu *e, GError **error)
@@ -849,19 +854,30 @@ void fws_usbemu_free(fws_usbemu *e)
 	if (e->reenum)
 		g_thread_join(e->reenum);
 	if (e->handler) {
+		/* umockdev calls us no more (its handler object may live on in
+		 * its clients) */
+		g_signal_handlers_disconnect_by_data(e->handler, e);
 		umockdev_testbed_detach_ioctl(e->tb, e->devnode, NULL);
 		g_object_unref(e->handler);
 	}
+	/* under the lock: a callback still running ends first. Clients not
+	 * finalized yet keep e (refs) until umockdev's worker lets them go. */
+	g_rec_mutex_lock(&e->lock);
+	e->plugged = FALSE;
+	for (GList *l = e->clients, *next; l; l = next) {
+		next = l->next; /* dropping a parked reap may finalize (and unlist) it */
+		unpark(l->data); /* its timer must not outlive the worker context */
+	}
 	g_queue_clear_full(&e->hid_in, (GDestroyNotify)g_bytes_unref);
-	g_list_free(e->clients);
 	if (e->worker)
 		g_main_context_unref(e->worker);
-	g_object_unref(e->tb);
+	e->worker = NULL;
+	g_clear_object(&e->tb);
 	for (unsigned i = 0; i < G_N_ELEMENTS(e->strings); i++)
-		g_free(e->strings[i]);
-	g_free(e->sysname);
-	g_free(e->devnode);
-	g_free(e->syspath);
-	g_rec_mutex_clear(&e->lock);
-	g_free(e);
+		g_clear_pointer(&e->strings[i], g_free);
+	g_clear_pointer(&e->sysname, g_free);
+	g_clear_pointer(&e->devnode, g_free);
+	g_clear_pointer(&e->syspath, g_free);
+	g_rec_mutex_unlock(&e->lock);
+	emu_unref(e);
 }

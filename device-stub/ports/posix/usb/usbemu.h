@@ -109,6 +109,9 @@ struct fws_usbemu_stats {
 };
 void fws_usbemu_get_stats(fws_usbemu *e, struct fws_usbemu_stats *out);
 
+/* The device leaves (no uevent: unplug first for that). Connections of
+ * programs that umockdev has not finalized yet keep a little of it (the
+ * lock and their queues) until it does. */
 void fws_usbemu_free(fws_usbemu *e);
 
 #endif /* FWS_USBEMU_H */

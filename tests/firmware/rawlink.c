@@ -157,27 +157,40 @@ static fws_err refused(rawlink *l)
 	return detail != FWS_OK ? detail : FWS_E_PROTOCOL;
 }
 
+/* One DNLOAD and the GETSTATUS after it: FWS_OK with the DFU state, or
+ * the device's detail code when it refused. */
+static fws_err dnload(rawlink *l, uint16_t block, const uint8_t *data, size_t len,
+                      uint8_t *state)
+{
+	uint8_t st, dfu_status, dummy[8];
+	size_t n;
+	fws_err detail;
+
+	if (rawlink_call(l, FWS_DFU_DNLOAD, block, 0, data, len, &st, dummy, sizeof dummy, &n) != 0)
+		return FWS_E_TIMEOUT;
+	if (st != FWS_FRAME_ACK)
+		return refused(l);
+	if (getstatus(l, &dfu_status, state, &detail) != 0)
+		return FWS_E_PROTOCOL;
+	if (*state == FWS_DFU_ERROR)
+		return detail != FWS_OK ? detail : FWS_E_PROTOCOL;
+	return FWS_OK;
+}
+
 fws_err rawlink_send(rawlink *l, const uint8_t *data, size_t len, size_t chunk,
                      size_t *refused_at)
 {
-	uint8_t st, dfu_status, state, dummy[8];
-	size_t n, off = 0;
-	fws_err detail;
+	uint8_t state;
+	size_t off = 0;
 
 	for (uint16_t block = 0; off < len; block++) {
 		size_t c = len - off < chunk ? len - off : chunk;
 
 		if (refused_at)
 			*refused_at = off;
-		if (rawlink_call(l, FWS_DFU_DNLOAD, block, 0, data + off, c, &st, dummy,
-		                 sizeof dummy, &n) != 0)
-			return FWS_E_TIMEOUT;
-		if (st != FWS_FRAME_ACK)
-			return refused(l);
-		if (getstatus(l, &dfu_status, &state, &detail) != 0)
-			return FWS_E_PROTOCOL;
-		if (state == FWS_DFU_ERROR)
-			return detail != FWS_OK ? detail : FWS_E_PROTOCOL;
+		fws_err e = dnload(l, block, data + off, c, &state);
+		if (e != FWS_OK)
+			return e;
 		off += c;
 	}
 	if (refused_at)
@@ -188,22 +201,15 @@ fws_err rawlink_send(rawlink *l, const uint8_t *data, size_t len, size_t chunk,
 fws_err rawlink_download(rawlink *l, const uint8_t *stream, size_t len, size_t chunk,
                          size_t *refused_at)
 {
-	uint8_t st, dfu_status, state, dummy[8];
-	size_t n;
+	uint8_t dfu_status, state;
 	fws_err detail, e = rawlink_send(l, stream, len, chunk, refused_at);
 
-	if (e != FWS_OK)
-		return e;
 	/* The zero-length DNLOAD ends the download (DFU 1.1 7.1); dfuMANIFEST
 	 * is reported, and one more GETSTATUS reaches dfuIDLE. */
-	if (rawlink_call(l, FWS_DFU_DNLOAD, 0, 0, NULL, 0, &st, dummy, sizeof dummy, &n) != 0)
-		return FWS_E_TIMEOUT;
-	if (st != FWS_FRAME_ACK)
-		return refused(l);
-	if (getstatus(l, &dfu_status, &state, &detail) != 0)
-		return FWS_E_PROTOCOL;
-	if (state == FWS_DFU_ERROR)
-		return detail != FWS_OK ? detail : FWS_E_PROTOCOL;
+	if (e == FWS_OK)
+		e = dnload(l, 0, NULL, 0, &state);
+	if (e != FWS_OK)
+		return e;
 	if (state != FWS_DFU_MANIFEST ||
 	    getstatus(l, &dfu_status, &state, &detail) != 0 || state != FWS_DFU_IDLE)
 		return FWS_E_PROTOCOL;

@@ -176,17 +176,25 @@ static void build(test_pkg *p, const char *version, uint32_t counter, const char
 	free(img);
 }
 
-/* Download, reset, and check the device runs the new version. */
-static void update(fixture *fx, const test_pkg *p, const char *version)
+/* Download the stream from byte `from` on (0, or a resume point after
+ * RESUME), reset, and check the device runs the new version. */
+static void update_from(fixture *fx, const test_pkg *p, size_t from, const char *version)
 {
 	fws_devinfo di;
 
-	assert_int_equal(rawlink_download(&fx->link, p->data, p->len, CHUNK, NULL), FWS_OK);
+	assert_int_equal(rawlink_download(&fx->link, p->data + from, p->len - from, CHUNK, NULL),
+	                 FWS_OK);
 	check_stack(fx);
 	assert_int_equal(rawlink_reset(&fx->link), 0);
 	info(fx, &di);
 	assert_string_equal(di.fw_version, version);
 	assert_int_equal(di.boot_state, FWS_BOOT_APP);
+	assert_false(di.has_resume);
+}
+
+static void update(fixture *fx, const test_pkg *p, const char *version)
+{
+	update_from(fx, p, 0, version);
 }
 
 static uint8_t *read_flash(const fixture *fx, size_t *len)
@@ -397,14 +405,7 @@ static void test_resume_after_power_cut(void **state)
 	assert_int_equal(rawlink_clrstatus(&fx->link), 0);
 	digest[3] ^= 0x01;
 	assert_int_equal(rawlink_resume(&fx->link, di.resume_offset, digest), 0);
-	assert_int_equal(rawlink_download(&fx->link, v1.data + di.resume_offset,
-	                                  v1.len - di.resume_offset, CHUNK, NULL), FWS_OK);
-	check_stack(fx);
-	assert_int_equal(rawlink_reset(&fx->link), 0);
-	info(fx, &di);
-	assert_string_equal(di.fw_version, "1.0.0");
-	assert_int_equal(di.boot_state, FWS_BOOT_APP);
-	assert_false(di.has_resume);
+	update_from(fx, &v1, di.resume_offset, "1.0.0");
 	test_pkg_free(&v1);
 	stop(fx);
 }

@@ -102,11 +102,7 @@ static void slot_record(fws_stub *s, unsigned i, fws_err e, const fws_manifest *
 
 	memset(sl, 0, sizeof *sl);
 	if (e == FWS_OK) {
-		sl->state = FWS_SLOT_CONFIRMED;
-		sl->counter = m->security_counter;
-		sl->support_end = m->support_end;
-		sl->image_len = m->payload_size;
-		memcpy(sl->version, m->version, sizeof sl->version);
+		stub_slot_describe(sl, FWS_SLOT_CONFIRMED, m);
 	} else {
 		sl->state = e == FWS_E_NO_IMAGE ? FWS_SLOT_EMPTY : FWS_SLOT_INVALID;
 	}

@@ -283,11 +283,7 @@ STUB_NOINLINE fws_err stub_dl_manifest(fws_stub *s)
 	e = stub_journal_commit(s, &next);
 	if (e != FWS_OK)
 		return e;
-	s->slot[slot].state = FWS_SLOT_STAGED;
-	s->slot[slot].counter = m->security_counter;
-	s->slot[slot].support_end = m->support_end;
-	s->slot[slot].image_len = m->payload_size;
-	memcpy(s->slot[slot].version, m->version, sizeof s->slot[slot].version);
+	stub_slot_describe(&s->slot[slot], FWS_SLOT_STAGED, m);
 	stub_dl_reset(s);
 	return FWS_OK;
 }

@@ -51,3 +51,13 @@ fws_err stub_slot_verify(const fws_stub *s, unsigned slot, fws_manifest *m)
 		return e;
 	return fws_ct_equal(digest, m->image_sha256, FWS_SHA256_LEN) ? FWS_OK : FWS_E_IMAGE_DIGEST;
 }
+
+void stub_slot_describe(fws_stub_slot *sl, uint8_t state, const fws_manifest *m)
+{
+	sl->state = state;
+	sl->counter = m->security_counter;
+	sl->support_end = m->support_end;
+	sl->image_len = m->payload_size;
+	memcpy(sl->version, m->version, sizeof sl->version);
+	memcpy(sl->image_sha256, m->image_sha256, FWS_SHA256_LEN);
+}

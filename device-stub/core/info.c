@@ -49,6 +49,8 @@ void fws_stub_info(const fws_stub *s, fws_devinfo *out)
 	if (s->running != FWS_SLOT_NONE) {
 		copy_text(out->fw_version, sizeof out->fw_version, s->slot[s->running].version);
 		out->support_end = s->slot[s->running].support_end;
+		out->has_image_sha256 = true;
+		memcpy(out->image_sha256, s->slot[s->running].image_sha256, FWS_SHA256_LEN);
 		out->boot_state = FWS_BOOT_APP;
 	} else {
 		out->boot_state = FWS_BOOT_STUB;
@@ -76,6 +78,8 @@ void fws_stub_info(const fws_stub *s, fws_devinfo *out)
 	out->xfer_size = s->cfg.xfer_size;
 	out->slot_size = stub_image_cap(s, 0);
 	copy_text(out->stub_version, sizeof out->stub_version, FWS_STUB_VERSION);
+	copy_text(out->crypto_lib, sizeof out->crypto_lib, fws_crypto_lib());
+	out->simulator = id->simulator;
 	out->last_error = (int16_t)s->last_error;
 	if (resumable(s)) {
 		out->has_resume = true;

@@ -70,6 +70,8 @@ fws_err stub_policy(const fws_stub *s, const fws_manifest *m);
 fws_err stub_slot_prefix(const fws_stub *s, unsigned slot, fws_manifest *m, size_t *prefix_len);
 /* Full check of the image in a slot: prefix + SHA-256 over the flash. */
 fws_err stub_slot_verify(const fws_stub *s, unsigned slot, fws_manifest *m);
+/* What the core remembers of a verified image in a slot (state aside). */
+void stub_slot_describe(fws_stub_slot *sl, uint8_t state, const fws_manifest *m);
 
 /* download.c */
 void stub_dl_reset(fws_stub *s);

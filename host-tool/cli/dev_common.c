@@ -27,6 +27,11 @@ void dev_print_text(FILE *f, const char *device, const fws_devinfo *d)
 		fprintf(f, "Firmware          %s (running)\n", d->fw_version[0] ? d->fw_version : "unknown");
 	else
 		fprintf(f, "Firmware          none running: waiting in the update stub\n");
+	if (d->has_image_sha256) {
+		char hex[2 * FWS_SHA256_LEN + 1];
+		cli_hex(d->image_sha256, FWS_SHA256_LEN, hex);
+		fprintf(f, "Image SHA-256     %s\n", hex);
+	}
 	fprintf(f, "Security counter  %" PRIu32 "\n", d->security_counter);
 	if (d->support_end) {
 		cli_format_date(d->support_end, date, sizeof date);
@@ -50,6 +55,10 @@ void dev_print_text(FILE *f, const char *device, const fws_devinfo *d)
 		fprintf(f, "Limits            image up to %" PRIu32 " bytes, blocks up to %" PRIu32 " bytes\n",
 		        d->slot_size, d->max_block);
 	fprintf(f, "Update stub       %s\n", d->stub_version);
+	if (d->crypto_lib[0])
+		fprintf(f, "Crypto library    %s\n", d->crypto_lib);
+	if (d->simulator)
+		fprintf(f, "Simulated         yes: this is fwseal's simulated device, not hardware\n");
 	if (d->has_resume)
 		fprintf(f, "Interrupted update can resume at byte %" PRIu32
 		           " (run the same 'fwseal flash' again)\n",
@@ -73,6 +82,10 @@ void dev_print_json(struct cli_json *j, const char *device, const fws_devinfo *d
 		cli_json_str(j, "firmware_version", d->fw_version);
 	else
 		cli_json_null(j, "firmware_version");
+	if (d->has_image_sha256)
+		cli_json_hex(j, "image_sha256", d->image_sha256, FWS_SHA256_LEN);
+	else
+		cli_json_null(j, "image_sha256");
 	cli_json_u64(j, "security_counter", d->security_counter);
 	if (d->support_end)
 		cli_json_i64(j, "support_end", d->support_end);
@@ -104,6 +117,11 @@ void dev_print_json(struct cli_json *j, const char *device, const fws_devinfo *d
 	cli_json_u64(j, "transfer_size", d->xfer_size);
 	cli_json_u64(j, "slot_size", d->slot_size);
 	cli_json_str(j, "stub_version", d->stub_version);
+	if (d->crypto_lib[0])
+		cli_json_str(j, "crypto_lib", d->crypto_lib);
+	else
+		cli_json_null(j, "crypto_lib");
+	cli_json_bool(j, "simulator", d->simulator);
 	if (d->has_resume)
 		cli_json_u64(j, "resume_offset", d->resume_offset);
 	else

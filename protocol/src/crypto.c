@@ -8,6 +8,12 @@
 
 #include <mbedtls/ecdsa.h>
 #include <mbedtls/ecp.h>
+#include <mbedtls/version.h>
+
+const char *fws_crypto_lib(void)
+{
+	return MBEDTLS_VERSION_STRING_FULL;
+}
 
 void fws_sha256_init(fws_sha256_ctx *ctx)
 {

@@ -15,12 +15,13 @@
  * field sizes: the two must agree (test_devinfo encodes the largest record). */
 _Static_assert(FWS_DEVINFO_ENCODED_MAX ==
                FWS_DEVINFO_HDR_LEN + 5u * (TLV_HDR + 2u) + 3u * (TLV_HDR + 4u) +
-               (TLV_HDR + 8u) + (TLV_HDR + 1u) +
+               (TLV_HDR + 8u) + 2u * (TLV_HDR + 1u) +
                (TLV_HDR + FWS_MODEL_MAX) + (TLV_HDR + FWS_SERIAL_MAX) +
                (TLV_HDR + FWS_COMPONENT_MAX) + (TLV_HDR + FWS_VERSION_MAX) +
                FWS_TRUST_MAX * (TLV_HDR + KEY_LEN) +
                FWS_DEVINFO_SLOTS * (TLV_HDR + SLOT_FIXED + FWS_VERSION_MAX) +
-               (TLV_HDR + FWS_STUB_VERSION_MAX) + (TLV_HDR + RESUME_LEN),
+               (TLV_HDR + FWS_STUB_VERSION_MAX) + (TLV_HDR + RESUME_LEN) +
+               (TLV_HDR + FWS_SHA256_LEN) + (TLV_HDR + FWS_CRYPTO_LIB_MAX),
                "FWS_DEVINFO_ENCODED_MAX must match the encoder");
 _Static_assert(FWS_DEVINFO_ENCODED_MAX <= FWS_DEVINFO_MAX, "device-info record must fit its limit");
 
@@ -158,6 +159,18 @@ fws_err fws_devinfo_encode(const fws_devinfo *in, uint8_t *out, size_t cap, size
 			memcpy(p + 4, in->resume_prefix_sha256, FWS_SHA256_LEN);
 		}
 	}
+	if (in->has_image_sha256) {
+		p = enc_tlv(&e, FWS_DI_IMAGE_SHA256, FWS_SHA256_LEN);
+		if (p)
+			memcpy(p, in->image_sha256, FWS_SHA256_LEN);
+	}
+	if (in->simulator) {
+		p = enc_tlv(&e, FWS_DI_SIMULATOR, 1);
+		if (p)
+			p[0] = 1;
+	}
+	if (in->crypto_lib[0])
+		enc_text(&e, FWS_DI_CRYPTO_LIB, in->crypto_lib, 1, FWS_CRYPTO_LIB_MAX);
 	if (e.err != FWS_OK)
 		return e.err;
 
@@ -272,6 +285,19 @@ static fws_err dec_field(fws_devinfo *o, uint16_t tag, const uint8_t *v, size_t 
 		o->resume_offset = fws_get_le32(v);
 		memcpy(o->resume_prefix_sha256, v + 4, FWS_SHA256_LEN);
 		return FWS_OK;
+	case FWS_DI_IMAGE_SHA256:
+		if (n != FWS_SHA256_LEN) return FWS_E_MANIFEST;
+		o->has_image_sha256 = true;
+		memcpy(o->image_sha256, v, FWS_SHA256_LEN);
+		return FWS_OK;
+	case FWS_DI_SIMULATOR:
+		/* Only "yes" has a meaning; anything else is a malformed record,
+		 * not a real device saying it is hardware. */
+		if (n != 1 || v[0] != 1) return FWS_E_MANIFEST;
+		o->simulator = true;
+		return FWS_OK;
+	case FWS_DI_CRYPTO_LIB:
+		return dec_text(v, n, 1, FWS_CRYPTO_LIB_MAX, o->crypto_lib);
 	default:
 		/* unknown: skip if non-critical, else refuse (we cannot know
 		 * what ignoring it would mean) */

@@ -17,6 +17,12 @@ set -u
 
 FWSEAL=$1
 SIM=$2
+# fwseal-sim must say it is a simulation; the firmware under QEMU
+# (scripts/qemu-device, tests/firmware) is a firmware port and must not.
+case $(basename "$SIM") in
+fwseal-sim*) SIMULATED=true ;;
+*) SIMULATED=false ;;
+esac
 T=$(mktemp -d "${TMPDIR:-/tmp}/fwseal-e2e.XXXXXX")
 SIM_PID=
 cleanup() {
@@ -140,6 +146,20 @@ grep -q '"event":"done".*"version":"2.0.0","confirmed":true' "$T/last.out" ||
 	fail "no done event for 2.0.0"
 [ "$(running_version)" = "2.0.0" ] || fail "device does not run 2.0.0 after flash"
 grep -q '"security_counter": 2,' "$T/info.out" || fail "security counter not advanced to 2"
+# the device reports the digest of the image it runs (what v2 was packed
+# from), says it is a simulator, and names its own crypto library
+img_sha=$(sha256sum "$T/img2" | cut -d' ' -f1)
+grep -q "\"image_sha256\": \"$img_sha\"" "$T/info.out" || fail "info does not report v2's image SHA-256"
+grep -q "\"simulator\": $SIMULATED" "$T/info.out" ||
+	fail "the device should report simulator=$SIMULATED"
+grep -q '"crypto_lib": "mbed TLS [0-9.]*"' "$T/info.out" || fail "no device crypto library"
+expect_rc 0 "$FWSEAL" info "$DEV"
+grep -q "^Image SHA-256     $img_sha" "$T/last.out" || fail "info text lacks the image SHA-256"
+if [ "$SIMULATED" = true ]; then
+	grep -q "^Simulated         yes" "$T/last.out" || fail "info text does not say simulated"
+else
+	! grep -q "^Simulated" "$T/last.out" || fail "a firmware port is shown as simulated"
+fi
 
 step "2. refusals: tampered, downgrade, no terminal to ask"
 expect_rc 3 "$FWSEAL" flash "$T/bad.fwseal" --device "$DEV" --trust "$T/trust.fwst" --yes

@@ -47,6 +47,10 @@ static void full_info(fws_devinfo *d)
 	d->has_resume = true;
 	d->resume_offset = 0x12345;
 	memset(d->resume_prefix_sha256, 0xAB, FWS_SHA256_LEN);
+	d->has_image_sha256 = true;
+	memset(d->image_sha256, 0xCD, FWS_SHA256_LEN);
+	d->simulator = true;
+	strcpy(d->crypto_lib, "mbed TLS 2.28.3");
 }
 
 static void min_info(fws_devinfo *d)
@@ -85,6 +89,7 @@ static void test_roundtrip_full(void **state)
 	memset(in.component, 'C', FWS_COMPONENT_MAX);
 	memset(in.fw_version, 'V', FWS_VERSION_MAX);
 	memset(in.stub_version, 'T', FWS_STUB_VERSION_MAX);
+	memset(in.crypto_lib, 'L', FWS_CRYPTO_LIB_MAX);
 	memset(in.slots[0].version, 'A', FWS_VERSION_MAX);
 	memset(in.slots[1].version, 'B', FWS_VERSION_MAX);
 	in.vendor_id = in.class_id = in.xfer_size = 0xFFFF;
@@ -110,7 +115,13 @@ static void test_roundtrip_min(void **state)
 	assert_same(&in, &out);
 	assert_false(out.has_resume);
 	assert_false(out.slots[0].present);
+	/* a record without the later, non-critical fields says "not reported",
+	 * never "hardware" or a digest of zeros */
+	assert_false(out.has_image_sha256);
+	assert_false(out.simulator);
+	assert_string_equal(out.crypto_lib, "");
 }
+
 
 static void test_encode_refuses(void **state)
 {
@@ -229,6 +240,40 @@ static void test_malformed(void **state)
 	assert_int_equal(fws_devinfo_decode(rec, raw_record(many, n), &out), FWS_E_LIMIT);
 }
 
+/* The fields added after version 1 (non-critical, bit 15): what each value
+ * decodes to, and what a malformed one is refused as. */
+static void test_later_fields(void **state)
+{
+	(void)state;
+	uint8_t tlv[256];
+	fws_devinfo out;
+	uint8_t digest[FWS_SHA256_LEN];
+	size_t n;
+
+	memset(digest, 0x5A, sizeof digest);
+	n = build(FWS_DI_IMAGE_SHA256, digest, sizeof digest, tlv);
+	assert_int_equal(fws_devinfo_decode(rec, raw_record(tlv, n), &out), FWS_OK);
+	assert_true(out.has_image_sha256);
+	assert_memory_equal(out.image_sha256, digest, sizeof digest);
+	n = build(FWS_DI_IMAGE_SHA256, digest, 31, tlv);
+	assert_int_equal(fws_devinfo_decode(rec, raw_record(tlv, n), &out), FWS_E_MANIFEST);
+
+	static const uint8_t one = 1, two = 2;
+	n = build(FWS_DI_SIMULATOR, &one, 1, tlv);
+	assert_int_equal(fws_devinfo_decode(rec, raw_record(tlv, n), &out), FWS_OK);
+	assert_true(out.simulator);
+	n = build(FWS_DI_SIMULATOR, &two, 1, tlv);
+	assert_int_equal(fws_devinfo_decode(rec, raw_record(tlv, n), &out), FWS_E_MANIFEST);
+
+	n = build(FWS_DI_CRYPTO_LIB, "mbed TLS 2.28.3", 15, tlv);
+	assert_int_equal(fws_devinfo_decode(rec, raw_record(tlv, n), &out), FWS_OK);
+	assert_string_equal(out.crypto_lib, "mbed TLS 2.28.3");
+	n = build(FWS_DI_CRYPTO_LIB, "", 0, tlv);
+	assert_int_equal(fws_devinfo_decode(rec, raw_record(tlv, n), &out), FWS_E_LIMIT);
+	n = build(FWS_DI_CRYPTO_LIB, "a\x1b[2J", 5, tlv);
+	assert_int_equal(fws_devinfo_decode(rec, raw_record(tlv, n), &out), FWS_E_MANIFEST);
+}
+
 static void test_header_and_lengths(void **state)
 {
 	(void)state;
@@ -267,6 +312,7 @@ int main(void)
 		cmocka_unit_test(test_encode_refuses),
 		cmocka_unit_test(test_unknown_tags),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_later_fields),
 		cmocka_unit_test(test_header_and_lengths),
 		cmocka_unit_test(test_names),
 	};

@@ -69,6 +69,10 @@ static void fresh_device_waits_in_stub(void **state)
 	assert_int_equal(info.boot_state, FWS_BOOT_STUB);
 	assert_int_equal(info.slots[0].state, FWS_SLOT_EMPTY);
 	assert_string_equal(info.model, RIG_MODEL);
+	/* nothing runs, so no image digest; the rig is not flagged a simulator */
+	assert_false(info.has_image_sha256);
+	assert_false(info.simulator);
+	assert_string_equal(info.crypto_lib, fws_crypto_lib());
 	rig_free(r);
 }
 
@@ -103,6 +107,15 @@ static void update_and_info(void **state)
 	assert_int_equal(info.key_count, 2);
 	assert_int_equal(info.keys[1].flags, FWS_TRUST_REVOKED);
 	assert_int_equal(info.max_block, 4096);
+	/* the running image's digest, from its verified manifest: the SHA-256
+	 * of exactly the image bytes that were packed */
+	{
+		uint8_t want[FWS_SHA256_LEN];
+
+		fws_sha256(img, IMG_LEN, want);
+		assert_true(info.has_image_sha256);
+		assert_memory_equal(info.image_sha256, want, FWS_SHA256_LEN);
+	}
 	/* UPLOAD on the info alt setting gives the same record. */
 	{
 		uint8_t up[FWS_DEVINFO_MAX];

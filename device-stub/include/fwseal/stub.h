@@ -76,6 +76,9 @@ typedef struct fws_stub_identity {
 	const char *serial;      /* reported in the device-info record */
 	const char *component;   /* NULL or "": any component accepted */
 	int64_t now_hint;        /* 0, or seconds since 1970 if the port knows */
+	bool simulator;          /* a simulation, not hardware: said in the
+	                            device-info record (FWS_DI_SIMULATOR) so no
+	                            report can present it as the real device */
 } fws_stub_identity;
 
 typedef struct fws_stub_config {
@@ -97,6 +100,7 @@ typedef struct fws_stub_slot {
 	uint32_t image_len;               /* payload bytes, when verified */
 	int64_t support_end;
 	char version[FWS_VERSION_MAX + 1];
+	uint8_t image_sha256[FWS_SHA256_LEN]; /* from the verified manifest */
 } fws_stub_slot;
 
 /* Persistent state: one journal record (docs/device-stub.md, "Journal"). */

@@ -175,6 +175,7 @@ static int setup_unit(struct sim_unit *u)
 	c->id.hw_rev = o->hw_rev;
 	c->id.serial = o->serial_number;
 	c->id.component = o->component;
+	c->id.simulator = true;
 	c->buf = u->block_buf;
 	c->buf_cap = o->max_block + FWS_SHA256_LEN;
 	if (c->buf_cap < FWS_PKG_BUF_MIN)

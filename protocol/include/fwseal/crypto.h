@@ -45,4 +45,9 @@ fws_err fws_ecdsa_p256_verify(const uint8_t pub[FWS_P256_PUB_LEN],
                               const uint8_t digest[FWS_SHA256_LEN],
                               const uint8_t sig[FWS_ECDSA_SIG_LEN]);
 
+/* The crypto library this code was built with and its version, e.g.
+ * "mbed TLS 2.28.3": on a device, what the device verifies with (reported
+ * in its device-info record, FWS_DI_CRYPTO_LIB). */
+const char *fws_crypto_lib(void);
+
 #endif /* FWSEAL_CRYPTO_H */

@@ -38,11 +38,13 @@
 /* The most a valid version-1 record encodes to: every optional field present
  * and every text at its longest. A device sizes its answer buffer by this;
  * hosts accept up to FWS_DEVINFO_MAX, which leaves room for later fields.
- * (8 header; 5 u16, 3 u32, 1 i64, 1 u8 fields; model, serial, component,
- * fw_version; 8 keys; 2 slots; stub_version; resume; 4 bytes TLV header each.) */
-#define FWS_DEVINFO_ENCODED_MAX 473u
+ * (8 header; 5 u16, 3 u32, 1 i64, 2 u8 fields; model, serial, component,
+ * fw_version; 8 keys; 2 slots; stub_version; resume; image SHA-256;
+ * crypto_lib; 4 bytes TLV header each.) */
+#define FWS_DEVINFO_ENCODED_MAX 550u
 #define FWS_SERIAL_MAX       32u
 #define FWS_STUB_VERSION_MAX 32u
+#define FWS_CRYPTO_LIB_MAX   32u
 #define FWS_DEVINFO_SLOTS    2u
 
 enum fws_devinfo_tag {
@@ -66,6 +68,14 @@ enum fws_devinfo_tag {
 	FWS_DI_LAST_ERROR       = 0x0011, /* i16: fws_err of the last failed update, 0 none */
 	FWS_DI_RESUME           = 0x0012, /* u32 stream offset | 32-byte SHA-256 of the
 	                                     package prefix: an interrupted download */
+	/* Non-critical (bit 15): added after version 1 shipped; older hosts
+	 * skip them. */
+	FWS_DI_IMAGE_SHA256     = 0x8001, /* 32 bytes: SHA-256 of the running image, as
+	                                     its verified manifest states it; absent in the stub */
+	FWS_DI_SIMULATOR        = 0x8002, /* u8 = 1: this is a simulated device (the posix
+	                                     port), not hardware; absent on real devices */
+	FWS_DI_CRYPTO_LIB       = 0x8003, /* text 1..32: the crypto library the device
+	                                     verifies with, and its version */
 };
 
 enum fws_slot_state {
@@ -120,6 +130,10 @@ typedef struct fws_devinfo {
 	bool has_resume;
 	uint32_t resume_offset;
 	uint8_t resume_prefix_sha256[FWS_SHA256_LEN];
+	bool has_image_sha256;  /* the device runs a verified image */
+	uint8_t image_sha256[FWS_SHA256_LEN];
+	bool simulator;         /* the device says it is a simulation */
+	char crypto_lib[FWS_CRYPTO_LIB_MAX + 1]; /* "": not reported */
 } fws_devinfo;
 
 /* Encode (device side). Checks every limit (text lengths and characters,

@@ -261,6 +261,11 @@ static bool apply(rel_desc *r, enum rel_field f, const char *v, const struct ori
 	case REL_COMPONENT:
 		return set_text(r->component, FWS_COMPONENT_MAX, 1, v, fname, true, o, err);
 	case REL_VERSION:
+		if (!rel_version_valid(v))
+			return fail(err, o, "version '%.40s' is not a version number. Write numbers "
+			            "separated by dots, e.g. 1.4.2, optionally followed by -rc.1 or "
+			            "+build.7 (docs/release-description.md).",
+			            v);
 		return set_text(r->version, FWS_VERSION_MAX, 1, v, fname, true, o, err);
 	case REL_RISKS:
 		if (!set_text(r->risks, FWS_RISKS_MAX, 0, v, fname, false, o, err))
@@ -481,21 +486,104 @@ bool rel_set(rel_desc *r, const char *assignment, rel_error *err)
 	return true;
 }
 
+/* Where a cross-field rule points: the line of field f in the file, or
+ * "--set" when an option gave it, or the file alone when it is absent. */
+static struct origin where(const rel_desc *r, const char *name, enum rel_field f)
+{
+	struct origin o = {name, 0};
+	if (r->set_by_option[f])
+		o.name = "--set";
+	else
+		o.line = r->line[f];
+	return o;
+}
+
 bool rel_finish(rel_desc *r, const char *name, rel_error *err)
 {
-	struct origin o = {name, r->last_line};
+	struct origin o = {name, 0}; /* a missing field has no line */
 	for (int f = 0; f < REL_FIELD_COUNT; f++)
 		if (fields[f].required && !r->line[f] && !r->set_by_option[f])
-			return fail(err, &o, "required field '%s' is missing (end of file). Add a line '%s = ...' or pass --set %s=VALUE.",
+			return fail(err, &o, "required field '%s' is missing. Add a line '%s = ...' or pass --set %s=VALUE.",
 			            fields[f].name, fields[f].name, fields[f].name);
-	if (r->m.hw_rev_min > r->m.hw_rev_max)
+	if (r->m.hw_rev_min > r->m.hw_rev_max) {
+		o = where(r, name, REL_HW_REV_MAX);
 		return fail(err, &o, "hw_rev_min (%u) is above hw_rev_max (%u). Swap or fix them.",
 		            r->m.hw_rev_min, r->m.hw_rev_max);
-	if (r->m.support_end < r->m.release_date)
+	}
+	if (r->m.support_end < r->m.release_date) {
+		o = where(r, name, REL_SUPPORT_END);
 		return fail(err, &o, "support_end is before release_date. Give the date security support ends.");
-	if (!r->m.security_update && (r->m.severity != FWS_SEVERITY_NONE || r->m.cve_count))
+	}
+	if (!r->m.security_update && (r->m.severity != FWS_SEVERITY_NONE || r->m.cve_count)) {
+		o = where(r, name, r->m.cve_count ? REL_CVES : REL_SEVERITY);
 		return fail(err, &o, "severity or cves are given but security_update is no. Set security_update = yes, or remove them.");
-	if (r->m.security_update && r->m.severity == FWS_SEVERITY_NONE)
+	}
+	if (r->m.security_update && r->m.severity == FWS_SEVERITY_NONE) {
+		o = where(r, name, REL_SECURITY_UPDATE);
 		return fail(err, &o, "security_update is yes but severity is none. Set severity to low, medium, high or critical.");
+	}
+	/* EN 303 645 5.3-11: a security update says which risks it mitigates;
+	 * the device's owner sees this before installing */
+	if (r->m.security_update && r->risks[0] == '\0') {
+		o = where(r, name, REL_SECURITY_UPDATE);
+		return fail(err, &o, "security_update is yes but risks is empty. Say in risks which risks the update mitigates (EN 303 645 5.3-11).");
+	}
+	return true;
+}
+
+static bool all_of(const char *s, size_t n, const char *set)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strchr(set, s[i]) || s[i] == '\0')
+			return false;
+	return true;
+}
+
+/* Dot-separated identifiers of [0-9A-Za-z-]; numeric ones without leading
+ * zeros when strict_numbers (SemVer 2.0.0 pre-release rules). */
+static bool idents_valid(const char *s, size_t n, bool strict_numbers)
+{
+	static const char alnum[] =
+		"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-";
+	size_t start = 0;
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && s[i] != '.')
+			continue;
+		size_t len = i - start;
+		if (len == 0 || !all_of(s + start, len, alnum))
+			return false;
+		if (strict_numbers && len > 1 && s[start] == '0' && all_of(s + start, len, "0123456789"))
+			return false;
+		start = i + 1;
+	}
+	return true;
+}
+
+bool rel_version_valid(const char *v)
+{
+	size_t n = strlen(v);
+	size_t core = strcspn(v, "-+");
+	/* MAJOR[.MINOR[.PATCH[.BUILD]]]: 1 to 4 numbers, no leading zeros */
+	unsigned parts = 0;
+	size_t start = 0;
+	for (size_t i = 0; i <= core; i++) {
+		if (i < core && v[i] != '.')
+			continue;
+		size_t len = i - start;
+		if (len == 0 || len > 9 || !all_of(v + start, len, "0123456789") ||
+		    (len > 1 && v[start] == '0'))
+			return false;
+		parts++;
+		start = i + 1;
+	}
+	if (parts > 4)
+		return false;
+	if (core == n)
+		return true;
+	size_t plus = strcspn(v + core, "+") + core; /* '+' or n */
+	if (v[core] == '-' && !idents_valid(v + core + 1, plus - core - 1, true))
+		return false;
+	if (plus < n && !idents_valid(v + plus + 1, n - plus - 1, false))
+		return false;
 	return true;
 }

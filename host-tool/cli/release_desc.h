@@ -50,7 +50,7 @@ typedef struct rel_desc {
 	char cves[FWS_CVE_COUNT_MAX][FWS_CVE_MAX + 1];
 	unsigned line[REL_FIELD_COUNT]; /* where each field was set; 0 = not set */
 	bool set_by_option[REL_FIELD_COUNT];
-	unsigned last_line; /* lines in the file, for 'missing field' messages */
+	unsigned last_line; /* lines in the file */
 } rel_desc;
 
 typedef struct rel_error {
@@ -71,6 +71,11 @@ bool rel_set(rel_desc *r, const char *assignment, rel_error *err);
 
 /* Check required fields and cross-field rules; name/last_line for messages. */
 bool rel_finish(rel_desc *r, const char *name, rel_error *err);
+
+/* MAJOR[.MINOR[.PATCH[.BUILD]]][-PRE][+META]: decimal numbers without
+ * leading zeros; PRE and META dot-separated [0-9A-Za-z-] identifiers, as
+ * SemVer 2.0.0 (docs/release-description.md). "1.x.banana" is not one. */
+bool rel_version_valid(const char *v);
 
 /* The field's name in the file, e.g. "security_counter". */
 const char *rel_field_name(enum rel_field f);

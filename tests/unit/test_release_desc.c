@@ -160,11 +160,11 @@ static void test_errors_more(void **state)
 {
 	(void)state;
 	assert_true(parse(minimal));
-	/* missing required field: named, with the last line of the file */
+	/* missing required field: named, with the file but no line (it is on none) */
 	assert_false(parse("vendor_id = 1\nclass_id = 2\nmodel = m\nversion = 1\n"
 	                   "release_date = 2025-01-01\nsupport_end = 2026-01-01\n"));
-	assert_non_null(strstr(err.text, "t.ini:6:"));
-	assert_non_null(strstr(err.text, "'security_counter' is missing"));
+	assert_non_null(strstr(err.text, "t.ini: required field 'security_counter' is missing."));
+	assert_null(strstr(err.text, "end of file"));
 	/* duplicates, syntax, values */
 	assert_false(parse_with("model = again\n"));
 	assert_non_null(strstr(err.text, "t.ini:8:"));
@@ -203,6 +203,39 @@ static void test_errors_more(void **state)
 	assert_non_null(strstr(err.text, "support_end is before release_date"));
 }
 
+/* issue 15: strict version syntax; a security update names its risks */
+static void test_version_and_risks(void **state)
+{
+	(void)state;
+	static const char *const good[] = { "1", "1.0", "1.4.2", "2.0.0-rc1", "1.2.3.4",
+	                                    "0.9.0", "10.20.30", "1.0.0-alpha.1", "1.0.0+build.7",
+	                                    "1.0.0-rc.1+exp.sha.5114f85", NULL };
+	static const char *const bad[] = { "1.x.banana", "x", "", "1..2", ".1", "1.", "01.2",
+	                                   "1.02", "1.2.3.4.5", "1.0-", "1.0+", "1.0-rc..1",
+	                                   "1.0-01", "v1.0", "1.0 beta", "1,0", "1.0-rc_1",
+	                                   "1234567890.1", NULL };
+	for (const char *const *v = good; *v; v++) {
+		if (!rel_version_valid(*v))
+			fail_msg("'%s' should be a valid version", *v);
+	}
+	for (const char *const *v = bad; *v; v++) {
+		if (rel_version_valid(*v))
+			fail_msg("'%s' should not be a valid version", *v);
+	}
+	assert_false(parse("vendor_id = 1\nversion = 1.x.banana\n"));
+	assert_non_null(strstr(err.text, "t.ini:2: version '1.x.banana' is not a version number."));
+	assert_true(parse(minimal));
+	assert_false(rel_set(&rd, "version=1.x.banana", &err));
+	assert_non_null(strstr(err.text, "--set: version '1.x.banana' is not a version number."));
+	/* a security update with no risks is refused, at the security_update line */
+	assert_false(parse_with("security_update = yes\nseverity = high\n"));
+	assert_non_null(strstr(err.text, "t.ini:8: security_update is yes but risks is empty."));
+	assert_true(parse_with("security_update = yes\nseverity = high\nrisks = A crash.\n"));
+	/* cross-field rules point at a line of the file */
+	assert_false(parse_with("hw_rev_min = 5\nhw_rev_max = 2\n"));
+	assert_non_null(strstr(err.text, "t.ini:9: hw_rev_min (5) is above hw_rev_max (2)."));
+}
+
 static void test_multiline_and_quotes(void **state)
 {
 	(void)state;
@@ -225,7 +258,9 @@ static void test_multiline_and_quotes(void **state)
 	assert_false(parse("model = Caf\xc3\xa9\n"));
 	assert_non_null(strstr(err.text, "printable ASCII"));
 	assert_false(parse("version = \" 1.0\"\n"));
-	assert_non_null(strstr(err.text, "t.ini:1: version starts or ends with a space"));
+	assert_non_null(strstr(err.text, "t.ini:1: version ' 1.0' is not a version number"));
+	assert_false(parse("component = \" app\"\n"));
+	assert_non_null(strstr(err.text, "t.ini:1: component starts or ends with a space"));
 }
 
 int main(void)
@@ -238,6 +273,7 @@ int main(void)
 		cmocka_unit_test(test_errors_name_the_line),
 		cmocka_unit_test(test_errors_more),
 		cmocka_unit_test(test_multiline_and_quotes),
+		cmocka_unit_test(test_version_and_risks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,10 +3,12 @@
 #include "fwseal-host/dfu_client.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "fwseal/dfu.h"
 #include "fwseal/frame.h"
 #include "fwseal/le.h"
+#include "fwseal-host/log.h"
 
 /* When a device gives a DFU status but no detail code (a third-party
  * device, or an old stub), this is the closest fws_err (DFU 1.1 6.1.2). */
@@ -22,11 +24,41 @@ static const struct {
 	{ FWS_DFU_ERR_STALLEDPKT, FWS_E_SEQUENCE },
 };
 
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* Every request to a device passes here: -vv logs each one and its answer,
+ * -vvv the first bytes of both (fwseal-host/log.h). */
 static fws_err simple(fwh_link *l, uint8_t request, fwh_request *req, fwh_error *err)
 {
 	/* the transport's sentence already says what went wrong on the link */
 	req->request = request;
-	return l->ops->request(l, req, err);
+	if (!fwh_log_on(FWH_LOG_DEBUG))
+		return l->ops->request(l, req, err);
+	char hex[160];
+	if (fwh_log_on(FWH_LOG_TRACE) && req->len)
+		fwh_log(FWH_LOG_TRACE, l->ops->name, "> %s %s", fws_request_name(request),
+		        fwh_log_hex(req->data, req->len, hex, sizeof hex));
+	uint64_t t0 = mono_us();
+	fws_err e = l->ops->request(l, req, err);
+	uint64_t us = mono_us() - t0;
+	if (e != FWS_OK)
+		fwh_log(FWH_LOG_DEBUG, l->ops->name, "%s wValue %u, %zu bytes: %s after %llu us",
+		        fws_request_name(request), req->value, req->len, fws_err_name(e),
+		        (unsigned long long)us);
+	else
+		fwh_log(FWH_LOG_DEBUG, l->ops->name,
+		        "%s wValue %u, %zu bytes: answer %zu bytes%s in %llu us",
+		        fws_request_name(request), req->value, req->len, req->answer_len,
+		        req->stalled ? " (stalled)" : "", (unsigned long long)us);
+	if (e == FWS_OK && fwh_log_on(FWH_LOG_TRACE) && req->answer_len && req->answer)
+		fwh_log(FWH_LOG_TRACE, l->ops->name, "< %s %s", fws_request_name(request),
+		        fwh_log_hex(req->answer, req->answer_len, hex, sizeof hex));
+	return e;
 }
 
 static void parse_status(const uint8_t *ans, size_t len, fwh_dfu_status *st)

@@ -11,7 +11,7 @@
 #include <strings.h>
 #include <time.h>
 
-static atomic_int log_level;
+static atomic_int log_level = -1; /* -1: FWSEAL_DEBUG not read yet */
 static _Atomic(int64_t) log_t0_ns; /* 0 until the first line */
 static fwh_log_sink log_sink;      /* set once at start-up, before threads */
 static void *log_sink_user;
@@ -25,12 +25,8 @@ void fwh_log_set_level(int level)
 	atomic_store(&log_level, level);
 }
 
-int fwh_log_level(void)
-{
-	return atomic_load(&log_level);
-}
-
-int fwh_log_init_env(void)
+/* What FWSEAL_DEBUG asks for (see log.h). */
+static int env_level(void)
 {
 	const char *v = getenv(FWH_LOG_ENV);
 	int want = FWH_LOG_OFF;
@@ -42,6 +38,25 @@ int fwh_log_init_env(void)
 		want = FWH_LOG_TRACE;
 	else
 		want = FWH_LOG_DEBUG;
+	return want;
+}
+
+/* The first caller reads FWSEAL_DEBUG, so every program on the library
+ * (the GUI too) honours it without a call of its own, as libusb does
+ * LIBUSB_DEBUG. */
+int fwh_log_level(void)
+{
+	int l = atomic_load(&log_level);
+	if (l >= 0)
+		return l;
+	int want = env_level();
+	atomic_compare_exchange_strong(&log_level, &l, want);
+	return atomic_load(&log_level);
+}
+
+int fwh_log_init_env(void)
+{
+	int want = env_level();
 	if (want > fwh_log_level())
 		fwh_log_set_level(want);
 	return fwh_log_level();

@@ -95,6 +95,7 @@ static void record_finish(fwh_multi *m, fwh_unit *u, fwh_record *r)
 		fws_err code = u->err.from_device && u->err.detail ? u->err.detail : u->err.code;
 		snprintf(r->error_code, sizeof r->error_code, "%s",
 		         u->result == FWH_REC_INTERRUPTED && code == FWS_OK ? "interrupted"
+		         : u->result == FWH_REC_UNCONFIRMED                 ? "unconfirmed"
 		                                                             : fws_err_name(code));
 		snprintf(r->error, sizeof r->error, "%s", u->err.msg);
 	}
@@ -202,8 +203,16 @@ enum fwh_rec_result fwh_unit_run(fwh_multi *m, fwh_unit *u)
 		classify(u, e, res.interrupted);
 		goto done;
 	}
-	u->result = FWH_REC_OK;
+	/* installed; a success only once the new firmware confirmed itself */
+	u->result = res.confirmed ? FWH_REC_OK : FWH_REC_UNCONFIRMED;
 	snprintf(u->to_version, sizeof u->to_version, "%s", res.after.fw_version);
+	if (!res.confirmed)
+		fwh_error_set(&u->err, FWS_OK,
+		              "%s runs firmware %s, but the new firmware did not confirm within %u s "
+		              "that it works. The device goes back to its previous firmware at its "
+		              "next restart unless the new one confirms itself.",
+		              u->device, res.after.fw_version,
+		              (m->restart_timeout_ms ? m->restart_timeout_ms : 30000u) / 1000u);
 
 done:
 	u->duration_ms = fwh_records_now_ms() - t0;

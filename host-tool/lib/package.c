@@ -42,8 +42,9 @@ static fws_err check_fail(const fwh_pkg_check *c, const char *path, fwh_error *e
 	if (c->err == FWS_E_IO && c->sys_errno == ENOMEM)
 		return fwh_error_set(err, FWS_E_IO, "Out of memory.");
 	if (c->err == FWS_E_IO)
-		return fwh_error_set(err, FWS_E_IO, "Cannot read %s (%s).", path,
-		                     strerror(c->sys_errno ? c->sys_errno : EIO));
+		return fwh_error_set(err, FWS_E_IO,
+		                     "Cannot read the package %s (%s). Check the path and permissions.",
+		                     path, strerror(c->sys_errno ? c->sys_errno : EIO));
 	if (c->err == FWS_E_BLOCK_DIGEST)
 		return fwh_error_set(err, c->err, "%s: block %u: %s", path,
 		                     (unsigned)c->failed_block, fws_err_describe(c->err));
@@ -84,28 +85,32 @@ fws_err fwh_package_open(fwh_package *p, const char *path, const fws_trust *trus
 	p->fd = -1;
 	p->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (p->fd < 0)
-		return fwh_error_set(err, FWS_E_IO, "Cannot open the package %s (%s).", path,
-		                     strerror(errno));
-	struct stat st;
+		return fwh_error_set(err, FWS_E_IO,
+		                     "Cannot read the package %s (%s). Check the path and permissions.",
+		                     path, strerror(errno));
+	struct stat st = { 0 };
 	if (fstat(p->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		const char *why = S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file";
 		fwh_package_close(p);
-		return fwh_error_set(err, FWS_E_IO, "%s is not a regular file; name a .fwseal package.",
-		                     path);
+		return fwh_error_set(err, FWS_E_IO,
+		                     "Cannot read the package %s (%s). Check the path and permissions.",
+		                     path, why);
 	}
 	p->file_size = (uint64_t)st.st_size;
+	/* The shared verifier first: it tells a raw image or a random file ("not
+	 * a fwseal package") and a cut-off package ("ends early") from a package
+	 * whose DFU suffix alone is damaged, exactly as `inspect` and `verify`. */
+	fws_err e = verify_fd(p, path, trust, err);
+	if (e != FWS_OK)
+		goto fail;
 	uint8_t sfx[FWS_PKG_SUFFIX_LEN];
-	fws_err e;
 	if (p->file_size < FWS_PKG_HEADER_LEN + FWS_PKG_SUFFIX_LEN ||
 	    pread_full(p->fd, sfx, sizeof sfx, p->file_size - FWS_PKG_SUFFIX_LEN) != FWS_OK ||
 	    fws_dfu_suffix_parse(sfx, &p->suffix) != FWS_OK) {
-		e = pkg_fail(p->file_size < FWS_PKG_HEADER_LEN ? FWS_E_TRUNCATED : FWS_E_SUFFIX,
-		             path, err);
+		e = pkg_fail(FWS_E_SUFFIX, path, err); /* the file changed since it was checked */
 		goto fail;
 	}
 	p->stream_len = p->file_size - FWS_PKG_SUFFIX_LEN;
-	e = verify_fd(p, path, trust, err);
-	if (e != FWS_OK)
-		goto fail;
 	return FWS_OK;
 fail:
 	fwh_package_close(p);
@@ -152,7 +157,8 @@ fws_err fwh_trust_load(const char *path, fws_trust *out, fwh_error *err)
 	FILE *f = fopen(path, "rb");
 	if (f == NULL)
 		return fwh_error_set(err, FWS_E_IO,
-		                     "Cannot open the trust store %s (%s); name it with --trust.",
+		                     "Cannot read the trust store %s (%s). Check the path given with "
+		                     "--trust or $FWSEAL_TRUST.",
 		                     path, strerror(errno));
 	size_t n = fread(blob, 1, sizeof blob, f);
 	fclose(f);

@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fwseal-host/log.h"
 #include "fwseal-host/session.h"
 
 static fws_err refuse(fwh_error *err, fws_err code, const char *what)
 {
 	fwh_error_set(err, code, "%s. %s", what, fws_err_describe(code));
+	fwh_log(FWH_LOG_INFO, "preflight", "refused: %s", fws_err_name(code));
 	return code;
 }
 
@@ -43,37 +45,59 @@ static fws_err check_keys(const fwh_package *pkg, const fws_devinfo *dev, fwh_er
 	               : refuse(err, FWS_E_UNTRUSTED_KEY, "The device does not trust the key this package is signed with");
 }
 
-fws_err fwh_preflight(const fwh_package *pkg, const fws_devinfo *dev, fwh_error *err)
+/* What the device has: its running version, else the version of its
+ * active slot (a device waiting in its stub), else "" */
+static const char *device_version(const fws_devinfo *dev)
 {
-	const fws_manifest *m = &pkg->manifest;
-	char what[256];
+	if (dev->boot_state == FWS_BOOT_APP && dev->fw_version[0])
+		return dev->fw_version;
+	for (unsigned i = 0; i < FWS_DEVINFO_SLOTS; i++)
+		if (dev->slots[i].present && (dev->slots[i].flags & FWS_SLOT_FLAG_ACTIVE) &&
+		    dev->slots[i].version[0])
+			return dev->slots[i].version;
+	return "";
+}
+
+fws_err fwh_policy_check(const fws_manifest *m, const fws_devinfo *dev, fwh_error *err)
+{
+	char what[384];
 
 	if (m->vendor_id && dev->vendor_id && m->vendor_id != dev->vendor_id) {
-		snprintf(what, sizeof what, "The package is for vendor id %04x, the device is %04x",
+		snprintf(what, sizeof what, "The package is for vendor id %04x, not %04x",
 		         m->vendor_id, dev->vendor_id);
 		return refuse(err, FWS_E_VENDOR, what);
 	}
-	if (strcmp(m->model, dev->model) != 0 ||
+	if ((dev->model[0] && strcmp(m->model, dev->model) != 0) ||
 	    (m->class_id && dev->class_id && m->class_id != dev->class_id)) {
-		snprintf(what, sizeof what, "The package is for model %s, the device is a %s", m->model,
+		snprintf(what, sizeof what, "The package is for model %s, not %s", m->model,
 		         dev->model);
 		return refuse(err, FWS_E_MODEL, what);
 	}
 	if (dev->hw_rev < m->hw_rev_min || dev->hw_rev > m->hw_rev_max) {
 		snprintf(what, sizeof what,
-		         "The package supports hardware revisions %u to %u, the device is revision %u",
+		         "The package supports hardware revisions %u to %u, not %u",
 		         m->hw_rev_min, m->hw_rev_max, dev->hw_rev);
 		return refuse(err, FWS_E_HW_REV, what);
 	}
 	if (dev->component[0] && m->component[0] && strcmp(m->component, dev->component) != 0) {
-		snprintf(what, sizeof what, "The package updates component %s, the device has %s",
+		snprintf(what, sizeof what, "The package updates component %s, not %s",
 		         m->component, dev->component);
 		return refuse(err, FWS_E_COMPONENT, what);
 	}
 	if (m->security_counter < dev->security_counter) {
-		snprintf(what, sizeof what,
-		         "The package has security counter %u, the device already has %u",
-		         (unsigned)m->security_counter, (unsigned)dev->security_counter);
+		const char *have = device_version(dev);
+		if (have[0])
+			snprintf(what, sizeof what,
+			         "Version %s (security counter %u) is older than version %s on the "
+			         "device (security counter %u)",
+			         m->version, (unsigned)m->security_counter, have,
+			         (unsigned)dev->security_counter);
+		else
+			snprintf(what, sizeof what,
+			         "Version %s (security counter %u) is older than the required "
+			         "security counter %u",
+			         m->version, (unsigned)m->security_counter,
+			         (unsigned)dev->security_counter);
 		return refuse(err, FWS_E_DOWNGRADE, what);
 	}
 	if (dev->slot_size && m->payload_size > dev->slot_size) {
@@ -87,6 +111,14 @@ fws_err fwh_preflight(const fwh_package *pkg, const fws_devinfo *dev, fwh_error 
 		         (unsigned)m->block_size, (unsigned)dev->max_block);
 		return refuse(err, FWS_E_BLOCK_SIZE, what);
 	}
+	return FWS_OK;
+}
+
+fws_err fwh_preflight(const fwh_package *pkg, const fws_devinfo *dev, fwh_error *err)
+{
+	fws_err e = fwh_policy_check(&pkg->manifest, dev, err);
+	if (e != FWS_OK)
+		return e;
 	return check_keys(pkg, dev, err);
 }
 

@@ -5,6 +5,7 @@
  * write is one IMMEDIATE transaction so concurrent fwseal processes queue on
  * the busy timeout instead of failing, and a crash leaves whole rows only.
  */
+#include "fwseal-host/log.h"
 #include "fwseal-host/records.h"
 
 #include <errno.h>
@@ -36,6 +37,7 @@ static const char *const result_names[FWH_REC_RESULT_COUNT] = {
 	[FWH_REC_REFUSED] = "refused",
 	[FWH_REC_FAILED] = "failed",
 	[FWH_REC_INTERRUPTED] = "interrupted",
+	[FWH_REC_UNCONFIRMED] = "unconfirmed",
 };
 
 /* The CHECK constraint repeats the names so that no other program can put
@@ -53,7 +55,7 @@ static const char schema_sql[] =
 	" to_version TEXT NOT NULL,"
 	" package_sha256 TEXT NOT NULL,"
 	" result TEXT NOT NULL CHECK (result IN"
-	"  ('in-progress','ok','refused','failed','interrupted')),"
+	"  ('in-progress','ok','refused','failed','interrupted','unconfirmed')),"
 	" error_code TEXT NOT NULL DEFAULT '',"
 	" error TEXT NOT NULL DEFAULT '',"
 	" duration_ms INTEGER,"
@@ -104,11 +106,30 @@ static fws_err fail(fwh_records *db, const char *fmt, ...)
 	return FWS_E_IO;
 }
 
+/* SQLite's words stay in the debug log (-vv); the user reads what is wrong
+ * with the file and what to do (issue 15: no "write-ahead logging"). */
 static fws_err fail_sql(fwh_records *db, const char *what)
 {
-	return fail(db, "The records database refused to %s (%s). Check that the file is "
-	                "writable and not damaged, or choose another one with --records.",
-	            what, sqlite3_errmsg(db->db));
+	const char *path = db->db ? sqlite3_db_filename(db->db, "main") : NULL;
+	const char *why;
+	switch (db->db ? sqlite3_errcode(db->db) & 0xff : SQLITE_NOMEM) {
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_AUTH: why = "it or its folder is read-only for this user"; break;
+	case SQLITE_NOTADB: why = "the file is not a production records database"; break;
+	case SQLITE_CORRUPT: why = "the file is damaged"; break;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED: why = "another program keeps it locked"; break;
+	case SQLITE_FULL: why = "the disk is full"; break;
+	case SQLITE_CANTOPEN: why = "it cannot be opened"; break;
+	case SQLITE_NOMEM: why = "there is not enough memory"; break;
+	default: why = "a read or write failed"; break;
+	}
+	fwh_log(FWH_LOG_DEBUG, "records", "%s: %s failed: %s", path ? path : "?", what,
+	        db->db ? sqlite3_errmsg(db->db) : "no handle");
+	return fail(db, "Cannot use the production records %s: %s. Fix that, or choose another "
+	                "file with --records.",
+	            path && *path ? path : "database", why);
 }
 
 /* Hand the sentence of the failure to the caller (under db->lock). */

@@ -22,6 +22,7 @@
 #include "fwseal/dfu.h"
 #include "fwseal/frame.h"
 #include "fwseal-host/dfu_client.h"
+#include "fwseal-host/log.h"
 #include "fwseal-host/transport.h"
 
 #define SERIAL_RETRIES_DEFAULT 4u
@@ -79,9 +80,9 @@ static fws_err set_raw(serial_link *l, fwh_error *err)
 		                     "%u baud is not a standard rate; use one of 9600, 19200, "
 		                     "38400, 57600, 115200, 230400, 460800, 921600 or up to 4000000.",
 		                     (unsigned)l->baud);
+	/* open() checked isatty(): "not a serial port" is said there, once */
 	if (tcgetattr(l->fd, &t) != 0)
-		return fwh_error_set(err, FWS_E_IO,
-		                     "%s is not a serial port (%s); check the device string.",
+		return fwh_error_set(err, FWS_E_IO, "Cannot configure %s (%s); check the port.",
 		                     l->base.id.path, strerror(errno));
 	l->saved = t;
 	l->have_saved = true;
@@ -384,12 +385,20 @@ static void probe(const char *path, fwh_found_cb found, void *user)
 		return;
 	fwh_link_opts opts = { .timeout_ms = SERIAL_PROBE_TIMEOUT_MS, .retries = 1 };
 	fwh_link *l;
-	if (serial_open(&id, &opts, &l, NULL) != FWS_OK)
+	fwh_error err;
+	fwh_error_clear(&err);
+	if (serial_open(&id, &opts, &l, &err) != FWS_OK) {
+		fwh_log(FWH_LOG_INFO, "serial", "skip %s: %s", path, err.msg);
 		return;
+	}
 	fws_devinfo info;
-	if (fwh_dfu_info(l, &info, NULL) == FWS_OK) {
+	if (fwh_dfu_info(l, &info, &err) == FWS_OK) {
 		fwh_dev_id_format(&id, devstr, sizeof devstr);
+		fwh_log(FWH_LOG_INFO, "serial", "found %s: %s, serial %s", devstr, info.model,
+		        info.serial);
 		found(user, devstr, &info);
+	} else {
+		fwh_log(FWH_LOG_INFO, "serial", "no fwseal device on %s: %s", path, err.msg);
 	}
 	serial_close(l);
 }

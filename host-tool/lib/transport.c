@@ -3,6 +3,8 @@
  * points above it (fwseal-host/transport.h). */
 #include "fwseal-host/transport.h"
 
+#include "fwseal-host/log.h"
+
 static const fwh_transport_ops *const transports[] = {
 	&fwh_serial_ops,
 #ifdef FWSEAL_HAVE_USB
@@ -39,7 +41,14 @@ fws_err fwh_open_id(const fwh_dev_id *id, const fwh_link_opts *opts, fwh_link **
 		                     "use a build with USB support or a serial connection.",
 		                     s);
 	}
-	return ops->open(id, opts ? opts : &defaults, out, err);
+	fws_err e = ops->open(id, opts ? opts : &defaults, out, err);
+	if (fwh_log_on(FWH_LOG_INFO)) {
+		char s[FWH_DEVSTR_MAX];
+		fwh_dev_id_format(id, s, sizeof s);
+		fwh_log(FWH_LOG_INFO, ops->name, "open %s: %s", s,
+		        e == FWS_OK ? "ok" : (err && err->msg[0] ? err->msg : fws_err_name(e)));
+	}
+	return e;
 }
 
 fws_err fwh_open(const char *device, const fwh_link_opts *opts, fwh_link **out,
@@ -62,9 +71,13 @@ void fwh_close(fwh_link *l)
 fws_err fwh_enumerate(fwh_found_cb found, void *user, fwh_error *err)
 {
 	for (size_t i = 0; i < sizeof transports / sizeof transports[0]; i++) {
+		fwh_log(FWH_LOG_INFO, transports[i]->name, "looking for devices");
 		fws_err e = transports[i]->enumerate(found, user, err);
-		if (e != FWS_OK)
+		if (e != FWS_OK) {
+			fwh_log(FWH_LOG_INFO, transports[i]->name, "enumeration failed: %s",
+			        err && err->msg[0] ? err->msg : fws_err_name(e));
 			return e;
+		}
 	}
 	return FWS_OK;
 }

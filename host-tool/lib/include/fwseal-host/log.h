@@ -33,7 +33,8 @@ enum fwh_log_level {
 
 #define FWH_LOG_ENV "FWSEAL_DEBUG"
 
-/* Set the level (clamped to OFF..TRACE). */
+/* Set the level (clamped to OFF..TRACE). Until a program sets it, the
+ * level is what FWSEAL_DEBUG says (read once, on first use). */
 void fwh_log_set_level(int level);
 int fwh_log_level(void);
 

@@ -56,6 +56,9 @@ enum fwh_rec_result {
 	FWH_REC_FAILED,          /* device, link or I/O error; see error_code */
 	FWH_REC_INTERRUPTED,     /* the tool stopped mid-attempt (crash, kill, power
 	                            loss) or the unit was unplugged: run again to resume */
+	FWH_REC_UNCONFIRMED,     /* installed and running, but the new firmware did not
+	                            confirm itself in time: it reverts at the next
+	                            restart unless it confirms (CLI exit 11) */
 	FWH_REC_RESULT_COUNT
 };
 
@@ -79,7 +82,8 @@ typedef struct fwh_record {
 typedef struct fwh_records fwh_records;
 
 /* Stable text of a result ("in-progress", "ok", "refused", "failed",
- * "interrupted"); fwh_rec_result_parse() is its inverse (false if unknown). */
+ * "interrupted", "unconfirmed"); fwh_rec_result_parse() is its inverse
+ * (false if unknown). */
 const char *fwh_rec_result_name(enum fwh_rec_result r);
 bool fwh_rec_result_parse(const char *s, enum fwh_rec_result *out);
 

@@ -34,6 +34,12 @@
  * FWS_E_UNTRUSTED_KEY, FWS_E_REVOKED_KEY) with a sentence naming both sides. */
 fws_err fwh_preflight(const fwh_package *pkg, const fws_devinfo *dev, fwh_error *err);
 
+/* The same checks but the signing key, on a manifest alone: `fwseal verify
+ * --model/--hw-rev/--min-counter` passes a record with only those fields set
+ * (an empty vendor, class, component, version or zero size is not checked),
+ * so both commands refuse in one wording (docs/messages.md). */
+fws_err fwh_policy_check(const fws_manifest *m, const fws_devinfo *dev, fwh_error *err);
+
 typedef struct fwh_plan {
 	char from_version[FWS_VERSION_MAX + 1]; /* "" when the device runs nothing */
 	char to_version[FWS_VERSION_MAX + 1];

@@ -7,28 +7,139 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli_msg.h"
 #include "cli_util.h"
 #include "fwseal-host/crc32.h"
+
+#if defined(FWSEAL_ENABLE_NLS) && FWSEAL_ENABLE_NLS
+#include <locale.h>
+#endif
+
+void cli_i18n_init(void)
+{
+#if defined(FWSEAL_ENABLE_NLS) && FWSEAL_ENABLE_NLS
+	/* messages and the character set only: numbers in --json, progress
+	 * lines and dates stay in the C locale */
+	setlocale(LC_CTYPE, "");
+	setlocale(LC_MESSAGES, "");
+	const char *dir = getenv("FWSEAL_LOCALEDIR"); /* tests: the build's own catalogues */
+	bindtextdomain(FWSEAL_GETTEXT_PACKAGE, dir && *dir ? dir : FWSEAL_LOCALEDIR);
+	bind_textdomain_codeset(FWSEAL_GETTEXT_PACKAGE, "UTF-8");
+	textdomain(FWSEAL_GETTEXT_PACKAGE);
+#endif
+}
 
 void cli_error(const char *fmt, ...)
 {
 	va_list ap;
+	flockfile(stderr);
 	fputs("fwseal: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(stderr, _(fmt), ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	funlockfile(stderr);
 }
 
 int cli_usage(const struct cli_ctx *ctx, const char *fmt, ...)
 {
 	va_list ap;
+	flockfile(stderr);
 	fputs("fwseal: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(stderr, _(fmt), ap);
 	va_end(ap);
-	fprintf(stderr, " Run 'fwseal %s --help' for usage.\n", ctx->name ? ctx->name : "");
+	fputc(' ', stderr);
+	fprintf(stderr, _("Run 'fwseal %s --help' for usage."), ctx->name ? ctx->name : "");
+	fputc('\n', stderr);
+	funlockfile(stderr);
 	return FWS_EXIT_USAGE;
+}
+
+/* Optimal string alignment distance (Levenshtein plus adjacent swaps),
+ * capped: words longer than 63 bytes are never "close". */
+static unsigned edit_distance(const char *a, const char *b)
+{
+	size_t n = strlen(a), m = strlen(b);
+	if (n > 63 || m > 63)
+		return 99;
+	unsigned d[64][64];
+	for (size_t i = 0; i <= n; i++)
+		d[i][0] = (unsigned)i;
+	for (size_t j = 0; j <= m; j++)
+		d[0][j] = (unsigned)j;
+	for (size_t i = 1; i <= n; i++) {
+		for (size_t j = 1; j <= m; j++) {
+			unsigned cost = a[i - 1] == b[j - 1] ? 0u : 1u;
+			unsigned v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < v)
+				v = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	}
+	return d[n][m];
+}
+
+const char *cli_suggest(const char *word, const char *const *cands, size_t n)
+{
+	const char *best = NULL;
+	unsigned best_d = 99;
+	bool tie = false;
+	size_t wl = strlen(word);
+	for (size_t i = 0; i < n; i++) {
+		if (cands[i] == NULL)
+			continue;
+		unsigned d = edit_distance(word, cands[i]);
+		/* a prefix of one candidate (--tru for --trust) is a suggestion too */
+		if (wl >= 3 && wl < strlen(cands[i]) && strncmp(word, cands[i], wl) == 0)
+			d = 1;
+		if (d < best_d) {
+			best_d = d;
+			best = cands[i];
+			tie = false;
+		} else if (d == best_d) {
+			tie = true;
+		}
+	}
+	/* close enough to be a typo: 1 edit for short words, 2 from 5 letters on */
+	unsigned limit = wl >= 5 ? 2u : 1u;
+	if (best == NULL || best_d == 0 || best_d > limit || tie)
+		return NULL;
+	return best;
+}
+
+void cli_hint_did_you_mean(const char *suggestion)
+{
+	if (suggestion) {
+		fprintf(stderr, _("Did you mean '%s'?"), suggestion);
+		fputc('\n', stderr);
+	}
+}
+
+static void suggest_option(const char *bad, const struct option *longopts)
+{
+	if (strncmp(bad, "--", 2) != 0)
+		return;
+	char word[64];
+	snprintf(word, sizeof word, "%s", bad + 2);
+	char *eq = strchr(word, '=');
+	if (eq)
+		*eq = '\0';
+	const char *names[64];
+	size_t n = 0;
+	for (const struct option *o = longopts; o->name && n < 64; o++)
+		names[n++] = o->name;
+	const char *s = cli_suggest(word, names, n);
+	if (s) {
+		char full[80];
+		snprintf(full, sizeof full, "--%s", s);
+		cli_hint_did_you_mean(full);
+	}
 }
 
 int cli_getopt(const struct cli_ctx *ctx, int argc, char **argv, const char *shortopts,
@@ -38,23 +149,29 @@ int cli_getopt(const struct cli_ctx *ctx, int argc, char **argv, const char *sho
 	/* A leading '+' stops at the first operand only if asked; fwseal allows
 	 * options and operands in any order (GNU style). */
 	int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+	const char *cmd = ctx->name ? ctx->name : "";
 	if (c == '?') {
 		const char *bad = argv[optind - 1];
 		if (optopt > 0 && optopt < 128 && strchr(shortopts, optopt))
-			cli_usage(ctx, "Option '%s' needs a value.", bad);
+			cli_fail(MSG_OPTION_NEEDS_VALUE, bad, cmd);
 		else if (optopt) {
 			/* a long option that needs an argument reports its val */
 			const struct option *o = longopts;
 			while (o->name && o->val != optopt)
 				o++;
-			if (o->name)
-				cli_usage(ctx, "Option '--%s' needs a value.", o->name);
-			else
-				cli_usage(ctx, "Unknown option '%s'.", bad);
-		} else
-			cli_usage(ctx, "Unknown option '%s'.", bad);
+			if (o->name) {
+				char full[80];
+				snprintf(full, sizeof full, "--%s", o->name);
+				cli_fail(MSG_OPTION_NEEDS_VALUE, full, cmd);
+			} else {
+				cli_fail(MSG_UNKNOWN_OPTION, bad, cmd);
+			}
+		} else {
+			cli_fail(MSG_UNKNOWN_OPTION, bad, cmd);
+			suggest_option(bad, longopts);
+		}
 	} else if (c == ':') {
-		cli_usage(ctx, "Option '%s' needs a value.", argv[optind - 1]);
+		cli_fail(MSG_OPTION_NEEDS_VALUE, argv[optind - 1], cmd);
 		c = '?';
 	}
 	return c;
@@ -110,13 +227,7 @@ void cli_hex(const uint8_t *p, size_t n, char *out)
 
 int cli_exit_for_err(fws_err e)
 {
-	if (e == FWS_OK)
-		return FWS_EXIT_OK;
-	if (e <= FWS_E_MODEL && e >= FWS_E_VENDOR)
-		return FWS_EXIT_POLICY;
-	if (e == FWS_E_IO)
-		return FWS_EXIT_IO;
-	return FWS_EXIT_BAD_PACKAGE;
+	return cli_exit_for_fws(e, false);
 }
 
 uint32_t cli_crc32(uint32_t crc, const uint8_t *p, size_t n)
@@ -124,13 +235,15 @@ uint32_t cli_crc32(uint32_t crc, const uint8_t *p, size_t n)
 	return fwh_crc32(crc, p, n); /* one implementation, in the host library */
 }
 
-void cli_format_date(int64_t t, char *out, size_t cap)
+bool cli_format_date(int64_t t, char *out, size_t cap)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
-	if (gmtime_r(&tt, &tm) && strftime(out, cap, "%Y-%m-%d", &tm) > 0)
-		return;
+	if (gmtime_r(&tt, &tm) && tm.tm_year >= -1900 && tm.tm_year <= 9999 - 1900 &&
+	    strftime(out, cap, "%Y-%m-%d", &tm) > 0)
+		return true;
 	snprintf(out, cap, "%" PRId64, t);
+	return false;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -244,6 +357,15 @@ void cli_json_null(struct cli_json *j, const char *name)
 {
 	json_name(j, name);
 	fputs("null", j->f);
+}
+
+void cli_json_date(struct cli_json *j, const char *name, int64_t t)
+{
+	char date[32];
+	if (t == 0 || !cli_format_date(t, date, sizeof date))
+		cli_json_null(j, name);
+	else
+		cli_json_str(j, name, date);
 }
 
 void cli_json_hex(struct cli_json *j, const char *name, const uint8_t *p, size_t n)

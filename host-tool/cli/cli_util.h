@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cli_i18n.h"
 #include "exitcodes.h"
 #include "fwseal/err.h"
 
@@ -29,8 +30,24 @@
 struct cli_ctx {
 	bool json;        /* --json given: machine-readable output on stdout */
 	const char *name; /* the subcommand name, for messages */
+	int verbose;      /* -v given this many times (the log level, fwseal-host/log.h) */
 };
 
+/* What an option's value (or a command's operands) is, for shell completion:
+ * CLI_VAL_FILE, CLI_VAL_DIR, CLI_VAL_DEVICE, or a space-separated list of the
+ * only words allowed ("none rtscts"). */
+#define CLI_VAL_FILE   "@file"
+#define CLI_VAL_DIR    "@dir"
+#define CLI_VAL_DEVICE "@device"
+#define CLI_VAL_TEXT   "@text"  /* free text: nothing to complete */
+
+struct cli_opt_hint {
+	const char *name;   /* long option name without "--" */
+	const char *values; /* CLI_VAL_* or the allowed words */
+};
+
+/* One command of the table in main.c. The parser and the shell completion
+ * (`fwseal completion SHELL`, cli_complete.c) read the same opts array. */
 struct cli_cmd {
 	const char *name;    /* "pack" */
 	const char *summary; /* one line for `fwseal --help` */
@@ -38,6 +55,10 @@ struct cli_cmd {
 	bool json;           /* accepts --json */
 	/* argv[0] is the command name; returns an fws_exit code */
 	int (*run)(struct cli_ctx *ctx, int argc, char **argv);
+	const struct option *opts;        /* its long options, as given to cli_getopt */
+	const struct cli_opt_hint *hints; /* values of options that take one (default: file) */
+	const char *operands;             /* what its operands are (CLI_VAL_*), NULL: none */
+	const struct cli_cmd *const *subs; /* subcommands (key generate ...), NULL-terminated */
 };
 
 /* "fwseal: <sentence>" on stderr. fmt should read "what is wrong. What to do." */
@@ -59,8 +80,15 @@ bool cli_parse_u16(const char *s, uint16_t *out);
 /* Lowercase hex of n bytes into out (2n+1 bytes). */
 void cli_hex(const uint8_t *p, size_t n, char *out);
 
-/* Exit code for a protocol error (policy -> 4, I/O -> 5, else bad package 3). */
+/* Exit code for a protocol error the host found (cli_exit_for_fws, cli_msg.h). */
 int cli_exit_for_err(fws_err e);
+
+/* The candidate a mistyped word most likely meant, or NULL when none is
+ * close enough or two are equally close ("did you mean"). */
+const char *cli_suggest(const char *word, const char *const *cands, size_t n);
+
+/* "Did you mean 'S'?" on stderr (nothing for NULL). */
+void cli_hint_did_you_mean(const char *suggestion);
 
 /* ---------------------------------------------------------------------- */
 /* JSON output: a tiny streaming writer that handles commas and escaping.  */
@@ -85,6 +113,8 @@ void cli_json_i64(struct cli_json *j, const char *name, int64_t v);
 void cli_json_bool(struct cli_json *j, const char *name, bool v);
 void cli_json_null(struct cli_json *j, const char *name);
 void cli_json_hex(struct cli_json *j, const char *name, const uint8_t *p, size_t n);
+/* A date as "YYYY-MM-DD" (ISO 8601); null for 0 (not given) or out of range. */
+void cli_json_date(struct cli_json *j, const char *name, int64_t t);
 
 /* Write s (n bytes) as a JSON string literal with quotes. */
 void cli_json_escape(FILE *f, const char *s, size_t n);
@@ -94,7 +124,8 @@ void cli_json_escape(FILE *f, const char *s, size_t n);
  * of bytes B is ~cli_crc32(0, B). */
 uint32_t cli_crc32(uint32_t crc, const uint8_t *p, size_t n);
 
-/* "YYYY-MM-DD" of seconds since 1970 UTC (out >= 32 bytes). */
-void cli_format_date(int64_t t, char *out, size_t cap);
+/* "YYYY-MM-DD" (ISO 8601) of seconds since 1970 UTC (out >= 32 bytes);
+ * false (and the number in out) when the year is not representable. */
+bool cli_format_date(int64_t t, char *out, size_t cap);
 
 #endif /* FWSEAL_CLI_UTIL_H */

@@ -65,18 +65,25 @@ struct args {
 	const char *product, *package, *trust, *device, *out, *previous, *test_key;
 };
 
+static const struct option opts[] = {
+	{"product", required_argument, NULL, 'p'},
+	{"package", required_argument, NULL, 'k'},
+	{"trust", required_argument, NULL, 't'},
+	{"device", required_argument, NULL, 'd'},
+	{"out", required_argument, NULL, 'o'},
+	{"previous", required_argument, NULL, 'P'},
+	{"test-key", required_argument, NULL, 'K'},
+	{NULL, 0, NULL, 0},
+};
+
+static const struct cli_opt_hint hints[] = {
+	{"device", CLI_VAL_DEVICE},
+	{"out", CLI_VAL_DIR},
+	{NULL, NULL},
+};
+
 static int parse(struct cli_ctx *ctx, int argc, char **argv, struct args *a)
 {
-	static const struct option opts[] = {
-		{"product", required_argument, NULL, 'p'},
-		{"package", required_argument, NULL, 'k'},
-		{"trust", required_argument, NULL, 't'},
-		{"device", required_argument, NULL, 'd'},
-		{"out", required_argument, NULL, 'o'},
-		{"previous", required_argument, NULL, 'P'},
-		{"test-key", required_argument, NULL, 'K'},
-		{NULL, 0, NULL, 0},
-	};
 	int c;
 	memset(a, 0, sizeof(*a));
 	while ((c = cli_getopt(ctx, argc, argv, "", opts)) != -1) {
@@ -213,4 +220,6 @@ const struct cli_cmd cli_cmd_evidence = {
 	.usage = usage,
 	.json = true,
 	.run = run_evidence,
+	.opts = opts,
+	.hints = hints,
 };

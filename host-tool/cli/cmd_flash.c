@@ -12,20 +12,24 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_msg.h"
 #include "commands.h"
 #include "dev_common.h"
 #include "flash_multi.h"
 #include "fwseal-host/dfu_client.h"
 #include "fwseal-host/package.h"
+#include "fwseal-host/log.h"
 #include "fwseal-host/session.h"
+#include "pkg_print.h"
 
-static const char usage[] =
+static const char usage[] = N_(
 	"Usage: fwseal flash PKG [--device DEVICE] [--trust TRUST] [--yes] [--json]\n"
-	"                        [--flow none|rtscts] [--no-resume]\n\n"
+	"                        [--flow none|rtscts] [--no-resume] [--confirm-timeout S]\n\n"
 	"Install the firmware package PKG on a device. The package is verified first,\n"
 	"then checked against what the device reports (model, hardware revision,\n"
 	"security counter, keys); fwseal shows what will change and asks before it\n"
-	"sends anything. It succeeds only when the device runs the new version.\n"
+	"sends anything. It succeeds only when the device runs the new version and\n"
+	"the new firmware has confirmed that it works.\n"
 	"An interrupted update resumes where it stopped when the same command is run\n"
 	"again.\n\n"
 	"  --device DEVICE   serial:PATH[@BAUD] (default baud 115200), usb[:VID:PID[:SN]],\n"
@@ -37,10 +41,12 @@ static const char usage[] =
 	"                    else /etc/fwseal/trust.fwst\n"
 	"  --yes             do not ask for confirmation (required when stdin is not\n"
 	"                    a terminal)\n"
-	"  --json            one JSON event per line on stdout (package, device, plan,\n"
-	"                    progress, done / error)\n"
+	"  --json            one JSON event per line on stdout: package, device, plan,\n"
+	"                    progress..., then done or error (docs/json.md)\n"
 	"  --flow MODE       serial flow control: none (default) or rtscts\n"
 	"  --no-resume       start an interrupted update from the beginning\n"
+	"  --confirm-timeout S  wait up to S seconds (default 30) for the device to\n"
+	"                    restart and the new firmware to confirm itself\n"
 	"Factory line (docs/factory.md):\n"
 	"  --device D1 --device D2 ...  flash several devices at once, one thread each\n"
 	"  --all             every connected device of the package's model\n"
@@ -48,9 +54,10 @@ static const char usage[] =
 	"                    $XDG_DATA_HOME/fwseal/records.sqlite); --no-records: none\n"
 	"  --station NAME    station name in the records (default: the host name)\n"
 	"  Several devices: exit 0 all ok, 8 some failed, else the class they share.\n\n"
-	"Exit codes: 0 installed and running, 2 usage, 3 package bad or untrusted,\n"
-	"4 refused by policy (model, revision, downgrade), 5 file or port access,\n"
-	"6 device error, 7 interrupted (run again to resume), 9 declined.\n";
+	"Exit codes: 0 installed, running and confirmed, 2 usage, 3 package bad or\n"
+	"untrusted, 4 refused by policy (model, revision, downgrade), 5 file or port\n"
+	"access, 6 device error, 7 interrupted (run again to resume), 9 declined,\n"
+	"11 installed and running but not confirmed by the new firmware.\n");
 
 static atomic_int stop_flag;
 
@@ -79,6 +86,9 @@ typedef struct flash_cli {
 	enum fwh_phase last_phase;
 	bool bar_open;
 	const char *device;
+	const char *pkg_path;
+	const fws_trust *trust;  /* to name the trusted keys when a signer is not */
+	const char *trust_path;
 } flash_cli;
 
 static void human_bytes(double v, char *out, size_t cap)
@@ -104,14 +114,23 @@ static void human_time(double s, char *out, size_t cap)
 static const char *phase_text(enum fwh_phase p)
 {
 	switch (p) {
-	case FWH_PHASE_PREPARE: return "Preparing the device";
-	case FWH_PHASE_DOWNLOAD: return "Sending the firmware";
-	case FWH_PHASE_MANIFEST: return "Device is checking and installing the firmware";
-	case FWH_PHASE_RESTART: return "Restarting the device";
-	case FWH_PHASE_WAIT: return "Waiting for the device to report the new firmware";
-	case FWH_PHASE_DONE: return "Done";
+	case FWH_PHASE_PREPARE: return _("Preparing the device");
+	case FWH_PHASE_DOWNLOAD: return _("Sending the firmware");
+	case FWH_PHASE_MANIFEST: return _("The device is checking and installing the firmware");
+	case FWH_PHASE_RESTART: return _("Restarting the device");
+	case FWH_PHASE_WAIT: return _("Waiting for the device to report the new firmware");
+	case FWH_PHASE_DONE: return _("Done");
 	}
 	return "";
+}
+
+/* From the first byte sent until the device runs the new firmware, a cut
+ * cable or power costs a resume (the device keeps a bootable image), so
+ * the user is told once, when it starts to matter. */
+static void say_do_not_unplug(void)
+{
+	fputs(_("Do not unplug the device or switch it off until fwseal says it is done."), stderr);
+	fputc('\n', stderr);
 }
 
 static void on_progress(void *user, const fwh_progress *p)
@@ -125,22 +144,28 @@ static void on_progress(void *user, const fwh_progress *p)
 		ev_u64(&e, "done", p->done);
 		ev_u64(&e, "total", p->total);
 		ev_num(&e, "rate", p->rate);
-		ev_num(&e, "eta", p->eta);
+		if (p->eta >= 0)
+			ev_num(&e, "eta", p->eta);
+		else
+			ev_null(&e, "eta");
 		ev_end(&e);
 		return;
 	}
 	bool new_phase = p->phase != c->last_phase;
 	c->last_phase = p->phase;
-	if (p->phase != FWH_PHASE_DOWNLOAD) {
-		if (!new_phase)
-			return;
+	if (new_phase)
+		fwh_log(FWH_LOG_INFO, "flash", "phase %s", fwh_phase_name(p->phase));
+	if (new_phase && p->phase != FWH_PHASE_DONE) {
 		if (c->bar_open)
 			fputc('\n', stderr);
 		c->bar_open = false;
-		if (p->phase != FWH_PHASE_DONE)
-			fprintf(stderr, "%s...\n", phase_text(p->phase));
-		return;
+		fprintf(stderr, "%s...\n", phase_text(p->phase));
+		if (p->phase == FWH_PHASE_DOWNLOAD)
+			say_do_not_unplug();
+		fflush(stderr);
 	}
+	if (p->phase != FWH_PHASE_DOWNLOAD)
+		return;
 	char rate[32], eta[16];
 	human_bytes(p->rate, rate, sizeof rate);
 	human_time(p->eta, eta, sizeof eta);
@@ -180,7 +205,7 @@ static void print_plan(const flash_cli *c, const char *pkg_path, const fwh_packa
 		ev_str(&e, "signer", signer);
 		ev_str(&e, "model", d->model);
 		ev_str(&e, "serial", d->serial);
-		ev_str(&e, "from_version", plan->from_version);
+		ev_version(&e, "from_version", plan->from_version);
 		ev_str(&e, "to_version", plan->to_version);
 		ev_bool(&e, "security_update", m->security_update);
 		ev_str(&e, "severity", fws_severity_name(m->severity));
@@ -195,58 +220,83 @@ static void print_plan(const flash_cli *c, const char *pkg_path, const fwh_packa
 		fputc(']', stdout);
 		ev_bool(&e, "reboot", m->reboot);
 		ev_u64(&e, "downtime_s", m->downtime_s);
-		ev_i64(&e, "support_end", m->support_end);
+		ev_iso_date(&e, "support_end", m->support_end);
 		ev_bool(&e, "resume", plan->resume);
 		ev_u64(&e, "resume_offset", plan->resume_offset);
 		ev_u64(&e, "bytes", plan->bytes);
 		ev_end(&e);
 		return;
 	}
-	printf("Package     %s (signed by key %s, verified)\n", pkg_path, signer);
-	printf("Device      %s: %s, hardware revision %u, serial %s\n", c->device, d->model,
+	printf(_("Package     %s (signed by key %s, verified)\n"), pkg_path, signer);
+	printf(_("Device      %s: %s, hardware revision %u, serial %s\n"), c->device, d->model,
 	       d->hw_rev, d->serial);
-	printf("Change      firmware %s -> %s%s\n",
-	       plan->from_version[0] ? plan->from_version : "(none running)", plan->to_version,
-	       plan->same_version ? " (re-install of the same version)" : "");
+	printf(_("Change      firmware %s -> %s%s\n"),
+	       plan->from_version[0] ? plan->from_version : _("(none running)"), plan->to_version,
+	       plan->same_version ? _(" (re-install of the same version)") : "");
 	if (m->security_update)
-		printf("Security    security update, severity %s\n", fws_severity_name(m->severity));
+		printf(_("Security    security update, severity %s\n"), fws_severity_name(m->severity));
 	else
-		printf("Security    not a security update\n");
+		printf(_("Security    not a security update\n"));
 	if (m->risks.len)
-		printf("Fixes       %s\n", fwh_package_text(pkg, m->risks, buf, sizeof buf));
+		printf(_("Fixes       %s\n"), fwh_package_text(pkg, m->risks, buf, sizeof buf));
 	for (unsigned i = 0; i < m->cve_count; i++)
-		printf("%s  %s\n", i == 0 ? "CVEs      " : "          ",
+		printf("%s  %s\n", i == 0 ? _("CVEs      ") : "          ",
 		       fwh_package_text(pkg, m->cves[i], buf, sizeof buf));
 	if (m->reboot)
-		printf("Disruption  the device restarts; expected downtime about %u s\n",
+		printf(_("Disruption  the device restarts; expected downtime about %u s\n"),
 		       (unsigned)m->downtime_s);
 	else
-		printf("Disruption  no restart expected; downtime about %u s\n", (unsigned)m->downtime_s);
+		printf(_("Disruption  no restart expected; downtime about %u s\n"),
+		       (unsigned)m->downtime_s);
 	if (m->support_end) {
 		cli_format_date(m->support_end, date, sizeof date);
-		printf("Support     security updates for this firmware until %s\n", date);
+		printf(_("Support     security updates for this firmware until %s\n"), date);
 	}
 	if (plan->resume)
-		printf("Resume      continues an interrupted transfer at byte %llu of %llu\n",
+		printf(_("Resume      continues an interrupted transfer at byte %llu of %llu\n"),
 		       (unsigned long long)plan->resume_offset, (unsigned long long)pkg->stream_len);
 	fflush(stdout);
 }
 
-/* 1: go ahead; otherwise an exit code. */
-static int confirm(const char *to_version)
+/* The error event of --json for a failure the CLI itself found (the
+ * message was printed on stderr already). */
+static int fail_msg(const flash_cli *c, const char *id, int rc, const char *msg)
 {
-	if (!isatty(STDIN_FILENO)) {
-		cli_error("Cannot ask for confirmation because standard input is not a terminal; "
-		          "add --yes to install without asking.");
-		return FWS_EXIT_USAGE;
+	if (c->json) {
+		dev_event e;
+		ev_begin(&e, stdout, "error");
+		ev_str(&e, "device", c->device ? c->device : "");
+		ev_str(&e, "code", id);
+		ev_str(&e, "message", msg);
+		ev_bool(&e, "from_device", false);
+		ev_bool(&e, "interrupted", false);
+		ev_i64(&e, "exit", rc);
+		ev_end(&e);
 	}
-	fprintf(stderr, "Install firmware %s on this device? [y/N] ", to_version);
+	return rc;
+}
+
+static int fail_rep(const flash_cli *c, const struct cli_report *r)
+{
+	return fail_msg(c, r->id, r->exit, r->msg);
+}
+
+
+/* 1: go ahead; otherwise an exit code. */
+static int confirm(const flash_cli *c, const char *to_version)
+{
+	struct cli_report r;
+	if (!isatty(STDIN_FILENO)) {
+		cli_fail_to(&r, MSG_NO_TERMINAL);
+		return fail_rep(c, &r);
+	}
+	fprintf(stderr, _("Install firmware %s on this device? [y/N] "), to_version);
 	fflush(stderr);
 	char line[16];
 	if (fgets(line, sizeof line, stdin) == NULL ||
 	    (strcmp(line, "y\n") != 0 && strcmp(line, "yes\n") != 0 && strcmp(line, "Y\n") != 0)) {
-		fprintf(stderr, "Nothing was changed.\n");
-		return FWS_EXIT_CANCELLED;
+		cli_fail_to(&r, MSG_DECLINED);
+		return fail_rep(c, &r);
 	}
 	return 1;
 }
@@ -255,8 +305,13 @@ static int fail(const flash_cli *c, const fwh_error *err, bool interrupted, cons
 {
 	int rc = dev_exit_for(err, interrupted);
 	dev_error(err);
-	if (interrupted)
-		fprintf(stderr, "To resume, run the same command again: %s\n", resume_cmd);
+	if ((err->code == FWS_E_UNTRUSTED_KEY || err->code == FWS_E_REVOKED_KEY) &&
+	    !err->from_device && c->trust)
+		pkg_print_key_detail(c->pkg_path, c->trust, c->trust_path);
+	if (interrupted) {
+		fprintf(stderr, _("To resume, run the same command again: %s"), resume_cmd);
+		fputc('\n', stderr);
+	}
 	if (c->json) {
 		dev_event e;
 		ev_begin(&e, stdout, "error");
@@ -271,23 +326,45 @@ static int fail(const flash_cli *c, const fwh_error *err, bool interrupted, cons
 	return rc;
 }
 
-static int load_trust(const struct cli_ctx *ctx, const char *given, fws_trust *trust,
-                      const char **used)
+/* The package event of --json: what was verified, before any device. */
+static void package_event(const flash_cli *c, const fwh_package *pkg)
 {
-	static char path[4096];
-	const char *p = given ? given : fwh_trust_default_path(path, sizeof path);
-	if (p == NULL)
-		return cli_usage(ctx, "flash needs --trust TRUST (the trust store from 'fwseal key "
-		                      "export-trust'), or one at $FWSEAL_TRUST, "
-		                      "~/.config/fwseal/trust.fwst or /etc/fwseal/trust.fwst.");
-	fwh_error err;
-	fwh_error_clear(&err);
-	if (fwh_trust_load(p, trust, &err) != FWS_OK) {
-		dev_error(&err);
-		return err.code == FWS_E_IO ? FWS_EXIT_IO : FWS_EXIT_BAD_PACKAGE;
-	}
-	*used = p;
-	return -1;
+	const fws_manifest *m = &pkg->manifest;
+	char hex[2 * FWS_SHA256_LEN + 1];
+	dev_event e;
+	ev_begin(&e, stdout, "package");
+	ev_str(&e, "package", c->pkg_path);
+	cli_hex(pkg->file_sha256, FWS_SHA256_LEN, hex);
+	ev_str(&e, "sha256", hex);
+	cli_hex(pkg->signer, FWS_KEY_ID_LEN, hex);
+	ev_str(&e, "signer", hex);
+	ev_str(&e, "model", m->model);
+	ev_str(&e, "version", m->version);
+	ev_u64(&e, "security_counter", m->security_counter);
+	ev_bool(&e, "security_update", m->security_update);
+	ev_iso_date(&e, "release_date", m->release_date);
+	ev_iso_date(&e, "support_end", m->support_end);
+	ev_u64(&e, "bytes", pkg->stream_len);
+	ev_end(&e);
+}
+
+/* The device event of --json: what the device said about itself. */
+static void device_event(const char *device, const fws_devinfo *d)
+{
+	dev_event e;
+	ev_begin(&e, stdout, "device");
+	ev_str(&e, "device", device);
+	ev_str(&e, "model", d->model);
+	ev_u64(&e, "hw_rev", d->hw_rev);
+	ev_str(&e, "serial", d->serial);
+	ev_str(&e, "boot_state", fws_boot_state_name(d->boot_state));
+	if (d->boot_state == FWS_BOOT_APP)
+		ev_str(&e, "firmware_version", d->fw_version);
+	else
+		ev_null(&e, "firmware_version");
+	ev_u64(&e, "security_counter", d->security_counter);
+	ev_iso_date(&e, "support_end", d->support_end);
+	ev_end(&e);
 }
 
 struct flash_args {
@@ -297,20 +374,31 @@ struct flash_args {
 	bool yes;
 	bool rtscts;
 	bool no_resume;
+	uint32_t confirm_timeout_s; /* 0: the library's default (30 s) */
 	struct flash_multi_args m; /* several devices, records (flash_multi.h) */
+};
+
+static const struct option opts[] = {
+	{ "device", required_argument, NULL, 'd' },
+	{ "trust", required_argument, NULL, 't' },
+	{ "yes", no_argument, NULL, 'y' },
+	{ "flow", required_argument, NULL, 'f' },
+	{ "no-resume", no_argument, NULL, 'n' },
+	{ "confirm-timeout", required_argument, NULL, 'T' },
+	FLASH_MULTI_LONGOPTS,
+	{ NULL, 0, NULL, 0 },
+};
+
+static const struct cli_opt_hint hints[] = {
+	{ "device", CLI_VAL_DEVICE },
+	{ "flow", "none rtscts" },
+	{ "station", CLI_VAL_TEXT },
+	{ "confirm-timeout", CLI_VAL_TEXT },
+	{ NULL, NULL },
 };
 
 static int parse(struct cli_ctx *ctx, int argc, char **argv, struct flash_args *a)
 {
-	static const struct option opts[] = {
-		{ "device", required_argument, NULL, 'd' },
-		{ "trust", required_argument, NULL, 't' },
-		{ "yes", no_argument, NULL, 'y' },
-		{ "flow", required_argument, NULL, 'f' },
-		{ "no-resume", no_argument, NULL, 'n' },
-		FLASH_MULTI_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
 	int c, rc;
 	while ((c = cli_getopt(ctx, argc, argv, "d:t:yf:n", opts)) != -1) {
 		switch (c) {
@@ -322,6 +410,12 @@ static int parse(struct cli_ctx *ctx, int argc, char **argv, struct flash_args *
 		case 't': a->trust = optarg; break;
 		case 'y': a->yes = true; break;
 		case 'n': a->no_resume = true; break;
+		case 'T':
+			if (!cli_parse_u32(optarg, &a->confirm_timeout_s) || a->confirm_timeout_s == 0 ||
+			    a->confirm_timeout_s > 3600)
+				return cli_usage(ctx, "--confirm-timeout needs 1 to 3600 seconds, not '%s'.",
+				                 optarg);
+			break;
 		case 'f':
 			if (!strcmp(optarg, "rtscts"))
 				a->rtscts = true;
@@ -357,16 +451,20 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 	a.m.yes = a.yes;
 	a.m.rtscts = a.rtscts;
 	a.m.no_resume = a.no_resume;
+	a.m.restart_timeout_ms = a.confirm_timeout_s * 1000u;
 	if (flash_multi_wanted(&a.m))
 		return flash_multi_run(ctx, &a.m);
 	flash_cli c = { .json = ctx->json, .tty = isatty(STDERR_FILENO) != 0, .last_decile = -1,
-	                .last_phase = FWH_PHASE_DONE };
+	                .last_phase = FWH_PHASE_DONE, .pkg_path = a.pkg };
 
-	fws_trust trust;
-	const char *trust_path = NULL;
-	rc = load_trust(ctx, a.trust, &trust, &trust_path);
+	static fws_trust trust;
+	static char trust_path[4096];
+	struct cli_report rep;
+	rc = cli_trust_load(a.trust, true, &trust, trust_path, sizeof trust_path, &rep);
 	if (rc >= 0)
-		return rc;
+		return fail_rep(&c, &rep);
+	c.trust = &trust;
+	c.trust_path = trust_path;
 
 	/* 1. the package, completely, before any device is touched */
 	fwh_error err;
@@ -374,13 +472,17 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 	static fwh_package pkg;
 	if (fwh_package_open(&pkg, a.pkg, &trust, &err) != FWS_OK)
 		return fail(&c, &err, false, NULL);
+	fwh_log(FWH_LOG_INFO, "flash", "package %s verified: %s %s", a.pkg, pkg.manifest.model,
+	        pkg.manifest.version);
+	if (c.json)
+		package_event(&c, &pkg);
 
 	/* 2. the device */
 	char device[FWH_DEVSTR_MAX], canon[FWH_DEVSTR_MAX];
-	rc = dev_pick(a.device, device, sizeof device);
+	rc = dev_pick(a.device, device, sizeof device, &rep);
 	if (rc >= 0) {
 		fwh_package_close(&pkg);
-		return rc;
+		return fail_rep(&c, &rep);
 	}
 	c.device = device;
 	char resume_cmd[2 * FWH_DEVSTR_MAX + 4096];
@@ -397,12 +499,14 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	l->ops->describe(l, canon, sizeof canon);
 	c.device = canon;
+	if (c.json)
+		device_event(canon, &d);
 
 	/* 3. package against device, then what will change */
 	struct flash_rec rec;
 	if (fwh_preflight(&pkg, &d, &err) != FWS_OK) {
 		if (flash_rec_begin(&rec, &a.m, &pkg, canon, &d) < 0)
-			flash_rec_end(&rec, err.code, &err, false, NULL);
+			flash_rec_end(&rec, err.code, &err, false, NULL, false);
 		fwh_close(l);
 		fwh_package_close(&pkg);
 		return fail(&c, &err, false, resume_cmd);
@@ -413,7 +517,7 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 		plan.resume = false;
 	print_plan(&c, a.pkg, &pkg, &d, &plan);
 	if (!a.yes) {
-		rc = confirm(plan.to_version);
+		rc = confirm(&c, plan.to_version);
 		if (rc != 1) {
 			fwh_close(l);
 			fwh_package_close(&pkg);
@@ -430,10 +534,11 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	catch_signals();
 	fwh_flash_opts fo = { .progress = on_progress, .user = &c, .cancel = &stop_flag,
-	                      .no_resume = a.no_resume };
+	                      .no_resume = a.no_resume,
+	                      .restart_timeout_ms = a.confirm_timeout_s * 1000u };
 	fwh_flash_result res;
 	fws_err e = fwh_flash(&l, &pkg, &fo, &res, &err);
-	flash_rec_end(&rec, e, &err, res.interrupted, res.after.fw_version);
+	flash_rec_end(&rec, e, &err, res.interrupted, res.after.fw_version, res.confirmed);
 	if (c.bar_open)
 		fputc('\n', stderr);
 	fwh_close(l);
@@ -441,25 +546,39 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 	if (e != FWS_OK)
 		return fail(&c, &err, res.interrupted, resume_cmd);
 
+	/* Installed. Done only once the new firmware confirmed itself; until
+	 * then the device goes back to the old one at its next restart. */
+	rc = res.confirmed ? FWS_EXIT_OK : FWS_EXIT_UNCONFIRMED;
+	unsigned waited = a.confirm_timeout_s ? a.confirm_timeout_s : 30u;
+	char why[1024] = "";
+	if (!res.confirmed)
+		cli_msg_format(why, sizeof why, MSG_UNCONFIRMED, canon, res.after.fw_version, waited,
+		               canon);
 	if (c.json) {
 		dev_event ev;
 		ev_begin(&ev, stdout, "done");
 		ev_str(&ev, "device", canon);
 		ev_str(&ev, "serial", res.after.serial);
-		ev_str(&ev, "from_version", plan.from_version);
+		ev_version(&ev, "from_version", plan.from_version);
 		ev_str(&ev, "version", res.after.fw_version);
 		ev_bool(&ev, "confirmed", res.confirmed);
 		ev_bool(&ev, "resumed", res.resumed);
 		ev_u64(&ev, "sent", res.sent);
 		ev_num(&ev, "seconds", res.seconds);
+		/* new fields go last: scripts match the older ones in this order */
+		ev_str(&ev, "result", res.confirmed ? "ok" : "unconfirmed");
+		ev_i64(&ev, "exit", rc);
+		if (!res.confirmed)
+			ev_str(&ev, "message", why);
 		ev_end(&ev);
-	} else {
-		printf("Done: %s (%s, serial %s) now runs firmware %s%s (%.1f s%s).\n", canon,
-		       res.after.model, res.after.serial, res.after.fw_version,
-		       res.confirmed ? "" : ", not yet confirmed by the firmware", res.seconds,
-		       res.resumed ? ", resumed" : "");
+	} else if (res.confirmed) {
+		printf(_("Done: %s (%s, serial %s) now runs firmware %s, confirmed (%.1f s%s).\n"),
+		       canon, res.after.model, res.after.serial, res.after.fw_version, res.seconds,
+		       res.resumed ? _(", resumed") : "");
 	}
-	return FWS_EXIT_OK;
+	if (!res.confirmed)
+		cli_fail(MSG_UNCONFIRMED, canon, res.after.fw_version, waited, canon);
+	return rc;
 }
 
 const struct cli_cmd cli_cmd_flash = {
@@ -468,4 +587,7 @@ const struct cli_cmd cli_cmd_flash = {
 	.usage = usage,
 	.json = true,
 	.run = run_flash,
+	.opts = opts,
+	.hints = hints,
+	.operands = CLI_VAL_FILE,
 };

@@ -17,12 +17,18 @@ static const char usage[] =
 	"Exit codes: 0 ok, 2 usage, 5 no access to the port, 6 device not found or\n"
 	"not answering.\n";
 
+static const struct option opts[] = {
+	{ "device", required_argument, NULL, 'd' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const struct cli_opt_hint hints[] = {
+	{ "device", CLI_VAL_DEVICE },
+	{ NULL, NULL },
+};
+
 static int run_info(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "device", required_argument, NULL, 'd' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *given = NULL;
 	int c;
 	while ((c = cli_getopt(ctx, argc, argv, "d:", opts)) != -1) {
@@ -37,7 +43,7 @@ static int run_info(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_usage(ctx, "info takes one device, not '%s'.", argv[optind]);
 
 	char device[FWH_DEVSTR_MAX];
-	int rc = dev_pick(given, device, sizeof device);
+	int rc = dev_pick(given, device, sizeof device, NULL);
 	if (rc >= 0)
 		return rc;
 
@@ -70,4 +76,7 @@ const struct cli_cmd cli_cmd_info = {
 	.usage = usage,
 	.json = true,
 	.run = run_info,
+	.opts = opts,
+	.hints = hints,
+	.operands = CLI_VAL_DEVICE,
 };

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "cli_msg.h"
 #include "commands.h"
 #include "pkg_print.h"
 
@@ -20,12 +21,13 @@ static const char usage[] =
 	"  --trust TRUST   also check the signature against this trust store\n"
 	"  --json          machine-readable output\n";
 
+static const struct option opts[] = {
+	{"trust", required_argument, NULL, 't'},
+	{NULL, 0, NULL, 0},
+};
+
 static int run_inspect(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"trust", required_argument, NULL, 't'},
-		{NULL, 0, NULL, 0},
-	};
 	const char *trust_path = NULL;
 	int c;
 	while ((c = cli_getopt(ctx, argc, argv, "t:", opts)) != -1) {
@@ -39,8 +41,9 @@ static int run_inspect(struct cli_ctx *ctx, int argc, char **argv)
 	const char *path = argv[optind];
 
 	static fws_trust trust;
+	char used[4096] = "";
 	if (trust_path) {
-		int rc = pkg_load_trust(trust_path, &trust);
+		int rc = cli_trust_load(trust_path, false, &trust, used, sizeof used, NULL);
 		if (rc >= 0)
 			return rc;
 	}
@@ -49,7 +52,7 @@ static int run_inspect(struct cli_ctx *ctx, int argc, char **argv)
 	chk.want_file_sha256 = true;
 	fwh_pkg_check_file(&chk, path);
 	if (chk.err == FWS_E_IO) {
-		pkg_print_error(path, &chk);
+		pkg_print_error(path, &chk, NULL, NULL);
 		return FWS_EXIT_IO;
 	}
 	/* Signature: checked on the prefix captured by the stream pass. */
@@ -59,11 +62,11 @@ static int run_inspect(struct cli_ctx *ctx, int argc, char **argv)
 		sig_err = fws_pkg_prefix_verify(chk.prefix, chk.prefix_len, &trust, &m, chk.signer);
 		chk.authentic = sig_err == FWS_OK;
 	}
-	const char *sig_state = !trust_path ? "not checked (no --trust given)"
-	                        : chk.authentic ? "valid, key trusted"
-	                                        : sig_err == FWS_E_REVOKED_KEY ? "NOT valid: signed by a revoked key"
-	                                        : sig_err == FWS_E_UNTRUSTED_KEY ? "NOT valid: signed by a key the trust store does not hold"
-	                                        : "NOT valid: the signature does not verify";
+	const char *sig_state = !trust_path ? _("not checked (no --trust given)")
+	                        : chk.authentic ? _("valid, key trusted")
+	                                        : sig_err == FWS_E_REVOKED_KEY ? _("NOT valid: signed by a revoked key")
+	                                        : sig_err == FWS_E_UNTRUSTED_KEY ? _("NOT valid: signed by a key the trust store does not hold")
+	                                        : _("NOT valid: the signature does not verify");
 	if (ctx->json) {
 		struct cli_json j;
 		cli_json_begin(&j, stdout);
@@ -91,12 +94,14 @@ static int run_inspect(struct cli_ctx *ctx, int argc, char **argv)
 		printf("Signature:          %s\n", sig_state);
 	}
 	if (chk.err != FWS_OK) {
-		pkg_print_error(path, &chk);
-		return cli_exit_for_err(chk.err);
+		pkg_print_error(path, &chk, NULL, NULL);
+		return cli_exit_for_fws(chk.err, false);
 	}
 	if (trust_path && !chk.authentic) {
-		cli_error("%s: %s", path, fws_err_describe(sig_err));
-		return FWS_EXIT_BAD_PACKAGE;
+		cli_error("%s: %s", path, _(fws_err_describe(sig_err)));
+		if (sig_err == FWS_E_UNTRUSTED_KEY || sig_err == FWS_E_REVOKED_KEY)
+			pkg_print_key_detail(path, &trust, used);
+		return cli_exit_for_fws(sig_err, false);
 	}
 	return FWS_EXIT_OK;
 }
@@ -107,4 +112,6 @@ const struct cli_cmd cli_cmd_inspect = {
 	.usage = usage,
 	.json = true,
 	.run = run_inspect,
+	.opts = opts,
+	.operands = CLI_VAL_FILE,
 };

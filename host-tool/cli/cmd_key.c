@@ -8,6 +8,7 @@
 
 #include <mbedtls/platform_util.h>
 
+#include "cli_i18n.h"
 #include "commands.h"
 #include "fwseal/keys.h"
 
@@ -41,13 +42,15 @@ int cmd_key_exit(int key_err)
 	return FWS_EXIT_FAILURE;
 }
 
+static const struct option generate_opts[] = {
+	{"out", required_argument, NULL, 'o'},
+	{"passphrase-file", required_argument, NULL, 'p'},
+	{NULL, 0, NULL, 0},
+};
+
 static int key_generate(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"out", required_argument, NULL, 'o'},
-		{"passphrase-file", required_argument, NULL, 'p'},
-		{NULL, 0, NULL, 0},
-	};
+	const struct option *opts = generate_opts;
 	const char *out = NULL, *pass_file = NULL;
 	int c;
 	while ((c = cli_getopt(ctx, argc, argv, "o:p:", opts)) != -1) {
@@ -120,13 +123,15 @@ static int key_generate(struct cli_ctx *ctx, int argc, char **argv)
 	return FWS_EXIT_OK;
 }
 
+static const struct option export_opts[] = {
+	{"out", required_argument, NULL, 'o'},
+	{"revoke", required_argument, NULL, 'r'},
+	{NULL, 0, NULL, 0},
+};
+
 static int key_export_trust(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"out", required_argument, NULL, 'o'},
-		{"revoke", required_argument, NULL, 'r'},
-		{NULL, 0, NULL, 0},
-	};
+	const struct option *opts = export_opts;
 	const char *out = NULL;
 	const char *revoke[FWS_TRUST_MAX + 1];
 	unsigned nrevoke = 0;
@@ -217,21 +222,53 @@ static int key_export_trust(struct cli_ctx *ctx, int argc, char **argv)
 	return FWS_EXIT_OK;
 }
 
+/* The subcommands, in the shape of commands (completion reads them). */
+static const struct cli_cmd key_generate_cmd = {
+	.name = "generate",
+	.summary = N_("make an ECDSA P-256 signing key pair"),
+	.usage = usage,
+	.json = true,
+	.run = key_generate,
+	.opts = generate_opts,
+};
+
+static const struct cli_opt_hint export_hints[] = {
+	{"revoke", CLI_VAL_FILE},
+	{NULL, NULL},
+};
+
+static const struct cli_cmd key_export_cmd = {
+	.name = "export-trust",
+	.summary = N_("write the device trust store from public keys"),
+	.usage = usage,
+	.json = true,
+	.run = key_export_trust,
+	.opts = export_opts,
+	.hints = export_hints,
+	.operands = CLI_VAL_FILE,
+};
+
+static const struct cli_cmd *const key_subs[] = { &key_generate_cmd, &key_export_cmd, NULL };
+
 static int run_key(struct cli_ctx *ctx, int argc, char **argv)
 {
 	if (argc < 2)
 		return cli_usage(ctx, "key needs a subcommand: generate or export-trust.");
-	if (!strcmp(argv[1], "generate"))
-		return key_generate(ctx, argc - 1, argv + 1);
-	if (!strcmp(argv[1], "export-trust"))
-		return key_export_trust(ctx, argc - 1, argv + 1);
-	return cli_usage(ctx, "'%s' is not a key subcommand; use generate or export-trust.", argv[1]);
+	for (const struct cli_cmd *const *s = key_subs; *s; s++)
+		if (!strcmp(argv[1], (*s)->name))
+			return (*s)->run(ctx, argc - 1, argv + 1);
+	const char *names[] = { "generate", "export-trust" };
+	int rc = cli_usage(ctx, "'%s' is not a key subcommand; use generate or export-trust.",
+	                   argv[1]);
+	cli_hint_did_you_mean(cli_suggest(argv[1], names, 2));
+	return rc;
 }
 
 const struct cli_cmd cli_cmd_key = {
 	.name = "key",
-	.summary = "generate signing keys, export the device trust store",
+	.summary = N_("generate signing keys, export the device trust store"),
 	.usage = usage,
 	.json = true,
 	.run = run_key,
+	.subs = key_subs,
 };

@@ -48,9 +48,10 @@ static void found(void *user, const fwh_found_unit *u)
 		printf("  %-30s (the same unit)\n", u->also);
 }
 
+static const struct option opts[] = { { NULL, 0, NULL, 0 } };
+
 static int run_list(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
 	int c;
 	while ((c = cli_getopt(ctx, argc, argv, "", opts)) != -1)
 		return FWS_EXIT_USAGE;
@@ -87,4 +88,5 @@ const struct cli_cmd cli_cmd_list = {
 	.usage = usage,
 	.json = true,
 	.run = run_list,
+	.opts = opts,
 };

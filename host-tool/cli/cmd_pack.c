@@ -72,19 +72,25 @@ struct pack_args {
 	const char *passphrase_file, *pin_file, *module;
 };
 
+static const struct option opts[] = {
+	{"image", required_argument, NULL, 'i'},
+	{"release", required_argument, NULL, 'r'},
+	{"key", required_argument, NULL, 'k'},
+	{"out", required_argument, NULL, 'o'},
+	{"set", required_argument, NULL, 's'},
+	{"passphrase-file", required_argument, NULL, 'P'},
+	{"pin-file", required_argument, NULL, 'N'},
+	{"pkcs11-module", required_argument, NULL, 'M'},
+	{NULL, 0, NULL, 0},
+};
+
+static const struct cli_opt_hint hints[] = {
+	{"set", CLI_VAL_TEXT},
+	{NULL, NULL},
+};
+
 static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct pack_args *a)
 {
-	static const struct option opts[] = {
-		{"image", required_argument, NULL, 'i'},
-		{"release", required_argument, NULL, 'r'},
-		{"key", required_argument, NULL, 'k'},
-		{"out", required_argument, NULL, 'o'},
-		{"set", required_argument, NULL, 's'},
-		{"passphrase-file", required_argument, NULL, 'P'},
-		{"pin-file", required_argument, NULL, 'N'},
-		{"pkcs11-module", required_argument, NULL, 'M'},
-		{NULL, 0, NULL, 0},
-	};
 	int c;
 	while ((c = cli_getopt(ctx, argc, argv, "i:r:k:o:s:", opts)) != -1) {
 		switch (c) {
@@ -372,4 +378,6 @@ const struct cli_cmd cli_cmd_pack = {
 	.usage = usage,
 	.json = true,
 	.run = run_pack,
+	.opts = opts,
+	.hints = hints,
 };

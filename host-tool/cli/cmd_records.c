@@ -169,14 +169,20 @@ static void end_output(struct walk *w)
 	fflush(w->f);
 }
 
+static const struct option opts[] = {
+	{"since", required_argument, NULL, 's'},
+	{"csv", no_argument, NULL, 'c'},
+	{"records", required_argument, NULL, 'r'},
+	{NULL, 0, NULL, 0},
+};
+
+static const struct cli_opt_hint hints[] = {
+	{"since", CLI_VAL_TEXT},
+	{NULL, NULL},
+};
+
 static int run(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"since", required_argument, NULL, 's'},
-		{"csv", no_argument, NULL, 'c'},
-		{"records", required_argument, NULL, 'r'},
-		{NULL, 0, NULL, 0},
-	};
 	const char *path = NULL;
 	int64_t since = INT64_MIN;
 	bool csv = false;
@@ -263,4 +269,6 @@ const struct cli_cmd cli_cmd_records = {
 	         "                   ~/.local/share/fwseal/records.sqlite)\n",
 	.json = true,
 	.run = run,
+	.opts = opts,
+	.hints = hints,
 };

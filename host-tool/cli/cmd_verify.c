@@ -9,16 +9,20 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "cli_msg.h"
 #include "commands.h"
+#include "fwseal-host/session.h"
 #include "pkg_print.h"
 
 static const char usage[] =
-	"Usage: fwseal verify PKG --trust TRUST [--model M] [--hw-rev R]\n"
+	"Usage: fwseal verify PKG [--trust TRUST] [--model M] [--hw-rev R]\n"
 	"                     [--min-counter N] [--json]\n\n"
 	"Check a package as a device would. Exit 0: authentic, intact and allowed by\n"
 	"the policy; 3: malformed, tampered or not signed by a trusted key; 4: refused\n"
 	"by the policy.\n\n"
-	"  --trust TRUST     trust store from 'fwseal key export-trust'\n"
+	"  --trust TRUST     trust store from 'fwseal key export-trust'. Default: the\n"
+	"                    file named by $FWSEAL_TRUST, else\n"
+	"                    $XDG_CONFIG_HOME/fwseal/trust.fwst, else /etc/fwseal/trust.fwst\n"
 	"  --model M         the device's model designation must equal the package's\n"
 	"  --hw-rev R        the device's hardware revision must be in the package's range\n"
 	"  --min-counter N   the package's security counter must be at least N\n"
@@ -32,35 +36,40 @@ struct policy {
 	uint32_t min_counter;
 };
 
+/* The policy options as the device-info record they stand in for, so the
+ * refusal reads as `flash` would say it (fwh_policy_check). */
 static fws_err check_policy(const struct policy *p, const fws_manifest *m, char *why, size_t cap)
 {
-	if (p->model && strcmp(p->model, m->model) != 0) {
-		snprintf(why, cap, "The package is for model '%s', not '%s'. Pick the package made for '%s'.",
-		         m->model, p->model, p->model);
-		return FWS_E_MODEL;
-	}
-	if (p->have_hw && (p->hw_rev < m->hw_rev_min || p->hw_rev > m->hw_rev_max)) {
-		snprintf(why, cap, "The package supports hardware revisions %u to %u, not %u. Pick the package made for revision %u.",
-		         m->hw_rev_min, m->hw_rev_max, p->hw_rev, p->hw_rev);
-		return FWS_E_HW_REV;
-	}
-	if (p->have_counter && m->security_counter < p->min_counter) {
-		snprintf(why, cap, "The package's security counter %" PRIu32 " is below %" PRIu32 " (a downgrade). Use a newer package.",
-		         m->security_counter, p->min_counter);
-		return FWS_E_DOWNGRADE;
-	}
-	return FWS_OK;
+	fws_devinfo d;
+	memset(&d, 0, sizeof d);
+	snprintf(d.model, sizeof d.model, "%s", p->model ? p->model : m->model);
+	d.hw_rev = p->have_hw ? p->hw_rev : m->hw_rev_min;
+	d.security_counter = p->have_counter ? p->min_counter : 0;
+	fwh_error err;
+	fwh_error_clear(&err);
+	fws_err e = fwh_policy_check(m, &d, &err);
+	if (e != FWS_OK)
+		snprintf(why, cap, "%s", err.msg);
+	return e;
 }
+
+static const struct option opts[] = {
+	{"trust", required_argument, NULL, 't'},
+	{"model", required_argument, NULL, 'm'},
+	{"hw-rev", required_argument, NULL, 'r'},
+	{"min-counter", required_argument, NULL, 'c'},
+	{NULL, 0, NULL, 0},
+};
+
+static const struct cli_opt_hint hints[] = {
+	{"model", CLI_VAL_TEXT},
+	{"hw-rev", CLI_VAL_TEXT},
+	{"min-counter", CLI_VAL_TEXT},
+	{NULL, NULL},
+};
 
 static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"trust", required_argument, NULL, 't'},
-		{"model", required_argument, NULL, 'm'},
-		{"hw-rev", required_argument, NULL, 'r'},
-		{"min-counter", required_argument, NULL, 'c'},
-		{NULL, 0, NULL, 0},
-	};
 	const char *trust_path = NULL;
 	struct policy pol = {0};
 	int c;
@@ -84,22 +93,21 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return cli_usage(ctx, "verify needs exactly one package file.");
-	if (!trust_path)
-		return cli_usage(ctx, "verify needs --trust TRUST (from 'fwseal key export-trust').");
 	const char *path = argv[optind];
 
 	static fws_trust trust;
-	int rc = pkg_load_trust(trust_path, &trust);
+	char used[4096];
+	int rc = cli_trust_load(trust_path, true, &trust, used, sizeof used, NULL);
 	if (rc >= 0)
 		return rc;
 	static fwh_pkg_check chk;
 	memset(&chk, 0, sizeof(chk));
 	chk.trust = &trust;
 	fws_err e = fwh_pkg_check_file(&chk, path);
-	char why[256] = "";
+	char why[FWH_ERROR_MSG_MAX] = "";
 	if (e == FWS_OK)
 		e = check_policy(&pol, &chk.manifest, why, sizeof(why));
-	rc = cli_exit_for_err(e);
+	rc = cli_exit_for_fws(e, false);
 
 	if (ctx->json) {
 		struct cli_json j;
@@ -128,7 +136,7 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 		if (why[0])
 			cli_error("%s: %s", path, why);
 		else
-			pkg_print_error(path, &chk);
+			pkg_print_error(path, &chk, &trust, used);
 		return rc;
 	}
 	if (!ctx->json) {
@@ -147,4 +155,7 @@ const struct cli_cmd cli_cmd_verify = {
 	.usage = usage,
 	.json = true,
 	.run = run_verify,
+	.opts = opts,
+	.hints = hints,
+	.operands = CLI_VAL_FILE,
 };

@@ -178,23 +178,33 @@ struct watch_args {
 	struct flash_multi_args fm; /* --records, --station, --no-records */
 };
 
+enum { OPT_MODEL = 0x2001, OPT_PORTS, OPT_BAUD, OPT_USB, OPT_USB_ONLY, OPT_AGAIN,
+       OPT_SETTLE, OPT_NO_USB };
+static const struct option opts[] = {
+	{"trust", required_argument, NULL, 't'},
+	{"model", required_argument, NULL, OPT_MODEL},
+	{"ports", required_argument, NULL, OPT_PORTS},
+	{"baud", required_argument, NULL, OPT_BAUD},
+	{"usb", no_argument, NULL, OPT_USB},
+	{"usb-only", no_argument, NULL, OPT_USB_ONLY},
+	{"no-usb", no_argument, NULL, OPT_NO_USB},
+	{"again", no_argument, NULL, OPT_AGAIN},
+	{"settle-ms", required_argument, NULL, OPT_SETTLE},
+	FLASH_MULTI_LONGOPTS,
+	{NULL, 0, NULL, 0},
+};
+
+static const struct cli_opt_hint hints[] = {
+	{"model", CLI_VAL_TEXT},
+	{"ports", CLI_VAL_TEXT},
+	{"baud", "9600 19200 38400 57600 115200 230400 460800 921600"},
+	{"settle-ms", CLI_VAL_TEXT},
+	{"station", CLI_VAL_TEXT},
+	{NULL, NULL},
+};
+
 static int parse(struct cli_ctx *ctx, int argc, char **argv, struct watch_args *a)
 {
-	enum { OPT_MODEL = 0x2001, OPT_PORTS, OPT_BAUD, OPT_USB, OPT_USB_ONLY, OPT_AGAIN,
-	       OPT_SETTLE, OPT_NO_USB };
-	static const struct option opts[] = {
-		{"trust", required_argument, NULL, 't'},
-		{"model", required_argument, NULL, OPT_MODEL},
-		{"ports", required_argument, NULL, OPT_PORTS},
-		{"baud", required_argument, NULL, OPT_BAUD},
-		{"usb", no_argument, NULL, OPT_USB},
-		{"usb-only", no_argument, NULL, OPT_USB_ONLY},
-		{"no-usb", no_argument, NULL, OPT_NO_USB},
-		{"again", no_argument, NULL, OPT_AGAIN},
-		{"settle-ms", required_argument, NULL, OPT_SETTLE},
-		FLASH_MULTI_LONGOPTS,
-		{NULL, 0, NULL, 0},
-	};
 	int c, rc;
 	bool no_usb = false;
 	/* USB hotplug by default where this build and system have it */
@@ -399,4 +409,7 @@ const struct cli_cmd cli_cmd_watch = {
 		"2 usage, 3 package bad or untrusted, 5 records or ports cannot be used.\n",
 	.json = true,
 	.run = run,
+	.opts = opts,
+	.hints = hints,
+	.operands = CLI_VAL_FILE,
 };

@@ -15,6 +15,10 @@ extern const struct cli_cmd cli_cmd_flash;
 extern const struct cli_cmd cli_cmd_records;
 extern const struct cli_cmd cli_cmd_watch;
 extern const struct cli_cmd cli_cmd_evidence;
+extern const struct cli_cmd cli_cmd_completion;
+
+/* The table main.c dispatches through (what `completion` reads too). */
+const struct cli_cmd *const *cli_commands(size_t *count);
 
 /* Exit code for a keys/ error (cmd_key.c); shared by the signing commands. */
 int cmd_key_exit(int key_err);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fwseal-host/dfu_client.h"
+#include "fwseal-host/log.h"
 #include "fwseal-host/units.h"
 
 static void key_hex(const uint8_t *id, char *out)
@@ -74,9 +75,18 @@ void dev_print_json(struct cli_json *j, const char *device, const fws_devinfo *d
 	cli_json_str(j, "model", d->model);
 	cli_json_u64(j, "hw_rev", d->hw_rev);
 	cli_json_str(j, "serial", d->serial);
-	cli_json_u64(j, "vendor_id", d->vendor_id);
-	cli_json_u64(j, "class_id", d->class_id);
-	cli_json_str(j, "component", d->component);
+	/* what the device does not report is null, never a made-up 0 or "" */
+	if (d->vendor_id || d->class_id) {
+		cli_json_u64(j, "vendor_id", d->vendor_id);
+		cli_json_u64(j, "class_id", d->class_id);
+	} else {
+		cli_json_null(j, "vendor_id");
+		cli_json_null(j, "class_id");
+	}
+	if (d->component[0])
+		cli_json_str(j, "component", d->component);
+	else
+		cli_json_null(j, "component");
 	cli_json_str(j, "boot_state", fws_boot_state_name(d->boot_state));
 	if (d->boot_state == FWS_BOOT_APP)
 		cli_json_str(j, "firmware_version", d->fw_version);
@@ -87,10 +97,7 @@ void dev_print_json(struct cli_json *j, const char *device, const fws_devinfo *d
 	else
 		cli_json_null(j, "image_sha256");
 	cli_json_u64(j, "security_counter", d->security_counter);
-	if (d->support_end)
-		cli_json_i64(j, "support_end", d->support_end);
-	else
-		cli_json_null(j, "support_end");
+	cli_json_date(j, "support_end", d->support_end);
 	cli_json_arr(j, "slots");
 	for (unsigned i = 0; i < FWS_DEVINFO_SLOTS; i++) {
 		const fws_devinfo_slot *s = &d->slots[i];
@@ -99,7 +106,10 @@ void dev_print_json(struct cli_json *j, const char *device, const fws_devinfo *d
 		cli_json_obj(j, NULL);
 		cli_json_u64(j, "index", i);
 		cli_json_str(j, "state", fws_slot_state_name(s->state));
-		cli_json_str(j, "version", s->version);
+		if (s->version[0])
+			cli_json_str(j, "version", s->version);
+		else
+			cli_json_null(j, "version");
 		cli_json_u64(j, "security_counter", s->security_counter);
 		cli_json_bool(j, "active", (s->flags & FWS_SLOT_FLAG_ACTIVE) != 0);
 		cli_json_obj_end(j);
@@ -126,7 +136,10 @@ void dev_print_json(struct cli_json *j, const char *device, const fws_devinfo *d
 		cli_json_u64(j, "resume_offset", d->resume_offset);
 	else
 		cli_json_null(j, "resume_offset");
-	cli_json_str(j, "last_error", d->last_error ? fws_err_name((fws_err)d->last_error) : "");
+	if (d->last_error)
+		cli_json_str(j, "last_error", fws_err_name((fws_err)d->last_error));
+	else
+		cli_json_null(j, "last_error");
 }
 
 typedef struct pick_state {
@@ -146,7 +159,7 @@ static void pick_found(void *user, const char *device, const fws_devinfo *info)
 	p->count++;
 }
 
-int dev_pick(const char *given, char *out, size_t cap)
+int dev_pick(const char *given, char *out, size_t cap, struct cli_report *rep)
 {
 	if (given) {
 		snprintf(out, cap, "%s", given);
@@ -158,44 +171,34 @@ int dev_pick(const char *given, char *out, size_t cap)
 	/* by unit: a USB device's DFU and HID interfaces are one device (units.h) */
 	if (fwh_enumerate_units(pick_found, &p, &err) != FWS_OK) {
 		dev_error(&err);
-		return FWS_EXIT_DEVICE;
+		if (rep) {
+			rep->id = fws_err_name(err.code);
+			rep->exit = dev_exit_for(&err, false);
+			snprintf(rep->msg, sizeof rep->msg, "%s", err.msg);
+		}
+		return dev_exit_for(&err, false);
 	}
-	if (p.count == 0) {
-		cli_error("No fwseal device was found; connect the device and check that it is in "
-		          "update mode, or name it with --device (e.g. --device serial:/dev/ttyUSB0).");
-		return FWS_EXIT_DEVICE;
-	}
-	if (p.count > 1) {
-		cli_error("%u devices were found (%s); choose one with --device.", p.count, p.names);
-		return FWS_EXIT_USAGE;
-	}
+	if (p.count == 0)
+		return cli_fail_to(rep, "no-device", FWS_EXIT_DEVICE, "%s",
+		                   _(fws_err_describe(FWS_E_NO_DEVICE)));
+	if (p.count > 1)
+		return cli_fail_to(rep, MSG_SEVERAL_DEVICES, p.count, p.names);
 	snprintf(out, cap, "%s", p.first);
 	return -1;
 }
 
 void dev_error(const fwh_error *err)
 {
-	cli_error("%s", err->msg[0] ? err->msg : fws_err_describe(err->code));
+	cli_error("%s", err->msg[0] ? err->msg : _(fws_err_describe(err->code)));
+	fwh_log(FWH_LOG_INFO, "cli", "error %s%s", fws_err_name(err->code),
+	        err->from_device ? " (reported by the device)" : "");
 }
 
 int dev_exit_for(const fwh_error *err, bool interrupted)
 {
-	fws_err e = err->code;
 	if (interrupted)
 		return FWS_EXIT_INTERRUPTED;
-	if (e == FWS_OK)
-		return FWS_EXIT_OK;
-	if (e <= FWS_E_MODEL && e >= FWS_E_VENDOR)
-		return FWS_EXIT_POLICY;
-	if (e <= FWS_E_MAGIC && e >= FWS_E_TRUST_STORE)
-		return FWS_EXIT_BAD_PACKAGE;
-	if (e == FWS_E_IO && !err->from_device)
-		return FWS_EXIT_IO;
-	if (e == FWS_E_INVAL)
-		return FWS_EXIT_USAGE;
-	if (e == FWS_E_CANCELLED)
-		return FWS_EXIT_CANCELLED;
-	return FWS_EXIT_DEVICE;
+	return cli_exit_for_fws(err->code, err->from_device);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -242,6 +245,30 @@ void ev_bool(dev_event *e, const char *name, bool v)
 {
 	ev_name(e, name);
 	fputs(v ? "true" : "false", e->f);
+}
+
+void ev_null(dev_event *e, const char *name)
+{
+	ev_name(e, name);
+	fputs("null", e->f);
+}
+
+void ev_version(dev_event *e, const char *name, const char *v)
+{
+	if (v && v[0])
+		ev_str(e, name, v);
+	else
+		ev_null(e, name);
+}
+
+void ev_iso_date(dev_event *e, const char *name, int64_t t)
+{
+	char date[32];
+	if (t == 0 || !cli_format_date(t, date, sizeof date)) {
+		ev_null(e, name);
+		return;
+	}
+	ev_str(e, name, date);
 }
 
 void ev_end(dev_event *e)

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "cli_msg.h"
 #include "cli_util.h"
 #include "fwseal/devinfo.h"
 #include "fwseal-host/error.h"
@@ -21,10 +22,12 @@ void dev_print_text(FILE *f, const char *device, const fws_devinfo *d);
 void dev_print_json(struct cli_json *j, const char *device, const fws_devinfo *d);
 
 /* The device to use: `given` if set, else the only device found. Prints
- * the problem and returns an exit code, or -1 with out filled. */
-int dev_pick(const char *given, char *out, size_t cap);
+ * the problem (one message; rep, if not NULL, gets it too) and returns an
+ * exit code, or -1 with out filled. */
+int dev_pick(const char *given, char *out, size_t cap, struct cli_report *rep);
 
-/* Exit code for a failure of a device command (exitcodes.h). */
+/* Exit code for a failure of a device command (cli_exit_for_fws; 7 when the
+ * update was interrupted). */
 int dev_exit_for(const fwh_error *err, bool interrupted);
 
 /* Print "fwseal: <message>" for a library error. */
@@ -40,6 +43,12 @@ void ev_u64(dev_event *e, const char *name, uint64_t v);
 void ev_i64(dev_event *e, const char *name, int64_t v);
 void ev_num(dev_event *e, const char *name, double v);
 void ev_bool(dev_event *e, const char *name, bool v);
+void ev_null(dev_event *e, const char *name);
+/* A version string; null when empty (no firmware runs). */
+void ev_version(dev_event *e, const char *name, const char *v);
+/* A date (seconds since 1970 UTC) as ISO 8601 "YYYY-MM-DD"; null for 0
+ * (the device or package did not say). */
+void ev_iso_date(dev_event *e, const char *name, int64_t t);
 void ev_end(dev_event *e);
 
 #endif /* FWSEAL_DEV_COMMON_H */

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Exit codes of the fwseal CLI. They are a contract with scripts (factory
- * lines): documented in the README and the man page; never renumber.
+ * lines): documented in the README, the man page and docs/messages.md
+ * (tests/unit/test_cli_msg.c checks all three against this list); never
+ * renumber. 10, 12 and 13 are allocated to other work (records, evidence).
  */
 #ifndef FWSEAL_EXITCODES_H
 #define FWSEAL_EXITCODES_H
@@ -19,6 +21,10 @@ enum fws_exit {
 	                             image; run the same command again to resume */
 	FWS_EXIT_PARTIAL = 8,     /* several devices: some succeeded, some failed */
 	FWS_EXIT_CANCELLED = 9,   /* the user declined or cancelled; nothing changed */
+	FWS_EXIT_UNCONFIRMED = 11, /* installed and running, but the new firmware did not
+	                              confirm itself in time: it is still on trial and
+	                              the device goes back to the old one at its next
+	                              restart (record result "unconfirmed") */
 };
 
 #endif /* FWSEAL_EXITCODES_H */

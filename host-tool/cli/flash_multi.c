@@ -15,6 +15,7 @@
 #include "exitcodes.h"
 #include "fwseal-host/multi.h"
 #include "multi_out.h"
+#include "pkg_print.h"
 
 static atomic_int stop_flag;
 
@@ -110,22 +111,19 @@ static int open_records(const struct flash_multi_args *a, fwh_records **db)
 int flash_multi_load_package(const char *cmd, const char *trust_path, const char *pkg_path,
                              fwh_package *pkg)
 {
+	(void)cmd;
 	char path[4096];
-	const char *tp = trust_path ? trust_path : fwh_trust_default_path(path, sizeof path);
-	if (!tp) {
-		cli_error("%s needs --trust TRUST (the trust store from 'fwseal key export-trust'), "
-		          "or one at $FWSEAL_TRUST, ~/.config/fwseal/trust.fwst or "
-		          "/etc/fwseal/trust.fwst.", cmd);
-		return FWS_EXIT_USAGE;
-	}
-	fws_trust trust;
+	static fws_trust trust; /* one per process, like the package */
+	/* the one wording and exit code of each trust store problem (docs/messages.md) */
+	int rc = cli_trust_load(trust_path, true, &trust, path, sizeof path, NULL);
+	if (rc >= 0)
+		return rc;
 	fwh_error err;
 	fwh_error_clear(&err);
-	/* dev_exit_for maps a trust store error as before: FWS_E_IO (not from
-	 * a device) to FWS_EXIT_IO, FWS_E_TRUST_STORE to FWS_EXIT_BAD_PACKAGE */
-	if (fwh_trust_load(tp, &trust, &err) != FWS_OK ||
-	    fwh_package_open(pkg, pkg_path, &trust, &err) != FWS_OK) {
+	if (fwh_package_open(pkg, pkg_path, &trust, &err) != FWS_OK) {
 		dev_error(&err);
+		if (err.code == FWS_E_UNTRUSTED_KEY || err.code == FWS_E_REVOKED_KEY)
+			pkg_print_key_detail(pkg_path, &trust, path);
 		return dev_exit_for(&err, false);
 	}
 	return -1;
@@ -133,20 +131,15 @@ int flash_multi_load_package(const char *cmd, const char *trust_path, const char
 
 static int confirm_many(const fwh_package *pkg, size_t n)
 {
-	if (!isatty(STDIN_FILENO)) {
-		cli_error("Cannot ask for confirmation because standard input is not a terminal; "
-		          "add --yes to install without asking.");
-		return FWS_EXIT_USAGE;
-	}
-	fprintf(stderr, "Install firmware %s (model %s) on %zu devices? [y/N] ",
+	if (!isatty(STDIN_FILENO))
+		return cli_fail(MSG_NO_TERMINAL);
+	fprintf(stderr, _("Install firmware %s (model %s) on %zu devices? [y/N] "),
 	        pkg->manifest.version, pkg->manifest.model, n);
 	fflush(stderr);
 	char line[16];
 	if (!fgets(line, sizeof line, stdin) ||
-	    (strcmp(line, "y\n") != 0 && strcmp(line, "yes\n") != 0 && strcmp(line, "Y\n") != 0)) {
-		fprintf(stderr, "Nothing was changed.\n");
-		return FWS_EXIT_CANCELLED;
-	}
+	    (strcmp(line, "y\n") != 0 && strcmp(line, "yes\n") != 0 && strcmp(line, "Y\n") != 0))
+		return cli_fail(MSG_DECLINED);
 	return -1;
 }
 
@@ -236,6 +229,7 @@ int flash_multi_run(const struct cli_ctx *ctx, const struct flash_multi_args *a)
 		.event = multi_out_event,
 		.user = &out,
 		.cancel = &stop_flag,
+		.restart_timeout_ms = a->restart_timeout_ms,
 	};
 	fwh_multi_init(&m);
 	catch_signals();
@@ -279,15 +273,18 @@ int flash_rec_begin(struct flash_rec *fr, const struct flash_multi_args *a,
 }
 
 void flash_rec_end(struct flash_rec *fr, fws_err e, const fwh_error *err, bool interrupted,
-                   const char *to_version)
+                   const char *to_version, bool confirmed)
 {
 	if (!fr->active)
 		return;
 	fwh_record *r = &fr->r;
 	if (e == FWS_OK) {
-		r->result = FWH_REC_OK;
+		/* installed but still on trial: not a success (exit 11) */
+		r->result = confirmed ? FWH_REC_OK : FWH_REC_UNCONFIRMED;
 		if (to_version)
 			snprintf(r->to_version, sizeof r->to_version, "%s", to_version);
+		if (!confirmed)
+			snprintf(r->error_code, sizeof r->error_code, "unconfirmed");
 	} else {
 		r->result = interrupted || e == FWS_E_CANCELLED || e == FWS_E_DISCONNECTED
 		                    ? FWH_REC_INTERRUPTED

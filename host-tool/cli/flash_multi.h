@@ -30,6 +30,7 @@ struct flash_multi_args {
 	const char *records;         /* NULL: the default database */
 	bool no_records;             /* --no-records */
 	const char *station;         /* NULL: the host name */
+	uint32_t restart_timeout_ms; /* --confirm-timeout; 0: the library's 30 s */
 };
 
 /* getopt long options cmd_flash.c adds for the factory line, and their
@@ -84,7 +85,7 @@ int flash_rec_begin(struct flash_rec *fr, const struct flash_multi_args *a,
 
 /* End the row: e is the session's result (FWS_OK or its error). */
 void flash_rec_end(struct flash_rec *fr, fws_err e, const fwh_error *err, bool interrupted,
-                   const char *to_version);
+                   const char *to_version, bool confirmed);
 
 /* The station name: a->station or the host name. */
 void flash_multi_station(const struct flash_multi_args *a, char *out, size_t cap);

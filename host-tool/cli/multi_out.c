@@ -41,6 +41,8 @@ int multi_unit_exit(const fwh_unit *u)
 {
 	if (u->result == FWH_REC_OK)
 		return FWS_EXIT_OK;
+	if (u->result == FWH_REC_UNCONFIRMED)
+		return FWS_EXIT_UNCONFIRMED;
 	/* cancelled before a byte went out: nothing changed on the unit (9) */
 	bool interrupted = u->result == FWH_REC_INTERRUPTED &&
 	                   !(u->err.code == FWS_E_CANCELLED && !u->sent_any);
@@ -92,12 +94,18 @@ void multi_out_json_unit(dev_event *e, const fwh_unit *u)
 	if (u->have_info) {
 		ev_str(e, "model", u->info.model);
 		ev_u64(e, "hw_rev", u->info.hw_rev);
-		ev_str(e, "from_version", u->info.fw_version);
+		ev_version(e, "from_version",
+		           u->info.boot_state == FWS_BOOT_APP ? u->info.fw_version : "");
 	}
 	if (u->skipped) {
 		ev_str(e, "reason", u->skip_why ? u->skip_why : "");
 	} else if (u->result == FWH_REC_OK) {
 		ev_str(e, "version", u->to_version);
+	} else if (u->result == FWH_REC_UNCONFIRMED) {
+		/* installed, still on trial: as the single-device done event says */
+		ev_str(e, "version", u->to_version);
+		ev_str(e, "code", "unconfirmed");
+		ev_str(e, "message", u->err.msg);
 	} else {
 		ev_str(e, "code", fws_err_name(u->err.code));
 		ev_str(e, "message", u->err.msg);
@@ -122,7 +130,8 @@ static void json_event(struct multi_out *o, enum fwh_unit_event ev, const fwh_un
 		json_head(&e, o->events, "plan", u);
 		ev_str(&e, "model", u->info.model);
 		ev_u64(&e, "hw_rev", u->info.hw_rev);
-		ev_str(&e, "from_version", u->info.fw_version);
+		ev_version(&e, "from_version",
+		           u->info.boot_state == FWS_BOOT_APP ? u->info.fw_version : "");
 		break;
 	case FWH_UNIT_PROGRESS:
 		json_head(&e, o->events, "progress", u);
@@ -130,11 +139,17 @@ static void json_event(struct multi_out *o, enum fwh_unit_event ev, const fwh_un
 		ev_u64(&e, "done", u->progress.done);
 		ev_u64(&e, "total", u->progress.total);
 		ev_num(&e, "rate", u->progress.rate);
-		ev_num(&e, "eta", u->progress.eta);
+		if (u->progress.eta >= 0)
+			ev_num(&e, "eta", u->progress.eta);
+		else
+			ev_null(&e, "eta");
 		break;
 	case FWH_UNIT_DONE:
 		json_head(&e, o->events,
-		          u->skipped ? "skipped" : u->result == FWH_REC_OK ? "done" : "error", u);
+		          u->skipped                                                     ? "skipped"
+		          : u->result == FWH_REC_OK || u->result == FWH_REC_UNCONFIRMED ? "done"
+		                                                                         : "error",
+		          u);
 		multi_out_json_unit(&e, u);
 		break;
 	}
@@ -304,6 +319,7 @@ int multi_out_summary(struct multi_out *o, const fwh_unit *units, size_t n)
 		ev_u64(&e, "refused", count[FWH_REC_REFUSED]);
 		ev_u64(&e, "failed", count[FWH_REC_FAILED]);
 		ev_u64(&e, "interrupted", count[FWH_REC_INTERRUPTED]);
+		ev_u64(&e, "unconfirmed", count[FWH_REC_UNCONFIRMED]);
 		ev_u64(&e, "skipped", skipped);
 		ev_i64(&e, "exit", code);
 		fputs(",\"results\":[", f);
@@ -329,6 +345,8 @@ int multi_out_summary(struct multi_out *o, const fwh_unit *units, size_t n)
 	printf("\n%zu unit(s): %zu ok, %zu refused, %zu failed, %zu interrupted", n,
 	       count[FWH_REC_OK], count[FWH_REC_REFUSED], count[FWH_REC_FAILED],
 	       count[FWH_REC_INTERRUPTED]);
+	if (count[FWH_REC_UNCONFIRMED])
+		printf(", %zu not confirmed by the new firmware", count[FWH_REC_UNCONFIRMED]);
 	if (skipped)
 		printf(", %zu skipped", skipped);
 	printf(" (exit code %d)\n", code);

@@ -4,6 +4,10 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "cli_msg.h"
+#include "fwseal-host/log.h"
+#include "fwseal-host/package.h"
+#include "fwseal/pkg.h"
 #include "fwseal/trust.h"
 #include "pkg_print.h"
 
@@ -70,7 +74,6 @@ void pkg_print_text(FILE *f, const fwh_pkg_check *c)
 void pkg_print_json(struct cli_json *j, const fwh_pkg_check *c)
 {
 	const fws_manifest *m = &c->manifest;
-	char date[32];
 	cli_json_str(j, "model", m->model);
 	cli_json_u64(j, "vendor_id", m->vendor_id);
 	cli_json_u64(j, "class_id", m->class_id);
@@ -92,10 +95,8 @@ void pkg_print_json(struct cli_json *j, const fwh_pkg_check *c)
 	cli_json_bool(j, "reboot", m->reboot);
 	cli_json_u64(j, "downtime_s", m->downtime_s);
 	cli_json_obj_end(j);
-	cli_format_date(m->release_date, date, sizeof(date));
-	cli_json_str(j, "release_date", date);
-	cli_format_date(m->support_end, date, sizeof(date));
-	cli_json_str(j, "support_end", date);
+	cli_json_date(j, "release_date", m->release_date);
+	cli_json_date(j, "support_end", m->support_end);
 	cli_json_strn(j, "release_notes", m->notes.len ? fwh_pkg_check_span(c, m->notes) : "",
 	              m->notes.len);
 	cli_json_arr(j, "signer_key_ids");
@@ -112,39 +113,91 @@ void pkg_print_json(struct cli_json *j, const fwh_pkg_check *c)
 	cli_json_u64(j, "package_size", c->file_size);
 }
 
-void pkg_print_error(const char *path, const fwh_pkg_check *c)
+void pkg_print_error(const char *path, const fwh_pkg_check *c, const fws_trust *trust,
+                     const char *trust_path)
 {
 	if (c->err == FWS_E_IO) {
-		cli_error("Cannot read %s (%s). Check the path and permissions.", path,
-		          strerror(c->sys_errno ? c->sys_errno : EIO));
+		cli_fail(MSG_PACKAGE_UNREADABLE, path, strerror(c->sys_errno ? c->sys_errno : EIO));
 	} else if (c->err == FWS_E_BLOCK_DIGEST) {
-		cli_error("%s: block %" PRIu32 " of %" PRIu32 " is not the signed data. %s", path,
-		          c->failed_block, fws_manifest_block_count(&c->manifest),
-		          fws_err_describe(c->err));
-	} else if (c->err == FWS_E_SUFFIX) {
-		cli_error(c->have_suffix ? "%s: the DFU suffix (CRC or USB ids) does not match the package. %s"
-		                         : "%s: the DFU suffix at the end of the file is missing. %s",
-		          path, fws_err_describe(c->err));
+		cli_error("%s: block %" PRIu32 " of %" PRIu32 ": %s", path, c->failed_block,
+		          fws_manifest_block_count(&c->manifest), _(fws_err_describe(c->err)));
 	} else {
-		cli_error("%s: %s", path, fws_err_describe(c->err));
+		cli_error("%s: %s", path, _(fws_err_describe(c->err)));
+		if ((c->err == FWS_E_UNTRUSTED_KEY || c->err == FWS_E_REVOKED_KEY) && trust)
+			pkg_print_key_detail(path, trust, trust_path);
 	}
 }
 
-int pkg_load_trust(const char *path, fws_trust *t)
+/* The key ids of the signatures, from the header alone (no check). */
+static unsigned signer_ids(const char *path, uint8_t ids[FWS_PKG_SIG_MAX][FWS_KEY_ID_LEN])
 {
+	static uint8_t buf[FWS_PKG_PREFIX_MAX]; /* CLI: one thread */
 	FILE *f = fopen(path, "rb");
-	if (!f) {
-		cli_error("Cannot open the trust store %s (%s). Check the path.", path, strerror(errno));
-		return FWS_EXIT_IO;
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	fws_pkg_header h;
+	if (fws_pkg_header_parse(buf, n, &h) != FWS_OK)
+		return 0;
+	unsigned count = 0;
+	size_t off = FWS_PKG_HEADER_LEN + (size_t)h.manifest_len;
+	for (unsigned i = 0; i < h.sig_count && i < FWS_PKG_SIG_MAX; i++) {
+		size_t at = off + (size_t)i * FWS_PKG_SIG_LEN;
+		if (at + FWS_KEY_ID_LEN > n)
+			break;
+		memcpy(ids[count++], buf + at, FWS_KEY_ID_LEN);
 	}
+	return count;
+}
+
+void pkg_print_key_detail(const char *path, const fws_trust *trust, const char *trust_path)
+{
+	uint8_t ids[FWS_PKG_SIG_MAX][FWS_KEY_ID_LEN];
+	unsigned n = signer_ids(path, ids);
+	char hex[2 * FWS_KEY_ID_LEN + 1], line[1024];
+	size_t o = 0;
+	line[0] = '\0';
+	for (unsigned i = 0; i < n && o < sizeof line; i++) {
+		cli_hex(ids[i], FWS_KEY_ID_LEN, hex);
+		o += (size_t)snprintf(line + o, sizeof line - o, "%s%s", i ? ", " : "", hex);
+	}
+	fprintf(stderr, _("  signed by key %s"), n ? line : _("(unknown: the header is damaged)"));
+	fputc('\n', stderr);
+	o = 0;
+	line[0] = '\0';
+	for (unsigned i = 0; i < trust->count && o < sizeof line; i++) {
+		cli_hex(trust->keys[i].id, FWS_KEY_ID_LEN, hex);
+		o += (size_t)snprintf(line + o, sizeof line - o, "%s%s%s", i ? ", " : "", hex,
+		                      (trust->keys[i].flags & FWS_TRUST_REVOKED) ? _(" (revoked)") : "");
+	}
+	fprintf(stderr, _("  the trust store %s holds %s"), trust_path ? trust_path : "",
+	        trust->count ? line : _("no keys"));
+	fputc('\n', stderr);
+}
+
+int cli_trust_load(const char *given, bool use_default, fws_trust *t, char *used, size_t cap,
+                   struct cli_report *rep)
+{
+	const char *path = given;
+	if (path == NULL && use_default)
+		path = fwh_trust_default_path(used, cap);
+	if (path == NULL)
+		return cli_fail_to(rep, MSG_NO_TRUST_STORE);
+	if (path != used)
+		snprintf(used, cap, "%s", path);
+	FILE *f = fopen(used, "rb");
+	if (!f)
+		return cli_fail_to(rep, MSG_TRUST_STORE_UNREADABLE, used, strerror(errno));
 	uint8_t blob[FWS_TRUST_BLOB_MAX + 1];
 	size_t n = fread(blob, 1, sizeof(blob), f);
+	int rerr = ferror(f) ? errno : 0;
 	fclose(f);
+	if (rerr)
+		return cli_fail_to(rep, MSG_TRUST_STORE_UNREADABLE, used, strerror(rerr));
 	fws_err e = n > FWS_TRUST_BLOB_MAX ? FWS_E_TRUST_STORE : fws_trust_parse(blob, n, t);
-	if (e != FWS_OK) {
-		cli_error("%s is not a valid trust store. Export it again with 'fwseal key export-trust'.",
-		          path);
-		return FWS_EXIT_USAGE;
-	}
+	if (e != FWS_OK)
+		return cli_fail_to(rep, MSG_TRUST_STORE_INVALID, used);
+	fwh_log(FWH_LOG_INFO, "cli", "trust store %s: %u keys", used, (unsigned)t->count);
 	return -1;
 }

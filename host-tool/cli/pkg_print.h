@@ -6,6 +6,7 @@
 #ifndef FWSEAL_PKG_PRINT_H
 #define FWSEAL_PKG_PRINT_H
 
+#include "cli_msg.h"
 #include "cli_util.h"
 #include "fwseal-host/pkgcheck.h"
 
@@ -13,11 +14,22 @@
 void pkg_print_text(FILE *f, const fwh_pkg_check *c);
 void pkg_print_json(struct cli_json *j, const fwh_pkg_check *c);
 
-/* The problem the package verifier found, as one sentence on stderr. */
-void pkg_print_error(const char *path, const fwh_pkg_check *c);
+/* The problem the package verifier found, as one sentence on stderr
+ * (docs/messages.md); for a key the trust store does not accept, the
+ * signer's and the trusted key ids follow (trust may be NULL). */
+void pkg_print_error(const char *path, const fwh_pkg_check *c, const fws_trust *trust,
+                     const char *trust_path);
 
-/* Read and parse a trust store file; returns -1 on success or an exit code
- * after printing the error. */
-int pkg_load_trust(const char *path, fws_trust *t);
+/* "  signed by key ...; the trust store T holds ..." on stderr: why the
+ * package at path is not accepted by trust. */
+void pkg_print_key_detail(const char *path, const fws_trust *trust, const char *trust_path);
+
+/* The trust store: `given`, else when use_default the first of
+ * $FWSEAL_TRUST, ~/.config/fwseal/trust.fwst, /etc/fwseal/trust.fwst
+ * (fwh_trust_default_path). -1 with *t and used (the path, cap bytes)
+ * filled; else the exit code after printing the one message of the cause:
+ * no-trust-store (2), trust-store-unreadable (5), trust-store-invalid (5). */
+int cli_trust_load(const char *given, bool use_default, fws_trust *t, char *used, size_t cap,
+                   struct cli_report *rep);
 
 #endif /* FWSEAL_PKG_PRINT_H */

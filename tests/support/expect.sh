@@ -25,6 +25,23 @@ expect() {
 	return 0
 }
 
+# has FILE PATTERN / hasnt FILE PATTERN: an extended regex is (not) in FILE
+has() {
+	checks=$((checks + 1))
+	grep -qE -- "$2" "$1" || { fail "$1 lacks /$2/"; sed 's/^/    /' "$1" | head -20; return 1; }
+}
+hasnt() {
+	checks=$((checks + 1))
+	! grep -qE -- "$2" "$1" || { fail "$1 has /$2/"; sed 's/^/    /' "$1" | head -20; return 1; }
+}
+
+# flip FILE OFFSET: invert one byte in place
+flip() {
+	local b
+	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	printf "$(printf '\\%03o' $((255 - b)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
 # The last line of a script: the tally, and its exit status.
 expect_summary() {
 	echo "$((checks - fails)) passed, $fails failed"

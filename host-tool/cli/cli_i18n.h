@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cli_i18n.h - gettext for the fwseal command line (text domain "fwseal",
+ * shared with the desktop app, po/ of the project).
+ *
+ * _("text") translates a user-facing sentence; N_("text") only marks a
+ * string for extraction where it is stored (tables) and translated when
+ * printed. Without NLS (-Dnls=disabled, or no libintl) both are no-ops, so
+ * the CLI never depends on gettext to work. Machine-readable output (JSON,
+ * CSV, ids, field names) is never translated.
+ *
+ * Only LC_MESSAGES and LC_CTYPE follow the user's locale (cli_i18n_init):
+ * numbers in --json and in progress lines stay in the C locale.
+ */
+#ifndef FWSEAL_CLI_I18N_H
+#define FWSEAL_CLI_I18N_H
+
+#if defined(FWSEAL_ENABLE_NLS) && FWSEAL_ENABLE_NLS
+#include <libintl.h>
+#define _(String) gettext(String)
+#else
+#define _(String) (String)
+#endif
+#define N_(String) String
+
+/* Once, first thing in main(). */
+void cli_i18n_init(void);
+
+#endif /* FWSEAL_CLI_I18N_H */

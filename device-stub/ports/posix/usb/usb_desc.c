@@ -9,7 +9,26 @@
 
 enum {
 	DT_DEVICE = 0x01, DT_CONFIG = 0x02, DT_STRING = 0x03, DT_INTERFACE = 0x04,
-	DT_ENDPOINT = 0x05, DT_HID = 0x21, DT_REPORT = 0x22,
+	DT_ENDPOINT = 0x05, DT_BOS = 0x0F, DT_DEVICE_CAPABILITY = 0x10, DT_HID = 0x21,
+	DT_REPORT = 0x22,
+};
+
+/* MS OS 2.0 descriptor types (wDescriptorType, spec table 9) */
+enum {
+	MS_OS_20_SET_HEADER_DESCRIPTOR = 0x00,
+	MS_OS_20_SUBSET_HEADER_CONFIGURATION = 0x01,
+	MS_OS_20_SUBSET_HEADER_FUNCTION = 0x02,
+	MS_OS_20_FEATURE_COMPATIBLE_ID = 0x03,
+	MS_OS_20_FEATURE_REG_PROPERTY = 0x04,
+};
+#define CAP_PLATFORM   0x05u /* bDevCapabilityType PLATFORM (USB 3.2 table 9-14) */
+#define REG_MULTI_SZ   7u    /* wPropertyDataType (spec table 15) */
+
+/* {D8DD60DF-4589-4CC7-9CD2-659D9E648A9F} as the bytes of a GUID in memory:
+ * the first three fields little-endian (spec 3.3, table 4) */
+static const uint8_t msos20_platform_uuid[16] = {
+	0xDF, 0x60, 0xDD, 0xD8, 0x89, 0x45, 0xC7, 0x4C,
+	0x9C, 0xD2, 0x65, 0x9D, 0x9E, 0x64, 0x8A, 0x9F,
 };
 
 const uint8_t fws_usb_hid_report_desc[] = {
@@ -61,7 +80,7 @@ size_t fws_usb_desc_build(const struct fws_usb_model *m, uint8_t *out, size_t ca
 
 	/* USB 2.0 9.6.1: class 0 = "per interface" */
 	d[0] = 18; d[1] = DT_DEVICE;
-	fws_put_le16(d + 2, 0x0200);
+	fws_put_le16(d + 2, FWS_USB_BCD_USB);
 	d[4] = 0; d[5] = 0; d[6] = 0; d[7] = FWS_USB_EP0_SIZE;
 	fws_put_le16(d + 8, m->vid);
 	fws_put_le16(d + 10, m->pid);
@@ -106,6 +125,104 @@ size_t fws_usb_desc_build(const struct fws_usb_model *m, uint8_t *out, size_t ca
 	if (config_off)
 		*config_off = cfg;
 	return w.len;
+}
+
+/* Put an ASCII string as UTF-16LE with its terminating NUL (and a second one
+ * for REG_MULTI_SZ when multi). */
+static void put_utf16(struct wr *w, const char *s, int multi)
+{
+	for (; *s; s++) {
+		uint8_t c[2] = { (uint8_t)*s, 0 };
+		put(w, c, 2);
+	}
+	static const uint8_t nul[4] = { 0 };
+	put(w, nul, multi ? 4 : 2);
+}
+
+static size_t utf16_size(const char *s, int multi)
+{
+	return 2 * (strlen(s) + (multi ? 2 : 1));
+}
+
+size_t fws_usb_desc_msos20(const struct fws_usb_model *m, uint8_t *out, size_t cap)
+{
+	static const char name[] = "DeviceInterfaceGUIDs";
+	const size_t compat_len = 20;
+	const size_t prop_len = 10 + utf16_size(name, 0) + utf16_size(FWS_USB_DFU_INTERFACE_GUID, 1);
+	const size_t feature_len = compat_len + prop_len;
+	/* a composite device (DFU + HID) says which function the features are for */
+	const size_t function_len = m && m->hid ? 8 + feature_len : 0;
+	const size_t config_len = m && m->hid ? 8 + function_len : 0;
+	const size_t total = 10 + (m && m->hid ? config_len : feature_len);
+	struct wr w = { out, 0, cap, 1 };
+	uint8_t b[10];
+
+	if (!model_valid(m) || !out || total > 0xFFFF)
+		return 0;
+	/* set header (spec table 10) */
+	fws_put_le16(b, 10);
+	fws_put_le16(b + 2, MS_OS_20_SET_HEADER_DESCRIPTOR);
+	fws_put_le32(b + 4, FWS_USB_MSOS20_WIN_8_1);
+	fws_put_le16(b + 8, (uint16_t)total);
+	put(&w, b, 10);
+	if (m->hid) {
+		/* configuration subset (table 11): bConfigurationValue is the
+		 * configuration's index, 0 for the first, as Windows reads it */
+		fws_put_le16(b, 8);
+		fws_put_le16(b + 2, MS_OS_20_SUBSET_HEADER_CONFIGURATION);
+		b[4] = 0;
+		b[5] = 0;
+		fws_put_le16(b + 6, (uint16_t)config_len);
+		put(&w, b, 8);
+		/* function subset (table 12) for the DFU interface */
+		fws_put_le16(b, 8);
+		fws_put_le16(b + 2, MS_OS_20_SUBSET_HEADER_FUNCTION);
+		b[4] = FWS_USB_DFU_INTF;
+		b[5] = 0;
+		fws_put_le16(b + 6, (uint16_t)function_len);
+		put(&w, b, 8);
+	}
+	/* compatible id (table 13): "WINUSB", no sub-compatible id */
+	uint8_t c[20] = { 0 };
+	fws_put_le16(c, (uint16_t)compat_len);
+	fws_put_le16(c + 2, MS_OS_20_FEATURE_COMPATIBLE_ID);
+	memcpy(c + 4, "WINUSB", 6);
+	put(&w, c, sizeof c);
+	/* registry property (table 14): DeviceInterfaceGUIDs, REG_MULTI_SZ */
+	fws_put_le16(b, (uint16_t)prop_len);
+	fws_put_le16(b + 2, MS_OS_20_FEATURE_REG_PROPERTY);
+	fws_put_le16(b + 4, REG_MULTI_SZ);
+	fws_put_le16(b + 6, (uint16_t)utf16_size(name, 0));
+	put(&w, b, 8);
+	put_utf16(&w, name, 0);
+	fws_put_le16(b, (uint16_t)utf16_size(FWS_USB_DFU_INTERFACE_GUID, 1));
+	put(&w, b, 2);
+	put_utf16(&w, FWS_USB_DFU_INTERFACE_GUID, 1);
+	return w.ok && w.len == total ? w.len : 0;
+}
+
+size_t fws_usb_desc_bos(const struct fws_usb_model *m, uint8_t *out, size_t cap)
+{
+	uint8_t set[FWS_USB_MSOS20_MAX];
+	size_t set_len = fws_usb_desc_msos20(m, set, sizeof set);
+	struct wr w = { out, 0, cap, 1 };
+
+	if (!set_len || !out)
+		return 0;
+	/* BOS header (USB 3.2 table 9-12) */
+	uint8_t h[5] = { 5, DT_BOS, 5 + 28, 0, 1 };
+	put(&w, h, sizeof h);
+	/* platform capability (USB 3.2 table 9-16) with the MS OS 2.0 descriptor
+	 * set information (spec table 4): windows version, the set's length, the
+	 * vendor code that fetches it, no alternate enumeration */
+	uint8_t p[28] = { 28, DT_DEVICE_CAPABILITY, CAP_PLATFORM, 0 };
+	memcpy(p + 4, msos20_platform_uuid, 16);
+	fws_put_le32(p + 20, FWS_USB_MSOS20_WIN_8_1);
+	fws_put_le16(p + 24, (uint16_t)set_len);
+	p[26] = FWS_USB_MSOS20_VENDOR_CODE;
+	p[27] = 0;
+	put(&w, p, sizeof p);
+	return w.ok ? w.len : 0;
 }
 
 static const char *string_of(const struct fws_usb_model *m, uint8_t idx)

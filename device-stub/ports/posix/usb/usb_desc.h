@@ -8,6 +8,13 @@
  * would answer to GET_DESCRIPTOR, so the emulation, the sysfs "descriptors"
  * attribute and the tests all use one source. Pure C, no allocation.
  *
+ * The device is USB 2.1 (bcdUSB 0x0210) so that hosts read its Binary Object
+ * Store (USB 3.2 9.6.2, USB 2.0 LPM ECN): one platform capability, the
+ * Microsoft OS 2.0 descriptor set information (MS OS 2.0 Descriptors
+ * Specification, July 2018, 3.3), which makes Windows 8.1 and later ask for
+ * the descriptor set with a vendor request and bind WinUSB to the DFU
+ * interface without a driver package (docs/usb.md).
+ *
  * Layout of the one configuration (USB 2.0 9.6.3):
  *   configuration (iConfiguration = FWS_USB_CONFIG_STRING, the udev rule's mark)
  *   interface 0 alt 0..n-1: class 0xFE/0x01/0x02 (DFU 1.1 4.2.3), each followed
@@ -32,6 +39,18 @@
 #define FWS_USB_DFU_INTF      0u
 #define FWS_USB_HID_INTF      1u
 #define FWS_USB_DESC_MAX      256u       /* device + configuration descriptors */
+#define FWS_USB_BCD_USB       0x0210u    /* USB 2.1: the host reads the BOS */
+
+/* Microsoft OS 2.0 descriptors (MS OS 2.0 Descriptors Specification). */
+#define FWS_USB_MSOS20_VENDOR_CODE  0x20u  /* bMS_VendorCode: bRequest of the
+                                              vendor request for the set */
+#define FWS_USB_MSOS20_INDEX        0x07u  /* wIndex MS_OS_20_DESCRIPTOR_INDEX */
+#define FWS_USB_MSOS20_WIN_8_1      0x06030000u /* dwWindowsVersion: 8.1 and later */
+/* DeviceInterfaceGUIDs of the DFU interface under WinUSB: how a Windows
+ * program (libusb included) finds fwseal devices. Fixed for ever. */
+#define FWS_USB_DFU_INTERFACE_GUID  "{21D34BFA-156F-4D22-8F34-10AF45947A58}"
+#define FWS_USB_BOS_MAX             64u
+#define FWS_USB_MSOS20_MAX          256u
 
 struct fws_usb_model {
 	uint16_t vid, pid, bcd_device;
@@ -72,6 +91,19 @@ extern const size_t fws_usb_hid_report_desc_len;
  * does not fit cap. *config_off receives the offset of the configuration. */
 size_t fws_usb_desc_build(const struct fws_usb_model *m, uint8_t *out, size_t cap,
                           size_t *config_off);
+
+/* The BOS descriptor with its capabilities (USB 3.2 9.6.2): the MS OS 2.0
+ * platform capability. Returns the length, or 0 if it does not fit cap. */
+size_t fws_usb_desc_bos(const struct fws_usb_model *m, uint8_t *out, size_t cap);
+
+/* The MS OS 2.0 descriptor set the vendor request (bMS_VendorCode, wIndex
+ * MS_OS_20_DESCRIPTOR_INDEX) returns: set header; with the HID interface (a
+ * composite device) a configuration subset with one function subset for
+ * the DFU interface; the WINUSB compatible id and the DeviceInterfaceGUIDs
+ * registry property for it. The HID interface gets no WinUSB: Windows binds
+ * its own HID driver to it, which hidapi uses. Returns the length, or 0 if
+ * the model is invalid or it does not fit cap. */
+size_t fws_usb_desc_msos20(const struct fws_usb_model *m, uint8_t *out, size_t cap);
 
 /* String descriptor idx as UTF-16LE (USB 2.0 9.6.7). Returns its length, or 0
  * if there is no such string. */

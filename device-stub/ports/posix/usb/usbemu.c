@@ -245,6 +245,13 @@ static int get_descriptor(fws_usbemu *e, const struct fws_usbemu_setup *s, uint8
 	case 0x03:
 		n = fws_usb_desc_string(&e->model, idx, sbuf, sizeof sbuf);
 		return n ? copy_in(data, s->length, sbuf, n) : -1;
+	case 0x0F: { /* BOS (USB 3.2 9.6.2): read by hosts because bcdUSB is 2.1 */
+		uint8_t bos[FWS_USB_BOS_MAX];
+		if (idx != 0)
+			return -1;
+		n = fws_usb_desc_bos(&e->model, bos, sizeof bos);
+		return n ? copy_in(data, s->length, bos, n) : -1;
+	}
 	case 0x22:
 		if (!e->model.hid || s->index != FWS_USB_HID_INTF)
 			return -1;
@@ -252,6 +259,20 @@ static int get_descriptor(fws_usbemu *e, const struct fws_usbemu_setup *s, uint8
 	default:
 		return -1;
 	}
+}
+
+/* The vendor request the MS OS 2.0 platform capability announces: device to
+ * host, vendor, device recipient, bRequest bMS_VendorCode, wValue 0, wIndex
+ * MS_OS_20_DESCRIPTOR_INDEX (MS OS 2.0 spec 3.4). Anything else STALLs,
+ * MS_OS_20_SET_ALT_ENUMERATION (wIndex 8) too: bAltEnumCode is 0. */
+static int vendor_device_request(fws_usbemu *e, const struct fws_usbemu_setup *s, uint8_t *data)
+{
+	uint8_t set[FWS_USB_MSOS20_MAX];
+	if (!(s->request_type & 0x80) || s->request != FWS_USB_MSOS20_VENDOR_CODE ||
+	    s->index != FWS_USB_MSOS20_INDEX || s->value != 0)
+		return -1;
+	size_t n = fws_usb_desc_msos20(&e->model, set, sizeof set);
+	return n ? copy_in(data, s->length, set, n) : -1;
 }
 
 static int standard_request(fws_usbemu *e, const struct fws_usbemu_setup *s, uint8_t *data)
@@ -313,6 +334,8 @@ static int control(fws_usbemu *e, const struct fws_usbemu_setup *s, uint8_t *dat
 	e->stats.control++;
 	if (kind == 0)
 		return standard_request(e, s, data);
+	if (kind == 2 && recipient == 0)
+		return vendor_device_request(e, s, data);
 	if (kind > 2 || recipient != 1) /* interface requests only */
 		return -1;
 	if ((s->index & 0xFF) == FWS_USB_DFU_INTF)

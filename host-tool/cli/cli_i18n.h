@@ -11,6 +11,13 @@
  *
  * Only LC_MESSAGES and LC_CTYPE follow the user's locale (cli_i18n_init):
  * numbers in --json and in progress lines stay in the C locale.
+ *
+ * Extraction (xgettext) needs these keywords besides _ and N_: cli_error
+ * and cli_usage:2 translate their format themselves; the catalogue's
+ * MSG_* formats (cli_msg.h) and protocol/src/err.c's sentences are N_().
+ * Sentences the host library builds (fwh_error) are not translated here.
+ * FWSEAL_LOCALEDIR in the environment points the CLI at other catalogues
+ * (tests of an uninstalled build).
  */
 #ifndef FWSEAL_CLI_I18N_H
 #define FWSEAL_CLI_I18N_H

@@ -13,7 +13,7 @@
 #include "evidence.h"
 
 static const char usage[] =
-	"Usage: fwseal evidence --product FILE --package PKG --trust TRUST\n"
+	N_("Usage: fwseal evidence --product FILE --package PKG --trust TRUST\n"
 	"                       [--device DEV] [--previous PKG] [--test-key KEY]\n"
 	"                       --out DIR [--json]\n\n"
 	"Write the EN 303 645 clause 5.3 evidence pack of a release to DIR: DUT\n"
@@ -34,7 +34,7 @@ static const char usage[] =
 	"  --json           print a summary as JSON\n\n"
 	"Exit codes: 0 pack written, no functional test failed; 1 a test FAILED (pack\n"
 	"written) or the product description is incomplete; 2 usage; 3 the package does\n"
-	"not verify; 5 file error; 6 device not reachable.\n";
+	"not verify; 5 file error; 6 device not reachable.\n");
 
 /* A path from the product file is relative to the product file's folder. */
 static char *beside(const char *product, const char *path)
@@ -170,7 +170,7 @@ static int run_evidence(struct cli_ctx *ctx, int argc, char **argv)
 			               "(interfaces: usb-dfu, hid, serial).", a.device, prod.file_name);
 			goto out_pack;
 		}
-		fprintf(stderr, "fwseal: functional tests on %s\n", a.device);
+		fprintf(stderr, _("fwseal: functional tests on %s\n"), a.device);
 		struct ev_ft_opts fo = {
 			.device = a.device, .package_path = a.package, .previous_path = prev,
 			.test_key_path = tkey, .progress = progress,
@@ -188,17 +188,17 @@ static int run_evidence(struct cli_ctx *ctx, int argc, char **argv)
 		goto out_pack;
 	}
 	if (stale)
-		fprintf(stderr, "fwseal: note: %s\n", stale);
+		fprintf(stderr, _("fwseal: note: %s\n"), stale);
 	unsigned fails = 0;
 	for (size_t i = 0; i < pk.ntests; i++)
 		if (pk.tests[i].verdict == EV_FAIL) {
 			fails++;
-			fprintf(stderr, "fwseal: %s FAILED: %s\n", pk.tests[i].id, pk.tests[i].reason);
+			fprintf(stderr, _("fwseal: %s FAILED: %s\n"), pk.tests[i].id, pk.tests[i].reason);
 		}
 	if (ctx->json)
 		print_json(&pk, a.out, stale);
 	else
-		printf("Evidence pack for %s %s written to %s (evidence.md, evidence.json, logs/).\n",
+		printf(_("Evidence pack for %s %s written to %s (evidence.md, evidence.json, logs/).\n"),
 		       pkg.m.model, pkg.m.version, a.out);
 	free(stale);
 	if (fails)
@@ -216,7 +216,7 @@ out:
 
 const struct cli_cmd cli_cmd_evidence = {
 	.name = "evidence",
-	.summary = "write the EN 303 645 5.3 evidence pack of a release",
+	.summary = N_("write the EN 303 645 5.3 evidence pack of a release"),
 	.usage = usage,
 	.json = true,
 	.run = run_evidence,

@@ -177,7 +177,7 @@ static void on_progress(void *user, const fwh_progress *p)
 		for (unsigned i = 0; i < WIDTH; i++)
 			bar[i] = i < fill ? '#' : '.';
 		bar[WIDTH] = '\0';
-		fprintf(stderr, "\r[%s] %3u%%  %s/s  %s left ", bar, pct, rate, eta);
+		fprintf(stderr, _("\r[%s] %3u%%  %s/s  %s left "), bar, pct, rate, eta);
 		c->bar_open = true;
 		fflush(stderr);
 		return;
@@ -187,7 +187,7 @@ static void on_progress(void *user, const fwh_progress *p)
 	if (decile == c->last_decile && !new_phase)
 		return;
 	c->last_decile = decile;
-	fprintf(stderr, "%s: %u%% (%llu of %llu bytes, %s/s, %s left)\n", phase_text(p->phase), pct,
+	fprintf(stderr, _("%s: %u%% (%llu of %llu bytes, %s/s, %s left)\n"), phase_text(p->phase), pct,
 	        (unsigned long long)p->done, (unsigned long long)p->total, rate, eta);
 }
 
@@ -583,7 +583,7 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 
 const struct cli_cmd cli_cmd_flash = {
 	.name = "flash",
-	.summary = "install a firmware package on a device",
+	.summary = N_("install a firmware package on a device"),
 	.usage = usage,
 	.json = true,
 	.run = run_flash,

@@ -8,14 +8,14 @@
 #include "fwseal-host/dfu_client.h"
 
 static const char usage[] =
-	"Usage: fwseal info [DEVICE] [--json]\n\n"
+	N_("Usage: fwseal info [DEVICE] [--json]\n\n"
 	"Show a device's model, hardware revision, serial number, running firmware,\n"
 	"security counter, support period, trusted keys and update slots.\n"
 	"DEVICE is serial:PATH[@BAUD] (USB: usb[:VID:PID[:SERIAL]], hid[:...]);\n"
 	"it may be left out when exactly one device is connected ('fwseal list').\n\n"
 	"  --json   one JSON object\n\n"
 	"Exit codes: 0 ok, 2 usage, 5 no access to the port, 6 device not found or\n"
-	"not answering.\n";
+	"not answering.\n");
 
 static const struct option opts[] = {
 	{ "device", required_argument, NULL, 'd' },
@@ -72,7 +72,7 @@ static int run_info(struct cli_ctx *ctx, int argc, char **argv)
 
 const struct cli_cmd cli_cmd_info = {
 	.name = "info",
-	.summary = "show what a device reports about itself",
+	.summary = N_("show what a device reports about itself"),
 	.usage = usage,
 	.json = true,
 	.run = run_info,

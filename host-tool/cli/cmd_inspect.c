@@ -12,14 +12,14 @@
 #include "pkg_print.h"
 
 static const char usage[] =
-	"Usage: fwseal inspect PKG [--trust TRUST] [--json]\n\n"
+	N_("Usage: fwseal inspect PKG [--trust TRUST] [--json]\n\n"
 	"Show everything a package says: model, vendor and class id, hardware\n"
 	"revisions, component, version, security counter, security notice, disruption,\n"
 	"release date, end of security support, release notes, signer key ids,\n"
 	"digests and sizes. The package's integrity is checked; its signature only\n"
 	"with --trust (use 'fwseal verify' to decide whether to install it).\n\n"
 	"  --trust TRUST   also check the signature against this trust store\n"
-	"  --json          machine-readable output\n";
+	"  --json          machine-readable output\n");
 
 static const struct option opts[] = {
 	{"trust", required_argument, NULL, 't'},
@@ -108,7 +108,7 @@ static int run_inspect(struct cli_ctx *ctx, int argc, char **argv)
 
 const struct cli_cmd cli_cmd_inspect = {
 	.name = "inspect",
-	.summary = "show what a package contains (model, version, security notice, signers)",
+	.summary = N_("show what a package contains (model, version, security notice, signers)"),
 	.usage = usage,
 	.json = true,
 	.run = run_inspect,

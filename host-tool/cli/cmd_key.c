@@ -13,7 +13,7 @@
 #include "fwseal/keys.h"
 
 static const char usage[] =
-	"Usage: fwseal key generate --out PREFIX [--passphrase-file FILE] [--json]\n"
+	N_("Usage: fwseal key generate --out PREFIX [--passphrase-file FILE] [--json]\n"
 	"       fwseal key export-trust --out TRUST PUB... [--revoke PUB_OR_KEYID]... [--json]\n\n"
 	"generate      Make an ECDSA P-256 signing key: PREFIX.key (private, mode 0600,\n"
 	"              never overwritten) and PREFIX.pub. Prints the key id.\n"
@@ -25,7 +25,7 @@ static const char usage[] =
 	"  --out TRUST              output file\n"
 	"  --revoke PUB_OR_KEYID    mark a key revoked (a .pub file or a 16-digit key id);\n"
 	"                           the key must also be listed as PUB\n\n"
-	"Common: --json (machine-readable output), --help.\n";
+	"Common: --json (machine-readable output), --help.\n");
 
 int cmd_key_exit(int key_err)
 {
@@ -117,7 +117,7 @@ static int key_generate(struct cli_ctx *ctx, int argc, char **argv)
 		free(kpath);
 		free(ppath);
 	} else {
-		printf("Wrote %s.key (private: keep it secret%s) and %s.pub.\nkey id: %s\n", out,
+		printf(_("Wrote %s.key (private: keep it secret%s) and %s.pub.\nkey id: %s\n"), out,
 		       pass_file ? ", passphrase-protected" : "", out, hex);
 	}
 	return FWS_EXIT_OK;
@@ -217,7 +217,7 @@ static int key_export_trust(struct cli_ctx *ctx, int argc, char **argv)
 		cli_json_arr_end(&j);
 		cli_json_end(&j);
 	} else {
-		printf("Wrote %s and %s.h (%u key%s).\n", out, out, t.count, t.count == 1 ? "" : "s");
+		printf(_("Wrote %s and %s.h (%u key%s).\n"), out, out, t.count, t.count == 1 ? "" : "s");
 	}
 	return FWS_EXIT_OK;
 }

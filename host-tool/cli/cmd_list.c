@@ -6,7 +6,7 @@
 #include "fwseal-host/units.h"
 
 static const char usage[] =
-	"Usage: fwseal list [--json]\n\n"
+	N_("Usage: fwseal list [--json]\n\n"
 	"List every connected fwseal device with its model, serial number and\n"
 	"firmware version. Serial ports probed: /dev/serial/by-id/*, /dev/ttyUSB*,\n"
 	"/dev/ttyACM*, and the ports named in $FWSEAL_SERIAL_PORTS (colon-separated,\n"
@@ -16,7 +16,7 @@ static const char usage[] =
 	"  --json   one JSON object: {\"devices\": [...], \"count\": N}, each device\n"
 	"           with the fields of 'fwseal info --json' and \"interfaces\" (its\n"
 	"           device strings, preferred first)\n\n"
-	"Exit codes: 0 (also when no device is found), 6 enumeration failed.\n";
+	"Exit codes: 0 (also when no device is found), 6 enumeration failed.\n");
 
 typedef struct list_state {
 	bool json;
@@ -45,7 +45,7 @@ static void found(void *user, const fwh_found_unit *u)
 	const char *fw = d->boot_state == FWS_BOOT_APP ? d->fw_version : "(in update stub)";
 	printf("%-32s %-16s %-16s %s\n", u->device, d->model, d->serial, fw);
 	if (u->also[0])
-		printf("  %-30s (the same unit)\n", u->also);
+		printf(_("  %-30s (the same unit)\n"), u->also);
 }
 
 static const struct option opts[] = { { NULL, 0, NULL, 0 } };
@@ -78,13 +78,13 @@ static int run_list(struct cli_ctx *ctx, int argc, char **argv)
 		return FWS_EXIT_DEVICE;
 	}
 	if (!s.json && s.count == 0)
-		fprintf(stderr, "No fwseal device found.\n");
+		fprintf(stderr, _("No fwseal device found.\n"));
 	return FWS_EXIT_OK;
 }
 
 const struct cli_cmd cli_cmd_list = {
 	.name = "list",
-	.summary = "list connected devices",
+	.summary = N_("list connected devices"),
 	.usage = usage,
 	.json = true,
 	.run = run_list,

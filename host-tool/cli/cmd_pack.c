@@ -25,7 +25,7 @@
 #include "release_desc.h"
 
 static const char usage[] =
-	"Usage: fwseal pack --image IMG --release REL --key KEY --out PKG\n"
+	N_("Usage: fwseal pack --image IMG --release REL --key KEY --out PKG\n"
 	"                   [--key KEY]... [--set FIELD=VALUE]... [--json]\n"
 	"                   [--passphrase-file FILE] [--pin-file FILE] [--pkcs11-module SO]\n\n"
 	"Build a signed update package from a firmware image and a release\n"
@@ -40,7 +40,7 @@ static const char usage[] =
 	"                         e.g. --set version=1.2.4 --set security_counter=7\n"
 	"  --passphrase-file FILE passphrase of encrypted key files (first line)\n"
 	"  --pin-file FILE        PKCS#11 user PIN (first line), if the URI has none\n"
-	"  --pkcs11-module SO     PKCS#11 module; default: the modules registered with p11-kit\n";
+	"  --pkcs11-module SO     PKCS#11 module; default: the modules registered with p11-kit\n");
 
 struct image {
 	int fd;
@@ -227,13 +227,13 @@ static void report(const struct cli_ctx *ctx, const char *out, const rel_desc *r
 		cli_json_end(&j);
 		return;
 	}
-	printf("Wrote %s (%llu bytes): %s %s, security counter %u, %u-byte image.\n", out,
+	printf(_("Wrote %s (%llu bytes): %s %s, security counter %u, %u-byte image.\n"), out,
 	       (unsigned long long)size, m->model, m->version, m->security_counter, m->payload_size);
 	cli_hex(m->image_sha256, FWS_SHA256_LEN, hex);
-	printf("image sha256: %s\n", hex);
+	printf(_("image sha256: %s\n"), hex);
 	for (unsigned i = 0; i < nkeys; i++) {
 		cli_hex(ids[i], FWS_KEY_ID_LEN, hex);
-		printf("signed by key id: %s\n", hex);
+		printf(_("signed by key id: %s\n"), hex);
 	}
 }
 
@@ -374,7 +374,7 @@ bad_release:
 
 const struct cli_cmd cli_cmd_pack = {
 	.name = "pack",
-	.summary = "build a signed update package from an image and a release description",
+	.summary = N_("build a signed update package from an image and a release description"),
 	.usage = usage,
 	.json = true,
 	.run = run_pack,

@@ -165,7 +165,7 @@ static void end_output(struct walk *w)
 	if (w->fmt == OUT_JSON)
 		fputs(w->rows ? "\n]\n" : "]\n", w->f);
 	else if (w->fmt == OUT_TABLE && w->rows == 0)
-		fputs("(no attempts recorded)\n", w->f);
+		fputs(_("(no attempts recorded)\n"), w->f);
 	fflush(w->f);
 }
 
@@ -248,8 +248,8 @@ static int run(struct cli_ctx *ctx, int argc, char **argv)
 
 const struct cli_cmd cli_cmd_records = {
 	.name = "records",
-	.summary = "show the production records of this station",
-	.usage = "Usage: fwseal records [--since TIME] [--json | --csv] [--records PATH]\n"
+	.summary = N_("show the production records of this station"),
+	.usage = N_("Usage: fwseal records [--since TIME] [--json | --csv] [--records PATH]\n"
 	         "\n"
 	         "Print one row per flashing attempt made on this station by `fwseal flash`\n"
 	         "and `fwseal watch`: time, station, device serial, model, hardware revision,\n"
@@ -266,7 +266,7 @@ const struct cli_cmd cli_cmd_records = {
 	         "  --csv            CSV (RFC 4180) with a header line\n"
 	         "  --records PATH   the records database (default\n"
 	         "                   $XDG_DATA_HOME/fwseal/records.sqlite, else\n"
-	         "                   ~/.local/share/fwseal/records.sqlite)\n",
+	         "                   ~/.local/share/fwseal/records.sqlite)\n"),
 	.json = true,
 	.run = run,
 	.opts = opts,

@@ -15,7 +15,7 @@
 #include "pkg_print.h"
 
 static const char usage[] =
-	"Usage: fwseal verify PKG [--trust TRUST] [--model M] [--hw-rev R]\n"
+	N_("Usage: fwseal verify PKG [--trust TRUST] [--model M] [--hw-rev R]\n"
 	"                     [--min-counter N] [--json]\n\n"
 	"Check a package as a device would. Exit 0: authentic, intact and allowed by\n"
 	"the policy; 3: malformed, tampered or not signed by a trusted key; 4: refused\n"
@@ -26,7 +26,7 @@ static const char usage[] =
 	"  --model M         the device's model designation must equal the package's\n"
 	"  --hw-rev R        the device's hardware revision must be in the package's range\n"
 	"  --min-counter N   the package's security counter must be at least N\n"
-	"  --json            machine-readable result\n";
+	"  --json            machine-readable result\n");
 
 struct policy {
 	const char *model;
@@ -142,7 +142,7 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 	if (!ctx->json) {
 		char hex[2 * FWS_KEY_ID_LEN + 1];
 		cli_hex(chk.signer, FWS_KEY_ID_LEN, hex);
-		printf("%s: OK. Authentic (key id %s) and intact (%" PRIu32 " blocks, image digest, DFU suffix): %s %s, security counter %" PRIu32 ".\n",
+		printf(_("%s: OK. Authentic (key id %s) and intact (%" PRIu32 " blocks, image digest, DFU suffix): %s %s, security counter %" PRIu32 ".\n"),
 		       path, hex, chk.blocks_ok, chk.manifest.model, chk.manifest.version,
 		       chk.manifest.security_counter);
 	}
@@ -151,7 +151,7 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 
 const struct cli_cmd cli_cmd_verify = {
 	.name = "verify",
-	.summary = "check that a package is authentic, intact and fits a device (exit 0/3/4)",
+	.summary = N_("check that a package is authentic, intact and fits a device (exit 0/3/4)"),
 	.usage = usage,
 	.json = true,
 	.run = run_verify,

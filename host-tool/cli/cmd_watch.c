@@ -77,7 +77,7 @@ static bool on_filter(void *user, fwh_unit *u)
 		fwh_error_clear(&err);
 		if (fwh_records_already_ok(st->m.records, u->info.serial, st->m.digest_hex, &done,
 		                           &err) != FWS_OK)
-			fprintf(stderr, "fwseal: warning: %s\n", err.msg);
+			fprintf(stderr, _("fwseal: warning: %s\n"), err.msg);
 	}
 	if (done) {
 		u->skip_why = "already flashed with this package";
@@ -277,8 +277,8 @@ static void announce(const struct station *st, const struct watch_args *a, bool 
 		ev_end(&e);
 		return;
 	}
-	fprintf(stderr, "Watching for %s devices%s to install firmware %s (station %s%s). "
-	                "Press Ctrl-C to stop.\n",
+	fprintf(stderr, _("Watching for %s devices%s to install firmware %s (station %s%s). "
+	                "Press Ctrl-C to stop.\n"),
 	        a->model ? a->model : "fwseal",
 	        !usb ? "" : a->wo.no_serial ? " (USB)" : " (serial and USB)",
 	        pkg->manifest.version, st->m.station, st->m.records ? "" : ", not recorded");
@@ -371,9 +371,9 @@ static int run(struct cli_ctx *ctx, int argc, char **argv)
 
 const struct cli_cmd cli_cmd_watch = {
 	.name = "watch",
-	.summary = "flash every device plugged in, once, and record it (factory station)",
+	.summary = N_("flash every device plugged in, once, and record it (factory station)"),
 	.usage =
-		"Usage: fwseal watch PKG [--trust TRUST] [--model M] [--records PATH]\n"
+		N_("Usage: fwseal watch PKG [--trust TRUST] [--model M] [--records PATH]\n"
 		"                        [--station NAME] [--ports GLOB]... [--baud N]\n"
 		"                        [--no-usb | --usb | --usb-only] [--again] [--json]\n"
 		"\n"
@@ -406,7 +406,7 @@ const struct cli_cmd cli_cmd_watch = {
 		"                   progress, done / error / skipped, and a summary at the end\n"
 		"\n"
 		"Exit codes: 0 after SIGINT/SIGTERM (each unit's result is in the records),\n"
-		"2 usage, 3 package bad or untrusted, 5 records or ports cannot be used.\n",
+		"2 usage, 3 package bad or untrusted, 5 records or ports cannot be used.\n"),
 	.json = true,
 	.run = run,
 	.opts = opts,

@@ -17,32 +17,32 @@ static void key_hex(const uint8_t *id, char *out)
 void dev_print_text(FILE *f, const char *device, const fws_devinfo *d)
 {
 	char date[32];
-	fprintf(f, "Device            %s\n", device);
-	fprintf(f, "Model             %s, hardware revision %u\n", d->model, d->hw_rev);
-	fprintf(f, "Serial number     %s\n", d->serial);
+	fprintf(f, _("Device            %s\n"), device);
+	fprintf(f, _("Model             %s, hardware revision %u\n"), d->model, d->hw_rev);
+	fprintf(f, _("Serial number     %s\n"), d->serial);
 	if (d->vendor_id || d->class_id)
-		fprintf(f, "Vendor:class id   %04x:%04x\n", d->vendor_id, d->class_id);
+		fprintf(f, _("Vendor:class id   %04x:%04x\n"), d->vendor_id, d->class_id);
 	if (d->component[0])
-		fprintf(f, "Component         %s\n", d->component);
+		fprintf(f, _("Component         %s\n"), d->component);
 	if (d->boot_state == FWS_BOOT_APP)
-		fprintf(f, "Firmware          %s (running)\n", d->fw_version[0] ? d->fw_version : "unknown");
+		fprintf(f, _("Firmware          %s (running)\n"), d->fw_version[0] ? d->fw_version : "unknown");
 	else
-		fprintf(f, "Firmware          none running: waiting in the update stub\n");
+		fprintf(f, _("Firmware          none running: waiting in the update stub\n"));
 	if (d->has_image_sha256) {
 		char hex[2 * FWS_SHA256_LEN + 1];
 		cli_hex(d->image_sha256, FWS_SHA256_LEN, hex);
-		fprintf(f, "Image SHA-256     %s\n", hex);
+		fprintf(f, _("Image SHA-256     %s\n"), hex);
 	}
-	fprintf(f, "Security counter  %" PRIu32 "\n", d->security_counter);
+	fprintf(f, _("Security counter  %" PRIu32 "\n"), d->security_counter);
 	if (d->support_end) {
 		cli_format_date(d->support_end, date, sizeof date);
-		fprintf(f, "Security support  until %s\n", date);
+		fprintf(f, _("Security support  until %s\n"), date);
 	}
 	for (unsigned i = 0; i < FWS_DEVINFO_SLOTS; i++) {
 		const fws_devinfo_slot *s = &d->slots[i];
 		if (!s->present)
 			continue;
-		fprintf(f, "Slot %u            %s%s%s%s\n", i, fws_slot_state_name(s->state),
+		fprintf(f, _("Slot %u            %s%s%s%s\n"), i, fws_slot_state_name(s->state),
 		        s->version[0] ? ", version " : "", s->version,
 		        (s->flags & FWS_SLOT_FLAG_ACTIVE) ? " (active)" : "");
 	}
@@ -53,19 +53,19 @@ void dev_print_text(FILE *f, const char *device, const fws_devinfo *d)
 		        (d->keys[i].flags & FWS_TRUST_REVOKED) ? " (revoked)" : "");
 	}
 	if (d->max_block || d->slot_size)
-		fprintf(f, "Limits            image up to %" PRIu32 " bytes, blocks up to %" PRIu32 " bytes\n",
+		fprintf(f, _("Limits            image up to %" PRIu32 " bytes, blocks up to %" PRIu32 " bytes\n"),
 		        d->slot_size, d->max_block);
-	fprintf(f, "Update stub       %s\n", d->stub_version);
+	fprintf(f, _("Update stub       %s\n"), d->stub_version);
 	if (d->crypto_lib[0])
-		fprintf(f, "Crypto library    %s\n", d->crypto_lib);
+		fprintf(f, _("Crypto library    %s\n"), d->crypto_lib);
 	if (d->simulator)
-		fprintf(f, "Simulated         yes: this is fwseal's simulated device, not hardware\n");
+		fprintf(f, _("Simulated         yes: this is fwseal's simulated device, not hardware\n"));
 	if (d->has_resume)
-		fprintf(f, "Interrupted update can resume at byte %" PRIu32
-		           " (run the same 'fwseal flash' again)\n",
+		fprintf(f, _("Interrupted update can resume at byte %" PRIu32
+		           " (run the same 'fwseal flash' again)\n"),
 		        d->resume_offset);
 	if (d->last_error)
-		fprintf(f, "Last update error %s: %s\n", fws_err_name((fws_err)d->last_error),
+		fprintf(f, _("Last update error %s: %s\n"), fws_err_name((fws_err)d->last_error),
 		        fws_err_describe((fws_err)d->last_error));
 }
 

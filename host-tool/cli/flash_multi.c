@@ -104,7 +104,7 @@ static int open_records(const struct flash_multi_args *a, fwh_records **db)
 		cli_error("%s", err.msg);
 		return FWS_EXIT_IO;
 	}
-	fprintf(stderr, "fwseal: warning: this flash is not recorded. %s\n", err.msg);
+	fprintf(stderr, _("fwseal: warning: this flash is not recorded. %s\n"), err.msg);
 	return -1;
 }
 
@@ -182,7 +182,7 @@ static int take_units(const struct flash_multi_args *a, const fwh_package *pkg, 
 			return FWS_EXIT_DEVICE;
 		}
 		if (others)
-			fprintf(stderr, "fwseal: %zu connected device(s) of other models left alone.\n",
+			fprintf(stderr, _("fwseal: %zu connected device(s) of other models left alone.\n"),
 			        others);
 	}
 	for (size_t i = 0; i < a->n_devices; i++) {
@@ -297,7 +297,7 @@ void flash_rec_end(struct flash_rec *fr, fws_err e, const fwh_error *err, bool i
 	fwh_error werr;
 	fwh_error_clear(&werr);
 	if (fwh_records_finish(fr->db, r, &werr) != FWS_OK)
-		fprintf(stderr, "fwseal: warning: the end of this flash was not recorded. %s\n",
+		fprintf(stderr, _("fwseal: warning: the end of this flash was not recorded. %s\n"),
 		        werr.msg);
 	fwh_records_close(fr->db);
 	fr->db = NULL;

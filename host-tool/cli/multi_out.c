@@ -342,19 +342,19 @@ int multi_out_summary(struct multi_out *o, const fwh_unit *units, size_t n)
 		return code;
 	}
 	char line[1024];
-	printf("\n%zu unit(s): %zu ok, %zu refused, %zu failed, %zu interrupted", n,
+	printf(_("\n%zu unit(s): %zu ok, %zu refused, %zu failed, %zu interrupted"), n,
 	       count[FWH_REC_OK], count[FWH_REC_REFUSED], count[FWH_REC_FAILED],
 	       count[FWH_REC_INTERRUPTED]);
 	if (count[FWH_REC_UNCONFIRMED])
-		printf(", %zu not confirmed by the new firmware", count[FWH_REC_UNCONFIRMED]);
+		printf(_(", %zu not confirmed by the new firmware"), count[FWH_REC_UNCONFIRMED]);
 	if (skipped)
-		printf(", %zu skipped", skipped);
-	printf(" (exit code %d)\n", code);
+		printf(_(", %zu skipped"), skipped);
+	printf(_(" (exit code %d)\n"), code);
 	for (size_t i = 0; i < n; i++) {
 		unit_line(&units[i], false, line, sizeof line);
 		printf("  %s\n", line);
 		if (units[i].record_failed)
-			printf("    not recorded: %s\n", units[i].record_err.msg);
+			printf(_("    not recorded: %s\n"), units[i].record_err.msg);
 	}
 	fflush(stdout);
 	return code;

@@ -20,46 +20,46 @@ void pkg_print_text(FILE *f, const fwh_pkg_check *c)
 {
 	const fws_manifest *m = &c->manifest;
 	char date[32], hex[2 * FWS_SHA256_LEN + 1];
-	fprintf(f, "Model:              %s\n", m->model);
-	fprintf(f, "Vendor / class id:  0x%04x / 0x%04x\n", m->vendor_id, m->class_id);
-	fprintf(f, "Hardware revisions: %u to %u\n", m->hw_rev_min, m->hw_rev_max);
-	fprintf(f, "Component:          %s\n", m->component);
-	fprintf(f, "Version:            %s\n", m->version);
-	fprintf(f, "Security counter:   %" PRIu32 "\n", m->security_counter);
-	fprintf(f, "Security update:    %s, severity %s\n", yes_no(m->security_update),
+	fprintf(f, _("Model:              %s\n"), m->model);
+	fprintf(f, _("Vendor / class id:  0x%04x / 0x%04x\n"), m->vendor_id, m->class_id);
+	fprintf(f, _("Hardware revisions: %u to %u\n"), m->hw_rev_min, m->hw_rev_max);
+	fprintf(f, _("Component:          %s\n"), m->component);
+	fprintf(f, _("Version:            %s\n"), m->version);
+	fprintf(f, _("Security counter:   %" PRIu32 "\n"), m->security_counter);
+	fprintf(f, _("Security update:    %s, severity %s\n"), yes_no(m->security_update),
 	        fws_severity_name(m->severity));
 	if (m->risks.len)
-		fprintf(f, "Risks mitigated:    %.*s\n", (int)m->risks.len, fwh_pkg_check_span(c, m->risks));
+		fprintf(f, _("Risks mitigated:    %.*s\n"), (int)m->risks.len, fwh_pkg_check_span(c, m->risks));
 	if (m->cve_count) {
-		fputs("CVEs:               ", f);
+		fputs(_("CVEs:               "), f);
 		for (unsigned i = 0; i < m->cve_count; i++)
 			fprintf(f, "%s%.*s", i ? ", " : "", (int)m->cves[i].len,
 			        fwh_pkg_check_span(c, m->cves[i]));
 		fputc('\n', f);
 	}
-	fprintf(f, "Disruption:         %s, expected downtime %" PRIu32 " s\n",
+	fprintf(f, _("Disruption:         %s, expected downtime %" PRIu32 " s\n"),
 	        m->reboot ? "device reboots" : "no reboot", m->downtime_s);
 	cli_format_date(m->release_date, date, sizeof(date));
-	fprintf(f, "Release date:       %s\n", date);
+	fprintf(f, _("Release date:       %s\n"), date);
 	cli_format_date(m->support_end, date, sizeof(date));
-	fprintf(f, "Security support:   until %s\n", date);
+	fprintf(f, _("Security support:   until %s\n"), date);
 	for (unsigned i = 0; i < c->sig_count; i++) {
 		cli_hex(c->sig_key_ids[i], FWS_KEY_ID_LEN, hex);
-		fprintf(f, "Signer key id:      %s\n", hex);
+		fprintf(f, _("Signer key id:      %s\n"), hex);
 	}
 	cli_hex(m->chain_head, FWS_SHA256_LEN, hex);
-	fprintf(f, "Chain head:         %s\n", hex);
+	fprintf(f, _("Chain head:         %s\n"), hex);
 	cli_hex(m->image_sha256, FWS_SHA256_LEN, hex);
-	fprintf(f, "Image SHA-256:      %s\n", hex);
+	fprintf(f, _("Image SHA-256:      %s\n"), hex);
 	if (c->complete && c->want_file_sha256) {
 		cli_hex(c->file_sha256, FWS_SHA256_LEN, hex);
-		fprintf(f, "Package SHA-256:    %s\n", hex);
+		fprintf(f, _("Package SHA-256:    %s\n"), hex);
 	}
-	fprintf(f, "Payload:            %" PRIu32 " bytes in %" PRIu32 " blocks of %" PRIu32 " bytes\n",
+	fprintf(f, _("Payload:            %" PRIu32 " bytes in %" PRIu32 " blocks of %" PRIu32 " bytes\n"),
 	        m->payload_size, fws_manifest_block_count(m), m->block_size);
-	fprintf(f, "Package size:       %" PRIu64 " bytes\n", c->file_size);
+	fprintf(f, _("Package size:       %" PRIu64 " bytes\n"), c->file_size);
 	if (m->notes.len) {
-		fputs("Release notes:\n", f);
+		fputs(_("Release notes:\n"), f);
 		const char *s = fwh_pkg_check_span(c, m->notes);
 		size_t n = m->notes.len, start = 0;
 		for (size_t i = 0; i <= n; i++) {

@@ -91,6 +91,12 @@ scenario bad-trust-store "$FWSEAL" flash p.fwseal --device "$NODEV" --yes --trus
 scenario bad-trust-store timeout 20 "$FWSEAL" watch p.fwseal --trust garbage.fwst --no-usb --ports "$T/none*" --no-records
 scenario bad-trust-store "$FWSEAL" flash p.fwseal --device "$NODEV" --device serial:/dev/other --yes --trust garbage.fwst --no-records
 
+# --- production records: what is wrong with the file, no SQLite jargon -------
+head -c 5000 /dev/urandom >junk.db
+scenario records-unusable "$FWSEAL" records --records junk.db &&
+	has err.txt 'is not a production records database' && hasnt err.txt 'write-ahead|SQLite|sqlite|refused to|database disk image'
+scenario records-unusable "$FWSEAL" records --records /proc/version && hasnt err.txt 'sqlite'
+
 # --- packages: one wording and exit 3 in verify, inspect and flash ----------
 for cmd in verify inspect flash; do
 	args=(--trust t1.fwst)

@@ -24,7 +24,17 @@
 
 #if defined(FWSEAL_ENABLE_NLS) && FWSEAL_ENABLE_NLS
 #include <libintl.h>
-#define _(String) gettext(String)
+/* gettext() never returns NULL, but GCC cannot know it: under the
+ * sanitizers it warns "null format string" for printf(gettext(...)). */
+#if defined(__GNUC__)
+__attribute__((format_arg(1), returns_nonnull))
+#endif
+static inline const char *cli_gettext(const char *msgid)
+{
+	const char *t = gettext(msgid);
+	return t ? t : msgid;
+}
+#define _(String) cli_gettext(String)
 #else
 #define _(String) (String)
 #endif

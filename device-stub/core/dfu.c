@@ -197,6 +197,9 @@ static fws_err do_upload(fws_stub *s, uint8_t *resp, size_t cap, size_t *resp_le
 {
 	size_t len = 0, n;
 
+	/* An UPLOAD without room for an answer (wLength 0, or sent host to
+	 * device on a transport that says so) is not an UPLOAD: refuse it. */
+	STUB_VERIFY(s, resp != NULL && cap > 0u, FWS_E_INVAL);
 	/* Reading back firmware is not offered: only the info record. */
 	STUB_VERIFY(s, s->state == FWS_DFU_IDLE || s->state == FWS_DFU_UPLOAD_IDLE,
 	            FWS_E_SEQUENCE);
@@ -215,10 +218,28 @@ static fws_err do_upload(fws_stub *s, uint8_t *resp, size_t cap, size_t *resp_le
 	return FWS_OK;
 }
 
+uint8_t fws_stub_request_dir(uint8_t request)
+{
+	switch (request) {
+	case FWS_DFU_UPLOAD:
+	case FWS_DFU_GETSTATUS:
+	case FWS_DFU_GETSTATE:
+	case FWS_REQ_INFO:
+		return FWS_REQ_DIR_IN;
+	default:
+		return FWS_REQ_DIR_OUT; /* DETACH, DNLOAD, CLRSTATUS, ABORT, RESUME, RESET */
+	}
+}
+
 fws_err fws_stub_handle(fws_stub *s, const fws_stub_req *req, uint8_t *resp, size_t cap,
                         size_t *resp_len)
 {
 	*resp_len = 0;
+	/* A request sent the wrong way (USB bmRequestType) is a protocol
+	 * error, whatever the request: STALL, dfuERROR (DFU 1.1 6.1.2). An IN
+	 * request carries no data to act on, an OUT one has no answer buffer. */
+	STUB_VERIFY(s, req->dir == FWS_REQ_DIR_ANY || req->dir == fws_stub_request_dir(req->request),
+	            FWS_E_INVAL);
 	switch (req->request) {
 	case FWS_DFU_DNLOAD:
 		return do_dnload(s, req);

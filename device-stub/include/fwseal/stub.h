@@ -18,7 +18,7 @@
  * Transport mapping (docs/device-stub.md, "Requests"):
  *   USB DFU:  bRequest -> req.request, wValue -> req.value, the interface's
  *             alternate setting -> req.alt, OUT data -> req.data/len, wLength
- *             -> cap. A handler error (FWS_E_SEQUENCE etc.) means: STALL the
+ *             -> cap, bmRequestType bit 7 -> req.dir. A handler error (FWS_E_SEQUENCE etc.) means: STALL the
  *             control pipe. USB bus reset -> treat like FWS_REQ_RESET.
  *   Serial:   fws_stub_serial (fwseal/stub_serial.h) does this itself with
  *             the frames of fwseal/frame.h; its GETSTATUS answers carry the
@@ -179,6 +179,17 @@ fws_err fws_stub_boot(fws_stub *s, fws_boot_result *out);
  * counter. No-op if the running image is already confirmed. */
 fws_err fws_stub_confirm(fws_stub *s);
 
+/* Direction of a request as the transport saw it (USB: bmRequestType bit
+ * 7). Serial frames have none: FWS_REQ_DIR_ANY. Every request has one
+ * direction (fws_stub_request_dir); one that came the other way is refused
+ * (STALL), so an UPLOAD never runs without an answer buffer and a DNLOAD
+ * never without its data. */
+enum fws_stub_dir {
+	FWS_REQ_DIR_ANY = 0, /* the transport has no direction (serial) */
+	FWS_REQ_DIR_OUT = 1, /* host to device */
+	FWS_REQ_DIR_IN = 2,  /* device to host */
+};
+
 /* One request, transport-neutral. */
 typedef struct fws_stub_req {
 	uint8_t request;     /* enum fws_dfu_request */
@@ -186,7 +197,12 @@ typedef struct fws_stub_req {
 	uint16_t value;      /* wValue (block number; ignored by this stub) */
 	const uint8_t *data; /* OUT data (DNLOAD, RESUME) */
 	size_t len;
+	uint8_t dir;         /* enum fws_stub_dir; 0 (ANY) when not given */
 } fws_stub_req;
+
+/* The direction request takes: FWS_REQ_DIR_IN for those that answer with
+ * data (GETSTATUS, GETSTATE, UPLOAD, INFO), FWS_REQ_DIR_OUT for the others. */
+uint8_t fws_stub_request_dir(uint8_t request);
 
 /* Handle a request; the answer goes to resp[0 .. *resp_len) (cap = the most
  * the host accepts, wLength). Returns FWS_OK, or the error that made the

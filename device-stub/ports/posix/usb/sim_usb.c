@@ -122,6 +122,7 @@ static int dfu_control(void *ctx, const struct fws_usbemu_setup *s, uint8_t *dat
 		.value = s->value,
 		.data = in ? NULL : data,
 		.len = in ? 0 : s->length,
+		.dir = in ? FWS_REQ_DIR_IN : FWS_REQ_DIR_OUT,
 	};
 	size_t n = 0;
 

@@ -86,7 +86,9 @@ static fws_err begin(fws_stub *s)
 	const fws_flash_geom *g = &s->cfg.hal->geom;
 	fws_err e;
 
-	fws_sha256(s->cfg.buf, s->rd.prefix_len, s->prefix_digest);
+	e = fws_sha256(s->cfg.buf, s->rd.prefix_len, s->prefix_digest);
+	if (e != FWS_OK)
+		return e;
 	e = record_dl(s, 0, (uint32_t)s->rd.prefix_len, s->rd.manifest.chain_head);
 	if (e != FWS_OK)
 		return e;
@@ -231,7 +233,9 @@ fws_err stub_dl_resume(fws_stub *s, const uint8_t *data, size_t len)
 	if (e != FWS_OK)
 		return e;
 	/* prefix_digest is only believed once dl_started is set (below). */
-	fws_sha256(s->cfg.buf, plen, s->prefix_digest);
+	e = fws_sha256(s->cfg.buf, plen, s->prefix_digest);
+	if (e != FWS_OK)
+		return e;
 	if (plen != s->j.dl_prefix_len ||
 	    !fws_ct_equal(s->prefix_digest, s->j.dl_prefix_digest, FWS_SHA256_LEN))
 		return FWS_E_JOURNAL;

@@ -64,7 +64,7 @@ fws_err stub_flash_sha256(const fws_stub *s, uint32_t off, uint32_t len,
 	fws_sha256_ctx ctx;
 	fws_err e = FWS_OK;
 
-	fws_sha256_init(&ctx);
+	fws_sha256_init(&ctx); /* errors are sticky: final reports them */
 	for (uint32_t done = 0; done < len;) {
 		size_t n = len - done;
 
@@ -76,6 +76,7 @@ fws_err stub_flash_sha256(const fws_stub *s, uint32_t off, uint32_t len,
 		fws_sha256_update(&ctx, s->cfg.buf, n);
 		done += (uint32_t)n;
 	}
-	fws_sha256_final(&ctx, out);
+	if (fws_sha256_final(&ctx, out) != FWS_OK && e == FWS_OK)
+		e = FWS_E_CRYPTO; /* a failure is an error, never a digest */
 	return e;
 }

@@ -98,7 +98,10 @@ static int key_generate(struct cli_ctx *ctx, int argc, char **argv)
 	char hex[2 * FWS_KEY_ID_LEN + 1];
 	fws_keypair_pub(kp, pub);
 	fws_keypair_free(kp);
-	fws_key_id(pub, id);
+	if (fws_key_id(pub, id) != FWS_OK) {
+		cli_error("Cannot compute the key id: %s", fws_err_describe(FWS_E_CRYPTO));
+		return cmd_key_exit(FWS_KEY_E_CRYPTO);
+	}
 	fws_key_id_hex(id, hex);
 	if (ctx->json) {
 		struct cli_json j;
@@ -177,7 +180,10 @@ static int key_export_trust(struct cli_ctx *ctx, int argc, char **argv)
 				cli_error("%s", msg.text);
 				return cmd_key_exit(e);
 			}
-			fws_key_id(pub, id);
+			if (fws_key_id(pub, id) != FWS_OK) {
+				cli_error("Cannot compute the key id: %s", fws_err_describe(FWS_E_CRYPTO));
+				return cmd_key_exit(FWS_KEY_E_CRYPTO);
+			}
 		} else if (!fws_key_id_parse(revoke[i], id)) {
 			return cli_usage(ctx, "--revoke %s is neither a public key file nor a 16-digit hex key id.",
 			                 revoke[i]);

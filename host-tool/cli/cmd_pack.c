@@ -182,7 +182,11 @@ static bool write_package(struct atomic_out *out, struct image *im, const uint8_
 		crc = cli_crc32(crc, next, FWS_SHA256_LEN);
 	}
 	uint8_t d[FWS_SHA256_LEN];
-	fws_sha256_final(&sha, d);
+	if (fws_sha256_final(&sha, d) != FWS_OK) {
+		cli_error("%s", fws_err_describe(FWS_E_CRYPTO));
+		out->err = EIO;
+		return false;
+	}
 	if (memcmp(d, m->image_sha256, FWS_SHA256_LEN) != 0) {
 		*changed = true;
 		return false;
@@ -294,8 +298,11 @@ static int run_pack(struct cli_ctx *ctx, int argc, char **argv)
 	fws_err fe = fws_chain_compute(image_read, &im, m->payload_size, m->block_size, buf,
 	                               digests, m->image_sha256);
 	if (fe != FWS_OK) {
-		cli_error("Cannot read the image %s. Check the file.", a.image);
-		rc = FWS_EXIT_IO;
+		if (fe == FWS_E_CRYPTO)
+			cli_error("%s", fws_err_describe(fe));
+		else
+			cli_error("Cannot read the image %s. Check the file.", a.image);
+		rc = fe == FWS_E_CRYPTO ? FWS_EXIT_FAILURE : FWS_EXIT_IO;
 		goto done;
 	}
 	memcpy(m->chain_head, digests, FWS_SHA256_LEN);
@@ -310,13 +317,19 @@ static int run_pack(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	fws_pkg_header_encode(prefix, (uint8_t)a.nkeys, (uint32_t)mlen);
 	uint8_t digest[FWS_SHA256_LEN];
-	fws_pkg_signed_digest(prefix, prefix + FWS_PKG_HEADER_LEN, mlen, digest);
+	if (fws_pkg_signed_digest(prefix, prefix + FWS_PKG_HEADER_LEN, mlen, digest) != FWS_OK) {
+		cli_error("%s", fws_err_describe(FWS_E_CRYPTO));
+		goto done;
+	}
 	size_t prefix_len = FWS_PKG_HEADER_LEN + mlen;
 	for (unsigned i = 0; i < a.nkeys; i++) {
 		uint8_t pub[FWS_P256_PUB_LEN], sig[FWS_ECDSA_SIG_LEN];
 		fws_key_msg msg;
 		fws_signer_pub(signers[i], pub);
-		fws_key_id(pub, ids[i]);
+		if (fws_key_id(pub, ids[i]) != FWS_OK) {
+			cli_error("%s", fws_err_describe(FWS_E_CRYPTO));
+			goto done;
+		}
 		for (unsigned k = 0; k < i; k++) {
 			if (!memcmp(ids[k], ids[i], FWS_KEY_ID_LEN)) {
 				cli_error("The same key is given twice with --key. Give each key once.");

@@ -91,7 +91,10 @@ bool ev_variant_resign(const struct ev_pkgfacts *p, fws_keypair *kp, const char 
 	}
 	uint8_t hdr[FWS_PKG_HEADER_LEN], digest[FWS_SHA256_LEN], sig[FWS_ECDSA_SIG_LEN];
 	fws_pkg_header_encode(hdr, 1, (uint32_t)mlen);
-	fws_pkg_signed_digest(hdr, man, mlen, digest);
+	if (fws_pkg_signed_digest(hdr, man, mlen, digest) != FWS_OK) {
+		snprintf(err, cap, "cannot hash the variant manifest: %s", fws_err_describe(FWS_E_CRYPTO));
+		return false;
+	}
 	fws_key_msg msg;
 	if (fws_keypair_sign(kp, digest, sig, &msg) != FWS_KEY_OK) {
 		snprintf(err, cap, "cannot sign the variant: %s", msg.text);
@@ -99,7 +102,10 @@ bool ev_variant_resign(const struct ev_pkgfacts *p, fws_keypair *kp, const char 
 	}
 	uint8_t pub[FWS_P256_PUB_LEN];
 	fws_keypair_pub(kp, pub);
-	fws_key_id(pub, v->key_id);
+	if (fws_key_id(pub, v->key_id) != FWS_OK) {
+		snprintf(err, cap, "cannot compute the key id: %s", fws_err_describe(FWS_E_CRYPTO));
+		return false;
+	}
 	uint8_t sigent[FWS_PKG_SIG_LEN];
 	fws_pkg_sig_encode(sigent, v->key_id, sig);
 

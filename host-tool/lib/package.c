@@ -71,8 +71,9 @@ static fws_err verify_fd(fwh_package *p, const char *path, const fws_trust *trus
 		memcpy(p->prefix, c->prefix, c->prefix_len);
 		p->manifest = c->manifest;
 		memcpy(p->signer, c->signer, FWS_KEY_ID_LEN);
-		fws_sha256(p->prefix, p->prefix_len, p->prefix_sha256);
 		memcpy(p->file_sha256, c->file_sha256, FWS_SHA256_LEN);
+		if (fws_sha256(p->prefix, p->prefix_len, p->prefix_sha256) != FWS_OK)
+			e = pkg_fail(FWS_E_CRYPTO, path, err);
 	}
 	free(c);
 	return e;

@@ -50,10 +50,10 @@ void fws_pkg_header_encode(uint8_t out[FWS_PKG_HEADER_LEN], uint8_t sig_count,
 	fws_put_le32(out + 12, 0);
 }
 
-void fws_pkg_signed_digest(const uint8_t *header, const uint8_t *manifest, size_t manifest_len,
-                           uint8_t out[FWS_SHA256_LEN])
+fws_err fws_pkg_signed_digest(const uint8_t *header, const uint8_t *manifest, size_t manifest_len,
+                              uint8_t out[FWS_SHA256_LEN])
 {
-	fws_sha256_2(header, FWS_PKG_HEADER_LEN, manifest, manifest_len, out);
+	return fws_sha256_2(header, FWS_PKG_HEADER_LEN, manifest, manifest_len, out);
 }
 
 /*
@@ -67,6 +67,7 @@ static fws_err check_signatures(const uint8_t *sigs, unsigned count, const uint8
                                 const fws_trust *trust, uint8_t signer[FWS_KEY_ID_LEN])
 {
 	bool bad = false, revoked = false;
+	fws_err err;
 
 	for (unsigned i = 0; i < count; i++) {
 		const uint8_t *e = sigs + (size_t)i * FWS_PKG_SIG_LEN;
@@ -86,10 +87,13 @@ static fws_err check_signatures(const uint8_t *sigs, unsigned count, const uint8
 			revoked = true;
 			continue;
 		}
-		if (fws_ecdsa_p256_verify(k->pub, digest, e + 12) == FWS_OK) {
+		err = fws_ecdsa_p256_verify(k->pub, digest, e + 12);
+		if (err == FWS_OK) {
 			memcpy(signer, k->id, FWS_KEY_ID_LEN);
 			return FWS_OK;
 		}
+		if (err == FWS_E_CRYPTO)
+			return err; /* not checked at all: no verdict on this package */
 		bad = true;
 	}
 	if (bad)
@@ -118,7 +122,9 @@ fws_err fws_pkg_prefix_verify(const uint8_t *prefix, size_t len, const fws_trust
 	err = fws_manifest_parse(prefix + FWS_PKG_HEADER_LEN, h.manifest_len, m);
 	if (err != FWS_OK)
 		return err;
-	fws_pkg_signed_digest(prefix, prefix + FWS_PKG_HEADER_LEN, h.manifest_len, digest);
+	err = fws_pkg_signed_digest(prefix, prefix + FWS_PKG_HEADER_LEN, h.manifest_len, digest);
+	if (err != FWS_OK)
+		return err;
 	return check_signatures(prefix + FWS_PKG_HEADER_LEN + h.manifest_len, h.sig_count, digest,
 	                        trust, signer);
 }
@@ -194,7 +200,8 @@ static fws_err finish(fws_pkg_reader *r)
 	if (!(r->flags & FWS_PKG_NO_IMAGE_HASH)) {
 		uint8_t d[FWS_SHA256_LEN];
 
-		fws_sha256_final(&r->image_hash, d);
+		if (fws_sha256_final(&r->image_hash, d) != FWS_OK)
+			return fail(r, FWS_E_CRYPTO);
 		if (!fws_ct_equal(d, r->manifest.image_sha256, FWS_SHA256_LEN))
 			return fail(r, FWS_E_IMAGE_DIGEST);
 	}
@@ -235,8 +242,6 @@ static fws_err unit_complete(fws_pkg_reader *r, enum fws_pkg_event *ev)
 		const uint8_t *sigs = r->buf + FWS_PKG_HEADER_LEN + r->header.manifest_len;
 
 		r->prefix_len = FWS_PKG_HEADER_LEN + r->header.manifest_len + r->need;
-		fws_pkg_signed_digest(r->buf, r->buf + FWS_PKG_HEADER_LEN, r->header.manifest_len,
-		                      digest);
 		if (r->flags & FWS_PKG_UNVERIFIED) {
 			/* Record the first signer for display; nothing is trusted. */
 			memcpy(r->signer_key_id, sigs, FWS_KEY_ID_LEN);
@@ -245,8 +250,11 @@ static fws_err unit_complete(fws_pkg_reader *r, enum fws_pkg_event *ev)
 				    sigs[i * FWS_PKG_SIG_LEN + 11])
 					return fail(r, FWS_E_HEADER);
 		} else {
-			err = check_signatures(sigs, r->header.sig_count, digest, r->trust,
-			                       r->signer_key_id);
+			err = fws_pkg_signed_digest(r->buf, r->buf + FWS_PKG_HEADER_LEN,
+			                            r->header.manifest_len, digest);
+			if (err == FWS_OK)
+				err = check_signatures(sigs, r->header.sig_count, digest, r->trust,
+				                       r->signer_key_id);
 			if (err != FWS_OK)
 				return fail(r, err);
 			r->authentic = true;
@@ -254,6 +262,7 @@ static fws_err unit_complete(fws_pkg_reader *r, enum fws_pkg_event *ev)
 		memcpy(r->expect, r->manifest.chain_head, FWS_SHA256_LEN);
 		r->block_count = fws_manifest_block_count(&r->manifest);
 		r->block_index = 0;
+		/* an init error is sticky in the context: finish() reports it */
 		if (!(r->flags & FWS_PKG_NO_IMAGE_HASH))
 			fws_sha256_init(&r->image_hash);
 		r->phase = FWS_PHASE_PREFIX_READY;
@@ -264,12 +273,15 @@ static fws_err unit_complete(fws_pkg_reader *r, enum fws_pkg_event *ev)
 		uint8_t d[FWS_SHA256_LEN];
 
 		if (r->sha_engine)
-			r->sha_engine(r->sha_engine_ctx, r->buf, r->need, NULL, 0, d);
+			err = r->sha_engine(r->sha_engine_ctx, r->buf, r->need, NULL, 0, d);
 		else
-			fws_sha256(r->buf, r->need, d);
+			err = fws_sha256(r->buf, r->need, d);
+		if (err != FWS_OK)
+			return fail(r, FWS_E_CRYPTO); /* no digest: no verdict, no block */
 		if (!fws_ct_equal(d, r->expect, FWS_SHA256_LEN))
 			return fail(r, FWS_E_BLOCK_DIGEST);
 		memcpy(r->expect, r->buf + r->block_len, FWS_SHA256_LEN);
+		/* an error is sticky in the context: finish() reports it */
 		if (!(r->flags & FWS_PKG_NO_IMAGE_HASH))
 			fws_sha256_update(&r->image_hash, r->buf, r->block_len);
 		r->phase = FWS_PHASE_BLOCK_READY;

@@ -37,7 +37,8 @@ fws_err fws_trust_parse(const uint8_t *blob, size_t len, fws_trust *out)
 		if (k->pub[0] != 0x04)
 			return FWS_E_TRUST_STORE;
 		/* The id is derived, never trusted as given. */
-		fws_key_id(k->pub, id);
+		if (fws_key_id(k->pub, id) != FWS_OK)
+			return FWS_E_CRYPTO;
 		if (memcmp(id, k->id, FWS_KEY_ID_LEN) != 0)
 			return FWS_E_TRUST_STORE;
 	}

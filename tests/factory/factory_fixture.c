@@ -68,7 +68,8 @@ void fx_setup(fx *f, size_t image_len)
 	test_pkg_build(&p, img, image_len, &o);
 	write_file(f->pkg, p.data, p.len);
 	uint8_t d[FWS_SHA256_LEN];
-	fws_sha256(p.data, p.len, d);
+	if (fws_sha256(p.data, p.len, d) != FWS_OK)
+		abort();
 	for (size_t i = 0; i < FWS_SHA256_LEN; i++)
 		snprintf(f->digest_hex + 2 * i, 3, "%02x", d[i]);
 	test_pkg_free(&p);

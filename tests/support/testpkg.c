@@ -93,7 +93,8 @@ void test_pkg_build(test_pkg *out, const uint8_t *image, size_t image_len,
 		abort();
 	}
 	fws_pkg_header_encode(header, (uint8_t)nkeys, (uint32_t)mlen);
-	fws_pkg_signed_digest(header, manifest, mlen, digest);
+	if (fws_pkg_signed_digest(header, manifest, mlen, digest) != FWS_OK)
+		abort();
 
 	out->manifest_len = mlen;
 	out->prefix_len = FWS_PKG_HEADER_LEN + mlen + nkeys * FWS_PKG_SIG_LEN;

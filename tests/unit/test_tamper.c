@@ -367,7 +367,7 @@ static size_t rebuild(uint8_t *out, const struct tlv_edit *e, uint8_t sig_count)
 	}
 	fws_pkg_header_encode(out, sig_count, (uint32_t)o);
 	uint8_t digest[FWS_SHA256_LEN], sig[FWS_ECDSA_SIG_LEN];
-	fws_pkg_signed_digest(out, man, o, digest);
+	assert_int_equal(fws_pkg_signed_digest(out, man, o, digest), FWS_OK);
 	size_t pos = FWS_PKG_HEADER_LEN + o;
 	for (unsigned i = 0; i < sig_count; i++) {
 		test_key_sign(&key, digest, sig);

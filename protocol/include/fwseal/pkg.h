@@ -173,9 +173,11 @@ enum fws_pkg_phase {
 
 /* Optional SHA-256 engine for the per-block chain check: a hardware hash
  * unit on a microcontroller, or a faster library on a host. It must compute
- * exactly SHA-256(a || b). NULL (the default) uses mbedTLS. */
-typedef void (*fws_sha256_engine)(void *ctx, const uint8_t *a, size_t an,
-                                  const uint8_t *b, size_t bn, uint8_t out[FWS_SHA256_LEN]);
+ * exactly SHA-256(a || b) and return FWS_OK, or an error (FWS_E_CRYPTO) when
+ * it could not: the reader then fails with that error, it never compares a
+ * digest the engine did not produce. NULL (the default) uses mbedTLS. */
+typedef fws_err (*fws_sha256_engine)(void *ctx, const uint8_t *a, size_t an,
+                                     const uint8_t *b, size_t bn, uint8_t out[FWS_SHA256_LEN]);
 
 typedef struct fws_pkg_reader {
 	/* configuration */
@@ -294,8 +296,8 @@ void fws_pkg_header_encode(uint8_t out[FWS_PKG_HEADER_LEN], uint8_t sig_count,
                            uint32_t manifest_len);
 
 /* Hash that the signatures cover: SHA-256(header || manifest). */
-void fws_pkg_signed_digest(const uint8_t *header, const uint8_t *manifest, size_t manifest_len,
-                           uint8_t out[FWS_SHA256_LEN]);
+FWS_MUST_CHECK fws_err fws_pkg_signed_digest(const uint8_t *header, const uint8_t *manifest,
+                                             size_t manifest_len, uint8_t out[FWS_SHA256_LEN]);
 
 void fws_pkg_sig_encode(uint8_t out[FWS_PKG_SIG_LEN], const uint8_t key_id[FWS_KEY_ID_LEN],
                         const uint8_t sig[FWS_ECDSA_SIG_LEN]);

@@ -27,8 +27,8 @@ void fwh_sha256_update(fwh_sha256 *h, const uint8_t *p, size_t n);
 void fwh_sha256_final(fwh_sha256 *h, uint8_t out[FWS_SHA256_LEN]);
 
 /* One-shot SHA-256(a || b); matches fws_sha256_engine for the reader. */
-void fwh_sha256_engine(void *ctx, const uint8_t *a, size_t an, const uint8_t *b, size_t bn,
-                       uint8_t out[FWS_SHA256_LEN]);
+fws_err fwh_sha256_engine(void *ctx, const uint8_t *a, size_t an, const uint8_t *b, size_t bn,
+                          uint8_t out[FWS_SHA256_LEN]);
 
 /* Use the host engine for r's block checks (call after fws_pkg_reader_init). */
 void fwh_reader_use_host_sha256(fws_pkg_reader *r);

@@ -65,6 +65,12 @@ expect 0 "$FWSEAL" key export-trust --out trust3.bin k3.pub
 expect 2 "$FWSEAL" key export-trust --out x.bin k1.pub --revoke 0011223344556677
 expect 2 "$FWSEAL" key export-trust --out x.bin k1.pub --revoke nonsense
 expect 1 "$FWSEAL" key export-trust --out x.bin k1.key
+# one key twice (under another file name too): refused, nothing written
+cp k1.pub k1-again.pub
+expect 2 "$FWSEAL" key export-trust --out dup.bin k1.pub k2.pub k1-again.pub
+has err.txt "given twice"
+checks=$((checks + 1))
+[ ! -e dup.bin ] || fail "export-trust wrote a store that lists one key twice"
 
 # --- pack / inspect / verify ------------------------------------------------
 head -c 100000 /dev/urandom >img.bin

@@ -130,6 +130,9 @@ int cli_exit_for_fws(fws_err e, bool from_device)
 	case FWS_E_BLOCK_SIZE:
 	case FWS_E_VENDOR:
 		return FWS_EXIT_POLICY;
+	case FWS_E_CRYPTO:
+		/* the crypto library failed: no verdict on the package either way */
+		return from_device ? FWS_EXIT_DEVICE : FWS_EXIT_FAILURE;
 	case FWS_E_CANCELLED: return FWS_EXIT_CANCELLED;
 	case FWS_E_STATE:
 	case FWS_E_FLASH_WRITE:

@@ -116,8 +116,20 @@ void cli_json_hex(struct cli_json *j, const char *name, const uint8_t *p, size_t
 /* A date as "YYYY-MM-DD" (ISO 8601); null for 0 (not given) or out of range. */
 void cli_json_date(struct cli_json *j, const char *name, int64_t t);
 
-/* Write s (n bytes) as a JSON string literal with quotes. */
+/* Write s (n bytes) as a JSON string literal with quotes. Control
+ * characters (C0, DEL, C1) are written as \uXXXX and bytes that are not
+ * valid UTF-8 as \uFFFD, so the result is valid JSON whatever s holds. */
 void cli_json_escape(FILE *f, const char *s, size_t n);
+
+/* Write text the CLI did not produce itself (a package's notes, a device's
+ * strings) for a terminal: valid UTF-8 passes, every control character
+ * (C0, DEL, C1; newline and tab only if multiline) is shown as \xNN or
+ * \uNNNN, and a byte that is not valid UTF-8 as \xNN. So no package or
+ * device can send escape sequences to the user's terminal. */
+void cli_text(FILE *f, const char *s, size_t n, bool multiline);
+/* The same into out (cap bytes, NUL-terminated, cut if it does not fit;
+ * an escape takes at most 6 bytes per byte of s): returns out. */
+const char *cli_text_str(const char *s, size_t n, bool multiline, char *out, size_t cap);
 
 /* CRC-32 exactly as fws_crc32 (zlib-compatible: start with 0 and chain);
  * fwh_crc32 (fwseal-host/crc32.h) under the CLI's name. The DFU suffix CRC

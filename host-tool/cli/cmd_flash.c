@@ -237,11 +237,18 @@ static void print_plan(const flash_cli *c, const char *pkg_path, const fwh_packa
 		printf(_("Security    security update, severity %s\n"), fws_severity_name(m->severity));
 	else
 		printf(_("Security    not a security update\n"));
-	if (m->risks.len)
-		printf(_("Fixes       %s\n"), fwh_package_text(pkg, m->risks, buf, sizeof buf));
-	for (unsigned i = 0; i < m->cve_count; i++)
-		printf("%s  %s\n", i == 0 ? _("CVEs      ") : "          ",
-		       fwh_package_text(pkg, m->cves[i], buf, sizeof buf));
+	if (m->risks.len) {
+		fputs(_("Fixes       "), stdout); /* package text, escaped (cli_text) */
+		fwh_package_text(pkg, m->risks, buf, sizeof buf);
+		cli_text(stdout, buf, strlen(buf), true);
+		fputc('\n', stdout);
+	}
+	for (unsigned i = 0; i < m->cve_count; i++) {
+		printf("%s  ", i == 0 ? _("CVEs      ") : "          ");
+		fwh_package_text(pkg, m->cves[i], buf, sizeof buf);
+		cli_text(stdout, buf, strlen(buf), false);
+		fputc('\n', stdout);
+	}
 	if (m->reboot)
 		printf(_("Disruption  the device restarts; expected downtime about %u s\n"),
 		       (unsigned)m->downtime_s);

@@ -16,25 +16,37 @@ static const char *yes_no(bool b)
 	return b ? "yes" : "no";
 }
 
+/* Text from the package escaped for a terminal (cli_text): inspect shows
+ * packages whose signature was not checked, so nothing in them is trusted
+ * to be free of escape sequences. One buffer per call site in a line. */
+#define ESC_MAX (4u * FWS_NOTES_MAX + 1u)
+static const char *esc(char *buf, const char *s, size_t n, bool multiline)
+{
+	return cli_text_str(s, n, multiline, buf, ESC_MAX);
+}
+
 void pkg_print_text(FILE *f, const fwh_pkg_check *c)
 {
 	const fws_manifest *m = &c->manifest;
 	char date[32], hex[2 * FWS_SHA256_LEN + 1];
-	fprintf(f, _("Model:              %s\n"), m->model);
+	static char e[ESC_MAX];
+	fprintf(f, _("Model:              %s\n"), esc(e, m->model, strlen(m->model), false));
 	fprintf(f, _("Vendor / class id:  0x%04x / 0x%04x\n"), m->vendor_id, m->class_id);
 	fprintf(f, _("Hardware revisions: %u to %u\n"), m->hw_rev_min, m->hw_rev_max);
-	fprintf(f, _("Component:          %s\n"), m->component);
-	fprintf(f, _("Version:            %s\n"), m->version);
+	fprintf(f, _("Component:          %s\n"), esc(e, m->component, strlen(m->component), false));
+	fprintf(f, _("Version:            %s\n"), esc(e, m->version, strlen(m->version), false));
 	fprintf(f, _("Security counter:   %" PRIu32 "\n"), m->security_counter);
 	fprintf(f, _("Security update:    %s, severity %s\n"), yes_no(m->security_update),
 	        fws_severity_name(m->severity));
-	if (m->risks.len)
-		fprintf(f, _("Risks mitigated:    %.*s\n"), (int)m->risks.len, fwh_pkg_check_span(c, m->risks));
+	if (m->risks.len) {
+		esc(e, fwh_pkg_check_span(c, m->risks), m->risks.len, true);
+		fprintf(f, _("Risks mitigated:    %.*s\n"), (int)strlen(e), e);
+	}
 	if (m->cve_count) {
 		fputs(_("CVEs:               "), f);
 		for (unsigned i = 0; i < m->cve_count; i++)
-			fprintf(f, "%s%.*s", i ? ", " : "", (int)m->cves[i].len,
-			        fwh_pkg_check_span(c, m->cves[i]));
+			fprintf(f, "%s%s", i ? ", " : "",
+			        esc(e, fwh_pkg_check_span(c, m->cves[i]), m->cves[i].len, false));
 		fputc('\n', f);
 	}
 	fprintf(f, _("Disruption:         %s, expected downtime %" PRIu32 " s\n"),
@@ -64,7 +76,7 @@ void pkg_print_text(FILE *f, const fwh_pkg_check *c)
 		size_t n = m->notes.len, start = 0;
 		for (size_t i = 0; i <= n; i++) {
 			if (i == n || s[i] == '\n') {
-				fprintf(f, "  %.*s\n", (int)(i - start), s + start);
+				fprintf(f, "  %s\n", esc(e, s + start, i - start, true));
 				start = i + 1;
 			}
 		}

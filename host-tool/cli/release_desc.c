@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cli_util.h"
+#include "fwseal/text.h"
 #include "release_desc.h"
 
 struct field_info {
@@ -130,27 +131,9 @@ static bool parse_bool(const char *v, bool *out)
 	return false;
 }
 
-/* Length of the UTF-8 sequence at p (RFC 3629: no overlongs, surrogates or
- * code points above U+10FFFF), 0 if invalid. */
-static size_t utf8_len(const unsigned char *p, size_t left)
-{
-	unsigned char c = p[0];
-	size_t n = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3
-	         : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
-	if (n == 0 || n > left)
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-	if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F) ||
-	    (c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] > 0x8F))
-		return 0;
-	return n;
-}
-
-/* Text rules of docs/package-format.md: model, component and version are
- * printable ASCII without edge spaces; risks and notes are UTF-8 with
- * newline and tab but no other control character. */
+/* Text rules of docs/package-format.md (fwseal/text.h): model, component
+ * and version are printable ASCII without edge spaces; risks and notes are
+ * UTF-8 with newline and tab but no other control character (C0, DEL, C1). */
 static bool set_text(char *dst, size_t max, size_t min, const char *v, const char *fname,
                      bool one_line, const struct origin *o, rel_error *err)
 {
@@ -166,11 +149,13 @@ static bool set_text(char *dst, size_t max, size_t min, const char *v, const cha
 		if (one_line && (c < 0x20 || c > 0x7E))
 			return fail(err, o, "%s may only contain printable ASCII characters. Remove the others.",
 			            fname);
-		if (c == 0x7F || (c < 0x20 && c != '\n' && c != '\t'))
-			return fail(err, o, "%s contains a control character. Remove it.", fname);
-		size_t k = utf8_len(u + i, n - i);
+		uint32_t cp;
+		size_t k = fws_utf8_next(u + i, n - i, &cp);
 		if (!k)
 			return fail(err, o, "%s is not valid UTF-8. Save the file as UTF-8.", fname);
+		if (fws_text_is_control(cp) && cp != '\n' && cp != '\t')
+			return fail(err, o, "%s contains a control character (U+%04X). Remove it.", fname,
+			            (unsigned)cp);
 		i += k;
 	}
 	if (one_line && n > 0 && (v[0] == ' ' || v[n - 1] == ' '))

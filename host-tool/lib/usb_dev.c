@@ -107,7 +107,7 @@ static uint8_t dfu_protocol(libusb_device *dev)
 	return proto;
 }
 
-static void read_string(libusb_device_handle *h, uint8_t idx, char *out, size_t cap)
+void fws_usb_read_string(libusb_device_handle *h, uint8_t idx, char *out, size_t cap)
 {
 	uint8_t raw[255];
 
@@ -132,9 +132,9 @@ static void identify(libusb_device *dev, libusb_device_handle *h, struct fws_usb
 	id->vid = dd.idVendor;
 	id->pid = dd.idProduct;
 	if (h) {
-		read_string(h, dd.iManufacturer, id->manufacturer, sizeof id->manufacturer);
-		read_string(h, dd.iProduct, id->product, sizeof id->product);
-		read_string(h, dd.iSerialNumber, id->serial, sizeof id->serial);
+		fws_usb_read_string(h, dd.iManufacturer, id->manufacturer, sizeof id->manufacturer);
+		fws_usb_read_string(h, dd.iProduct, id->product, sizeof id->product);
+		fws_usb_read_string(h, dd.iSerialNumber, id->serial, sizeof id->serial);
 	}
 }
 

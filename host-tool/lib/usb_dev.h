@@ -54,6 +54,12 @@ static inline void fws_usb_copy(char *dst, size_t cap, const char *src)
 
 bool fws_usb_sel_match(const struct fws_usb_sel *sel, const struct fws_usb_ident *id);
 
+/* String descriptor idx of an open device (US English) as printable ASCII
+ * (fws_usb_string_parse: anything else becomes '?'); "" if idx is 0 or the
+ * device does not answer. A device's strings are never trusted to be free
+ * of control characters. */
+void fws_usb_read_string(libusb_device_handle *h, uint8_t idx, char *out, size_t cap);
+
 #define FWS_USB_CTRL_TIMEOUT_MS 5000u
 
 /* The one libusb context of the process, shared by every open, reopen,

@@ -9,6 +9,7 @@
 
 #include "fwseal/le.h"
 #include "fwseal/pkg.h"
+#include "fwseal/text.h"
 
 #define TLV_HDR 4u
 
@@ -61,14 +62,12 @@ static bool short_text_ok(const uint8_t *p, size_t n)
 	return n == 0 || (p[0] != ' ' && p[n - 1] != ' ');
 }
 
-/* Long text (risks, notes): UTF-8 bytes, newlines and tabs allowed, no other
- * control characters (terminal escape injection into the CLI). */
+/* Long text (risks, notes): valid UTF-8, newlines and tabs allowed, no
+ * other control character, C1 included (terminal escape injection into the
+ * CLI: U+009B and a raw 0x9B byte are both CSI to some terminal). */
 static bool long_text_ok(const uint8_t *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if ((p[i] < 0x20 && p[i] != '\n' && p[i] != '\t') || p[i] == 0x7f)
-			return false;
-	return true;
+	return fws_text_ok(p, n, true);
 }
 
 /* "CVE-YYYY-NNNN" with 4 or more digits in the last group. */

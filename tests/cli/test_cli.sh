@@ -124,6 +124,28 @@ has out.txt 'Model: +OTHER-1'
 has out.txt 'Version: +2\.0\.0'
 has out.txt 'Security counter: +12'
 
+# text fields: no control character (C0 but newline/tab, DEL, C1) and only
+# valid UTF-8 in a package; U+009B and a raw 0x9B are both CSI (escape
+# sequences) to some terminal
+CSI=$(printf '\302\233')
+expect 2 "$FWSEAL" pack --image img.bin --release "$REL" --key k1.key --out c1.fwseal \
+	--set "release_notes=red ${CSI}31m text"
+has err.txt 'release_notes contains a control character \(U\+009B\)'
+expect 2 "$FWSEAL" pack --image img.bin --release "$REL" --key k1.key --out c1.fwseal \
+	--set "risks=raw $(printf '\233')31m"
+has err.txt 'risks is not valid UTF-8'
+checks=$((checks + 1))
+[ ! -e c1.fwseal ] || fail "pack wrote a package with a control character in its text"
+# edited after signing (inspect shows packages without checking the
+# signature): the control character never reaches the terminal
+cp p.fwseal c1.fwseal
+at=$(grep -boa 'degrees C' c1.fwseal | head -n 1 | cut -d: -f1)
+printf '%s' "$CSI" | dd of=c1.fwseal bs=1 seek="$at" conv=notrunc status=none
+"$FWSEAL" inspect c1.fwseal >out.txt 2>err.txt
+checks=$((checks + 1))
+if grep -qa "$CSI" out.txt err.txt; then fail "inspect printed a C1 control character"; fi
+expect 3 "$FWSEAL" inspect c1.fwseal && has err.txt 'manifest is malformed'
+
 # --- policy refusals: exit 4 ------------------------------------------------
 expect 4 "$FWSEAL" verify p.fwseal --trust trust.bin --model OTHER-1 && has err.txt "for model ACME-THERMO-2, not OTHER-1\."
 expect 4 "$FWSEAL" verify p.fwseal --trust trust.bin --hw-rev 4

@@ -130,6 +130,39 @@ static void test_json(void **state)
 	                    "\"a\":[\"0102\",{\"k\":\"v\"}]}");
 }
 
+/* f's output as a NUL-terminated string (one helper for the two below). */
+static const char *captured(void (*put)(FILE *, const char *, size_t, bool), const char *s,
+                            bool flag)
+{
+	static char out[512];
+	FILE *f = fmemopen(out, sizeof out, "w");
+	assert_non_null(f);
+	put(f, s, strlen(s), flag);
+	assert_int_equal(fclose(f), 0);
+	return out;
+}
+
+static void json_put(FILE *f, const char *s, size_t n, bool unused)
+{
+	(void)unused;
+	cli_json_escape(f, s, n);
+}
+
+/* Text the CLI did not produce (package notes, device strings) never
+ * reaches a terminal or a JSON reader as a control character or as bytes
+ * that are not UTF-8. */
+static void test_text_escaped(void **state)
+{
+	(void)state;
+	const char *in = "a\x1b[2J b\xc2\x9b" "31m c\x9b d\x7f e\xc2\xb0 f\n\tg";
+	assert_string_equal(captured(cli_text, in, false),
+	                    "a\\x1b[2J b\\u009b31m c\\x9b d\\x7f e\xc2\xb0 f\\x0a\\x09g");
+	assert_string_equal(captured(cli_text, in, true),
+	                    "a\\x1b[2J b\\u009b31m c\\x9b d\\x7f e\xc2\xb0 f\n\tg");
+	assert_string_equal(captured(json_put, in, false),
+	                    "\"a\\u001b[2J b\\u009b31m c\\ufffd d\\u007f e\xc2\xb0 f\\n\\tg\"");
+}
+
 static void test_date(void **state)
 {
 	(void)state;
@@ -148,6 +181,7 @@ int main(void)
 		cmocka_unit_test(test_crc_matches_protocol),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_date),
+		cmocka_unit_test(test_text_escaped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

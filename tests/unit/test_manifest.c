@@ -238,6 +238,63 @@ static void test_text_rules(void **state)
 	assert_int_equal(fws_manifest_encode(&in, buf, sizeof(buf), &len), FWS_E_INVAL);
 }
 
+/* Long text (risks, notes) is UTF-8 with newline and tab and no control
+ * character at all: not C0, not DEL, not C1 (U+0080..U+009F; U+009B is the
+ * one-byte CSI that starts terminal escape sequences), and no byte that is
+ * not part of valid UTF-8 (a raw 0x9B is CSI to an 8-bit terminal). */
+static void test_long_text_controls(void **state)
+{
+	static const char *const bad[] = {
+		"csi \xc2\x9b" "31m red",   /* U+009B, CSI */
+		"nel \xc2\x85",             /* U+0085 */
+		"c1 \xc2\x80 and \xc2\x9f", /* both ends of C1 */
+		"raw \x9b" "31m",           /* a lone continuation byte */
+		"overlong \xc0\xaf",        /* '/' in two bytes */
+		"overlong \xe0\x80\xaf",
+		"surrogate \xed\xa0\x80",
+		"beyond \xf4\x90\x80\x80",  /* above U+10FFFF */
+		"cut \xe2\x82",             /* a sequence cut short */
+		"del \x7f",
+		"cr \r",
+		"esc \x1b[2J",
+	};
+	static const char *const good[] = {
+		"line one\nline two\twith tab",
+		"Works below 0 \xc2\xb0" "C, \xe2\x82\xac 5, \xf0\x9f\x94\x92",
+		"\xc2\xa0 no-break space is not a control",
+	};
+	fws_manifest_in in;
+	fws_manifest m;
+	uint8_t buf[FWS_PKG_MANIFEST_MAX];
+	size_t len;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		base(&in);
+		in.notes = bad[i];
+		assert_int_equal(fws_manifest_encode(&in, buf, sizeof(buf), &len), FWS_E_MANIFEST);
+		base(&in);
+		in.risks = bad[i];
+		assert_int_equal(fws_manifest_encode(&in, buf, sizeof(buf), &len), FWS_E_MANIFEST);
+		/* a manifest written by another tool: the parser refuses it too */
+		base(&in);
+		in.notes = "x";
+		assert_int_equal(fws_manifest_encode(&in, buf, sizeof(buf), &len), FWS_OK);
+		assert_int_equal(fws_manifest_parse(buf, len, &m), FWS_OK);
+		size_t n = strlen(bad[i]);
+		assert_true(len + n - 1 <= sizeof buf);
+		memcpy(buf + m.notes.off, bad[i], n); /* notes are the last field */
+		fws_put_le16(buf + m.notes.off - 2, (uint16_t)n);
+		assert_int_equal(fws_manifest_parse(buf, len - 1 + n, &m), FWS_E_MANIFEST);
+	}
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		base(&in);
+		in.notes = good[i];
+		in.risks = good[i];
+		assert_int_equal(fws_manifest_encode(&in, buf, sizeof(buf), &len), FWS_OK);
+	}
+}
+
 static void test_truncated_everywhere(void **state)
 {
 	fws_manifest_in in;
@@ -265,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_canonical_order),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_text_rules),
+		cmocka_unit_test(test_long_text_controls),
 		cmocka_unit_test(test_truncated_everywhere),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -255,6 +255,13 @@ static void test_multiline_and_quotes(void **state)
 	assert_non_null(strstr(err.text, "t.ini:8: release_notes is not valid UTF-8"));
 	assert_false(parse_with("risks = escape \x1b[31m\n"));
 	assert_non_null(strstr(err.text, "control character"));
+	/* C1 controls are control characters too: U+009B is CSI */
+	assert_false(parse_with("risks = escape \xc2\x9b" "31m\n"));
+	assert_non_null(strstr(err.text, "risks contains a control character (U+009B)"));
+	assert_false(parse_with("release_notes = del \x7f\n"));
+	assert_non_null(strstr(err.text, "control character (U+007F)"));
+	assert_false(parse_with("release_notes = raw \x9b" "31m\n"));
+	assert_non_null(strstr(err.text, "release_notes is not valid UTF-8"));
 	assert_false(parse("model = Caf\xc3\xa9\n"));
 	assert_non_null(strstr(err.text, "printable ASCII"));
 	assert_false(parse("version = \" 1.0\"\n"));

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <mbedtls/platform_util.h>
 
 #include "cli_i18n.h"
 #include "commands.h"
@@ -32,6 +31,7 @@ int cmd_key_exit(int key_err)
 	switch ((fws_key_err)key_err) {
 	case FWS_KEY_OK: return FWS_EXIT_OK;
 	case FWS_KEY_E_IO:
+	case FWS_KEY_E_EXPOSED: /* file permissions */
 	case FWS_KEY_E_EXISTS: return FWS_EXIT_IO;
 	case FWS_KEY_E_USAGE: return FWS_EXIT_USAGE;
 	case FWS_KEY_E_FORMAT:
@@ -75,7 +75,7 @@ static int key_generate(struct cli_ctx *ctx, int argc, char **argv)
 			return cmd_key_exit(e);
 		}
 		if (!*pass) {
-			free(pass);
+			fws_secret_free(pass);
 			cli_error("The passphrase file %s is empty. Put the passphrase on its first line.",
 			          pass_file);
 			return FWS_EXIT_USAGE;
@@ -85,10 +85,7 @@ static int key_generate(struct cli_ctx *ctx, int argc, char **argv)
 	e = fws_keypair_generate(&kp, NULL, NULL, &msg);
 	if (!e)
 		e = fws_keypair_write(kp, out, pass, 0, &msg);
-	if (pass) {
-		mbedtls_platform_zeroize(pass, strlen(pass));
-		free(pass);
-	}
+	fws_secret_free(pass); /* wipes the whole buffer, not just the first line */
 	if (e) {
 		fws_keypair_free(kp);
 		cli_error("%s", msg.text);

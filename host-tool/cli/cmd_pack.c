@@ -16,7 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <mbedtls/platform_util.h>
 
 #include "atomic_out.h"
 #include "commands.h"
@@ -32,8 +31,9 @@ static const char usage[] =
 	"description (see docs/release-description.md).\n\n"
 	"  --image IMG            the firmware image (1 byte to 1 GiB)\n"
 	"  --release REL          release description file (release*.ini)\n"
-	"  --key KEY              PREFIX.key from 'fwseal key generate', or a PKCS#11 URI\n"
-	"                         pkcs11:token=NAME;object=LABEL[?pin-value=PIN];\n"
+	"  --key KEY              PREFIX.key from 'fwseal key generate' (mode 600), or a\n"
+	"                         PKCS#11 URI pkcs11:token=NAME;object=LABEL, PIN from\n"
+	"                         --pin-file or ?pin-source=FILE in the URI;\n"
 	"                         repeat (up to 4) to sign with several keys (rotation)\n"
 	"  --out PKG              the package to write (replaced atomically)\n"
 	"  --set FIELD=VALUE      override a field of the release description,\n"
@@ -118,6 +118,13 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct pack_ar
 		return cli_usage(ctx, "Unexpected argument '%s'.", argv[optind]);
 	if (!a->image || !a->release || !a->nkeys || !a->out)
 		return cli_usage(ctx, "pack needs --image, --release, --key and --out.");
+	/* still honoured (RFC 7512), but a PIN on the command line is visible
+	 * to every user of the machine (ps, /proc/PID/cmdline) */
+	for (unsigned i = 0; i < a->nkeys; i++)
+		if (!strncmp(a->keys[i], "pkcs11:", 7) && strstr(a->keys[i], "pin-value="))
+			cli_error("warning: the PIN in pin-value= of --key can be read by every user of "
+			          "this computer while pack runs. Put it in a file readable only by you and "
+			          "use --pin-file FILE or pin-source=FILE instead.");
 	return -1;
 }
 
@@ -137,14 +144,8 @@ static int open_signers(const struct pack_args *a, fws_signer **s)
 	unsigned i = 0;
 	for (; !e && i < a->nkeys; i++)
 		e = fws_signer_open(a->keys[i], &so, &s[i], &msg);
-	if (pass) {
-		mbedtls_platform_zeroize(pass, strlen(pass));
-		free(pass);
-	}
-	if (pin) {
-		mbedtls_platform_zeroize(pin, strlen(pin));
-		free(pin);
-	}
+	fws_secret_free(pass); /* wipes the whole buffer, not just the first line */
+	fws_secret_free(pin);
 	if (e) {
 		cli_error("%s", msg.text);
 		for (unsigned k = 0; k + 1 < i; k++)

@@ -201,13 +201,29 @@ checks=$((checks + 1))
 # --- failures never leave a partial package ------------------------------------
 expect 5 "$FWSEAL" pack --image missing.bin --release "$REL" --key k1.key --out o.fwseal
 expect 5 "$FWSEAL" pack --image img.bin --release "$REL" --key nokey.key --out o.fwseal
+# a private key others can read is refused, as ssh does, with the chmod that fixes it
+cp k1.key open.key
+for mode in 640 604 660 644; do
+	chmod "$mode" open.key
+	expect 5 "$FWSEAL" pack --image img.bin --release "$REL" --key open.key --out o.fwseal
+	has err.txt "can be read or changed by other users \(mode 0$mode\).*chmod 600 open.key"
+done
+chmod 600 open.key
+expect 0 "$FWSEAL" pack --image img.bin --release "$REL" --key open.key --out o.fwseal
+rm -f o.fwseal
+# pin-value= is no longer suggested (a PIN in argv is visible to all users)
+expect 0 "$FWSEAL" pack --help
+checks=$((checks + 1))
+if grep -q 'pin-value' out.txt; then fail "pack --help suggests pin-value="; fi
 expect 1 "$FWSEAL" pack --image img.bin --release "$REL" --key k1.pub --out o.fwseal
 expect 5 "$FWSEAL" pack --image img.bin --release "$REL" --key k1.key --out no-such-dir/o.fwseal
 if command -v openssl >/dev/null; then
 	# a key made by OpenSSL works if it is P-256; other keys are refused
 	openssl ecparam -name prime256v1 -genkey -noout -out ossl.key 2>/dev/null
+	chmod 600 ossl.key
 	expect 0 "$FWSEAL" pack --image img.bin --release "$REL" --key ossl.key --out ossl.fwseal
 	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out rsa.key 2>/dev/null
+	chmod 600 rsa.key
 	expect 1 "$FWSEAL" pack --image img.bin --release "$REL" --key rsa.key --out o.fwseal && has err.txt 'not an ECDSA P-256 key'
 fi
 checks=$((checks + 1))

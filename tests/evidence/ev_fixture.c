@@ -50,6 +50,7 @@ static void write_key_pem(const char *path, const test_key *k)
 	unsigned char buf[1024];
 	assert_int_equal(mbedtls_pk_write_key_pem(&pk, buf, sizeof(buf)), 0);
 	write_bytes(path, buf, strlen((char *)buf));
+	assert_int_equal(chmod(path, 0600), 0); /* private keys: owner only */
 	chmod(path, 0600);
 	mbedtls_pk_free(&pk);
 }

@@ -109,6 +109,9 @@ static fws_err do_dnload(fws_stub *s, const fws_stub_req *req)
 
 	STUB_VERIFY(s, req->alt == FWS_ALT_PACKAGE, FWS_E_STATE);
 	STUB_VERIFY(s, req->len == 0u || req->data != NULL, FWS_E_INVAL);
+	/* DFU 1.1 6.1.1: never more than wTransferSize per DNLOAD, whatever a
+	 * frame (4160 bytes) or a control transfer could carry */
+	STUB_VERIFY(s, req->len <= fws_stub_xfer_size(s), FWS_E_INVAL);
 	switch (s->state) {
 	case FWS_DFU_IDLE:
 		/* 6.1.2: a zero-length DNLOAD in dfuIDLE is a protocol error. */
@@ -216,6 +219,13 @@ static fws_err do_upload(fws_stub *s, uint8_t *resp, size_t cap, size_t *resp_le
 	/* 6.2: a short frame ends the upload. */
 	s->state = n < cap ? FWS_DFU_IDLE : FWS_DFU_UPLOAD_IDLE;
 	return FWS_OK;
+}
+
+uint16_t fws_stub_xfer_size(const fws_stub *s)
+{
+	uint16_t x = s->cfg.xfer_size;
+
+	return x != 0u && x < FWS_STUB_XFER_MAX ? x : FWS_STUB_XFER_MAX;
 }
 
 uint8_t fws_stub_request_dir(uint8_t request)

@@ -71,7 +71,10 @@ static fws_err handle_frame(fws_stub_serial *l, const fws_frame *f)
 		return FWS_OK; /* an echo or a confused host: answers are not requests */
 	if (fws_frame_dedup_is_repeat(&l->dedup, f))
 		return send_cached(l);
-	if (f->length != 0u && f->length < cap)
+	/* length is the most answer bytes the host accepts (DFU wLength), so
+	 * 0 means none: a request that answers is then refused (STALL), as a
+	 * USB device STALLs it (docs/serial-protocol.md) */
+	if (f->length < cap)
 		cap = f->length;
 	l->tx_len = 0; /* the cached answer is overwritten from here on */
 	if (!known_request(type)) {

@@ -228,12 +228,68 @@ static void refusal_detail_and_bad_frames(void **state)
 	host_free(h);
 }
 
+/* docs/serial-protocol.md: `length` is the most answer bytes the host
+ * accepts, so a request that answers and says 0 gets nothing (STALL, as a
+ * USB device STALLs a GETSTATUS with wLength 0), never a whole answer. */
+static void length_zero_means_no_answer_room(void **state)
+{
+	host *h = host_new();
+	const uint8_t answering[] = { FWS_DFU_GETSTATUS, FWS_DFU_GETSTATE, FWS_DFU_UPLOAD,
+	                              FWS_REQ_INFO };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof answering; i++) {
+		assert_true(request(h, answering[i], NULL, 0, 0));
+		assert_int_equal(h->status, FWS_FRAME_STALL);
+		assert_int_equal(h->answer_len, 0);
+		/* the state machine is not hurt: GETSTATUS the right way works */
+		assert_true(request(h, FWS_DFU_GETSTATUS, NULL, 0, 64));
+		assert_int_equal(h->status, FWS_FRAME_ACK);
+		if (h->answer[4] == FWS_DFU_ERROR)
+			assert_true(request(h, FWS_DFU_CLRSTATUS, NULL, 0, 0));
+	}
+	/* serial GETSTATUS answers carry the detail code (length >= 10): a
+	 * GETSTATUS with room for the 6 DFU bytes only is refused, not cut */
+	assert_true(request(h, FWS_DFU_GETSTATUS, NULL, 0, FWS_DFU_STATUS_LEN));
+	assert_int_equal(h->status, FWS_FRAME_STALL);
+	host_free(h);
+}
+
+/* docs/serial-protocol.md: a DNLOAD carries 1..4096 bytes, at most the
+ * device's transfer size, although a frame could carry 4160. */
+static void dnload_above_transfer_size_refused(void **state)
+{
+	host *h = host_new();
+	uint8_t *img = test_image(IMG, 4);
+	test_pkg p;
+
+	(void)state;
+	rig_pkg(&p, &h->r->key, "3.2.0", 3, img, IMG, 1024);
+	assert_true(p.len > 4097u);
+	assert_true(request(h, FWS_DFU_DNLOAD, p.data, 4097, 0));
+	assert_int_equal(h->status, FWS_FRAME_STALL);
+	getstatus(h, FWS_DFU_ERR_STALLEDPKT);
+	assert_int_equal((int32_t)fws_get_le32(h->answer + 6), FWS_E_INVAL);
+	assert_true(request(h, FWS_DFU_CLRSTATUS, NULL, 0, 0));
+	/* the same bytes in transfer-size pieces are fine */
+	assert_true(request(h, FWS_DFU_DNLOAD, p.data, 4096, 0));
+	assert_int_equal(h->status, FWS_FRAME_ACK);
+	getstatus(h, FWS_DFU_OK);
+	assert_true(request(h, FWS_DFU_DNLOAD, p.data + 4096, 1, 0));
+	assert_int_equal(h->status, FWS_FRAME_ACK);
+	test_pkg_free(&p);
+	free(img);
+	host_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(update_over_frames),
 		cmocka_unit_test(dnload_with_status),
 		cmocka_unit_test(refusal_detail_and_bad_frames),
+		cmocka_unit_test(length_zero_means_no_answer_room),
+		cmocka_unit_test(dnload_above_transfer_size_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

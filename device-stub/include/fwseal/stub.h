@@ -49,6 +49,11 @@
  * core; the image starts after it. */
 #define FWS_STUB_META_BYTES   (4u + FWS_PKG_PREFIX_MAX)
 
+/* The largest DNLOAD the stub takes on any transport (DFU wTransferSize;
+ * usbfs limits a control transfer to 4096 bytes). A DNLOAD longer than
+ * fws_stub_xfer_size() is refused (errSTALLEDPKT). */
+#define FWS_STUB_XFER_MAX     4096u
+
 /* The DFU functional descriptor bmAttributes this stub implements (DFU 1.1
  * 4.1.3): download, upload of the info record, manifestation tolerant (it
  * answers GETSTATUS after manifestation; a reset then boots the image). */
@@ -90,7 +95,7 @@ typedef struct fws_stub_config {
 	size_t buf_cap;
 	uint32_t poll_timeout_ms; /* bwPollTimeout reported while busy */
 	uint16_t xfer_size;       /* largest DNLOAD/UPLOAD data per request of the
-	                             transport (info record); 0 unknown */
+	                             transport (info record); 0: FWS_STUB_XFER_MAX */
 	uint32_t defects;         /* enum fws_stub_defect bits */
 } fws_stub_config;
 
@@ -232,6 +237,10 @@ uint32_t fws_stub_resume_offset(const fws_stub *s);
 void fws_stub_info(const fws_stub *s, fws_devinfo *out);
 
 #define FWS_STUB_RESUME_LEN (4u + FWS_SHA256_LEN)
+
+/* The largest DNLOAD data this device takes per request: cfg.xfer_size,
+ * at most FWS_STUB_XFER_MAX (which applies when xfer_size is 0). */
+uint16_t fws_stub_xfer_size(const fws_stub *s);
 
 /* Map a detail error onto a DFU 1.1 bStatus. */
 uint8_t fws_stub_dfu_status(fws_err e);

@@ -7,6 +7,7 @@
 
 #include "fwg-i18n.h"
 
+#include "fwg-format.h"
 #include "fwg-installer.h"
 #include "fwseal-host/dfu_client.h"
 #include "fwseal-host/session.h"
@@ -231,9 +232,13 @@ gboolean fwg_installer_run_finish(FwgInstaller *self, GAsyncResult *result, GErr
 	if (ok) {
 		self->step = FWG_STEP_DONE;
 		self->fraction = 1.0;
+		/* the digest of what was sent, re-read and re-verified while sending
+		 * (fwh_flash): a file changed since it was loaded stops the update */
+		g_autofree char *sent = fwg_format_hex(self->result.package_sha256, FWS_SHA256_LEN);
 		fwg_log_add(self->log, "update finished: device runs %s (%.1f s, %" G_GUINT64_FORMAT
-		            " bytes sent%s)", self->result.after.fw_version, self->result.seconds,
-		            self->result.sent, self->result.resumed ? ", resumed" : "");
+		            " bytes sent%s, package %s)", self->result.after.fw_version,
+		            self->result.seconds, self->result.sent,
+		            self->result.resumed ? ", resumed" : "", sent);
 	} else {
 		fwg_log_add(self->log, "update failed (%s%s): %s", fws_err_name((fws_err)e->code),
 		            self->resumable ? ", can resume" : "", e->message);

@@ -570,6 +570,10 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 		ev_str(&ev, "version", res.after.fw_version);
 		ev_bool(&ev, "confirmed", res.confirmed);
 		ev_bool(&ev, "resumed", res.resumed);
+		/* of the bytes sent, re-verified as they were read (session.h) */
+		char sent_hex[2 * FWS_SHA256_LEN + 1];
+		cli_hex(res.package_sha256, FWS_SHA256_LEN, sent_hex);
+		ev_str(&ev, "package_sha256", sent_hex);
 		ev_u64(&ev, "sent", res.sent);
 		ev_num(&ev, "seconds", res.seconds);
 		/* new fields go last: scripts match the older ones in this order */

@@ -24,6 +24,7 @@
 typedef struct run {
 	fwh_link **link;
 	const fwh_package *pkg;
+	fwh_pkg_stream *src;         /* what is sent: re-verified as it is read */
 	const fwh_flash_opts *o;
 	fwh_flash_result *res;
 	fwh_progress prog;
@@ -203,7 +204,9 @@ static fws_err download(run *r, uint64_t start, fwh_error *err)
 			break;
 		}
 		size_t n = pkg->stream_len - off < chunk ? (size_t)(pkg->stream_len - off) : chunk;
-		e = fwh_package_read(pkg, off, buf, n, err);
+		/* the bytes as checked, or an error: never what the file holds
+		 * now if that is something else (issue 16) */
+		e = fwh_pkg_stream_read(r->src, off, buf, n, err);
 		if (e != FWS_OK)
 			break;
 		fwh_dfu_status st;
@@ -223,6 +226,10 @@ static fws_err download(run *r, uint64_t start, fwh_error *err)
 		report(r, FWH_PHASE_DOWNLOAD, off == pkg->stream_len);
 	}
 	free(buf);
+	/* the whole stream went out (this run and, resumed, an earlier one):
+	 * name it by the digest of what was read and sent */
+	if (e == FWS_OK && (e = fwh_pkg_stream_finish(r->src, r->res->package_sha256, err)) == FWS_OK)
+		r->res->sent_all = true;
 	return e;
 }
 
@@ -353,13 +360,19 @@ fws_err fwh_flash(fwh_link **link, const fwh_package *pkg, const fwh_flash_opts 
 	report(&r, FWH_PHASE_PREPARE, true);
 
 	uint64_t start = 0;
-	fws_err e = prepare(&r, &start, err);
+	fws_err e = fwh_pkg_stream_open(pkg, &r.src, err);
 	if (e != FWS_OK)
+		return e;
+	e = prepare(&r, &start, err);
+	if (e != FWS_OK) {
+		fwh_pkg_stream_close(r.src);
 		return link_lost(e) ? interrupted(&r, e, err) : e;
+	}
 	r.prog.resumed = result->resumed;
 	r.prog.resume_offset = result->resume_offset;
 
 	e = download(&r, start, err);
+	fwh_pkg_stream_close(r.src);
 	if (e != FWS_OK)
 		return (link_lost(e) || e == FWS_E_CANCELLED) ? interrupted(&r, e, err) : e;
 	if (cancelled(&r))

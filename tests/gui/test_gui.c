@@ -17,6 +17,9 @@
  *              postponed, and are written to disk
  *   usb        the whole update of a new device on emulated USB (fwseal-sim
  *              --usb runs this program again inside its emulation)
+ *   changed    the package file is rewritten in place (size and time kept)
+ *              after the app checked it: Install sends nothing of the
+ *              change, says so, and the device keeps 1.0.0 (issue 16)
  *
  * Usage: test-gui SCENARIO (one scenario per process, so a failure cannot
  * leave a half-run application behind for the next one).
@@ -28,7 +31,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include <glib/gstdio.h>
 
 #include "fwg-application.h"
 #include "fwg-details-window.h"
@@ -284,6 +292,71 @@ static void test_refused(void **state)
 	gf_plug(&fx, 0);
 	gf_cli_flash(&fx, fx.pkg_old);
 	run_app(scenario_refused);
+}
+
+/* ---- changed: the file is rewritten after the app checked it ----------- */
+
+static char *changed_path;
+
+static void scenario_changed(FwgApplication *app, GtkWindow *win)
+{
+	(void)app;
+	expect(win, "Version 1.0.0", FOUND_MS);
+	g_autoptr(GFile) f = g_file_new_for_path(changed_path);
+	fwg_window_open_file(FWG_WINDOW(win), f);
+	expect(win, "Security update available", 10000);
+
+	/* Rewritten in place with the tampered copy (one payload byte), size
+	 * and modification time as before: a change the app cannot see from
+	 * the outside, found when the bytes are read again to be sent. */
+	GStatBuf st;
+	assert_int_equal(g_stat(changed_path, &st), 0);
+	gchar *bad = NULL;
+	gsize n = 0;
+	assert_true(g_file_get_contents(fx.pkg_tampered, &bad, &n, NULL));
+	FILE *out = fopen(changed_path, "r+b");
+	assert_non_null(out);
+	assert_int_equal(fwrite(bad, 1, n, out), n);
+	assert_int_equal(fclose(out), 0);
+	g_free(bad);
+	struct timespec times[2] = { st.st_atim, st.st_mtim };
+	assert_int_equal(utimensat(AT_FDCWD, changed_path, times, 0), 0);
+
+	gh_click(button(win, "Install Update"));
+	expect(win, "changed since it was checked", INSTALL_MS);
+	expect(win, "The device still runs version 1.0.0", 1000);
+	expect_not(win, "Update Installed");
+	gf_unplug(&fx);
+}
+
+static void test_changed(void **state)
+{
+	(void)state;
+	gf_plug(&fx, 0);
+	gf_cli_flash(&fx, fx.pkg_old);
+	settings_set("auto-install", FALSE);
+	changed_path = g_build_filename(fx.folder, "..", "changed.fwseal", NULL);
+	gchar *data = NULL;
+	gsize n = 0;
+	assert_true(g_file_get_contents(fx.pkg_security, &data, &n, NULL));
+	assert_true(g_file_set_contents(changed_path, data, (gssize)n, NULL));
+	g_free(data);
+	run_app(scenario_changed);
+	/* after a power cycle too: nothing of the change reached the device */
+	gf_plug(&fx, 0);
+	g_autofree char *device = g_strconcat("serial:", fx.port, NULL);
+	g_auto(GStrv) argv = g_new0(char *, 4);
+	argv[0] = g_strdup(g_getenv("FWSEAL_CLI"));
+	argv[1] = g_strdup("info");
+	argv[2] = g_strdup(device);
+	g_autofree char *out = NULL;
+	int status = -1;
+	assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL,
+	                         &status, NULL));
+	assert_int_equal(status, 0);
+	assert_non_null(strstr(out, "1.0.0 (running)"));
+	gf_unplug(&fx);
+	g_free(changed_path);
 }
 
 /* ---- unplug mid-update, plug back, resume ------------------------------ */
@@ -569,7 +642,7 @@ static void test_usb(void **state)
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
-		g_printerr("usage: %s update|refused|unplug|cancel|usb|settings\n", argv[0]);
+		g_printerr("usage: %s update|refused|unplug|cancel|usb|settings|changed\n", argv[0]);
 		return 2;
 	}
 	self_path = argv[0];
@@ -596,6 +669,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_usb),
 		cmocka_unit_test(test_settings),
 		cmocka_unit_test(test_cancel),
+		cmocka_unit_test(test_changed),
 	};
 	g_autofree char *filter = g_strconcat("test_", argv[1], NULL);
 	cmocka_set_test_filter(filter);

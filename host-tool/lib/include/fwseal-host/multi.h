@@ -4,8 +4,9 @@
  * once, one thread per device, every attempt recorded (records.h).
  *
  * The package is verified once by the caller (fwh_package_open) and shared
- * read-only by every unit (fwh_package_read is positional, so threads do
- * not disturb each other). Each unit runs on its own:
+ * read-only by every unit (each session reads it through its own
+ * fwh_pkg_stream with positional reads, so threads do not disturb each
+ * other, and each re-verifies what it sends). Each unit runs on its own:
  *
  *   open the device -> read its device-info record -> pre-flight against the
  *   package (nothing is sent if it fails) -> begin the record -> fwh_flash()

@@ -89,8 +89,13 @@ fws_err fws_stub_last_error(const fws_stub *s)
 static size_t answer_status(const fws_stub *s, uint8_t *resp, size_t cap, uint8_t state)
 {
 	/* Every request completes inside fws_stub_handle, so the host never
-	 * has to wait: bwPollTimeout only paces hosts that poll. */
+	 * has to wait: bwPollTimeout only paces hosts that poll, and says how
+	 * long a download start refused by the flash-wear back-off must wait
+	 * (FWS_E_BUSY, download.c). */
 	uint32_t poll = s->cfg.poll_timeout_ms;
+
+	if (state == FWS_DFU_ERROR && s->last_error == FWS_E_BUSY && s->backoff_ms > poll)
+		poll = s->backoff_ms < 0xFFFFFFu ? s->backoff_ms : 0xFFFFFFu;
 
 	if (cap < FWS_DFU_STATUS_LEN)
 		return 0;

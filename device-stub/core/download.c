@@ -7,11 +7,25 @@
  * SHA-256 -> atomic commit (one journal record). Resume points are recorded
  * in the journal at sector boundaries of the image (docs/device-stub.md,
  * "Resume").
+ *
+ * Flash wear (docs/device-stub.md, "Flash wear"): a host may start and
+ * abort downloads as often as it likes, and a NOR sector takes 10k..100k
+ * erases. So nothing is erased twice for one download: starting again the
+ * download the journal names (same prefix, same slot) keeps the stored
+ * prefix and every block below the resume point (compared, not written),
+ * and what this boot already erased for it is not erased again. A start
+ * that may erase (a new download, or the first start again in a boot) is
+ * counted in the journal record it writes anyway; past STUB_FREE_STARTS of
+ * them without a completed download each one waits longer (FWS_E_BUSY).
  */
 #include <string.h>
 
 #include "fwseal/le.h"
 #include "internal.h"
+
+#define STUB_FREE_STARTS    8u      /* starts that may erase, no wait */
+#define STUB_BACKOFF_MS     1000u   /* then 1 s, 2 s, 4 s ... after the last */
+#define STUB_BACKOFF_MAX_MS 300000u /* ... at most 5 min */
 
 uint8_t stub_staging_slot(const fws_stub *s)
 {
@@ -57,12 +71,16 @@ fws_err stub_dl_start(fws_stub *s)
 /* Record the download's resume point: block (at stream offset off) comes
  * next and must hash to expect. The first record (block 0) starts the
  * download; the later ones find trial, rejected and the prefix fields
- * already so. Out of line: the journal state is not to be on the stack
- * under the reader's signature check (internal.h, STUB_NOINLINE). */
+ * already so. counted: this record is for a start that may erase flash
+ * (the back-off counts it). Out of line: the journal state is not to be on
+ * the stack under the reader's signature check (internal.h, STUB_NOINLINE). */
 static STUB_NOINLINE fws_err record_dl(fws_stub *s, uint32_t block, uint32_t off,
-                                       const uint8_t expect[FWS_SHA256_LEN])
+                                       const uint8_t expect[FWS_SHA256_LEN], bool counted)
 {
 	fws_jstate next = s->j;
+
+	if (counted && next.dl_starts < 0xFFu)
+		next.dl_starts++;
 
 	if (next.trial == s->dl_slot) {
 		next.trial = FWS_SLOT_NONE; /* its committed image is about to go */
@@ -79,6 +97,68 @@ static STUB_NOINLINE fws_err record_dl(fws_stub *s, uint32_t block, uint32_t off
 	return stub_journal_commit(s, &next);
 }
 
+/* May a start that may erase flash go ahead now? Past STUB_FREE_STARTS of
+ * them since the last completed download, the n-th more waits
+ * STUB_BACKOFF_MS << n (at most STUB_BACKOFF_MAX_MS) after the previous
+ * one, or after boot. A refusal says how long (bwPollTimeout of the
+ * GETSTATUS answer, dfu.c). On success the start is timed. */
+static fws_err may_erase(fws_stub *s)
+{
+	const fws_hal *h = s->cfg.hal;
+	uint32_t n = s->j.dl_starts, wait, now = h->now_ms(h->ctx);
+
+	if (n >= STUB_FREE_STARTS) {
+		n -= STUB_FREE_STARTS;
+		wait = n >= 9u ? STUB_BACKOFF_MAX_MS : STUB_BACKOFF_MS << n;
+		if (wait > STUB_BACKOFF_MAX_MS)
+			wait = STUB_BACKOFF_MAX_MS;
+		if (now - s->last_start_ms < wait) { /* wraps at 2^32: fine */
+			s->backoff_ms = wait - (now - s->last_start_ms);
+			return FWS_E_BUSY;
+		}
+	}
+	s->last_start_ms = now;
+	return FWS_OK;
+}
+
+/* Does the staging slot hold this very prefix, stored by the download the
+ * journal names? Compared with the verified prefix in the block buffer
+ * (which still holds it for begin()). */
+static bool prefix_stored(const fws_stub *s)
+{
+	return s->wear != STUB_WEAR_DISTRUST && s->j.dl_slot == s->dl_slot &&
+	       s->j.trial != s->dl_slot && s->j.dl_prefix_len == s->rd.prefix_len &&
+	       fws_ct_equal(s->j.dl_prefix_digest, s->prefix_digest, FWS_SHA256_LEN) &&
+	       stub_flash_cmp(s, s->cfg.hal->geom.slot[s->dl_slot].off, s->cfg.buf,
+	                      s->rd.prefix_len) == FWS_OK;
+}
+
+/* Go on with the download the journal names (from block 0, or RESUME at
+ * its resume point) without erasing or writing again what it stored: the
+ * blocks below the resume point are compared as they come (write_block),
+ * and sectors this boot erased for it are not erased twice. The first such
+ * start in a boot counts (it may erase the sector at the resume point, which
+ * a power cut may have left torn) and is recorded; later ones are free. */
+static STUB_NOINLINE fws_err continue_download(fws_stub *s)
+{
+	uint32_t kept = s->j.dl_block * s->rd.manifest.block_size;
+	fws_err e;
+
+	if (s->wear != STUB_WEAR_KNOWN) {
+		e = may_erase(s);
+		if (e == FWS_OK)
+			e = record_dl(s, s->j.dl_block, s->j.dl_offset, s->j.dl_expect, true);
+		if (e != FWS_OK)
+			return e;
+		s->wear = STUB_WEAR_KNOWN;
+		s->wear_erased = kept;
+	}
+	s->erased_upto = s->wear_erased > kept ? s->wear_erased : kept;
+	s->slot[s->dl_slot].state = FWS_SLOT_RECEIVING;
+	s->dl_started = true;
+	return FWS_OK;
+}
+
 /* The prefix verified (signature) and passed policy: record the download,
  * then store the prefix. Nothing of the package was written before this. */
 static fws_err begin(fws_stub *s)
@@ -89,9 +169,16 @@ static fws_err begin(fws_stub *s)
 	e = fws_sha256(s->cfg.buf, s->rd.prefix_len, s->prefix_digest);
 	if (e != FWS_OK)
 		return e;
-	e = record_dl(s, 0, (uint32_t)s->rd.prefix_len, s->rd.manifest.chain_head);
+	if (prefix_stored(s))
+		return continue_download(s); /* the same package again: reuse */
+	e = may_erase(s);
 	if (e != FWS_OK)
 		return e;
+	e = record_dl(s, 0, (uint32_t)s->rd.prefix_len, s->rd.manifest.chain_head, true);
+	if (e != FWS_OK)
+		return e;
+	s->wear = STUB_WEAR_KNOWN; /* a new download: nothing of it erased yet */
+	s->wear_erased = 0;
 	memset(&s->slot[s->dl_slot], 0, sizeof s->slot[s->dl_slot]);
 	s->slot[s->dl_slot].state = FWS_SLOT_RECEIVING;
 	e = stub_flash_erase_range(s, g->slot[s->dl_slot].off, s->meta_len);
@@ -106,7 +193,8 @@ static fws_err begin(fws_stub *s)
 }
 
 /* Program block k (len bytes at data) into the staging slot, erasing the
- * sectors it reaches first. */
+ * sectors it reaches first, unless flash already holds it (the same
+ * download started again: flash wear). */
 static fws_err write_block(fws_stub *s, uint32_t k, const uint8_t *data, size_t len)
 {
 	uint32_t ss = s->cfg.hal->geom.sector_size;
@@ -123,7 +211,12 @@ static fws_err write_block(fws_stub *s, uint32_t k, const uint8_t *data, size_t 
 			return e;
 		s->erased_upto += ss;
 	}
-	return stub_flash_program(s, img + at, data, len);
+	if (s->wear_erased < s->erased_upto)
+		s->wear_erased = s->erased_upto;
+	e = stub_flash_put(s, img + at, data, len);
+	if (e == FWS_E_FLASH_VERIFY)
+		s->wear = STUB_WEAR_DISTRUST; /* not what it left there: start over next time */
+	return e;
 }
 
 /* After block k: record a resume point when block k+1 starts a sector, so a
@@ -133,12 +226,13 @@ static fws_err resume_point(fws_stub *s, uint32_t k)
 	uint32_t nextk = k + 1u;
 	uint32_t ss = s->cfg.hal->geom.sector_size;
 
-	if (nextk >= s->rd.block_count ||
+	/* (a download started again passes resume points it recorded before) */
+	if (nextk >= s->rd.block_count || nextk <= s->j.dl_block ||
 	    (((uint64_t)nextk * s->rd.manifest.block_size) & (ss - 1u)) != 0u)
 		return FWS_OK;
 	return record_dl(s, nextk,
 	                 (uint32_t)fws_pkg_block_offset(s->rd.prefix_len, &s->rd.manifest, nextk),
-	                 s->rd.expect);
+	                 s->rd.expect, false);
 }
 
 fws_err stub_dl_feed(fws_stub *s, const uint8_t *data, size_t len)
@@ -246,10 +340,7 @@ fws_err stub_dl_resume(fws_stub *s, const uint8_t *data, size_t len)
 		return FWS_E_JOURNAL;
 	if (reader_resume(s, plen) != FWS_OK)
 		return FWS_E_JOURNAL;
-	s->erased_upto = s->j.dl_block * m->block_size;
-	s->dl_started = true;
-	s->slot[s->dl_slot].state = FWS_SLOT_RECEIVING;
-	return FWS_OK;
+	return continue_download(s);
 }
 
 /* Out of line: only the end of a download takes this path, and its frame
@@ -282,11 +373,13 @@ STUB_NOINLINE fws_err stub_dl_manifest(fws_stub *s)
 	next.dl_block = 0;
 	next.dl_offset = 0;
 	next.dl_prefix_len = 0;
+	next.dl_starts = 0; /* completed: the back-off starts afresh */
 	memset(next.dl_expect, 0, FWS_SHA256_LEN);
 	memset(next.dl_prefix_digest, 0, FWS_SHA256_LEN);
 	e = stub_journal_commit(s, &next);
 	if (e != FWS_OK)
 		return e;
+	s->wear = STUB_WEAR_UNKNOWN;
 	stub_slot_describe(&s->slot[slot], FWS_SLOT_STAGED, m);
 	stub_dl_reset(s);
 	return FWS_OK;

@@ -46,6 +46,34 @@ fws_err stub_flash_program(fws_stub *s, uint32_t off, const uint8_t *src, size_t
 	return FWS_OK;
 }
 
+fws_err stub_flash_cmp(const fws_stub *s, uint32_t off, const uint8_t *src, size_t len)
+{
+	uint32_t ws = s->cfg.hal->geom.write_size;
+	size_t padded = (len + ws - 1u) & ~(size_t)(ws - 1u);
+	uint8_t piece[32]; /* small pieces: no second block buffer on the stack */
+	unsigned differs = 0, programmed = 0;
+
+	for (size_t i = 0; i < padded; i += sizeof piece) {
+		size_t n = padded - i < sizeof piece ? padded - i : sizeof piece;
+
+		if (stub_flash_read(s, off + (uint32_t)i, piece, n) != FWS_OK)
+			return FWS_E_IO;
+		for (size_t k = 0; k < n; k++) {
+			differs |= piece[k] ^ (i + k < len ? src[i + k] : FWS_FLASH_ERASED);
+			programmed |= piece[k] ^ FWS_FLASH_ERASED;
+		}
+	}
+	return differs == 0u ? FWS_OK : programmed == 0u ? FWS_E_STATE : FWS_E_FLASH_VERIFY;
+}
+
+fws_err stub_flash_put(fws_stub *s, uint32_t off, const uint8_t *src, size_t len)
+{
+	fws_err e = stub_flash_cmp(s, off, src, len);
+
+	/* there already: no write, no wear; erased: program; else refuse */
+	return e == FWS_E_STATE ? stub_flash_program(s, off, src, len) : e;
+}
+
 uint32_t stub_image_off(const fws_stub *s, unsigned slot)
 {
 	assert(slot < FWS_HAL_SLOTS);

@@ -116,6 +116,7 @@ fws_err fwh_dfu_status_error(const fwh_dfu_status *st, const char *what, fwh_err
 		err->from_device = true;
 		err->detail = st->detail;
 		err->dfu_status = st->status;
+		err->poll_ms = st->poll_ms;
 	}
 	return code;
 }

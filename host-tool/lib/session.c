@@ -20,6 +20,8 @@
 #define RESTART_DEFAULT_MS 30000u
 #define RESTART_POLL_MS    200u
 #define PROGRESS_EVERY_MS  100u
+#define BACKOFF_LIMIT_MS   330000u /* longest wait a device may ask to start (5 min + slack) */
+#define BACKOFF_TRIES      3
 
 typedef struct run {
 	fwh_link **link;
@@ -233,6 +235,28 @@ static fws_err download(run *r, uint64_t start, fwh_error *err)
 	return e;
 }
 
+/* The device refused to start a download for now (FWS_E_BUSY): it limits
+ * how often downloads that erase flash may start (docs/device-stub.md,
+ * "Flash wear") and said in bwPollTimeout how long to wait (err->poll_ms;
+ * download() has cleared the error state). Wait that long (cancellable),
+ * then the caller starts again. */
+static fws_err wait_backoff(run *r, fwh_error *err)
+{
+	uint32_t wait = err->poll_ms;
+	if (wait > BACKOFF_LIMIT_MS)
+		return fwh_error_set(err, FWS_E_BUSY,
+		                     "The device asks to wait %u s before it takes a download; that is "
+		                     "longer than fwseal waits. Try again later.",
+		                     wait / 1000u);
+	report(r, FWH_PHASE_PREPARE, true);
+	for (uint64_t until = now_ms() + wait; now_ms() < until;) {
+		if (cancelled(r))
+			return FWS_E_CANCELLED;
+		sleep_ms(100);
+	}
+	return FWS_OK;
+}
+
 static fws_err manifest(run *r, fwh_error *err)
 {
 	fwh_link *l = *r->link;
@@ -360,19 +384,30 @@ fws_err fwh_flash(fwh_link **link, const fwh_package *pkg, const fwh_flash_opts 
 	report(&r, FWH_PHASE_PREPARE, true);
 
 	uint64_t start = 0;
-	fws_err e = fwh_pkg_stream_open(pkg, &r.src, err);
-	if (e != FWS_OK)
-		return e;
-	e = prepare(&r, &start, err);
-	if (e != FWS_OK) {
+	fws_err e;
+	for (int tries = 0;; tries++) {
+		e = fwh_pkg_stream_open(pkg, &r.src, err);
+		if (e != FWS_OK)
+			return e;
+		e = prepare(&r, &start, err);
+		if (e != FWS_OK) {
+			fwh_pkg_stream_close(r.src);
+			return link_lost(e) ? interrupted(&r, e, err) : e;
+		}
+		r.prog.resumed = result->resumed;
+		r.prog.resume_offset = result->resume_offset;
+		e = download(&r, start, err);
 		fwh_pkg_stream_close(r.src);
-		return link_lost(e) ? interrupted(&r, e, err) : e;
+		/* the device asked to wait before this start (flash wear): nothing
+		 * was sent; wait as long as it says, then start again */
+		if (e == FWS_E_BUSY && err && err->from_device && result->sent == 0 &&
+		    tries + 1 < BACKOFF_TRIES) {
+			e = wait_backoff(&r, err);
+			if (e == FWS_OK)
+				continue;
+		}
+		break;
 	}
-	r.prog.resumed = result->resumed;
-	r.prog.resume_offset = result->resume_offset;
-
-	e = download(&r, start, err);
-	fwh_pkg_stream_close(r.src);
 	if (e != FWS_OK)
 		return (link_lost(e) || e == FWS_E_CANCELLED) ? interrupted(&r, e, err) : e;
 	if (cancelled(&r))

@@ -46,14 +46,34 @@ bool fws_text_is_control(uint32_t cp)
 
 bool fws_text_ok(const uint8_t *p, size_t n, bool multiline)
 {
+	/* The rules of fws_utf8_next + fws_text_is_control in a form small
+	 * enough for a device (test_manifest checks the two agree): a control
+	 * character is one byte (C0, DEL) or, for C1, 0xC2 then 0x80..0x9F, so
+	 * after 0xC2 only 0xA0..0xBF may follow. */
 	for (size_t i = 0; i < n;) {
-		uint32_t cp;
-		size_t k = fws_utf8_next(p + i, n - i, &cp);
+		uint8_t c = p[i++], lo = 0x80u, hi = 0xBFu;
+		size_t k = c >= 0xF0u ? 3u : c >= 0xE0u ? 2u : 1u;
 
-		if (k == 0)
+		if (c < 0x80u) {
+			if ((c < 0x20u && !(multiline && (c == '\n' || c == '\t'))) || c == 0x7Fu)
+				return false;
+			continue;
+		}
+		if (c < 0xC2u || c > 0xF4u || n - i < k)
 			return false;
-		if (fws_text_is_control(cp) && !(multiline && (cp == '\n' || cp == '\t')))
+		if (c == 0xC2u || c == 0xE0u)
+			lo = 0xA0u;
+		else if (c == 0xF0u)
+			lo = 0x90u;
+		else if (c == 0xEDu)
+			hi = 0x9Fu;
+		else if (c == 0xF4u)
+			hi = 0x8Fu;
+		if (p[i] < lo || p[i] > hi)
 			return false;
+		for (size_t j = 1; j < k; j++)
+			if ((p[i + j] & 0xC0u) != 0x80u)
+				return false;
 		i += k;
 	}
 	return true;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -683,9 +684,45 @@ static void test_resume_checks_what_came_before(void **state)
 	still_runs("");
 }
 
+/* After many aborted starts the device asks a new download to wait
+ * (flash wear, FWS_E_BUSY with bwPollTimeout): the session waits as long as
+ * the device says and then installs; nothing is sent before. */
+static void test_waits_for_flash_wear_backoff(void **state)
+{
+	(void)state;
+	rig_install(g_rig, "1.0.0", 1, 8000);
+	test_pkg a, b;
+	uint8_t *ia = test_image(8000, 71), *ib = test_image(8000, 72);
+	rig_pkg(&a, &g_rig->key, "2.0.0", 2, ia, 8000, 1024);
+	rig_pkg(&b, &g_rig->key, "2.1.0", 2, ib, 8000, 1024);
+	/* a hostile host starts two packages by turns until the device waits */
+	for (int i = 0; i < 9; i++) {
+		uint8_t st;
+		(void)rig_send(g_rig, (i & 1 ? &b : &a)->data, 0, a.prefix_len, 1000);
+		(void)rig_status(g_rig, &st);
+		assert_int_equal(rig_req(g_rig, st == FWS_DFU_ERROR ? FWS_DFU_CLRSTATUS : FWS_DFU_ABORT,
+		                         0, NULL, 0, NULL, 0, NULL), FWS_OK);
+	}
+	assert_true(g_rig->stub.j.dl_starts >= 8);
+	const char *p = write_pkg("v3.fwseal", &g_rig->key, RIG_MODEL, "3.0.0", 3, 8000);
+	fwh_error err;
+	fwh_flash_result res;
+	seen s = { .monotonic = true };
+	uint64_t t0 = (uint64_t)time(NULL);
+	assert_int_equal(flash(p, true, &s, &res, &err), FWS_OK);
+	assert_true((uint64_t)time(NULL) - t0 >= 1); /* it waited (1 s is the first step) */
+	assert_string_equal(rig_running(g_rig), "3.0.0");
+	assert_int_equal(g_rig->stub.j.dl_starts, 0);
+	test_pkg_free(&a);
+	test_pkg_free(&b);
+	free(ia);
+	free(ib);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_waits_for_flash_wear_backoff, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rewritten_between_check_and_send, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_block_changed_after_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_after_check, setup, teardown),

@@ -10,6 +10,7 @@
 
 #include "fwseal/le.h"
 #include "fwseal/pkg.h"
+#include "fwseal/text.h"
 
 static void base(fws_manifest_in *in)
 {
@@ -313,6 +314,55 @@ static void test_truncated_everywhere(void **state)
 		assert_int_not_equal(fws_manifest_parse(buf, cut, &m), FWS_OK);
 }
 
+/* fws_text_ok (the compact form the device runs) says exactly what
+ * fws_utf8_next + fws_text_is_control (the host's form) say: every 1- and
+ * 2-byte string, every 3-byte one with a 3-byte lead, and 4-byte ones with
+ * each lead and every second byte against edge values. */
+static bool text_ok_slow(const uint8_t *p, size_t n, bool multiline)
+{
+	for (size_t i = 0, k; i < n; i += k) {
+		uint32_t cp;
+		k = fws_utf8_next(p + i, n - i, &cp);
+		if (k == 0 || (fws_text_is_control(cp) && !(multiline && (cp == '\n' || cp == '\t'))))
+			return false;
+	}
+	return true;
+}
+
+static void check_agree(const uint8_t *p, size_t n)
+{
+	for (int ml = 0; ml < 2; ml++)
+		if (fws_text_ok(p, n, ml) != text_ok_slow(p, n, ml))
+			fail_msg("text rules disagree on %zu bytes %02x %02x %02x %02x (multiline %d)", n,
+			         p[0], n > 1 ? p[1] : 0, n > 2 ? p[2] : 0, n > 3 ? p[3] : 0, ml);
+}
+
+static void test_text_rules_agree(void **state)
+{
+	(void)state;
+	static const uint8_t edges[] = { 0x00, 0x0a, 0x1f, 0x20, 0x7f, 0x80, 0x8f, 0x90,
+	                                 0x9f, 0xa0, 0xbf, 0xc0, 0xc2, 0xe0, 0xf4, 0xff };
+	uint8_t b[4];
+	for (unsigned x = 0; x < 0x10000u; x++) {
+		b[0] = (uint8_t)(x >> 8);
+		b[1] = (uint8_t)x;
+		check_agree(b, 1);
+		check_agree(b, 2);
+		if (b[0] >= 0xe0 && b[0] <= 0xef)
+			for (unsigned z = 0; z < 0x100u; z++) {
+				b[2] = (uint8_t)z;
+				check_agree(b, 3);
+			}
+		if (b[0] >= 0xf0)
+			for (size_t i = 0; i < sizeof edges; i++)
+				for (size_t j = 0; j < sizeof edges; j++) {
+					b[2] = edges[i];
+					b[3] = edges[j];
+					check_agree(b, 4);
+				}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_text_rules),
 		cmocka_unit_test(test_long_text_controls),
+		cmocka_unit_test(test_text_rules_agree),
 		cmocka_unit_test(test_truncated_everywhere),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -123,6 +123,9 @@ typedef struct fws_jstate {
 	uint32_t dl_offset;      /* stream offset of block dl_block */
 	uint8_t dl_expect[FWS_SHA256_LEN];        /* D(dl_block) */
 	uint8_t dl_prefix_digest[FWS_SHA256_LEN]; /* SHA-256 of the prefix */
+	uint8_t dl_starts;       /* download starts that may erase flash since the
+	                            last completed download (saturates): the
+	                            back-off of download.c ("Flash wear") */
 } fws_jstate;
 
 enum fws_boot_action {
@@ -165,8 +168,19 @@ typedef struct fws_stub {
 	uint8_t dl_slot;
 	bool dl_started;          /* prefix accepted, staging begun */
 	bool dl_done;             /* reader reported FWS_PKG_DONE */
-	uint32_t erased_upto;     /* image bytes of the staging slot erased */
+	uint32_t erased_upto;     /* image bytes of the staging slot erased (or
+	                             holding this download's blocks) */
 	uint8_t prefix_digest[FWS_SHA256_LEN];
+
+	/* flash wear (download.c, docs/device-stub.md "Flash wear"): what this
+	 * boot already erased for the download the journal names, so starting
+	 * it again erases nothing; when the last start that may erase was */
+	uint8_t wear;             /* 0: nothing known this boot; 1: wear_erased is
+	                             about the journal's download; 2: its stored
+	                             blocks are not what it wrote (start over) */
+	uint32_t wear_erased;     /* its image bytes erased in this boot */
+	uint32_t last_start_ms;   /* hal->now_ms() at boot or that start */
+	uint32_t backoff_ms;      /* the wait a FWS_E_BUSY refusal asked for */
 } fws_stub;
 
 /* Read the journal and set up the state machine (dfuIDLE). Writes nothing.

@@ -121,8 +121,9 @@ static fws_err h_send(void *ctx, const uint8_t *src, size_t len)
 
 static uint32_t h_now(void *ctx)
 {
-	(void)ctx;
-	return (uint32_t)(fws_posix_now_ns() / 1000000u);
+	const fws_posix_dev *d = ctx;
+
+	return (uint32_t)(fws_posix_now_ns() / 1000000u) + d->clock_skew_ms;
 }
 
 static void h_reset(void *ctx)

@@ -31,6 +31,7 @@ typedef struct fws_posix_dev {
 	uint64_t rx_free_ns;
 	bool reset_requested;
 	int started_slot;       /* last start_image slot, -1 none */
+	uint32_t clock_skew_ms; /* added to now_ms: tests let time pass at once */
 	fws_hal hal;
 } fws_posix_dev;
 

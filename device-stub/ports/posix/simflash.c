@@ -2,6 +2,7 @@
 /* simflash.c - see simflash.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -37,6 +38,12 @@ fws_err fws_simflash_open(fws_simflash *f, const char *path, size_t size, uint32
 	}
 	if (fresh)
 		memset(f->mem, 0xFF, size);
+	f->erases = calloc(size / sector_size, sizeof *f->erases);
+	if (f->erases == NULL) {
+		munmap(f->mem, size);
+		f->mem = NULL;
+		goto fail;
+	}
 	f->size = size;
 	f->sector_size = sector_size;
 	f->write_size = write_size;
@@ -56,6 +63,8 @@ void fws_simflash_close(fws_simflash *f)
 	}
 	if (f->fd >= 0)
 		close(f->fd);
+	free(f->erases);
+	f->erases = NULL;
 	f->mem = NULL;
 	f->fd = -1;
 }
@@ -123,11 +132,14 @@ fws_err fws_simflash_erase(fws_simflash *f, uint32_t off)
 		return FWS_E_FLASH_ERASE;
 	}
 	if (!power(f, &cut)) {
-		if (cut && f->torn)
+		if (cut && f->torn) {
 			memset(f->mem + off, 0xFF, f->sector_size / 2u);
+			f->erases[off / f->sector_size]++; /* a started erase wears too */
+		}
 		return FWS_E_FLASH_ERASE;
 	}
 	memset(f->mem + off, 0xFF, f->sector_size);
+	f->erases[off / f->sector_size]++;
 	return FWS_OK;
 }
 
@@ -144,6 +156,11 @@ void fws_simflash_repower(fws_simflash *f)
 	f->dead = false;
 	f->torn = false;
 	f->ops = 0;
+}
+
+uint32_t fws_simflash_erases(const fws_simflash *f, uint32_t off)
+{
+	return f->erases != NULL && off < f->size ? f->erases[off / f->sector_size] : 0u;
 }
 
 void fws_simflash_flip(fws_simflash *f, uint32_t off, unsigned bit)

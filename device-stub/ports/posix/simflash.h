@@ -35,6 +35,7 @@ typedef struct fws_simflash {
 	bool torn;
 	bool dead;           /* power is off: every operation fails */
 	uint32_t violations; /* refused programs (alignment, not erased) */
+	uint32_t *erases;    /* per sector: erases since open (wear; torn ones too) */
 } fws_simflash;
 
 /* Open path as flash of size bytes; a new (or empty) file is created erased.
@@ -53,5 +54,9 @@ void fws_simflash_arm_cut(fws_simflash *f, uint64_t n, bool torn);
 void fws_simflash_repower(fws_simflash *f);
 /* Flip one bit (a bit error in the cell). */
 void fws_simflash_flip(fws_simflash *f, uint32_t off, unsigned bit);
+
+/* Erases of the sector holding off since open (NOR wears out after
+ * 10k..100k of them): what tests of flash wear count. */
+uint32_t fws_simflash_erases(const fws_simflash *f, uint32_t off);
 
 #endif /* FWSEAL_SIMFLASH_H */

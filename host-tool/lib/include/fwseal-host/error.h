@@ -30,6 +30,8 @@ typedef struct fwh_error {
 	bool from_device;   /* the device reported it (detail/dfu_status valid) */
 	fws_err detail;     /* device detail code */
 	uint8_t dfu_status; /* device bStatus */
+	uint32_t poll_ms;   /* device bwPollTimeout with it: how long it asks to
+	                       wait (FWS_E_BUSY: before a download may start) */
 	char msg[FWH_ERROR_MSG_MAX];
 } fwh_error;
 

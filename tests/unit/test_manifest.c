@@ -246,10 +246,10 @@ static void test_text_rules(void **state)
 static void test_long_text_controls(void **state)
 {
 	static const char *const bad[] = {
-		"csi \xc2\x9b" "31m red",   /* U+009B, CSI */
+		("csi \xc2\x9b" "31m red"), /* U+009B, CSI */
 		"nel \xc2\x85",             /* U+0085 */
 		"c1 \xc2\x80 and \xc2\x9f", /* both ends of C1 */
-		"raw \x9b" "31m",           /* a lone continuation byte */
+		("raw \x9b" "31m"),         /* a lone continuation byte */
 		"overlong \xc0\xaf",        /* '/' in two bytes */
 		"overlong \xe0\x80\xaf",
 		"surrogate \xed\xa0\x80",
@@ -261,7 +261,7 @@ static void test_long_text_controls(void **state)
 	};
 	static const char *const good[] = {
 		"line one\nline two\twith tab",
-		"Works below 0 \xc2\xb0" "C, \xe2\x82\xac 5, \xf0\x9f\x94\x92",
+		("Works below 0 \xc2\xb0" "C, \xe2\x82\xac 5, \xf0\x9f\x94\x92"),
 		"\xc2\xa0 no-break space is not a control",
 	};
 	fws_manifest_in in;

@@ -95,7 +95,7 @@ static size_t answer_status(const fws_stub *s, uint8_t *resp, size_t cap, uint8_
 	uint32_t poll = s->cfg.poll_timeout_ms;
 
 	if (state == FWS_DFU_ERROR && s->last_error == FWS_E_BUSY && s->backoff_ms > poll)
-		poll = s->backoff_ms < 0xFFFFFFu ? s->backoff_ms : 0xFFFFFFu;
+		poll = s->backoff_ms; /* at most 5 min: fits the 24 bits */
 
 	if (cap < FWS_DFU_STATUS_LEN)
 		return 0;

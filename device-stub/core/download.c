@@ -26,6 +26,9 @@
 #define STUB_FREE_STARTS    8u      /* starts that may erase, no wait */
 #define STUB_BACKOFF_MS     1000u   /* then 1 s, 2 s, 4 s ... after the last */
 #define STUB_BACKOFF_MAX_MS 300000u /* ... at most 5 min */
+_Static_assert((STUB_BACKOFF_MS << 8) < STUB_BACKOFF_MAX_MS &&
+               (STUB_BACKOFF_MS << 9) >= STUB_BACKOFF_MAX_MS &&
+               STUB_BACKOFF_MAX_MS <= 0xFFFFFFu, "the back-off steps, and bwPollTimeout's 24 bits");
 
 uint8_t stub_staging_slot(const fws_stub *s)
 {
@@ -109,9 +112,8 @@ static fws_err may_erase(fws_stub *s)
 
 	if (n >= STUB_FREE_STARTS) {
 		n -= STUB_FREE_STARTS;
-		wait = n >= 9u ? STUB_BACKOFF_MAX_MS : STUB_BACKOFF_MS << n;
-		if (wait > STUB_BACKOFF_MAX_MS)
-			wait = STUB_BACKOFF_MAX_MS;
+		/* 1 s << 8 = 256 s is the last step below the 5 min cap */
+		wait = n < 9u ? STUB_BACKOFF_MS << n : STUB_BACKOFF_MAX_MS;
 		if (now - s->last_start_ms < wait) { /* wraps at 2^32: fine */
 			s->backoff_ms = wait - (now - s->last_start_ms);
 			return FWS_E_BUSY;

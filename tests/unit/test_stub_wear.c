@@ -190,40 +190,9 @@ static void attack(enum pattern pat)
 	rig_free(r);
 }
 
-static void same_prefix_only(void **state)
+static void attack_test(void **state)
 {
-	(void)state;
-	attack(SAME_PREFIX_ONLY);
-}
-
-static void same_some_blocks(void **state)
-{
-	(void)state;
-	attack(SAME_SOME_BLOCKS);
-}
-
-static void two_by_turns(void **state)
-{
-	(void)state;
-	attack(TWO_BY_TURNS);
-}
-
-static void same_power_cycled(void **state)
-{
-	(void)state;
-	attack(SAME_POWER_CYCLED);
-}
-
-static void two_power_cycled(void **state)
-{
-	(void)state;
-	attack(TWO_POWER_CYCLED);
-}
-
-static void same_reset(void **state)
-{
-	(void)state;
-	attack(SAME_RESET);
+	attack(*(const enum pattern *)*state);
 }
 
 /* The same package started again really continues: after the first
@@ -300,13 +269,15 @@ int main(int argc, char **argv)
 		restarts = (unsigned)strtoul(argv[1], NULL, 10);
 	if (argc > 2)
 		cmocka_set_test_filter(argv[2]);
+	static enum pattern pats[] = { SAME_PREFIX_ONLY, SAME_SOME_BLOCKS, TWO_BY_TURNS,
+	                               SAME_POWER_CYCLED, TWO_POWER_CYCLED, SAME_RESET };
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(same_prefix_only),
-		cmocka_unit_test(same_some_blocks),
-		cmocka_unit_test(two_by_turns),
-		cmocka_unit_test(same_power_cycled),
-		cmocka_unit_test(two_power_cycled),
-		cmocka_unit_test(same_reset),
+		{ "same_prefix_only", attack_test, NULL, NULL, &pats[0] },
+		{ "same_some_blocks", attack_test, NULL, NULL, &pats[1] },
+		{ "two_by_turns", attack_test, NULL, NULL, &pats[2] },
+		{ "same_power_cycled", attack_test, NULL, NULL, &pats[3] },
+		{ "two_power_cycled", attack_test, NULL, NULL, &pats[4] },
+		{ "same_reset", attack_test, NULL, NULL, &pats[5] },
 		cmocka_unit_test(restart_reuses_what_is_stored),
 		cmocka_unit_test(damaged_stored_block_starts_over),
 	};

@@ -128,11 +128,35 @@ static fws_err may_erase(fws_stub *s)
  * (which still holds it for begin()). */
 static bool prefix_stored(const fws_stub *s)
 {
-	return s->wear != STUB_WEAR_DISTRUST && s->j.dl_slot == s->dl_slot &&
+	return s->j.dl_slot == s->dl_slot &&
 	       s->j.trial != s->dl_slot && s->j.dl_prefix_len == s->rd.prefix_len &&
 	       fws_ct_equal(s->j.dl_prefix_digest, s->prefix_digest, FWS_SHA256_LEN) &&
 	       stub_flash_cmp(s, s->cfg.hal->geom.slot[s->dl_slot].off, s->cfg.buf,
 	                      s->rd.prefix_len) == FWS_OK;
+}
+
+/* What flash holds of the download the journal names is not what it wrote
+ * (its read-back failed, or a stored block differs when it comes again): one
+ * record forgets it, so the next start begins afresh instead of failing the
+ * same way, in this boot or after a restart. Best effort: if the record
+ * cannot be written, the next start finds the same and tries again. */
+static void no_download(fws_jstate *n)
+{
+	n->dl_slot = FWS_SLOT_NONE;
+	n->dl_block = 0;
+	n->dl_offset = 0;
+	n->dl_prefix_len = 0;
+	memset(n->dl_expect, 0, FWS_SHA256_LEN);
+	memset(n->dl_prefix_digest, 0, FWS_SHA256_LEN);
+}
+
+static STUB_NOINLINE void forget_download(fws_stub *s)
+{
+	fws_jstate next = s->j;
+
+	no_download(&next);
+	(void)stub_journal_commit(s, &next);
+	s->wear = STUB_WEAR_UNKNOWN;
 }
 
 /* Go on with the download the journal names (from block 0, or RESUME at
@@ -217,7 +241,7 @@ static fws_err write_block(fws_stub *s, uint32_t k, const uint8_t *data, size_t 
 		s->wear_erased = s->erased_upto;
 	e = stub_flash_put(s, img + at, data, len);
 	if (e == FWS_E_FLASH_VERIFY)
-		s->wear = STUB_WEAR_DISTRUST; /* not what it left there: start over next time */
+		forget_download(s); /* not what it left there: start over next time */
 	return e;
 }
 
@@ -359,25 +383,21 @@ STUB_NOINLINE fws_err stub_dl_manifest(fws_stub *s)
 	/* Read back what flash really holds (architecture: verify again after
 	 * writing): the stored prefix, then the whole image. */
 	e = stub_flash_sha256(s, s->cfg.hal->geom.slot[slot].off, (uint32_t)s->rd.prefix_len, digest);
-	if (e != FWS_OK)
+	if (e == FWS_OK && !fws_ct_equal(digest, s->prefix_digest, FWS_SHA256_LEN))
+		e = FWS_E_FLASH_VERIFY;
+	if (e == FWS_OK)
+		e = stub_flash_sha256(s, stub_image_off(s, slot), m->payload_size, digest);
+	if (e == FWS_OK && !fws_ct_equal(digest, m->image_sha256, FWS_SHA256_LEN))
+		e = FWS_E_IMAGE_DIGEST;
+	if (e != FWS_OK) {
+		forget_download(s); /* not to be continued: start afresh next time */
 		return e;
-	if (!fws_ct_equal(digest, s->prefix_digest, FWS_SHA256_LEN))
-		return FWS_E_FLASH_VERIFY;
-	e = stub_flash_sha256(s, stub_image_off(s, slot), m->payload_size, digest);
-	if (e != FWS_OK)
-		return e;
-	if (!fws_ct_equal(digest, m->image_sha256, FWS_SHA256_LEN))
-		return FWS_E_IMAGE_DIGEST;
+	}
 	/* The commit: one record makes the staged image the trial. */
 	next.trial = slot;
 	next.trial_booted = 0;
-	next.dl_slot = FWS_SLOT_NONE;
-	next.dl_block = 0;
-	next.dl_offset = 0;
-	next.dl_prefix_len = 0;
+	no_download(&next);
 	next.dl_starts = 0; /* completed: the back-off starts afresh */
-	memset(next.dl_expect, 0, FWS_SHA256_LEN);
-	memset(next.dl_prefix_digest, 0, FWS_SHA256_LEN);
 	e = stub_journal_commit(s, &next);
 	if (e != FWS_OK)
 		return e;

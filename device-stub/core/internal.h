@@ -45,7 +45,6 @@
 /* fws_stub.wear (download.c, "Flash wear") */
 #define STUB_WEAR_UNKNOWN  0u
 #define STUB_WEAR_KNOWN    1u
-#define STUB_WEAR_DISTRUST 2u
 
 /* dfu.c */
 fws_err stub_fail(fws_stub *s, fws_err e);

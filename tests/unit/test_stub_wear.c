@@ -234,8 +234,10 @@ static void restart_reuses_what_is_stored(void **state)
 }
 
 /* Flash that does not hold what the journal says (a bit error below the
- * resume point) is not trusted: that start fails, the next one starts
- * over and installs. */
+ * resume point, or in the staged image when it is read back at the end) is
+ * not trusted: that attempt fails, the journal forgets the download, and
+ * the next start, in this boot or after a restart, begins afresh and
+ * installs. */
 static void damaged_stored_block_starts_over(void **state)
 {
 	(void)state;
@@ -252,10 +254,29 @@ static void damaged_stored_block_starts_over(void **state)
 	uint32_t img_off = r->dev.hal.geom.slot[r->stub.j.dl_slot].off + r->stub.meta_len;
 	fws_simflash_flip(&r->dev.flash, img_off + 100, 3);
 	assert_int_equal(rig_download(r, p.data, p.len, 1000), FWS_E_FLASH_VERIFY);
-	assert_int_equal(rig_req(r, FWS_DFU_CLRSTATUS, 0, NULL, 0, NULL, 0, NULL), FWS_OK);
+	assert_int_equal(r->stub.j.dl_slot, FWS_SLOT_NONE); /* forgotten */
+	assert_int_equal(rig_power_on(r, true), FWS_OK);  /* also after a restart */
 	assert_int_equal(rig_download(r, p.data, p.len, 1000), FWS_OK);
 	assert_int_equal(rig_power_on(r, true), FWS_OK);
 	assert_string_equal(rig_running(r), "2.0.0");
+
+	/* read back wrong at the end (a bit error in the staged image): the
+	 * manifestation fails, and the same package next time starts afresh */
+	uint8_t *img3 = test_image(IMG, 46);
+	test_pkg p3;
+	rig_pkg(&p3, &r->key, "3.0.0", 3, img3, IMG, 1024);
+	assert_int_equal(rig_send(r, p3.data, 0, p3.len, 1000), FWS_OK);
+	img_off = r->dev.hal.geom.slot[r->stub.dl_slot].off + r->stub.meta_len;
+	fws_simflash_flip(&r->dev.flash, img_off + 5000, 6);
+	assert_int_equal(rig_finish(r), FWS_E_IMAGE_DIGEST);
+	assert_int_equal(r->stub.j.dl_slot, FWS_SLOT_NONE);
+	assert_int_equal(rig_power_on(r, true), FWS_OK);
+	assert_string_equal(rig_running(r), "2.0.0");
+	assert_int_equal(rig_download(r, p3.data, p3.len, 1000), FWS_OK);
+	assert_int_equal(rig_power_on(r, true), FWS_OK);
+	assert_string_equal(rig_running(r), "3.0.0");
+	test_pkg_free(&p3);
+	free(img3);
 	assert_int_equal(r->dev.flash.violations, 0);
 	test_pkg_free(&p);
 	free(img);

@@ -176,8 +176,7 @@ typedef struct fws_stub {
 	 * boot already erased for the download the journal names, so starting
 	 * it again erases nothing; when the last start that may erase was */
 	uint8_t wear;             /* 0: nothing known this boot; 1: wear_erased is
-	                             about the journal's download; 2: its stored
-	                             blocks are not what it wrote (start over) */
+	                             about the journal's download */
 	uint32_t wear_erased;     /* its image bytes erased in this boot */
 	uint32_t last_start_ms;   /* hal->now_ms() at boot or that start */
 	uint32_t backoff_ms;      /* the wait a FWS_E_BUSY refusal asked for */

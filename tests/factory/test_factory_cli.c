@@ -114,14 +114,15 @@ static void crash_mid_run(void **state)
 	                            " AND duration_ms IS NULL"),
 	                 N);
 
-	/* the next fwseal to open the database shows them as interrupted */
+	/* `fwseal records` shows them as interrupted at once, and writes
+	 * nothing (reading never writes) */
 	char out[65536];
 	char *rec_argv[] = {ARG(f.fwseal_path), ARG("records"), ARG("--records"), f.records,
 	                    ARG("--json"), NULL};
 	assert_int_equal(run_capture(rec_argv, out, sizeof out), 0);
 	assert_int_equal(fx_count_in(out, "\"result\": \"interrupted\""), N);
 	assert_int_equal(fx_sql_int(f.records,
-	                            "SELECT count(*) FROM attempts WHERE result = 'interrupted'"),
+	                            "SELECT count(*) FROM attempts WHERE result = 'in-progress'"),
 	                 N);
 
 	/* the same command again: every unit resumes and succeeds */
@@ -132,7 +133,11 @@ static void crash_mid_run(void **state)
 			resumed++;
 	assert_int_equal(fx_wait(&p, 30000), 0);
 	assert_int_equal(resumed, N);
+	/* the next writer marked the old rows interrupted (end time unknown) */
 	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE result = 'ok'"),
+	                 N);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE result ="
+	                                       " 'interrupted' AND ended_ms IS NULL"),
 	                 N);
 	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts"), 2 * N);
 	for (int i = 0; i < N; i++)

@@ -132,12 +132,13 @@ void flash_multi_station(const struct flash_multi_args *a, char *out, size_t cap
 	out[cap - 1] = '\0';
 }
 
-/* The records' warnings that stop nothing (the server went away: the
- * station spools). Always on stderr: --json's stdout carries unit events. */
+/* What the records say that stops nothing (the server went away: the
+ * station spools; spooled rows were sent). Always on stderr: --json's
+ * stdout carries unit events. */
 static void on_notice(void *user, const char *sentence)
 {
 	(void)user;
-	fprintf(stderr, "fwseal: warning: %s\n", sentence);
+	fprintf(stderr, "fwseal: %s\n", sentence);
 	fflush(stderr);
 }
 

@@ -231,13 +231,16 @@ static int identify(pg *p, bool *none, char *msg)
 	return 0;
 }
 
-/* Create the tables once; stations starting together queue on a lock. */
+/* Create the tables once; stations starting together queue on a session
+ * lock taken before the transaction, so that the transaction's look at the
+ * catalog comes after the other station's commit. */
 static int bring_up(pg *p, char *msg)
 {
-	int e = exec_ok(p, "BEGIN", "start a transaction", msg);
-	if (!e)
-		e = exec_ok(p, "SELECT pg_advisory_xact_lock(7306317601475244914)",
-		            "lock the records database", msg);
+	int e = exec_ok(p, "SELECT pg_advisory_lock(7306317601475244914)",
+	                "lock the records database", msg);
+	if (e)
+		return e;
+	e = exec_ok(p, "BEGIN", "start a transaction", msg);
 	bool none = false;
 	if (!e)
 		e = identify(p, &none, msg);
@@ -247,6 +250,7 @@ static int bring_up(pg *p, char *msg)
 		e = exec_ok(p, "COMMIT", "commit", msg);
 	if (e)
 		PQclear(PQexec(p->conn, "ROLLBACK"));
+	PQclear(PQexec(p->conn, "SELECT pg_advisory_unlock(7306317601475244914)"));
 	return e;
 }
 

@@ -82,6 +82,10 @@ int fwh_rec_fail(char *msg, const char *fmt, ...)
 	return FWS_E_IO;
 }
 
+/* A UUID version 7 (RFC 9562): 48 bits of Unix time in ms, then 74 random
+ * bits. Unique without coordination between stations, and ordered by time,
+ * so that a new row goes to the right edge of the attempt-id indexes (of
+ * SQLite and PostgreSQL) instead of a random page of a large file. */
 bool fwh_rec_new_id(char out[FWH_REC_ID_LEN + 1])
 {
 	uint8_t b[16];
@@ -95,7 +99,10 @@ bool fwh_rec_new_id(char out[FWH_REC_ID_LEN + 1])
 		}
 		got += (size_t)n;
 	}
-	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40); /* version 4 (RFC 9562) */
+	uint64_t ms = (uint64_t)fwh_records_now_ms();
+	for (int i = 0; i < 6; i++)
+		b[i] = (uint8_t)(ms >> (40 - 8 * i));
+	b[6] = (uint8_t)((b[6] & 0x0f) | 0x70); /* version 7 */
 	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80); /* variant 10 */
 	static const char hex[] = "0123456789abcdef";
 	size_t o = 0;

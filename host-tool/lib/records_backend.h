@@ -95,8 +95,8 @@ bool fwh_rec_result_known(const char *s);
 /* msg helper: vsnprintf into msg, returns FWS_E_IO. */
 int fwh_rec_fail(char *msg, const char *fmt, ...) FWH_PRINTF(2, 3);
 
-/* A new random attempt id (UUID version 4 text) into out[FWH_REC_ID_LEN + 1];
- * false if no randomness could be had. */
+/* A new attempt id (UUID version 7 text: time-ordered, 74 random bits) into
+ * out[FWH_REC_ID_LEN + 1]; false if no randomness could be had. */
 bool fwh_rec_new_id(char out[FWH_REC_ID_LEN + 1]);
 
 /* Copy at most cap-1 bytes of src (NULL: "") and terminate. */

@@ -159,7 +159,7 @@ static bool is_uuid(const char *s)
 		if (dash ? s[i] != '-' : !strchr("0123456789abcdef", s[i]))
 			return false;
 	}
-	return s[14] == '4';
+	return s[14] == '7' || s[14] == '4'; /* new ids 7; migrated schema-1 rows 4 */
 }
 
 /* ---------------------------------------------------------------------- */

@@ -67,7 +67,7 @@
 #define FWH_REC_ERRCODE_MAX    32u
 #define FWH_REC_ERROR_MAX      FWH_ERROR_MSG_MAX
 #define FWH_REC_DIGEST_HEX     (2u * FWS_SHA256_LEN)
-#define FWH_REC_ID_LEN         36u   /* attempt id: a random UUID, 8-4-4-4-12 hex */
+#define FWH_REC_ID_LEN         36u   /* attempt id: a UUID (version 7), 8-4-4-4-12 hex */
 #define FWH_REC_TIME_MAX       32u   /* "2026-11-21T21:40:00.123Z" + NUL */
 #define FWH_REC_BUSY_MS        10000 /* wait this long for another process' write
                                         (FWSEAL_RECORDS_BUSY_MS overrides) */

@@ -331,9 +331,13 @@ int flash_rec_open(struct flash_rec *fr, const struct flash_multi_args *a,
 	                          "%s) to %s",
 	                r->tool_version, r->station, r->package_sha256, r->to_version,
 	                r->image_sha256, device);
-	fwh_rec_log_add(&fr->log, "device: model %s, hardware revision %u, serial %s, firmware %s",
+	char img[FWH_REC_DIGEST_HEX + 1] = "not reported";
+	if (info->has_image_sha256)
+		cli_hex(info->image_sha256, FWS_SHA256_LEN, img);
+	fwh_rec_log_add(&fr->log, "device: model %s, hardware revision %u, serial %s, firmware %s "
+	                          "(image SHA-256 %s)",
 	                info->model, info->hw_rev, info->serial,
-	                info->fw_version[0] ? info->fw_version : "(none)");
+	                info->fw_version[0] ? info->fw_version : "(none)", img);
 	return -1;
 }
 

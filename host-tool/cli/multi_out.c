@@ -135,7 +135,7 @@ void multi_out_json_unit(dev_event *e, const fwh_unit *u)
 		ev_str(e, "code", "unconfirmed");
 		ev_str(e, "message", u->err.msg);
 	} else {
-		ev_str(e, "code", fws_err_name(u->err.code));
+		ev_str(e, "code", u->skip_code ? u->skip_code : fws_err_name(u->err.code));
 		ev_str(e, "message", u->err.msg);
 		ev_bool(e, "from_device", u->err.from_device);
 		ev_bool(e, "interrupted", u->result == FWH_REC_INTERRUPTED);

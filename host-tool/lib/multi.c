@@ -74,11 +74,11 @@ bool fwh_err_is_refusal(fws_err e)
 
 bool fwh_device_runs_package(const fws_devinfo *d, const fwh_package *pkg)
 {
-	if (d->boot_state != FWS_BOOT_APP || strcmp(d->fw_version, pkg->manifest.version) != 0)
-		return false;
 	/* the version alone is a name: only the image digest says it is this
 	 * image (a device that does not report one is flashed) */
-	return false;
+	return d->boot_state == FWS_BOOT_APP && d->has_image_sha256 &&
+	       strcmp(d->fw_version, pkg->manifest.version) == 0 &&
+	       memcmp(d->image_sha256, pkg->manifest.image_sha256, FWS_SHA256_LEN) == 0;
 }
 
 bool fwh_serial_is_default(const char *s)
@@ -164,7 +164,8 @@ static void result_fields(fwh_unit *u, fwh_record *r)
 		snprintf(r->error, sizeof r->error, "%s", u->skip_why ? u->skip_why : "");
 	} else if (u->result != FWH_REC_OK) {
 		fws_err code = u->err.from_device && u->err.detail ? u->err.detail : u->err.code;
-		const char *name = u->result == FWH_REC_INTERRUPTED && code == FWS_OK ? "interrupted"
+		const char *name = u->skip_code ? u->skip_code /* refused by the run: duplicate-serial */
+		                   : u->result == FWH_REC_INTERRUPTED && code == FWS_OK ? "interrupted"
 		                   : u->result == FWH_REC_UNCONFIRMED                   ? "unconfirmed"
 		                                                                        : fws_err_name(code);
 		snprintf(r->error_code, sizeof r->error_code, "%s", name);
@@ -345,6 +346,8 @@ static bool decide(fwh_multi *m, fwh_unit *u)
 {
 	if (!claim_serial(m, u)) {
 		u->result = FWH_REC_REFUSED;
+		u->skip_code = "duplicate-serial";
+		fwh_rec_log_add(&u->log, "refused: %s", u->err.msg);
 		return false;
 	}
 	if (m->filter && !m->filter(m->user, u)) {
@@ -362,13 +365,24 @@ static bool decide(fwh_multi *m, fwh_unit *u)
 	return true;
 }
 
+/* The running image's digest as the device reports it, or "not reported". */
+static void image_text(const fws_devinfo *d, char out[FWH_REC_DIGEST_HEX + 1])
+{
+	if (d->has_image_sha256)
+		to_hex(d->image_sha256, FWS_SHA256_LEN, out);
+	else
+		snprintf(out, FWH_REC_DIGEST_HEX + 1, "not reported");
+}
+
 static void log_info(fwh_unit *u)
 {
 	const fws_devinfo *d = &u->info;
-	fwh_rec_log_add(&u->log, "device: model %s, hardware revision %u, serial %s, firmware %s, "
-	                         "security counter %u, %s",
+	char img[FWH_REC_DIGEST_HEX + 1];
+	image_text(d, img);
+	fwh_rec_log_add(&u->log, "device: model %s, hardware revision %u, serial %s, firmware %s "
+	                         "(image SHA-256 %s), security counter %u, %s",
 	                d->model, d->hw_rev, d->serial, d->fw_version[0] ? d->fw_version : "(none)",
-	                (unsigned)d->security_counter, fws_boot_state_name(d->boot_state));
+	                img, (unsigned)d->security_counter, fws_boot_state_name(d->boot_state));
 }
 
 enum fwh_rec_result fwh_unit_run(fwh_multi *m, fwh_unit *u)
@@ -478,8 +492,11 @@ enum fwh_rec_result fwh_unit_run(fwh_multi *m, fwh_unit *u)
 		              u->device, res.after.fw_version,
 		              (m->restart_timeout_ms ? m->restart_timeout_ms : 30000u) / 1000u);
 	snprintf(rec.reported_version, sizeof rec.reported_version, "%s", res.after.fw_version);
-	fwh_rec_log_add(&u->log, "after the restart the unit reports firmware %s%s",
-	                res.after.fw_version, res.confirmed ? ", confirmed" : ", not yet confirmed");
+	char img[FWH_REC_DIGEST_HEX + 1];
+	image_text(&res.after, img);
+	fwh_rec_log_add(&u->log, "after the restart the unit reports firmware %s (image SHA-256 %s)%s",
+	                res.after.fw_version, img,
+	                res.confirmed ? ", confirmed" : ", not yet confirmed");
 
 done:
 	u->duration_ms = fwh_records_now_ms() - t0;

@@ -58,7 +58,8 @@ typedef struct fwh_unit {
 	enum fwh_rec_result result;  /* FWH_REC_IN_PROGRESS until done */
 	bool skipped;                /* nothing sent on purpose (result SKIPPED) ... */
 	const char *skip_code;       /* ... a stable name (already-installed, not-failed,
-	                                no-earlier-attempt, other-model, busy) ... */
+	                                no-earlier-attempt, other-model); also the code of
+	                                a refusal by the run itself (duplicate-serial) ... */
 	const char *skip_why;        /* ... and a sentence */
 	const char *serial_note;     /* the serial number looks like a default, or another
 	                                unit of this run had it: said, never a reason to skip */

@@ -3,9 +3,10 @@
  * cmd_watch.c - `fwseal watch PKG`: the station mode of a factory line.
  * Waits for devices to be plugged in (fwseal-host/watch.h), flashes each
  * one in a thread of its own (fwseal-host/multi.h), records every attempt,
- * and goes on until SIGINT or SIGTERM. A unit that already took this very
- * package (same serial number, same package SHA-256, result ok in the
- * records) is not flashed again unless --again.
+ * and goes on until SIGINT or SIGTERM. A unit whose device says it runs this
+ * very package (version and image SHA-256) is skipped - the skip recorded -
+ * unless --reinstall (--again). A unit whose attempt cannot be recorded is
+ * not flashed, and the exit code says so (10).
  */
 #include <pthread.h>
 #include <signal.h>
@@ -344,23 +345,28 @@ const struct cli_cmd cli_cmd_watch = {
 	.name = "watch",
 	.summary = N_("flash every device plugged in, once, and record it (factory station)"),
 	.usage =
-		N_("Usage: fwseal watch PKG [--trust TRUST] [--model M] [--records PATH]\n"
-		"                        [--station NAME] [--ports GLOB]... [--baud N]\n"
-		"                        [--no-usb | --usb | --usb-only] [--again] [--json]\n"
+		N_("Usage: fwseal watch PKG [--trust TRUST] [--model M] [--records PATH|URI]\n"
+		"                        [--station NAME] [--operator O] [--work-order W]\n"
+		"                        [--ports GLOB]... [--baud N] [--no-usb | --usb | --usb-only]\n"
+		"                        [--reinstall | --only-failed] [--json]\n"
 		"\n"
-		"Wait for devices to be plugged in, flash PKG to each one once (several at the\n"
-		"same time), record every attempt, and go on until Ctrl-C (SIGINT) or SIGTERM.\n"
-		"The package is verified once, at the start. A unit that already took this\n"
-		"package (same serial number and package SHA-256, recorded as ok) is skipped.\n"
-		"Stopping interrupts units in flight; they resume when plugged in again.\n"
+		"Wait for devices to be plugged in, flash PKG to each one (several at the same\n"
+		"time), record every attempt, and go on until Ctrl-C (SIGINT) or SIGTERM.\n"
+		"The package is verified once, at the start. A unit whose device reports that\n"
+		"it runs this package (its version and image SHA-256) is skipped, and the skip\n"
+		"is recorded with its reason. Nothing is sent to a unit whose attempt is not\n"
+		"recorded first. Stopping interrupts units in flight; they resume when\n"
+		"plugged in again.\n"
 		"\n"
 		"  --trust TRUST    trust store (default as for 'fwseal flash')\n"
-		"  --model M        only devices of model M; others are left alone. Without it\n"
-		"                   a unit of another model is refused and recorded\n"
-		"  --records PATH   records database (default\n"
-		"                   $XDG_DATA_HOME/fwseal/records.sqlite, else\n"
-		"                   ~/.local/share/fwseal/records.sqlite); --no-records: none\n"
+		"  --model M        only devices of model M; others are left alone (a skipped\n"
+		"                   row). Without it a unit of another model is refused\n"
+		"  --records PATH|URI  records file (default $XDG_DATA_HOME/fwseal/records.sqlite,\n"
+		"                   else ~/.local/share/fwseal/records.sqlite) or a PostgreSQL\n"
+		"                   URI postgresql://... shared by the line; --no-records: none\n"
+		"  --spool PATH     PostgreSQL: the local spool used while the server is away\n"
 		"  --station NAME   station name in the records (default: the host name)\n"
+		"  --operator O, --work-order W  recorded with each attempt\n"
 		"  --ports GLOB     serial ports to watch (default /dev/ttyUSB* and\n"
 		"                   /dev/ttyACM*); wildcards in the last part only. Other ttys\n"
 		"                   are never touched. For simulated devices, point it at a\n"
@@ -371,13 +377,16 @@ const struct cli_cmd cli_cmd_watch = {
 		"                   the system allows it\n"
 		"  --usb            USB too, and an error if it cannot be watched;\n"
 		"                   --usb-only: only USB\n"
-		"  --again          flash units that already took this package too\n"
+		"  --reinstall      flash units that already run this package too (--again)\n"
+		"  --only-failed    flash only units whose last recorded attempt with this\n"
+		"                   package did not succeed\n"
 		"  --settle-ms MS   wait after a port appears before opening it (default 200)\n"
 		"  --json           one JSON event per line on stdout: watching, start, plan,\n"
 		"                   progress, done / error / skipped, and a summary at the end\n"
 		"\n"
 		"Exit codes: 0 after SIGINT/SIGTERM (each unit's result is in the records),\n"
-		"2 usage, 3 package bad or untrusted, 5 records or ports cannot be used.\n"),
+		"2 usage, 3 package bad or untrusted, 5 records or ports cannot be used,\n"
+		"10 a unit's attempt could not be recorded or its record completed.\n"),
 	.json = true,
 	.run = run,
 	.opts = opts,

@@ -117,13 +117,18 @@ static void pg_errmsg(const PGconn *c, const PGresult *res, char *out, size_t ca
 	if (!m || !m[0])
 		m = c ? PQerrorMessage(c) : "no connection";
 	fwh_rec_copy(out, cap, m);
-	/* one line: libpq's messages end in (and may hold) newlines */
-	for (char *p = out; *p; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
-	size_t n = strlen(out);
-	while (n && out[n - 1] == ' ')
-		out[--n] = '\0';
+	/* one line: libpq's messages end in (and may hold) newlines and tabs;
+	 * runs of them become one space */
+	char *w = out;
+	for (const char *r = out; *r; r++) {
+		bool space = (unsigned char)*r < 0x20 || *r == ' ';
+		if (space && (w == out || w[-1] == ' '))
+			continue;
+		*w++ = space ? ' ' : *r;
+	}
+	while (w > out && w[-1] == ' ')
+		w--;
+	*w = '\0';
 }
 
 static int fail_pg(pg *p, const PGresult *res, const char *what, char *msg)

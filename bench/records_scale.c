@@ -83,7 +83,7 @@ static int fill(const char *path, long n)
 		if (!retry)
 			unit++;
 		bool failed = (rng >> 8) % 100 < 3;
-		char id[64], dev[32], sn[32], wo[16], pkg[65], img[65];
+		char id[64], dev[48], sn[32], wo[32], pkg[65], img[65];
 		/* time-ordered, as fwh_rec_new_id() makes them (UUID version 7) */
 		int64_t tid = t0 + (int64_t)i * 20000;
 		snprintf(id, sizeof id, "%08llx-%04llx-7000-8000-%012lx",

@@ -508,6 +508,7 @@ out:
 		release_serial(m, u);
 	if (link)
 		fwh_close(link);
+	fwh_rec_log_free(&u->log); /* stored with the row; nobody reads it after */
 	emit(m, FWH_UNIT_DONE, u);
 	return u->result;
 }

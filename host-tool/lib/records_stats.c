@@ -175,7 +175,8 @@ fws_err fwh_records_stats(fwh_records *db, const fwh_rec_filter *f, fwh_rec_stat
 	for (size_t i = 0; i < c.n_g; i++) {
 		struct group *g = &c.g[i];
 		if (res) {
-			qsort(g->ms, g->n_ms, sizeof *g->ms, cmp_i64);
+			if (g->n_ms)
+				qsort(g->ms, g->n_ms, sizeof *g->ms, cmp_i64);
 			g->s.median_ms = rank(g->ms, g->n_ms, 50);
 			g->s.p95_ms = rank(g->ms, g->n_ms, 95);
 			res[i] = g->s;

@@ -70,7 +70,7 @@ typedef struct fwh_unit {
 	char attempt_id[FWH_REC_ID_LEN + 1]; /* "" when not recorded */
 	enum fwh_unit_rec record;    /* what became of its row */
 	fwh_error record_err;        /* record is NOT_BEGUN / NOT_ENDED: why */
-	fwh_rec_log log;             /* the session log (stored with the row) */
+	fwh_rec_log log;             /* the session log while it runs (stored with the row) */
 	char serial_note_buf[FWH_DEVSTR_MAX + 160];
 } fwh_unit;
 
@@ -129,8 +129,8 @@ void fwh_multi_init(fwh_multi *m);
 void fwh_multi_destroy(fwh_multi *m);
 
 /* Run one unit to its end on the calling thread. Returns its result. The
- * unit's log is freed by fwh_unit_clear() (fwh_multi_destroy() does not
- * know the units). */
+ * unit's session log lives only while it runs (it is stored with the row);
+ * fwh_unit_clear() frees whatever a unit still holds (nothing, today). */
 enum fwh_rec_result fwh_unit_run(fwh_multi *m, fwh_unit *u);
 void fwh_unit_clear(fwh_unit *u);
 

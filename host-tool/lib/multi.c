@@ -173,30 +173,24 @@ static void result_fields(fwh_unit *u, fwh_record *r)
 	}
 }
 
-static void record_finish(fwh_multi *m, fwh_unit *u, fwh_record *r)
+/* End the unit's row: finish the begun one, or (whole) add a complete row
+ * for a unit that was never begun (skipped, refused by the run, unreachable). */
+static void record_end(fwh_multi *m, fwh_unit *u, fwh_record *r, bool whole)
 {
-	if (!m->records || u->record != FWH_UNIT_REC_OK)
+	if (!m->records || (!whole && u->record != FWH_UNIT_REC_OK))
 		return;
 	result_fields(u, r);
 	fwh_rec_log_add(&u->log, "result %s%s%s", fwh_rec_result_name(u->result),
 	                r->error_code[0] ? ": " : "", r->error_code);
 	fwh_error e;
 	fwh_error_clear(&e);
-	if (fwh_records_finish(m->records, r, fwh_rec_log_text(&u->log), &e) != FWS_OK)
-		record_fail(u, FWH_UNIT_REC_NOT_ENDED, &e);
-}
-
-/* A complete row for a unit that was never begun: skipped or unreachable. */
-static void record_whole(fwh_multi *m, fwh_unit *u, fwh_record *r)
-{
-	if (!m->records)
+	const char *log = fwh_rec_log_text(&u->log);
+	if (!whole) {
+		if (fwh_records_finish(m->records, r, log, &e) != FWS_OK)
+			record_fail(u, FWH_UNIT_REC_NOT_ENDED, &e);
 		return;
-	result_fields(u, r);
-	fwh_rec_log_add(&u->log, "result %s%s%s", fwh_rec_result_name(u->result),
-	                r->error_code[0] ? ": " : "", r->error_code);
-	fwh_error e;
-	fwh_error_clear(&e);
-	if (fwh_records_add(m->records, r, fwh_rec_log_text(&u->log), &e) != FWS_OK) {
+	}
+	if (fwh_records_add(m->records, r, log, &e) != FWS_OK) {
 		record_fail(u, FWH_UNIT_REC_NOT_BEGUN, &e);
 		return;
 	}
@@ -423,7 +417,7 @@ enum fwh_rec_result fwh_unit_run(fwh_multi *m, fwh_unit *u)
 		u->result = e == FWS_E_CANCELLED ? FWH_REC_INTERRUPTED : FWH_REC_FAILED;
 		u->duration_ms = fwh_records_now_ms() - t0;
 		record_fill(m, u, &rec, t0);
-		record_whole(m, u, &rec);
+		record_end(m, u, &rec, true);
 		goto out;
 	}
 	u->have_info = true;
@@ -434,7 +428,7 @@ enum fwh_rec_result fwh_unit_run(fwh_multi *m, fwh_unit *u)
 		u->duration_ms = fwh_records_now_ms() - t0;
 		if (u->record == FWH_UNIT_REC_OK) {
 			record_fill(m, u, &rec, t0);
-			record_whole(m, u, &rec);
+			record_end(m, u, &rec, true);
 		}
 		goto out;
 	}
@@ -502,7 +496,7 @@ done:
 	u->duration_ms = fwh_records_now_ms() - t0;
 	if (u->duration_ms < 0)
 		u->duration_ms = 0;
-	record_finish(m, u, &rec);
+	record_end(m, u, &rec, false);
 out:
 	if (u->have_info)
 		release_serial(m, u);

@@ -20,6 +20,7 @@ static const struct cli_msg messages[] = {
 	{ MSG_TRUST_STORE_INVALID },
 	{ MSG_PACKAGE_UNREADABLE },
 	{ MSG_DECLINED },
+	{ MSG_FAILED_TO_RECORD },
 	{ MSG_UNCONFIRMED },
 	{ MSG_OUT_OF_MEMORY },
 };

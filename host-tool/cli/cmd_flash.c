@@ -394,8 +394,11 @@ static void device_event(const char *device, const fws_devinfo *d)
  * (device_exit). */
 static int unrecorded(const flash_cli *c, struct flash_rec *rec, int device_exit)
 {
-	cli_error("%s was %s, but its attempt is not recorded (failed-to-record): %s", c->device,
-	          device_exit == FWS_EXIT_OK ? "flashed" : "attempted", rec->err.msg);
+	cli_fail(MSG_FAILED_TO_RECORD, c->device, rec->r.serial,
+	         device_exit == FWS_EXIT_OK
+	                 ? _("it was flashed, but the end of its attempt could not be recorded")
+	                 : _("it was attempted, but the end of its attempt could not be recorded"),
+	         rec->err.msg);
 	if (c->json) {
 		dev_event e;
 		ev_begin(&e, stdout, "error");
@@ -428,8 +431,8 @@ static int skipped(const flash_cli *c, struct flash_rec *rec, const fws_devinfo 
 		ev_str(&e, "reason", why);
 		ev_end(&e);
 	} else {
-		printf("Nothing to do: %s (serial %s, firmware %s): %s.\n", c->device, d->serial,
-		       d->fw_version[0] ? d->fw_version : "none", why);
+		printf(_("Nothing to do: %s (serial %s, firmware %s): %s.\n"), c->device, d->serial,
+		       d->fw_version[0] ? d->fw_version : _("none"), why);
 	}
 	if (!recorded)
 		return unrecorded(c, rec, FWS_EXIT_OK);

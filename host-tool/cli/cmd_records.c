@@ -257,7 +257,7 @@ static void print_stats(struct walk *w, const fwh_rec_stats *s, size_t n)
 		       s[i].attempts, s[i].units, fpy, s[i].retries, med, p95);
 	}
 	if (!n)
-		puts("(no attempts recorded)");
+		puts(_("(no attempts recorded)"));
 	fflush(stdout);
 }
 
@@ -288,8 +288,8 @@ static int print_log(fwh_records *db, const char *id, bool json)
 		cli_json_str(&j, "log", text);
 		cli_json_end(&j);
 	} else if (!text[0]) {
-		printf("(attempt %" PRId64 " has no session log: it was written by an older fwseal, "
-		       "or its process stopped before the attempt ended)\n",
+		printf(_("(attempt %" PRId64 " has no session log: it was written by an older fwseal, "
+		         "or its process stopped before the attempt ended)\n"),
 		       r.id);
 	} else {
 		fputs(text, stdout);
@@ -349,9 +349,9 @@ static int run_sync(struct cli_ctx *ctx, int argc, char **argv)
 			cli_json_str(&j, "error", err.msg);
 		cli_json_end(&j);
 	} else {
-		printf("Sent %zu spooled attempt(s) to %s", sent, fwh_records_where(db));
+		printf(_("Sent %zu spooled attempt(s) to %s"), sent, fwh_records_where(db));
 		if (left)
-			printf("; %zu still in progress stay in the spool until they end", left);
+			printf(_("; %zu still in progress stay in the spool until they end"), left);
 		puts(".");
 	}
 	fwh_records_close(db);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_msg.h"
 #include "dev_common.h"
 #include "exitcodes.h"
 #include "fwseal-host/multi.h"
@@ -346,10 +347,10 @@ int flash_rec_begin(struct flash_rec *fr)
 	if (!fr->db)
 		return -1;
 	fwh_error_clear(&fr->err);
-	if (fwh_records_begin(fr->db, &fr->r, &fr->err) != FWS_OK) {
-		cli_error("%s Nothing was sent to the device.", fr->err.msg);
-		return FWS_EXIT_RECORDS;
-	}
+	if (fwh_records_begin(fr->db, &fr->r, &fr->err) != FWS_OK)
+		return cli_fail(MSG_FAILED_TO_RECORD, fr->r.device, fr->r.serial,
+		                _("it was not flashed: its attempt could not be recorded"),
+		                fr->err.msg);
 	fwh_rec_log_add(&fr->log, "attempt %s begun in the records", fr->r.attempt_id);
 	fr->active = true;
 	return -1;
@@ -414,10 +415,10 @@ int flash_rec_only_failed(struct flash_rec *fr, const char **code, const char **
 	bool found = false;
 	fwh_error_clear(&fr->err);
 	if (fwh_records_last(fr->db, fr->r.serial, fr->r.package_sha256, &last, &found,
-	                     &fr->err) != FWS_OK) {
-		cli_error("%s Nothing was sent to the device.", fr->err.msg);
-		return FWS_EXIT_RECORDS;
-	}
+	                     &fr->err) != FWS_OK)
+		return cli_fail(MSG_FAILED_TO_RECORD, fr->r.device, fr->r.serial,
+		                _("it was not flashed: --only-failed cannot read its last attempt"),
+		                fr->err.msg);
 	if (!found) {
 		*code = "no-earlier-attempt";
 		*why = "--only-failed: this unit has no earlier attempt with this package";

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_msg.h"
 #include "cli_util.h"
 #include "dev_common.h"
 #include "exitcodes.h"
@@ -233,7 +234,7 @@ static void unit_line(const fwh_unit *u, bool live, char *buf, size_t cap)
 	} else if (record_failed(u)) {
 		char msg[FWH_ERROR_MSG_MAX];
 		safe(u->record_err.msg, msg, sizeof msg);
-		snprintf(tail, sizeof tail, "failed-to-record (the unit: %s): %s", result_text(u), msg);
+		snprintf(tail, sizeof tail, _("failed-to-record (the unit: %s): %s"), result_text(u), msg);
 	} else if (u->skipped) {
 		snprintf(tail, sizeof tail, "skipped: %s", u->skip_why ? u->skip_why : "not wanted");
 	} else if (u->result == FWH_REC_OK) {
@@ -335,14 +336,14 @@ static void record_note(const fwh_unit *u)
 	if (u->have_info)
 		safe(u->info.serial, sn, sizeof sn);
 	safe(u->record_err.msg, msg, sizeof msg);
-	if (u->record == FWH_UNIT_REC_NOT_ENDED)
-		fprintf(stderr, "fwseal: %s (serial %s) was %s but its attempt is not recorded: %s\n",
-		        dev, sn, u->result == FWH_REC_OK ? "flashed" : "attempted", msg);
-	else
-		fprintf(stderr, "fwseal: %s (serial %s) was not flashed: its attempt could not be "
-		                "recorded (not recorded): %s\n",
-		        dev, sn, msg);
-	fflush(stderr);
+	cli_fail(MSG_FAILED_TO_RECORD, dev, sn,
+	         u->record == FWH_UNIT_REC_NOT_ENDED
+	                 ? (u->result == FWH_REC_OK ? _("it was flashed, but the end of its attempt "
+	                                                "could not be recorded")
+	                                            : _("it was attempted, but the end of its attempt "
+	                                                "could not be recorded"))
+	                 : _("it was not flashed: its attempt could not be recorded"),
+	         msg);
 }
 
 void multi_out_event(void *user, enum fwh_unit_event ev, const fwh_unit *u)

@@ -82,6 +82,18 @@ int fwh_rec_fail(char *msg, const char *fmt, ...)
 	return FWS_E_IO;
 }
 
+int fwh_rec_unusable(char *msg, const char *where, const char *fmt, ...)
+{
+	char what[FWH_REC_MSG_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	return fwh_rec_fail(msg, "Cannot use the production records %s: %s. Fix that, or choose "
+	                         "another file with --records.",
+	                    where, what);
+}
+
 /* A UUID version 7 (RFC 9562): 48 bits of Unix time in ms, then 74 random
  * bits. Unique without coordination between stations, and ordered by time,
  * so that a new row goes to the right edge of the attempt-id indexes (of

@@ -95,6 +95,12 @@ bool fwh_rec_result_known(const char *s);
 /* msg helper: vsnprintf into msg, returns FWS_E_IO. */
 int fwh_rec_fail(char *msg, const char *fmt, ...) FWH_PRINTF(2, 3);
 
+/* The one wording of records that cannot be used (docs/messages.md,
+ * `records-unusable`): "Cannot use the production records WHERE: <what is
+ * wrong>. Fix that, or choose another file with --records." The database's
+ * own words go to the diagnostic log (-vv), not to the user. */
+int fwh_rec_unusable(char *msg, const char *where, const char *fmt, ...) FWH_PRINTF(3, 4);
+
 /* A new attempt id (UUID version 7 text: time-ordered, 74 random bits) into
  * out[FWH_REC_ID_LEN + 1]; false if no randomness could be had. */
 bool fwh_rec_new_id(char out[FWH_REC_ID_LEN + 1]);

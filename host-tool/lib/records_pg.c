@@ -135,9 +135,10 @@ static int fail_pg(pg *p, const PGresult *res, const char *what, char *msg)
 {
 	char detail[512];
 	pg_errmsg(p->conn, res, detail, sizeof detail);
-	return fwh_rec_fail(msg, "Cannot %s: the records database %s refused it (%s). Check the "
-	                         "server and this station's grants (docs/factory.md).",
-	                    what, p->where, detail);
+	return fwh_rec_unusable(msg, p->where,
+	                        "the server refused it (%s) while trying to %s; check the server "
+	                        "and this station's grants (docs/factory.md)",
+	                        detail, what);
 }
 
 static void notice(pg *p, const char *fmt, ...) FWH_PRINTF(2, 3);
@@ -209,10 +210,10 @@ static int identify(pg *p, bool *none, char *msg)
 		return 0;
 	}
 	if (!meta)
-		return fwh_rec_fail(msg, "%s is not an fwseal records database (it has a table "
-		                         "'attempts' of another application). fwseal writes only to its "
-		                         "own records: give another database in --records.",
-		                    p->where);
+		return fwh_rec_unusable(msg, p->where,
+		                        "the database is not a production records database (it has a "
+		                        "table 'attempts' of another application); fwseal writes only "
+		                        "to its own");
 	res = PQexec(p->conn, "SELECT (SELECT value FROM fwseal_meta WHERE key = 'application'),"
 	                      " (SELECT value FROM fwseal_meta WHERE key = 'schema')");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -225,14 +226,15 @@ static int identify(pg *p, bool *none, char *msg)
 	fwh_rec_copy(schema, sizeof schema, PQgetvalue(res, 0, 1));
 	PQclear(res);
 	if (strcmp(app, "fwseal production records") != 0)
-		return fwh_rec_fail(msg, "%s is not an fwseal records database (its fwseal_meta "
-		                         "names '%s'). Give another database in --records.",
-		                    p->where, app);
+		return fwh_rec_unusable(msg, p->where,
+		                        "the database is not a production records database (its "
+		                        "fwseal_meta names '%s')",
+		                        app);
 	if (atoi(schema) > FWH_REC_SCHEMA)
-		return fwh_rec_fail(msg,
-		                    "The records database %s was set up by a newer fwseal (schema %s, "
-		                    "this one knows %d). Update fwseal on this station.",
-		                    p->where, schema, FWH_REC_SCHEMA);
+		return fwh_rec_unusable(msg, p->where,
+		                        "it was set up by a newer fwseal (schema %s, this one knows up "
+		                        "to %d): update fwseal on this station",
+		                        schema, FWH_REC_SCHEMA);
 	return 0;
 }
 
@@ -460,8 +462,8 @@ static int put_server(pg *p, fwh_record *r, const fwh_rec_owner *o, const char *
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 		e = fail_pg(p, res, what[how], msg);
 	else if (PQntuples(res) != 1)
-		e = fwh_rec_fail(msg, "Cannot %s: the records database %s holds no attempt %s.",
-		                 what[how], p->where, r->attempt_id);
+		e = fwh_rec_unusable(msg, p->where, "it holds no attempt %s (while trying to %s)",
+		                     r->attempt_id, what[how]);
 	else if (how == FWH_PUT_INSERT || r->id <= 0)
 		r->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
@@ -516,9 +518,10 @@ static int need_server(pg *p, const char *what, char *msg)
 {
 	if (p->conn)
 		return 0;
-	return fwh_rec_fail(msg, "Cannot %s: the records server %s cannot be reached (this "
-	                         "station is recording to its spool %s).",
-	                    what, p->where, p->spool_path);
+	return fwh_rec_unusable(msg, p->where,
+	                        "the server cannot be reached (this station records to its spool "
+	                        "%s) while trying to %s",
+	                        p->spool_path, what);
 }
 
 static int pg_query(void *be, const fwh_rec_filter *f, fwh_rec_row_fn fn, void *user, char *msg)
@@ -788,10 +791,11 @@ int fwh_rec_pg_open(const char *uri, const fwh_rec_open_ctx *ctx, fwh_rec_backen
 		PQfinish(c);
 		c = NULL;
 		if (p->read_only || !unreachable(uri))
-			e = fwh_rec_fail(msg, "Cannot connect to the records database %s (%s). Check "
-			                      "the URI, the server and this station's role "
-			                      "(docs/factory.md).",
-			                 p->where, why);
+			e = fwh_rec_unusable(msg, p->where,
+			                     "the server refused the connection or cannot be found (%s); "
+			                     "check the URI, the server and this station's role "
+			                     "(docs/factory.md)",
+			                     why);
 		else
 			e = go_spooling(p, why, msg);
 	}

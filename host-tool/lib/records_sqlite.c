@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fwseal-host/log.h"
 #include "records_backend.h"
 
 struct fwh_rsq {
@@ -123,45 +124,27 @@ static const char migrate_v1_sql[] =
 /* ---------------------------------------------------------------------- */
 /* Sentences                                                               */
 
-/* What is wrong with the file, from SQLite's answer. */
+/* What is wrong with the file, from SQLite's answer; SQLite's own words go
+ * to the diagnostic log (-vv). */
 static int fail_sql(fwh_rsq *q, int rc, const char *what, char *msg)
 {
-	const char *cond, *advice;
+	const char *cond;
 	switch (rc & 0xff) {
 	case SQLITE_READONLY:
-		cond = "is read-only";
-		advice = "Make it writable, or choose another file with --records.";
-		break;
-	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB:
-		cond = "is damaged";
-		advice = "Keep it for inspection and give a new file with --records.";
-		break;
-	case SQLITE_FULL:
-		cond = "cannot grow: the disk is full";
-		advice = "Free space on that disk, or choose another file with --records.";
-		break;
+	case SQLITE_PERM:
+	case SQLITE_AUTH: cond = "it or its folder is read-only for this user"; break;
+	case SQLITE_NOTADB: cond = "the file is not a production records database"; break;
+	case SQLITE_CORRUPT: cond = "the file is damaged (keep it for inspection)"; break;
 	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		cond = "is locked by another program for longer than the busy timeout";
-		advice = "Close the program that holds it (a database browser?) and run again.";
-		break;
-	case SQLITE_CANTOPEN:
-		cond = "cannot be opened";
-		advice = "Check the path and its permissions, or choose another file with --records.";
-		break;
-	case SQLITE_IOERR:
-		cond = "cannot be read or written (an I/O error)";
-		advice = "Check the disk, or choose another file with --records.";
-		break;
-	default:
-		cond = "refused it";
-		advice = "Check the file, or choose another one with --records.";
-		break;
+	case SQLITE_LOCKED: cond = "another program keeps it locked for longer than fwseal waits"; break;
+	case SQLITE_FULL: cond = "the disk is full"; break;
+	case SQLITE_CANTOPEN: cond = "it cannot be opened"; break;
+	case SQLITE_NOMEM: cond = "there is not enough memory"; break;
+	default: cond = "a read or write failed"; break;
 	}
-	const char *detail = q->db ? sqlite3_errmsg(q->db) : sqlite3_errstr(rc);
-	return fwh_rec_fail(msg, "Cannot %s: the records file %s %s (SQLite: %s). %s", what,
-	                    q->path, cond, detail, advice);
+	fwh_log(FWH_LOG_DEBUG, "records", "%s: %s: %s", q->path, what,
+	        q->db ? sqlite3_errmsg(q->db) : sqlite3_errstr(rc));
+	return fwh_rec_unusable(msg, q->path, "%s (while trying to %s)", cond, what);
 }
 
 static int exec(fwh_rsq *q, const char *sql, const char *what, char *msg)
@@ -271,15 +254,17 @@ static int refuse_identity(fwh_rsq *q, enum identity id, const char *tables, int
                            char *msg)
 {
 	if (id == ID_NEWER)
-		return fwh_rec_fail(msg,
-		                    "The records file %s was written by a newer fwseal (schema %d, "
-		                    "this one knows %d). Update fwseal, or choose another file with "
-		                    "--records.",
-		                    q->path, version, FWH_REC_SCHEMA);
-	return fwh_rec_fail(msg,
-	                    "%s is not an fwseal records database (it holds %s). fwseal writes "
-	                    "only to its own records: choose another file with --records.",
-	                    q->path, tables[0] ? tables : "data of another application");
+		return fwh_rec_unusable(msg, q->path,
+		                        "it was written by a newer fwseal (schema %d, this one knows "
+		                        "up to %d): update fwseal",
+		                        version, FWH_REC_SCHEMA);
+	if (id == ID_NEW)
+		return fwh_rec_unusable(msg, q->path,
+		                        "the file is not a production records database (it is empty)");
+	return fwh_rec_unusable(msg, q->path,
+	                        "the file is not a production records database (it holds %s); "
+	                        "fwseal writes only to its own",
+	                        tables[0] ? tables : "data of another application");
 }
 
 #define WAL_RETRY_MS 10
@@ -447,9 +432,7 @@ static int open_reader(fwh_rsq *q, char *msg)
 {
 	struct stat st;
 	if (stat(q->path, &st) != 0)
-		return fwh_rec_fail(msg, "There is no records file at %s (%s). Check the path given "
-		                         "with --records.",
-		                    q->path, strerror(errno));
+		return fwh_rec_unusable(msg, q->path, "there is no such file (%s)", strerror(errno));
 	int rc = sqlite3_open_v2(q->path, &q->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX,
 	                         NULL);
 	enum identity id = ID_NEW;
@@ -478,9 +461,10 @@ static int open_reader(fwh_rsq *q, char *msg)
 		return fail_sql(q, rc, "open the records", msg);
 	if (e)
 		return e;
-	if (id == ID_NEWER || id == ID_FOREIGN)
+	/* every file fwseal made holds its tables: an empty one is not ours */
+	if (id == ID_NEWER || id == ID_FOREIGN || id == ID_NEW)
 		return refuse_identity(q, id, tables, version, msg);
-	q->have_tables = id != ID_NEW;
+	q->have_tables = true;
 	q->schema = id == ID_OURS_V1 ? 1 : FWH_REC_SCHEMA;
 	return 0;
 }
@@ -490,9 +474,8 @@ static int open_writer(fwh_rsq *q, bool create, char *msg)
 	if (create) {
 		int dir_err = make_parent_dirs(q->path);
 		if (dir_err)
-			return fwh_rec_fail(msg, "Cannot create the folder for the records file %s (%s). "
-			                         "Choose another place with --records.",
-			                    q->path, strerror(dir_err));
+			return fwh_rec_unusable(msg, q->path, "its folder cannot be created (%s)",
+			                        strerror(dir_err));
 	}
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
 	int rc = sqlite3_open_v2(q->path, &q->db, flags, NULL);
@@ -501,11 +484,10 @@ static int open_writer(fwh_rsq *q, bool create, char *msg)
 	/* SQLite opens a file it may not write read-only, without a word:
 	 * a station that cannot record must not flash */
 	if (sqlite3_db_readonly(q->db, "main") == 1)
-		return fwh_rec_fail(msg,
-		                    "Cannot record: the records file %s is read-only (write permission "
-		                    "or an immutable flag). fwseal flashes nothing it cannot record: "
-		                    "make the file writable, or choose another one with --records.",
-		                    q->path);
+		return fwh_rec_unusable(msg, q->path,
+		                        "it is read-only for this user (write permission, an immutable "
+		                        "flag or read-only media), and fwseal flashes nothing it cannot "
+		                        "record");
 	sqlite3_busy_timeout(q->db, q->busy_ms);
 	sqlite3_exec(q->db, "PRAGMA cell_size_check=ON", NULL, NULL, NULL);
 
@@ -525,10 +507,9 @@ static int open_writer(fwh_rsq *q, bool create, char *msg)
 	if (rc != SQLITE_ROW)
 		return fail_sql(q, rc, "switch to write-ahead logging", msg);
 	if (!wal)
-		return fwh_rec_fail(msg, "The records file %s cannot use write-ahead logging (is it "
-		                         "on a network file system?). Put it on a local disk with "
-		                         "--records.",
-		                    q->path);
+		return fwh_rec_unusable(msg, q->path,
+		                        "it is on a file system where processes cannot share it (a "
+		                        "network file system?): put it on a local disk");
 	/* FULL: a power cut of the station PC keeps every committed row */
 	if ((e = exec(q, "PRAGMA synchronous=FULL", "set synchronous writes", msg)) != 0)
 		return e;
@@ -691,8 +672,8 @@ static int rsq_put(void *be, fwh_record *r, const fwh_rec_owner *o, const char *
 	if (rc != SQLITE_DONE) {
 		e = fail_sql(q, rc, what[how], msg);
 	} else if (changed != 1) {
-		e = fwh_rec_fail(msg, "Cannot %s: the records file %s holds no attempt %s.", what[how],
-		                 q->path, r->attempt_id);
+		e = fwh_rec_unusable(msg, q->path, "it holds no attempt %s (while trying to %s)",
+		                     r->attempt_id, what[how]);
 	} else {
 		if (how == FWH_PUT_INSERT)
 			r->id = sqlite3_last_insert_rowid(q->db);

@@ -123,10 +123,11 @@ scenario downgrade "$FWSEAL" flash v1.fwseal --device "$ONE" "${F[@]}" &&
 	has err.txt 'Version 1\.0\.0 \(security counter 1\) is older than version 2\.0\.0 on the device \(security counter 2\)\.'
 scenario downgrade "$FWSEAL" flash v1.fwseal --device "$ONE" "${F[@]}" --json &&
 	has out.txt '"event":"error".*"code":"downgrade".*"exit":4' && json_events out.txt
-scenario no-terminal "$FWSEAL" flash v2.fwseal --device "$ONE" --trust trust.fwst </dev/null
+# (the device runs v2 now: --reinstall, or fwseal has nothing to do and asks nothing)
+scenario no-terminal "$FWSEAL" flash v2.fwseal --device "$ONE" --trust trust.fwst --reinstall </dev/null
 if command -v script >/dev/null 2>&1; then
 	# on a terminal: "n" is declined (9); "y" installs, and the warning comes first
-	CMD="'$FWSEAL' flash v2.fwseal --device '$ONE' --trust trust.fwst"
+	CMD="'$FWSEAL' flash v2.fwseal --device '$ONE' --trust trust.fwst --reinstall"
 	printf 'n\n' | script -qec "$CMD" /dev/null >tty1.txt 2>&1
 	rc=$?
 	checks=$((checks + 1))

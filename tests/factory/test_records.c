@@ -557,7 +557,7 @@ static void test_foreign_and_newer(void **state)
 	char other[160];
 	snprintf(other, sizeof other, "%s/crm.sqlite", fx->dir);
 	raw_exec(other, "CREATE TABLE customers (name TEXT); INSERT INTO customers VALUES ('x')");
-	expect_refused(other, false, "not an fwseal records database");
+	expect_refused(other, false, "not a production records database");
 	expect_refused(other, true, "customers");
 	assert_int_equal(raw_int(other, "SELECT count(*) FROM sqlite_master"), 1);
 	char mode[16];
@@ -567,7 +567,7 @@ static void test_foreign_and_newer(void **state)
 	char marked[160];
 	snprintf(marked, sizeof marked, "%s/marked.sqlite", fx->dir);
 	raw_exec(marked, "PRAGMA application_id = 1234");
-	expect_refused(marked, false, "not an fwseal records database");
+	expect_refused(marked, false, "not a production records database");
 
 	/* a file that is not a database: refused with a sentence, not a crash */
 	char junk[160];
@@ -701,7 +701,7 @@ static void test_reader_never_writes(void **state)
 	/* a reader of a file that does not exist creates none */
 	char missing[160];
 	snprintf(missing, sizeof missing, "%s/none/records.sqlite", fx->dir);
-	expect_refused(missing, true, "no records file");
+	expect_refused(missing, true, "there is no such file");
 	assert_int_not_equal(access(missing, F_OK), 0);
 }
 

@@ -386,7 +386,7 @@ static void disk_full_mid_run(void **state)
 	if (ok != 1 || failed_to_record != N - 1)
 		fail_msg("%d ok, %d failed-to-record:\n%s\n%s", ok, failed_to_record, summary, err);
 	assert_non_null(strstr(summary, "\"failed_to_record\":7"));
-	assert_true(fx_count_in(err, "not recorded") >= N - 1);
+	assert_true(fx_count_in(err, "is failed-to-record") >= N - 1);
 
 	char path[256];
 	snprintf(path, sizeof path, "%s/filler", mnt);
@@ -536,7 +536,7 @@ static void foreign_database(void **state)
 	flash_argv(&f, argv, records, &sim, 1);
 	assert_int_equal(run(argv, out, sizeof out, &o), 5);
 	fx_read_file(errf, err, sizeof err);
-	assert_non_null(strstr(err, "not an fwseal records database"));
+	assert_non_null(strstr(err, "not a production records database"));
 	assert_true(fx_device_untouched(&f, sim.device));
 	assert_int_equal(fx_sql_int(records, "SELECT count(*) FROM sqlite_master"
 	                                     " WHERE name <> 'customers'"),
@@ -545,7 +545,7 @@ static void foreign_database(void **state)
 	              NULL};
 	assert_int_equal(run(rd, out, sizeof out, &o), 5);
 	fx_read_file(errf, err, sizeof err);
-	assert_non_null(strstr(err, "not an fwseal records database"));
+	assert_non_null(strstr(err, "not a production records database"));
 	fx_sim_kill(&sim, SIGTERM);
 	fx_teardown(&f);
 }

@@ -126,7 +126,7 @@ static void json_row(struct cli_json *j, const fwh_record *r)
 	cli_json_str(j, "serial", r->serial);
 	cli_json_str(j, "model", r->model);
 	json_opt_i64(j, "hw_rev", r->hw_rev);
-	cli_json_str(j, "from_version", r->from_version);
+	json_opt_str(j, "from_version", r->from_version); /* null as in the events */
 	cli_json_str(j, "to_version", r->to_version);
 	json_opt_str(j, "reported_version", r->reported_version);
 	cli_json_str(j, "package_sha256", r->package_sha256);

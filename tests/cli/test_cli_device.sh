@@ -172,6 +172,10 @@ expect 0 "$FWSEAL" records --records rec.sqlite --json && json_check records out
 checks=$((checks + 1))
 [ "$(jq -r '.[-1].result + " " + .[-1].error_code' out.txt)" = "unconfirmed unconfirmed" ] ||
 	fail "the record of an unconfirmed install: $(jq -c '.[-1]' out.txt)"
+# the device ran no firmware before: null, as in the plan event (one type per field)
+checks=$((checks + 1))
+[ "$(jq -c '.[-1].from_version' out.txt)" = null ] ||
+	fail "records --json: from_version of a unit that ran none is $(jq -c '.[-1].from_version' out.txt), not null"
 expect 0 "$FWSEAL" info "$LAZY" --json && has out.txt '"state": "testing"'
 # a restart before the firmware confirms: the device goes back (here: to its stub)
 stop_sim "$SIM_PID"

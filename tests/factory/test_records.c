@@ -581,26 +581,37 @@ static void test_foreign_and_newer(void **state)
 	expect_refused(junk, true, "--records");
 }
 
-/* The layout of fwseal before this one: schema 1, no application id. */
+/* The layout of fwseal before this one: schema 1, no application id. Two
+ * versions of it are in the field: the first did not know the result
+ * 'unconfirmed' (exit 11, issue 15), the last one does. */
+#define V1_SCHEMA(results)                                                                   \
+	"CREATE TABLE attempts ("                                                                \
+	" id INTEGER PRIMARY KEY AUTOINCREMENT, started_ms INTEGER NOT NULL,"                    \
+	" station TEXT NOT NULL, device TEXT NOT NULL, serial TEXT NOT NULL DEFAULT '',"         \
+	" model TEXT NOT NULL DEFAULT '', hw_rev INTEGER, from_version TEXT NOT NULL DEFAULT ''," \
+	" to_version TEXT NOT NULL, package_sha256 TEXT NOT NULL, result TEXT NOT NULL CHECK"    \
+	" (result IN (" results ")),"                                                              \
+	" error_code TEXT NOT NULL DEFAULT '', error TEXT NOT NULL DEFAULT '',"                  \
+	" duration_ms INTEGER, owner_boot TEXT NOT NULL, owner_pid INTEGER NOT NULL,"            \
+	" owner_start INTEGER NOT NULL);"                                                        \
+	"CREATE INDEX attempts_started ON attempts(started_ms);"                                 \
+	"CREATE INDEX attempts_unit ON attempts(serial, package_sha256, result);"                \
+	"PRAGMA user_version=1; PRAGMA journal_mode=WAL;"                                        \
+	"INSERT INTO attempts (started_ms, station, device, serial, model, hw_rev, to_version,"  \
+	" package_sha256, result, duration_ms, owner_boot, owner_pid, owner_start) VALUES"       \
+	" (1700000000000, 'old', 'serial:/dev/x', 'V1-A', 'M', 1, '1.0', 'aa', 'ok', 1500, 'b', 1, 1)," \
+	" (1700000001000, 'old', 'serial:/dev/y', 'V1-B', 'M', 1, '1.0', 'aa', 'failed', 700, 'b', 1, 1)," \
+	" (1700000002000, 'old', 'serial:/dev/z', 'V1-C', 'M', 1, '1.0', 'aa', 'in-progress', NULL," \
+	"  'another-boot', 1, 1);"
+
 static const char v1_schema[] =
-	"CREATE TABLE attempts ("
-	" id INTEGER PRIMARY KEY AUTOINCREMENT, started_ms INTEGER NOT NULL,"
-	" station TEXT NOT NULL, device TEXT NOT NULL, serial TEXT NOT NULL DEFAULT '',"
-	" model TEXT NOT NULL DEFAULT '', hw_rev INTEGER, from_version TEXT NOT NULL DEFAULT '',"
-	" to_version TEXT NOT NULL, package_sha256 TEXT NOT NULL, result TEXT NOT NULL CHECK"
-	" (result IN ('in-progress','ok','refused','failed','interrupted')),"
-	" error_code TEXT NOT NULL DEFAULT '', error TEXT NOT NULL DEFAULT '',"
-	" duration_ms INTEGER, owner_boot TEXT NOT NULL, owner_pid INTEGER NOT NULL,"
-	" owner_start INTEGER NOT NULL);"
-	"CREATE INDEX attempts_started ON attempts(started_ms);"
-	"CREATE INDEX attempts_unit ON attempts(serial, package_sha256, result);"
-	"PRAGMA user_version=1; PRAGMA journal_mode=WAL;"
+	V1_SCHEMA("'in-progress','ok','refused','failed','interrupted'");
+static const char v1_schema_unconfirmed[] =
+	V1_SCHEMA("'in-progress','ok','refused','failed','interrupted','unconfirmed'")
 	"INSERT INTO attempts (started_ms, station, device, serial, model, hw_rev, to_version,"
-	" package_sha256, result, duration_ms, owner_boot, owner_pid, owner_start) VALUES"
-	" (1700000000000, 'old', 'serial:/dev/x', 'V1-A', 'M', 1, '1.0', 'aa', 'ok', 1500, 'b', 1, 1),"
-	" (1700000001000, 'old', 'serial:/dev/y', 'V1-B', 'M', 1, '1.0', 'aa', 'failed', 700, 'b', 1, 1),"
-	" (1700000002000, 'old', 'serial:/dev/z', 'V1-C', 'M', 1, '1.0', 'aa', 'in-progress', NULL,"
-	"  'another-boot', 1, 1);";
+	" package_sha256, result, error_code, duration_ms, owner_boot, owner_pid, owner_start)"
+	" VALUES (1700000003000, 'old', 'serial:/dev/w', 'V1-D', 'M', 1, '1.0', 'aa',"
+	" 'unconfirmed', 'unconfirmed', 9000, 'b', 1, 1);";
 
 static void test_migrate_v1(void **state)
 {
@@ -643,12 +654,55 @@ static void test_migrate_v1(void **state)
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM pragma_integrity_check"
 	                               " WHERE integrity_check = 'ok'"),
 	                 1);
-	/* and goes on numbering after the old rows */
+	/* and goes on numbering after the old rows; the migrated table takes
+	 * the results the old one did not know (its CHECK refused them) */
 	fwh_record r;
 	fill(&r, "serial:/dev/new");
 	assert_int_equal(fwh_records_begin(db, &r, NULL), FWS_OK);
 	assert_int_equal(r.id, 4);
+	r.result = FWH_REC_UNCONFIRMED;
+	snprintf(r.error_code, sizeof r.error_code, "unconfirmed");
+	r.duration_ms = 5;
+	r.ended_ms = r.started_ms + 5;
+	fwh_error err;
+	if (fwh_records_finish(db, &r, "log", &err) != FWS_OK)
+		fail_msg("an unconfirmed result in a migrated file: %s", err.msg);
+	fill(&r, "serial:/dev/skip");
+	r.result = FWH_REC_SKIPPED;
+	snprintf(r.error_code, sizeof r.error_code, "already-installed");
+	assert_int_equal(fwh_records_add(db, &r, NULL, NULL), FWS_OK);
+	read_all(db, INT64_MIN, c);
+	assert_int_equal(c->n, 5);
+	assert_int_equal(c->rows[3].result, FWH_REC_UNCONFIRMED);
+	assert_int_equal(c->rows[4].result, FWH_REC_SKIPPED);
 	fwh_records_close(db);
+	free(c);
+}
+
+/* The last schema-1 layout (with 'unconfirmed') and such a row: migrated
+ * whole, the row keeps its result. */
+static void test_migrate_v1_unconfirmed(void **state)
+{
+	struct fixture *fx = *state;
+	char path[160];
+	snprintf(path, sizeof path, "%s/v1u.sqlite", fx->dir);
+	raw_exec(path, v1_schema_unconfirmed);
+	struct collect *c = calloc(1, sizeof *c);
+	fwh_records *db = open_ok(path);
+	assert_int_equal(raw_int(path, "PRAGMA user_version"), FWH_REC_SCHEMA);
+	read_all(db, INT64_MIN, c);
+	assert_int_equal(c->n, 4);
+	assert_int_equal(c->rows[3].result, FWH_REC_UNCONFIRMED);
+	assert_string_equal(c->rows[3].error_code, "unconfirmed");
+	assert_int_equal(c->rows[3].ended_ms, 1700000012000);
+	fwh_record r;
+	fill(&r, "serial:/dev/new");
+	r.result = FWH_REC_UNCONFIRMED;
+	assert_int_equal(fwh_records_add(db, &r, NULL, NULL), FWS_OK);
+	assert_int_equal(r.id, 5);
+	fwh_records_close(db);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM attempts WHERE result = 'unconfirmed'"),
+	                 2);
 	free(c);
 }
 
@@ -933,6 +987,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_threads_share, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_and_newer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_v1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_v1_unconfirmed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reader_never_writes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_query_plans, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),

@@ -5,10 +5,12 @@
  * Unix socket only (no TCP port), run as the unprivileged user "nobody"
  * (the tests run as root, and PostgreSQL refuses to run as root).
  *
- * The server binaries are looked up in $FWSEAL_PG_BINDIR (meson sets it),
- * else /usr/lib/postgresql/NN/bin (Debian's postgresql-NN). pgfx_start()
- * returns false, with the reason in p->why, only when they are absent or
- * the server cannot be made to run here; the tests then skip and say why.
+ * The server binaries are looked up in $FWSEAL_PG_BINDIR (when set), else
+ * /usr/lib/postgresql/NN/bin (Debian's postgresql-NN). pgfx_start() returns
+ * false, with the reason in p->why, only when they are absent or initdb
+ * fails here; test_records_pg then skips (exit 77, meson's SKIP) and says
+ * why, except under CI=true (scripts/check installs postgresql-15), where
+ * that is a failure.
  */
 #ifndef FWSEAL_TEST_PG_FIXTURE_H
 #define FWSEAL_TEST_PG_FIXTURE_H

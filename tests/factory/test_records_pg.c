@@ -44,8 +44,13 @@ static int group_setup(void **state)
 	(void)state;
 	have_pg = pgfx_start(&pg);
 	if (!have_pg) {
-		fprintf(stderr, "records-pg: skipped: %s\n", pg.why);
-		return 0;
+		/* CI (scripts/check) installs postgresql-15: there, a missing
+		 * server is a failure, never a quiet skip of the two stations */
+		const char *ci = getenv("CI");
+		bool must = ci && !strcmp(ci, "true");
+		fprintf(stderr, "records-pg: %s: %s\n", must ? "FAILED (CI=true)" : "skipped",
+		        pg.why);
+		return must ? -1 : 0;
 	}
 	/* docs/factory.md, "A whole line on one PostgreSQL database" */
 	pgfx_sql(&pg, "postgres", "CREATE ROLE line LOGIN");
@@ -464,5 +469,7 @@ int main(void)
 		cmocka_unit_test(two_stations_at_once),
 		cmocka_unit_test(server_goes_away),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	int rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
+	/* no server here (and not CI): meson shows SKIP, not OK */
+	return rc == 0 && !have_pg ? 77 : rc;
 }

@@ -9,7 +9,7 @@
  *   - two pages of the database (index roots) overwritten behind an intact
  *     header;
  *   - the disk filling up in the middle of an eight-unit run (a small tmpfs
- *     filled once every unit has begun);
+ *     filled once every unit has begun), and while one device downloads;
  *   - another program holding the write lock past the busy timeout while
  *     `fwseal watch` runs;
  *   - another application's SQLite file given as --records;
@@ -402,6 +402,73 @@ static void disk_full_mid_run(void **state)
 	fx_teardown(&f);
 }
 
+/* One device (cmd_flash.c's own path): the disk fills while it downloads;
+ * the unit runs the new firmware, but its record cannot be completed: exit
+ * 10, said on stderr and in --json, never exit 0. */
+static void disk_full_one_device(void **state)
+{
+	(void)state;
+	fx f;
+	fx_setup(&f, IMAGE);
+	char mnt[160], records[200], errf[200];
+	snprintf(mnt, sizeof mnt, "%s/small-disk", f.dir);
+	snprintf(records, sizeof records, "%s/records.sqlite", mnt);
+	snprintf(errf, sizeof errf, "%s/stderr", f.dir);
+	assert_int_equal(mkdir(mnt, 0700), 0);
+	if (mount("fwseal-test", mnt, "tmpfs", MS_NOSUID | MS_NODEV, "size=2m,mode=0700") != 0) {
+		fprintf(stderr, "disk_full_one_device: skipped: cannot mount a small tmpfs here (%s)\n",
+		        strerror(errno));
+		fx_teardown(&f);
+		skip();
+	}
+	make_records(&f, records, "D1-FIRST");
+	fx_sim sim;
+	fx_sim_start(&f, &sim, "d1", FX_MODEL, "D1-UNIT", 115200u);
+	char *argv[32];
+	flash_argv(&f, argv, records, &sim, 1);
+	fx_spawn_opts o = {.err_path = errf};
+	fx_proc p;
+	fx_spawn_ex(&p, argv, &o);
+	bool filled = false;
+	int done_ftr = 0, error_ftr = 0;
+	char line[8192];
+	while (fx_read_line(&p, line, sizeof line, 30000)) {
+		if (!filled && strstr(line, "\"event\":\"progress\"") &&
+		    strstr(line, "\"phase\":\"download\"") && !strstr(line, "\"done\":0,")) {
+			assert_true(fill_up(mnt));
+			filled = true;
+		}
+		done_ftr += strstr(line, "\"event\":\"done\"") &&
+		            strstr(line, "\"result\":\"failed-to-record\"");
+		error_ftr += strstr(line, "\"event\":\"error\"") &&
+		             strstr(line, "\"code\":\"failed-to-record\"") &&
+		             strstr(line, "\"device_exit\":0");
+	}
+	int rc = fx_wait(&p, 30000);
+	char err[16384];
+	fx_read_file(errf, err, sizeof err);
+	assert_true(filled);
+	if (rc != 10)
+		fail_msg("flash of one device exited %d although the disk was full:\n%s", rc, err);
+	assert_int_equal(done_ftr, 1);
+	assert_int_equal(error_ftr, 1);
+	assert_non_null(strstr(err, "is failed-to-record: it was flashed, but the end of its"));
+	assert_non_null(strstr(err, "the disk is full"));
+	char v[64];
+	fx_device_version(&f, sim.device, v, sizeof v);
+	assert_string_equal(v, FX_VERSION);
+
+	char path[256];
+	snprintf(path, sizeof path, "%s/filler", mnt);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(fx_sql_int(records, "SELECT count(*) FROM attempts WHERE result = 'ok'"
+	                                     " AND serial = 'D1-UNIT'"),
+	                 0);
+	assert_int_equal(umount2(mnt, MNT_DETACH), 0);
+	fx_sim_kill(&sim, SIGTERM);
+	fx_teardown(&f);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Another program holds the write lock longer than the busy timeout       */
 
@@ -593,6 +660,7 @@ int main(void)
 		cmocka_unit_test(immutable_file),
 		cmocka_unit_test(corrupted_pages),
 		cmocka_unit_test(disk_full_mid_run),
+		cmocka_unit_test(disk_full_one_device),
 		cmocka_unit_test(watch_lock_held),
 		cmocka_unit_test(foreign_database),
 		cmocka_unit_test(read_only_media),

@@ -11,7 +11,7 @@
  *   - the disk filling up in the middle of an eight-unit run (a small tmpfs
  *     filled once every unit has begun), and while one device downloads;
  *   - another program holding the write lock past the busy timeout while
- *     `fwseal watch` runs;
+ *     `fwseal flash` (two devices) or `fwseal watch` runs;
  *   - another application's SQLite file given as --records;
  *   - `fwseal records` on read-only media (a read-only bind mount), and
  *     reading that changes nothing.
@@ -507,6 +507,40 @@ static pid_t hold_lock(const char *records, int *release)
 	return pid;
 }
 
+/* `fwseal flash` with two devices while another program holds the write
+ * lock past the busy timeout: neither unit is touched, each is reported. */
+static void flash_lock_held(void **state)
+{
+	(void)state;
+	fx f;
+	fx_setup(&f, 3000);
+	char records[200], errf[200];
+	snprintf(records, sizeof records, "%s/records.sqlite", f.dir);
+	snprintf(errf, sizeof errf, "%s/stderr", f.dir);
+	make_records(&f, records, "FL-FIRST");
+	fx_sim sims[2];
+	start_sims(&f, sims, 2, "FL");
+	int release = -1;
+	pid_t locker = hold_lock(records, &release);
+	static const char *const env[] = {"FWSEAL_RECORDS_BUSY_MS=1000", NULL};
+	fx_spawn_opts o = {.err_path = errf, .env = env};
+	char *argv[32], out[65536], err[8192];
+	flash_argv(&f, argv, records, sims, 2);
+	int rc = run(argv, out, sizeof out, &o);
+	close(release);
+	int st;
+	assert_int_equal(waitpid(locker, &st, 0), locker);
+	fx_read_file(errf, err, sizeof err);
+	if (rc != 10 && rc != 5)
+		fail_msg("flash exited %d while the records were locked:\n%s%s", rc, out, err);
+	assert_untouched(&f, sims, 2);
+	assert_non_null(strstr(err, "locked"));
+	assert_int_equal(fx_sql_int(records, "SELECT count(*) FROM attempts WHERE serial LIKE 'FL-_'"),
+	                 0);
+	kill_sims(sims, 2);
+	fx_teardown(&f);
+}
+
 static bool expect_line(fx_proc *p, const char *needle, char *line, size_t cap, int ms)
 {
 	while (fx_read_line(p, line, cap, ms))
@@ -661,6 +695,7 @@ int main(void)
 		cmocka_unit_test(corrupted_pages),
 		cmocka_unit_test(disk_full_mid_run),
 		cmocka_unit_test(disk_full_one_device),
+		cmocka_unit_test(flash_lock_held),
 		cmocka_unit_test(watch_lock_held),
 		cmocka_unit_test(foreign_database),
 		cmocka_unit_test(read_only_media),

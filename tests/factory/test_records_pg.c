@@ -11,12 +11,15 @@
  *     "unreachable");
  *   - two stations flashing at once into one database (fwseal flash, four
  *     simulated units each);
+ *   - `fwseal watch` on the server, failing closed when the server refuses
+ *     the insert (a revoked grant): that unit untouched, exit 10;
  *   - the server goes away: a station keeps going on its local spool and
  *     says so; `fwseal records sync` sends each spooled row exactly once;
  *     the next run sends them by itself; a row begun on the server whose
  *     end comes after the server went down ends up whole on the server.
  *
- * Environment: FWSEAL_SIM, FWSEAL_CLI, FWSEAL_PG_BINDIR (set by meson).
+ * Environment: FWSEAL_SIM, FWSEAL_CLI (set by meson); FWSEAL_PG_BINDIR
+ * (optional: where pg_ctl and initdb are).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "factory_fixture.h"
@@ -59,6 +63,7 @@ static int group_setup(void **state)
 	pgfx_sql(&pg, "postgres", "CREATE DATABASE newer OWNER line");
 	pgfx_sql(&pg, "postgres", "CREATE DATABASE line2 OWNER line");
 	pgfx_sql(&pg, "postgres", "CREATE DATABASE line3 OWNER line");
+	pgfx_sql(&pg, "postgres", "CREATE DATABASE line4 OWNER line");
 	return 0;
 }
 
@@ -350,6 +355,95 @@ static void two_stations_at_once(void **state)
 
 /* ---------------------------------------------------------------------- */
 
+static bool expect_line(fx_proc *p, const char *needle, char *line, size_t cap)
+{
+	while (fx_read_line(p, line, cap, 30000))
+		if (strstr(line, needle))
+			return true;
+	return false;
+}
+
+static void plug(const fx_sim *s, const char *ports, const char *name)
+{
+	char link[256];
+	snprintf(link, sizeof link, "%s/%s", ports, name);
+	assert_int_equal(symlink(s->tty, link), 0);
+}
+
+/* `fwseal watch --records URI`: the same fail-closed rule on the server. A
+ * unit is flashed and recorded; the server then refuses the insert (its
+ * administrator revoked the grant): the next unit is not touched and is
+ * failed-to-record (refused is not unreachable: no spool); granted again,
+ * the next one is flashed; the run ends with exit 10. */
+static void watch_on_the_server(void **state)
+{
+	(void)state;
+	need_pg();
+	fx f;
+	fx_setup(&f, 3000);
+	char uri[256], spool[160], errf[160], ports[160], pattern[180];
+	uri_of("line4", uri, sizeof uri);
+	snprintf(spool, sizeof spool, "%s/spool.sqlite", f.dir);
+	snprintf(errf, sizeof errf, "%s/err", f.dir);
+	snprintf(ports, sizeof ports, "%s/ports", f.dir);
+	snprintf(pattern, sizeof pattern, "%s/sim-*", ports);
+	assert_int_equal(mkdir(ports, 0700), 0);
+	char *argv[] = {ARG(f.fwseal_path), ARG("watch"), f.pkg, ARG("--trust"), f.trust,
+	                ARG("--records"), uri, ARG("--spool"), spool, ARG("--station"),
+	                ARG("watch-st"), ARG("--operator"), ARG("op-w"), ARG("--ports"), pattern,
+	                ARG("--settle-ms"), ARG("50"), ARG("--json"), NULL};
+	fx_spawn_opts o = {.err_path = errf};
+	fx_proc w;
+	fx_spawn_ex(&w, argv, &o);
+	char line[8192];
+	assert_true(expect_line(&w, "\"event\":\"watching\"", line, sizeof line));
+
+	fx_sim a, b, c;
+	fx_sim_start(&f, &a, "wa", FX_MODEL, "PGW-A", 0);
+	plug(&a, ports, "sim-a");
+	assert_true(expect_line(&w, "\"event\":\"done\"", line, sizeof line));
+	assert_non_null(strstr(line, "\"serial\":\"PGW-A\""));
+	assert_int_equal(pgfx_int(&pg, "line4", "SELECT count(*) FROM attempts WHERE serial ="
+	                                        " 'PGW-A' AND result = 'ok' AND station ="
+	                                        " 'watch-st' AND operator = 'op-w'"),
+	                 1);
+
+	pgfx_sql(&pg, "line4", "REVOKE INSERT ON attempts FROM line");
+	fx_sim_start(&f, &b, "wb", FX_MODEL, "PGW-B", 0);
+	plug(&b, ports, "sim-b");
+	assert_true(expect_line(&w, "\"serial\":\"PGW-B\",\"result\"", line, sizeof line));
+	assert_non_null(strstr(line, "\"result\":\"failed-to-record\""));
+	assert_true(fx_device_untouched(&f, b.device));
+
+	pgfx_sql(&pg, "line4", "GRANT INSERT ON attempts TO line");
+	fx_sim_start(&f, &c, "wc", FX_MODEL, "PGW-C", 0);
+	plug(&c, ports, "sim-c");
+	assert_true(expect_line(&w, "\"event\":\"done\"", line, sizeof line));
+	assert_non_null(strstr(line, "\"serial\":\"PGW-C\""));
+
+	kill(w.pid, SIGTERM);
+	assert_true(expect_line(&w, "\"event\":\"summary\"", line, sizeof line));
+	assert_non_null(strstr(line, "\"failed_to_record\":1"));
+	assert_int_equal(fx_wait(&w, 15000), 10);
+	char err[8192];
+	fx_read_file(errf, err, sizeof err);
+	assert_non_null(strstr(err, "PGW-B"));
+	assert_non_null(strstr(err, "is failed-to-record"));
+	assert_int_equal(pgfx_int(&pg, "line4", "SELECT count(*) FROM attempts WHERE serial ="
+	                                        " 'PGW-B'"),
+	                 0);
+	assert_int_equal(pgfx_int(&pg, "line4", "SELECT count(*) FROM attempts WHERE result ="
+	                                        " 'ok'"),
+	                 2);
+	assert_int_not_equal(access(spool, F_OK), 0); /* refused is not unreachable */
+	fx_sim_kill(&a, SIGTERM);
+	fx_sim_kill(&b, SIGTERM);
+	fx_sim_kill(&c, SIGTERM);
+	fx_teardown(&f);
+}
+
+/* ---------------------------------------------------------------------- */
+
 static void server_goes_away(void **state)
 {
 	(void)state;
@@ -467,6 +561,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(round_trip_and_refusals),
 		cmocka_unit_test(two_stations_at_once),
+		cmocka_unit_test(watch_on_the_server),
 		cmocka_unit_test(server_goes_away),
 	};
 	int rc = cmocka_run_group_tests(tests, group_setup, group_teardown);

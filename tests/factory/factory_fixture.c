@@ -127,6 +127,14 @@ bool fx_read_line(fx_proc *p, char *line, size_t cap, int timeout_ms)
 	return test_read_line(p, line, cap, timeout_ms);
 }
 
+bool fx_expect_line(fx_proc *p, const char *needle, char *line, size_t cap, int timeout_ms)
+{
+	while (test_read_line(p, line, cap, timeout_ms))
+		if (strstr(line, needle))
+			return true;
+	return false;
+}
+
 int fx_wait(fx_proc *p, int timeout_ms)
 {
 	uint64_t end = now_ms() + (uint64_t)timeout_ms;

@@ -55,6 +55,9 @@ void fx_spawn(fx_proc *p, char *const argv[]);
 /* Next whole stdout line (without newline) within timeout_ms; false at EOF
  * or timeout (test_read_line). */
 bool fx_read_line(fx_proc *p, char *line, size_t cap, int timeout_ms);
+/* Read lines until one contains needle (left in line); false at EOF or when
+ * a line takes longer than timeout_ms. */
+bool fx_expect_line(fx_proc *p, const char *needle, char *line, size_t cap, int timeout_ms);
 /* Wait for the exit (bounded); returns the exit code, 128+signal if killed. */
 int fx_wait(fx_proc *p, int timeout_ms);
 

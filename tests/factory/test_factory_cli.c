@@ -384,15 +384,6 @@ static void duplicate_serials(void **state)
 	fx_teardown(&f);
 }
 
-/* Wait for a line of p containing needle; false on EOF / timeout. */
-static bool expect_line(fx_proc *p, const char *needle, char *line, size_t cap)
-{
-	while (fx_read_line(p, line, cap, 15000))
-		if (strstr(line, needle))
-			return true;
-	return false;
-}
-
 static void plug(const fx_sim *s, const char *link)
 {
 	unlink(link);
@@ -417,14 +408,14 @@ static void watch_once(void **state)
 	fx_proc w;
 	fx_spawn(&w, argv);
 	char line[4096];
-	assert_true(expect_line(&w, "\"event\":\"watching\"", line, sizeof line));
+	assert_true(fx_expect_line(&w, "\"event\":\"watching\"", line, sizeof line, 15000));
 
 	/* plugged in: flashed once */
 	fx_sim sim;
 	fx_sim_start(&f, &sim, "w", FX_MODEL, "WATCH-1", 0);
 	plug(&sim, link_a);
-	assert_true(expect_line(&w, "\"serial\":\"WATCH-1\"", line, sizeof line));
-	assert_true(expect_line(&w, "\"event\":\"done\"", line, sizeof line));
+	assert_true(fx_expect_line(&w, "\"serial\":\"WATCH-1\"", line, sizeof line, 15000));
+	assert_true(fx_expect_line(&w, "\"event\":\"done\"", line, sizeof line, 15000));
 	assert_non_null(strstr(line, "\"version\":\"" FX_VERSION "\""));
 
 	/* unplugged and plugged in again (a new port for the same unit): skipped */
@@ -446,7 +437,7 @@ static void watch_once(void **state)
 	unlink(link_b);
 	fx_sim_start(&f, &sim, "w-reworked", FX_MODEL, "WATCH-1", 0); /* a fresh flash */
 	plug(&sim, link_a);
-	assert_true(expect_line(&w, "\"event\":\"done\"", line, sizeof line));
+	assert_true(fx_expect_line(&w, "\"event\":\"done\"", line, sizeof line, 15000));
 	assert_non_null(strstr(line, "\"serial\":\"WATCH-1\""));
 
 	/* two units with the simulator's default serial number, one after the
@@ -457,15 +448,15 @@ static void watch_once(void **state)
 	snprintf(link_d, sizeof link_d, "%s/sim-d", ports);
 	fx_sim_start(&f, &d1, "d1", FX_MODEL, "SIM-0001", 0);
 	plug(&d1, link_c);
-	assert_true(expect_line(&w, "\"event\":\"done\"", line, sizeof line));
+	assert_true(fx_expect_line(&w, "\"event\":\"done\"", line, sizeof line, 15000));
 	assert_non_null(strstr(line, "\"serial_note\":\"serial number 'SIM-0001' looks like a"));
 	fx_sim_start(&f, &d2, "d2", FX_MODEL, "SIM-0001", 0);
 	plug(&d2, link_d);
-	assert_true(expect_line(&w, "\"event\":\"done\"", line, sizeof line));
+	assert_true(fx_expect_line(&w, "\"event\":\"done\"", line, sizeof line, 15000));
 	assert_non_null(strstr(line, "\"serial_note\":\"serial number SIM-0001 was already seen"));
 
 	kill(w.pid, SIGTERM);
-	assert_true(expect_line(&w, "\"event\":\"summary\"", line, sizeof line));
+	assert_true(fx_expect_line(&w, "\"event\":\"summary\"", line, sizeof line, 15000));
 	assert_non_null(strstr(line, "\"ok\":4"));
 	assert_non_null(strstr(line, "\"skipped\":1"));
 	assert_int_equal(fx_wait(&w, 10000), 0);

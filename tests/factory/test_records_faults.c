@@ -541,14 +541,6 @@ static void flash_lock_held(void **state)
 	fx_teardown(&f);
 }
 
-static bool expect_line(fx_proc *p, const char *needle, char *line, size_t cap, int ms)
-{
-	while (fx_read_line(p, line, cap, ms))
-		if (strstr(line, needle))
-			return true;
-	return false;
-}
-
 static void watch_lock_held(void **state)
 {
 	(void)state;
@@ -572,7 +564,7 @@ static void watch_lock_held(void **state)
 	fx_proc w;
 	fx_spawn_ex(&w, argv, &o);
 	char line[8192];
-	assert_true(expect_line(&w, "\"event\":\"watching\"", line, sizeof line, 15000));
+	assert_true(fx_expect_line(&w, "\"event\":\"watching\"", line, sizeof line, 15000));
 
 	int release = -1;
 	pid_t locker = hold_lock(records, &release);
@@ -580,7 +572,7 @@ static void watch_lock_held(void **state)
 	fx_sim_start(&f, &a, "lka", FX_MODEL, "LK-A", 0);
 	assert_int_equal(symlink(a.tty, link_a), 0);
 	/* the unit's attempt cannot be begun: it is not flashed, and says so */
-	assert_true(expect_line(&w, "\"serial\":\"LK-A\",\"result\"", line, sizeof line, 30000));
+	assert_true(fx_expect_line(&w, "\"serial\":\"LK-A\",\"result\"", line, sizeof line, 30000));
 	assert_non_null(strstr(line, "\"result\":\"failed-to-record\""));
 	close(release);
 	int st;
@@ -591,11 +583,11 @@ static void watch_lock_held(void **state)
 	fx_sim b;
 	fx_sim_start(&f, &b, "lkb", FX_MODEL, "LK-B", 0);
 	assert_int_equal(symlink(b.tty, link_b), 0);
-	assert_true(expect_line(&w, "\"event\":\"done\"", line, sizeof line, 30000));
+	assert_true(fx_expect_line(&w, "\"event\":\"done\"", line, sizeof line, 30000));
 	assert_non_null(strstr(line, "\"serial\":\"LK-B\""));
 
 	kill(w.pid, SIGTERM);
-	assert_true(expect_line(&w, "\"event\":\"summary\"", line, sizeof line, 15000));
+	assert_true(fx_expect_line(&w, "\"event\":\"summary\"", line, sizeof line, 15000));
 	assert_non_null(strstr(line, "\"failed_to_record\":1"));
 	assert_int_equal(fx_wait(&w, 15000), 10);
 	char err[8192];

@@ -355,14 +355,6 @@ static void two_stations_at_once(void **state)
 
 /* ---------------------------------------------------------------------- */
 
-static bool expect_line(fx_proc *p, const char *needle, char *line, size_t cap)
-{
-	while (fx_read_line(p, line, cap, 30000))
-		if (strstr(line, needle))
-			return true;
-	return false;
-}
-
 static void plug(const fx_sim *s, const char *ports, const char *name)
 {
 	char link[256];
@@ -396,12 +388,12 @@ static void watch_on_the_server(void **state)
 	fx_proc w;
 	fx_spawn_ex(&w, argv, &o);
 	char line[8192];
-	assert_true(expect_line(&w, "\"event\":\"watching\"", line, sizeof line));
+	assert_true(fx_expect_line(&w, "\"event\":\"watching\"", line, sizeof line, 30000));
 
 	fx_sim a, b, c;
 	fx_sim_start(&f, &a, "wa", FX_MODEL, "PGW-A", 0);
 	plug(&a, ports, "sim-a");
-	assert_true(expect_line(&w, "\"event\":\"done\"", line, sizeof line));
+	assert_true(fx_expect_line(&w, "\"event\":\"done\"", line, sizeof line, 30000));
 	assert_non_null(strstr(line, "\"serial\":\"PGW-A\""));
 	assert_int_equal(pgfx_int(&pg, "line4", "SELECT count(*) FROM attempts WHERE serial ="
 	                                        " 'PGW-A' AND result = 'ok' AND station ="
@@ -411,18 +403,18 @@ static void watch_on_the_server(void **state)
 	pgfx_sql(&pg, "line4", "REVOKE INSERT ON attempts FROM line");
 	fx_sim_start(&f, &b, "wb", FX_MODEL, "PGW-B", 0);
 	plug(&b, ports, "sim-b");
-	assert_true(expect_line(&w, "\"serial\":\"PGW-B\",\"result\"", line, sizeof line));
+	assert_true(fx_expect_line(&w, "\"serial\":\"PGW-B\",\"result\"", line, sizeof line, 30000));
 	assert_non_null(strstr(line, "\"result\":\"failed-to-record\""));
 	assert_true(fx_device_untouched(&f, b.device));
 
 	pgfx_sql(&pg, "line4", "GRANT INSERT ON attempts TO line");
 	fx_sim_start(&f, &c, "wc", FX_MODEL, "PGW-C", 0);
 	plug(&c, ports, "sim-c");
-	assert_true(expect_line(&w, "\"event\":\"done\"", line, sizeof line));
+	assert_true(fx_expect_line(&w, "\"event\":\"done\"", line, sizeof line, 30000));
 	assert_non_null(strstr(line, "\"serial\":\"PGW-C\""));
 
 	kill(w.pid, SIGTERM);
-	assert_true(expect_line(&w, "\"event\":\"summary\"", line, sizeof line));
+	assert_true(fx_expect_line(&w, "\"event\":\"summary\"", line, sizeof line, 30000));
 	assert_non_null(strstr(line, "\"failed_to_record\":1"));
 	assert_int_equal(fx_wait(&w, 15000), 10);
 	char err[8192];

@@ -20,6 +20,7 @@ static const struct cli_msg messages[] = {
 	{ MSG_TRUST_STORE_INVALID },
 	{ MSG_PACKAGE_UNREADABLE },
 	{ MSG_DECLINED },
+	{ MSG_FAILED_TO_RECORD },
 	{ MSG_UNCONFIRMED },
 	{ MSG_OUT_OF_MEMORY },
 };
@@ -90,6 +91,7 @@ const char *cli_exit_meaning(int code)
 	case FWS_EXIT_INTERRUPTED: return "update interrupted";
 	case FWS_EXIT_PARTIAL: return "several devices: some succeeded, some failed";
 	case FWS_EXIT_CANCELLED: return "declined or cancelled by the user";
+	case FWS_EXIT_RECORDS: return "a unit's production record could not be written or completed";
 	case FWS_EXIT_UNCONFIRMED: return "installed, but the new firmware did not confirm itself";
 	}
 	return NULL;

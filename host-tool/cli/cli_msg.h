@@ -50,6 +50,11 @@
 #define MSG_DECLINED "declined", FWS_EXIT_CANCELLED, \
 	N_("Nothing was changed; the installation was declined.")
 
+/* --- production records (exit 10) --------------------------------------- */
+/* device, serial, what happened to the unit, the records' own sentence */
+#define MSG_FAILED_TO_RECORD "failed-to-record", FWS_EXIT_RECORDS, \
+	N_("%s (serial %s) is failed-to-record: %s. %s")
+
 /* --- installed, not confirmed (exit 11) --------------------------------- */
 #define MSG_UNCONFIRMED "unconfirmed", FWS_EXIT_UNCONFIRMED, \
 	N_("%s runs firmware %s, but the new firmware did not confirm within %u s that it works. The device goes back to its previous firmware at its next restart unless the new one confirms itself; check the device, then run 'fwseal info %s'.")

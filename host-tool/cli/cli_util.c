@@ -390,6 +390,12 @@ void cli_json_i64(struct cli_json *j, const char *name, int64_t v)
 	fprintf(j->f, "%" PRId64, v);
 }
 
+void cli_json_num(struct cli_json *j, const char *name, double v, int decimals)
+{
+	json_name(j, name);
+	fprintf(j->f, "%.*f", decimals, v);
+}
+
 void cli_json_bool(struct cli_json *j, const char *name, bool v)
 {
 	json_name(j, name);

@@ -110,6 +110,8 @@ void cli_json_str(struct cli_json *j, const char *name, const char *s);
 void cli_json_strn(struct cli_json *j, const char *name, const char *s, size_t n);
 void cli_json_u64(struct cli_json *j, const char *name, uint64_t v);
 void cli_json_i64(struct cli_json *j, const char *name, int64_t v);
+/* A finite number with that many decimals. */
+void cli_json_num(struct cli_json *j, const char *name, double v, int decimals);
 void cli_json_bool(struct cli_json *j, const char *name, bool v);
 void cli_json_null(struct cli_json *j, const char *name);
 void cli_json_hex(struct cli_json *j, const char *name, const uint8_t *p, size_t n);

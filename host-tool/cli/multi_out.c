@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_msg.h"
 #include "cli_util.h"
 #include "dev_common.h"
 #include "exitcodes.h"
@@ -37,12 +38,22 @@ void multi_out_init(struct multi_out *o, bool json)
 /* ---------------------------------------------------------------------- */
 /* Exit codes                                                              */
 
+static bool record_failed(const fwh_unit *u)
+{
+	return u->record == FWH_UNIT_REC_NOT_BEGUN || u->record == FWH_UNIT_REC_NOT_ENDED;
+}
+
 int multi_unit_exit(const fwh_unit *u)
 {
-	if (u->result == FWH_REC_OK)
+	/* the records did not hold: whatever the unit did, this comes first */
+	if (record_failed(u))
+		return FWS_EXIT_RECORDS;
+	if (u->result == FWH_REC_OK || u->result == FWH_REC_SKIPPED)
 		return FWS_EXIT_OK;
 	if (u->result == FWH_REC_UNCONFIRMED)
 		return FWS_EXIT_UNCONFIRMED;
+	if (u->result == FWH_REC_REFUSED)
+		return FWS_EXIT_POLICY;
 	/* cancelled before a byte went out: nothing changed on the unit (9) */
 	bool interrupted = u->result == FWH_REC_INTERRUPTED &&
 	                   !(u->err.code == FWS_E_CANCELLED && !u->sent_any);
@@ -56,6 +67,8 @@ int multi_exit_code(const fwh_unit *units, size_t n)
 	int shared = -1;
 	for (size_t i = 0; i < n; i++) {
 		int c = multi_unit_exit(&units[i]);
+		if (c == FWS_EXIT_RECORDS)
+			return FWS_EXIT_RECORDS; /* a unit without a true record: never hidden */
 		if (c == FWS_EXIT_OK) {
 			ok++;
 			continue;
@@ -78,6 +91,17 @@ static const char *result_text(const fwh_unit *u)
 	return u->skipped ? "skipped" : fwh_rec_result_name(u->result);
 }
 
+static const char *record_text(const fwh_unit *u)
+{
+	switch (u->record) {
+	case FWH_UNIT_REC_OFF: return "off";
+	case FWH_UNIT_REC_OK: return "ok";
+	case FWH_UNIT_REC_NOT_BEGUN: return "not-begun";
+	case FWH_UNIT_REC_NOT_ENDED: return "not-ended";
+	}
+	return "off";
+}
+
 static void json_head(dev_event *e, FILE *f, const char *event, const fwh_unit *u)
 {
 	ev_begin(e, f, event);
@@ -89,7 +113,11 @@ static void json_head(dev_event *e, FILE *f, const char *event, const fwh_unit *
 
 void multi_out_json_unit(dev_event *e, const fwh_unit *u)
 {
-	ev_str(e, "result", result_text(u));
+	/* result: the unit's outcome as scripts must take it; a unit whose
+	 * record failed is failed-to-record, whatever happened on the device
+	 * (device_result) */
+	ev_str(e, "result", record_failed(u) ? "failed-to-record" : result_text(u));
+	ev_str(e, "device_result", result_text(u));
 	ev_i64(e, "exit", multi_unit_exit(u));
 	if (u->have_info) {
 		ev_str(e, "model", u->info.model);
@@ -98,6 +126,7 @@ void multi_out_json_unit(dev_event *e, const fwh_unit *u)
 		           u->info.boot_state == FWS_BOOT_APP ? u->info.fw_version : "");
 	}
 	if (u->skipped) {
+		ev_str(e, "reason_code", u->skip_code ? u->skip_code : "");
 		ev_str(e, "reason", u->skip_why ? u->skip_why : "");
 	} else if (u->result == FWH_REC_OK) {
 		ev_str(e, "version", u->to_version);
@@ -107,15 +136,20 @@ void multi_out_json_unit(dev_event *e, const fwh_unit *u)
 		ev_str(e, "code", "unconfirmed");
 		ev_str(e, "message", u->err.msg);
 	} else {
-		ev_str(e, "code", fws_err_name(u->err.code));
+		ev_str(e, "code", u->skip_code ? u->skip_code : fws_err_name(u->err.code));
 		ev_str(e, "message", u->err.msg);
 		ev_bool(e, "from_device", u->err.from_device);
 		ev_bool(e, "interrupted", u->result == FWH_REC_INTERRUPTED);
 	}
+	if (u->serial_note)
+		ev_str(e, "serial_note", u->serial_note);
 	ev_i64(e, "duration_ms", u->duration_ms);
+	ev_str(e, "record", record_text(u));
 	if (u->record_id)
 		ev_i64(e, "record_id", u->record_id);
-	if (u->record_failed)
+	if (u->attempt_id[0])
+		ev_str(e, "attempt_id", u->attempt_id);
+	if (record_failed(u))
 		ev_str(e, "record_error", u->record_err.msg);
 }
 
@@ -197,6 +231,10 @@ static void unit_line(const fwh_unit *u, bool live, char *buf, size_t cap)
 		snprintf(buf, cap, "%-22s %-12s [%s] %3d%% %-8s %5.1f KiB/s", dev, sn, bar, pct,
 		         u->have_info ? fwh_phase_name(p->phase) : "connect", p->rate / 1024.0);
 		return;
+	} else if (record_failed(u)) {
+		char msg[FWH_ERROR_MSG_MAX];
+		safe(u->record_err.msg, msg, sizeof msg);
+		snprintf(tail, sizeof tail, _("failed-to-record (the unit: %s): %s"), result_text(u), msg);
 	} else if (u->skipped) {
 		snprintf(tail, sizeof tail, "skipped: %s", u->skip_why ? u->skip_why : "not wanted");
 	} else if (u->result == FWH_REC_OK) {
@@ -289,9 +327,30 @@ static void human_event(struct multi_out *o, enum fwh_unit_event ev, const fwh_u
 		redraw(o, NULL);
 }
 
+/* A unit whose record failed is said on stderr as it ends, in every output
+ * mode: the one thing a line must never miss. */
+static void record_note(const fwh_unit *u)
+{
+	char dev[64], sn[FWS_SERIAL_MAX + 1] = "?", msg[FWH_ERROR_MSG_MAX];
+	safe(u->device, dev, sizeof dev);
+	if (u->have_info)
+		safe(u->info.serial, sn, sizeof sn);
+	safe(u->record_err.msg, msg, sizeof msg);
+	cli_fail(MSG_FAILED_TO_RECORD, dev, sn,
+	         u->record == FWH_UNIT_REC_NOT_ENDED
+	                 ? (u->result == FWH_REC_OK ? _("it was flashed, but the end of its attempt "
+	                                                "could not be recorded")
+	                                            : _("it was attempted, but the end of its attempt "
+	                                                "could not be recorded"))
+	                 : _("it was not flashed: its attempt could not be recorded"),
+	         msg);
+}
+
 void multi_out_event(void *user, enum fwh_unit_event ev, const fwh_unit *u)
 {
 	struct multi_out *o = user;
+	if (ev == FWH_UNIT_DONE && record_failed(u))
+		record_note(u);
 	if (o->json)
 		json_event(o, ev, u);
 	else
@@ -302,9 +361,11 @@ void multi_out_event(void *user, enum fwh_unit_event ev, const fwh_unit *u)
 
 int multi_out_summary(struct multi_out *o, const fwh_unit *units, size_t n)
 {
-	size_t count[FWH_REC_RESULT_COUNT] = {0}, skipped = 0;
+	size_t count[FWH_REC_RESULT_COUNT] = {0}, skipped = 0, unrecorded = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (units[i].skipped)
+		if (record_failed(&units[i]))
+			unrecorded++;
+		else if (units[i].skipped)
 			skipped++;
 		else if ((unsigned)units[i].result < FWH_REC_RESULT_COUNT)
 			count[units[i].result]++;
@@ -321,6 +382,7 @@ int multi_out_summary(struct multi_out *o, const fwh_unit *units, size_t n)
 		ev_u64(&e, "interrupted", count[FWH_REC_INTERRUPTED]);
 		ev_u64(&e, "unconfirmed", count[FWH_REC_UNCONFIRMED]);
 		ev_u64(&e, "skipped", skipped);
+		ev_u64(&e, "failed_to_record", unrecorded);
 		ev_i64(&e, "exit", code);
 		fputs(",\"results\":[", f);
 		for (size_t i = 0; i < n; i++) {
@@ -349,12 +411,14 @@ int multi_out_summary(struct multi_out *o, const fwh_unit *units, size_t n)
 		printf(_(", %zu not confirmed by the new firmware"), count[FWH_REC_UNCONFIRMED]);
 	if (skipped)
 		printf(_(", %zu skipped"), skipped);
+	if (unrecorded)
+		printf(_(", %zu failed-to-record"), unrecorded);
 	printf(_(" (exit code %d)\n"), code);
 	for (size_t i = 0; i < n; i++) {
 		unit_line(&units[i], false, line, sizeof line);
 		printf("  %s\n", line);
-		if (units[i].record_failed)
-			printf(_("    not recorded: %s\n"), units[i].record_err.msg);
+		if (units[i].serial_note)
+			printf(_("    note: %s\n"), units[i].serial_note);
 	}
 	fflush(stdout);
 	return code;

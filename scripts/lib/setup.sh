@@ -10,8 +10,9 @@ FWS_PACKAGES=(
   libmbedtls-dev libssl-dev zlib1g-dev libp11-kit-dev p11-kit libsqlite3-dev
   libusb-1.0-0-dev libhidapi-dev libglib2.0-dev libgtk-4-dev libadwaita-1-dev
   librsvg2-bin   # the app icon PNG sizes, rendered at build time
-  # tests
-  libcmocka-dev clang libclang-rt-14-dev valgrind
+  libpq-dev
+  # tests (postgresql-15: the records tests start their own server)
+  libcmocka-dev clang libclang-rt-14-dev valgrind postgresql-15
   softhsm2 opensc openssl jq umockdev libumockdev-dev dfu-util fwupd
   xvfb xauth desktop-file-utils appstream gettext
   bash-completion zsh fish   # the generated shell completions, run in each shell

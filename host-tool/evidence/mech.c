@@ -5,8 +5,7 @@
  * What is common to all three (the signed package, the device-side checks)
  * is not repeated here: ixit.c writes it from the real constants of
  * fwseal/pkg.h and the actual package and trust store. This table holds only
- * what differs per transport (architecture.md "Protocol",
- * docs/serial-protocol.md, DFU 1.1).
+ * what differs per transport (docs/serial-protocol.md, docs/usb.md, DFU 1.1).
  */
 #include <string.h>
 

@@ -25,6 +25,10 @@ enum fws_exit {
 	                              confirm itself in time: it is still on trial and
 	                              the device goes back to the old one at its next
 	                              restart (record result "unconfirmed") */
+	FWS_EXIT_EVIDENCE_FAIL = 12,         /* evidence: at least one check or test FAILed
+	                                        (the pack is written) */
+	FWS_EXIT_EVIDENCE_INCONCLUSIVE = 13, /* evidence: no FAIL, but at least one
+	                                        INCONCLUSIVE (the pack is written) */
 };
 
 #endif /* FWSEAL_EXITCODES_H */

@@ -178,3 +178,50 @@ void sim_ctl_reply(sim_ctl_req *r, const char *fmt, ...)
 	close(r->client);
 	r->client = -1;
 }
+
+int sim_ctl_ask(const char *path, int argc, char **argv)
+{
+	struct sockaddr_un a;
+	char line[CTL_LINE_MAX + 2] = "";
+	size_t n = 0;
+
+	for (int i = 0; i < argc; i++) {
+		int k = snprintf(line + n, sizeof line - n, "%s%s", i ? " " : "", argv[i]);
+		if (k < 0 || (size_t)k >= sizeof line - n - 1) {
+			fprintf(stderr, "fwseal-sim: the request is too long.\n");
+			return 2;
+		}
+		n += (size_t)k;
+	}
+	line[n++] = '\n';
+	if (strlen(path) >= sizeof(a.sun_path)) {
+		fprintf(stderr, "fwseal-sim: the socket path %s is too long.\n", path);
+		return 2;
+	}
+	memset(&a, 0, sizeof a);
+	a.sun_family = AF_UNIX;
+	memcpy(a.sun_path, path, strlen(path) + 1);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+	    send(fd, line, n, MSG_NOSIGNAL) != (ssize_t)n) {
+		fprintf(stderr, "fwseal-sim: cannot reach the control socket %s: %s. Is the simulator "
+		        "running?\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return 2;
+	}
+	char ans[CTL_LINE_MAX + 64];
+	n = 0;
+	while (n + 1 < sizeof ans) {
+		ssize_t r = read(fd, ans + n, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0 || ans[n] == '\n')
+			break;
+		n++;
+	}
+	ans[n] = '\0';
+	close(fd);
+	puts(ans);
+	return strncmp(ans, "ok", 2) == 0 ? 0 : 1;
+}

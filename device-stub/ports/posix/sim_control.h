@@ -60,6 +60,11 @@ void sim_ctl_close(sim_ctl *c);
  * is answered with an error here and not returned. */
 bool sim_ctl_next(sim_ctl *c, int timeout_ms, sim_ctl_req *r);
 
+/* The client side, for `fwseal-sim --ask SOCKET REQUEST...` (a power-cut
+ * hook for the evidence run, scripts): send one request, print the answer.
+ * 0 when the answer starts with "ok", 1 otherwise, 2 when unreachable. */
+int sim_ctl_ask(const char *path, int argc, char **argv);
+
 /* Answer r with one line (no newline in fmt) and close its connection. */
 void sim_ctl_reply(sim_ctl_req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

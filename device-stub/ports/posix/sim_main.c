@@ -358,6 +358,9 @@ static int parse_units(int end, char **argv, size_t *n)
 
 int main(int argc, char **argv)
 {
+	/* fwseal-sim --ask SOCKET REQUEST...: the control socket's client */
+	if (argc >= 4 && strcmp(argv[1], "--ask") == 0)
+		return sim_ctl_ask(argv[2], argc - 3, argv + 3);
 	struct sim_unit *u = &units[0];
 	sim_link lk;
 	struct sigaction sa;

@@ -38,6 +38,8 @@ static const char usage[] =
 	"  --and [device options]  before --usb: one more device on the same emulated\n"
 	"                       USB bus (its own --state, --serial-number, --model, ...)\n"
 	"  --ram                print the stub's static RAM (bytes) and exit\n"
+	"fwseal-sim --ask SOCKET REQUEST...  send one request to a running simulator's\n"
+	"                       control socket (e.g. power-cut now) and print the answer\n"
 	"Exit: 0 after a signal, 2 usage or setup error, 3 power cut (restart to continue).\n";
 
 static bool parse_u64(const char *s, uint64_t *out)

@@ -11,7 +11,7 @@
 
 #define BUSY_LIMIT_MS    60000u /* one request may keep the device busy this long */
 #define RESTART_LIMIT_MS 30000u /* a restarting device must answer within this */
-#define RESTART_POLL_MS  200u
+#define RESTART_POLL_MS  50u
 
 static uint64_t now_ms(void)
 {
@@ -324,9 +324,7 @@ bool dut_state(struct dutlink *d, uint8_t *state)
 
 bool dut_wait(struct dutlink *d, fws_devinfo *info, uint32_t limit_ms)
 {
-	if (d->l)
-		fwh_close(d->l);
-	d->l = NULL;
+	dut_close_link(d);
 	fwh_link_opts poll = {0};
 	poll.timeout_ms = 300;
 	poll.retries = 1;
@@ -364,29 +362,7 @@ bool dut_restart(struct dutlink *d, fws_devinfo *info)
 		return false;
 	}
 	logf_(d, "device asked to restart (RESET)");
-	fwh_close(d->l);
-	d->l = NULL;
-	fwh_link_opts poll = {0};
-	poll.timeout_ms = 300;
-	poll.retries = 1;
-	uint64_t deadline = now_ms() + RESTART_LIMIT_MS;
-	for (;;) {
-		sleep_ms(RESTART_POLL_MS);
-		fwh_link *l = NULL;
-		if (fwh_open(d->device, &poll, &l, NULL) == FWS_OK) {
-			if (fwh_dfu_info(l, info, NULL) == FWS_OK) {
-				fwh_close(l);
-				/* reopen with normal timeouts for what follows */
-				if (fwh_open(d->device, NULL, &d->l, NULL) != FWS_OK)
-					d->l = NULL;
-				return true;
-			}
-			fwh_close(l);
-		}
-		if (now_ms() >= deadline) {
-			logf_(d, "device did not answer within %u s after the restart",
-			      RESTART_LIMIT_MS / 1000u);
-			return false;
-		}
-	}
+	dut_close_link(d);
+	sleep_ms(RESTART_POLL_MS); /* it answered before it restarts */
+	return dut_wait(d, info, RESTART_LIMIT_MS);
 }

@@ -58,8 +58,10 @@ char *ft_describe(const fws_devinfo *i);
 bool ft_flash(struct ft *f, const char *path, fws_devinfo *after, char *why, size_t cap,
               bool *link_lost);
 
-/* Bring the device to the known state "runs N-1" if it can be (logged). */
-void ft_to_previous(struct ft *f);
+/* Start test id from the known state "runs N-1" where it can be had: the
+ * state found is logged and in *before. false (the test is ended
+ * INCONCLUSIVE) when the device does not describe itself. */
+bool ft_begin_from_previous(struct ft *f, const char *id, fws_devinfo *before);
 
 /* The tests of ft_refusal.c (5.3-9, 5.3-2, 5.3-16). */
 void ft_tampered(struct ft *f);

@@ -48,14 +48,10 @@ static bool first_half(struct ft *f, uint64_t *at, const char **why)
 
 void ft_cable_pull(struct ft *f)
 {
-	ft_begin(f, "FT-10-cable-pull");
 	const struct ev_pkgfacts *g = f->pk->pkg;
-	ft_to_previous(f);
-	if (!ft_read_info(f, "before")) {
-		ft_verdict(f, EV_INCONCLUSIVE, "The device did not return its device-info record.");
+	fws_devinfo before;
+	if (!ft_begin_from_previous(f, "FT-10-cable-pull", &before))
 		return;
-	}
-	fws_devinfo before = f->info;
 	const char *why = NULL;
 	uint64_t at = 0;
 	ft_note(f, "send release %s up to about stream byte %llu of %zu, then break the link",
@@ -181,14 +177,10 @@ static char *hook_cut(struct ft *f, const fws_devinfo *before, bool *inconclusiv
 
 void ft_power_cut(struct ft *f)
 {
-	ft_begin(f, "FT-11-power-cut");
 	const struct ev_pkgfacts *g = f->pk->pkg;
-	ft_to_previous(f);
-	if (!ft_read_info(f, "before")) {
-		ft_verdict(f, EV_INCONCLUSIVE, "The device did not return its device-info record.");
+	fws_devinfo before;
+	if (!ft_begin_from_previous(f, "FT-11-power-cut", &before))
 		return;
-	}
-	fws_devinfo before = f->info;
 	char ctl[160] = "";
 	const char *means;
 	if (f->o->power.command) {

@@ -285,7 +285,7 @@ bool ft_flash(struct ft *f, const char *path, fws_devinfo *after, char *why, siz
 
 /* Known state "runs N-1" (f->prev) for the interruption tests and the
  * upgrade: logged into the current log; false with the reason logged. */
-void ft_to_previous(struct ft *f)
+static void to_previous(struct ft *f)
 {
 	f->d.log = &f->log;
 	ft_note(f, "known state for FT-10, FT-11 and FT-02: the device runs the previous release");
@@ -317,6 +317,18 @@ void ft_to_previous(struct ft *f)
 		dut_log_info(&f->d, "now", &after);
 }
 
+bool ft_begin_from_previous(struct ft *f, const char *id, fws_devinfo *before)
+{
+	ft_begin(f, id);
+	to_previous(f);
+	if (!ft_read_info(f, "before")) {
+		ft_verdict(f, EV_INCONCLUSIVE, "The device did not return its device-info record.");
+		return false;
+	}
+	*before = f->info;
+	return true;
+}
+
 /* The fwseal command a user types, run as a program so what it prints is
  * what a user sees. The link is closed while it runs (a serial port has one
  * owner). */
@@ -336,14 +348,10 @@ static bool run_cli(struct ft *f, struct ev_proc_result *r)
 
 static void t_authentic(struct ft *f)
 {
-	ft_begin(f, "FT-02-authentic-update");
 	const struct ev_pkgfacts *g = f->pk->pkg;
-	ft_to_previous(f);
-	if (!ft_read_info(f, "before")) {
-		ft_verdict(f, EV_INCONCLUSIVE, "The device did not return its device-info record.");
+	fws_devinfo before;
+	if (!ft_begin_from_previous(f, "FT-02-authentic-update", &before))
 		return;
-	}
-	fws_devinfo before = f->info;
 	char *was = ft_describe(&before);
 	if (ft_runs(&before, g) || before.security_counter > g->m.security_counter) {
 		f->cli_why = ev_xasprintf("the device already ran %s before the upgrade test", was);

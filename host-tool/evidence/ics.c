@@ -243,6 +243,13 @@ static bool app_derived(struct ics_ctx *c, unsigned n)
 	return derived_only(c, n, "the update app's defaults in [update-app]");
 }
 
+/* Y or N from the app's facts; an N needs the Supplier's justification. */
+static bool app_status(struct ics_ctx *c, unsigned n, bool y, char *detail, const char *why_n)
+{
+	set(c, n, y ? EV_STATUS_Y : EV_STATUS_N, detail, "product description [update-app]");
+	return app_derived(c, n) && (y || justify(c, n, why_n));
+}
+
 static bool p4(struct ics_ctx *c)
 {
 	const struct ev_update_app *a = &c->prod->app;
@@ -250,12 +257,10 @@ static bool p4(struct ics_ctx *c)
 		return supplier(c, 4, "whether updates are applied automatically is a product decision.");
 	char *src = app_source(c->pk);
 	if (a->auto_install == EV_AUTO_NONE) {
-		set(c, 4, EV_STATUS_N,
-		    ev_xasprintf("%s never installs an update by itself: the user starts every "
-		                 "installation.%s", a->name, src),
-		    "product description [update-app]");
+		char *d = ev_xasprintf("%s never installs an update by itself: the user starts every "
+		                       "installation.%s", a->name, src);
 		free(src);
-		return app_derived(c, 4) && justify(c, 4, "an update app without automatic install");
+		return app_status(c, 4, false, d, "an update app without automatic install");
 	}
 	char cd[64] = "";
 	if (a->countdown_s)
@@ -302,12 +307,8 @@ static bool p5(struct ics_ctx *c)
 		                 when.len ? when.s : "only when asked", src);
 	free(when.s);
 	free(src);
-	set(c, 5, y ? EV_STATUS_Y : EV_STATUS_N, d, "product description [update-app]");
-	if (y)
-		return app_derived(c, 5);
-	return app_derived(c, 5) &&
-	       justify(c, 5, "an update check that does not find new security updates after "
-	                     "initialisation and periodically");
+	return app_status(c, 5, y, d, "an update check that does not find new security updates "
+	                              "after initialisation and periodically");
 }
 
 static bool p6(struct ics_ctx *c)
@@ -336,12 +337,8 @@ static bool p6(struct ics_ctx *c)
 	    !a->notify ? "(none)" : a->notify_default_on ? "on" : "off",
 	    a->can_disable ? "can" : "cannot", a->can_postpone ? "can" : "cannot", src);
 	free(src);
-	set(c, 6, y ? EV_STATUS_Y : EV_STATUS_N, d, "product description [update-app]");
-	if (y)
-		return app_derived(c, 6);
-	return app_derived(c, 6) &&
-	       justify(c, 6, "automatic updates or notifications that are off by default or that "
-	                     "the user cannot turn off or postpone");
+	return app_status(c, 6, y, d, "automatic updates or notifications that are off by default "
+	                              "or that the user cannot turn off or postpone");
 }
 
 static bool p7(struct ics_ctx *c)

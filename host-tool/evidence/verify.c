@@ -16,6 +16,7 @@
 #include "evidence.h"
 #include "ev_util.h"
 #include "fwseal/crypto.h"
+#include "verify.h"
 
 #define FILE_MAX   (256u * 1024u * 1024u)
 #define LIST_MAX   (4u * 1024u * 1024u)
@@ -84,6 +85,26 @@ static bool safe_name(const char *p)
 	return true;
 }
 
+bool ev_sig_parse(const char *text, struct ev_sig *out)
+{
+	const char *f_id = sig_field(text, "key-id"), *f_alg = sig_field(text, "algorithm"),
+	           *f_d = sig_field(text, "signed-sha256"), *f_s = sig_field(text, "signature");
+	return strncmp(text, "fwseal-evidence-signature-1\n", 28) == 0 && f_id && f_alg && f_d &&
+	       f_s && strncmp(f_alg, "ecdsa-p256-sha256\n", 18) == 0 &&
+	       hexval(f_id, FWS_KEY_ID_LEN, out->key_id) &&
+	       hexval(f_d, FWS_SHA256_LEN, out->signed_sha256) &&
+	       hexval(f_s, FWS_ECDSA_SIG_LEN, out->sig);
+}
+
+bool ev_sum_line_parse(const char *line, uint8_t sha256[FWS_SHA256_LEN], const char **name)
+{
+	if (strlen(line) < 2 * FWS_SHA256_LEN + 3 || line[64] != ' ' || line[65] != ' ' ||
+	    !hexval(line, FWS_SHA256_LEN, sha256) || !safe_name(line + 66))
+		return false;
+	*name = line + 66;
+	return true;
+}
+
 static bool read_text(const char *path, size_t max, char **out)
 {
 	uint8_t *d;
@@ -107,12 +128,11 @@ static void check_list(struct vctx *v, char *list)
 	for (char *save = NULL, *l = strtok_r(list, "\n", &save); l;
 	     l = strtok_r(NULL, "\n", &save)) {
 		uint8_t want[FWS_SHA256_LEN];
-		if (strlen(l) < 2 * FWS_SHA256_LEN + 3 || l[64] != ' ' || l[65] != ' ' ||
-		    !hexval(l, FWS_SHA256_LEN, want) || !safe_name(l + 66)) {
+		const char *name = NULL;
+		if (!ev_sum_line_parse(l, want, &name)) {
 			say(v, true, "evidence.sha256 has a line that is not '<sha256>  <file>': %.80s", l);
 			continue;
 		}
-		const char *name = l + 66;
 		if (v->nlisted >= FILES_MAX) {
 			say(v, true, "evidence.sha256 lists more than %u files", FILES_MAX);
 			return;
@@ -199,24 +219,20 @@ enum ev_verify_result ev_pack_verify(const char *dir, const uint8_t pub[FWS_P256
 		res = EV_VERIFY_UNSIGNED;
 		goto out;
 	}
-	uint8_t digest[FWS_SHA256_LEN], want_digest[FWS_SHA256_LEN], id[FWS_KEY_ID_LEN],
-	    sid[FWS_KEY_ID_LEN], s[FWS_ECDSA_SIG_LEN];
+	uint8_t digest[FWS_SHA256_LEN], id[FWS_KEY_ID_LEN];
+	struct ev_sig es;
 	fws_sha256((const uint8_t *)list, strlen(list), digest);
 	fws_key_id(pub, id);
-	const char *f_id = sig_field(sig, "key-id"), *f_alg = sig_field(sig, "algorithm"),
-	           *f_d = sig_field(sig, "signed-sha256"), *f_s = sig_field(sig, "signature");
 	char *hid = ev_hex(id, FWS_KEY_ID_LEN);
-	if (strncmp(sig, "fwseal-evidence-signature-1\n", 28) != 0 || !f_id || !f_alg || !f_d ||
-	    !f_s || strncmp(f_alg, "ecdsa-p256-sha256\n", 18) != 0 ||
-	    !hexval(f_id, FWS_KEY_ID_LEN, sid) || !hexval(f_d, FWS_SHA256_LEN, want_digest) ||
-	    !hexval(f_s, FWS_ECDSA_SIG_LEN, s)) {
+	if (!ev_sig_parse(sig, &es)) {
 		say(&v, true, "evidence.sig is not an fwseal evidence signature");
-	} else if (memcmp(sid, id, FWS_KEY_ID_LEN) != 0) {
-		say(&v, true, "evidence.sig was made with key %.16s, not with the key given (%s)", f_id,
-		    hid);
-	} else if (memcmp(want_digest, digest, FWS_SHA256_LEN) != 0) {
+	} else if (memcmp(es.key_id, id, FWS_KEY_ID_LEN) != 0) {
+		char *sid = ev_hex(es.key_id, FWS_KEY_ID_LEN);
+		say(&v, true, "evidence.sig was made with key %s, not with the key given (%s)", sid, hid);
+		free(sid);
+	} else if (memcmp(es.signed_sha256, digest, FWS_SHA256_LEN) != 0) {
 		say(&v, true, "evidence.sha256 is not the list that was signed: it was changed");
-	} else if (fws_ecdsa_p256_verify(pub, digest, s) != FWS_OK) {
+	} else if (fws_ecdsa_p256_verify(pub, digest, es.sig) != FWS_OK) {
 		say(&v, true, "the signature over evidence.sha256 does not verify with key %s", hid);
 	} else {
 		say(&v, false, "evidence.sig: evidence.sha256 signed by key %s", hid);

@@ -133,6 +133,15 @@ void ev_fixture_rmtree(const char *dir)
 	rmdir(dir);
 }
 
+const struct ev_test *ev_fixture_test(const struct ev_pack *pk, const char *id)
+{
+	for (size_t i = 0; i < pk->ntests; i++)
+		if (!strcmp(pk->tests[i].id, id))
+			return &pk->tests[i];
+	fail_msg("no test %s", id);
+	abort();
+}
+
 void ev_fixture_release(struct ev_release *r)
 {
 	memset(r, 0, sizeof(*r));

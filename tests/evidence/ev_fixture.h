@@ -34,6 +34,11 @@ struct ev_fixture {
 	test_key release, lab, revoked, evidence;
 };
 
+/* The test id in a pack (fails the test when there is none). */
+struct ev_pack;
+struct ev_test;
+const struct ev_test *ev_fixture_test(const struct ev_pack *pk, const char *id);
+
 /* The release facts of examples/release-example.ini (5.3-8 record). */
 struct ev_release;
 void ev_fixture_release(struct ev_release *r);

@@ -82,14 +82,7 @@ static void build(struct ev_pack *pk, struct inputs *in, int64_t now)
 		fail_msg("%s", err);
 }
 
-static const struct ev_test *test_of(const struct ev_pack *pk, const char *id)
-{
-	for (size_t i = 0; i < pk->ntests; i++)
-		if (!strcmp(pk->tests[i].id, id))
-			return &pk->tests[i];
-	fail_msg("no test %s", id);
-	abort();
-}
+#define test_of ev_fixture_test
 
 static bool row_flag(const struct ev_pack *pk, unsigned n, enum ev_level level)
 {
@@ -255,6 +248,23 @@ static char *product_with(const char *extra)
 	return s;
 }
 
+/* A pack from the minimal product + extra, at time now. The caller frees it
+ * with done(). */
+static char *start(struct inputs *in, struct ev_pack *pk, const char *extra, int64_t now)
+{
+	char *text = product_with(extra);
+	load_inputs(in, text);
+	build(pk, in, now);
+	return text;
+}
+
+static void done(struct inputs *in, struct ev_pack *pk, char *text)
+{
+	ev_pack_free(pk);
+	free_inputs(in);
+	free(text);
+}
+
 static const char ics_ok[] =
     "[ics 5.3-4]\nstatus = N\njustification = no network\n"
     "[ics 5.3-5]\nstatus = Y\ndetail = checks on connect\n"
@@ -288,20 +298,16 @@ static void expect_refused(const char *extra, const char *needle)
 static void minimal_product_builds(void **state)
 {
 	(void)state;
-	char *text = product_with(ics_ok);
 	struct inputs in;
-	load_inputs(&in, text);
 	struct ev_pack pk;
-	build(&pk, &in, EV_FIX_NOW);
+	char *text = start(&in, &pk, ics_ok, EV_FIX_NOW);
 	assert_int_equal(pk.ics[0].status, EV_STATUS_Y);   /* all components updateable */
 	assert_int_equal(pk.ics[13].status, EV_STATUS_NA); /* C(3) not met */
 	assert_non_null(pk.ics[13].justification);
 	assert_int_equal(pk.ics[5].status, EV_STATUS_NA);
 	assert_string_equal(pk.ics[5].justification, "neither automatic updates nor notifications");
 	assert_non_null(strstr(pk.ics[5].source, "no [update-app]"));
-	ev_pack_free(&pk);
-	free_inputs(&in);
-	free(text);
+	done(&in, &pk, text);
 }
 
 static void missing_justification_names_provision(void **state)
@@ -351,11 +357,9 @@ static void app_defaults_decide_5_3_4_to_6(void **state)
 	snprintf(extra, sizeof(extra), "%sautomatic_install = security\n"
 	         "automatic_install_default = on\ninstall_countdown_s = 60\n"
 	         "[ics 5.3-5]\njustification = no network interface\n", app_base);
-	char *text = product_with(extra);
 	struct inputs in;
-	load_inputs(&in, text);
 	struct ev_pack pk;
-	build(&pk, &in, EV_FIX_NOW);
+	char *text = start(&in, &pk, extra, EV_FIX_NOW);
 	assert_int_equal(pk.ics[3].status, EV_STATUS_Y);
 	assert_non_null(strstr(pk.ics[3].detail, "installs security updates by itself after a 60 s "
 	                                         "countdown"));
@@ -363,9 +367,7 @@ static void app_defaults_decide_5_3_4_to_6(void **state)
 	assert_int_equal(pk.ics[4].status, EV_STATUS_N); /* a local folder is no update check */
 	assert_string_equal(pk.ics[4].justification, "no network interface");
 	assert_int_equal(pk.ics[5].status, EV_STATUS_Y);
-	ev_pack_free(&pk);
-	free_inputs(&in);
-	free(text);
+	done(&in, &pk, text);
 
 	/* a local catalog: 5.3-5 is N and needs the Supplier's justification */
 	snprintf(extra, sizeof(extra), "%sautomatic_install = security\n"
@@ -388,15 +390,11 @@ static void app_defaults_decide_5_3_4_to_6(void **state)
 	         "update_check = online\ncheck_on_connect = yes\ncheck_on_catalog_change = no\n"
 	         "check_interval_hours = 24\ndefaults_source = s\n"
 	         "[ics 5.3-4]\njustification = j\n");
-	text = product_with(extra);
-	load_inputs(&in, text);
-	build(&pk, &in, EV_FIX_NOW);
+	text = start(&in, &pk, extra, EV_FIX_NOW);
 	assert_int_equal(pk.ics[4].status, EV_STATUS_Y);
 	assert_int_equal(pk.ics[5].status, EV_STATUS_NA);
 	assert_non_null(strstr(pk.ics[5].justification, "C(9)"));
-	ev_pack_free(&pk);
-	free_inputs(&in);
-	free(text);
+	done(&in, &pk, text);
 }
 
 static void no_edition_no_pack(void **state)
@@ -489,11 +487,9 @@ static void support_period_is_checked(void **state)
 static void timeliness_is_checked(void **state)
 {
 	(void)state;
-	char *text = product_with(ics_ok);
 	struct inputs in;
-	load_inputs(&in, text);
 	struct ev_pack pk;
-	build(&pk, &in, EV_FIX_NOW);
+	char *text = start(&in, &pk, ics_ok, EV_FIX_NOW);
 	const struct ev_test *t = test_of(&pk, "CK-08-timeliness");
 	assert_int_equal(t->verdict, EV_PASS); /* 2024-12-20 -> 2025-01-15: 26 days, high: 30 */
 	assert_non_null(strstr(t->reason, "26 days"));
@@ -507,20 +503,16 @@ static void timeliness_is_checked(void **state)
 	t = test_of(&pk, "CK-08-timeliness");
 	assert_int_equal(t->verdict, EV_INCONCLUSIVE);
 	assert_non_null(strstr(t->reason, "not provided"));
-	ev_pack_free(&pk);
-	free_inputs(&in);
-	free(text);
+	done(&in, &pk, text);
 }
 
 /* An ICS row stayed Y, unmarked, when its own test FAILed. */
 static void failed_test_flags_its_rows(void **state)
 {
 	(void)state;
-	char *text = product_with(ics_ok);
 	struct inputs in;
-	load_inputs(&in, text);
 	struct ev_pack pk;
-	build(&pk, &in, EV_FIX_NOW);
+	char *text = start(&in, &pk, ics_ok, EV_FIX_NOW);
 	struct ev_test *t = ev_pack_add_test(&pk, "FT-07-downgrade");
 	t->verdict = EV_FAIL;
 	t->transport = ev_xstrdup("serial");
@@ -537,9 +529,7 @@ static void failed_test_flags_its_rows(void **state)
 	assert_non_null(strstr(r2, "FT-07-downgrade over serial FAILED"));
 	free(r2);
 	free(json);
-	ev_pack_free(&pk);
-	free_inputs(&in);
-	free(text);
+	done(&in, &pk, text);
 }
 
 static void non_updateable_component(void **state)
@@ -559,18 +549,14 @@ static void non_updateable_component(void **state)
 	 * device whose software is updateable (they once said Y) */
 	snprintf(extra, sizeof(extra), "%s[component rom]\ndescription = boot ROM\n"
 	         "mechanism = none\njustification = mask ROM\n", ics_ok);
-	text = product_with(extra);
 	struct inputs in;
-	load_inputs(&in, text);
 	struct ev_pack pk;
-	build(&pk, &in, EV_FIX_NOW);
+	text = start(&in, &pk, extra, EV_FIX_NOW);
 	assert_int_equal(pk.ics[0].status, EV_STATUS_N);
 	assert_int_equal(pk.ics[13].status, EV_STATUS_NA);
 	assert_int_equal(pk.ics[14].status, EV_STATUS_NA);
 	assert_non_null(strstr(pk.ics[13].justification, "C(3) is not met"));
-	ev_pack_free(&pk);
-	free_inputs(&in);
-	free(text);
+	done(&in, &pk, text);
 }
 
 static void product_must_match_package(void **state)

@@ -109,8 +109,16 @@ struct run {
 };
 
 /* Generate a pack against a simulator; lab = give the previous release, the
- * lab test key and the revoked key. */
+ * lab test key and the revoked key; release_trust_only: the pack is told the
+ * devices carry the release key only (the simulator has all three). */
+static void run_pack_trust(struct run *r, const char *defect, bool lab, bool release_trust_only);
+
 static void run_pack(struct run *r, const char *defect, bool lab)
+{
+	run_pack_trust(r, defect, lab, false);
+}
+
+static void run_pack_trust(struct run *r, const char *defect, bool lab, bool release_trust_only)
 {
 	char err[1024];
 	ev_fixture_setup(&r->fx, 7);
@@ -121,7 +129,8 @@ static void run_pack(struct run *r, const char *defect, bool lab)
 	free(path);
 	/* this simulator serves serial only; USB is test_evidence_cli.sh's */
 	r->prod.interfaces = 1u << EV_MECH_SERIAL;
-	assert_true(ev_trust_load(&r->trust, r->fx.trust, err, sizeof(err)));
+	const char *trust = release_trust_only ? r->fx.trust_release : r->fx.trust;
+	assert_true(ev_trust_load(&r->trust, trust, err, sizeof(err)));
 	assert_true(ev_pkg_load(&r->pkg, r->fx.pkg, &r->trust.trust, err, sizeof(err)));
 	ev_fixture_release(&r->rel);
 	sim_start(&r->sim, &r->fx, defect);
@@ -135,7 +144,7 @@ static void run_pack(struct run *r, const char *defect, bool lab)
 	struct ev_ft_opts o = {
 		.device = r->sim.device,
 		.package_path = r->fx.pkg,
-		.trust_path = r->fx.trust,
+		.trust_path = trust,
 		.previous_path = lab ? r->fx.pkg_prev : NULL,
 		.test_key_path = lab ? r->fx.test_key : NULL,
 		.revoked_key_path = lab ? r->fx.revoked_key : NULL,
@@ -176,14 +185,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-static const struct ev_test *test_of(const struct ev_pack *pk, const char *id)
-{
-	for (size_t i = 0; i < pk->ntests; i++)
-		if (!strcmp(pk->tests[i].id, id))
-			return &pk->tests[i];
-	fail_msg("no test %s", id);
-	abort();
-}
+#define test_of ev_fixture_test
 
 /* Every test PASS except those listed (id, verdict), NULL-terminated. */
 static void expect_verdicts(const struct ev_pack *pk, const char *const *other,
@@ -309,6 +311,26 @@ static void without_lab_inputs(void **state)
 	                       "not the N-1 -> N upgrade"));
 }
 
+/* The trust store the pack describes is not the one in the device: FT-16
+ * FAILs and flags 5.3-7 and 5.3-9 (the pack once took the host's file for
+ * the device's trust store). */
+static void trust_store_mismatch(void **state)
+{
+	struct run *r = *state;
+	run_pack_trust(r, NULL, false, true);
+	static const char *const ids[] = {"FT-16-trust-store", "FT-02-authentic-update",
+	                                  "FT-07-downgrade", "FT-08-wrong-model", "FT-12-revoked-key",
+	                                  "FT-13-wrong-hw-revision", "FT-14-wrong-component", NULL};
+	static const enum ev_verdict v[] = {EV_FAIL, EV_INCONCLUSIVE, EV_INCONCLUSIVE,
+	                                    EV_INCONCLUSIVE, EV_INCONCLUSIVE, EV_INCONCLUSIVE,
+	                                    EV_INCONCLUSIVE};
+	expect_verdicts(&r->pk, ids, v);
+	static const unsigned rows[] = {7, 9, 0};
+	expect_flagged(&r->pk, rows);
+	const struct ev_test *t = test_of(&r->pk, "FT-16-trust-store");
+	assert_non_null(strstr(t->reason, "which the file does not list"));
+}
+
 struct defect_case {
 	const char *defect;
 	const char *const tests[4];
@@ -370,6 +392,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(golden_sim, setup, teardown),
 		cmocka_unit_test_setup_teardown(without_lab_inputs, setup, teardown),
+		cmocka_unit_test_setup_teardown(trust_store_mismatch, setup, teardown),
 		cmocka_unit_test_setup_teardown(defect_accept_downgrade, setup, teardown),
 		cmocka_unit_test_setup_teardown(defect_skip_block_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(defect_skip_hw_rev_check, setup, teardown),

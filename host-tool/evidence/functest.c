@@ -402,6 +402,26 @@ static void t_authentic(struct ft *f)
 	free(now);
 }
 
+/* Does text state a duration of n seconds ("30 s", "30s", "30 seconds",
+ * "30 Sekunden")? The command's wording and language may change; the number
+ * and its unit are what a user reads. */
+static const char *seconds_in(const char *text, uint32_t n)
+{
+	char num[16];
+	snprintf(num, sizeof(num), "%u", (unsigned)n);
+	size_t l = strlen(num);
+	for (const char *p = strstr(text, num); p; p = strstr(p + 1, num)) {
+		if (p > text && p[-1] >= '0' && p[-1] <= '9')
+			continue;
+		const char *q = p + l;
+		while (*q == ' ')
+			q++;
+		if (*q == 's' || *q == 'S')
+			return p;
+	}
+	return NULL;
+}
+
 /* 5.3-11 / 5.3-12: what the command showed before it installed. */
 static void t_shown(struct ft *f)
 {
@@ -418,8 +438,6 @@ static void t_shown(struct ft *f)
 	if (done)
 		done[1] = '\0';
 	struct ev_buf missing = {0}, quoted = {0};
-	char downtime[32];
-	snprintf(downtime, sizeof(downtime), "%u s", (unsigned)g->m.downtime_s);
 	const char *need[FWS_CVE_COUNT_MAX + 2];
 	unsigned nn = 0;
 	char risks[200] = "";
@@ -431,17 +449,20 @@ static void t_shown(struct ft *f)
 		for (unsigned i = 0; i < g->m.cve_count; i++)
 			need[nn++] = g->cves[i];
 	}
-	need[nn++] = downtime;
 	for (unsigned i = 0; i < nn; i++)
 		if (!strstr(plan, need[i]))
 			ev_buf_printf(&missing, "%s'%s'", missing.len ? ", " : "", need[i]);
+	if (!seconds_in(plan, g->m.downtime_s))
+		ev_buf_printf(&missing, "%sthe downtime (%u s)", missing.len ? ", " : "",
+		              (unsigned)g->m.downtime_s);
 	/* quote the lines that carry them */
-	for (char *save = NULL, *l = strtok_r(plan, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		for (unsigned i = 0; i < nn; i++)
-			if (strstr(l, need[i])) {
-				ev_buf_printf(&quoted, "%s\"%s\"", quoted.len ? " / " : "", l);
-				break;
-			}
+	for (char *save = NULL, *l = strtok_r(plan, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		bool carries = seconds_in(l, g->m.downtime_s) != NULL;
+		for (unsigned i = 0; i < nn && !carries; i++)
+			carries = strstr(l, need[i]) != NULL;
+		if (carries)
+			ev_buf_printf(&quoted, "%s\"%s\"", quoted.len ? " / " : "", l);
+	}
 	free(plan);
 	if (missing.len)
 		ft_verdict(f, EV_FAIL, "Before installing, fwseal showed the user %s, but not %s.",

@@ -120,22 +120,20 @@ int dut_active_slot(const fws_devinfo *info)
 
 bool dut_image_sha256(const fws_devinfo *info, uint8_t out[FWS_SHA256_LEN])
 {
-	/* FWS_DI_IMAGE_SHA256 (0x8001): decoded once the host knows the tag */
-	(void)info;
-	(void)out;
-	return false;
+	if (!info->has_image_sha256) /* FWS_DI_IMAGE_SHA256 (0x8001) */
+		return false;
+	memcpy(out, info->image_sha256, FWS_SHA256_LEN);
+	return true;
 }
 
 bool dut_is_simulator(const fws_devinfo *info)
 {
-	(void)info; /* FWS_DI_SIMULATOR (0x8002) */
-	return false;
+	return info->simulator; /* FWS_DI_SIMULATOR (0x8002) */
 }
 
 const char *dut_crypto_lib(const fws_devinfo *info)
 {
-	(void)info; /* FWS_DI_CRYPTO_LIB (0x8003) */
-	return NULL;
+	return info->crypto_lib[0] ? info->crypto_lib : NULL; /* FWS_DI_CRYPTO_LIB (0x8003) */
 }
 
 void dut_log_info(struct dutlink *d, const char *when, const fws_devinfo *info)

@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/version.h>
-
 #include "evidence.h"
 #include "ev_util.h"
 #include "fwseal/crypto.h"
@@ -174,7 +172,7 @@ bool ev_pack_build(struct ev_pack *pk, const struct ev_product *prod,
 	pk->test_key_id = in->test_key_id ? ev_xstrdup(in->test_key_id) : NULL;
 	pk->revoked_key_id = in->revoked_key_id ? ev_xstrdup(in->revoked_key_id) : NULL;
 	pk->host_crypto = ev_xasprintf("%s (the library this fwseal was built with)",
-	                               MBEDTLS_VERSION_STRING_FULL);
+	                               fws_crypto_lib());
 #ifdef FWSEAL_VERSION
 	pk->tool_version = "fwseal " FWSEAL_VERSION;
 #else

@@ -279,6 +279,9 @@ static void upd_mech(struct ev_pack *pk, struct ev_ixit *x)
 		ev_entry_text(e, "configuration", "Configuration", mi->configuration);
 		ev_entry_text(e, "update_checking", "Update checking", mi->update_checking);
 		ev_entry_text(e, "user_notification", "User notification", mi->user_notification);
+		ev_entry_textf(e, "source", "Source", "fwseal's design as %s describe it; what this run "
+		               "demonstrated over this interface is in the tests that name it",
+		               mi->documented_in);
 	}
 	free(crypto);
 }

@@ -17,8 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <mbedtls/platform_util.h>
-
 #include "commands.h"
 #include "evidence.h"
 #include "fwseal/keys.h"

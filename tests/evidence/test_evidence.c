@@ -229,6 +229,70 @@ static void golden_offline(void **state)
 	free_inputs(&in);
 }
 
+/* The default of key in a GSettings schema text: "true", "60", or NULL. */
+static char *schema_default(const char *xml, const char *key)
+{
+	char *pat = ev_xasprintf("<key name=\"%s\"", key);
+	const char *k = strstr(xml, pat);
+	free(pat);
+	if (!k)
+		return NULL;
+	const char *d = strstr(k, "<default>"), *e = d ? strstr(d, "</default>") : NULL;
+	const char *next = strstr(k + 1, "<key ");
+	if (!d || !e || (next && d > next))
+		return NULL;
+	return ev_xstrndup(d + 9, (size_t)(e - d - 9));
+}
+
+static void schema_is(const char *xml, const char *key, bool want)
+{
+	char *v = schema_default(xml, key);
+	if (!v || strcmp(v, want ? "true" : "false") != 0)
+		fail_msg("the app's schema says %s = %s; the example product description says %s",
+		         key, v ? v : "(no such key)", want ? "true" : "false");
+	free(v);
+}
+
+/* The example's [update-app] is what the desktop app really ships: the
+ * facts 5.3-4..5.3-6 are derived from must not drift from the schema they
+ * cite (gui/data/io.github.fwseal.Fwseal.gschema.xml), whichever of the two
+ * changes. */
+static void example_app_defaults_match_the_app(void **state)
+{
+	(void)state;
+	struct inputs in;
+	load_inputs(&in, NULL);
+	const struct ev_update_app *a = &in.prod.app;
+	assert_true(a->present);
+	char *path = ev_fixture_src("gui/data/io.github.fwseal.Fwseal.gschema.xml");
+	char *xml = ev_fixture_read(path);
+	char *sec = schema_default(xml, "auto-install-security");
+	if (sec) {
+		/* automatic installation of security updates only, after a countdown */
+		assert_int_equal(a->auto_install, EV_AUTO_SECURITY);
+		schema_is(xml, "auto-install-security", a->auto_default_on);
+		char *delay = schema_default(xml, "auto-install-delay");
+		assert_non_null(delay);
+		assert_int_equal(a->countdown_s, (uint32_t)strtoul(delay, NULL, 10));
+		free(delay);
+	} else {
+		assert_int_equal(a->auto_install, EV_AUTO_ALL);
+		schema_is(xml, "auto-install", a->auto_default_on);
+		assert_int_equal(a->countdown_s, 0);
+	}
+	free(sec);
+	schema_is(xml, "notify", a->notify && a->notify_default_on);
+	schema_is(xml, "check-on-connect", a->check_on_connect);
+	schema_is(xml, "check-on-folder-change", a->check_on_catalog_change);
+	assert_int_equal(a->check, EV_CHECK_LOCAL); /* it watches a folder */
+	char *pp = schema_default(xml, "postpone-until");
+	assert_true(a->can_postpone == (pp != NULL));
+	free(pp);
+	free(xml);
+	free(path);
+	free_inputs(&in);
+}
+
 /* A minimal product description; extra is appended. */
 static char *product_with(const char *extra)
 {
@@ -770,6 +834,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(golden_offline),
+		cmocka_unit_test(example_app_defaults_match_the_app),
 		cmocka_unit_test(minimal_product_builds),
 		cmocka_unit_test(missing_justification_names_provision),
 		cmocka_unit_test(missing_status_names_provision),

@@ -266,7 +266,7 @@ static void tests(struct ev_buf *b, const struct ev_pack *pk)
 		char *lp = ev_test_log_path(t);
 		ev_buf_printf(b, "### %s%s%s: %s\n\n", t->id, t->transport ? " over " : "",
 		              t->transport ? t->transport : "", ev_verdict_name(t->verdict));
-		ev_buf_printf(b, "- Test: %s\n- Test case: %s, %s\n- Test purpose: %s\n- Provisions: "
+		ev_buf_printf(b, "- Test: %s\n- Test case: %s; this test: %s\n- Test purpose: %s\n- Provisions: "
 		              "%s\n- Result: %s\n- Transport: %s\n- Device: %s\n- Device serial: %s\n"
 		              "- Started: %s\n- Finished: %s\n- Package digest: %s\n- Log: %s\n\n",
 		              t->title, tc, ev_kind_name(t->def->kind), t->def->purpose, t->provisions,

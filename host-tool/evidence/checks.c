@@ -170,8 +170,10 @@ static void support_period(struct ev_pack *pk)
 	 * in the published statement. */
 	int64_t published = p->support_end_published;
 	const char *from = "support_period_end_published";
-	if (!published && p->support_period_statement) {
-		published = date_in(p->support_period_statement);
+	int64_t in_statement = p->support_period_statement ? date_in(p->support_period_statement)
+	                                                    : 0;
+	if (!published && in_statement) {
+		published = in_statement;
 		from = "a date in support_period_statement";
 	}
 	if (!published) {
@@ -192,6 +194,17 @@ static void support_period(struct ev_pack *pk)
 		verdict(t, &log, EV_FAIL,
 		        ev_xasprintf("Users are told that support ends on %s (%s), but release %s signs "
 		                     "%s.", pub, from, g->m.version, end));
+		return;
+	}
+	/* the statement users read must not name another date either */
+	if (in_statement && in_statement != published) {
+		char said[32];
+		ev_date(in_statement, said);
+		ev_buf_printf(&log, "published statement (support_period_statement) names %s\n", said);
+		verdict(t, &log, EV_FAIL,
+		        ev_xasprintf("The published statement tells users that support ends on %s, but "
+		                     "release %s signs %s (and %s says %s).", said, g->m.version, end,
+		                     from, pub));
 		return;
 	}
 	verdict(t, &log, EV_PASS,

@@ -161,8 +161,9 @@ void ev_cra_build(struct ev_pack *pk)
 	    "The type of security support and the end date of the support period are given to "
 	    "users.",
 	    ev_xasprintf("Support-period end signed into the release: %s; the end date the Supplier "
-	                 "publishes: %s; published at: %s; %s. The type of support: not provided.",
-	                 end, pub, p->support_period_published, b.s));
+	                 "publishes: %s; published at: %.*s; %s. The type of support: not provided.",
+	                 end, pub, ev_nostop(p->support_period_published),
+	                 p->support_period_published, b.s));
 	free(b.s);
 	b = (struct ev_buf){0};
 

@@ -331,7 +331,7 @@ static bool p6(struct ics_ctx *c)
 	          (a->notify && a->notify_default_on);
 	bool y = on && a->can_disable && a->can_postpone;
 	char *d = ev_xasprintf(
-	    "As shipped, %s has automatic installation %s and update notifications %s; the user %s "
+	    "%s, as shipped, has automatic installation %s and update notifications %s; the user %s "
 	    "turn them off and %s postpone an update.%s", a->name,
 	    a->auto_install == EV_AUTO_NONE ? "(none)" : a->auto_default_on ? "on" : "off",
 	    !a->notify ? "(none)" : a->notify_default_on ? "on" : "off",
@@ -346,6 +346,13 @@ static bool p7(struct ics_ctx *c)
 	const struct ev_pkgfacts *pkg = c->pkg;
 	const struct ev_product *p = c->prod;
 	char *signer = ev_hex(pkg->signer, FWS_KEY_ID_LEN);
+	const char *storage = p->key_storage ? p->key_storage
+	                                     : "not provided ([keys] signing_key_storage)";
+	const char *lifecycle = p->key_lifecycle ? p->key_lifecycle
+	                                         : "not provided ([keys] key_lifecycle)";
+	const char *revocation = p->key_revocation ? p->key_revocation
+	                                           : "procedure not provided ([keys] "
+	                                             "revocation_procedure)";
 	set(c, 7, EV_STATUS_Y,
 	    ev_xasprintf(
 	        "Algorithms: ECDSA on curve P-256 over SHA-256 for the manifest signature (algorithm "
@@ -355,15 +362,13 @@ static bool p7(struct ics_ctx *c)
 	        "= the first %u bytes of SHA-256 of the uncompressed public key. This release is "
 	        "signed by key %s. Where keys live: public keys in the device's trust store (the "
 	        "key ids each device reported are in the devices table); the private signing key: "
-	        "%s. Key lifecycle: %s. Revocation: %s; a revoked key is marked in the trust store "
+	        "%.*s. Key lifecycle: %.*s. Revocation: %.*s; a revoked key is marked in the trust store "
 	        "and the device refuses what only it signed (FT-12). Libraries: host %s; device: as "
 	        "each device reports it (devices table). No home-made cryptographic primitives.",
 	        (unsigned)FWS_PKG_SIG_ALG_ES256, (unsigned)pkg->m.block_size,
 	        (unsigned)pkg->block_count, (unsigned)FWS_KEY_ID_LEN, signer,
-	        p->key_storage ? p->key_storage : "not provided ([keys] signing_key_storage)",
-	        p->key_lifecycle ? p->key_lifecycle : "not provided ([keys] key_lifecycle)",
-	        p->key_revocation ? p->key_revocation : "procedure not provided ([keys] "
-	                                                 "revocation_procedure)",
+	        ev_nostop(storage), storage, ev_nostop(lifecycle), lifecycle, ev_nostop(revocation),
+	        revocation,
 	        c->pk->host_crypto),
 	    "package signature + protocol constants (fwseal/pkg.h, fwseal/crypto.h) + product "
 	    "description [keys] + device-info records");
@@ -464,8 +469,9 @@ static bool p13(struct ics_ctx *c)
 	set(c, 13, EV_STATUS_Y,
 	    ev_xasprintf("Defined support period: security updates until %s (signed in the manifest "
 	                 "of this release, released %s); a device running this release reports it "
-	                 "over its update interface (FT-03). Published for users at (Supplier): %s. "
+	                 "over its update interface (FT-03). Published for users at (Supplier): %.*s. "
 	                 "End date the Supplier publishes: %s.%s%s%s", end, rel,
+	                 ev_nostop(c->prod->support_period_published),
 	                 c->prod->support_period_published, pub[0] ? pub : "not provided",
 	                 c->prod->support_period_statement ? " Published statement: \"" : "",
 	                 c->prod->support_period_statement ? c->prod->support_period_statement : "",
@@ -492,7 +498,8 @@ static bool p16(struct ics_ctx *c)
 	    ev_xasprintf("Model designation '%s' is signed into every package and must equal the "
 	                 "model the device reports over its update interface (device-info record, "
 	                 "`fwseal info`, FT-01); the device refuses a package for another model "
-	                 "(FT-08). Published for users at (Supplier): %s", c->pkg->m.model,
+	                 "(FT-08). Published for users at (Supplier): %.*s.", c->pkg->m.model,
+	                 ev_nostop(c->prod->model_designation_published),
 	                 c->prod->model_designation_published),
 	    "package manifest + device-info record + product description [user-info]");
 	return derived_only(c, 16, DERIVED);
@@ -612,6 +619,10 @@ static void shown(struct ev_pack *pk, unsigned n)
 		       "this run (no device was updated with the fwseal command).");
 	append(&row->detail, " The desktop application's update page: not demonstrated in this "
 	       "run (the run captures no screen).");
+	/* ... and the first page counts the row among those with something not
+	 * demonstrated, as the detail says */
+	ev_ics_find(pk, n, EV_LEVEL_WARN, "not demonstrated: the desktop application's update "
+	            "page (this run captures no screen)");
 }
 
 void ev_ics_finish(struct ev_pack *pk)

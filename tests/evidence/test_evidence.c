@@ -186,6 +186,9 @@ static void golden_offline(void **state)
 	assert_null(strstr(md, "power cut at any point leaves a bootable image"));
 	assert_non_null(strstr(md, "no power cut was made over this interface in this run"));
 	cited_files_exist(md);
+	/* a sentence quoted from the product description ends once */
+	assert_null(strstr(md, ".. "));
+	assert_null(strstr(md, ".;"));
 	/* 5.3-4..5.3-6 follow the app's shipped defaults, with their source */
 	status_is(json, 4, "Y");
 	status_is(json, 5, "N");
@@ -530,6 +533,29 @@ static void support_period_is_checked(void **state)
 	t = test_of(&pk, "CK-13-support-period");
 	assert_int_equal(t->verdict, EV_FAIL);
 	assert_non_null(strstr(t->reason, "told that support ends on 2029-06-30"));
+	ev_pack_free(&pk);
+	free_inputs(&in);
+	free(t2);
+	/* the statement users read names another date than the one published and
+	 * signed: FAIL */
+	t2 = ev_fixture_replace(text, "support_period_end_published = 2028-12-31",
+	                        "support_period_end_published = 2028-12-31\n"
+	                        "support_period_statement = Security updates until 2027-12-31.");
+	load_inputs(&in, t2);
+	build(&pk, &in, EV_FIX_NOW);
+	t = test_of(&pk, "CK-13-support-period");
+	assert_int_equal(t->verdict, EV_FAIL);
+	assert_non_null(strstr(t->reason, "statement tells users that support ends on 2027-12-31"));
+	ev_pack_free(&pk);
+	free_inputs(&in);
+	free(t2);
+	/* ... and the same date in both: PASS */
+	t2 = ev_fixture_replace(text, "support_period_end_published = 2028-12-31",
+	                        "support_period_end_published = 2028-12-31\n"
+	                        "support_period_statement = Security updates until 2028-12-31.");
+	load_inputs(&in, t2);
+	build(&pk, &in, EV_FIX_NOW);
+	assert_int_equal(test_of(&pk, "CK-13-support-period")->verdict, EV_PASS);
 	ev_pack_free(&pk);
 	free_inputs(&in);
 	free(t2);

@@ -54,9 +54,10 @@ char *ft_same_state(const fws_devinfo *before, const fws_devinfo *after);
 char *ft_describe(const fws_devinfo *i);
 
 /* Install package path the way a user would, by the library session
- * (fwseal's own flashing code). *after: the record after. */
-bool ft_flash(struct ft *f, const char *path, fws_devinfo *after, char *why, size_t cap,
-              bool *link_lost);
+ * (fwseal's own flashing code); fresh: never resume an interrupted download,
+ * send the whole package. *after: the record after. */
+bool ft_flash(struct ft *f, const char *path, bool fresh, fws_devinfo *after, char *why,
+              size_t cap, bool *link_lost);
 
 /* Start test id from the known state "runs N-1" where it can be had: the
  * state found is logged and in *before. false (the test is ended

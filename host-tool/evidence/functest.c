@@ -241,10 +241,11 @@ static void t_trust(struct ft *f)
 
 /* Install a package with libfwseal-host's flashing session: the restore and
  * the known state "runs N-1", not the tests themselves. */
-bool ft_flash(struct ft *f, const char *path, fws_devinfo *after, char *why, size_t cap,
-              bool *link_lost)
+bool ft_flash(struct ft *f, const char *path, bool fresh, fws_devinfo *after, char *why,
+              size_t cap, bool *link_lost)
 {
 	*link_lost = false;
+	const fwh_flash_opts opts = {.no_resume = fresh};
 	fwh_package pkg;
 	fwh_error e;
 	fwh_error_clear(&e);
@@ -258,7 +259,7 @@ bool ft_flash(struct ft *f, const char *path, fws_devinfo *after, char *why, siz
 		return false;
 	}
 	fwh_flash_result res;
-	fws_err x = fwh_flash(&f->d.l, &pkg, NULL, &res, &e);
+	fws_err x = fwh_flash(&f->d.l, &pkg, &opts, &res, &e);
 	fwh_package_close(&pkg);
 	ft_note(f, "flashing session (libfwseal-host): %s%s, %llu bytes sent",
 	        x == FWS_OK ? "done" : "failed", res.resumed ? " (resumed)" : "",
@@ -310,7 +311,7 @@ static void to_previous(struct ft *f)
 	fws_devinfo after;
 	ft_note(f, "install the previous release %s (version %s)", f->prev.file_name,
 	        f->prev.m.version);
-	if (!ft_flash(f, f->o->previous_path, &after, why, sizeof(why), &lost) ||
+	if (!ft_flash(f, f->o->previous_path, false, &after, why, sizeof(why), &lost) ||
 	    !ft_runs(&after, &f->prev))
 		ft_note(f, "the previous release could not be installed: %s", why);
 	else
@@ -331,15 +332,16 @@ bool ft_begin_from_previous(struct ft *f, const char *id, fws_devinfo *before)
 
 /* The fwseal command a user types, run as a program so what it prints is
  * what a user sees. The link is closed while it runs (a serial port has one
- * owner). */
-static bool run_cli(struct ft *f, struct ev_proc_result *r)
+ * owner). fresh: --no-resume, so the command sends the whole release. */
+static bool run_cli(struct ft *f, bool fresh, struct ev_proc_result *r)
 {
 	dut_close_link(&f->d);
 	const char *argv[] = {f->o->cli_path, "flash", f->o->package_path, "--device",
 	                      f->o->device, "--trust", f->o->trust_path, "--yes", "--no-records",
-	                      NULL};
-	ft_note(f, "$ fwseal flash %s --device %s --trust %s --yes --no-records",
-	        f->pk->pkg->file_name, f->o->device, f->pk->trust->file_name);
+	                      fresh ? "--no-resume" : NULL, NULL};
+	ft_note(f, "$ fwseal flash %s --device %s --trust %s --yes --no-records%s",
+	        f->pk->pkg->file_name, f->o->device, f->pk->trust->file_name,
+	        fresh ? " --no-resume" : "");
 	ev_proc_run(argv, NULL, CLI_LIMIT_MS, r);
 	ft_note(f, "--- what it printed (stdout) ---\n%s--- (stderr) ---\n%s--- exit %d%s ---",
 	        r->out, r->err, r->status, r->timed_out ? " (timed out)" : "");
@@ -362,13 +364,21 @@ static void t_authentic(struct ft *f)
 		return;
 	}
 	bool upgrade_from_prev = f->have_prev && ft_runs(&before, &f->prev);
+	/* An earlier test (FT-10, FT-11) may have left an interrupted download
+	 * of the release; resuming it would send only its end, so the upgrade
+	 * starts over and this command sends the whole release. */
+	bool fresh = before.has_resume;
+	if (fresh)
+		ft_note(f, "the device holds an interrupted download from an earlier test (resume "
+		        "point at stream offset %u): the upgrade starts over (--no-resume), so this "
+		        "command sends the whole release", (unsigned)before.resume_offset);
 	fws_devinfo after;
 	bool ok;
 	const char *how;
 	int status = 0;
 	if (f->o->cli_path) {
 		struct ev_proc_result r;
-		ok = run_cli(f, &r);
+		ok = run_cli(f, fresh, &r);
 		status = r.status;
 		f->cli_out = ev_xstrdup(r.out);
 		ev_proc_free(&r);
@@ -380,7 +390,7 @@ static void t_authentic(struct ft *f)
 		bool lost;
 		f->cli_why = ev_xstrdup("the fwseal program was not given to the run (the library "
 		                        "session installed the release instead)");
-		ok = ft_flash(f, f->o->package_path, &after, why, sizeof(why), &lost);
+		ok = ft_flash(f, f->o->package_path, fresh, &after, why, sizeof(why), &lost);
 		if (ok)
 			dut_log_info(&f->d, "after", &after);
 		how = "The flashing session";
@@ -510,7 +520,7 @@ static void restore(struct ft *f)
 		fws_devinfo after;
 		char why[600];
 		bool lost;
-		bool ok = ft_flash(f, f->o->package_path, &after, why, sizeof(why), &lost) &&
+		bool ok = ft_flash(f, f->o->package_path, false, &after, why, sizeof(why), &lost) &&
 		          ft_runs(&after, f->pk->pkg);
 		f->dev->after = ev_xstrdup(ok ? "restored to the release (re-installed after the tests)"
 		                              : "NOT restored: re-install the release by hand");

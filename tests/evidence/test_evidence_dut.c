@@ -252,6 +252,10 @@ static void golden_sim(void **state)
 	const struct ev_test *up = test_of(&r->pk, "FT-02-authentic-update");
 	assert_non_null(strstr(up->reason, "from firmware 1.4.1"));
 	assert_non_null(strstr(up->log, "$ fwseal flash release.fwseal"));
+	/* ... sending the whole release: FT-10 and FT-11 leave an interrupted
+	 * download, which the command once resumed, sending only its end */
+	assert_non_null(strstr(up->log, "the upgrade starts over (--no-resume)"));
+	assert_null(strstr(up->log, "resumed"));
 	/* FT-11 made real power cuts */
 	const struct ev_test *pc = test_of(&r->pk, "FT-11-power-cut");
 	assert_non_null(strstr(pc->log, "the simulator counts 2 power cut(s), 1 before this one"));
@@ -259,6 +263,9 @@ static void golden_sim(void **state)
 	char *md = ev_render_md(&r->pk);
 	char *head = ev_xstrndup(md, 2000);
 	assert_non_null(strstr(head, "**Devices: SIMULATED.**"));
+	/* the desktop app's page is not demonstrated (rows 5.3-11/12 say so):
+	 * the first page must not say nothing was left undemonstrated */
+	assert_non_null(strstr(head, "something not demonstrated: 5.3-11, 5.3-12."));
 	free(head);
 	free(md);
 	/* The golden pack: the logs hold timings and the command's progress

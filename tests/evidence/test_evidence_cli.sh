@@ -6,7 +6,8 @@
 # must be refused, the stale-pack note, one shared run over USB DFU (emulated
 # USB) and serial at once that must PASS everywhere, a signed pack that
 # `fwseal evidence verify` accepts and that fails it once a file is changed,
-# a planted defect, and the lab's --power-cut hook.
+# a planted defect, the lab's --power-cut hook, and FT-11 INCONCLUSIVE when the
+# hook cuts nothing or there is no way to cut the power.
 # Usage: test_evidence_cli.sh FWSEAL FWSEAL_SIM SRCDIR
 set -u
 FWSEAL=$(realpath "$1")
@@ -180,6 +181,25 @@ has hook/evidence.json '"id": "FT-11-power-cut",'
 grep -A8 '"id": "FT-11-power-cut",' hook/evidence.json | grep -q '"verdict": "PASS"' ||
 	fail "FT-11 with the --power-cut hook did not PASS"
 [ "$usb_ok" = 1 ] && has hook/evidence.md 'FT-00-interface-tested over usb-dfu: INCONCLUSIVE'
+
+# --- a hook that cuts nothing is not taken for a power cut; without a hook or
+# a control socket FT-11 says no cut was made. Both INCONCLUSIVE, never PASS.
+ft11() { grep -A12 '"id": "FT-11-power-cut",' "$1/evidence.json"; }
+sim_start devnocut
+expect 13 "$FWSEAL" evidence --product "$PROD" --package new.fwseal --trust lab.trust \
+	--device "$dev" --previous old.fwseal --release rel.ini --power-cut true --out nocut
+sim_stop
+ft11 nocut >ft11.txt
+has ft11.txt '"verdict": "INCONCLUSIVE"'
+has ft11.txt 'still held the download session after the command .*its power was not cut'
+sim_start devnone
+expect 13 env -u FWSEAL_SIM_CONTROL "$FWSEAL" evidence --product "$PROD" --package new.fwseal \
+	--trust lab.trust --device "$dev" --previous old.fwseal --release rel.ini --out none
+sim_stop
+ft11 none >ft11.txt
+has ft11.txt '"verdict": "INCONCLUSIVE"'
+has ft11.txt 'No power cut could be made: no --power-cut command was given'
+has none/evidence.md '\| none: no --power-cut command, and the device offers no power-cut control \|'
 
 if [ "$fails" -ne 0 ]; then
 	echo "$fails check(s) failed"

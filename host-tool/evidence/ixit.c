@@ -88,7 +88,10 @@ void ev_dut_build(struct ev_pack *pk)
 	char *ids = mech_ids(p->interfaces);
 	ev_entry_text(e, "update_mechanisms", "Update mechanisms in scope (IXIT 7-UpdMech)", ids);
 	free(ids);
-	ev_entry_text(e, "product_description", "Product description", p->file_name);
+	hex = ev_hex(p->sha256, FWS_SHA256_LEN);
+	ev_entry_textf(e, "product_description", "Product description", "%s, SHA-256 %s",
+	               p->file_name, hex);
+	free(hex);
 	struct ev_buf devs = {0};
 	unsigned sims = 0;
 	for (size_t i = 0; i < pk->ndevices; i++) {

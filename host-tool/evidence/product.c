@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "ev_util.h"
+#include "fwseal/crypto.h"
 #include "ini.h"
 #include "product.h"
 
@@ -450,6 +451,8 @@ bool ev_product_parse(struct ev_product *p, const char *text, const char *name, 
 	memset(p, 0, sizeof(*p));
 	const char *base = strrchr(name, '/');
 	p->file_name = ev_xstrdup(base ? base + 1 : name);
+	/* the Supplier's statements in the pack come from these bytes */
+	fws_sha256((const uint8_t *)text, strlen(text), p->sha256);
 	struct ctx c = {p->file_name, err, errcap};
 	struct ini_doc d;
 	char e[200];

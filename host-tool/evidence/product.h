@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "edition.h"
+#include "fwseal/crypto.h"
 #include "mech.h"
 
 enum ev_status {
@@ -78,6 +79,7 @@ struct ev_ics_input {
 
 struct ev_product {
 	char *file_name;  /* base name, for messages and the pack */
+	uint8_t sha256[FWS_SHA256_LEN]; /* of the text parsed (the file's bytes when loaded) */
 
 	/* [product]: DUT identification */
 	char *manufacturer;

@@ -186,6 +186,18 @@ static void golden_offline(void **state)
 	assert_null(strstr(md, "power cut at any point leaves a bootable image"));
 	assert_non_null(strstr(md, "no power cut was made over this interface in this run"));
 	cited_files_exist(md);
+	/* the Supplier's statements come from a product description the pack hashes */
+	char *ppath = ev_fixture_src("examples/product-example.ini");
+	char *ptext = ev_fixture_read(ppath);
+	uint8_t pd[FWS_SHA256_LEN];
+	fws_sha256((const uint8_t *)ptext, strlen(ptext), pd);
+	free(ptext);
+	free(ppath);
+	char *ph = ev_hex(pd, FWS_SHA256_LEN);
+	char *pline = ev_xasprintf("| Product description | product-example.ini, SHA-256 %s |", ph);
+	assert_non_null(strstr(md, pline));
+	free(pline);
+	free(ph);
 	/* a sentence quoted from the product description ends once */
 	assert_null(strstr(md, ".. "));
 	assert_null(strstr(md, ".;"));

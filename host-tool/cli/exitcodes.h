@@ -3,7 +3,7 @@
  * Exit codes of the fwseal CLI. They are a contract with scripts (factory
  * lines): documented in the README, the man page and docs/messages.md
  * (tests/unit/test_cli_msg.c checks all three against this list); never
- * renumber. 10, 12 and 13 are allocated to other work (records, evidence).
+ * renumber. 10 is allocated to other work (records).
  */
 #ifndef FWSEAL_EXITCODES_H
 #define FWSEAL_EXITCODES_H

@@ -32,6 +32,9 @@ _Static_assert((STUB_BACKOFF_MS << 8) < STUB_BACKOFF_MAX_MS &&
 
 uint8_t stub_staging_slot(const fws_stub *s)
 {
+	/* Planted defect (simulator only): the running image is overwritten. */
+	if (STUB_DEFECT(s, FWS_DEFECT_WRITE_IN_PLACE) && s->running != FWS_SLOT_NONE)
+		return s->running;
 	if (s->running != FWS_SLOT_NONE)
 		return (uint8_t)(s->running ^ 1u);
 	if (s->j.active != FWS_SLOT_NONE)

@@ -29,10 +29,12 @@ fws_err stub_policy(const fws_stub *s, const fws_manifest *m)
 		return FWS_E_MODEL;
 	if (id->model == NULL || !same_text(m->model, id->model))
 		return FWS_E_MODEL;
-	if (id->hw_rev < m->hw_rev_min || id->hw_rev > m->hw_rev_max)
+	if ((id->hw_rev < m->hw_rev_min || id->hw_rev > m->hw_rev_max) &&
+	    !STUB_DEFECT(s, FWS_DEFECT_SKIP_HW_REV_CHECK))
 		return FWS_E_HW_REV;
 	if (id->component != NULL && id->component[0] != '\0' &&
-	    !same_text(m->component, id->component))
+	    !same_text(m->component, id->component) &&
+	    !STUB_DEFECT(s, FWS_DEFECT_SKIP_COMPONENT_CHECK))
 		return FWS_E_COMPONENT;
 	/* Anti-rollback (EN 303 645 5.3-2 intent): never below the stored
 	 * counter, which only rises when a newer image is confirmed. */

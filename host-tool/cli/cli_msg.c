@@ -93,6 +93,9 @@ const char *cli_exit_meaning(int code)
 	case FWS_EXIT_CANCELLED: return "declined or cancelled by the user";
 	case FWS_EXIT_RECORDS: return "a unit's production record could not be written or completed";
 	case FWS_EXIT_UNCONFIRMED: return "installed, but the new firmware did not confirm itself";
+	case FWS_EXIT_EVIDENCE_FAIL: return "evidence pack written: a check or test FAILed";
+	case FWS_EXIT_EVIDENCE_INCONCLUSIVE:
+		return "evidence pack written: no FAIL, but a check or test is INCONCLUSIVE";
 	}
 	return NULL;
 }

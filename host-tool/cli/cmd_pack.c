@@ -22,6 +22,7 @@
 #include "fwseal/keys.h"
 #include "fwseal/pkg.h"
 #include "release_desc.h"
+#include "sbom.h"
 
 static const char usage[] =
 	N_("Usage: fwseal pack --image IMG --release REL --key KEY --out PKG\n"
@@ -209,6 +210,25 @@ static bool write_package(struct atomic_out *out, struct image *im, const uint8_
 	return !out->err;
 }
 
+/* The SBOM the release names: its SHA-256 goes into the manifest (0x8013). A
+ * path in the file is relative to the file's folder. -1 or an exit code. */
+static int sbom_digest(const rel_desc *rd, const char *release, uint8_t out[FWS_SHA256_LEN],
+                       sbom_info *info)
+{
+	char path[2048], err[1400];
+	const char *slash = strrchr(release, '/');
+	if (rd->sbom[0] == '/' || rd->sbom_from_option || !slash)
+		snprintf(path, sizeof path, "%s", rd->sbom);
+	else
+		snprintf(path, sizeof path, "%.*s/%s", (int)(slash - release), release, rd->sbom);
+	if (!sbom_load(path, info, out, err, sizeof err)) {
+		cli_error("%s", err);
+		return info->kind == SBOM_UNKNOWN && access(path, R_OK) == 0 ? FWS_EXIT_USAGE
+		                                                             : FWS_EXIT_IO;
+	}
+	return -1;
+}
+
 static void report(const struct cli_ctx *ctx, const char *out, const rel_desc *rd,
                    const uint8_t ids[][FWS_KEY_ID_LEN], unsigned nkeys, uint64_t size)
 {
@@ -225,6 +245,10 @@ static void report(const struct cli_ctx *ctx, const char *out, const rel_desc *r
 		cli_json_u64(&j, "package_size", size);
 		cli_json_hex(&j, "chain_head", m->chain_head, FWS_SHA256_LEN);
 		cli_json_hex(&j, "image_sha256", m->image_sha256, FWS_SHA256_LEN);
+		if (m->sbom_sha256)
+			cli_json_hex(&j, "sbom_sha256", m->sbom_sha256, FWS_SHA256_LEN);
+		else
+			cli_json_null(&j, "sbom_sha256");
 		cli_json_arr(&j, "signers");
 		for (unsigned i = 0; i < nkeys; i++)
 			cli_json_hex(&j, NULL, ids[i], FWS_KEY_ID_LEN);
@@ -236,6 +260,10 @@ static void report(const struct cli_ctx *ctx, const char *out, const rel_desc *r
 	       (unsigned long long)size, m->model, m->version, m->security_counter, m->payload_size);
 	cli_hex(m->image_sha256, FWS_SHA256_LEN, hex);
 	printf(_("image sha256: %s\n"), hex);
+	if (m->sbom_sha256) {
+		cli_hex(m->sbom_sha256, FWS_SHA256_LEN, hex);
+		printf(_("sbom sha256:  %s (%s)\n"), hex, rd->sbom);
+	}
 	for (unsigned i = 0; i < nkeys; i++) {
 		cli_hex(ids[i], FWS_KEY_ID_LEN, hex);
 		printf(_("signed by key id: %s\n"), hex);
@@ -260,6 +288,15 @@ static int run_pack(struct cli_ctx *ctx, int argc, char **argv)
 			goto bad_release;
 	if (!rel_finish(&rd, a.release, &rerr))
 		goto bad_release;
+	static uint8_t sbom_sha[FWS_SHA256_LEN];
+	rd.m.sbom_sha256 = NULL;
+	if (rd.sbom[0]) {
+		sbom_info si;
+		rc = sbom_digest(&rd, a.release, sbom_sha, &si);
+		if (rc >= 0)
+			return rc;
+		rd.m.sbom_sha256 = sbom_sha;
+	}
 
 	struct image im = {.fd = open(a.image, O_RDONLY | O_CLOEXEC), .path = a.image};
 	struct stat st;

@@ -3,7 +3,7 @@
  * Exit codes of the fwseal CLI. They are a contract with scripts (factory
  * lines): documented in the README, the man page and docs/messages.md
  * (tests/unit/test_cli_msg.c checks all three against this list); never
- * renumber. 12 and 13 are allocated to other work (evidence).
+ * renumber.
  */
 #ifndef FWSEAL_EXITCODES_H
 #define FWSEAL_EXITCODES_H
@@ -28,6 +28,10 @@ enum fws_exit {
 	                              confirm itself in time: it is still on trial and
 	                              the device goes back to the old one at its next
 	                              restart (record result "unconfirmed") */
+	FWS_EXIT_EVIDENCE_FAIL = 12,         /* evidence: at least one check or test FAILed
+	                                        (the pack is written) */
+	FWS_EXIT_EVIDENCE_INCONCLUSIVE = 13, /* evidence: no FAIL, but at least one
+	                                        INCONCLUSIVE (the pack is written) */
 };
 
 #endif /* FWSEAL_EXITCODES_H */

@@ -63,6 +63,10 @@ void pkg_print_text(FILE *f, const fwh_pkg_check *c)
 	fprintf(f, _("Chain head:         %s\n"), hex);
 	cli_hex(m->image_sha256, FWS_SHA256_LEN, hex);
 	fprintf(f, _("Image SHA-256:      %s\n"), hex);
+	if (m->sbom_sha256.len == FWS_SHA256_LEN) {
+		cli_hex((const uint8_t *)fwh_pkg_check_span(c, m->sbom_sha256), FWS_SHA256_LEN, hex);
+		fprintf(f, _("SBOM SHA-256:       %s\n"), hex);
+	}
 	if (c->complete && c->want_file_sha256) {
 		cli_hex(c->file_sha256, FWS_SHA256_LEN, hex);
 		fprintf(f, _("Package SHA-256:    %s\n"), hex);
@@ -117,6 +121,11 @@ void pkg_print_json(struct cli_json *j, const fwh_pkg_check *c)
 	cli_json_arr_end(j);
 	cli_json_hex(j, "chain_head", m->chain_head, FWS_SHA256_LEN);
 	cli_json_hex(j, "image_sha256", m->image_sha256, FWS_SHA256_LEN);
+	if (m->sbom_sha256.len == FWS_SHA256_LEN)
+		cli_json_hex(j, "sbom_sha256", (const uint8_t *)fwh_pkg_check_span(c, m->sbom_sha256),
+		             FWS_SHA256_LEN);
+	else
+		cli_json_null(j, "sbom_sha256");
 	if (c->complete && c->want_file_sha256)
 		cli_json_hex(j, "package_sha256", c->file_sha256, FWS_SHA256_LEN);
 	cli_json_u64(j, "payload_size", m->payload_size);

@@ -45,6 +45,9 @@ static const struct field_info fields[REL_FIELD_COUNT] = {
 	[REL_REBOOT] = {"reboot", false, false},
 	[REL_DOWNTIME_S] = {"downtime_s", false, false},
 	[REL_RELEASE_NOTES] = {"release_notes", false, true},
+	[REL_SBOM] = {"sbom", false, false},
+	[REL_VULN_CONFIRMED] = {"vulnerability_confirmed", false, false},
+	[REL_FIX_AVAILABLE] = {"fix_available", false, false},
 };
 
 /* Where a value came from, for messages: "rel.ini:12" or "--set". */
@@ -264,13 +267,26 @@ static bool apply(rel_desc *r, enum rel_field f, const char *v, const struct ori
 		return true;
 	case REL_RELEASE_DATE:
 	case REL_SUPPORT_END:
+	case REL_VULN_CONFIRMED:
+	case REL_FIX_AVAILABLE:
 		if (!rel_parse_date(v, &date))
 			return fail(err, o, "%s '%s' is not a valid date. Write it as YYYY-MM-DD, e.g. 2025-03-31.",
 			            fname, v);
 		if (f == REL_RELEASE_DATE)
 			r->m.release_date = date;
-		else
+		else if (f == REL_SUPPORT_END)
 			r->m.support_end = date;
+		else if (f == REL_VULN_CONFIRMED)
+			r->vuln_confirmed = date;
+		else
+			r->fix_available = date;
+		return true;
+	case REL_SBOM:
+		if (!*v || strlen(v) >= sizeof(r->sbom))
+			return fail(err, o, "sbom must name the SBOM file (a path of up to %zu bytes). Fix the value.",
+			            sizeof(r->sbom) - 1);
+		memcpy(r->sbom, v, strlen(v) + 1);
+		r->sbom_from_option = o && !strcmp(o->name, "--set");
 		return true;
 	case REL_SECURITY_UPDATE:
 	case REL_REBOOT:
@@ -512,6 +528,19 @@ bool rel_finish(rel_desc *r, const char *name, rel_error *err)
 	if (r->m.security_update && r->risks[0] == '\0') {
 		o = where(r, name, REL_SECURITY_UPDATE);
 		return fail(err, &o, "security_update is yes but risks is empty. Say in risks which risks the update mitigates (EN 303 645 5.3-11).");
+	}
+	/* 5.3-8 record: confirmed <= available <= released (release_date) */
+	if (r->vuln_confirmed && r->fix_available && r->fix_available < r->vuln_confirmed) {
+		o = where(r, name, REL_FIX_AVAILABLE);
+		return fail(err, &o, "fix_available is before vulnerability_confirmed. Check both dates.");
+	}
+	if (r->fix_available && r->m.release_date < r->fix_available) {
+		o = where(r, name, REL_RELEASE_DATE);
+		return fail(err, &o, "release_date is before fix_available. A release publishes a fix that is available; check the dates.");
+	}
+	if (r->vuln_confirmed && r->m.release_date < r->vuln_confirmed) {
+		o = where(r, name, REL_RELEASE_DATE);
+		return fail(err, &o, "release_date is before vulnerability_confirmed. Check the dates.");
 	}
 	return true;
 }

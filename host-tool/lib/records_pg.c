@@ -367,7 +367,8 @@ static int default_spool(pg *p, char *msg)
 	char *slash = strrchr(base, '/');
 	*slash = '\0';
 	uint8_t d[FWS_SHA256_LEN];
-	fws_sha256((const uint8_t *)p->where, strlen(p->where), d);
+	if (fws_sha256((const uint8_t *)p->where, strlen(p->where), d) != FWS_OK)
+		return fwh_rec_fail(msg, "Cannot name the local spool of %s: SHA-256 failed.", p->where);
 	int n = snprintf(p->spool_path, sizeof p->spool_path,
 	                 "%s/spool-%02x%02x%02x%02x%02x%02x%02x%02x.sqlite", base, d[0], d[1], d[2],
 	                 d[3], d[4], d[5], d[6], d[7]);

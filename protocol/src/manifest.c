@@ -41,6 +41,7 @@ static const struct field fields[] = {
 	{ FWS_TAG_CVE, K_CVE, 1, FWS_CVE_MAX, false },
 	{ FWS_TAG_DISRUPTION, K_DISR, 5, 5, true },
 	{ FWS_TAG_RELEASE_NOTES, K_TEXT, 0, FWS_NOTES_MAX, false },
+	{ FWS_TAG_SBOM_SHA256, K_DIGEST, 32, 32, false },
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -141,6 +142,7 @@ static fws_err store(fws_manifest *m, uint16_t tag, const uint8_t *v, uint16_t n
 		m->downtime_s = fws_get_le32(v + 1);
 		break;
 	case FWS_TAG_RELEASE_NOTES: m->notes = (fws_span){ off, n }; break;
+	case FWS_TAG_SBOM_SHA256: m->sbom_sha256 = (fws_span){ off, n }; break;
 	default:
 		return FWS_E_CRITICAL;
 	}
@@ -313,6 +315,8 @@ fws_err fws_manifest_encode(const fws_manifest_in *in, uint8_t *out, size_t cap,
 	put_tlv(&w, FWS_TAG_DISRUPTION, b, 5);
 	if (in->notes && in->notes[0])
 		put_text(&w, FWS_TAG_RELEASE_NOTES, in->notes);
+	if (in->sbom_sha256)
+		put_tlv(&w, FWS_TAG_SBOM_SHA256, in->sbom_sha256, FWS_SHA256_LEN);
 	if (w.err != FWS_OK)
 		return w.err;
 

@@ -230,6 +230,7 @@ static fws_err unit_complete(fws_pkg_reader *r, enum fws_pkg_event *ev)
 		/* Spans are relative to the manifest; make them relative to buf. */
 		r->manifest.risks.off += FWS_PKG_HEADER_LEN;
 		r->manifest.notes.off += FWS_PKG_HEADER_LEN;
+		r->manifest.sbom_sha256.off += FWS_PKG_HEADER_LEN;
 		for (unsigned i = 0; i < r->manifest.cve_count; i++)
 			r->manifest.cves[i].off += FWS_PKG_HEADER_LEN;
 		if ((size_t)r->manifest.block_size + FWS_SHA256_LEN > r->buf_cap)

@@ -69,8 +69,8 @@ void test_pkg_build(test_pkg *out, const uint8_t *image, size_t image_len,
 	in.security_counter = o->counter_zero ? 0u : (o->security_counter ? o->security_counter : 1u);
 	in.payload_size = (uint32_t)image_len;
 	in.block_size = bs;
-	in.release_date = 1767225600;  /* 2026-01-01 */
-	in.support_end = 1893456000;   /* 2030-01-01 */
+	in.release_date = o->release_date ? o->release_date : 1767225600; /* 2026-01-01 */
+	in.support_end = o->support_end ? o->support_end : 1893456000;    /* 2030-01-01 */
 	in.security_update = true;
 	in.severity = FWS_SEVERITY_HIGH;
 	in.risks = "Remote code execution through the pairing service.";

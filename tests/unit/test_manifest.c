@@ -143,6 +143,33 @@ static void test_unknown_fields(void **state)
 	assert_int_equal(fws_manifest_parse(buf, append(buf, len, 0x0100, "x"), &m), FWS_E_CRITICAL);
 }
 
+/* 0x8013: the SBOM's SHA-256, a span of exactly 32 bytes, after the notes. */
+static void test_sbom_digest(void **state)
+{
+	fws_manifest_in in;
+	fws_manifest m;
+	uint8_t buf[FWS_PKG_MANIFEST_MAX], sbom[FWS_SHA256_LEN];
+	size_t len;
+	(void)state;
+
+	base(&in);
+	len = encode(&in, buf);
+	assert_int_equal(fws_manifest_parse(buf, len, &m), FWS_OK);
+	assert_int_equal(m.sbom_sha256.len, 0); /* absent unless given */
+	for (unsigned i = 0; i < sizeof(sbom); i++)
+		sbom[i] = (uint8_t)(0xA0 + i);
+	in.sbom_sha256 = sbom;
+	len = encode(&in, buf);
+	assert_int_equal(fws_manifest_parse(buf, len, &m), FWS_OK);
+	assert_int_equal(m.sbom_sha256.len, FWS_SHA256_LEN);
+	assert_memory_equal(buf + m.sbom_sha256.off, sbom, FWS_SHA256_LEN);
+	/* it is the last field: its TLV header names tag 0x8013 */
+	assert_int_equal(fws_get_le16(buf + len - FWS_SHA256_LEN - 4), FWS_TAG_SBOM_SHA256);
+	/* a wrong length is refused, not skipped: the tag is known */
+	buf[len - FWS_SHA256_LEN - 2] = FWS_SHA256_LEN - 1;
+	assert_int_equal(fws_manifest_parse(buf, len - 1, &m), FWS_E_MANIFEST);
+}
+
 static void test_canonical_order(void **state)
 {
 	fws_manifest_in in;
@@ -369,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_optional_and_required),
 		cmocka_unit_test(test_unknown_fields),
+		cmocka_unit_test(test_sbom_digest),
 		cmocka_unit_test(test_canonical_order),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_text_rules),

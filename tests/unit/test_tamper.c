@@ -464,7 +464,7 @@ static void test_unknown_fields(void **state)
 	static const uint8_t v[3] = {1, 2, 3};
 	struct tlv_edit crit = {0x0013, v, 3, 0};
 	assert_int_equal(run_edit(&crit), FWS_E_CRITICAL);
-	struct tlv_edit noncrit = {0x8013, v, 3, 0};
+	struct tlv_edit noncrit = {0x8FFF, v, 3, 0}; /* 0x8013.. are allocated (pkg.h) */
 	assert_int_equal(run_edit(&noncrit), FWS_OK);
 }
 

@@ -71,6 +71,11 @@ enum fws_stub_alt {
 enum fws_stub_defect {
 	FWS_DEFECT_ACCEPT_DOWNGRADE = 1u << 0, /* skip the security-counter check */
 	FWS_DEFECT_SKIP_BLOCK_CHECK = 1u << 1, /* program a block before its check passes */
+	FWS_DEFECT_SKIP_HW_REV_CHECK = 1u << 2, /* take any hardware revision range */
+	FWS_DEFECT_SKIP_COMPONENT_CHECK = 1u << 3, /* take a package for any component */
+	FWS_DEFECT_WRITE_IN_PLACE = 1u << 4,   /* download over the running image (one
+	                                          slot, as naive updaters do): any
+	                                          interruption leaves nothing to boot */
 };
 
 typedef struct fws_stub_identity {

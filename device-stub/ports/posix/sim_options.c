@@ -27,13 +27,19 @@ static const char usage[] =
 	"  --cut-after N        power cut after N flash operations (env FWSEAL_SIM_CUT_AFTER)\n"
 	"  --torn               the cut operation is half done (env FWSEAL_SIM_TORN=1)\n"
 	"  --bitflip OFF[:BIT]  flip one flash bit at start (a bit error)\n"
-	"  --defect NAME        planted defect: accept-downgrade, skip-block-check\n"
+	"  --defect NAME        planted defect (repeatable): accept-downgrade,\n"
+	"                       skip-block-check, skip-hw-rev-check, skip-component-check,\n"
+	"                       write-in-place (docs/device-stub.md)\n"
+	"  --control PATH       control socket (power cuts; docs/device-stub.md); default\n"
+	"                       STATE/control.sock. --no-control: none\n"
 	"  --usb [USB options] -- COMMAND...  instead of a pty: run COMMAND against the\n"
 	"                       device on emulated USB (DFU + HID), exit with its code;\n"
 	"                       see docs/usb.md (needs umockdev)\n"
 	"  --and [device options]  before --usb: one more device on the same emulated\n"
 	"                       USB bus (its own --state, --serial-number, --model, ...)\n"
 	"  --ram                print the stub's static RAM (bytes) and exit\n"
+	"fwseal-sim --ask SOCKET REQUEST...  send one request to a running simulator's\n"
+	"                       control socket (e.g. power-cut now) and print the answer\n"
 	"Exit: 0 after a signal, 2 usage or setup error, 3 power cut (restart to continue).\n";
 
 static bool parse_u64(const char *s, uint64_t *out)
@@ -66,7 +72,7 @@ static int bad(const char *what, const char *arg)
 enum {
 	OPT_STATE = 256, OPT_TRUST, OPT_MODEL, OPT_HWREV, OPT_SN, OPT_BAUD, OPT_TTY, OPT_VID,
 	OPT_CID, OPT_COMPONENT, OPT_FLASH, OPT_MAXBLOCK, OPT_NOCONFIRM, OPT_CUT, OPT_TORN,
-	OPT_FLIP, OPT_DEFECT, OPT_RAM, OPT_HELP,
+	OPT_FLIP, OPT_DEFECT, OPT_RAM, OPT_HELP, OPT_CONTROL, OPT_NO_CONTROL,
 };
 
 int sim_options_parse(sim_options *o, int argc, char **argv)
@@ -89,6 +95,8 @@ int sim_options_parse(sim_options *o, int argc, char **argv)
 		{"torn", no_argument, NULL, OPT_TORN},
 		{"bitflip", required_argument, NULL, OPT_FLIP},
 		{"defect", required_argument, NULL, OPT_DEFECT},
+		{"control", required_argument, NULL, OPT_CONTROL},
+		{"no-control", no_argument, NULL, OPT_NO_CONTROL},
 		{"ram", no_argument, NULL, OPT_RAM},
 		{"help", no_argument, NULL, OPT_HELP},
 		{NULL, 0, NULL, 0},
@@ -177,9 +185,18 @@ int sim_options_parse(sim_options *o, int argc, char **argv)
 				o->defects |= FWS_DEFECT_ACCEPT_DOWNGRADE;
 			else if (strcmp(optarg, "skip-block-check") == 0)
 				o->defects |= FWS_DEFECT_SKIP_BLOCK_CHECK;
+			else if (strcmp(optarg, "skip-hw-rev-check") == 0)
+				o->defects |= FWS_DEFECT_SKIP_HW_REV_CHECK;
+			else if (strcmp(optarg, "skip-component-check") == 0)
+				o->defects |= FWS_DEFECT_SKIP_COMPONENT_CHECK;
+			else if (strcmp(optarg, "write-in-place") == 0)
+				o->defects |= FWS_DEFECT_WRITE_IN_PLACE;
 			else
-				return bad("defect (accept-downgrade, skip-block-check)", optarg);
+				return bad("defect (accept-downgrade, skip-block-check, skip-hw-rev-check, "
+				           "skip-component-check, write-in-place)", optarg);
 			break;
+		case OPT_CONTROL: o->control = optarg; break;
+		case OPT_NO_CONTROL: o->no_control = true; break;
 		case OPT_RAM:
 			o->ram = true;
 			return 0;

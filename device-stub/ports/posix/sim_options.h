@@ -13,6 +13,8 @@ typedef struct sim_options {
 	const char *serial_number;
 	const char *component;
 	const char *tty;          /* serve this tty instead of a new pty */
+	const char *control;      /* control socket path; NULL: STATE/control.sock */
+	bool no_control;
 	uint16_t hw_rev;
 	uint16_t vendor_id;
 	uint16_t class_id;

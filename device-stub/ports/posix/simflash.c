@@ -71,12 +71,13 @@ void fws_simflash_close(fws_simflash *f)
 
 /* Count an operation; false if power is (now) off. *cut says this very
  * operation is the interrupted one. */
-static bool power(fws_simflash *f, bool *cut)
+static bool power(fws_simflash *f, uint32_t off, bool *cut)
 {
 	*cut = false;
 	if (f->dead)
 		return false;
-	if (f->armed && f->ops == f->cut_after) {
+	if ((f->armed && f->ops == f->cut_after) ||
+	    (f->armed_range && off >= f->cut_lo && off < f->cut_hi)) {
 		f->dead = true;
 		*cut = true;
 		return false;
@@ -110,7 +111,7 @@ fws_err fws_simflash_write(fws_simflash *f, uint32_t off, const uint8_t *src, si
 			return FWS_E_FLASH_WRITE;
 		}
 	}
-	if (!power(f, &cut)) {
+	if (!power(f, off, &cut)) {
 		if (cut && f->torn) {
 			/* Torn program: the first half lands, the rest does not. */
 			for (size_t i = 0; i < len / 2u; i++)
@@ -131,7 +132,7 @@ fws_err fws_simflash_erase(fws_simflash *f, uint32_t off)
 		f->violations++;
 		return FWS_E_FLASH_ERASE;
 	}
-	if (!power(f, &cut)) {
+	if (!power(f, off, &cut)) {
 		if (cut && f->torn) {
 			memset(f->mem + off, 0xFF, f->sector_size / 2u);
 			f->erases[off / f->sector_size]++; /* a started erase wears too */
@@ -150,9 +151,18 @@ void fws_simflash_arm_cut(fws_simflash *f, uint64_t n, bool torn)
 	f->torn = torn;
 }
 
+void fws_simflash_arm_cut_in(fws_simflash *f, uint32_t lo, uint32_t hi, bool torn)
+{
+	f->armed_range = true;
+	f->cut_lo = lo;
+	f->cut_hi = hi;
+	f->torn = torn;
+}
+
 void fws_simflash_repower(fws_simflash *f)
 {
 	f->armed = false;
+	f->armed_range = false;
 	f->dead = false;
 	f->torn = false;
 	f->ops = 0;

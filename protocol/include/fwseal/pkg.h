@@ -70,6 +70,8 @@ enum fws_tag {
 	FWS_TAG_CVE              = 0x0010, /* text 1..31: one CVE id; repeats up to 16 */
 	FWS_TAG_DISRUPTION       = 0x0011, /* u8 flags (bit0 reboot), u32 downtime s (5.3-12) */
 	FWS_TAG_RELEASE_NOTES    = 0x8012, /* text 0..2048, non-critical */
+	FWS_TAG_SBOM_SHA256      = 0x8013, /* 32 bytes: SHA-256 of the release's SBOM file
+	                                      (CycloneDX or SPDX JSON), non-critical */
 };
 
 #define FWS_MODEL_MAX      32u
@@ -118,6 +120,8 @@ typedef struct fws_manifest {
 	fws_span cves[FWS_CVE_COUNT_MAX];
 	uint8_t cve_count;
 	fws_span notes;               /* len 0 when absent */
+	fws_span sbom_sha256;         /* 32 bytes, or len 0 when absent (a span,
+	                                 not a copy: devices never need it) */
 } fws_manifest;
 
 typedef struct fws_pkg_header {
@@ -286,6 +290,7 @@ typedef struct fws_manifest_in {
 	bool reboot;
 	uint32_t downtime_s;
 	const char *notes;            /* may be NULL */
+	const uint8_t *sbom_sha256;   /* 32 bytes, or NULL: no SBOM named */
 } fws_manifest_in;
 
 /* Encode a manifest. Checks every limit; *out_len gets the length. */

@@ -180,7 +180,7 @@ GtkWidget *fwg_preferences_new(GtkWindow *parent, GSettings *settings, const cha
 	g_settings_bind(settings, "check-on-folder-change", self->check_folder_switch, "active",
 	                G_SETTINGS_BIND_DEFAULT);
 	g_settings_bind(settings, "notify", self->notify_switch, "active", G_SETTINGS_BIND_DEFAULT);
-	g_settings_bind(settings, "auto-install", self->auto_switch, "active",
+	g_settings_bind(settings, "auto-install-security", self->auto_switch, "active",
 	                G_SETTINGS_BIND_DEFAULT);
 	g_signal_connect(settings, "changed", G_CALLBACK(on_setting_changed), self);
 	refresh(self);

@@ -26,6 +26,10 @@ struct _FwgUpdatePage {
 	GtkLabel *notes_label;
 	GtkButton *install_button;
 	GtkLabel *file_label;
+	GtkWidget *countdown_box;
+	GtkLabel *countdown_label;
+	GtkButton *install_now_button;
+	int countdown;            /* seconds shown, -1 none */
 };
 
 G_DEFINE_FINAL_TYPE(FwgUpdatePage, fwg_update_page, GTK_TYPE_BOX)
@@ -59,11 +63,45 @@ static void fwg_update_page_class_init(FwgUpdatePageClass *klass)
 	gtk_widget_class_bind_template_child(wc, FwgUpdatePage, notes_label);
 	gtk_widget_class_bind_template_child(wc, FwgUpdatePage, install_button);
 	gtk_widget_class_bind_template_child(wc, FwgUpdatePage, file_label);
+	gtk_widget_class_bind_template_child(wc, FwgUpdatePage, countdown_box);
+	gtk_widget_class_bind_template_child(wc, FwgUpdatePage, countdown_label);
+	gtk_widget_class_bind_template_child(wc, FwgUpdatePage, install_now_button);
 }
 
 static void fwg_update_page_init(FwgUpdatePage *self)
 {
 	gtk_widget_init_template(GTK_WIDGET(self));
+	self->countdown = -1;
+}
+
+void fwg_update_page_set_countdown(FwgUpdatePage *self, int seconds)
+{
+	gboolean was = self->countdown >= 0;
+	self->countdown = seconds < 0 ? -1 : seconds;
+	gboolean on = self->countdown >= 0;
+	gtk_widget_set_visible(self->countdown_box, on);
+	/* One way to install at a time: Install Now while counting down. */
+	gtk_widget_set_visible(GTK_WIDGET(self->install_button), !on);
+	if (!on) {
+		if (was && gtk_widget_has_focus(GTK_WIDGET(self->install_now_button)))
+			gtk_widget_grab_focus(GTK_WIDGET(self->install_button));
+		return;
+	}
+	g_autofree char *text = g_strdup_printf(
+		g_dngettext(GETTEXT_PACKAGE, "Installs automatically in %d second",
+		            "Installs automatically in %d seconds", seconds),
+		seconds);
+	gtk_label_set_text(self->countdown_label, text);
+	if (!was) {
+		/* Said once to assistive technology, not every second. */
+		gtk_accessible_update_property(GTK_ACCESSIBLE(self->countdown_box),
+		                               GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+	}
+}
+
+int fwg_update_page_get_countdown(FwgUpdatePage *self)
+{
+	return self->countdown;
 }
 
 static void show(FwgUpdatePage *self, const char *name)

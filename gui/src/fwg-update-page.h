@@ -24,6 +24,12 @@ void fwg_update_page_show_checking(FwgUpdatePage *self);
 void fwg_update_page_show_refused(FwgUpdatePage *self, FwgPackage *package, const GError *why);
 void fwg_update_page_show_ready(FwgUpdatePage *self, FwgDevice *device, FwgPackage *package);
 
+/* On the "ready" page: seconds until an automatic security update starts,
+ * with Install Now and Postpone (win.postpone) instead of the Install
+ * button; -1 hides the countdown. */
+void fwg_update_page_set_countdown(FwgUpdatePage *self, int seconds);
+int fwg_update_page_get_countdown(FwgUpdatePage *self);
+
 /* "none", "checking", "refused", "ready". */
 const char *fwg_update_page_get_state(FwgUpdatePage *self);
 

@@ -49,6 +49,22 @@ static const char release_old[] =
 	"reboot = yes\n"
 	"downtime_s = 20\n";
 
+static const char release_feature[] =
+	"vendor_id = 0x1209\n"
+	"class_id = 0x0001\n"
+	"model = " GF_MODEL "\n"
+	"hw_rev_min = 1\n"
+	"hw_rev_max = 3\n"
+	"version = 1.1.0\n"
+	"security_counter = 4\n"
+	"block_size = 1024\n"
+	"release_date = 2026-02-01\n"
+	"support_end = 2030-06-30\n"
+	"security_update = no\n"
+	"reboot = yes\n"
+	"downtime_s = 20\n"
+	"release_notes = Adds a holiday schedule.\n";
+
 /* GLib's spawn API takes char **; copy rather than cast constness away. */
 static GStrv copyv(const char *const *v)
 {
@@ -113,6 +129,7 @@ void gf_open(GuiFixture *f, const char *dir)
 	f->pkg_security = g_build_filename(f->store, "thermo-1.4.2.fwseal", NULL);
 	f->pkg_tampered = g_build_filename(f->store, "thermo-1.4.2-tampered.fwseal", NULL);
 	f->pkg_other = g_build_filename(f->store, "other-1.4.2.fwseal", NULL);
+	f->pkg_feature = g_build_filename(f->store, "thermo-1.1.0.fwseal", NULL);
 }
 
 gboolean gf_setup(GuiFixture *f, const char *dir)
@@ -139,6 +156,7 @@ gboolean gf_setup(GuiFixture *f, const char *dir)
 	g_autofree char *img_old = image(f, "thermo-1.0.0.bin", 24 * 1024, 1);
 	g_autofree char *img_new = image(f, "thermo-1.4.2.bin", 48 * 1024, 2);
 	pack(f, release_old, f->pkg_old, img_old, GF_MODEL);
+	pack(f, release_feature, f->pkg_feature, img_old, GF_MODEL);
 	pack(f, release_security, f->pkg_security, img_new, GF_MODEL);
 	pack(f, release_security, f->pkg_other, img_new, "OTHER-MODEL");
 
@@ -239,6 +257,7 @@ void gf_teardown(GuiFixture *f)
 	g_free(f->pkg_security);
 	g_free(f->pkg_tampered);
 	g_free(f->pkg_other);
+	g_free(f->pkg_feature);
 	g_free(f->state);
 	g_free(f->port);
 	memset(f, 0, sizeof(*f));

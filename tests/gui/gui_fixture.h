@@ -26,6 +26,7 @@ typedef struct {
 	char *pkg_security; /* 1.4.2, counter 7, security update, reboot 30 s */
 	char *pkg_tampered; /* pkg_security with one payload byte flipped */
 	char *pkg_other;    /* 1.4.2 for model OTHER-MODEL */
+	char *pkg_feature;  /* 1.1.0, counter 4, not a security update */
 	char *state;        /* the device's flash */
 	char *port;         /* symlink to the device's pty */
 	GPid sim_pid;

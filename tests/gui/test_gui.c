@@ -3,12 +3,14 @@
  * test_gui.c - the desktop app, in a real window under Xvfb, against the
  * simulated device over a pty: what a person sees and presses.
  *
- *   update     device found -> package appears in the watched folder ->
- *              security notice -> Install -> progress -> done -> new version
+ *   update     (the defaults) first-run question kept "automatic" -> device
+ *              found -> package appears in the watched folder -> security
+ *              notice with a 60 s countdown -> Install Now -> progress ->
+ *              done -> new version
  *   refused    a tampered package, one for another model and the version
  *              already installed are refused with a sentence why; nothing
  *              is sent, the device keeps 1.0.0; unplugged, it leaves the list
- *   unplug     automatic install (default on) -> cable pulled half-way ->
+ *   unplug     automatic install (countdown runs out) -> cable pulled half-way ->
  *              "disconnected" with Resume -> plugged back -> resumed -> done
  *   cancel     Cancel while sending (safe): the device keeps 1.0.0; Continue
  *              later resumes where it stopped
@@ -17,6 +19,13 @@
  *              postponed, and are written to disk
  *   usb        the whole update of a new device on emulated USB (fwseal-sim
  *              --usb runs this program again inside its emulation)
+ *   consent    the real defaults: nothing installs while the first-run
+ *              question is open (the old app installed within 6 s); then
+ *              the countdown with Install Now and Postpone; Postpone, the
+ *              end of a postponement, the setting turned off mid-countdown
+ *   ask        first-run "Always Ask Me": no countdown, nothing installs
+ *   automatic  a feature-only update never installs by itself; a security
+ *              update counts down on its page and then installs
  *
  * Usage: test-gui SCENARIO (one scenario per process, so a failure cannot
  * leave a half-run application behind for the next one).
@@ -32,6 +41,7 @@
 
 #include "fwg-application.h"
 #include "fwg-details-window.h"
+#include "fwg-update-page.h"
 #include "fwg-window.h"
 #include "gui_fixture.h"
 #include "gui_harness.h"
@@ -96,6 +106,19 @@ static void settings_set(const char *key, gboolean value)
 	g_settings_set_boolean(s, key, value);
 }
 
+static void settings_set_uint(const char *key, guint value)
+{
+	g_autoptr(GSettings) s = g_settings_new("io.github.fwseal.Fwseal");
+	g_settings_set_uint(s, key, value);
+}
+
+/* As if the first-run question had been answered earlier, keeping the
+ * default (automatic security updates on). */
+static void settings_first_run_done(void)
+{
+	settings_set("first-run-done", TRUE);
+}
+
 static void expect(GtkWindow *win, const char *text, guint ms)
 {
 	if (gh_wait_shows(GTK_WIDGET(win), text, ms))
@@ -145,11 +168,76 @@ static gboolean action_enabled(GtkWindow *win, const char *name)
 	return a && g_action_get_enabled(a);
 }
 
+static GtkWindow *other_window(GtkWindow *main_win, GType type)
+{
+	GListModel *tops = gtk_window_get_toplevels(); /* not owned */
+	for (guint i = 0; i < g_list_model_get_n_items(tops); i++) {
+		g_autoptr(GtkWindow) w = g_list_model_get_item(tops, i);
+		if (w != main_win && G_TYPE_CHECK_INSTANCE_TYPE(w, type) &&
+		    gtk_widget_get_mapped(GTK_WIDGET(w)))
+			return w; /* still referenced by the toplevel list */
+	}
+	return NULL;
+}
+
+typedef struct {
+	GtkWindow *main_win;
+	GType type;
+} OtherArgs;
+
+static gboolean other_shown(gpointer data)
+{
+	OtherArgs *a = data;
+	return other_window(a->main_win, a->type) != NULL;
+}
+
+static GtkWindow *wait_window(GtkWindow *main_win, GType type)
+{
+	OtherArgs a = {main_win, type};
+	assert_true(gh_wait(other_shown, &a, 5000));
+	return other_window(main_win, type);
+}
+
+/* The first-run question about automatic security updates: answer it like
+ * the user (its buttons), after checking that it explains the setting. */
+static void answer_first_run(GtkWindow *win, const char *answer, guint delay,
+                             const char *screenshot)
+{
+	GtkWindow *d = wait_window(win, ADW_TYPE_MESSAGE_DIALOG);
+	expect(d, "Install Security Updates Automatically?", 2000);
+	g_autofree char *when = g_strdup_printf("installs it after %u seconds, unless you choose "
+	                                        "Postpone", delay);
+	expect(d, when, 1000);
+	expect(d, "Updates that fix no security problem always wait for you", 1000);
+	if (screenshot)
+		gh_screenshot(d, screenshot);
+	gh_click(button(d, answer));
+	gh_settle(100);
+}
+
+static int countdown(GtkWindow *win)
+{
+	GtkWidget *page = gh_find(GTK_WIDGET(win), FWG_TYPE_UPDATE_PAGE, NULL, TRUE);
+	return page ? fwg_update_page_get_countdown(FWG_UPDATE_PAGE(page)) : -1;
+}
+
+static gboolean countdown_running(gpointer win)
+{
+	return countdown(win) >= 0;
+}
+
+static gboolean not_on_devices_page(gpointer win)
+{
+	return !g_str_equal(fwg_window_get_page(FWG_WINDOW(win)), "devices");
+}
+
 /* ---- update: the whole flow ------------------------------------------- */
 
 static void scenario_update(FwgApplication *app, GtkWindow *win)
 {
 	(void)app;
+	/* First start: automatic security updates explained once; kept on. */
+	answer_first_run(win, "Install Automatically", 60, "first-run");
 	/* The device, found by itself: model (5.3-16), serial, version,
 	 * support period (5.3-13), no update yet. */
 	expect(win, GF_MODEL, FOUND_MS);
@@ -169,10 +257,15 @@ static void scenario_update(FwgApplication *app, GtkWindow *win)
 	expect(win, "CVE-2026-31337, CVE-2026-31338", 1000);
 	expect(win, "restarts at the end and does not work for about 30 seconds", 1000); /* 5.3-12 */
 	expect(win, "receives security updates until 31 March 2031", 1000);             /* 5.3-13 */
+	/* The defaults: it would install by itself in 60 s (5.3-4), and says
+	 * so, with the two ways out. */
+	expect(win, "Installs automatically in", 1000);
+	assert_true(countdown(win) > 50);
+	button(win, "Postpone");
 	gh_screenshot(win, "security-notice");
 
 	/* One button installs. */
-	gh_click(button(win, "Install Update"));
+	gh_click(button(win, "Install Now"));
 	expect(win, "Installing Security Update", 5000);
 	expect(win, "Version 1.4.2 on the " GF_MODEL " (serial number " GF_SERIAL ")", 1000);
 	ProgressArgs pa = {win, 0.3};
@@ -203,8 +296,7 @@ static void test_update(void **state)
 	gf_unplug(&fx);
 	/* A slow link (about 9 s for the package) so "time left" has a number. */
 	gf_plug(&fx, 57600);
-	settings_set("auto-install", FALSE);
-	run_app(scenario_update);
+	run_app(scenario_update); /* the defaults */
 }
 
 /* ---- refused: tampered and wrong-model packages ------------------------ */
@@ -283,6 +375,7 @@ static void test_refused(void **state)
 	(void)state;
 	gf_plug(&fx, 0);
 	gf_cli_flash(&fx, fx.pkg_old);
+	settings_first_run_done();
 	run_app(scenario_refused);
 }
 
@@ -309,8 +402,10 @@ static gboolean install_enabled(gpointer win)
 
 static void scenario_unplug(FwgApplication *app, GtkWindow *win)
 {
-	/* Defaults on (5.3-6): found at connect, installed by itself (5.3-4). */
-	expect(win, "Installing Security Update", FOUND_MS + 10000);
+	/* Defaults on (5.3-6): found at connect, shown with a countdown, then
+	 * installed by itself (5.3-4). */
+	expect(win, "Installs automatically in", FOUND_MS);
+	expect(win, "Installing Security Update", 10000);
 	ProgressArgs pa = {win, 0.25};
 	assert_true(gh_wait(progress_reached, &pa, INSTALL_MS));
 	assert_true(progress(win) < 0.9);
@@ -348,7 +443,163 @@ static void test_unplug(void **state)
 	gf_unplug(&fx);
 	gf_put_in_folder(&fx, fx.pkg_security);
 	gf_plug(&fx, 115200);
+	settings_first_run_done();
+	settings_set_uint("auto-install-delay", 5);
 	run_app(scenario_unplug);
+}
+
+/* ---- consent: with the real defaults nothing installs unseen ------------ */
+
+static void scenario_consent(FwgApplication *app, GtkWindow *win)
+{
+	GSettings *settings = fwg_application_get_settings(app);
+	/* The defaults (README, schema): security updates install by
+	 * themselves after a 60 s countdown; first the question, once. */
+	assert_true(g_settings_get_boolean(settings, "auto-install-security"));
+	assert_int_equal(g_settings_get_uint(settings, "auto-install-delay"), 60);
+	assert_false(g_settings_get_boolean(settings, "first-run-done"));
+	assert_true(g_settings_get_boolean(settings, "notify"));
+
+	/* A security update found at start-up is shown with what it changes,
+	 * and nothing happens while the first-run question is open. */
+	expect(win, "Security update available", FOUND_MS);
+	expect(win, "Severity: High", 1000);
+	/* The old app had started installing within 6 s by itself. */
+	gh_settle(8000);
+	const char *log = fwg_log_get_text(fwg_application_get_log(app));
+	if (strstr(log, "update started") || !g_str_equal(fwg_window_get_page(FWG_WINDOW(win)),
+	                                                   "devices"))
+		fail_log(log, "an update started before the user saw and accepted it (log above)");
+	assert_int_equal(countdown(win), -1);
+
+	/* Kept on: now the page counts down, with Install Now and Postpone. */
+	answer_first_run(win, "Install Automatically", 60, NULL);
+	assert_true(g_settings_get_boolean(settings, "first-run-done"));
+	assert_true(gh_wait(countdown_running, win, 2000));
+	expect(win, "Installs automatically in", 1000);
+	assert_true(countdown(win) >= 55 && countdown(win) <= 60);
+	expect(win, "Security notice", 1000);
+	assert_true(action_enabled(win, "postpone"));
+	GtkWidget *now = button(win, "Install Now");
+	assert_true(gtk_widget_is_sensitive(now));
+
+	/* Postpone: no countdown, nothing installs, the update stays offered. */
+	gh_click(button(win, "Postpone"));
+	assert_int_equal(countdown(win), -1);
+	assert_true(fwg_application_is_postponed(app));
+	expect_not(win, "Installs automatically");
+	assert_true(gtk_widget_is_sensitive(button(win, "Install Update")));
+	gh_settle(3000);
+	assert_string_equal(fwg_window_get_page(FWG_WINDOW(win)), "devices");
+
+	/* The postponement ends (here: the user resumes in Preferences): the
+	 * countdown starts again, from the full time. */
+	g_settings_set_int64(settings, "postpone-until", 0);
+	assert_true(gh_wait(countdown_running, win, 2000));
+	assert_true(countdown(win) >= 55);
+
+	/* Turned off in Preferences while counting: it stops at once. */
+	g_settings_set_boolean(settings, "auto-install-security", FALSE);
+	gh_settle(100);
+	assert_int_equal(countdown(win), -1);
+	g_settings_set_boolean(settings, "auto-install-security", TRUE);
+	assert_true(gh_wait(countdown_running, win, 2000));
+
+	/* Install Now does not wait for the countdown. */
+	gh_click(button(win, "Install Now"));
+	expect(win, "Installing Security Update", 5000);
+	expect(win, "Update Installed", INSTALL_MS);
+	log = fwg_log_get_text(fwg_application_get_log(app));
+	if (strstr(log, "countdown on the update page ran out"))
+		fail_log(log, "the countdown, not the user, started the update (log above)");
+}
+
+static void test_consent(void **state)
+{
+	(void)state;
+	gf_plug(&fx, 0);
+	gf_cli_flash(&fx, fx.pkg_old);
+	gf_unplug(&fx);
+	gf_put_in_folder(&fx, fx.pkg_security);
+	gf_plug(&fx, 115200);
+	run_app(scenario_consent); /* no setting changed: the defaults */
+}
+
+/* ---- ask: the first-run choice "Always Ask Me" ---------------------------- */
+
+static void scenario_ask(FwgApplication *app, GtkWindow *win)
+{
+	answer_first_run(win, "Always Ask Me", 5, NULL);
+	GSettings *settings = fwg_application_get_settings(app);
+	assert_false(g_settings_get_boolean(settings, "auto-install-security"));
+	assert_true(g_settings_get_boolean(settings, "first-run-done"));
+	expect(win, "Security update available", FOUND_MS);
+	/* Longer than the countdown would be (set to 5 s here): still waiting. */
+	gh_settle(7000);
+	assert_int_equal(countdown(win), -1);
+	expect_not(win, "Installs automatically");
+	assert_string_equal(fwg_window_get_page(FWG_WINDOW(win)), "devices");
+	assert_true(gtk_widget_is_sensitive(button(win, "Install Update")));
+	const char *log = fwg_log_get_text(fwg_application_get_log(app));
+	if (strstr(log, "update started"))
+		fail_log(log, "an update started although the user chose to be asked (log above)");
+}
+
+static void test_ask(void **state)
+{
+	(void)state;
+	gf_plug(&fx, 0);
+	gf_cli_flash(&fx, fx.pkg_old);
+	gf_unplug(&fx);
+	gf_put_in_folder(&fx, fx.pkg_security);
+	gf_plug(&fx, 0);
+	settings_set_uint("auto-install-delay", 5);
+	run_app(scenario_ask);
+}
+
+/* ---- automatic: feature updates wait, security updates count down -------- */
+
+static void scenario_automatic(FwgApplication *app, GtkWindow *win)
+{
+	/* A feature-only update: shown, never installed by itself. */
+	expect(win, "Version 1.0.0 → 1.1.0", FOUND_MS);
+	expect(win, "Update available", 1000);
+	expect_not(win, "Security notice");
+	gh_settle(7000); /* longer than the 5 s countdown a security update gets */
+	assert_int_equal(countdown(win), -1);
+	expect_not(win, "Installs automatically");
+	assert_string_equal(fwg_window_get_page(FWG_WINDOW(win)), "devices");
+
+	/* A security update arrives: its page counts down and then installs
+	 * by itself, without a click. */
+	gf_put_in_folder(&fx, fx.pkg_security);
+	expect(win, "Security update available", 10000);
+	expect(win, "Version 1.0.0 → 1.4.2", 1000);
+	expect(win, "Installs automatically in 5 seconds", 2000);
+	assert_true(gh_wait(not_on_devices_page, win, 10000));
+	expect(win, "Installing Security Update", 1000);
+	expect(win, "Update Installed", INSTALL_MS);
+	expect(win, "now runs version 1.4.2", 1000);
+	const char *log = fwg_log_get_text(fwg_application_get_log(app));
+	if (!strstr(log, "installs by itself in 5 s") ||
+	    !strstr(log, "countdown on the update page ran out"))
+		fail_log(log, "expected the countdown to be shown and to run out (log above)");
+	/* Done: the feature update (older than what runs now) is not offered. */
+	gh_click(button(win, "Done"));
+	expect(win, "No update found for this device", 10000);
+}
+
+static void test_automatic(void **state)
+{
+	(void)state;
+	gf_plug(&fx, 0);
+	gf_cli_flash(&fx, fx.pkg_old);
+	gf_unplug(&fx);
+	gf_put_in_folder(&fx, fx.pkg_feature);
+	gf_plug(&fx, 0);
+	settings_first_run_done();
+	settings_set_uint("auto-install-delay", 5);
+	run_app(scenario_automatic);
 }
 
 /* ---- cancel while it is safe, continue later --------------------------- */
@@ -380,41 +631,12 @@ static void test_cancel(void **state)
 	gf_unplug(&fx);
 	gf_put_in_folder(&fx, fx.pkg_security);
 	gf_plug(&fx, 115200);
-	settings_set("auto-install", FALSE);
+	settings_first_run_done();
+	settings_set("auto-install-security", FALSE);
 	run_app(scenario_cancel);
 }
 
 /* ---- settings and technician details ----------------------------------- */
-
-static GtkWindow *other_window(GtkWindow *main_win, GType type)
-{
-	GListModel *tops = gtk_window_get_toplevels(); /* not owned */
-	for (guint i = 0; i < g_list_model_get_n_items(tops); i++) {
-		g_autoptr(GtkWindow) w = g_list_model_get_item(tops, i);
-		if (w != main_win && G_TYPE_CHECK_INSTANCE_TYPE(w, type) &&
-		    gtk_widget_get_mapped(GTK_WIDGET(w)))
-			return w; /* still referenced by the toplevel list */
-	}
-	return NULL;
-}
-
-typedef struct {
-	GtkWindow *main_win;
-	GType type;
-} OtherArgs;
-
-static gboolean other_shown(gpointer data)
-{
-	OtherArgs *a = data;
-	return other_window(a->main_win, a->type) != NULL;
-}
-
-static GtkWindow *wait_window(GtkWindow *main_win, GType type)
-{
-	OtherArgs a = {main_win, type};
-	assert_true(gh_wait(other_shown, &a, 5000));
-	return other_window(main_win, type);
-}
 
 typedef struct {
 	gboolean done;
@@ -472,15 +694,17 @@ static void scenario_settings(FwgApplication *app, GtkWindow *win)
 	assert_true(g_settings_get_boolean(settings, "check-on-connect"));
 	assert_true(g_settings_get_boolean(settings, "check-on-folder-change"));
 	assert_true(g_settings_get_boolean(settings, "notify"));
-	assert_true(g_settings_get_boolean(settings, "auto-install"));
+	assert_true(g_settings_get_boolean(settings, "auto-install-security"));
+	assert_int_equal(g_settings_get_uint(settings, "auto-install-delay"), 60);
 	g_action_group_activate_action(G_ACTION_GROUP(app), "preferences", NULL);
 	GtkWindow *prefs = wait_window(win, ADW_TYPE_PREFERENCES_WINDOW);
-	GtkWidget *sw = gh_find_row_switch(GTK_WIDGET(prefs), "Install automatically");
+	GtkWidget *sw = gh_find_row_switch(GTK_WIDGET(prefs),
+	                                    "Install security updates automatically");
 	assert_non_null(sw);
 	assert_true(gtk_switch_get_active(GTK_SWITCH(sw)));
 	gh_click(sw);
 	gh_settle(50);
-	assert_false(g_settings_get_boolean(settings, "auto-install"));
+	assert_false(g_settings_get_boolean(settings, "auto-install-security"));
 	gh_click(button(prefs, "Postpone 1 Day"));
 	expect(prefs, "Postponed until", 2000);
 	assert_true(fwg_application_is_postponed(app));
@@ -493,7 +717,7 @@ static void scenario_settings(FwgApplication *app, GtkWindow *win)
 	                                            "settings", "keyfile", NULL);
 	g_autofree char *saved = NULL;
 	assert_true(g_file_get_contents(keyfile, &saved, NULL, NULL));
-	assert_non_null(strstr(saved, "auto-install=false"));
+	assert_non_null(strstr(saved, "auto-install-security=false"));
 	gtk_window_destroy(prefs);
 
 	/* The rest of the menu opens cleanly: keyboard shortcuts, about. */
@@ -513,6 +737,7 @@ static void test_settings(void **state)
 	g_setenv("GSETTINGS_BACKEND", "keyfile", TRUE);
 	gf_plug(&fx, 0);
 	gf_cli_flash(&fx, fx.pkg_old);
+	settings_first_run_done();
 	run_app(scenario_settings);
 }
 
@@ -562,14 +787,16 @@ static void test_usb(void **state)
 		return;
 	}
 	with_serial = FALSE;
-	settings_set("auto-install", FALSE);
+	settings_first_run_done();
+	settings_set("auto-install-security", FALSE);
 	run_app(scenario_usb);
 }
 
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
-		g_printerr("usage: %s update|refused|unplug|cancel|usb|settings\n", argv[0]);
+		g_printerr("usage: %s update|refused|unplug|cancel|usb|settings|consent|ask|automatic\n",
+		           argv[0]);
 		return 2;
 	}
 	self_path = argv[0];
@@ -596,6 +823,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_usb),
 		cmocka_unit_test(test_settings),
 		cmocka_unit_test(test_cancel),
+		cmocka_unit_test(test_consent),
+		cmocka_unit_test(test_ask),
+		cmocka_unit_test(test_automatic),
 	};
 	g_autofree char *filter = g_strconcat("test_", argv[1], NULL);
 	cmocka_set_test_filter(filter);

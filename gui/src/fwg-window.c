@@ -258,6 +258,11 @@ static void refresh(FwgWindow *self)
 		page = "empty";
 	else
 		page = "devices";
+	if (g_str_equal(page, "result"))
+		fwg_result_page_set_device_present(
+			self->result_page,
+			self->last_device_id &&
+				fwg_device_monitor_find(monitor_of(self), self->last_device_id));
 	if (g_str_equal(page, "devices"))
 		refresh_update_page(self);
 	else if (g_str_equal(page, "empty"))

@@ -231,6 +231,30 @@ static gboolean not_on_devices_page(gpointer win)
 	return !g_str_equal(fwg_window_get_page(FWG_WINDOW(win)), "devices");
 }
 
+/* Walk the Tab chain of the window like a keyboard user: text (selectable
+ * or not) is never a stop on the way to the buttons. */
+static void expect_no_text_tab_stops(GtkWindow *win)
+{
+	gtk_window_set_focus(win, NULL);
+	GtkWidget *first = NULL;
+	guint stops = 0;
+	for (guint i = 0; i < 60; i++) {
+		if (!gtk_widget_child_focus(GTK_WIDGET(win), GTK_DIR_TAB_FORWARD))
+			break; /* wrapped: GTK starts again from the top next time */
+		GtkWidget *f = gtk_window_get_focus(win);
+		if (!f || f == first)
+			break;
+		if (!first)
+			first = f;
+		stops++;
+		if (GTK_IS_LABEL(f) || gtk_widget_get_ancestor(f, GTK_TYPE_LABEL))
+			fail_msg("Tab stops on the text \"%s\"", gtk_label_get_text(GTK_LABEL(
+				GTK_IS_LABEL(f) ? f : gtk_widget_get_ancestor(f, GTK_TYPE_LABEL))));
+	}
+	assert_true(stops > 0); /* the buttons are reached */
+	gtk_window_set_focus(win, NULL);
+}
+
 /* ---- update: the whole flow ------------------------------------------- */
 
 static void scenario_update(FwgApplication *app, GtkWindow *win)
@@ -343,6 +367,7 @@ static void scenario_refused(FwgApplication *app, GtkWindow *win)
 	expect(win, "thermo-1.4.2-tampered.fwseal", 1000);
 	expect_not(win, "Install Update");
 	assert_false(action_enabled(win, "install"));
+	expect_no_text_tab_stops(win);
 	gh_screenshot(win, "refused");
 
 	/* The device is untouched. */
@@ -416,13 +441,19 @@ static void scenario_unplug(FwgApplication *app, GtkWindow *win)
 	expect(win, "still has version 1.0.0", 1000);
 	expect(win, "plug the device back in", 1000);
 	GtkWidget *resume = button(win, "Resume Update");
-	gh_screenshot(win, "unplugged");
 
 	/* The app notices the device is gone... */
 	assert_true(gh_wait(no_devices, app, FOUND_MS));
+	assert_false(action_enabled(win, "install"));
+	gh_screenshot(win, "unplugged");
 	gf_plug(&fx, 115200); /* ...and plugged back in */
-	/* Resume becomes possible once the device is seen again. */
+	/* Resume becomes possible once the device is seen again, and the page
+	 * says so instead of "disconnected". */
 	assert_true(gh_wait(install_enabled, win, FOUND_MS));
+	expect(win, "The Device Is Connected Again", 1000);
+	expect(win, "Choose Resume Update", 1000);
+	expect_not(win, "Disconnected");
+	expect_not(win, "plug the device back in");
 	gh_click(resume);
 	expect(win, "Update Installed", INSTALL_MS);
 	expect(win, "now runs version 1.4.2", 1000);
@@ -664,6 +695,8 @@ static void scenario_settings(FwgApplication *app, GtkWindow *win)
 	g_autoptr(GFile) pkg = g_file_new_for_path(fx.pkg_security);
 	fwg_window_open_file(FWG_WINDOW(win), pkg);
 	expect(win, "Security update available", 10000);
+	expect(win, "CVE-2026-31337", 1000);
+	expect_no_text_tab_stops(win); /* the CVE line took the focus once */
 
 	/* Technician details: the device-info record, the manifest, the log,
 	 * and all of it on the clipboard. */

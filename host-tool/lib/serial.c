@@ -27,6 +27,9 @@
 
 #define SERIAL_RETRIES_DEFAULT 4u
 #define SERIAL_BASE_TIMEOUT_MS 500u
+/* How long a device with default link settings may stay silent on one
+ * request before the link gives up (transport.h, fwh_link_opts). */
+#define SERIAL_SILENCE_MS 10000u
 #define SERIAL_PROBE_TIMEOUT_MS 300u
 #define SERIAL_CHUNK 4096u /* DNLOAD data per frame */
 
@@ -212,6 +215,11 @@ static uint32_t wire_ms(const serial_link *l, size_t n)
 	return (uint32_t)((uint64_t)n * 10u * 1000u / l->baud + 1u);
 }
 
+/* Write one whole frame. A device that does not read (busy, or starved of
+ * CPU) fills the line's buffers and makes write() wait: that is silence,
+ * not a lost cable, so it is waited out until the request's deadline.
+ * A torn frame would cost the device a resync, so a frame is never left
+ * half-written while the port is there. */
 static fws_err write_all(serial_link *l, const uint8_t *p, size_t n, uint64_t deadline,
                          fwh_error *err)
 {
@@ -225,17 +233,18 @@ static fws_err write_all(serial_link *l, const uint8_t *p, size_t n, uint64_t de
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0 && errno != EAGAIN)
-			return fwh_error_set(err, errno == EIO ? FWS_E_DISCONNECTED : FWS_E_IO,
+			return fwh_error_set(err, errno == EIO || errno == ENXIO || errno == ENODEV
+			                             ? FWS_E_DISCONNECTED : FWS_E_IO,
 			                     "Writing to %s failed (%s); check the cable.",
 			                     l->base.id.path, strerror(errno));
 		uint64_t now = now_ms();
 		if (now >= deadline)
-			return fwh_error_set(err, FWS_E_TIMEOUT,
-			                     "%s does not accept data (flow control?); check the cable "
-			                     "and the --device flow-control setting.",
-			                     l->base.id.path);
+			return FWS_E_TIMEOUT; /* the caller words it */
 		struct pollfd pfd = { .fd = l->fd, .events = POLLOUT };
-		poll(&pfd, 1, (int)(deadline - now));
+		if (poll(&pfd, 1, (int)(deadline - now)) > 0 && (pfd.revents & (POLLHUP | POLLERR)))
+			return fwh_error_set(err, FWS_E_DISCONNECTED,
+			                     "The device on %s went away; reconnect it and run the same "
+			                     "command again.", l->base.id.path);
 	}
 	return FWS_OK;
 }
@@ -302,45 +311,77 @@ static fws_err serial_request(fwh_link *base, fwh_request *req, fwh_error *err)
 		timeout = SERIAL_BASE_TIMEOUT_MS +
 		          2u * wire_ms(l, tx_len + req->answer_cap + FWS_FRAME_HEADER_LEN + 16u);
 	unsigned retries = l->base.opts.retries ? l->base.opts.retries : SERIAL_RETRIES_DEFAULT;
-
-	for (unsigned attempt = 0; attempt <= retries; attempt++) {
-		uint64_t deadline = now_ms() + timeout;
-		e = write_all(l, l->tx, tx_len, deadline, err);
-		if (e != FWS_OK)
-			return e;
-		for (;;) {
-			uint64_t now = now_ms();
-			if (now >= deadline)
-				break; /* retransmit the same frame */
-			struct pollfd pfd = { .fd = l->fd, .events = POLLIN };
-			int pr = poll(&pfd, 1, (int)(deadline - now));
-			if (pr < 0 && errno == EINTR)
-				continue;
-			if (pr <= 0)
-				continue;
-			ssize_t r = read(l->fd, l->rx, sizeof l->rx);
-			if (r < 0 && (errno == EAGAIN || errno == EINTR))
-				continue;
-			if (r < 0 || ((pfd.revents & (POLLHUP | POLLERR)) && r == 0))
-				return fwh_error_set(err, FWS_E_DISCONNECTED,
-				                     "The device on %s went away; reconnect it and run "
-				                     "the same command again.",
-				                     l->base.id.path);
-			if (r == 0) {
-				/* pty with no peer: a short nap keeps this from spinning */
-				struct timespec nap = { 0, 10 * 1000 * 1000 };
-				nanosleep(&nap, NULL);
-				continue;
-			}
-			fws_err bad = FWS_OK;
-			if (take_answer(l, l->rx, (size_t)r, f.seq, req->request, req, &bad, err))
-				return bad;
+	/* The request's whole budget: what the attempts take, and with default
+	 * settings at least SERIAL_SILENCE_MS: a device that is merely slow for
+	 * a while (a long erase, a host or device starved of CPU) is waited
+	 * for, not reported as unplugged. Probes and the restart poll set
+	 * their own short timeouts and keep exactly those. */
+	bool patient = l->base.opts.timeout_ms == 0;
+	uint64_t budget = (uint64_t)timeout * (retries + 1u);
+	if (patient && budget < SERIAL_SILENCE_MS)
+		budget = SERIAL_SILENCE_MS;
+	uint64_t start = now_ms();
+	uint64_t end = start + budget;
+	/* Retransmit after timeout, then (default settings) after 2x, 4x ...
+	 * (never past the end): a lost frame is sent again soon, a silent
+	 * device is not flooded with copies it must read before it can answer
+	 * the next request (each copy of a 4 KiB frame costs it the line
+	 * time). An explicit timeout keeps a fixed gap. */
+	uint64_t gap = timeout;
+	uint64_t next_send = start;
+	unsigned sent = 0;
+	for (;;) {
+		uint64_t now = now_ms();
+		if (now >= end)
+			break;
+		if (now >= next_send && sent <= retries) {
+			e = write_all(l, l->tx, tx_len, end, err);
+			if (e == FWS_E_TIMEOUT)
+				break;
+			if (e != FWS_OK)
+				return e;
+			sent++;
+			now = now_ms();
+			next_send = now + gap;
+			if (patient)
+				gap *= 2u;
 		}
+		uint64_t until = sent <= retries && next_send < end ? next_send : end;
+		struct pollfd pfd = { .fd = l->fd, .events = POLLIN };
+		int pr = poll(&pfd, 1, (int)(until > now ? until - now : 0));
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr <= 0)
+			continue;
+		ssize_t r = read(l->fd, l->rx, sizeof l->rx);
+		if (r < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (r < 0 || ((pfd.revents & (POLLHUP | POLLERR)) && r == 0))
+			return fwh_error_set(err, FWS_E_DISCONNECTED,
+			                     "The device on %s went away; reconnect it and run "
+			                     "the same command again.",
+			                     l->base.id.path);
+		if (r == 0) {
+			/* pty with no peer: a short nap keeps this from spinning */
+			struct timespec nap = { 0, 10 * 1000 * 1000 };
+			nanosleep(&nap, NULL);
+			continue;
+		}
+		fws_err bad = FWS_OK;
+		if (take_answer(l, l->rx, (size_t)r, f.seq, req->request, req, &bad, err))
+			return bad;
 	}
+	/* Silent to the end. A port whose node has gone was unplugged. */
+	if (access(l->base.id.path, F_OK) != 0)
+		return fwh_error_set(err, FWS_E_DISCONNECTED,
+		                     "The device on %s went away; reconnect it and run the same "
+		                     "command again.", l->base.id.path);
+	uint64_t secs = (now_ms() - start + 500u) / 1000u;
 	return fwh_error_set(err, FWS_E_TIMEOUT,
-	                     "The device on %s did not answer %s after %u tries; check the "
-	                     "cable, the baud rate and that the device is in update mode.",
-	                     l->base.id.path, fws_request_name(req->request), retries + 1);
+	                     "The device on %s did not answer %s for %u s (%u tries); check "
+	                     "the cable, the baud rate and that the device is in update mode.",
+	                     l->base.id.path, fws_request_name(req->request),
+	                     (unsigned)(secs ? secs : 1u), sent);
 }
 
 /* ---------------------------------------------------------------------- */

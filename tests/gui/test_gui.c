@@ -26,6 +26,9 @@
  *   ask        first-run "Always Ask Me": no countdown, nothing installs
  *   automatic  a feature-only update never installs by itself; a security
  *              update counts down on its page and then installs
+ *   load       every CPU busy (stress-ng) and the device silent for 6 s
+ *              mid-transfer: the update completes (it once ended at 38 %
+ *              with "The Device Was Disconnected")
  *
  * Usage: test-gui SCENARIO (one scenario per process, so a failure cannot
  * leave a half-run application behind for the next one).
@@ -37,7 +40,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "fwg-application.h"
 #include "fwg-details-window.h"
@@ -633,6 +638,73 @@ static void test_automatic(void **state)
 	run_app(scenario_automatic);
 }
 
+/* ---- load: a device silent for seconds under a saturated CPU ------------ */
+
+/* Saturate every CPU with stress-ng (Debian package) while the update runs;
+ * 0 if stress-ng is not installed (the stall below still reproduces). */
+static GPid start_cpu_hog(void)
+{
+	g_autofree char *prog = g_find_program_in_path("stress-ng");
+	if (!prog) {
+		g_printerr("stress-ng not found: running without the CPU load\n");
+		return 0;
+	}
+	g_autofree char *workers = g_strdup_printf("%u", 2 * g_get_num_processors());
+	g_autoptr(GStrvBuilder) b = g_strv_builder_new();
+	g_strv_builder_add_many(b, prog, "--cpu", workers, "--timeout", "90s", "--quiet", NULL);
+	g_auto(GStrv) argv = g_strv_builder_end(b);
+	GPid pid = 0;
+	g_autoptr(GError) error = NULL;
+	if (!g_spawn_async(NULL, argv, NULL,
+	                   G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
+	                   G_SPAWN_STDERR_TO_DEV_NULL,
+	                   NULL, NULL, &pid, &error))
+		g_error("cannot start stress-ng: %s", error->message);
+	return pid;
+}
+
+static void stop_cpu_hog(GPid pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+}
+
+static void scenario_load(FwgApplication *app, GtkWindow *win)
+{
+	GPid hog = start_cpu_hog();
+	expect(win, "Security update available", FOUND_MS);
+	gh_click(button(win, "Install Update"));
+	ProgressArgs pa = {win, 0.25};
+	assert_true(gh_wait(progress_reached, &pa, INSTALL_MS));
+	assert_true(progress(win) < 0.9);
+	/* The device is starved for 6 s (what a saturated machine did to it
+	 * once, at 38 %): nothing was unplugged, so the update must go on. */
+	kill(fx.sim_pid, SIGSTOP);
+	gh_settle(6000);
+	kill(fx.sim_pid, SIGCONT);
+	expect(win, "Update Installed", INSTALL_MS);
+	stop_cpu_hog(hog);
+	expect(win, "now runs version 1.4.2", 1000);
+	const char *log = fwg_log_get_text(fwg_application_get_log(app));
+	if (strstr(log, "update failed"))
+		fail_log(log, "the stall was reported as a failure (log above)");
+}
+
+static void test_load(void **state)
+{
+	(void)state;
+	gf_plug(&fx, 0);
+	gf_cli_flash(&fx, fx.pkg_old);
+	gf_unplug(&fx);
+	gf_put_in_folder(&fx, fx.pkg_security);
+	gf_plug(&fx, 115200);
+	settings_first_run_done();
+	settings_set("auto-install-security", FALSE);
+	run_app(scenario_load);
+}
+
 /* ---- cancel while it is safe, continue later --------------------------- */
 
 static void scenario_cancel(FwgApplication *app, GtkWindow *win)
@@ -828,7 +900,7 @@ static void test_usb(void **state)
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
-		g_printerr("usage: %s update|refused|unplug|cancel|usb|settings|consent|ask|automatic\n",
+		g_printerr("usage: %s update|refused|unplug|cancel|usb|settings|consent|ask|automatic|load\n",
 		           argv[0]);
 		return 2;
 	}
@@ -859,6 +931,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_consent),
 		cmocka_unit_test(test_ask),
 		cmocka_unit_test(test_automatic),
+		cmocka_unit_test(test_load),
 	};
 	g_autofree char *filter = g_strconcat("test_", argv[1], NULL);
 	cmocka_set_test_filter(filter);

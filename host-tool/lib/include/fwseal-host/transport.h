@@ -56,7 +56,10 @@ void fwh_dev_id_format(const fwh_dev_id *id, char *buf, size_t cap);
 typedef struct fwh_link_opts {
 	bool rtscts;          /* serial: hardware flow control (default off) */
 	uint32_t timeout_ms;  /* answer timeout per attempt; 0 = derived from the
-	                         baud rate (docs/serial-protocol.md, "Timeouts") */
+	                         baud rate (docs/serial-protocol.md, "Timeouts"),
+	                         and then a request also waits out up to 10 s of
+	                         silence (serial, HID) before FWS_E_TIMEOUT; set,
+	                         the request takes (retries + 1) x timeout_ms */
 	unsigned retries;     /* retransmissions after the first try; 0 = 4 */
 } fwh_link_opts;
 

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_list.c - `fwseal list [--json]`: every device that answers on every
  * transport (serial ports: see FWSEAL_SERIAL_PORTS in fwseal-host/transport.h). */
+#include <stdlib.h>
+#include <string.h>
+
 #include "commands.h"
 #include "dev_common.h"
 #include "fwseal-host/units.h"
@@ -13,16 +16,96 @@ static const char usage[] =
 	"e.g. FWSEAL_SERIAL_PORTS=/dev/ttyS0:/dev/pts/5@921600).\n\n"
 	"A USB device with both a DFU and a HID interface is one device: the HID\n"
 	"string is shown under the DFU one (\"the same unit\").\n\n"
-	"  --json   one JSON object: {\"devices\": [...], \"count\": N}, each device\n"
-	"           with the fields of 'fwseal info --json' and \"interfaces\" (its\n"
-	"           device strings, preferred first)\n\n"
-	"Exit codes: 0 (also when no device is found), 6 enumeration failed.\n");
+	"A port or USB device that may be a fwseal device but cannot be opened (no\n"
+	"permission, in use) is listed too, with why and what fixes it.\n\n"
+	"  --json   one JSON object: {\"devices\": [...], \"count\": N,\n"
+	"           \"unusable\": [...]}, each device with the fields of 'fwseal info\n"
+	"           --json' and \"interfaces\" (its device strings, preferred first),\n"
+	"           each unusable one with \"device\", \"reason\" (permission, busy,\n"
+	"           error), \"message\", \"fix\", \"command\" and \"group\"\n\n"
+	"Exit codes: 0 (also when no device is found), 5 a device was seen but\n"
+	"could not be opened (why is printed), 6 enumeration failed.\n");
+
+/* A candidate seen but not opened (copied: the library's strings live only
+ * as long as its callback). */
+typedef struct unusable_entry {
+	char device[FWH_DEVSTR_MAX];
+	enum fwh_unusable_why why;
+	fws_err code;
+	char message[320];
+	char fix[320];
+	char command[160];
+	char group[64];
+} unusable_entry;
 
 typedef struct list_state {
 	bool json;
 	unsigned count;
 	struct cli_json j;
+	unusable_entry *bad;
+	size_t n_bad, cap_bad;
 } list_state;
+
+static void unusable(void *user, const fwh_unusable *u)
+{
+	list_state *s = user;
+	if (s->n_bad == s->cap_bad) {
+		size_t cap = s->cap_bad ? 2 * s->cap_bad : 4;
+		unusable_entry *n = realloc(s->bad, cap * sizeof *n);
+		if (n == NULL)
+			return; /* out of memory: this one goes unsaid */
+		s->bad = n;
+		s->cap_bad = cap;
+	}
+	unusable_entry *e = &s->bad[s->n_bad++];
+	snprintf(e->device, sizeof e->device, "%s", u->device);
+	e->why = u->why;
+	e->code = u->code;
+	snprintf(e->message, sizeof e->message, "%s", u->message);
+	snprintf(e->fix, sizeof e->fix, "%s", u->fix);
+	snprintf(e->command, sizeof e->command, "%s", u->command);
+	snprintf(e->group, sizeof e->group, "%s", u->group);
+}
+
+static const char *why_name(enum fwh_unusable_why why)
+{
+	switch (why) {
+	case FWH_UNUSABLE_PERMISSION: return "permission";
+	case FWH_UNUSABLE_BUSY: return "busy";
+	case FWH_UNUSABLE_OTHER: return "error";
+	}
+	return "error";
+}
+
+static const char *why_words(enum fwh_unusable_why why)
+{
+	switch (why) {
+	case FWH_UNUSABLE_PERMISSION: return "(cannot open: no permission)";
+	case FWH_UNUSABLE_BUSY: return "(cannot open: in use)";
+	case FWH_UNUSABLE_OTHER: return "(cannot open)";
+	}
+	return "(cannot open)";
+}
+
+static void print_unusable(list_state *s)
+{
+	for (size_t i = 0; i < s->n_bad; i++) {
+		const unusable_entry *e = &s->bad[i];
+		if (s->json) {
+			cli_json_obj(&s->j, NULL);
+			cli_json_str(&s->j, "device", e->device);
+			cli_json_str(&s->j, "reason", why_name(e->why));
+			cli_json_str(&s->j, "message", e->message);
+			cli_json_str(&s->j, "fix", e->fix);
+			cli_json_str(&s->j, "command", e->command);
+			cli_json_str(&s->j, "group", e->group);
+			cli_json_obj_end(&s->j);
+			continue;
+		}
+		printf("%-32s %s\n", e->device, why_words(e->why));
+		printf("  %s\n  %s\n", e->message, e->fix);
+	}
+}
 
 /* One unit per entry (fwseal-host/units.h): a USB device's HID interface
  * is shown under its DFU interface, not as another device. */
@@ -67,15 +150,30 @@ static int run_list(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	fwh_error err;
 	fwh_error_clear(&err);
-	fws_err e = fwh_enumerate_grouped(found, &s, &err);
+	fws_err e = fwh_enumerate_grouped_all(found, unusable, &s, &err);
 	if (s.json) {
 		cli_json_arr_end(&s.j);
 		cli_json_u64(&s.j, "count", s.count);
+		cli_json_arr(&s.j, "unusable");
+	}
+	print_unusable(&s);
+	if (s.json) {
+		cli_json_arr_end(&s.j);
 		cli_json_end(&s.j);
 	}
+	size_t n_bad = s.n_bad;
+	fwh_error first = { .code = n_bad ? s.bad[0].code : FWS_OK };
+	free(s.bad);
 	if (e != FWS_OK) {
 		dev_error(&err);
 		return FWS_EXIT_DEVICE;
+	}
+	if (n_bad > 0) {
+		/* The same exit as 'fwseal info' on that device would give. */
+		if (!s.json)
+			fprintf(stderr, "%zu %s could not be opened; the reason and the fix are "
+			        "above.\n", n_bad, n_bad == 1 ? "device" : "devices");
+		return dev_exit_for(&first, false);
 	}
 	if (!s.json && s.count == 0)
 		fprintf(stderr, _("No fwseal device found.\n"));

@@ -338,8 +338,12 @@ static fws_err hid_request(fwh_link *base, fwh_request *req, fwh_error *err)
 	                     (unsigned)((now_ms() - start + 500u) / 1000u), retries + 1);
 }
 
-static fws_err hid_enumerate_links(fwh_found_cb found, void *user, fwh_error *err)
+static fws_err hid_enumerate_links(fwh_found_cb found, fwh_unusable_cb unusable, void *user,
+                                   fwh_error *err)
 {
+	/* A HID interface is reached through its USB device's node: when that
+	 * cannot be opened, the DFU interface's report (usb_dfu.c) says why. */
+	(void)unusable;
 	(void)err;
 	if (hid_start(NULL) != FWS_OK)
 		return FWS_OK; /* no HID support here: nothing to list */

@@ -24,6 +24,7 @@
 #include "fwseal-host/dfu_client.h"
 #include "fwseal-host/log.h"
 #include "fwseal-host/transport.h"
+#include "access.h"
 
 #define SERIAL_RETRIES_DEFAULT 4u
 #define SERIAL_BASE_TIMEOUT_MS 500u
@@ -135,10 +136,13 @@ static fws_err open_error(const char *path, int e, fwh_error *err)
 	}
 }
 
-static fws_err serial_open(const fwh_dev_id *id, const fwh_link_opts *opts, fwh_link **out,
-                           fwh_error *err)
+/* serial_open, telling the caller the errno of a failed open (0 if the
+ * failure was not the OS's; EBUSY when another process holds the port). */
+static fws_err serial_open_why(const fwh_dev_id *id, const fwh_link_opts *opts, fwh_link **out,
+                               fwh_error *err, int *os_errno)
 {
 	*out = NULL;
+	*os_errno = 0;
 	serial_link *l = calloc(1, sizeof *l);
 	if (l == NULL)
 		return fwh_error_set(err, FWS_E_IO, "Out of memory.");
@@ -160,7 +164,8 @@ static fws_err serial_open(const fwh_dev_id *id, const fwh_link_opts *opts, fwh_
 
 	l->fd = open(id->path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (l->fd < 0) {
-		fws_err e = open_error(id->path, errno, err);
+		*os_errno = errno;
+		fws_err e = open_error(id->path, *os_errno, err);
 		free(l);
 		return e;
 	}
@@ -175,6 +180,7 @@ static fws_err serial_open(const fwh_dev_id *id, const fwh_link_opts *opts, fwh_
 	if (flock(l->fd, LOCK_EX | LOCK_NB) != 0) {
 		close(l->fd);
 		free(l);
+		*os_errno = EBUSY;
 		return open_error(id->path, EBUSY, err);
 	}
 	fws_err e = set_raw(l, err);
@@ -185,6 +191,13 @@ static fws_err serial_open(const fwh_dev_id *id, const fwh_link_opts *opts, fwh_
 	}
 	*out = &l->base;
 	return FWS_OK;
+}
+
+static fws_err serial_open(const fwh_dev_id *id, const fwh_link_opts *opts, fwh_link **out,
+                           fwh_error *err)
+{
+	int os_errno;
+	return serial_open_why(id, opts, out, err, &os_errno);
 }
 
 static void serial_close(fwh_link *base)
@@ -417,7 +430,7 @@ static void cand_glob(cand_list *c, const char *pattern)
 	globfree(&g);
 }
 
-static void probe(const char *path, fwh_found_cb found, void *user)
+static void probe(const char *path, fwh_found_cb found, fwh_unusable_cb unusable, void *user)
 {
 	fwh_dev_id id;
 	char devstr[FWH_DEVSTR_MAX + 8];
@@ -426,10 +439,24 @@ static void probe(const char *path, fwh_found_cb found, void *user)
 		return;
 	fwh_link_opts opts = { .timeout_ms = SERIAL_PROBE_TIMEOUT_MS, .retries = 1 };
 	fwh_link *l;
+	int os_errno = 0;
 	fwh_error err;
 	fwh_error_clear(&err);
-	if (serial_open(&id, &opts, &l, &err) != FWS_OK) {
+	if (serial_open_why(&id, &opts, &l, &err, &os_errno) != FWS_OK) {
 		fwh_log(FWH_LOG_INFO, "serial", "skip %s: %s", path, err.msg);
+		/* Seen but not opened: say why, unless it simply is not there
+		 * (a stale by-id link) or is not a serial port at all. */
+		if (unusable && os_errno != 0 && os_errno != ENOENT && os_errno != ENXIO &&
+		    os_errno != ENODEV) {
+			char what[FWH_PATH_MAX + 32];
+			fwh_access_advice a;
+			fwh_unusable u;
+			snprintf(what, sizeof what, "the serial port %s", id.path);
+			fwh_access_advise(id.path, what, os_errno, &a);
+			fwh_dev_id_format(&id, devstr, sizeof devstr);
+			fwh_access_unusable(&a, devstr, &u);
+			unusable(user, &u);
+		}
 		return;
 	}
 	fws_devinfo info;
@@ -444,7 +471,8 @@ static void probe(const char *path, fwh_found_cb found, void *user)
 	serial_close(l);
 }
 
-static fws_err serial_enumerate(fwh_found_cb found, void *user, fwh_error *err)
+static fws_err serial_enumerate(fwh_found_cb found, fwh_unusable_cb unusable, void *user,
+                                fwh_error *err)
 {
 	cand_list *c = calloc(1, sizeof *c); /* large; heap keeps this reentrant */
 	if (c == NULL)
@@ -462,7 +490,7 @@ static fws_err serial_enumerate(fwh_found_cb found, void *user, fwh_error *err)
 	cand_glob(c, "/dev/ttyUSB*");
 	cand_glob(c, "/dev/ttyACM*");
 	for (size_t i = 0; i < c->n; i++)
-		probe(c->path[i], found, user);
+		probe(c->path[i], found, unusable, user);
 	free(c);
 	return FWS_OK;
 }

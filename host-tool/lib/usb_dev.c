@@ -153,9 +153,13 @@ int fws_usb_dev_list(const struct fws_usb_sel *sel, struct fws_usb_ident *out, i
 
 		if (!dfu_protocol(list[i]))
 			continue;
-		if (libusb_open(list[i], &h) != 0)
-			h = NULL; /* listed without strings; open reports why */
+		int r = libusb_open(list[i], &h);
+		if (r != 0)
+			h = NULL; /* listed without strings; open_error says why */
 		identify(list[i], h, &id);
+		id.bus = libusb_get_bus_number(list[i]);
+		id.address = libusb_get_device_address(list[i]);
+		id.open_error = r;
 		if (h)
 			libusb_close(h);
 		if (fws_usb_sel_match(sel, &id))

@@ -42,6 +42,9 @@ struct fws_usb_ident {
 	char product[FWS_USB_TEXT_MAX + 1];
 	char serial[FWS_USB_TEXT_MAX + 1];
 	bool dfu_mode;                       /* interface protocol 2 */
+	/* fws_usb_dev_list() only: */
+	uint8_t bus, address;                /* its usbfs node /dev/bus/usb/BBB/AAA */
+	int open_error;                      /* libusb_open's error, 0 if it opened */
 };
 
 /* Copy a NUL-terminated string into dst (cap > 0), truncating. */
@@ -111,8 +114,8 @@ fws_err fws_usb_dev_reopen(struct fws_usb_dev *d, unsigned timeout_ms, char *why
 void fws_usb_dev_close(struct fws_usb_dev *d);
 
 /* Every DFU device on USB (both modes) matching sel, up to max. Devices that
- * cannot be opened (permission) are listed without their strings. Returns
- * the count, or a negative fws_err. */
+ * cannot be opened (permission) are listed without their strings, with
+ * open_error set. Returns the count, or a negative fws_err. */
 int fws_usb_dev_list(const struct fws_usb_sel *sel, struct fws_usb_ident *out, int max);
 
 /* Whether the USB device at bus path `path` ("1-1.2") carries a DFU

@@ -15,6 +15,7 @@
  * is retried behind the session's back: after a power loss the device
  * expects a RESUME, not the next block.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "fwseal/frame.h"
 #include "fwseal-host/dfu_client.h"
 #include "fwseal-host/transport.h"
+#include "access.h"
 #include "usb_dev.h"
 
 #define USB_CTRL_MAX      4096u  /* usbfs: one control transfer is at most a page */
@@ -195,7 +197,25 @@ fail:
 	                     fws_request_name(req->request));
 }
 
-static fws_err usb_enumerate(fwh_found_cb found, void *user, fwh_error *err)
+/* A DFU-mode device libusb can see but not open: why, and the fix. */
+static void report_unusable(const struct fws_usb_ident *d, fwh_unusable_cb unusable, void *user)
+{
+	char node[40], what[96], devstr[FWH_DEVSTR_MAX];
+	int e = d->open_error == LIBUSB_ERROR_ACCESS ? EACCES
+	        : d->open_error == LIBUSB_ERROR_BUSY ? EBUSY
+	                                             : EIO;
+	fwh_access_advice a;
+	fwh_unusable u;
+	snprintf(node, sizeof node, "/dev/bus/usb/%03u/%03u", d->bus, d->address);
+	snprintf(what, sizeof what, "the USB device %04x:%04x at %s", d->vid, d->pid, d->path);
+	fwh_access_advise(node, what, e, &a);
+	snprintf(devstr, sizeof devstr, "usb:@%s", d->path);
+	fwh_access_unusable(&a, devstr, &u);
+	unusable(user, &u);
+}
+
+static fws_err usb_enumerate(fwh_found_cb found, fwh_unusable_cb unusable, void *user,
+                             fwh_error *err)
 {
 	struct fws_usb_ident ids[USB_LIST_MAX];
 	struct fws_usb_sel any;
@@ -212,7 +232,14 @@ static fws_err usb_enumerate(fwh_found_cb found, void *user, fwh_error *err)
 
 		/* by bus path: two devices may share ids and (if faulty) serials */
 		fws_usb_copy(id.path, sizeof id.path, ids[i].path);
-		if (!ids[i].dfu_mode || usb_open(&id, &(fwh_link_opts){ 0 }, &l, NULL) != FWS_OK)
+		if (!ids[i].dfu_mode)
+			continue;
+		if (ids[i].open_error != 0) {
+			if (unusable && ids[i].open_error != LIBUSB_ERROR_NO_DEVICE)
+				report_unusable(&ids[i], unusable, user);
+			continue;
+		}
+		if (usb_open(&id, &(fwh_link_opts){ 0 }, &l, NULL) != FWS_OK)
 			continue;
 		if (fwh_dfu_info(l, &info, NULL) == FWS_OK) {
 			usb_describe(l, devstr, sizeof devstr);

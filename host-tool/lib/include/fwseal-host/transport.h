@@ -84,6 +84,29 @@ typedef struct fwh_transport_ops fwh_transport_ops;
 /* Called by enumerate for each device that answered; info is its record. */
 typedef void (*fwh_found_cb)(void *user, const char *device, const fws_devinfo *info);
 
+/* Why enumerate could see a candidate but not talk to it. */
+enum fwh_unusable_why {
+	FWH_UNUSABLE_PERMISSION = 1, /* no access: a group membership or a udev rule */
+	FWH_UNUSABLE_BUSY = 2,       /* another program holds it */
+	FWH_UNUSABLE_OTHER = 3,      /* it could not be opened for another reason */
+};
+
+/* A candidate that may be a fwseal device but could not be opened: a serial
+ * port in the probed set, or a USB device with a DFU interface. Whether it
+ * is a fwseal device is unknown (nothing could be asked). */
+typedef struct fwh_unusable {
+	const char *device;          /* its device string (serial:PATH, usb:@BUSPATH) */
+	enum fwh_unusable_why why;
+	fws_err code;                /* what opening it returns (FWS_E_IO) */
+	const char *message;         /* one sentence: what is wrong, for people */
+	const char *fix;             /* what fixes it, one sentence, never "" */
+	const char *command;         /* the command that fixes it, or ""
+	                                ("sudo usermod -aG dialout alice") */
+	const char *group;           /* permission: the group that may open it, or "" */
+} fwh_unusable;
+
+typedef void (*fwh_unusable_cb)(void *user, const fwh_unusable *u);
+
 struct fwh_transport_ops {
 	const char *name;     /* "serial", "usb", "hid" */
 	enum fwh_kind kind;
@@ -92,8 +115,11 @@ struct fwh_transport_ops {
 	 * like a fwseal device (with its device-info record). Candidates that
 	 * do not answer are skipped silently; the whole call is bounded in time
 	 * (a few hundred ms per candidate). Returns FWS_OK even when nothing
-	 * was found; an error only when enumeration itself failed. */
-	fws_err (*enumerate)(fwh_found_cb found, void *user, fwh_error *err);
+	 * was found; an error only when enumeration itself failed.
+	 * Candidates it can see but not open (permission, in use) go to
+	 * unusable() when it is not NULL, with the reason and the fix. */
+	fws_err (*enumerate)(fwh_found_cb found, fwh_unusable_cb unusable, void *user,
+	                     fwh_error *err);
 
 	/* Open the device id names (id->kind == kind). The device is not talked
 	 * to yet. *out is freed by close(). FWS_E_IO with a sentence that names
@@ -143,6 +169,10 @@ void fwh_close(fwh_link *l);
 
 /* Every device on every transport (see ops->enumerate). */
 fws_err fwh_enumerate(fwh_found_cb found, void *user, fwh_error *err);
+/* The same, and every candidate that could not be opened, with why
+ * (unusable may be NULL). */
+fws_err fwh_enumerate_all(fwh_found_cb found, fwh_unusable_cb unusable, void *user,
+                          fwh_error *err);
 
 /* Serial candidates probed by enumerate: the links in /dev/serial/by-id
  * (resolved, no duplicates), /dev/ttyUSB<n>, /dev/ttyACM<n>, plus the paths

@@ -1,0 +1,146 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+#
+# serial_access.sh FWSEAL FWSEAL_SIM - a device the user may not open is
+# listed with why and the fix, and `fwseal list` exits non-zero (issue 15,
+# "why a device is missing").
+#
+# The tests run as root, who may open anything, so the lack of permission
+# is made for real: the simulated device's pty is given to root:dialout
+# with mode 0660 (as udev does with /dev/ttyUSB0), and `fwseal list` runs
+# as the unprivileged user nobody (setpriv), once without the group, once
+# with it, then once more with the port root's alone (mode 0600: only the
+# udev rule helps). Skipped (77) when not root or setpriv is missing.
+set -u
+
+FWSEAL=$1
+SIM=$2
+if [ "$(id -u)" -ne 0 ] || ! command -v setpriv >/dev/null 2>&1; then
+	echo "needs root and setpriv (util-linux) to make a permission problem: skipped"
+	exit 77
+fi
+if ! getent group dialout >/dev/null || ! getent passwd nobody >/dev/null; then
+	echo "needs the group dialout and the user nobody: skipped"
+	exit 77
+fi
+T=$(mktemp -d "${TMPDIR:-/tmp}/fwseal-access.XXXXXX")
+chmod 755 "$T"
+SIM_PID=
+cleanup() {
+	[ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+
+fail() {
+	echo "FAIL: $*" >&2
+	for f in "$T"/*.out "$T"/*.err; do
+		[ -f "$f" ] && { echo "--- $f"; cat "$f"; } >&2
+	done
+	exit 1
+}
+step() { echo "== $*"; }
+
+# as_nobody [setpriv group options] -- CMD...: run CMD as nobody
+as_nobody() {
+	groups=$1
+	shift
+	# shellcheck disable=SC2086
+	env FWSEAL_SERIAL_PORTS="$PORT" setpriv --reuid=nobody --regid=nogroup $groups -- "$@"
+}
+# expect_rc WANT NAME CMD...: run, keep stdout/stderr in $T/NAME.{out,err}
+expect_rc() {
+	want=$1
+	name=$2
+	shift 2
+	"$@" >"$T/$name.out" 2>"$T/$name.err" </dev/null
+	rc=$?
+	[ "$rc" -eq "$want" ] || fail "'$*' exited $rc, expected $want"
+}
+has() { grep -qF -- "$2" "$T/$1" || fail "$1 does not say: $2"; }
+
+if ! setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$FWSEAL" --version \
+	>/dev/null 2>&1; then
+	echo "the user nobody cannot run $FWSEAL (a private build folder?): skipped"
+	exit 77
+fi
+
+step "a simulated device on a pty owned by root:dialout, mode 0660"
+"$FWSEAL" key generate --out "$T/k" >/dev/null || fail "key generate"
+"$FWSEAL" key export-trust --out "$T/trust.fwst" "$T/k.pub" >/dev/null || fail "export-trust"
+"$SIM" --state "$T/dev" --trust "$T/trust.fwst" --model ACCESS-THERMO \
+	--serial-number SN-ACCESS >"$T/sim.out" 2>"$T/sim.err" &
+SIM_PID=$!
+i=0
+while [ $i -lt 100 ]; do
+	DEV=$(head -n 1 "$T/sim.out")
+	case $DEV in serial:/dev/*) break ;; esac
+	sleep 0.05
+	i=$((i + 1))
+done
+case $DEV in serial:/dev/*) ;; *) fail "fwseal-sim did not print its device" ;; esac
+PORT=${DEV#serial:}
+chgrp dialout "$PORT" && chmod 0660 "$PORT" || fail "cannot give $PORT to dialout"
+
+step "not in the group: listed with the reason and the command, exit 5"
+expect_rc 5 list as_nobody --clear-groups "$FWSEAL" list
+has list.out "serial:$PORT"
+has list.out "(cannot open: no permission)"
+has list.out "only members of the group 'dialout' may open it"
+has list.out "sudo usermod -aG dialout nobody"
+has list.out "log out and back in"
+has list.err "1 device could not be opened"
+if grep -q "No fwseal device found" "$T/list.err"; then
+	fail "says no device was found although one was seen"
+fi
+expect_rc 5 listjson as_nobody --clear-groups "$FWSEAL" list --json
+has listjson.out '"count": 0'
+has listjson.out '"device": "serial:'"$PORT"'"'
+has listjson.out '"reason": "permission"'
+has listjson.out '"group": "dialout"'
+has listjson.out '"command": "sudo usermod -aG dialout nobody"'
+
+step "in the group: the device itself, exit 0"
+expect_rc 0 listok as_nobody --groups=dialout "$FWSEAL" list
+has listok.out "ACCESS-THERMO"
+has listok.out "SN-ACCESS"
+if grep -q "cannot open" "$T/listok.out"; then
+	fail "a port the user may open is reported as unusable"
+fi
+
+step "no group may open it (root's alone): the udev rule is the fix"
+chmod 0600 "$PORT"
+expect_rc 5 listroot as_nobody --clear-groups "$FWSEAL" list
+has listroot.out "No permission to open the serial port $PORT."
+has listroot.out "70-fwseal.rules"
+has listroot.out "plug the device in again"
+
+step "a USB device the user may not open (emulated): the udev rule is the fix"
+# The emulation runs as nobody too; its usbfs node is made unreadable, as
+# it is without fwseal's rule (root-owned 0664 nodes cannot be written).
+mkdir "$T/usb" && chmod 777 "$T/usb" && chmod 644 "$T/trust.fwst" || fail "usb folder"
+setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+	"$SIM" --state "$T/usb/dev" --trust "$T/trust.fwst" --model ACCESS-THERMO \
+	--serial-number SN-USB --usb -- sh -c \
+	'chmod 000 "$UMOCKDEV_DIR"/dev/bus/usb/*/* && FWSEAL_SERIAL_PORTS= "$0" list' \
+	"$FWSEAL" >"$T/usblist.out" 2>"$T/usblist.err" </dev/null
+rc=$?
+if [ "$rc" -eq 77 ]; then
+	echo "(USB cannot be emulated here: that step skipped)"
+else
+	[ "$rc" -eq 5 ] || fail "fwseal list on an unopenable USB device exited $rc, expected 5"
+	has usblist.out "usb:@"
+	has usblist.out "(cannot open: no permission)"
+	has usblist.out "No permission to open the USB device 1209:0001"
+	has usblist.out "70-fwseal.rules"
+fi
+
+step "no device at all is still exit 0"
+kill "$SIM_PID" 2>/dev/null
+wait "$SIM_PID" 2>/dev/null
+SIM_PID=
+expect_rc 0 none env FWSEAL_SERIAL_PORTS=/dev/fwseal-no-such-port "$FWSEAL" list
+has none.err "No fwseal device found."
+
+echo "ok"

@@ -226,7 +226,7 @@ static void match_devices(FwgApplication *self)
 	GListModel *devices = fwg_device_monitor_get_devices(self->monitor);
 	for (guint i = 0; i < g_list_model_get_n_items(devices); i++) {
 		g_autoptr(FwgDevice) d = g_list_model_get_item(devices, i);
-		if (fwg_device_get_busy(d))
+		if (fwg_device_get_busy(d) || fwg_device_get_problem(d))
 			continue;
 		FwgPackage *best = fwg_catalog_best_for(self->catalog, fwg_device_get_info(d));
 		FwgPackage *old = fwg_device_get_update(d);
@@ -477,8 +477,17 @@ static void fwg_application_shutdown(GApplication *app)
 	if (self->settings)
 		g_signal_handlers_disconnect_by_data(self->settings, self);
 	g_clear_handle_id(&self->postpone_timer, g_source_remove);
-	if (self->monitor)
+	/* Work still in flight (a folder scan, a package check) keeps the
+	 * catalog alive past this point and reports when it ends: nothing of
+	 * the app may hear it (the monitor is gone by then). */
+	if (self->catalog)
+		g_signal_handlers_disconnect_by_data(self->catalog, self);
+	if (self->monitor) {
+		g_signal_handlers_disconnect_by_data(self->monitor, self);
+		g_signal_handlers_disconnect_by_data(fwg_device_monitor_get_devices(self->monitor),
+		                                     self);
 		fwg_device_monitor_stop(self->monitor);
+	}
 	g_clear_object(&self->monitor);
 	g_clear_object(&self->catalog);
 	G_APPLICATION_CLASS(fwg_application_parent_class)->shutdown(app);

@@ -137,9 +137,11 @@ static void drop_duplicates(GPtrArray *found)
 {
 	for (guint i = 0; i < found->len; i++) {
 		FwgFoundDevice *a = g_ptr_array_index(found, i);
+		if (a->problem)
+			continue; /* no record: nothing to compare */
 		for (guint k = found->len; k-- > i + 1;) {
 			FwgFoundDevice *b = g_ptr_array_index(found, k);
-			if (strcmp(a->info.model, b->info.model) != 0 ||
+			if (b->problem || strcmp(a->info.model, b->info.model) != 0 ||
 			    strcmp(a->info.serial, b->info.serial) != 0)
 				continue;
 			if (kind_rank(b->id) < kind_rank(a->id)) {
@@ -161,16 +163,28 @@ static void merge(FwgDeviceMonitor *self, GPtrArray *found)
 		FwgFoundDevice *f = g_ptr_array_index(found, i);
 		g_hash_table_remove(self->misses, f->id);
 		FwgDevice *d = fwg_device_monitor_find(self, f->id);
-		if (d) {
-			if (!fwg_device_get_busy(d))
+		if (d && !fwg_device_get_problem(d) == !f->problem) {
+			if (!fwg_device_get_busy(d) && !f->problem)
 				fwg_device_set_info(d, &f->info);
 			continue;
 		}
-		g_autoptr(FwgDevice) nd = fwg_device_new(f->id, &f->info);
+		if (d) {
+			/* Opened now but not before (a udev rule, a group), or the
+			 * other way round: a new entry. */
+			guint pos = 0;
+			if (g_list_store_find(self->devices, d, &pos))
+				remove_device(self, pos);
+		}
+		g_autoptr(FwgDevice) nd = f->problem ? fwg_device_new_unusable(f->id, f->problem)
+		                                     : fwg_device_new(f->id, &f->info);
 		g_list_store_append(self->devices, nd);
-		fwg_log_add(self->log, "device connected: %s (%s, serial %s, version %s)", f->id,
-		            f->info.model, f->info.serial,
-		            f->info.fw_version[0] ? f->info.fw_version : "-");
+		if (f->problem)
+			fwg_log_add(self->log, "device seen but not opened: %s: %s %s", f->id,
+			            f->problem->message, f->problem->fix);
+		else
+			fwg_log_add(self->log, "device connected: %s (%s, serial %s, version %s)", f->id,
+			            f->info.model, f->info.serial,
+			            f->info.fw_version[0] ? f->info.fw_version : "-");
 		g_signal_emit(self, signals[SIGNAL_ADDED], 0, nd);
 	}
 	/* Missing: count, then drop. A busy device is never dropped here: its

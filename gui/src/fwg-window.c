@@ -116,7 +116,7 @@ static gboolean can_install_now(FwgWindow *self, FwgDevice **dev, FwgPackage **p
 		return TRUE;
 	}
 	FwgPackage *p = current_package(self);
-	if (!self->selected || !p || self->loading ||
+	if (!self->selected || !p || self->loading || fwg_device_get_problem(self->selected) ||
 	    !fwg_package_check_fits(p, fwg_device_get_info(self->selected), NULL))
 		return FALSE;
 	*dev = self->selected;
@@ -133,6 +133,12 @@ static void refresh_update_page(FwgWindow *self)
 	}
 	if (!self->selected) {
 		fwg_update_page_show_none(self->update_page, fwg_catalog_get_folder(catalog));
+		return;
+	}
+	if (fwg_device_get_problem(self->selected)) {
+		/* Seen, not opened: why, and what fixes it (a chosen package
+		 * waits for a device that can be opened). */
+		fwg_update_page_show_unusable(self->update_page, self->selected);
 		return;
 	}
 	if (self->chosen) {

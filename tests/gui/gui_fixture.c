@@ -120,11 +120,15 @@ void gf_open(GuiFixture *f, const char *dir)
 {
 	memset(f, 0, sizeof(*f));
 	f->dir = g_strdup(dir);
-	f->trust = g_build_filename(dir, "trust.fwst", NULL);
-	f->folder = g_build_filename(dir, "packages", NULL);
+	/* Where the app looks by default (no --trust, no --folder): the
+	 * user's trust store and Downloads folder, as on a real desktop (the
+	 * screenshots in the README show the defaults). */
+	f->trust = g_build_filename(g_get_user_config_dir(), "fwseal", "trust.fwst", NULL);
+	f->folder = g_build_filename(g_get_home_dir(), "Downloads", NULL);
 	f->store = g_build_filename(dir, "store", NULL);
 	f->state = g_build_filename(dir, "device", NULL);
-	f->port = g_build_filename(dir, "ttyTHERMO", NULL);
+	/* The name a USB serial adapter gets (the link lives in dir). */
+	f->port = g_build_filename(dir, "ttyUSB0", NULL);
 	f->pkg_old = g_build_filename(f->store, "thermo-1.0.0.fwseal", NULL);
 	f->pkg_security = g_build_filename(f->store, "thermo-1.4.2.fwseal", NULL);
 	f->pkg_tampered = g_build_filename(f->store, "thermo-1.4.2-tampered.fwseal", NULL);
@@ -141,6 +145,13 @@ gboolean gf_setup(GuiFixture *f, const char *dir)
 	}
 	gf_open(f, dir);
 	g_mkdir_with_parents(f->folder, 0755);
+	g_autofree char *trust_dir = g_path_get_dirname(f->trust);
+	g_mkdir_with_parents(trust_dir, 0755);
+	/* xdg-user-dirs' file, which names the Downloads folder for GLib */
+	g_autofree char *user_dirs = g_build_filename(g_get_user_config_dir(), "user-dirs.dirs",
+	                                              NULL);
+	g_assert_true(g_file_set_contents(user_dirs, "XDG_DOWNLOAD_DIR=\"$HOME/Downloads\"\n", -1,
+	                                  NULL));
 	g_mkdir_with_parents(f->store, 0755);
 	g_mkdir_with_parents(f->state, 0755);
 

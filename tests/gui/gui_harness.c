@@ -108,10 +108,11 @@ gboolean gh_setup(void)
 	g_assert_nonnull(tmpdir);
 	if (!start_xvfb())
 		return FALSE;
-	/* A private home: no settings, trust store or folders of the user. */
-	g_autofree char *config = g_build_filename(tmpdir, "config", NULL);
-	g_autofree char *data = g_build_filename(tmpdir, "data", NULL);
-	g_autofree char *cache = g_build_filename(tmpdir, "cache", NULL);
+	/* A private home laid out like a real one (the XDG defaults): no
+	 * settings, trust store or folders of the user. */
+	g_autofree char *config = g_build_filename(tmpdir, ".config", NULL);
+	g_autofree char *data = g_build_filename(tmpdir, ".local", "share", NULL);
+	g_autofree char *cache = g_build_filename(tmpdir, ".cache", NULL);
 	g_setenv("HOME", tmpdir, TRUE);
 	g_setenv("XDG_CONFIG_HOME", config, TRUE);
 	g_setenv("XDG_DATA_HOME", data, TRUE);

@@ -26,6 +26,9 @@
  *   ask        first-run "Always Ask Me": no countdown, nothing installs
  *   automatic  a feature-only update never installs by itself; a security
  *              update counts down on its page and then installs
+ *   missing    a device on a port the user may not open (run as nobody with
+ *              setpriv; the pty given to root:dialout 0660): listed with
+ *              why and the command that fixes it; with the group, the device
  *   load       every CPU busy (stress-ng) and the device silent for 6 s
  *              mid-transfer: the update completes (it once ended at 38 %
  *              with "The Device Was Disconnected")
@@ -42,7 +45,11 @@
 
 #include <signal.h>
 #include <string.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "fwg-application.h"
 #include "fwg-details-window.h"
@@ -84,20 +91,26 @@ static void on_activate(GApplication *app, gpointer data)
 	gtk_window_destroy(win);
 }
 
-/* Run the app as `fwseal-gui --trust T --folder F [--serial-port P]`. */
+/* Run the app as `fwseal-gui [--serial-port P]`: the trust store and the
+ * package folder are the defaults (the fixture puts them there); with
+ * with_options as `fwseal-gui --trust T --folder F ...`. */
 static gboolean with_serial = TRUE;
+static gboolean with_options = FALSE;
+static const char *serial_port; /* instead of fx.port */
 
 static void run_app(Scenario scenario)
 {
 	g_autoptr(FwgApplication) app = fwg_application_new();
 	RunCtx ctx = {scenario, FALSE};
 	g_signal_connect_after(app, "activate", G_CALLBACK(on_activate), &ctx);
-	g_auto(GStrv) argv = g_new0(char *, 8);
-	const char *args[] = {"fwseal-gui", "--trust", fx.trust, "--folder", fx.folder,
-	                      "--serial-port", fx.port};
-	int argc = with_serial ? 7 : 5;
-	for (int i = 0; i < argc; i++)
-		argv[i] = g_strdup(args[i]);
+	g_autoptr(GStrvBuilder) b = g_strv_builder_new();
+	g_strv_builder_add(b, "fwseal-gui");
+	if (with_options)
+		g_strv_builder_add_many(b, "--trust", fx.trust, "--folder", fx.folder, NULL);
+	if (with_serial)
+		g_strv_builder_add_many(b, "--serial-port", serial_port ? serial_port : fx.port, NULL);
+	g_auto(GStrv) argv = g_strv_builder_end(b);
+	int argc = (int)g_strv_length(argv);
 	int rc = g_application_run(G_APPLICATION(app), argc, argv);
 	assert_int_equal(rc, 0);
 	assert_true(ctx.ran);
@@ -274,6 +287,8 @@ static void scenario_update(FwgApplication *app, GtkWindow *win)
 	expect(win, "Version 1.0.0", 1000);
 	expect(win, "Receives security updates until 31 December 2029", 1000);
 	expect(win, "No update found for this device", 5000);
+	/* The default package folder: Downloads. */
+	expect(win, "put it in the package folder ~/Downloads.", 1000);
 	gh_screenshot(win, "device-found");
 
 	/* A package lands in the watched folder (a USB stick, a download):
@@ -736,6 +751,7 @@ static void test_cancel(void **state)
 	gf_plug(&fx, 115200);
 	settings_first_run_done();
 	settings_set("auto-install-security", FALSE);
+	with_options = TRUE; /* --trust and --folder given, as a technician would */
 	run_app(scenario_cancel);
 }
 
@@ -803,6 +819,9 @@ static void scenario_settings(FwgApplication *app, GtkWindow *win)
 	assert_int_equal(g_settings_get_uint(settings, "auto-install-delay"), 60);
 	g_action_group_activate_action(G_ACTION_GROUP(app), "preferences", NULL);
 	GtkWindow *prefs = wait_window(win, ADW_TYPE_PREFERENCES_WINDOW);
+	/* What is used without a setting: the defaults. */
+	expect(prefs, "~/Downloads", 1000);
+	expect(prefs, "~/.config/fwseal/trust.fwst", 1000);
 	GtkWidget *sw = gh_find_row_switch(GTK_WIDGET(prefs),
 	                                    "Install security updates automatically");
 	assert_non_null(sw);
@@ -844,6 +863,120 @@ static void test_settings(void **state)
 	gf_cli_flash(&fx, fx.pkg_old);
 	settings_first_run_done();
 	run_app(scenario_settings);
+}
+
+/* ---- missing: a device the user may not open ------------------------------ */
+
+static void scenario_missing(FwgApplication *app, GtkWindow *win)
+{
+	(void)app;
+	/* Not "Connect a Device": the port is listed, with why and the fix. */
+	expect(win, "Device on serial port pts/", FOUND_MS);
+	assert_string_equal(fwg_window_get_page(FWG_WINDOW(win)), "devices");
+	expect_not(win, "Connect a Device");
+	expect(win, "Cannot open", 1000);
+	expect(win, "This device cannot be used yet", 1000);
+	expect(win, "only members of the group 'dialout' may open it", 1000);
+	expect(win, "then log out and back in", 1000);
+	expect(win, "sudo usermod -aG dialout nobody", 1000);
+	assert_false(action_enabled(win, "install"));
+	expect_no_text_tab_stops(win);
+	gh_screenshot(win, "missing");
+	/* The command goes to the clipboard, for a terminal. */
+	gh_click(button(win, "Copy Command"));
+	ClipRead clip = {0};
+	gdk_clipboard_read_text_async(gtk_widget_get_clipboard(GTK_WIDGET(win)), NULL,
+	                              clip_read_done, &clip);
+	assert_true(gh_wait(clip_done, &clip, 5000));
+	assert_string_equal(clip.text, "sudo usermod -aG dialout nobody");
+	g_free(clip.text);
+	const char *log = fwg_log_get_text(fwg_application_get_log(app));
+	if (!strstr(log, "device seen but not opened: serial:/dev/pts/"))
+		fail_log(log, "the log does not record the device it could not open");
+}
+
+static void scenario_missing_fixed(FwgApplication *app, GtkWindow *win)
+{
+	(void)app;
+	/* With the group: the device itself. */
+	expect(win, GF_MODEL, FOUND_MS);
+	expect(win, "No firmware installed yet", 1000);
+	expect_not(win, "Cannot open");
+}
+
+/* Run this test again as the user nobody (setpriv), with or without the
+ * group dialout: the enumerating process really lacks the permission. */
+static int run_as_nobody(const char *port, gboolean with_group, const char *shots)
+{
+	g_autofree char *groups = g_strdup(with_group ? "--groups=dialout" : "--clear-groups");
+	g_autoptr(GStrvBuilder) b = g_strv_builder_new();
+	g_strv_builder_add_many(b, "setpriv", "--reuid=nobody", "--regid=nogroup", groups, "--",
+	                        self_path, "missing", NULL);
+	g_auto(GStrv) argv = g_strv_builder_end(b);
+	g_auto(GStrv) env = g_get_environ();
+	env = g_environ_setenv(env, "FWG_TEST_INNER", gh_tmpdir(), TRUE);
+	env = g_environ_setenv(env, "FWG_TEST_PORT", port, TRUE);
+	env = g_environ_setenv(env, "FWG_TEST_GROUP", with_group ? "1" : "0", TRUE);
+	env = g_environ_setenv(env, "FWG_SCREENSHOT_DIR", shots, TRUE);
+	int status = 0;
+	g_autoptr(GError) error = NULL;
+	if (!g_spawn_sync(NULL, argv, env, G_SPAWN_SEARCH_PATH | G_SPAWN_CHILD_INHERITS_STDIN, NULL,
+	                  NULL, NULL, NULL, &status, &error))
+		fail_msg("cannot run setpriv: %s", error->message);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+static void test_missing(void **state)
+{
+	(void)state;
+	const char *inner = g_getenv("FWG_TEST_INNER");
+	if (inner) {
+		serial_port = g_getenv("FWG_TEST_PORT");
+		settings_first_run_done();
+		run_app(g_str_equal(g_getenv("FWG_TEST_GROUP"), "1") ? scenario_missing_fixed
+		                                                      : scenario_missing);
+		return;
+	}
+	g_autofree char *setpriv = g_find_program_in_path("setpriv");
+	if (geteuid() != 0 || !setpriv) {
+		g_printerr("needs root and setpriv to make a permission problem\n");
+		skip();
+	}
+	gf_plug(&fx, 0);
+	/* The pty as udev leaves /dev/ttyUSB0: root:dialout, 0660. */
+	g_autofree char *port = g_file_read_link(fx.port, NULL);
+	assert_non_null(port);
+	struct group *dialout = getgrnam("dialout");
+	if (!dialout || !getpwnam("nobody")) {
+		g_printerr("needs the group dialout and the user nobody\n");
+		skip();
+	}
+	assert_int_equal(chown(port, 0, dialout->gr_gid), 0);
+	assert_int_equal(chmod(port, 0660), 0);
+	/* nobody reads the fixture, writes caches and screenshots here */
+	g_autofree char *shots = g_build_filename(gh_tmpdir(), "shots", NULL);
+	g_autofree char *cache = g_build_filename(gh_tmpdir(), ".cache", NULL);
+	g_mkdir_with_parents(shots, 0777);
+	g_mkdir_with_parents(cache, 0777);
+	assert_int_equal(chmod(shots, 0777), 0);
+	assert_int_equal(chmod(cache, 0777), 0);
+	assert_int_equal(chmod(gh_tmpdir(), 0755), 0);
+	assert_int_equal(chmod(fx.dir, 0755), 0);
+	int rc = run_as_nobody(port, FALSE, shots);
+	if (rc == 77)
+		skip();
+	assert_int_equal(rc, 0);
+	assert_int_equal(run_as_nobody(port, TRUE, shots), 0);
+	/* The picture to where the other scenarios put theirs. */
+	const char *dir = g_getenv("FWG_SCREENSHOT_DIR");
+	g_autofree char *png = g_build_filename(shots, "missing.png", NULL);
+	if (dir && *dir && g_file_test(png, G_FILE_TEST_EXISTS)) {
+		g_autofree char *dst = g_build_filename(dir, "missing.png", NULL);
+		g_autoptr(GFile) from = g_file_new_for_path(png);
+		g_autoptr(GFile) to = g_file_new_for_path(dst);
+		g_mkdir_with_parents(dir, 0755);
+		assert_true(g_file_copy(from, to, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, NULL));
+	}
 }
 
 /* ---- the same over emulated USB ---------------------------------------- */
@@ -900,7 +1033,8 @@ static void test_usb(void **state)
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
-		g_printerr("usage: %s update|refused|unplug|cancel|usb|settings|consent|ask|automatic|load\n",
+		g_printerr("usage: %s update|refused|unplug|cancel|usb|settings|consent|ask|automatic|load|"
+		           "missing\n",
 		           argv[0]);
 		return 2;
 	}
@@ -932,6 +1066,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_ask),
 		cmocka_unit_test(test_automatic),
 		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_missing),
 	};
 	g_autofree char *filter = g_strconcat("test_", argv[1], NULL);
 	cmocka_set_test_filter(filter);

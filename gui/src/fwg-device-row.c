@@ -30,7 +30,7 @@ static void refresh_unusable(FwgDeviceRow *self, const FwgDeviceProblem *problem
 	const char *why = problem->why == FWH_UNUSABLE_PERMISSION ? _("No permission to open it")
 	                  : problem->why == FWH_UNUSABLE_BUSY     ? _("In use by another program")
 	                                                          : _("It could not be opened");
-	gtk_label_set_text(self->identity_label, problem->message);
+	gtk_label_set_text(self->identity_label, "");
 	gtk_label_set_text(self->version_label, why);
 	gtk_widget_set_visible(GTK_WIDGET(self->identity_label), FALSE);
 	gtk_widget_set_visible(GTK_WIDGET(self->support_label), FALSE);
@@ -39,8 +39,10 @@ static void refresh_unusable(FwgDeviceRow *self, const FwgDeviceProblem *problem
 	gtk_widget_remove_css_class(GTK_WIDGET(self->status_label), "dim-label");
 	gtk_widget_add_css_class(GTK_WIDGET(self->status_label), "error");
 	gtk_image_set_from_icon_name(self->icon, "dialog-warning-symbolic");
-	g_autofree char *a11y = g_strdup_printf("%s, %s. %s %s", title, _("Cannot open"),
-	                                        problem->message, problem->fix);
+	g_autofree char *text = fwg_device_dup_problem_text(self->device);
+	g_autofree char *fix = fwg_device_dup_problem_fix(self->device);
+	g_autofree char *a11y = g_strdup_printf("%s, %s. %s %s", title, _("Cannot open"), text,
+	                                        fix);
 	gtk_accessible_update_property(GTK_ACCESSIBLE(self), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
 }
 

@@ -8,6 +8,7 @@
 
 #include "fwg-device.h"
 #include "fwg-format.h"
+#include "fwseal-host/transport.h"
 
 struct _FwgDevice {
 	GObject parent_instance;
@@ -147,6 +148,75 @@ char *fwg_device_dup_title(FwgDevice *self)
 		 * what it is, e.g. "Device on serial port ttyUSB0" */
 		return g_strdup_printf(_("Device on serial port %s"), name);
 	return g_strdup(_("USB device"));
+}
+
+/* Where the problem device is, for the sentences below: the port's path,
+ * or the USB bus path. */
+static char *where(FwgDevice *self)
+{
+	const char *s = strchr(self->id, ':');
+	g_autofree char *rest = g_strdup(s ? s + 1 : self->id);
+	char *at = g_str_has_prefix(self->id, "serial:") ? strchr(rest, '@') : NULL;
+	if (at)
+		*at = '\0';
+	return g_strdup(rest[0] == '@' ? rest + 1 : rest);
+}
+
+char *fwg_device_dup_problem_text(FwgDevice *self)
+{
+	const FwgDeviceProblem *p = self->problem;
+	g_return_val_if_fail(p != NULL, NULL);
+	g_autofree char *at = where(self);
+	gboolean serial = g_str_has_prefix(self->id, "serial:");
+	switch (p->fix_kind) {
+	case FWH_FIX_JOIN_GROUP:
+		return serial ? g_strdup_printf(_("No permission to open the serial port %s: only "
+		                                  "members of the group “%s” may open it."),
+		                                at, p->group)
+		              : g_strdup_printf(_("No permission to open the USB device at %s: only "
+		                                  "members of the group “%s” may open it."),
+		                                at, p->group);
+	case FWH_FIX_LOG_IN_AGAIN:
+		return serial ? g_strdup_printf(_("No permission to open the serial port %s: you were "
+		                                  "added to the group “%s” that may open it, but "
+		                                  "this session started before that."), at, p->group)
+		              : g_strdup_printf(_("No permission to open the USB device at %s: you "
+		                                  "were added to the group “%s” that may open it, "
+		                                  "but this session started before that."),
+		                                at, p->group);
+	case FWH_FIX_UDEV_RULE:
+		return serial ? g_strdup_printf(_("No permission to open the serial port %s."), at)
+		              : g_strdup_printf(_("No permission to open the USB device at %s."), at);
+	case FWH_FIX_CLOSE_OTHER:
+		return serial ? g_strdup_printf(_("The serial port %s is in use by another program."),
+		                                at)
+		              : g_strdup_printf(_("The USB device at %s is in use by another program."),
+		                                at);
+	default:
+		return serial ? g_strdup_printf(_("The serial port %s could not be opened."), at)
+		              : g_strdup_printf(_("The USB device at %s could not be opened."), at);
+	}
+}
+
+char *fwg_device_dup_problem_fix(FwgDevice *self)
+{
+	const FwgDeviceProblem *p = self->problem;
+	g_return_val_if_fail(p != NULL, NULL);
+	switch (p->fix_kind) {
+	case FWH_FIX_JOIN_GROUP:
+		return g_strdup(_("Add yourself to the group with the command below, then log out and "
+		                  "back in."));
+	case FWH_FIX_LOG_IN_AGAIN:
+		return g_strdup(_("Log out and back in."));
+	case FWH_FIX_UDEV_RULE:
+		return g_strdup(_("Install the udev rule that comes with this app (70-fwseal.rules), "
+		                  "run the command below and plug the device in again."));
+	case FWH_FIX_CLOSE_OTHER:
+		return g_strdup(_("Close the program that uses it (a serial terminal, another "
+		                  "firmware tool), then try again."));
+	default:
+		return g_strdup(_("Unplug it, plug it in again and try again."));
+	}
 }
 
 char *fwg_device_describe(FwgDevice *self)

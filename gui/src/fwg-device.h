@@ -23,6 +23,10 @@ FwgDevice *fwg_device_new(const char *device_string, const fws_devinfo *info);
 FwgDevice *fwg_device_new_unusable(const char *device_string, const FwgDeviceProblem *problem);
 /* Why it cannot be used, or NULL for a device that answered. */
 const FwgDeviceProblem *fwg_device_get_problem(FwgDevice *self);
+/* For a device with a problem: what is wrong and what fixes it, in the
+ * user's language (the command itself is the problem's "command"). */
+char *fwg_device_dup_problem_text(FwgDevice *self);
+char *fwg_device_dup_problem_fix(FwgDevice *self);
 
 const char *fwg_device_get_id(FwgDevice *self);
 const fws_devinfo *fwg_device_get_info(FwgDevice *self);

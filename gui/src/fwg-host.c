@@ -16,6 +16,8 @@ FwgDeviceProblem *fwg_device_problem_copy(const FwgDeviceProblem *p)
 		return NULL;
 	FwgDeviceProblem *c = g_new0(FwgDeviceProblem, 1);
 	c->why = p->why;
+	c->fix_kind = p->fix_kind;
+	c->group = g_strdup(p->group);
 	c->message = g_strdup(p->message);
 	c->fix = g_strdup(p->fix);
 	c->command = g_strdup(p->command);
@@ -27,6 +29,7 @@ void fwg_device_problem_free(FwgDeviceProblem *p)
 	if (!p)
 		return;
 	g_free(p->message);
+	g_free(p->group);
 	g_free(p->fix);
 	g_free(p->command);
 	g_free(p);
@@ -63,6 +66,8 @@ static void on_unusable(void *user, const fwh_unusable *u)
 	d->id = g_strdup(u->device);
 	d->problem = g_new0(FwgDeviceProblem, 1);
 	d->problem->why = (int)u->why;
+	d->problem->fix_kind = (int)u->fix_kind;
+	d->problem->group = g_strdup(u->group);
 	d->problem->message = g_strdup(u->message);
 	d->problem->fix = g_strdup(u->fix);
 	d->problem->command = g_strdup(u->command);

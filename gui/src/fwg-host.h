@@ -19,9 +19,11 @@ G_BEGIN_DECLS
  * (fwseal-host/transport.h, fwh_unusable). */
 typedef struct {
 	int why;           /* enum fwh_unusable_why */
-	char *message;
+	int fix_kind;      /* enum fwh_unusable_fix */
+	char *message;     /* the library's sentences (English; the log) */
 	char *fix;
 	char *command;     /* "" if none */
+	char *group;       /* "" if none */
 } FwgDeviceProblem;
 
 typedef struct {

@@ -22,7 +22,6 @@ struct _FwgResultPage {
 	gboolean resumable;
 	int code;           /* fws_err */
 	char *old_version;
-	char *message;
 };
 
 G_DEFINE_FINAL_TYPE(FwgResultPage, fwg_result_page, GTK_TYPE_BOX)
@@ -31,7 +30,6 @@ static void fwg_result_page_finalize(GObject *object)
 {
 	FwgResultPage *self = FWG_RESULT_PAGE(object);
 	g_free(self->old_version);
-	g_free(self->message);
 	G_OBJECT_CLASS(fwg_result_page_parent_class)->finalize(object);
 }
 
@@ -189,7 +187,11 @@ static void render_failure(FwgResultPage *self)
 	default:
 		set_style(self, "result-failure");
 		title = _("The Update Was Not Installed");
-		desc = g_strdup_printf(_("%s The device still runs version %s."), self->message, old);
+		if (self->code == FWS_E_NO_IMAGE)
+			desc = g_strdup(fwg_format_failure(self->code));
+		else
+			desc = g_strdup_printf(_("%s The device still runs version %s."),
+			                       fwg_format_failure(self->code), old);
 		next = present ? g_strdup(_("If this happens again, open the technician details "
 		                            "and send them to the maker of the device."))
 		               : g_strdup(_("Plug the device in to try again. If this happens again, "
@@ -219,8 +221,6 @@ void fwg_result_page_show_failure(FwgResultPage *self, FwgInstaller *installer,
 	self->resumable = fwg_installer_get_resumable(installer);
 	g_free(self->old_version);
 	self->old_version = g_strdup(before->fw_version);
-	g_free(self->message);
-	self->message = g_strdup(error->message);
 	render_failure(self);
 	gtk_widget_set_visible(GTK_WIDGET(self->retry_button), TRUE);
 	gtk_widget_remove_css_class(GTK_WIDGET(self->done_button), "suggested-action");

@@ -245,8 +245,10 @@ void fwg_update_page_show_unusable(FwgUpdatePage *self, FwgDevice *device)
 {
 	const FwgDeviceProblem *p = fwg_device_get_problem(device);
 	g_return_if_fail(p != NULL);
-	gtk_label_set_text(self->unusable_reason, p->message);
-	gtk_label_set_text(self->unusable_fix, p->fix);
+	g_autofree char *text = fwg_device_dup_problem_text(device);
+	g_autofree char *fix = fwg_device_dup_problem_fix(device);
+	gtk_label_set_text(self->unusable_reason, text);
+	gtk_label_set_text(self->unusable_fix, fix);
 	gtk_label_set_text(self->command_label, p->command);
 	gtk_widget_set_visible(self->command_box, p->command[0] != '\0');
 	gtk_button_set_label(self->copy_command_button, _("_Copy Command"));

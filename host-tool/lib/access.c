@@ -74,8 +74,10 @@ static bool process_has_group(gid_t gid)
 void fwh_access_advise(const char *node, const char *what, int e, fwh_access_advice *out)
 {
 	memset(out, 0, sizeof *out);
+	snprintf(out->node, sizeof out->node, "%s", node);
 	if (e == EBUSY) {
 		out->why = FWH_UNUSABLE_BUSY;
+		out->fix_kind = FWH_FIX_CLOSE_OTHER;
 		snprintf(out->message, sizeof out->message, "%s is in use by another program.",
 		         what);
 		snprintf(out->fix, sizeof out->fix, "Close the program that uses it (a serial "
@@ -84,6 +86,7 @@ void fwh_access_advise(const char *node, const char *what, int e, fwh_access_adv
 	}
 	if (e != EACCES && e != EPERM) {
 		out->why = FWH_UNUSABLE_OTHER;
+		out->fix_kind = FWH_FIX_REPLUG;
 		snprintf(out->message, sizeof out->message, "Cannot open %s (%s).", what,
 		         strerror(e));
 		snprintf(out->fix, sizeof out->fix, "Unplug it, plug it in again and try again.");
@@ -93,6 +96,7 @@ void fwh_access_advise(const char *node, const char *what, int e, fwh_access_adv
 	char user[128];
 	gid_t primary;
 	user_name(user, sizeof user, &primary);
+	snprintf(out->user, sizeof out->user, "%s", user);
 	struct stat st;
 	bool member = false;
 	char group[64] = "";
@@ -105,6 +109,7 @@ void fwh_access_advise(const char *node, const char *what, int e, fwh_access_adv
 		snprintf(out->group, sizeof out->group, "%s", group);
 		member = member || primary == st.st_gid;
 		if (member && !process_has_group(st.st_gid)) {
+			out->fix_kind = FWH_FIX_LOG_IN_AGAIN;
 			snprintf(out->message, sizeof out->message,
 			         "No permission to open %s: you were added to the group '%s' that may "
 			         "open it, but this session started before that.", what, group);
@@ -112,6 +117,7 @@ void fwh_access_advise(const char *node, const char *what, int e, fwh_access_adv
 			         "in this terminal).", group);
 			return;
 		}
+		out->fix_kind = FWH_FIX_JOIN_GROUP;
 		snprintf(out->message, sizeof out->message,
 		         "No permission to open %s: only members of the group '%s' may open it.",
 		         what, group);
@@ -121,6 +127,7 @@ void fwh_access_advise(const char *node, const char *what, int e, fwh_access_adv
 		         "out and back in.", out->command);
 		return;
 	}
+	out->fix_kind = FWH_FIX_UDEV_RULE;
 	snprintf(out->message, sizeof out->message, "No permission to open %s.", what);
 	snprintf(out->command, sizeof out->command, "sudo udevadm control --reload");
 	snprintf(out->fix, sizeof out->fix, "Install fwseal's udev rule (" FWH_UDEV_RULES_FILE
@@ -137,4 +144,7 @@ void fwh_access_unusable(const fwh_access_advice *advice, const char *device, fw
 	u->fix = advice->fix;
 	u->command = advice->command;
 	u->group = advice->group;
+	u->fix_kind = advice->fix_kind;
+	u->node = advice->node;
+	u->user = advice->user;
 }

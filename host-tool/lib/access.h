@@ -29,6 +29,9 @@ typedef struct fwh_access_advice {
 	char fix[320];       /* what to do */
 	char command[160];   /* the command that does it, or "" */
 	char group[64];      /* the group that may open the node, or "" */
+	enum fwh_unusable_fix fix_kind;
+	char node[256];      /* the node */
+	char user[128];      /* this process's user name, or "" */
 } fwh_access_advice;
 
 /* Fill out for a failure to open node (what: how to name it to people,

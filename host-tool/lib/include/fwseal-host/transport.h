@@ -91,6 +91,15 @@ enum fwh_unusable_why {
 	FWH_UNUSABLE_OTHER = 3,      /* it could not be opened for another reason */
 };
 
+/* What fixes it (so a program can word it in its own language). */
+enum fwh_unusable_fix {
+	FWH_FIX_JOIN_GROUP = 1,  /* join `group` (command), then log in again */
+	FWH_FIX_LOG_IN_AGAIN = 2, /* already in `group`: this session is older */
+	FWH_FIX_UDEV_RULE = 3,   /* install fwseal's udev rule, plug in again */
+	FWH_FIX_CLOSE_OTHER = 4, /* close the program that holds it */
+	FWH_FIX_REPLUG = 5,      /* unplug and plug in again */
+};
+
 /* A candidate that may be a fwseal device but could not be opened: a serial
  * port in the probed set, or a USB device with a DFU interface. Whether it
  * is a fwseal device is unknown (nothing could be asked). */
@@ -103,6 +112,9 @@ typedef struct fwh_unusable {
 	const char *command;         /* the command that fixes it, or ""
 	                                ("sudo usermod -aG dialout alice") */
 	const char *group;           /* permission: the group that may open it, or "" */
+	enum fwh_unusable_fix fix_kind;
+	const char *node;            /* the device node that could not be opened */
+	const char *user;            /* the user who could not open it, or "" */
 } fwh_unusable;
 
 typedef void (*fwh_unusable_cb)(void *user, const fwh_unusable *u);

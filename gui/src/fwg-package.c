@@ -370,7 +370,9 @@ char *fwg_package_describe(FwgPackage *self)
 {
 	GString *s = g_string_new(NULL);
 	g_autofree char *path = g_file_get_path(self->file);
-	g_string_append_printf(s, "%-18s %s\n", "file", path ? path : "?");
+	/* the home folder as "~", as everywhere in the app */
+	g_autofree char *shown = path ? fwg_format_path(path) : g_strdup("?");
+	g_string_append_printf(s, "%-18s %s\n", "file", shown);
 	if (self->file_size)
 		g_string_append_printf(s, "%-18s %" G_GUINT64_FORMAT "\n", "file size", self->file_size);
 	g_string_append_printf(s, "%-18s %s\n", "file sha256", self->sha256[0] ? self->sha256 : "-");

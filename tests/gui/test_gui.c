@@ -29,6 +29,9 @@
  *   missing    a device on a port the user may not open (run as nobody with
  *              setpriv; the pty given to root:dialout 0660): listed with
  *              why and the command that fixes it; with the group, the device
+ *   german     LANG=de_DE.UTF-8 (a locale made with localedef): the first
+ *              run, the device, the notice and the result in German, and no
+ *              text on screen the catalogue would translate
  *   load       every CPU busy (stress-ng) and the device silent for 6 s
  *              mid-transfer: the update completes (it once ended at 38 %
  *              with "The Device Was Disconnected")
@@ -46,6 +49,8 @@
 #include <signal.h>
 #include <string.h>
 #include <grp.h>
+#include <libintl.h>
+#include <locale.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -780,7 +785,10 @@ static gboolean clip_done(gpointer data)
 static void scenario_settings(FwgApplication *app, GtkWindow *win)
 {
 	expect(win, "Version 1.0.0", FOUND_MS);
-	g_autoptr(GFile) pkg = g_file_new_for_path(fx.pkg_security);
+	/* Picked from the Downloads folder, where a user would have it. */
+	gf_put_in_folder(&fx, fx.pkg_security);
+	g_autofree char *picked = g_build_filename(fx.folder, "thermo-1.4.2.fwseal", NULL);
+	g_autoptr(GFile) pkg = g_file_new_for_path(picked);
 	fwg_window_open_file(FWG_WINDOW(win), pkg);
 	expect(win, "Security update available", 10000);
 	expect(win, "CVE-2026-31337", 1000);
@@ -795,7 +803,8 @@ static void scenario_settings(FwgApplication *app, GtkWindow *win)
 	assert_non_null(strstr(all, "security counter   3"));
 	assert_non_null(strstr(all, "check              ok (signature, every block, suffix)"));
 	assert_non_null(strstr(all, "cve                CVE-2026-31337"));
-	assert_non_null(strstr(all, "device connected: serial:"));
+	assert_non_null(strstr(all, "device connected: serial:/dev/pts/"));
+	assert_non_null(strstr(all, "file               ~/Downloads/thermo-1.4.2.fwseal"));
 	gh_click(gh_find_id(GTK_WIDGET(details), "copy_button"));
 	/* Read it back through the X clipboard, as another program would. */
 	ClipRead clip = {0};
@@ -819,9 +828,12 @@ static void scenario_settings(FwgApplication *app, GtkWindow *win)
 	assert_int_equal(g_settings_get_uint(settings, "auto-install-delay"), 60);
 	g_action_group_activate_action(G_ACTION_GROUP(app), "preferences", NULL);
 	GtkWindow *prefs = wait_window(win, ADW_TYPE_PREFERENCES_WINDOW);
-	/* What is used without a setting: the defaults. */
+	/* What is used without a setting: the defaults (the picture in the
+	 * README shows them, before anything is changed below). */
 	expect(prefs, "~/Downloads", 1000);
 	expect(prefs, "~/.config/fwseal/trust.fwst", 1000);
+	expect(prefs, "Automatic checks and installs are active", 1000);
+	gh_screenshot(prefs, "preferences");
 	GtkWidget *sw = gh_find_row_switch(GTK_WIDGET(prefs),
 	                                    "Install security updates automatically");
 	assert_non_null(sw);
@@ -832,7 +844,6 @@ static void scenario_settings(FwgApplication *app, GtkWindow *win)
 	gh_click(button(prefs, "Postpone 1 Day"));
 	expect(prefs, "Postponed until", 2000);
 	assert_true(fwg_application_is_postponed(app));
-	gh_screenshot(prefs, "preferences");
 	gh_click(button(prefs, "Resume Now"));
 	expect(prefs, "Automatic checks and installs are active", 2000);
 	assert_false(fwg_application_is_postponed(app));
@@ -862,7 +873,12 @@ static void test_settings(void **state)
 	gf_plug(&fx, 0);
 	gf_cli_flash(&fx, fx.pkg_old);
 	settings_first_run_done();
+	/* The simulator's own port, as the README's tour names it (the
+	 * technician details show the device string). */
+	g_autofree char *pty = g_file_read_link(fx.port, NULL);
+	serial_port = pty;
 	run_app(scenario_settings);
+	serial_port = NULL;
 }
 
 /* ---- missing: a device the user may not open ------------------------------ */
@@ -876,7 +892,7 @@ static void scenario_missing(FwgApplication *app, GtkWindow *win)
 	expect_not(win, "Connect a Device");
 	expect(win, "Cannot open", 1000);
 	expect(win, "This device cannot be used yet", 1000);
-	expect(win, "only members of the group 'dialout' may open it", 1000);
+	expect(win, "only members of the group “dialout” may open it", 1000);
 	expect(win, "then log out and back in", 1000);
 	expect(win, "sudo usermod -aG dialout nobody", 1000);
 	assert_false(action_enabled(win, "install"));
@@ -979,6 +995,88 @@ static void test_missing(void **state)
 	}
 }
 
+/* ---- german: the app starts and speaks German under LANG=de_DE.UTF-8 ------- */
+
+/* Fail if anything on screen is English text the catalogue translates: a
+ * label (with its mnemonic) equal to a msgid with a translation. */
+static void expect_no_english(GtkWidget *w)
+{
+	if (!gtk_widget_get_mapped(w))
+		return;
+	if (GTK_IS_LABEL(w)) {
+		const char *label = gtk_label_get_label(GTK_LABEL(w));
+		const char *text = gtk_label_get_text(GTK_LABEL(w));
+		if ((*label && g_dgettext("fwseal", label) != label) ||
+		    (*text && g_dgettext("fwseal", text) != text))
+			fail_msg("untranslated text on screen: \"%s\"", label);
+	}
+	for (GtkWidget *c = gtk_widget_get_first_child(w); c; c = gtk_widget_get_next_sibling(c))
+		expect_no_english(c);
+}
+
+static void scenario_german(FwgApplication *app, GtkWindow *win)
+{
+	(void)app;
+	GtkWindow *d = wait_window(win, ADW_TYPE_MESSAGE_DIALOG);
+	expect(d, "Sicherheitsaktualisierungen automatisch installieren?", 2000);
+	expect(d, "installiert sie nach 60 Sekunden", 1000);
+	expect_no_english(GTK_WIDGET(d));
+	gh_click(button(d, "Automatisch installieren"));
+	gh_settle(100);
+
+	expect(win, "Seriennummer " GF_SERIAL " · Serieller Anschluss ttyUSB0", FOUND_MS);
+	expect(win, "Erhält Sicherheitsaktualisierungen bis 31. Dezember 2029.", 1000);
+	expect(win, "Keine Aktualisierung für dieses Gerät gefunden", 5000);
+	expect_no_english(GTK_WIDGET(win));
+
+	gf_put_in_folder(&fx, fx.pkg_security);
+	expect(win, "Sicherheitsaktualisierung verfügbar", 10000);
+	expect(win, "Schweregrad: Hoch", 1000);
+	expect(win, "Sekunden automatisch installiert", 2000);
+	expect(win, "startet am Ende neu und funktioniert etwa 30 Sekunden lang nicht", 1000);
+	expect_no_english(GTK_WIDGET(win));
+	gh_screenshot(win, "de-security-notice");
+
+	gh_click(button(win, "Jetzt installieren"));
+	expect(win, "Aktualisierung installiert", INSTALL_MS);
+	expect(win, "Auf " GF_MODEL " läuft jetzt Version 1.4.2.", 1000);
+	expect_no_english(GTK_WIDGET(win));
+}
+
+static void test_german(void **state)
+{
+	(void)state;
+	/* A German locale without root: compiled into the test's folder. */
+	g_autofree char *locales = g_build_filename(gh_tmpdir(), "locale", NULL);
+	g_autofree char *de = g_build_filename(locales, "de_DE.UTF-8", NULL);
+	g_mkdir_with_parents(locales, 0755);
+	const char *argv[] = {"localedef", "-i", "de_DE", "-f", "UTF-8", de, NULL};
+	int status = 1;
+	if (!g_spawn_sync(NULL, (char **)(uintptr_t)argv, NULL,
+	                  G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+	                  G_SPAWN_STDERR_TO_DEV_NULL,
+	                  NULL, NULL, NULL, NULL, &status, NULL) ||
+	    !g_spawn_check_wait_status(status, NULL)) {
+		g_printerr("localedef cannot make de_DE.UTF-8 (Debian package 'locales')\n");
+		skip();
+	}
+	g_setenv("LOCPATH", locales, TRUE);
+	g_setenv("LANG", "de_DE.UTF-8", TRUE);
+	g_setenv("LC_ALL", "de_DE.UTF-8", TRUE);
+	g_unsetenv("LANGUAGE");
+	assert_non_null(setlocale(LC_ALL, ""));
+	/* What main() does: the build's catalogues (FWSEAL_LOCALEDIR). */
+	const char *dir = g_getenv("FWSEAL_LOCALEDIR");
+	assert_non_null(dir);
+	bindtextdomain("fwseal", dir);
+	bind_textdomain_codeset("fwseal", "UTF-8");
+	assert_string_equal(g_dgettext("fwseal", "Connect a Device"), "Ein Gerät anschließen");
+
+	gf_plug(&fx, 0);
+	gf_cli_flash(&fx, fx.pkg_old);
+	run_app(scenario_german); /* the defaults, as a German user starts it */
+}
+
 /* ---- the same over emulated USB ---------------------------------------- */
 
 static guint visible_rows(GtkWindow *win)
@@ -1034,7 +1132,7 @@ int main(int argc, char **argv)
 {
 	if (argc != 2) {
 		g_printerr("usage: %s update|refused|unplug|cancel|usb|settings|consent|ask|automatic|load|"
-		           "missing\n",
+		           "missing|german\n",
 		           argv[0]);
 		return 2;
 	}
@@ -1067,6 +1165,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_automatic),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_missing),
+		cmocka_unit_test(test_german),
 	};
 	g_autofree char *filter = g_strconcat("test_", argv[1], NULL);
 	cmocka_set_test_filter(filter);

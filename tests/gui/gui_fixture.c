@@ -193,11 +193,15 @@ void gf_plug(GuiFixture *f, guint baud)
 {
 	g_assert_cmpint(f->sim_pid, ==, 0);
 	g_autofree char *baud_s = g_strdup_printf("%u", baud);
-	const char *cargv[] = {g_getenv("FWSEAL_SIM"), "--state", f->state, "--trust", f->trust,
-	                      "--model", GF_MODEL, "--vendor-id", "0x1209", "--class-id", "0x0001",
-	                      "--serial-number", GF_SERIAL, "--hw-rev", "2",
-	                      baud ? "--baud" : NULL, baud_s, NULL};
-	g_auto(GStrv) argv = copyv(cargv);
+	g_autoptr(GStrvBuilder) b = g_strv_builder_new();
+	g_strv_builder_add_many(b, g_getenv("FWSEAL_SIM"), "--state", f->state, "--trust", f->trust,
+	                        "--model", GF_MODEL, "--vendor-id", "0x1209", "--class-id",
+	                        "0x0001", "--serial-number", GF_SERIAL, "--hw-rev", "2", NULL);
+	if (baud)
+		g_strv_builder_add_many(b, "--baud", baud_s, NULL);
+	if (f->no_confirm)
+		g_strv_builder_add(b, "--no-confirm");
+	g_auto(GStrv) argv = g_strv_builder_end(b);
 	int out = -1;
 	g_autoptr(GError) error = NULL;
 	if (!g_spawn_async_with_pipes(NULL, argv, NULL,

@@ -30,6 +30,7 @@ typedef struct {
 	char *state;        /* the device's flash */
 	char *port;         /* symlink to the device's pty, named ttyUSB0 */
 	GPid sim_pid;
+	gboolean no_confirm;  /* gf_plug: the new firmware never confirms itself */
 } GuiFixture;
 
 /* Make keys and packages; FALSE with a message if a program is missing. */

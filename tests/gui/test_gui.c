@@ -29,6 +29,8 @@
  *   missing    a device on a port the user may not open (run as nobody with
  *              setpriv; the pty given to root:dialout 0660): listed with
  *              why and the command that fixes it; with the group, the device
+ *   unconfirmed the new firmware runs but never confirms itself: "Installed,
+ *              Not Yet Confirmed" and what happens next, not "Update Installed"
  *   german     LANG=de_DE.UTF-8 (a locale made with localedef): the first
  *              run, the device, the notice and the result in German, and no
  *              text on screen the catalogue would translate
@@ -725,6 +727,37 @@ static void test_load(void **state)
 	run_app(scenario_load);
 }
 
+/* ---- unconfirmed: the new firmware runs but never confirms itself -------- */
+
+static void scenario_unconfirmed(FwgApplication *app, GtkWindow *win)
+{
+	expect(win, "Security update available", FOUND_MS);
+	gh_click(button(win, "Install Update"));
+	/* The library waits up to 30 s for the new firmware to confirm. */
+	expect(win, "Installed, Not Yet Confirmed", 90000);
+	expect(win, "has not confirmed that it works", 1000);
+	expect(win, "goes back to version 1.0.0 by itself", 1000);
+	expect_not(win, "Update Installed");
+	expect_not(win, "You can unplug the device now");
+	const char *log = fwg_log_get_text(fwg_application_get_log(app));
+	if (!strstr(log, "not confirmed by the firmware"))
+		fail_log(log, "the log does not say the firmware did not confirm");
+}
+
+static void test_unconfirmed(void **state)
+{
+	(void)state;
+	gf_plug(&fx, 0);
+	gf_cli_flash(&fx, fx.pkg_old);
+	gf_unplug(&fx);
+	gf_put_in_folder(&fx, fx.pkg_security);
+	fx.no_confirm = TRUE;
+	gf_plug(&fx, 0);
+	settings_first_run_done();
+	settings_set("auto-install-security", FALSE);
+	run_app(scenario_unconfirmed);
+}
+
 /* ---- cancel while it is safe, continue later --------------------------- */
 
 static void scenario_cancel(FwgApplication *app, GtkWindow *win)
@@ -1132,7 +1165,7 @@ int main(int argc, char **argv)
 {
 	if (argc != 2) {
 		g_printerr("usage: %s update|refused|unplug|cancel|usb|settings|consent|ask|automatic|load|"
-		           "missing|german\n",
+		           "missing|german|unconfirmed\n",
 		           argv[0]);
 		return 2;
 	}
@@ -1166,6 +1199,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_missing),
 		cmocka_unit_test(test_german),
+		cmocka_unit_test(test_unconfirmed),
 	};
 	g_autofree char *filter = g_strconcat("test_", argv[1], NULL);
 	cmocka_set_test_filter(filter);

@@ -144,6 +144,18 @@ static void settings_first_run_done(void)
 	settings_set("first-run-done", TRUE);
 }
 
+/* The device runs 1.0.0, the 1.4.2 security update waits in the package
+ * folder, and the device is plugged in again with its link paced at baud
+ * (0: unpaced). */
+static void device_with_update(guint baud)
+{
+	gf_plug(&fx, 0);
+	gf_cli_flash(&fx, fx.pkg_old);
+	gf_unplug(&fx);
+	gf_put_in_folder(&fx, fx.pkg_security);
+	gf_plug(&fx, baud);
+}
+
 static void expect(GtkWindow *win, const char *text, guint ms)
 {
 	if (gh_wait_shows(GTK_WIDGET(win), text, ms))
@@ -496,11 +508,7 @@ static void scenario_unplug(FwgApplication *app, GtkWindow *win)
 static void test_unplug(void **state)
 {
 	(void)state;
-	gf_plug(&fx, 0);
-	gf_cli_flash(&fx, fx.pkg_old);
-	gf_unplug(&fx);
-	gf_put_in_folder(&fx, fx.pkg_security);
-	gf_plug(&fx, 115200);
+	device_with_update(115200);
 	settings_first_run_done();
 	settings_set_uint("auto-install-delay", 5);
 	run_app(scenario_unplug);
@@ -575,11 +583,7 @@ static void scenario_consent(FwgApplication *app, GtkWindow *win)
 static void test_consent(void **state)
 {
 	(void)state;
-	gf_plug(&fx, 0);
-	gf_cli_flash(&fx, fx.pkg_old);
-	gf_unplug(&fx);
-	gf_put_in_folder(&fx, fx.pkg_security);
-	gf_plug(&fx, 115200);
+	device_with_update(115200);
 	run_app(scenario_consent); /* no setting changed: the defaults */
 }
 
@@ -606,11 +610,7 @@ static void scenario_ask(FwgApplication *app, GtkWindow *win)
 static void test_ask(void **state)
 {
 	(void)state;
-	gf_plug(&fx, 0);
-	gf_cli_flash(&fx, fx.pkg_old);
-	gf_unplug(&fx);
-	gf_put_in_folder(&fx, fx.pkg_security);
-	gf_plug(&fx, 0);
+	device_with_update(0);
 	settings_set_uint("auto-install-delay", 5);
 	run_app(scenario_ask);
 }
@@ -717,11 +717,7 @@ static void scenario_load(FwgApplication *app, GtkWindow *win)
 static void test_load(void **state)
 {
 	(void)state;
-	gf_plug(&fx, 0);
-	gf_cli_flash(&fx, fx.pkg_old);
-	gf_unplug(&fx);
-	gf_put_in_folder(&fx, fx.pkg_security);
-	gf_plug(&fx, 115200);
+	device_with_update(115200);
 	settings_first_run_done();
 	settings_set("auto-install-security", FALSE);
 	run_app(scenario_load);
@@ -782,11 +778,7 @@ static void scenario_cancel(FwgApplication *app, GtkWindow *win)
 static void test_cancel(void **state)
 {
 	(void)state;
-	gf_plug(&fx, 0);
-	gf_cli_flash(&fx, fx.pkg_old);
-	gf_unplug(&fx);
-	gf_put_in_folder(&fx, fx.pkg_security);
-	gf_plug(&fx, 115200);
+	device_with_update(115200);
 	settings_first_run_done();
 	settings_set("auto-install-security", FALSE);
 	with_options = TRUE; /* --trust and --folder given, as a technician would */

@@ -23,24 +23,8 @@ if ! getent group dialout >/dev/null || ! getent passwd nobody >/dev/null; then
 	echo "needs the group dialout and the user nobody: skipped"
 	exit 77
 fi
-T=$(mktemp -d "${TMPDIR:-/tmp}/fwseal-access.XXXXXX")
+. "$(dirname "$0")/../support/simproc.sh"
 chmod 755 "$T"
-SIM_PID=
-cleanup() {
-	[ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null
-	wait 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT INT TERM
-
-fail() {
-	echo "FAIL: $*" >&2
-	for f in "$T"/*.out "$T"/*.err; do
-		[ -f "$f" ] && { echo "--- $f"; cat "$f"; } >&2
-	done
-	exit 1
-}
-step() { echo "== $*"; }
 
 # as_nobody [setpriv group options] -- CMD...: run CMD as nobody
 as_nobody() {
@@ -69,17 +53,7 @@ fi
 step "a simulated device on a pty owned by root:dialout, mode 0660"
 "$FWSEAL" key generate --out "$T/k" >/dev/null || fail "key generate"
 "$FWSEAL" key export-trust --out "$T/trust.fwst" "$T/k.pub" >/dev/null || fail "export-trust"
-"$SIM" --state "$T/dev" --trust "$T/trust.fwst" --model ACCESS-THERMO \
-	--serial-number SN-ACCESS >"$T/sim.out" 2>"$T/sim.err" &
-SIM_PID=$!
-i=0
-while [ $i -lt 100 ]; do
-	DEV=$(head -n 1 "$T/sim.out")
-	case $DEV in serial:/dev/*) break ;; esac
-	sleep 0.05
-	i=$((i + 1))
-done
-case $DEV in serial:/dev/*) ;; *) fail "fwseal-sim did not print its device" ;; esac
+start_sim dev --model ACCESS-THERMO --serial-number SN-ACCESS
 PORT=${DEV#serial:}
 chgrp dialout "$PORT" && chmod 0660 "$PORT" || fail "cannot give $PORT to dialout"
 
@@ -137,9 +111,7 @@ else
 fi
 
 step "no device at all is still exit 0"
-kill "$SIM_PID" 2>/dev/null
-wait "$SIM_PID" 2>/dev/null
-SIM_PID=
+stop_sim
 expect_rc 0 none env FWSEAL_SERIAL_PORTS=/dev/fwseal-no-such-port "$FWSEAL" list
 has none.err "No fwseal device found."
 

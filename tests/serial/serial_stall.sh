@@ -18,40 +18,7 @@ set -u
 
 FWSEAL=$1
 SIM=$2
-T=$(mktemp -d "${TMPDIR:-/tmp}/fwseal-stall.XXXXXX")
-SIM_PID=
-FLASH_PID=
-cleanup() {
-	[ -n "$SIM_PID" ] && { kill -CONT "$SIM_PID"; kill "$SIM_PID"; } 2>/dev/null
-	[ -n "$FLASH_PID" ] && kill "$FLASH_PID" 2>/dev/null
-	wait 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT INT TERM
-
-fail() {
-	echo "FAIL: $*" >&2
-	for f in "$T"/*.out "$T"/*.err; do
-		[ -f "$f" ] && { echo "--- $f"; cat "$f"; } >&2
-	done
-	exit 1
-}
-step() { echo "== $*"; }
-
-start_sim() {
-	: >"$T/sim.out"
-	"$SIM" --state "$T/$1" --trust "$T/trust.fwst" --model STALL-THERMO \
-		--serial-number SN-STALL --baud 115200 >"$T/sim.out" 2>"$T/sim.err" &
-	SIM_PID=$!
-	i=0
-	while [ $i -lt 100 ]; do
-		DEV=$(head -n 1 "$T/sim.out")
-		case $DEV in serial:/dev/*) return 0 ;; esac
-		sleep 0.05
-		i=$((i + 1))
-	done
-	fail "fwseal-sim did not print its device"
-}
+. "$(dirname "$0")/../support/simproc.sh"
 
 # flash_bg: start the update in the background, JSON events in flash.out
 flash_bg() {
@@ -97,7 +64,7 @@ EOF
 	--out "$T/v2.fwseal" >/dev/null || fail "pack"
 
 step "silent for 6 s in the middle of the transfer: the update completes"
-start_sim dev1
+start_sim dev1 --model STALL-THERMO --serial-number SN-STALL --baud 115200
 flash_bg
 wait_sent 8192
 kill -STOP "$SIM_PID"
@@ -109,12 +76,10 @@ FLASH_PID=
 [ "$rc" -eq 0 ] || fail "flash exited $rc after the device was silent for 6 s (expected 0)"
 grep -q '"event":"done"' "$T/flash.out" || fail "no done event"
 grep -q '"to_version":"2.0.0"' "$T/flash.out" || fail "no plan for 2.0.0"
-kill "$SIM_PID" 2>/dev/null
-wait "$SIM_PID" 2>/dev/null
-SIM_PID=
+stop_sim
 
 step "silent for good: it gives up in bounded time, says so, and resumes later"
-start_sim dev2
+start_sim dev2 --model STALL-THERMO --serial-number SN-STALL --baud 115200
 flash_bg
 wait_sent 8192
 kill -STOP "$SIM_PID"

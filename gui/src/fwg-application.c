@@ -199,9 +199,11 @@ static void announce(FwgApplication *self, FwgDevice *device, FwgPackage *pkg)
 	guint delay = fwg_application_get_auto_delay(self);
 	g_autofree char *body = automatic
 		? g_strdup_printf(g_dngettext(GETTEXT_PACKAGE,
-		                              "Version %s installs by itself in %u second unless you "
+		                              "Version %s is ready. The app shows what it changes and "
+		                              "installs it after a countdown of %u second, unless you "
 		                              "postpone it.",
-		                              "Version %s installs by itself in %u seconds unless you "
+		                              "Version %s is ready. The app shows what it changes and "
+		                              "installs it after a countdown of %u seconds, unless you "
 		                              "postpone it.", delay),
 		                  m->version, delay)
 		: g_strdup_printf(_("Version %s is ready to install."), m->version);

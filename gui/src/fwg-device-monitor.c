@@ -16,6 +16,10 @@
 #define SCAN_INTERVAL_HOTPLUG_MS 3000u
 #define PRESENCE_INTERVAL_MS     500u
 #define MISSES_TO_REMOVE 2u
+/* A serial device whose port is still there but did not answer a probe is
+ * more likely busy or starved of CPU than gone (a pulled adapter deletes
+ * its node, which check_presence() sees at once): give it longer. */
+#define MISSES_TO_REMOVE_PORT_PRESENT 4u
 
 struct _FwgDeviceMonitor {
 	GObject parent_instance;
@@ -155,6 +159,24 @@ static void drop_duplicates(GPtrArray *found)
 	}
 }
 
+/* The path of a serial device's port (without @BAUD), or NULL. */
+static char *serial_path(const char *id)
+{
+	if (!g_str_has_prefix(id, "serial:"))
+		return NULL;
+	char *path = g_strdup(id + strlen("serial:"));
+	char *at = strchr(path, '@');
+	if (at)
+		*at = '\0';
+	return path;
+}
+
+static gboolean serial_port_present(const char *id)
+{
+	g_autofree char *path = serial_path(id);
+	return path && g_file_test(path, G_FILE_TEST_EXISTS);
+}
+
 static void merge(FwgDeviceMonitor *self, GPtrArray *found)
 {
 	drop_duplicates(found);
@@ -198,7 +220,7 @@ static void merge(FwgDeviceMonitor *self, GPtrArray *found)
 		if (seen || fwg_device_get_busy(d))
 			continue;
 		guint m = GPOINTER_TO_UINT(g_hash_table_lookup(self->misses, id)) + 1;
-		if (m < MISSES_TO_REMOVE) {
+		if (m < (serial_port_present(id) ? MISSES_TO_REMOVE_PORT_PRESENT : MISSES_TO_REMOVE)) {
 			g_hash_table_insert(self->misses, g_strdup(id), GUINT_TO_POINTER(m));
 			continue;
 		}
@@ -277,11 +299,7 @@ static gboolean check_presence(gpointer data)
 		const char *id = fwg_device_get_id(d);
 		if (fwg_device_get_busy(d) || !g_str_has_prefix(id, "serial:"))
 			continue;
-		g_autofree char *path = g_strdup(id + strlen("serial:"));
-		char *at = strchr(path, '@');
-		if (at)
-			*at = '\0';
-		if (!g_file_test(path, G_FILE_TEST_EXISTS))
+		if (!serial_port_present(id))
 			remove_device(self, i);
 	}
 	return G_SOURCE_CONTINUE;

@@ -697,6 +697,15 @@ static void scenario_load(FwgApplication *app, GtkWindow *win)
 {
 	GPid hog = start_cpu_hog();
 	expect(win, "Security update available", FOUND_MS);
+	/* Starved while idle: it does not answer the scans for 8 s, but its
+	 * port is there; it must not drop out of the list. */
+	kill(fx.sim_pid, SIGSTOP);
+	gh_settle(8000);
+	kill(fx.sim_pid, SIGCONT);
+	const char *early = fwg_log_get_text(fwg_application_get_log(app));
+	if (strstr(early, "device disconnected"))
+		fail_log(early, "a device that was only slow left the list (log above)");
+	expect(win, "Security update available", 1000);
 	gh_click(button(win, "Install Update"));
 	ProgressArgs pa = {win, 0.25};
 	assert_true(gh_wait(progress_reached, &pa, INSTALL_MS));

@@ -19,6 +19,7 @@ static const struct cli_msg messages[] = {
 	{ MSG_TRUST_STORE_UNREADABLE },
 	{ MSG_TRUST_STORE_INVALID },
 	{ MSG_PACKAGE_UNREADABLE },
+	{ MSG_DEVICE_UNUSABLE },
 	{ MSG_DECLINED },
 	{ MSG_UNCONFIRMED },
 	{ MSG_OUT_OF_MEMORY },

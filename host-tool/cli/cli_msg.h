@@ -45,6 +45,10 @@
 	N_("%s: This is not a fwseal trust store; export it again with 'fwseal key export-trust'.")
 #define MSG_PACKAGE_UNREADABLE "package-unreadable", FWS_EXIT_IO, \
 	N_("Cannot read the package %s (%s). Check the path and permissions.")
+/* no device was given, none answered, and one was seen but not opened
+ * (fwseal-host/transport.h, fwh_unusable): why is what 'fwseal list' prints */
+#define MSG_DEVICE_UNUSABLE "device-unusable", FWS_EXIT_IO, \
+	N_("%s may be a fwseal device but cannot be opened (%s); 'fwseal list' says why and what fixes it.")
 
 /* --- the user said no (exit 9) ------------------------------------------ */
 #define MSG_DECLINED "declined", FWS_EXIT_CANCELLED, \

@@ -36,6 +36,7 @@ typedef struct unusable_entry {
 	char fix[320];
 	char command[160];
 	char group[64];
+	enum fwh_unusable_fix fix_kind;
 } unusable_entry;
 
 typedef struct list_state {
@@ -65,6 +66,7 @@ static void unusable(void *user, const fwh_unusable *u)
 	snprintf(e->fix, sizeof e->fix, "%s", u->fix);
 	snprintf(e->command, sizeof e->command, "%s", u->command);
 	snprintf(e->group, sizeof e->group, "%s", u->group);
+	e->fix_kind = u->fix_kind;
 }
 
 static const char *why_name(enum fwh_unusable_why why)
@@ -80,11 +82,61 @@ static const char *why_name(enum fwh_unusable_why why)
 static const char *why_words(enum fwh_unusable_why why)
 {
 	switch (why) {
-	case FWH_UNUSABLE_PERMISSION: return "(cannot open: no permission)";
-	case FWH_UNUSABLE_BUSY: return "(cannot open: in use)";
-	case FWH_UNUSABLE_OTHER: return "(cannot open)";
+	case FWH_UNUSABLE_PERMISSION: return _("(cannot open: no permission)");
+	case FWH_UNUSABLE_BUSY: return _("(cannot open: in use)");
+	case FWH_UNUSABLE_OTHER: return _("(cannot open)");
 	}
-	return "(cannot open)";
+	return _("(cannot open)");
+}
+
+/* What is wrong and what fixes it, in the user's language (the library's
+ * sentences, in English, go to --json). */
+static void say_unusable(const unusable_entry *e)
+{
+	bool serial = strncmp(e->device, "serial:", 7) == 0;
+	const char *where = strchr(e->device, ':');
+	char at[FWH_DEVSTR_MAX];
+	snprintf(at, sizeof at, "%s", where ? where + 1 + (where[1] == '@') : e->device);
+	char *baud = serial ? strchr(at, '@') : NULL;
+	if (baud)
+		*baud = '\0';
+	switch (e->fix_kind) {
+	case FWH_FIX_JOIN_GROUP:
+		printf(serial ? _("  No permission to open the serial port %s: only members of the "
+		                  "group '%s' may open it.\n")
+		              : _("  No permission to open the USB device at %s: only members of the "
+		                  "group '%s' may open it.\n"), at, e->group);
+		printf(_("  Add yourself to the group with '%s', then log out and back in.\n"),
+		       e->command);
+		break;
+	case FWH_FIX_LOG_IN_AGAIN:
+		printf(serial ? _("  No permission to open the serial port %s: you were added to the "
+		                  "group '%s' that may open it, but this session started before "
+		                  "that.\n")
+		              : _("  No permission to open the USB device at %s: you were added to "
+		                  "the group '%s' that may open it, but this session started before "
+		                  "that.\n"), at, e->group);
+		printf(_("  Log out and back in (or run 'newgrp %s' in this terminal).\n"), e->group);
+		break;
+	case FWH_FIX_UDEV_RULE:
+		printf(serial ? _("  No permission to open the serial port %s.\n")
+		              : _("  No permission to open the USB device at %s.\n"), at);
+		printf(_("  Install fwseal's udev rule (70-fwseal.rules, put in place by 'meson "
+		         "install'), run '%s' and plug the device in again.\n"), e->command);
+		break;
+	case FWH_FIX_CLOSE_OTHER:
+		printf(serial ? _("  The serial port %s is in use by another program.\n")
+		              : _("  The USB device at %s is in use by another program.\n"), at);
+		printf("%s", _("  Close the program that uses it (a serial terminal, another "
+		               "fwseal), then try again.\n"));
+		break;
+	case FWH_FIX_REPLUG:
+	default:
+		printf(serial ? _("  The serial port %s could not be opened.\n")
+		              : _("  The USB device at %s could not be opened.\n"), at);
+		printf("%s", _("  Unplug it, plug it in again and try again.\n"));
+		break;
+	}
 }
 
 static void print_unusable(list_state *s)
@@ -103,7 +155,7 @@ static void print_unusable(list_state *s)
 			continue;
 		}
 		printf("%-32s %s\n", e->device, why_words(e->why));
-		printf("  %s\n  %s\n", e->message, e->fix);
+		say_unusable(e);
 	}
 }
 
@@ -125,7 +177,7 @@ static void found(void *user, const fwh_found_unit *u)
 		cli_json_obj_end(&s->j);
 		return;
 	}
-	const char *fw = d->boot_state == FWS_BOOT_APP ? d->fw_version : "(in update stub)";
+	const char *fw = d->boot_state == FWS_BOOT_APP ? d->fw_version : _("(in update stub)");
 	printf("%-32s %-16s %-16s %s\n", u->device, d->model, d->serial, fw);
 	if (u->also[0])
 		printf(_("  %-30s (the same unit)\n"), u->also);
@@ -171,8 +223,10 @@ static int run_list(struct cli_ctx *ctx, int argc, char **argv)
 	if (n_bad > 0) {
 		/* The same exit as 'fwseal info' on that device would give. */
 		if (!s.json)
-			fprintf(stderr, "%zu %s could not be opened; the reason and the fix are "
-			        "above.\n", n_bad, n_bad == 1 ? "device" : "devices");
+			fprintf(stderr, P_("%zu device could not be opened; the reason and the fix are "
+			                   "above.\n",
+			                   "%zu devices could not be opened; the reasons and the fixes "
+			                   "are above.\n", n_bad), n_bad);
 		return dev_exit_for(&first, false);
 	}
 	if (!s.json && s.count == 0)

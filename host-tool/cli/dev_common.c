@@ -146,12 +146,23 @@ typedef struct pick_state {
 	char first[FWH_DEVSTR_MAX];
 	unsigned count;
 	char names[1024];
+	char unusable[FWH_DEVSTR_MAX]; /* the first device seen but not opened */
+	enum fwh_unusable_why why;
 } pick_state;
 
-static void pick_found(void *user, const char *device, const fws_devinfo *info)
+static void pick_unusable(void *user, const fwh_unusable *u)
 {
-	(void)info;
 	pick_state *p = user;
+	if (p->unusable[0] == '\0') {
+		snprintf(p->unusable, sizeof p->unusable, "%s", u->device);
+		p->why = u->why;
+	}
+}
+
+static void pick_found(void *user, const fwh_found_unit *u)
+{
+	pick_state *p = user;
+	const char *device = u->device;
 	if (p->count == 0)
 		snprintf(p->first, sizeof p->first, "%s", device);
 	size_t n = strlen(p->names);
@@ -169,7 +180,7 @@ int dev_pick(const char *given, char *out, size_t cap, struct cli_report *rep)
 	fwh_error err;
 	fwh_error_clear(&err);
 	/* by unit: a USB device's DFU and HID interfaces are one device (units.h) */
-	if (fwh_enumerate_units(pick_found, &p, &err) != FWS_OK) {
+	if (fwh_enumerate_grouped_all(pick_found, pick_unusable, &p, &err) != FWS_OK) {
 		dev_error(&err);
 		if (rep) {
 			rep->id = fws_err_name(err.code);
@@ -178,6 +189,12 @@ int dev_pick(const char *given, char *out, size_t cap, struct cli_report *rep)
 		}
 		return dev_exit_for(&err, false);
 	}
+	if (p.count == 0 && p.unusable[0])
+		/* not "no device": there is one, this user cannot open it */
+		return cli_fail_to(rep, MSG_DEVICE_UNUSABLE, p.unusable,
+		                   p.why == FWH_UNUSABLE_PERMISSION ? _("no permission")
+		                   : p.why == FWH_UNUSABLE_BUSY     ? _("in use by another program")
+		                                                    : _("it could not be opened"));
 	if (p.count == 0)
 		return cli_fail_to(rep, "no-device", FWS_EXIT_DEVICE, "%s",
 		                   _(fws_err_describe(FWS_E_NO_DEVICE)));

@@ -75,6 +75,26 @@ has listjson.out '"reason": "permission"'
 has listjson.out '"group": "dialout"'
 has listjson.out '"command": "sudo usermod -aG dialout nobody"'
 
+step "no --device: not 'no device found' but the one that cannot be opened, exit 5"
+expect_rc 5 info as_nobody --clear-groups "$FWSEAL" info
+has info.err "fwseal: serial:$PORT may be a fwseal device but cannot be opened (no permission); 'fwseal list' says why and what fixes it."
+
+if [ -n "${FWSEAL_LOCALEDIR:-}" ] && command -v localedef >/dev/null 2>&1 &&
+	localedef -i de_DE -f UTF-8 "$T/de_DE.UTF-8" >/dev/null 2>&1; then
+	step "the same in German (LANG=de_DE.UTF-8); --json stays as it is"
+	chmod -R a+rX "$T/de_DE.UTF-8"
+	expect_rc 5 listde as_nobody --clear-groups env -u LANGUAGE -u LC_ALL LANG=de_DE.UTF-8 \
+		LOCPATH="$T" FWSEAL_LOCALEDIR="$FWSEAL_LOCALEDIR" "$FWSEAL" list
+	has listde.out "(nicht zu öffnen: keine Berechtigung)"
+	has listde.out "Nur Mitglieder der Gruppe »dialout« dürfen ihn öffnen."
+	has listde.out "sudo usermod -aG dialout nobody"
+	has listde.err "1 Gerät konnte nicht geöffnet werden"
+	expect_rc 5 listdejson as_nobody --clear-groups env -u LANGUAGE -u LC_ALL \
+		LANG=de_DE.UTF-8 LOCPATH="$T" FWSEAL_LOCALEDIR="$FWSEAL_LOCALEDIR" "$FWSEAL" list --json
+	has listdejson.out '"reason": "permission"'
+	has listdejson.out "only members of the group 'dialout' may open it"
+fi
+
 step "in the group: the device itself, exit 0"
 expect_rc 0 listok as_nobody --groups=dialout "$FWSEAL" list
 has listok.out "ACCESS-THERMO"
@@ -106,7 +126,7 @@ else
 	[ "$rc" -eq 5 ] || fail "fwseal list on an unopenable USB device exited $rc, expected 5"
 	has usblist.out "usb:@"
 	has usblist.out "(cannot open: no permission)"
-	has usblist.out "No permission to open the USB device 1209:0001"
+	has usblist.out "No permission to open the USB device at "
 	has usblist.out "70-fwseal.rules"
 fi
 

@@ -342,7 +342,10 @@ gboolean fwg_package_check_fits(FwgPackage *self, const fws_devinfo *info, GErro
 		                      "has. Ask the maker for a package for this device."));
 		return FALSE;
 	default:
-		g_set_error_literal(error, FWG_ERROR, e, err.msg[0] ? err.msg : fws_err_describe(e));
+		/* the protocol's sentence, translated (protocol/src/err.c marks them);
+		 * the library's more technical one is in the log */
+		g_set_error_literal(error, FWG_ERROR, e, g_dgettext(GETTEXT_PACKAGE,
+		                                                    fws_err_describe(e)));
 		return FALSE;
 	}
 	if (strcmp(m->version, info->fw_version) == 0 &&

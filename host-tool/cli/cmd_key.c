@@ -118,7 +118,7 @@ static int key_generate(struct cli_ctx *ctx, int argc, char **argv)
 		free(ppath);
 	} else {
 		printf(_("Wrote %s.key (private: keep it secret%s) and %s.pub.\nkey id: %s\n"), out,
-		       pass_file ? ", passphrase-protected" : "", out, hex);
+		       pass_file ? _(", passphrase-protected") : "", out, hex);
 	}
 	return FWS_EXIT_OK;
 }
@@ -217,7 +217,8 @@ static int key_export_trust(struct cli_ctx *ctx, int argc, char **argv)
 		cli_json_arr_end(&j);
 		cli_json_end(&j);
 	} else {
-		printf(_("Wrote %s and %s.h (%u key%s).\n"), out, out, t.count, t.count == 1 ? "" : "s");
+		printf(P_("Wrote %s and %s.h (%u key).\n", "Wrote %s and %s.h (%u keys).\n", t.count),
+		       out, out, t.count);
 	}
 	return FWS_EXIT_OK;
 }

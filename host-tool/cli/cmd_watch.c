@@ -280,8 +280,8 @@ static void announce(const struct station *st, const struct watch_args *a, bool 
 	fprintf(stderr, _("Watching for %s devices%s to install firmware %s (station %s%s). "
 	                "Press Ctrl-C to stop.\n"),
 	        a->model ? a->model : "fwseal",
-	        !usb ? "" : a->wo.no_serial ? " (USB)" : " (serial and USB)",
-	        pkg->manifest.version, st->m.station, st->m.records ? "" : ", not recorded");
+	        !usb ? "" : a->wo.no_serial ? _(" (USB)") : _(" (serial and USB)"),
+	        pkg->manifest.version, st->m.station, st->m.records ? "" : _(", not recorded"));
 }
 
 static int run(struct cli_ctx *ctx, int argc, char **argv)

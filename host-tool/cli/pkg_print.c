@@ -13,7 +13,7 @@
 
 static const char *yes_no(bool b)
 {
-	return b ? "yes" : "no";
+	return b ? _("yes") : _("no");
 }
 
 void pkg_print_text(FILE *f, const fwh_pkg_check *c)
@@ -38,7 +38,7 @@ void pkg_print_text(FILE *f, const fwh_pkg_check *c)
 		fputc('\n', f);
 	}
 	fprintf(f, _("Disruption:         %s, expected downtime %" PRIu32 " s\n"),
-	        m->reboot ? "device reboots" : "no reboot", m->downtime_s);
+	        m->reboot ? _("device reboots") : _("no reboot"), m->downtime_s);
 	cli_format_date(m->release_date, date, sizeof(date));
 	fprintf(f, _("Release date:       %s\n"), date);
 	cli_format_date(m->support_end, date, sizeof(date));

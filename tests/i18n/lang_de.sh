@@ -1,14 +1,17 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 #
-# lang_de.sh FWSEAL_GUI LOCALEDIR - the installed kind of start: the
-# desktop app's own main() binds its catalogue (here the build's, through
-# FWSEAL_LOCALEDIR) and speaks German under LANG=de_DE.UTF-8, English under
-# LANG=C. --help needs no display. The locale is compiled into a temporary
-# folder (localedef, Debian package 'locales'), so no root is needed.
+# lang_de.sh FWSEAL_GUI FWSEAL LOCALEDIR - the installed kind of start: the
+# desktop app's and the CLI's own main() bind the catalogue (here the
+# build's, through FWSEAL_LOCALEDIR) and speak German under
+# LANG=de_DE.UTF-8, English under LANG=C; exit codes and --json do not
+# change with the language. --help needs no display. The locale is
+# compiled into a temporary folder (localedef, Debian package 'locales'),
+# so no root is needed.
 set -u
 GUI=$1
-LOCALEDIR=$2
+CLI=$2
+LOCALEDIR=$3
 command -v localedef >/dev/null 2>&1 || { echo "localedef missing: skipped"; exit 77; }
 T=$(mktemp -d "${TMPDIR:-/tmp}/fwseal-lang.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
@@ -25,4 +28,31 @@ grep -q "Version anzeigen und beenden" "$T/out" || fail "--version's help is not
 env -u LANGUAGE -u LC_ALL LANG=C FWSEAL_LOCALEDIR="$LOCALEDIR" "$GUI" --help >"$T/out" 2>&1 ||
 	fail "fwseal-gui --help failed under LANG=C"
 grep -q "Watch FOLDER for update packages" "$T/out" || fail "not English under LANG=C"
+
+de() { env -u LANGUAGE -u LC_ALL LANG=de_DE.UTF-8 LOCPATH="$T" FWSEAL_LOCALEDIR="$LOCALEDIR" "$@"; }
+de "$CLI" --help >"$T/out" 2>&1 || fail "fwseal --help failed under de_DE.UTF-8"
+grep -q "Signierte Firmware-Aktualisierungen für Geräte ohne Netzwerk." "$T/out" ||
+	fail "fwseal --help is not German"
+grep -q "ein Firmware-Paket auf einem Gerät installieren" "$T/out" ||
+	fail "the command summaries are not German"
+de "$CLI" flash --help >"$T/out" 2>&1 || fail "fwseal flash --help failed"
+grep -q "Installiert das Firmware-Paket PAKET auf einem Gerät." "$T/out" ||
+	fail "fwseal flash --help is not German"
+de "$CLI" flash >"$T/out" 2>&1
+rc=$?
+[ "$rc" -eq 2 ] || fail "fwseal flash without a package exited $rc under German (expected 2)"
+grep -q "^fwseal: flash braucht die zu installierende Paketdatei." "$T/out" ||
+	fail "the usage error is not German"
+de "$CLI" verify /nonexistent.fwseal --trust /nonexistent.fwst >"$T/out" 2>&1
+rc=$?
+[ "$rc" -eq 5 ] || fail "fwseal verify on a missing trust store exited $rc under German (expected 5)"
+grep -q "^fwseal: Die Schlüsselliste /nonexistent.fwst kann nicht gelesen werden" "$T/out" ||
+	fail "the catalogue message is not German"
+de env FWSEAL_SERIAL_PORTS=/dev/fwseal-no-such-port "$CLI" list --json >"$T/out" 2>&1 ||
+	fail "fwseal list --json failed under German"
+grep -q '"devices": \[\]' "$T/out" && grep -q '"count": 0' "$T/out" ||
+	fail "--json changed with the language"
+env -u LANGUAGE -u LC_ALL LANG=C FWSEAL_LOCALEDIR="$LOCALEDIR" "$CLI" flash >"$T/out" 2>&1
+grep -q "^fwseal: flash needs the package file to install." "$T/out" ||
+	fail "fwseal is not English under LANG=C"
 echo "ok"

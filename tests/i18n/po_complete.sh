@@ -29,7 +29,7 @@ fail=0
 
 sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$PO/POTFILES.in" >"$T/files"
 for d in $SCAN; do
-	( cd "$SRC" && grep -l -E '(^|[^A-Za-z0-9_])(N?_|g_dngettext|cli_error|cli_usage)\(|translatable="yes"|<summary>' \
+	( cd "$SRC" && grep -l -E '(^|[^A-Za-z0-9_])(N?_|P_|g_dngettext|cli_error|cli_usage)\(|translatable="yes"|<summary>' \
 		-r "$d" --include='*.c' --include='*.h' --include='*.ui' --include='*.xml' \
 		--include='*.in' ) | while read -r f; do
 		case $f in *_i18n.h|*fwg-i18n.h) continue ;; esac

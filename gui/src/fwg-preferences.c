@@ -57,7 +57,7 @@ static void refresh(FwgPreferences *self)
 		                               _("Resume automatic updates now"), -1);
 	} else {
 		adw_action_row_set_subtitle(self->postpone_row,
-		                            _("Automatic checks and installs are active"));
+		                            _("Automatic installs and notifications are active"));
 		gtk_button_set_label(self->postpone_button, _("_Postpone 1 Day"));
 		gtk_accessible_update_property(GTK_ACCESSIBLE(self->postpone_button),
 		                               GTK_ACCESSIBLE_PROPERTY_LABEL,

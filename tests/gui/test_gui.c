@@ -866,7 +866,7 @@ static void scenario_settings(FwgApplication *app, GtkWindow *win)
 	 * README shows them, before anything is changed below). */
 	expect(prefs, "~/Downloads", 1000);
 	expect(prefs, "~/.config/fwseal/trust.fwst", 1000);
-	expect(prefs, "Automatic checks and installs are active", 1000);
+	expect(prefs, "Automatic installs and notifications are active", 1000);
 	gh_screenshot(prefs, "preferences");
 	GtkWidget *sw = gh_find_row_switch(GTK_WIDGET(prefs),
 	                                    "Install security updates automatically");
@@ -879,7 +879,7 @@ static void scenario_settings(FwgApplication *app, GtkWindow *win)
 	expect(prefs, "Postponed until", 2000);
 	assert_true(fwg_application_is_postponed(app));
 	gh_click(button(prefs, "Resume Now"));
-	expect(prefs, "Automatic checks and installs are active", 2000);
+	expect(prefs, "Automatic installs and notifications are active", 2000);
 	assert_false(fwg_application_is_postponed(app));
 	g_settings_sync();
 	g_autofree char *keyfile = g_build_filename(g_getenv("XDG_CONFIG_HOME"), "glib-2.0",

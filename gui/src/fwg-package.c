@@ -205,11 +205,12 @@ FwgPackage *fwg_package_load(GFile *file, const fws_trust *trust)
 		self->host = g_steal_pointer(&p);
 	} else {
 		/* The library's sentence names the file (CLI style); the app
-		 * shows its own, and keeps the library's for the details. */
+		 * shows its own (with the library's, translated, when the file
+		 * cannot be read), and keeps the English one for the details. */
 		self->detail = g_strdup(err.msg);
 		if (e == FWS_E_IO) {
 			g_autofree char *msg = g_strdup_printf(_("Cannot read the package file: %s"),
-			                                       err.msg);
+			                                       err.text);
 			set_problem(self, e, msg);
 		} else {
 			set_problem(self, e, NULL);

@@ -15,7 +15,8 @@
  * Extraction (xgettext) needs these keywords besides _, N_ and P_:1,2: cli_error
  * and cli_usage:2 translate their format themselves; the catalogue's
  * MSG_* formats (cli_msg.h) and protocol/src/err.c's sentences are N_().
- * Sentences the host library builds (fwh_error) are not translated here.
+ * The host library translates its own sentences (fwseal-host/error.h: print
+ * err.text for people, put err.msg, English, in JSON).
  * FWSEAL_LOCALEDIR in the environment points the CLI at other catalogues
  * (tests of an uninstalled build).
  */

@@ -71,7 +71,8 @@ struct cli_msg {
 /* Print "fwseal: " + the translated sentence on stderr; returns exit. */
 int cli_fail(const char *id, int exit, const char *fmt, ...) CLI_PRINTF(3, 4);
 
-/* What a failure was, for a caller that reports it again (flash --json). */
+/* What a failure was, for a caller that reports it again (flash --json):
+ * msg in English, as every JSON field (docs/translating.md). */
 struct cli_report {
 	const char *id;
 	int exit;
@@ -82,7 +83,7 @@ struct cli_report {
 int cli_fail_to(struct cli_report *rep, const char *id, int exit, const char *fmt, ...)
 	CLI_PRINTF(4, 5);
 
-/* The same, formatted into buf (for JSON "message" fields). */
+/* The same, formatted into buf in English (for JSON "message" fields). */
 void cli_msg_format(char *buf, size_t cap, const char *id, int exit, const char *fmt, ...)
 	CLI_PRINTF(5, 6);
 

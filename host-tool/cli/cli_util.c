@@ -215,6 +215,16 @@ bool cli_parse_u16(const char *s, uint16_t *out)
 	return true;
 }
 
+void cli_put_padded(FILE *f, const char *s, size_t width)
+{
+	size_t cols = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		cols += (*p & 0xC0u) != 0x80u; /* not a continuation byte */
+	fputs(s, f);
+	for (; cols < width; cols++)
+		fputc(' ', f);
+}
+
 void cli_hex(const uint8_t *p, size_t n, char *out)
 {
 	static const char hex[] = "0123456789abcdef";

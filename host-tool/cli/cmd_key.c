@@ -210,7 +210,8 @@ static int key_export_trust(struct cli_ctx *ctx, int argc, char **argv)
 			cli_json_str(&j, "source", src[i]);
 			cli_json_obj_end(&j);
 		} else {
-			printf("%s  %-8s %s\n", hex, revoked ? "revoked" : "trusted", src[i]);
+			/* Translators: a key's state in 'fwseal key export-trust' */
+			printf("%s  %-8s %s\n", hex, revoked ? _("revoked") : _("trusted"), src[i]);
 		}
 	}
 	if (ctx->json) {

@@ -198,7 +198,11 @@ static int run_list(struct cli_ctx *ctx, int argc, char **argv)
 		cli_json_begin(&s.j, stdout);
 		cli_json_arr(&s.j, "devices");
 	} else {
-		printf("%-32s %-16s %-16s %s\n", "DEVICE", "MODEL", "SERIAL", "FIRMWARE");
+		/* Translators: column headings of 'fwseal list' */
+		cli_put_padded(stdout, _("DEVICE"), 33);
+		cli_put_padded(stdout, _("MODEL"), 17);
+		cli_put_padded(stdout, _("SERIAL"), 17);
+		printf("%s\n", _("FIRMWARE"));
 	}
 	fwh_error err;
 	fwh_error_clear(&err);

@@ -232,7 +232,7 @@ static int run(struct cli_ctx *ctx, int argc, char **argv)
 	fwh_records *db = NULL;
 	fwh_error err;
 	if (fwh_records_open(path, &db, &err) != FWS_OK) {
-		cli_error("%s", err.msg);
+		cli_error("%s", err.text);
 		return FWS_EXIT_IO;
 	}
 	begin_output(&w);
@@ -240,7 +240,7 @@ static int run(struct cli_ctx *ctx, int argc, char **argv)
 	end_output(&w);
 	fwh_records_close(db);
 	if (e != FWS_OK) {
-		cli_error("%s", err.msg);
+		cli_error("%s", err.text);
 		return FWS_EXIT_IO;
 	}
 	return FWS_EXIT_OK;

@@ -68,7 +68,7 @@ static bool on_filter(void *user, fwh_unit *u)
 {
 	struct station *st = user;
 	if (st->model && strcmp(u->info.model, st->model) != 0) {
-		u->skip_why = "another model (--model)";
+		u->skip_why = N_("another model (--model)"); /* English: --json; _() in text */
 		return false;
 	}
 	bool done = false;
@@ -77,10 +77,10 @@ static bool on_filter(void *user, fwh_unit *u)
 		fwh_error_clear(&err);
 		if (fwh_records_already_ok(st->m.records, u->info.serial, st->m.digest_hex, &done,
 		                           &err) != FWS_OK)
-			fprintf(stderr, _("fwseal: warning: %s\n"), err.msg);
+			fprintf(stderr, _("fwseal: warning: %s\n"), err.text);
 	}
 	if (done) {
-		u->skip_why = "already flashed with this package";
+		u->skip_why = N_("already flashed with this package");
 		return false;
 	}
 	/* the same unit seen twice at once (a USB device re-enumerating while
@@ -302,7 +302,7 @@ static int run(struct cli_ctx *ctx, int argc, char **argv)
 	fwh_error_clear(&err);
 	if (!a.fm.no_records && fwh_records_open(a.fm.records, &db, &err) != FWS_OK) {
 		/* a station that should record and cannot must not flash */
-		cli_error("%s", err.msg);
+		cli_error("%s", err.text);
 		fwh_package_close(&pkg);
 		return FWS_EXIT_IO;
 	}

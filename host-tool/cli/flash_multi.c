@@ -101,10 +101,10 @@ static int open_records(const struct flash_multi_args *a, fwh_records **db)
 	if (fwh_records_open(a->records, db, &err) == FWS_OK)
 		return -1;
 	if (a->records) {
-		cli_error("%s", err.msg);
+		cli_error("%s", err.text);
 		return FWS_EXIT_IO;
 	}
-	fprintf(stderr, _("fwseal: warning: this flash is not recorded. %s\n"), err.msg);
+	fprintf(stderr, _("fwseal: warning: this flash is not recorded. %s\n"), err.text);
 	return -1;
 }
 
@@ -175,14 +175,20 @@ static int take_units(const struct flash_multi_args *a, const fwh_package *pkg, 
 			return dev_exit_for(&err, false);
 		}
 		if (*n == 0 && a->n_devices == 0) {
-			cli_error("No connected device is a %s%s. Check the cables and 'fwseal list'.",
-			          pkg->manifest.model, others ? " (other models were left alone)" : "");
+			if (others)
+				cli_error("No connected device is a %s (devices of other models were left "
+				          "alone). Check the cables and 'fwseal list'.", pkg->manifest.model);
+			else
+				cli_error("No connected device is a %s. Check the cables and 'fwseal list'.",
+				          pkg->manifest.model);
 			free(*units);
 			*units = NULL;
 			return FWS_EXIT_DEVICE;
 		}
 		if (others)
-			fprintf(stderr, _("fwseal: %zu connected device(s) of other models left alone.\n"),
+			fprintf(stderr, P_("fwseal: %zu connected device of another model left alone.\n",
+			                   "fwseal: %zu connected devices of other models left alone.\n",
+			                   others),
 			        others);
 	}
 	for (size_t i = 0; i < a->n_devices; i++) {
@@ -263,7 +269,7 @@ int flash_rec_begin(struct flash_rec *fr, const struct flash_multi_args *a,
 	fwh_error err;
 	fwh_error_clear(&err);
 	if (fwh_records_begin(fr->db, r, &err) != FWS_OK) {
-		cli_error("%s", err.msg);
+		cli_error("%s", err.text);
 		fwh_records_close(fr->db);
 		fr->db = NULL;
 		return FWS_EXIT_IO;
@@ -298,7 +304,7 @@ void flash_rec_end(struct flash_rec *fr, fws_err e, const fwh_error *err, bool i
 	fwh_error_clear(&werr);
 	if (fwh_records_finish(fr->db, r, &werr) != FWS_OK)
 		fprintf(stderr, _("fwseal: warning: the end of this flash was not recorded. %s\n"),
-		        werr.msg);
+		        werr.text);
 	fwh_records_close(fr->db);
 	fr->db = NULL;
 	fr->active = false;

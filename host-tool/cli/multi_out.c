@@ -169,6 +169,37 @@ static void safe(const char *s, char *out, size_t cap)
 	out[i] = '\0';
 }
 
+/* The words of the human output (--json keeps fwh_phase_name and
+ * fwh_rec_result_name: those are ids). */
+static const char *phase_words(enum fwh_phase p)
+{
+	switch (p) {
+	/* Translators: the phase of one device in 'fwseal flash --parallel'
+	   (8 columns) */
+	case FWH_PHASE_PREPARE: return _("prepare");
+	case FWH_PHASE_DOWNLOAD: return _("send");
+	case FWH_PHASE_MANIFEST: return _("install");
+	case FWH_PHASE_RESTART: return _("restart");
+	case FWH_PHASE_WAIT: return _("wait");
+	case FWH_PHASE_DONE: return _("done");
+	}
+	return "?";
+}
+
+static const char *result_words(enum fwh_rec_result r)
+{
+	switch (r) {
+	case FWH_REC_REFUSED: return _("refused");
+	case FWH_REC_FAILED: return _("failed");
+	case FWH_REC_INTERRUPTED: return _("interrupted");
+	case FWH_REC_UNCONFIRMED: return _("not confirmed");
+	case FWH_REC_OK: return _("ok");
+	case FWH_REC_IN_PROGRESS: return _("in progress");
+	case FWH_REC_RESULT_COUNT: break;
+	}
+	return fwh_rec_result_name(r);
+}
+
 /* live: a progress bar (TTY); else a log line saying the unit has begun. */
 static void unit_line(const fwh_unit *u, bool live, char *buf, size_t cap)
 {
@@ -184,7 +215,7 @@ static void unit_line(const fwh_unit *u, bool live, char *buf, size_t cap)
 		char model[FWS_MODEL_MAX + 1] = "?";
 		if (u->have_info)
 			safe(u->info.model, model, sizeof model);
-		snprintf(tail, sizeof tail, "flashing (%s, hardware revision %u)", model,
+		snprintf(tail, sizeof tail, _("flashing (%s, hardware revision %u)"), model,
 		         u->have_info ? (unsigned)u->info.hw_rev : 0u);
 	} else if (u->result == FWH_REC_IN_PROGRESS) {
 		const fwh_progress *p = &u->progress;
@@ -195,17 +226,19 @@ static void unit_line(const fwh_unit *u, bool live, char *buf, size_t cap)
 		bar[BAR_WIDTH] = '\0';
 		/* fits 80 columns: no from-version while in flight */
 		snprintf(buf, cap, "%-22s %-12s [%s] %3d%% %-8s %5.1f KiB/s", dev, sn, bar, pct,
-		         u->have_info ? fwh_phase_name(p->phase) : "connect", p->rate / 1024.0);
+		         u->have_info ? phase_words(p->phase) : _("connect"), p->rate / 1024.0);
 		return;
 	} else if (u->skipped) {
-		snprintf(tail, sizeof tail, "skipped: %s", u->skip_why ? u->skip_why : "not wanted");
+		/* skip_why is an English msgid (N_(), cmd_watch.c) */
+		snprintf(tail, sizeof tail, _("skipped: %s"),
+		         u->skip_why ? _(u->skip_why) : _("not wanted"));
 	} else if (u->result == FWH_REC_OK) {
-		snprintf(tail, sizeof tail, "ok: runs %s (%.1f s)", u->to_version,
+		snprintf(tail, sizeof tail, _("ok: runs %s (%.1f s)"), u->to_version,
 		         (double)u->duration_ms / 1000.0);
 	} else {
 		char msg[FWH_ERROR_MSG_MAX];
-		safe(u->err.msg, msg, sizeof msg);
-		snprintf(tail, sizeof tail, "%s: %s", fwh_rec_result_name(u->result), msg);
+		safe(u->err.text, msg, sizeof msg);
+		snprintf(tail, sizeof tail, "%s: %s", result_words(u->result), msg);
 	}
 	snprintf(buf, cap, "%-22s %-12s %-8s %s", dev, sn, from, tail);
 }
@@ -342,8 +375,9 @@ int multi_out_summary(struct multi_out *o, const fwh_unit *units, size_t n)
 		return code;
 	}
 	char line[1024];
-	printf(_("\n%zu unit(s): %zu ok, %zu refused, %zu failed, %zu interrupted"), n,
-	       count[FWH_REC_OK], count[FWH_REC_REFUSED], count[FWH_REC_FAILED],
+	printf(P_("\n%zu unit: %zu ok, %zu refused, %zu failed, %zu interrupted",
+	          "\n%zu units: %zu ok, %zu refused, %zu failed, %zu interrupted", n),
+	       n, count[FWH_REC_OK], count[FWH_REC_REFUSED], count[FWH_REC_FAILED],
 	       count[FWH_REC_INTERRUPTED]);
 	if (count[FWH_REC_UNCONFIRMED])
 		printf(_(", %zu not confirmed by the new firmware"), count[FWH_REC_UNCONFIRMED]);
@@ -354,7 +388,7 @@ int multi_out_summary(struct multi_out *o, const fwh_unit *units, size_t n)
 		unit_line(&units[i], false, line, sizeof line);
 		printf("  %s\n", line);
 		if (units[i].record_failed)
-			printf(_("    not recorded: %s\n"), units[i].record_err.msg);
+			printf(_("    not recorded: %s\n"), units[i].record_err.text);
 	}
 	fflush(stdout);
 	return code;

@@ -16,6 +16,19 @@ static const char *yes_no(bool b)
 	return b ? _("yes") : _("no");
 }
 
+const char *pkg_severity_words(uint8_t severity)
+{
+	switch (severity) {
+	/* Translators: the severity of what a security update fixes */
+	case FWS_SEVERITY_NONE: return _("none");
+	case FWS_SEVERITY_LOW: return _("low");
+	case FWS_SEVERITY_MEDIUM: return _("medium");
+	case FWS_SEVERITY_HIGH: return _("high");
+	case FWS_SEVERITY_CRITICAL: return _("critical");
+	default: return _("unknown");
+	}
+}
+
 void pkg_print_text(FILE *f, const fwh_pkg_check *c)
 {
 	const fws_manifest *m = &c->manifest;
@@ -27,7 +40,7 @@ void pkg_print_text(FILE *f, const fwh_pkg_check *c)
 	fprintf(f, _("Version:            %s\n"), m->version);
 	fprintf(f, _("Security counter:   %" PRIu32 "\n"), m->security_counter);
 	fprintf(f, _("Security update:    %s, severity %s\n"), yes_no(m->security_update),
-	        fws_severity_name(m->severity));
+	        pkg_severity_words(m->severity));
 	if (m->risks.len)
 		fprintf(f, _("Risks mitigated:    %.*s\n"), (int)m->risks.len, fwh_pkg_check_span(c, m->risks));
 	if (m->cve_count) {

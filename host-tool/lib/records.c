@@ -7,6 +7,7 @@
  */
 #include "fwseal-host/log.h"
 #include "fwseal-host/records.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -24,7 +25,7 @@
 struct fwh_records {
 	sqlite3 *db;
 	pthread_mutex_t lock;
-	char err[FWH_REC_ERROR_MAX + 1];
+	fwh_error last; /* the last failure, in both languages (fwseal-host/error.h) */
 	/* who we are, to tell our own in-progress rows from those of the dead */
 	char boot_id[OWNER_BOOT_MAX];
 	int64_t pid;
@@ -96,47 +97,47 @@ static void copy_str(char *dst, size_t cap, const char *src)
 	dst[n] = '\0';
 }
 
-static fws_err fail(fwh_records *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static fws_err fail(fwh_records *db, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(db->err, sizeof db->err, fmt, ap);
-	va_end(ap);
-	return FWS_E_IO;
-}
-
 /* SQLite's words stay in the debug log (-vv); the user reads what is wrong
  * with the file and what to do (issue 15: no "write-ahead logging"). */
 static fws_err fail_sql(fwh_records *db, const char *what)
 {
 	const char *path = db->db ? sqlite3_db_filename(db->db, "main") : NULL;
-	const char *why;
+	const char *why; /* in English; translated in the sentence for people */
 	switch (db->db ? sqlite3_errcode(db->db) & 0xff : SQLITE_NOMEM) {
 	case SQLITE_READONLY:
 	case SQLITE_PERM:
-	case SQLITE_AUTH: why = "it or its folder is read-only for this user"; break;
-	case SQLITE_NOTADB: why = "the file is not a production records database"; break;
-	case SQLITE_CORRUPT: why = "the file is damaged"; break;
+	case SQLITE_AUTH: why = N_("it or its folder is read-only for this user"); break;
+	case SQLITE_NOTADB: why = N_("the file is not a production records database"); break;
+	case SQLITE_CORRUPT: why = N_("the file is damaged"); break;
 	case SQLITE_BUSY:
-	case SQLITE_LOCKED: why = "another program keeps it locked"; break;
-	case SQLITE_FULL: why = "the disk is full"; break;
-	case SQLITE_CANTOPEN: why = "it cannot be opened"; break;
-	case SQLITE_NOMEM: why = "there is not enough memory"; break;
-	default: why = "a read or write failed"; break;
+	case SQLITE_LOCKED: why = N_("another program keeps it locked"); break;
+	case SQLITE_FULL: why = N_("the disk is full"); break;
+	case SQLITE_CANTOPEN: why = N_("it cannot be opened"); break;
+	case SQLITE_NOMEM: why = N_("there is not enough memory"); break;
+	default: why = N_("a read or write failed"); break;
 	}
 	fwh_log(FWH_LOG_DEBUG, "records", "%s: %s failed: %s", path ? path : "?", what,
 	        db->db ? sqlite3_errmsg(db->db) : "no handle");
-	return fail(db, "Cannot use the production records %s: %s. Fix that, or choose another "
-	                "file with --records.",
-	            path && *path ? path : "database", why);
+	/* the reason is worded in both languages, as is the sentence around it */
+#define CANNOT_USE N_("Cannot use the production records %s: %s. Fix that, or choose " \
+                      "another file with --records.")
+	/* Translators: stands for the file name when SQLite has none */
+	const char *where = path && *path ? path : N_("database");
+	char en[FWH_ERROR_MSG_MAX], tr[FWH_ERROR_MSG_MAX];
+	snprintf(en, sizeof en, CANNOT_USE, where, why);
+	snprintf(tr, sizeof tr, fwh_tr(CANNOT_USE), path && *path ? path : fwh_tr(where),
+	         fwh_tr(why));
+#undef CANNOT_USE
+	return fwh_error_put(&db->last, FWS_E_IO, en, tr);
 }
 
 /* Hand the sentence of the failure to the caller (under db->lock). */
 static fws_err report(fwh_records *db, fws_err e, fwh_error *err)
 {
-	if (e)
-		fwh_error_set(err, e, "%s", db->err);
+	if (e && err) {
+		*err = db->last;
+		err->code = e;
+	}
 	return e;
 }
 
@@ -236,7 +237,7 @@ static fws_err reap_interrupted(fwh_records *db)
 			size_t ncap = cap ? 2 * cap : 16;
 			int64_t *nd = realloc(dead, ncap * sizeof *nd);
 			if (!nd) {
-				e = fail(db, "Out of memory reading the records database.");
+				e = fwh_error_set(&db->last, FWS_E_IO, "Out of memory reading the records database.");
 				goto out;
 			}
 			dead = nd;
@@ -305,8 +306,10 @@ static fws_err setup_schema(fwh_records *db)
 	if (switch_to_wal(db, &wal) != SQLITE_ROW)
 		return fail_sql(db, "switch to write-ahead logging");
 	if (!wal)
-		return fail(db, "The records database cannot use write-ahead logging (is it on a "
-		                "network file system?). Put it on a local disk with --records.");
+		return fwh_error_set(&db->last, FWS_E_IO,
+		                     "The records database cannot use write-ahead logging (is it "
+		                     "on a network file system?). Put it on a local disk with "
+		                     "--records.");
 	/* FULL: a power cut of the station PC keeps every committed row. */
 	fws_err e = exec(db, "PRAGMA synchronous=FULL", "set synchronous writes");
 	if (e)
@@ -323,9 +326,11 @@ static fws_err setup_schema(fwh_records *db)
 	if (version < 0) {
 		e = fail_sql(db, "read its schema version");
 	} else if (version > FWH_REC_SCHEMA) {
-		e = fail(db, "The records database was written by a newer fwseal (schema %d, this "
-		             "one knows %d). Update fwseal or choose another file with --records.",
-		         version, FWH_REC_SCHEMA);
+		e = fwh_error_set(&db->last, FWS_E_IO,
+		                  "The records database was written by a newer fwseal (schema %d, "
+		                  "this one knows %d). Update fwseal or choose another file with "
+		                  "--records.",
+		                  version, FWH_REC_SCHEMA);
 	} else {
 		e = exec(db, schema_sql, "create its tables");
 		if (!e && version < FWH_REC_SCHEMA)
@@ -408,9 +413,10 @@ fws_err fwh_records_open(const char *path, fwh_records **out, fwh_error *err)
 	if (sqlite3_open_v2(path, &db->db,
 	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
 	                    NULL) != SQLITE_OK) {
-		e = fail(db, "Cannot open the records database %s (%s). Check the path and its "
-		             "permissions, or choose another one with --records.",
-		         path, db->db ? sqlite3_errmsg(db->db) : "Out of memory");
+		e = fwh_error_set(&db->last, FWS_E_IO,
+		                  "Cannot open the records database %s (%s). Check the path and "
+		                  "its permissions, or choose another one with --records.",
+		                  path, db->db ? sqlite3_errmsg(db->db) : "out of memory");
 	}
 	if (!e)
 		sqlite3_busy_timeout(db->db, FWH_REC_BUSY_MS);

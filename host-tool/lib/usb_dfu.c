@@ -37,7 +37,6 @@ typedef struct usb_link {
 	fwh_link base;
 	struct fws_usb_dev dev;
 	bool gone;            /* the device vanished; reopen before the next request */
-	char why[256];
 } usb_link;
 
 static void sel_from_id(const fwh_dev_id *id, struct fws_usb_sel *sel)
@@ -63,12 +62,8 @@ static fws_err usb_open(const fwh_dev_id *id, const fwh_link_opts *opts, fwh_lin
 	if (!(l = calloc(1, sizeof *l)))
 		return fwh_error_set(err, FWS_E_NOMEM, "Out of memory.");
 	sel_from_id(id, &sel);
-	fws_err e = fws_usb_dev_open(&sel, &l->dev, l->why, sizeof l->why);
+	fws_err e = fws_usb_dev_open(&sel, &l->dev, err);
 	if (e != FWS_OK) {
-		/* usb_dev.c words its reasons as sentence bodies: capitalise */
-		if (l->why[0] >= 'a' && l->why[0] <= 'z')
-			l->why[0] = (char)(l->why[0] - 'a' + 'A');
-		fwh_error_set(err, e, "%s.", l->why[0] ? l->why : "Cannot open the USB device");
 		free(l);
 		return e;
 	}
@@ -134,7 +129,7 @@ static fws_err need_alt(usb_link *l, uint8_t request)
 
 static fws_err comeback(usb_link *l, fwh_error *err)
 {
-	fws_err e = fws_usb_dev_reopen(&l->dev, USB_COMEBACK_MS, l->why, sizeof l->why);
+	fws_err e = fws_usb_dev_reopen(&l->dev, USB_COMEBACK_MS, NULL);
 	if (e != FWS_OK)
 		return fwh_error_set(err, FWS_E_DISCONNECTED,
 		                     "The USB device went away and did not come back; reconnect it "

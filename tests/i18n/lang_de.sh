@@ -1,17 +1,20 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 #
-# lang_de.sh FWSEAL_GUI FWSEAL LOCALEDIR - the installed kind of start: the
-# desktop app's and the CLI's own main() bind the catalogue (here the
-# build's, through FWSEAL_LOCALEDIR) and speak German under
+# lang_de.sh FWSEAL_GUI FWSEAL LOCALEDIR RELEASE_INI - the installed kind of
+# start: the desktop app's and the CLI's own main() bind the catalogue (here
+# the build's, through FWSEAL_LOCALEDIR) and speak German under
 # LANG=de_DE.UTF-8, English under LANG=C; exit codes and --json do not
-# change with the language. --help needs no display. The locale is
+# change with the language. The host library's sentences (fwh_error: a port
+# that does not exist, a policy refusal) are German on standard error and
+# English in --json (fwseal-host/error.h). --help needs no display. The locale is
 # compiled into a temporary folder (localedef, Debian package 'locales'),
 # so no root is needed.
 set -u
 GUI=$1
 CLI=$2
 LOCALEDIR=$3
+REL=$4
 command -v localedef >/dev/null 2>&1 || { echo "localedef missing: skipped"; exit 77; }
 T=$(mktemp -d "${TMPDIR:-/tmp}/fwseal-lang.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
@@ -54,6 +57,36 @@ de env FWSEAL_SERIAL_PORTS=/dev/fwseal-no-such-port "$CLI" list --json >"$T/out"
 	fail "fwseal list --json failed under German"
 grep -q '"devices": \[\]' "$T/out" && grep -q '"count": 0' "$T/out" ||
 	fail "--json changed with the language"
+
+# the host library's sentences
+de "$CLI" info serial:/dev/fwseal-no-such-port >"$T/out" 2>&1
+rc=$?
+[ "$rc" -eq 6 ] || fail "fwseal info on a missing port exited $rc under German (expected 6)"
+grep -q "^fwseal: /dev/fwseal-no-such-port gibt es nicht; prüfen Sie, ob das Gerät angeschlossen" \
+	"$T/out" || fail "the host library's sentence (serial port missing) is not German"
+"$CLI" key generate --out "$T/k" >/dev/null 2>&1 &&
+	"$CLI" key export-trust --out "$T/t.fwst" "$T/k.pub" >/dev/null 2>&1 &&
+	head -c 3000 /dev/urandom >"$T/img.bin" &&
+	"$CLI" pack --image "$T/img.bin" --release "$REL" --key "$T/k.key" --out "$T/p.fwseal" \
+		>/dev/null 2>&1 || fail "could not make a package"
+de "$CLI" verify "$T/p.fwseal" --trust "$T/t.fwst" --model OTHER --json >"$T/json" 2>"$T/out"
+rc=$?
+[ "$rc" -eq 4 ] || fail "verify --model OTHER exited $rc under German (expected 4)"
+# what is wrong (the library) and the cause (the protocol), both German
+grep -q "Das Paket ist für das Modell .*, nicht OTHER\. Das Paket ist für ein anderes Gerätemodell" \
+	"$T/out" || fail "the policy refusal is not German on standard error"
+grep -q '"message": "The package is for model .*, not OTHER\. The package is for a different device model' \
+	"$T/json" || { cat "$T/json" >&2; fail "--json's message is not the English sentence"; }
+# a catalogue message in a --json error event (cli_report): English there
+de env FWSEAL_SERIAL_PORTS=/dev/fwseal-no-such-port "$CLI" flash "$T/p.fwseal" \
+	--trust "$T/t.fwst" --yes --json >"$T/json" 2>"$T/out"
+rc=$?
+[ "$rc" -eq 6 ] || fail "flash --json with no device exited $rc under German (expected 6)"
+grep -q "^fwseal: Es wurde kein fwseal-Gerät gefunden" "$T/out" ||
+	fail "flash without a device does not say so in German"
+grep -q '"code":"no-device","message":"No fwseal device was found' "$T/json" ||
+	{ cat "$T/json" >&2; fail "the error event's message is not English"; }
+
 env -u LANGUAGE -u LC_ALL LANG=C FWSEAL_LOCALEDIR="$LOCALEDIR" "$CLI" flash >"$T/out" 2>&1
 grep -q "^fwseal: flash needs the package file to install." "$T/out" ||
 	fail "fwseal is not English under LANG=C"

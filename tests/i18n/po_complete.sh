@@ -6,7 +6,8 @@
 # every language in PODIR/LINGUAS (issue 15: "a complete de.po").
 #
 #   1. every file under SCANDIR that marks strings for translation (_(),
-#      N_(), g_dngettext, cli_error, translatable="yes", gschema summaries)
+#      N_(), g_dngettext, cli_error, the host library's fwh_error_set and
+#      fwh_error_prefix, translatable="yes", gschema summaries)
 #      is listed in POTFILES.in, so no message escapes extraction;
 #   2. a template is extracted from the sources now (not the committed
 #      fwseal.pot, which can be stale) with the build's own xgettext
@@ -29,10 +30,11 @@ fail=0
 
 sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$PO/POTFILES.in" >"$T/files"
 for d in $SCAN; do
-	( cd "$SRC" && grep -l -E '(^|[^A-Za-z0-9_])(N?_|P_|g_dngettext|cli_error|cli_usage)\(|translatable="yes"|<summary>' \
+	( cd "$SRC" && grep -l -E '(^|[^A-Za-z0-9_])(N?_|P_|g_dngettext|cli_error|cli_usage|fwh_error_set|fwh_error_prefix|rel_fail)\(|translatable="yes"|<summary>' \
 		-r "$d" --include='*.c' --include='*.h' --include='*.ui' --include='*.xml' \
 		--include='*.in' ) | while read -r f; do
-		case $f in *_i18n.h|*fwg-i18n.h) continue ;; esac
+		# the wrappers' own definitions
+		case $f in *_i18n.h|*fwg-i18n.h|host-tool/lib/i18n.h|host-tool/lib/error.c|*/fwseal-host/error.h) continue ;; esac
 		grep -qxF "$f" "$T/files" || echo "$f"
 	done >>"$T/unlisted"
 done

@@ -169,6 +169,43 @@ static void safe(const char *s, char *out, size_t cap)
 	out[i] = '\0';
 }
 
+/* A sentence of ours, maybe translated (UTF-8), that may quote what a
+ * device said: printable ASCII and whole UTF-8 characters from U+00A0 on
+ * stay; control characters (C0, DEL, C1: a terminal may act on them) and
+ * broken sequences become '?'. */
+static void safe_text(const char *in, char *out, size_t cap)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t o = 0;
+	while (*s && o + 1 < cap) {
+		unsigned char c = *s;
+		size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
+		         : (c & 0xF8) == 0xF0 ? 4 : 0;
+		uint32_t cp = n == 2 ? c & 0x1Fu : n == 3 ? c & 0x0Fu : c & 0x07u;
+		bool ok = n > 0;
+		for (size_t k = 1; ok && k < n; k++) {
+			ok = (s[k] & 0xC0) == 0x80;
+			cp = cp << 6 | (s[k] & 0x3Fu);
+		}
+		if (n == 1)
+			ok = c >= 0x20 && c < 0x7f;
+		else if (ok)
+			ok = cp >= 0xA0 && !(n == 3 && cp < 0x800) && !(n == 4 && cp < 0x10000) &&
+			     cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
+		if (ok && o + n >= cap)
+			break; /* no half character at the end */
+		if (!ok) {
+			out[o++] = '?';
+			s++;
+			continue;
+		}
+		memcpy(out + o, s, n);
+		o += n;
+		s += n;
+	}
+	out[o] = '\0';
+}
+
 /* The words of the human output (--json keeps fwh_phase_name and
  * fwh_rec_result_name: those are ids). */
 static const char *phase_words(enum fwh_phase p)
@@ -237,7 +274,7 @@ static void unit_line(const fwh_unit *u, bool live, char *buf, size_t cap)
 		         (double)u->duration_ms / 1000.0);
 	} else {
 		char msg[FWH_ERROR_MSG_MAX];
-		safe(u->err.text, msg, sizeof msg);
+		safe_text(u->err.text, msg, sizeof msg);
 		snprintf(tail, sizeof tail, "%s: %s", result_words(u->result), msg);
 	}
 	snprintf(buf, cap, "%-22s %-12s %-8s %s", dev, sn, from, tail);

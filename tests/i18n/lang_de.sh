@@ -86,6 +86,16 @@ grep -q "^fwseal: Es wurde kein fwseal-Gerät gefunden" "$T/out" ||
 	fail "flash without a device does not say so in German"
 grep -q '"code":"no-device","message":"No fwseal device was found' "$T/json" ||
 	{ cat "$T/json" >&2; fail "the error event's message is not English"; }
+# the factory lines: translated words, and the sentence's umlauts intact
+de "$CLI" flash "$T/p.fwseal" --device serial:/dev/fwseal-no-such-port \
+	--device serial:/dev/fwseal-no-such-port-2 --trust "$T/t.fwst" --yes --no-records \
+	>"$T/out" 2>&1
+rc=$?
+[ "$rc" -eq 6 ] || fail "flash of two missing devices exited $rc under German (expected 6)"
+grep -q "^2 Geräte: 0 in Ordnung, 0 abgelehnt, 2 fehlgeschlagen, 0 unterbrochen (Exit-Code 6)" \
+	"$T/out" || fail "the factory summary is not German"
+grep -q "fehlgeschlagen: serial:/dev/fwseal-no-such-port ist nicht erreichbar: .* prüfen Sie, ob das Gerät" \
+	"$T/out" || fail "a unit's failure is not German, or its umlauts were lost"
 
 env -u LANGUAGE -u LC_ALL LANG=C FWSEAL_LOCALEDIR="$LOCALEDIR" "$CLI" flash >"$T/out" 2>&1
 grep -q "^fwseal: flash needs the package file to install." "$T/out" ||

@@ -56,7 +56,7 @@ static void put_in_front(char *dst, const char *head)
 
 void fwh_error_prefix(fwh_error *err, const char *fmt, ...)
 {
-	if (err == NULL)
+	if (err == NULL || fmt == NULL)
 		return;
 	/* a sentence a caller wrote into msg alone: text starts as the same */
 	if (err->text[0] == '\0')

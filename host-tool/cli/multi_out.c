@@ -261,16 +261,21 @@ static void unit_line(const fwh_unit *u, bool live, char *buf, size_t cap)
 		for (int i = 0; i < BAR_WIDTH; i++)
 			bar[i] = i < pct * BAR_WIDTH / 100 ? '#' : '.';
 		bar[BAR_WIDTH] = '\0';
-		/* fits 80 columns: no from-version while in flight */
-		snprintf(buf, cap, "%-22s %-12s [%s] %3d%% %-8s %5.1f KiB/s", dev, sn, bar, pct,
-		         u->have_info ? phase_words(p->phase) : _("connect"), p->rate / 1024.0);
+		/* fits 80 columns: no from-version while in flight; the phase is
+		 * padded by characters, not bytes ("Vorber.", "läuft") */
+		const char *phase = u->have_info ? phase_words(p->phase) : _("connect");
+		int pad = 8 + (int)(strlen(phase) - cli_columns(phase));
+		snprintf(buf, cap, "%-22s %-12s [%s] %3d%% %-*s %5.1f KiB/s", dev, sn, bar, pct, pad,
+		         phase, p->rate / 1024.0);
 		return;
 	} else if (u->skipped) {
 		/* skip_why is an English msgid (N_(), cmd_watch.c) */
 		snprintf(tail, sizeof tail, _("skipped: %s"),
 		         u->skip_why ? _(u->skip_why) : _("not wanted"));
 	} else if (u->result == FWH_REC_OK) {
-		snprintf(tail, sizeof tail, _("ok: runs %s (%.1f s)"), u->to_version,
+		char to[sizeof u->to_version];
+		safe(u->to_version, to, sizeof to);
+		snprintf(tail, sizeof tail, _("ok: runs %s (%.1f s)"), to,
 		         (double)u->duration_ms / 1000.0);
 	} else {
 		char msg[FWH_ERROR_MSG_MAX];
@@ -304,8 +309,7 @@ static void redraw(struct multi_out *o, const fwh_unit *finished)
 	}
 	for (size_t i = 0; i < o->n_live; i++) {
 		snprintf(line, sizeof line, "%s", o->live[i].line);
-		if (strlen(line) > w)
-			line[w] = '\0';
+		cli_cut_columns(line, w); /* whole characters: a translated line is UTF-8 */
 		fprintf(f, "%s\n", line);
 	}
 	o->drawn = o->n_live;
@@ -424,8 +428,10 @@ int multi_out_summary(struct multi_out *o, const fwh_unit *units, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		unit_line(&units[i], false, line, sizeof line);
 		printf("  %s\n", line);
-		if (units[i].record_failed)
-			printf(_("    not recorded: %s\n"), units[i].record_err.text);
+		if (units[i].record_failed) {
+			safe_text(units[i].record_err.text, line, sizeof line);
+			printf(_("    not recorded: %s\n"), line);
+		}
 	}
 	fflush(stdout);
 	return code;

@@ -139,7 +139,9 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 	if (!ctx->json) {
 		char hex[2 * FWS_KEY_ID_LEN + 1];
 		cli_hex(chk.signer, FWS_KEY_ID_LEN, hex);
-		printf(_("%s: OK. Authentic (key id %s) and intact (%" PRIu32 " blocks, image digest, DFU suffix): %s %s, security counter %" PRIu32 ".\n"),
+		printf(P_("%s: OK. Authentic (key id %s) and intact (%" PRIu32 " block, image digest, DFU suffix): %s %s, security counter %" PRIu32 ".\n",
+		          "%s: OK. Authentic (key id %s) and intact (%" PRIu32 " blocks, image digest, DFU suffix): %s %s, security counter %" PRIu32 ".\n",
+		          chk.blocks_ok),
 		       path, hex, chk.blocks_ok, chk.manifest.model, chk.manifest.version,
 		       chk.manifest.security_counter);
 	}

@@ -68,8 +68,12 @@ void pkg_print_text(FILE *f, const fwh_pkg_check *c)
 		cli_hex(c->file_sha256, FWS_SHA256_LEN, hex);
 		fprintf(f, _("Package SHA-256:    %s\n"), hex);
 	}
-	fprintf(f, _("Payload:            %" PRIu32 " bytes in %" PRIu32 " blocks of %" PRIu32 " bytes\n"),
-	        m->payload_size, fws_manifest_block_count(m), m->block_size);
+	uint32_t nblocks = fws_manifest_block_count(m);
+	fprintf(f,
+	        P_("Payload:            %" PRIu32 " bytes in %" PRIu32 " block of %" PRIu32 " bytes\n",
+	           "Payload:            %" PRIu32 " bytes in %" PRIu32 " blocks of %" PRIu32 " bytes\n",
+	           nblocks),
+	        m->payload_size, nblocks, m->block_size);
 	fprintf(f, _("Package size:       %" PRIu64 " bytes\n"), c->file_size);
 	if (m->notes.len) {
 		fputs(_("Release notes:\n"), f);

@@ -86,6 +86,13 @@ grep -q "^fwseal: Es wurde kein fwseal-Gerät gefunden" "$T/out" ||
 	fail "flash without a device does not say so in German"
 grep -q '"code":"no-device","message":"No fwseal device was found' "$T/json" ||
 	{ cat "$T/json" >&2; fail "the error event's message is not English"; }
+# a count gets its plural form (a 3000-byte image is one block)
+de "$CLI" inspect "$T/p.fwseal" >"$T/out" 2>&1 || fail "inspect failed under German"
+grep -q "^Nutzdaten: *3000 Bytes in 1 Block zu " "$T/out" || fail "one block is not 'Block'"
+de "$CLI" verify "$T/p.fwseal" --trust "$T/t.fwst" >"$T/out" 2>&1 || fail "verify failed under German"
+grep -q "und unversehrt (1 Block, Abbild-Hash" "$T/out" || fail "verify's block count is not singular"
+"$CLI" inspect "$T/p.fwseal" >"$T/out" 2>&1 && grep -q "bytes in 1 block of " "$T/out" ||
+	fail "English says '1 blocks'"
 # the factory lines: translated words, and the sentence's umlauts intact
 de "$CLI" flash "$T/p.fwseal" --device serial:/dev/fwseal-no-such-port \
 	--device serial:/dev/fwseal-no-such-port-2 --trust "$T/t.fwst" --yes --no-records \

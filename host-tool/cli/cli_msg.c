@@ -19,6 +19,7 @@ static const struct cli_msg messages[] = {
 	{ MSG_TRUST_STORE_UNREADABLE },
 	{ MSG_TRUST_STORE_INVALID },
 	{ MSG_PACKAGE_UNREADABLE },
+	{ MSG_DEVICE_UNUSABLE },
 	{ MSG_DECLINED },
 	{ MSG_FAILED_TO_RECORD },
 	{ MSG_UNCONFIRMED },
@@ -34,6 +35,8 @@ const struct cli_msg *cli_msg_table(size_t *count)
 static int vfail(struct cli_report *rep, const char *id, int exit, const char *fmt, va_list ap)
 {
 	char msg[sizeof rep->msg];
+	va_list en;
+	va_copy(en, ap);
 	vsnprintf(msg, sizeof msg, _(fmt), ap);
 	flockfile(stderr);
 	fputs("fwseal: ", stderr);
@@ -42,10 +45,12 @@ static int vfail(struct cli_report *rep, const char *id, int exit, const char *f
 	funlockfile(stderr);
 	fwh_log(FWH_LOG_INFO, "cli", "error %s, exit %d", id, exit);
 	if (rep) {
+		/* for --json: English, whatever the user's language */
 		rep->id = id;
 		rep->exit = exit;
-		memcpy(rep->msg, msg, sizeof msg);
+		vsnprintf(rep->msg, sizeof rep->msg, fmt, en);
 	}
+	va_end(en);
 	return exit;
 }
 
@@ -73,7 +78,7 @@ void cli_msg_format(char *buf, size_t cap, const char *id, int exit, const char 
 	(void)exit;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, cap, _(fmt), ap);
+	vsnprintf(buf, cap, fmt, ap); /* English: JSON is never translated */
 	va_end(ap);
 }
 

@@ -216,6 +216,36 @@ bool cli_parse_u16(const char *s, uint16_t *out)
 	return true;
 }
 
+size_t cli_columns(const char *s)
+{
+	size_t cols = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		cols += (*p & 0xC0u) != 0x80u; /* not a continuation byte */
+	return cols;
+}
+
+void cli_put_padded(FILE *f, const char *s, size_t width)
+{
+	fputs(s, f);
+	for (size_t cols = cli_columns(s); cols < width; cols++)
+		fputc(' ', f);
+}
+
+void cli_cut_columns(char *s, size_t width)
+{
+	size_t cols = 0;
+	unsigned char *p = (unsigned char *)s;
+	for (; *p; p++) {
+		if ((*p & 0xC0u) == 0x80u)
+			continue; /* the rest of a character already counted */
+		if (cols == width) {
+			*p = '\0';
+			return;
+		}
+		cols++;
+	}
+}
+
 void cli_hex(const uint8_t *p, size_t n, char *out)
 {
 	static const char hex[] = "0123456789abcdef";

@@ -80,6 +80,17 @@ bool cli_parse_u16(const char *s, uint16_t *out);
 /* Lowercase hex of n bytes into out (2n+1 bytes). */
 void cli_hex(const uint8_t *p, size_t n, char *out);
 
+/* Print s and pad it with spaces to width columns, counting UTF-8
+ * characters, not bytes (translated column headings: "GERÄT"). */
+void cli_put_padded(FILE *f, const char *s, size_t width);
+
+/* The columns s takes on a terminal: its UTF-8 characters (the translations
+ * use no double-width or combining characters). */
+size_t cli_columns(const char *s);
+
+/* Cut s to at most width columns, never inside a UTF-8 character. */
+void cli_cut_columns(char *s, size_t width);
+
 /* Exit code for a protocol error the host found (cli_exit_for_fws, cli_msg.h). */
 int cli_exit_for_err(fws_err e);
 

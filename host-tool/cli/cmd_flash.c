@@ -256,7 +256,7 @@ static void print_plan(const flash_cli *c, const char *pkg_path, const fwh_packa
 	       plan->from_version[0] ? plan->from_version : _("(none running)"), plan->to_version,
 	       plan->same_version ? _(" (re-install of the same version)") : "");
 	if (m->security_update)
-		printf(_("Security    security update, severity %s\n"), fws_severity_name(m->severity));
+		printf(_("Security    security update, severity %s\n"), pkg_severity_words(m->severity));
 	else
 		printf(_("Security    not a security update\n"));
 	if (m->risks.len) {

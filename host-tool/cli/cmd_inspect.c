@@ -86,12 +86,13 @@ static int run_inspect(struct cli_ctx *ctx, int argc, char **argv)
 			pkg_print_json(&j, &chk);
 		cli_json_end(&j);
 	} else if (chk.have_prefix) {
-		printf("Package:            %s\n", path);
+		printf(_("Package:            %s\n"), path);
 		pkg_print_text(stdout, &chk);
-		printf("Integrity:          %s\n", chk.err == FWS_OK
-		                                       ? "ok (every block, image digest, DFU suffix)"
-		                                       : fws_err_name(chk.err));
-		printf("Signature:          %s\n", sig_state);
+		if (chk.err == FWS_OK)
+			printf("%s", _("Integrity:          ok (every block, image digest, DFU suffix)\n"));
+		else /* the sentence follows (pkg_print_error) */
+			printf(_("Integrity:          damaged (%s)\n"), fws_err_name(chk.err));
+		printf(_("Signature:          %s\n"), sig_state);
 	}
 	if (chk.err != FWS_OK) {
 		pkg_print_error(path, &chk, NULL, NULL);

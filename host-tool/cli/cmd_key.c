@@ -118,7 +118,7 @@ static int key_generate(struct cli_ctx *ctx, int argc, char **argv)
 		free(ppath);
 	} else {
 		printf(_("Wrote %s.key (private: keep it secret%s) and %s.pub.\nkey id: %s\n"), out,
-		       pass_file ? ", passphrase-protected" : "", out, hex);
+		       pass_file ? _(", passphrase-protected") : "", out, hex);
 	}
 	return FWS_EXIT_OK;
 }
@@ -213,14 +213,16 @@ static int key_export_trust(struct cli_ctx *ctx, int argc, char **argv)
 			cli_json_str(&j, "source", src[i]);
 			cli_json_obj_end(&j);
 		} else {
-			printf("%s  %-8s %s\n", hex, revoked ? "revoked" : "trusted", src[i]);
+			/* Translators: a key's state in 'fwseal key export-trust' */
+			printf("%s  %-8s %s\n", hex, revoked ? _("revoked") : _("trusted"), src[i]);
 		}
 	}
 	if (ctx->json) {
 		cli_json_arr_end(&j);
 		cli_json_end(&j);
 	} else {
-		printf(_("Wrote %s and %s.h (%u key%s).\n"), out, out, t.count, t.count == 1 ? "" : "s");
+		printf(P_("Wrote %s and %s.h (%u key).\n", "Wrote %s and %s.h (%u keys).\n", t.count),
+		       out, out, t.count);
 	}
 	return FWS_EXIT_OK;
 }

@@ -269,7 +269,7 @@ static int print_log(fwh_records *db, const char *id, bool json)
 	fwh_error err;
 	fwh_error_clear(&err);
 	if (fwh_records_log(db, id, &r, &text, &found, &err) != FWS_OK) {
-		cli_error("%s", err.msg);
+		cli_error("%s", err.text);
 		return FWS_EXIT_IO;
 	}
 	if (!found) {
@@ -326,7 +326,7 @@ static int run_sync(struct cli_ctx *ctx, int argc, char **argv)
 	fwh_error err;
 	fwh_error_clear(&err);
 	if (fwh_records_open_ex(where, &o, &db, &err) != FWS_OK) {
-		cli_error("%s", err.msg);
+		cli_error("%s", err.text);
 		return FWS_EXIT_IO;
 	}
 	if (fwh_records_spooling(db)) {
@@ -356,7 +356,7 @@ static int run_sync(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	fwh_records_close(db);
 	if (e) {
-		cli_error("%s", err.msg);
+		cli_error("%s", err.text);
 		return FWS_EXIT_IO;
 	}
 	return FWS_EXIT_OK;
@@ -479,7 +479,7 @@ static int run(struct cli_ctx *ctx, int argc, char **argv)
 	fwh_error err;
 	fwh_error_clear(&err);
 	if (fwh_records_open_ex(path, &o, &db, &err) != FWS_OK) {
-		cli_error("%s", err.msg);
+		cli_error("%s", err.text);
 		return FWS_EXIT_IO;
 	}
 	int rc = FWS_EXIT_OK;
@@ -489,7 +489,7 @@ static int run(struct cli_ctx *ctx, int argc, char **argv)
 		fwh_rec_stats *s = NULL;
 		size_t n = 0;
 		if (fwh_records_stats(db, &f, &s, &n, &err) != FWS_OK) {
-			cli_error("%s", err.msg);
+			cli_error("%s", err.text);
 			rc = FWS_EXIT_IO;
 		} else {
 			print_stats(&w, s, n);
@@ -500,7 +500,7 @@ static int run(struct cli_ctx *ctx, int argc, char **argv)
 		fws_err e = fwh_records_query(db, &f, on_row, &w, &err);
 		end_output(&w);
 		if (e != FWS_OK) {
-			cli_error("%s", err.msg);
+			cli_error("%s", err.text);
 			rc = FWS_EXIT_IO;
 		}
 	}

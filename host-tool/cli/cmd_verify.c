@@ -38,19 +38,14 @@ struct policy {
 
 /* The policy options as the device-info record they stand in for, so the
  * refusal reads as `flash` would say it (fwh_policy_check). */
-static fws_err check_policy(const struct policy *p, const fws_manifest *m, char *why, size_t cap)
+static fws_err check_policy(const struct policy *p, const fws_manifest *m, fwh_error *err)
 {
 	fws_devinfo d;
 	memset(&d, 0, sizeof d);
 	snprintf(d.model, sizeof d.model, "%s", p->model ? p->model : m->model);
 	d.hw_rev = p->have_hw ? p->hw_rev : m->hw_rev_min;
 	d.security_counter = p->have_counter ? p->min_counter : 0;
-	fwh_error err;
-	fwh_error_clear(&err);
-	fws_err e = fwh_policy_check(m, &d, &err);
-	if (e != FWS_OK)
-		snprintf(why, cap, "%s", err.msg);
-	return e;
+	return fwh_policy_check(m, &d, err);
 }
 
 static const struct option opts[] = {
@@ -104,9 +99,11 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 	memset(&chk, 0, sizeof(chk));
 	chk.trust = &trust;
 	fws_err e = fwh_pkg_check_file(&chk, path);
-	char why[FWH_ERROR_MSG_MAX] = "";
+	/* a policy refusal: msg (English) for --json, text for people */
+	static fwh_error why;
+	fwh_error_clear(&why);
 	if (e == FWS_OK)
-		e = check_policy(&pol, &chk.manifest, why, sizeof(why));
+		e = check_policy(&pol, &chk.manifest, &why);
 	rc = cli_exit_for_fws(e, false);
 
 	if (ctx->json) {
@@ -117,7 +114,7 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 		cli_json_u64(&j, "exit_code", (uint64_t)rc);
 		if (e != FWS_OK) {
 			cli_json_str(&j, "error", fws_err_name(e));
-			cli_json_str(&j, "message", why[0] ? why : fws_err_describe(e));
+			cli_json_str(&j, "message", why.msg[0] ? why.msg : fws_err_describe(e));
 			if (e == FWS_E_BLOCK_DIGEST)
 				cli_json_u64(&j, "block", chk.failed_block);
 		}
@@ -133,8 +130,8 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 		cli_json_end(&j);
 	}
 	if (e != FWS_OK) {
-		if (why[0])
-			cli_error("%s: %s", path, why);
+		if (why.text[0])
+			cli_error("%s: %s", path, why.text);
 		else
 			pkg_print_error(path, &chk, &trust, used);
 		return rc;
@@ -142,7 +139,9 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 	if (!ctx->json) {
 		char hex[2 * FWS_KEY_ID_LEN + 1];
 		cli_hex(chk.signer, FWS_KEY_ID_LEN, hex);
-		printf(_("%s: OK. Authentic (key id %s) and intact (%" PRIu32 " blocks, image digest, DFU suffix): %s %s, security counter %" PRIu32 ".\n"),
+		printf(P_("%s: OK. Authentic (key id %s) and intact (%" PRIu32 " block, image digest, DFU suffix): %s %s, security counter %" PRIu32 ".\n",
+		          "%s: OK. Authentic (key id %s) and intact (%" PRIu32 " blocks, image digest, DFU suffix): %s %s, security counter %" PRIu32 ".\n",
+		          chk.blocks_ok),
 		       path, hex, chk.blocks_ok, chk.manifest.model, chk.manifest.version,
 		       chk.manifest.security_counter);
 	}

@@ -67,7 +67,7 @@ static bool on_filter(void *user, fwh_unit *u)
 	struct station *st = user;
 	if (st->model && strcmp(u->info.model, st->model) != 0) {
 		u->skip_code = "other-model";
-		u->skip_why = "another model (--model)";
+		u->skip_why = N_("another model (--model)"); /* English: --json; _() in text */
 		return false;
 	}
 	return true;

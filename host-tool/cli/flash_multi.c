@@ -154,7 +154,7 @@ int flash_multi_open_records(const struct flash_multi_args *a, fwh_records **db)
 	if (fwh_records_open_ex(a->records, &o, db, &err) == FWS_OK)
 		return -1;
 	/* fail closed: a station that is to record and cannot does not flash */
-	cli_error("%s Nothing was flashed%s.", err.msg,
+	cli_error("%s Nothing was flashed%s.", err.text,
 	          a->records ? "" : " (--no-records flashes without a production record)");
 	return FWS_EXIT_IO;
 }

@@ -203,6 +203,75 @@ static void safe(const char *s, char *out, size_t cap)
 	out[i] = '\0';
 }
 
+/* A sentence of ours, maybe translated (UTF-8), that may quote what a
+ * device said: printable ASCII and whole UTF-8 characters from U+00A0 on
+ * stay; control characters (C0, DEL, C1: a terminal may act on them) and
+ * broken sequences become '?'. */
+static void safe_text(const char *in, char *out, size_t cap)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t o = 0;
+	while (*s && o + 1 < cap) {
+		unsigned char c = *s;
+		size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
+		         : (c & 0xF8) == 0xF0 ? 4 : 0;
+		uint32_t cp = n == 2 ? c & 0x1Fu : n == 3 ? c & 0x0Fu : c & 0x07u;
+		bool ok = n > 0;
+		for (size_t k = 1; ok && k < n; k++) {
+			ok = (s[k] & 0xC0) == 0x80;
+			cp = cp << 6 | (s[k] & 0x3Fu);
+		}
+		if (n == 1)
+			ok = c >= 0x20 && c < 0x7f;
+		else if (ok)
+			ok = cp >= 0xA0 && !(n == 3 && cp < 0x800) && !(n == 4 && cp < 0x10000) &&
+			     cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
+		if (ok && o + n >= cap)
+			break; /* no half character at the end */
+		if (!ok) {
+			out[o++] = '?';
+			s++;
+			continue;
+		}
+		memcpy(out + o, s, n);
+		o += n;
+		s += n;
+	}
+	out[o] = '\0';
+}
+
+/* The words of the human output (--json keeps fwh_phase_name and
+ * fwh_rec_result_name: those are ids). */
+static const char *phase_words(enum fwh_phase p)
+{
+	switch (p) {
+	/* Translators: the phase of one device in 'fwseal flash --parallel'
+	   (8 columns) */
+	case FWH_PHASE_PREPARE: return _("prepare");
+	case FWH_PHASE_DOWNLOAD: return _("send");
+	case FWH_PHASE_MANIFEST: return _("install");
+	case FWH_PHASE_RESTART: return _("restart");
+	case FWH_PHASE_WAIT: return _("wait");
+	case FWH_PHASE_DONE: return _("done");
+	}
+	return "?";
+}
+
+static const char *result_words(enum fwh_rec_result r)
+{
+	switch (r) {
+	case FWH_REC_REFUSED: return _("refused");
+	case FWH_REC_FAILED: return _("failed");
+	case FWH_REC_INTERRUPTED: return _("interrupted");
+	case FWH_REC_UNCONFIRMED: return _("not confirmed");
+	case FWH_REC_OK: return _("ok");
+	case FWH_REC_IN_PROGRESS: return _("in progress");
+	case FWH_REC_SKIPPED: return _("skipped");
+	case FWH_REC_RESULT_COUNT: break;
+	}
+	return fwh_rec_result_name(r);
+}
+
 /* live: a progress bar (TTY); else a log line saying the unit has begun. */
 static void unit_line(const fwh_unit *u, bool live, char *buf, size_t cap)
 {
@@ -218,7 +287,7 @@ static void unit_line(const fwh_unit *u, bool live, char *buf, size_t cap)
 		char model[FWS_MODEL_MAX + 1] = "?";
 		if (u->have_info)
 			safe(u->info.model, model, sizeof model);
-		snprintf(tail, sizeof tail, "flashing (%s, hardware revision %u)", model,
+		snprintf(tail, sizeof tail, _("flashing (%s, hardware revision %u)"), model,
 		         u->have_info ? (unsigned)u->info.hw_rev : 0u);
 	} else if (u->result == FWH_REC_IN_PROGRESS) {
 		const fwh_progress *p = &u->progress;
@@ -227,23 +296,30 @@ static void unit_line(const fwh_unit *u, bool live, char *buf, size_t cap)
 		for (int i = 0; i < BAR_WIDTH; i++)
 			bar[i] = i < pct * BAR_WIDTH / 100 ? '#' : '.';
 		bar[BAR_WIDTH] = '\0';
-		/* fits 80 columns: no from-version while in flight */
-		snprintf(buf, cap, "%-22s %-12s [%s] %3d%% %-8s %5.1f KiB/s", dev, sn, bar, pct,
-		         u->have_info ? fwh_phase_name(p->phase) : "connect", p->rate / 1024.0);
+		/* fits 80 columns: no from-version while in flight; the phase is
+		 * padded by characters, not bytes ("Vorber.", "läuft") */
+		const char *phase = u->have_info ? phase_words(p->phase) : _("connect");
+		int pad = 8 + (int)(strlen(phase) - cli_columns(phase));
+		snprintf(buf, cap, "%-22s %-12s [%s] %3d%% %-*s %5.1f KiB/s", dev, sn, bar, pct, pad,
+		         phase, p->rate / 1024.0);
 		return;
 	} else if (record_failed(u)) {
 		char msg[FWH_ERROR_MSG_MAX];
-		safe(u->record_err.msg, msg, sizeof msg);
+		safe_text(u->record_err.text, msg, sizeof msg);
 		snprintf(tail, sizeof tail, _("failed-to-record (the unit: %s): %s"), result_text(u), msg);
 	} else if (u->skipped) {
-		snprintf(tail, sizeof tail, "skipped: %s", u->skip_why ? u->skip_why : "not wanted");
+		/* skip_why is an English msgid (N_(), cmd_watch.c) */
+		snprintf(tail, sizeof tail, _("skipped: %s"),
+		         u->skip_why && u->skip_why[0] ? _(u->skip_why) : _("not wanted"));
 	} else if (u->result == FWH_REC_OK) {
-		snprintf(tail, sizeof tail, "ok: runs %s (%.1f s)", u->to_version,
+		char to[sizeof u->to_version];
+		safe(u->to_version, to, sizeof to);
+		snprintf(tail, sizeof tail, _("ok: runs %s (%.1f s)"), to,
 		         (double)u->duration_ms / 1000.0);
 	} else {
 		char msg[FWH_ERROR_MSG_MAX];
-		safe(u->err.msg, msg, sizeof msg);
-		snprintf(tail, sizeof tail, "%s: %s", fwh_rec_result_name(u->result), msg);
+		safe_text(u->err.text, msg, sizeof msg);
+		snprintf(tail, sizeof tail, "%s: %s", result_words(u->result), msg);
 	}
 	snprintf(buf, cap, "%-22s %-12s %-8s %s", dev, sn, from, tail);
 }
@@ -272,8 +348,7 @@ static void redraw(struct multi_out *o, const fwh_unit *finished)
 	}
 	for (size_t i = 0; i < o->n_live; i++) {
 		snprintf(line, sizeof line, "%s", o->live[i].line);
-		if (strlen(line) > w)
-			line[w] = '\0';
+		cli_cut_columns(line, w); /* whole characters: a translated line is UTF-8 */
 		fprintf(f, "%s\n", line);
 	}
 	o->drawn = o->n_live;
@@ -335,7 +410,7 @@ static void record_note(const fwh_unit *u)
 	safe(u->device, dev, sizeof dev);
 	if (u->have_info)
 		safe(u->info.serial, sn, sizeof sn);
-	safe(u->record_err.msg, msg, sizeof msg);
+	safe_text(u->record_err.text, msg, sizeof msg);
 	cli_fail(MSG_FAILED_TO_RECORD, dev, sn,
 	         u->record == FWH_UNIT_REC_NOT_ENDED
 	                 ? (u->result == FWH_REC_OK ? _("it was flashed, but the end of its attempt "
@@ -404,8 +479,9 @@ int multi_out_summary(struct multi_out *o, const fwh_unit *units, size_t n)
 		return code;
 	}
 	char line[1024];
-	printf(_("\n%zu unit(s): %zu ok, %zu refused, %zu failed, %zu interrupted"), n,
-	       count[FWH_REC_OK], count[FWH_REC_REFUSED], count[FWH_REC_FAILED],
+	printf(P_("\n%zu unit: %zu ok, %zu refused, %zu failed, %zu interrupted",
+	          "\n%zu units: %zu ok, %zu refused, %zu failed, %zu interrupted", n),
+	       n, count[FWH_REC_OK], count[FWH_REC_REFUSED], count[FWH_REC_FAILED],
 	       count[FWH_REC_INTERRUPTED]);
 	if (count[FWH_REC_UNCONFIRMED])
 		printf(_(", %zu not confirmed by the new firmware"), count[FWH_REC_UNCONFIRMED]);

@@ -13,7 +13,20 @@
 
 static const char *yes_no(bool b)
 {
-	return b ? "yes" : "no";
+	return b ? _("yes") : _("no");
+}
+
+const char *pkg_severity_words(uint8_t severity)
+{
+	switch (severity) {
+	/* Translators: the severity of what a security update fixes */
+	case FWS_SEVERITY_NONE: return _("none");
+	case FWS_SEVERITY_LOW: return _("low");
+	case FWS_SEVERITY_MEDIUM: return _("medium");
+	case FWS_SEVERITY_HIGH: return _("high");
+	case FWS_SEVERITY_CRITICAL: return _("critical");
+	default: return _("unknown");
+	}
 }
 
 /* Text from the package escaped for a terminal (cli_text): inspect shows
@@ -37,7 +50,7 @@ void pkg_print_text(FILE *f, const fwh_pkg_check *c)
 	fprintf(f, _("Version:            %s\n"), esc(e, m->version, strlen(m->version), false));
 	fprintf(f, _("Security counter:   %" PRIu32 "\n"), m->security_counter);
 	fprintf(f, _("Security update:    %s, severity %s\n"), yes_no(m->security_update),
-	        fws_severity_name(m->severity));
+	        pkg_severity_words(m->severity));
 	if (m->risks.len) {
 		esc(e, fwh_pkg_check_span(c, m->risks), m->risks.len, true);
 		fprintf(f, _("Risks mitigated:    %.*s\n"), (int)strlen(e), e);
@@ -50,7 +63,7 @@ void pkg_print_text(FILE *f, const fwh_pkg_check *c)
 		fputc('\n', f);
 	}
 	fprintf(f, _("Disruption:         %s, expected downtime %" PRIu32 " s\n"),
-	        m->reboot ? "device reboots" : "no reboot", m->downtime_s);
+	        m->reboot ? _("device reboots") : _("no reboot"), m->downtime_s);
 	cli_format_date(m->release_date, date, sizeof(date));
 	fprintf(f, _("Release date:       %s\n"), date);
 	cli_format_date(m->support_end, date, sizeof(date));
@@ -71,8 +84,12 @@ void pkg_print_text(FILE *f, const fwh_pkg_check *c)
 		cli_hex(c->file_sha256, FWS_SHA256_LEN, hex);
 		fprintf(f, _("Package SHA-256:    %s\n"), hex);
 	}
-	fprintf(f, _("Payload:            %" PRIu32 " bytes in %" PRIu32 " blocks of %" PRIu32 " bytes\n"),
-	        m->payload_size, fws_manifest_block_count(m), m->block_size);
+	uint32_t nblocks = fws_manifest_block_count(m);
+	fprintf(f,
+	        P_("Payload:            %" PRIu32 " bytes in %" PRIu32 " block of %" PRIu32 " bytes\n",
+	           "Payload:            %" PRIu32 " bytes in %" PRIu32 " blocks of %" PRIu32 " bytes\n",
+	           nblocks),
+	        m->payload_size, nblocks, m->block_size);
 	fprintf(f, _("Package size:       %" PRIu64 " bytes\n"), c->file_size);
 	if (m->notes.len) {
 		fputs(_("Release notes:\n"), f);

@@ -33,7 +33,9 @@ static fws_err pread_full(int fd, uint8_t *p, size_t n, uint64_t off)
 
 static fws_err pkg_fail(fws_err e, const char *path, fwh_error *err)
 {
-	return fwh_error_set(err, e, "%s: %s", path, fws_err_describe(e));
+	fwh_error_set(err, e, NULL); /* the cause's sentence, both languages */
+	fwh_error_prefix(err, "%s: ", path);
+	return e;
 }
 
 /* The verifier's finding as the sentence the session's callers have always
@@ -46,9 +48,11 @@ static fws_err check_fail(const fwh_pkg_check *c, const char *path, fwh_error *e
 		return fwh_error_set(err, FWS_E_IO,
 		                     "Cannot read the package %s (%s). Check the path and permissions.",
 		                     path, strerror(c->sys_errno ? c->sys_errno : EIO));
-	if (c->err == FWS_E_BLOCK_DIGEST)
-		return fwh_error_set(err, c->err, "%s: block %u: %s", path,
-		                     (unsigned)c->failed_block, fws_err_describe(c->err));
+	if (c->err == FWS_E_BLOCK_DIGEST) {
+		fwh_error_set(err, c->err, NULL);
+		fwh_error_prefix(err, "%s: block %u: ", path, (unsigned)c->failed_block);
+		return c->err;
+	}
 	return pkg_fail(c->err, path, err);
 }
 
@@ -331,8 +335,7 @@ fws_err fwh_trust_load(const char *path, fws_trust *out, fwh_error *err)
 	fclose(f);
 	fws_err e = fws_trust_parse(blob, n, out);
 	if (e != FWS_OK)
-		return fwh_error_set(err, FWS_E_TRUST_STORE, "%s: %s", path,
-		                     fws_err_describe(FWS_E_TRUST_STORE));
+		return pkg_fail(FWS_E_TRUST_STORE, path, err);
 	return FWS_OK;
 }
 

@@ -24,9 +24,13 @@
 #include "fwseal-host/dfu_client.h"
 #include "fwseal-host/log.h"
 #include "fwseal-host/transport.h"
+#include "access.h"
 
 #define SERIAL_RETRIES_DEFAULT 4u
 #define SERIAL_BASE_TIMEOUT_MS 500u
+/* How long a device with default link settings may stay silent on one
+ * request before the link gives up (transport.h, fwh_link_opts). */
+#define SERIAL_SILENCE_MS 10000u
 #define SERIAL_PROBE_TIMEOUT_MS 300u
 #define SERIAL_CHUNK 4096u /* DNLOAD data per frame */
 
@@ -132,10 +136,13 @@ static fws_err open_error(const char *path, int e, fwh_error *err)
 	}
 }
 
-static fws_err serial_open(const fwh_dev_id *id, const fwh_link_opts *opts, fwh_link **out,
-                           fwh_error *err)
+/* serial_open, telling the caller the errno of a failed open (0 if the
+ * failure was not the OS's; EBUSY when another process holds the port). */
+static fws_err serial_open_why(const fwh_dev_id *id, const fwh_link_opts *opts, fwh_link **out,
+                               fwh_error *err, int *os_errno)
 {
 	*out = NULL;
+	*os_errno = 0;
 	serial_link *l = calloc(1, sizeof *l);
 	if (l == NULL)
 		return fwh_error_set(err, FWS_E_IO, "Out of memory.");
@@ -157,7 +164,8 @@ static fws_err serial_open(const fwh_dev_id *id, const fwh_link_opts *opts, fwh_
 
 	l->fd = open(id->path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (l->fd < 0) {
-		fws_err e = open_error(id->path, errno, err);
+		*os_errno = errno;
+		fws_err e = open_error(id->path, *os_errno, err);
 		free(l);
 		return e;
 	}
@@ -172,6 +180,7 @@ static fws_err serial_open(const fwh_dev_id *id, const fwh_link_opts *opts, fwh_
 	if (flock(l->fd, LOCK_EX | LOCK_NB) != 0) {
 		close(l->fd);
 		free(l);
+		*os_errno = EBUSY;
 		return open_error(id->path, EBUSY, err);
 	}
 	fws_err e = set_raw(l, err);
@@ -182,6 +191,13 @@ static fws_err serial_open(const fwh_dev_id *id, const fwh_link_opts *opts, fwh_
 	}
 	*out = &l->base;
 	return FWS_OK;
+}
+
+static fws_err serial_open(const fwh_dev_id *id, const fwh_link_opts *opts, fwh_link **out,
+                           fwh_error *err)
+{
+	int os_errno;
+	return serial_open_why(id, opts, out, err, &os_errno);
 }
 
 static void serial_close(fwh_link *base)
@@ -212,6 +228,11 @@ static uint32_t wire_ms(const serial_link *l, size_t n)
 	return (uint32_t)((uint64_t)n * 10u * 1000u / l->baud + 1u);
 }
 
+/* Write one whole frame. A device that does not read (busy, or starved of
+ * CPU) fills the line's buffers and makes write() wait: that is silence,
+ * not a lost cable, so it is waited out until the request's deadline.
+ * A torn frame would cost the device a resync, so a frame is never left
+ * half-written while the port is there. */
 static fws_err write_all(serial_link *l, const uint8_t *p, size_t n, uint64_t deadline,
                          fwh_error *err)
 {
@@ -225,17 +246,18 @@ static fws_err write_all(serial_link *l, const uint8_t *p, size_t n, uint64_t de
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0 && errno != EAGAIN)
-			return fwh_error_set(err, errno == EIO ? FWS_E_DISCONNECTED : FWS_E_IO,
+			return fwh_error_set(err, errno == EIO || errno == ENXIO || errno == ENODEV
+			                             ? FWS_E_DISCONNECTED : FWS_E_IO,
 			                     "Writing to %s failed (%s); check the cable.",
 			                     l->base.id.path, strerror(errno));
 		uint64_t now = now_ms();
 		if (now >= deadline)
-			return fwh_error_set(err, FWS_E_TIMEOUT,
-			                     "%s does not accept data (flow control?); check the cable "
-			                     "and the --device flow-control setting.",
-			                     l->base.id.path);
+			return FWS_E_TIMEOUT; /* the caller words it */
 		struct pollfd pfd = { .fd = l->fd, .events = POLLOUT };
-		poll(&pfd, 1, (int)(deadline - now));
+		if (poll(&pfd, 1, (int)(deadline - now)) > 0 && (pfd.revents & (POLLHUP | POLLERR)))
+			return fwh_error_set(err, FWS_E_DISCONNECTED,
+			                     "The device on %s went away; reconnect it and run the same "
+			                     "command again.", l->base.id.path);
 	}
 	return FWS_OK;
 }
@@ -302,45 +324,77 @@ static fws_err serial_request(fwh_link *base, fwh_request *req, fwh_error *err)
 		timeout = SERIAL_BASE_TIMEOUT_MS +
 		          2u * wire_ms(l, tx_len + req->answer_cap + FWS_FRAME_HEADER_LEN + 16u);
 	unsigned retries = l->base.opts.retries ? l->base.opts.retries : SERIAL_RETRIES_DEFAULT;
-
-	for (unsigned attempt = 0; attempt <= retries; attempt++) {
-		uint64_t deadline = now_ms() + timeout;
-		e = write_all(l, l->tx, tx_len, deadline, err);
-		if (e != FWS_OK)
-			return e;
-		for (;;) {
-			uint64_t now = now_ms();
-			if (now >= deadline)
-				break; /* retransmit the same frame */
-			struct pollfd pfd = { .fd = l->fd, .events = POLLIN };
-			int pr = poll(&pfd, 1, (int)(deadline - now));
-			if (pr < 0 && errno == EINTR)
-				continue;
-			if (pr <= 0)
-				continue;
-			ssize_t r = read(l->fd, l->rx, sizeof l->rx);
-			if (r < 0 && (errno == EAGAIN || errno == EINTR))
-				continue;
-			if (r < 0 || ((pfd.revents & (POLLHUP | POLLERR)) && r == 0))
-				return fwh_error_set(err, FWS_E_DISCONNECTED,
-				                     "The device on %s went away; reconnect it and run "
-				                     "the same command again.",
-				                     l->base.id.path);
-			if (r == 0) {
-				/* pty with no peer: a short nap keeps this from spinning */
-				struct timespec nap = { 0, 10 * 1000 * 1000 };
-				nanosleep(&nap, NULL);
-				continue;
-			}
-			fws_err bad = FWS_OK;
-			if (take_answer(l, l->rx, (size_t)r, f.seq, req->request, req, &bad, err))
-				return bad;
+	/* The request's whole budget: what the attempts take, and with default
+	 * settings at least SERIAL_SILENCE_MS: a device that is merely slow for
+	 * a while (a long erase, a host or device starved of CPU) is waited
+	 * for, not reported as unplugged. Probes and the restart poll set
+	 * their own short timeouts and keep exactly those. */
+	bool patient = l->base.opts.timeout_ms == 0;
+	uint64_t budget = (uint64_t)timeout * (retries + 1u);
+	if (patient && budget < SERIAL_SILENCE_MS)
+		budget = SERIAL_SILENCE_MS;
+	uint64_t start = now_ms();
+	uint64_t end = start + budget;
+	/* Retransmit after timeout, then (default settings) after 2x, 4x ...
+	 * (never past the end): a lost frame is sent again soon, a silent
+	 * device is not flooded with copies it must read before it can answer
+	 * the next request (each copy of a 4 KiB frame costs it the line
+	 * time). An explicit timeout keeps a fixed gap. */
+	uint64_t gap = timeout;
+	uint64_t next_send = start;
+	unsigned sent = 0;
+	for (;;) {
+		uint64_t now = now_ms();
+		if (now >= end)
+			break;
+		if (now >= next_send && sent <= retries) {
+			e = write_all(l, l->tx, tx_len, end, err);
+			if (e == FWS_E_TIMEOUT)
+				break;
+			if (e != FWS_OK)
+				return e;
+			sent++;
+			now = now_ms();
+			next_send = now + gap;
+			if (patient)
+				gap *= 2u;
 		}
+		uint64_t until = sent <= retries && next_send < end ? next_send : end;
+		struct pollfd pfd = { .fd = l->fd, .events = POLLIN };
+		int pr = poll(&pfd, 1, (int)(until > now ? until - now : 0));
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr <= 0)
+			continue;
+		ssize_t r = read(l->fd, l->rx, sizeof l->rx);
+		if (r < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (r < 0 || ((pfd.revents & (POLLHUP | POLLERR)) && r == 0))
+			return fwh_error_set(err, FWS_E_DISCONNECTED,
+			                     "The device on %s went away; reconnect it and run "
+			                     "the same command again.",
+			                     l->base.id.path);
+		if (r == 0) {
+			/* pty with no peer: a short nap keeps this from spinning */
+			struct timespec nap = { 0, 10 * 1000 * 1000 };
+			nanosleep(&nap, NULL);
+			continue;
+		}
+		fws_err bad = FWS_OK;
+		if (take_answer(l, l->rx, (size_t)r, f.seq, req->request, req, &bad, err))
+			return bad;
 	}
+	/* Silent to the end. A port whose node has gone was unplugged. */
+	if (access(l->base.id.path, F_OK) != 0)
+		return fwh_error_set(err, FWS_E_DISCONNECTED,
+		                     "The device on %s went away; reconnect it and run the same "
+		                     "command again.", l->base.id.path);
+	uint64_t secs = (now_ms() - start + 500u) / 1000u;
 	return fwh_error_set(err, FWS_E_TIMEOUT,
-	                     "The device on %s did not answer %s after %u tries; check the "
-	                     "cable, the baud rate and that the device is in update mode.",
-	                     l->base.id.path, fws_request_name(req->request), retries + 1);
+	                     "The device on %s did not answer %s for %u s (%u tries); check "
+	                     "the cable, the baud rate and that the device is in update mode.",
+	                     l->base.id.path, fws_request_name(req->request),
+	                     (unsigned)(secs ? secs : 1u), sent);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -376,7 +430,7 @@ static void cand_glob(cand_list *c, const char *pattern)
 	globfree(&g);
 }
 
-static void probe(const char *path, fwh_found_cb found, void *user)
+static void probe(const char *path, fwh_found_cb found, fwh_unusable_cb unusable, void *user)
 {
 	fwh_dev_id id;
 	char devstr[FWH_DEVSTR_MAX + 8];
@@ -385,10 +439,24 @@ static void probe(const char *path, fwh_found_cb found, void *user)
 		return;
 	fwh_link_opts opts = { .timeout_ms = SERIAL_PROBE_TIMEOUT_MS, .retries = 1 };
 	fwh_link *l;
+	int os_errno = 0;
 	fwh_error err;
 	fwh_error_clear(&err);
-	if (serial_open(&id, &opts, &l, &err) != FWS_OK) {
+	if (serial_open_why(&id, &opts, &l, &err, &os_errno) != FWS_OK) {
 		fwh_log(FWH_LOG_INFO, "serial", "skip %s: %s", path, err.msg);
+		/* Seen but not opened: say why, unless it simply is not there
+		 * (a stale by-id link) or is not a serial port at all. */
+		if (unusable && os_errno != 0 && os_errno != ENOENT && os_errno != ENXIO &&
+		    os_errno != ENODEV) {
+			char what[FWH_PATH_MAX + 32];
+			fwh_access_advice a;
+			fwh_unusable u;
+			snprintf(what, sizeof what, "the serial port %s", id.path);
+			fwh_access_advise(id.path, what, os_errno, &a);
+			fwh_dev_id_format(&id, devstr, sizeof devstr);
+			fwh_access_unusable(&a, devstr, &u);
+			unusable(user, &u);
+		}
 		return;
 	}
 	fws_devinfo info;
@@ -403,7 +471,8 @@ static void probe(const char *path, fwh_found_cb found, void *user)
 	serial_close(l);
 }
 
-static fws_err serial_enumerate(fwh_found_cb found, void *user, fwh_error *err)
+static fws_err serial_enumerate(fwh_found_cb found, fwh_unusable_cb unusable, void *user,
+                                fwh_error *err)
 {
 	cand_list *c = calloc(1, sizeof *c); /* large; heap keeps this reentrant */
 	if (c == NULL)
@@ -421,7 +490,7 @@ static fws_err serial_enumerate(fwh_found_cb found, void *user, fwh_error *err)
 	cand_glob(c, "/dev/ttyUSB*");
 	cand_glob(c, "/dev/ttyACM*");
 	for (size_t i = 0; i < c->n; i++)
-		probe(c->path[i], found, user);
+		probe(c->path[i], found, unusable, user);
 	free(c);
 	return FWS_OK;
 }

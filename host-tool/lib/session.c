@@ -7,6 +7,7 @@
  * report the new version.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,6 +15,7 @@
 #include "fwseal/dfu.h"
 #include "fwseal-host/dfu_client.h"
 #include "fwseal-host/session.h"
+#include "i18n.h"
 
 #define POLL_CAP_MS        5000u   /* longest bwPollTimeout we honour per poll */
 #define BUSY_LIMIT_MS      60000u  /* longest a device may stay busy on one request */
@@ -132,11 +134,17 @@ static fws_err settle(run *r, fwh_dfu_status *st, bool have_st, const char *what
 		if (st->state != FWS_DFU_DNBUSY && st->state != FWS_DFU_MANIFEST &&
 		    st->state != FWS_DFU_MANIFEST_SYNC && st->state != FWS_DFU_DNLOAD_SYNC)
 			return FWS_OK;
-		if (now_ms() >= deadline)
-			return fwh_error_set(err, FWS_E_TIMEOUT,
-			                     "The device stayed busy (%s) for over %u s after %s; "
-			                     "power-cycle it and run the same command again.",
-			                     fws_dfu_state_name(st->state), BUSY_LIMIT_MS / 1000u, what);
+		if (now_ms() >= deadline) {
+#define BUSY N_("The device stayed busy (%s) for over %u s after %s; power-cycle it and run " \
+                "the same command again.")
+			char en[FWH_ERROR_MSG_MAX], tr[FWH_ERROR_MSG_MAX];
+			snprintf(en, sizeof en, BUSY, fws_dfu_state_name(st->state),
+			         BUSY_LIMIT_MS / 1000u, what);
+			snprintf(tr, sizeof tr, fwh_tr(BUSY), fws_dfu_state_name(st->state),
+			         BUSY_LIMIT_MS / 1000u, fwh_tr(what));
+#undef BUSY
+			return fwh_error_put(err, FWS_E_TIMEOUT, en, tr);
+		}
 		uint32_t wait = st->poll_ms < POLL_CAP_MS ? st->poll_ms : POLL_CAP_MS;
 		if (wait)
 			sleep_ms(wait);
@@ -215,7 +223,7 @@ static fws_err download(run *r, uint64_t start, fwh_error *err)
 		bool have_st = false;
 		e = fwh_dfu_dnload_status(l, block, buf, n, &st, &have_st, err);
 		if (e == FWS_OK) {
-			e = settle(r, &st, have_st, "the firmware data", err);
+			e = settle(r, &st, have_st, N_("the firmware data"), err);
 		} else if (err && err->from_device) {
 			recover(l);
 		}
@@ -269,7 +277,7 @@ static fws_err manifest(run *r, fwh_error *err)
 		return e;
 	}
 	fwh_dfu_status st;
-	e = settle(r, &st, false, "to install the firmware", err);
+	e = settle(r, &st, false, N_("the request to install the firmware"), err);
 	if (e != FWS_OK)
 		return e;
 	if (st.state != FWS_DFU_IDLE && st.state != FWS_DFU_MANIFEST_WAIT_RESET)
@@ -294,11 +302,17 @@ static int judge(run *r, const fws_devinfo *d, bool final, fwh_error *err)
 	}
 	if (!final)
 		return 0;
-	if (d->boot_state == FWS_BOOT_APP)
-		return fwh_error_set(err, FWS_E_REVERTED,
-		                     "The device restarted with firmware %s instead of %s: %s",
-		                     d->fw_version[0] ? d->fw_version : "(unknown)", want,
-		                     fws_err_describe(FWS_E_REVERTED));
+	if (d->boot_state == FWS_BOOT_APP) {
+		/* the cause's own sentence, with what runs in front */
+		fwh_error_set(err, FWS_E_REVERTED, NULL);
+		if (d->fw_version[0])
+			fwh_error_prefix(err, "The device restarted with firmware %s instead of %s: ",
+			                 d->fw_version, want);
+		else
+			fwh_error_prefix(err, "The device restarted with a firmware of unknown version "
+			                 "instead of %s: ", want);
+		return FWS_E_REVERTED;
+	}
 	return fwh_error_set(err, FWS_E_NO_IMAGE,
 	                     "The device restarted but stays in its update stub (last error: "
 	                     "%s); run the same command again, and contact service if this repeats.",

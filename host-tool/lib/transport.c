@@ -68,11 +68,12 @@ void fwh_close(fwh_link *l)
 		l->ops->close(l);
 }
 
-fws_err fwh_enumerate(fwh_found_cb found, void *user, fwh_error *err)
+fws_err fwh_enumerate_all(fwh_found_cb found, fwh_unusable_cb unusable, void *user,
+                          fwh_error *err)
 {
 	for (size_t i = 0; i < sizeof transports / sizeof transports[0]; i++) {
 		fwh_log(FWH_LOG_INFO, transports[i]->name, "looking for devices");
-		fws_err e = transports[i]->enumerate(found, user, err);
+		fws_err e = transports[i]->enumerate(found, unusable, user, err);
 		if (e != FWS_OK) {
 			fwh_log(FWH_LOG_INFO, transports[i]->name, "enumeration failed: %s",
 			        err && err->msg[0] ? err->msg : fws_err_name(e));
@@ -80,4 +81,9 @@ fws_err fwh_enumerate(fwh_found_cb found, void *user, fwh_error *err)
 		}
 	}
 	return FWS_OK;
+}
+
+fws_err fwh_enumerate(fwh_found_cb found, void *user, fwh_error *err)
+{
+	return fwh_enumerate_all(found, NULL, user, err);
 }

@@ -113,9 +113,10 @@ static fws_err loop_request(fwh_link *base, fwh_request *req, fwh_error *err)
 	return FWS_OK;
 }
 
-static fws_err loop_enumerate(fwh_found_cb found, void *user, fwh_error *err)
+static fws_err loop_enumerate(fwh_found_cb found, fwh_unusable_cb unusable, void *user,
+                                   fwh_error *err)
 {
-	(void)found, (void)user, (void)err;
+	(void)found, (void)unusable, (void)user, (void)err;
 	return FWS_OK;
 }
 

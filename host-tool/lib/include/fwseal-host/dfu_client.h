@@ -53,7 +53,9 @@ fws_err fwh_dfu_resume(fwh_link *l, uint32_t offset, const uint8_t prefix_sha256
 fws_err fwh_dfu_reset(fwh_link *l, fwh_error *err);
 
 /* Fill err from a status the device reported: "The device refused ...:
- * <fws_err_describe(detail)>" */
+ * <fws_err_describe(detail)>". what names the refused step ("the firmware
+ * data"); it is an English msgid of the domain "fwseal" (marked for extraction where
+ * it is written), translated in err->text. */
 fws_err fwh_dfu_status_error(const fwh_dfu_status *st, const char *what, fwh_error *err);
 
 #endif /* FWSEAL_HOST_DFU_CLIENT_H */

@@ -320,8 +320,12 @@ fws_err fws_pkg_reader_feed(fws_pkg_reader *r, const uint8_t *data, size_t len, 
 		take = r->need - r->fill;
 		if (take > len - *used)
 			take = len - *used;
-		if (take)
-			memcpy(r->buf + unit_base(r) + r->fill, data + *used, take);
+		uint8_t *dst = r->buf + unit_base(r) + r->fill;
+
+		/* data placed in the reader's room (fws_pkg_reader_room) is
+		 * already where it belongs, or lies further on in the buffer */
+		if (take && dst != data + *used)
+			memmove(dst, data + *used, take);
 		r->fill += take;
 		*used += take;
 		r->offset += take;
@@ -331,6 +335,30 @@ fws_err fws_pkg_reader_feed(fws_pkg_reader *r, const uint8_t *data, size_t len, 
 		if (err != FWS_OK || *ev != FWS_PKG_NEED_MORE)
 			return err;
 	}
+}
+
+uint8_t *fws_pkg_reader_room(const fws_pkg_reader *r, size_t *cap)
+{
+	size_t at;
+
+	switch (r->phase) {
+	case FWS_PHASE_HEADER:
+	case FWS_PHASE_MANIFEST:
+	case FWS_PHASE_SIGS:
+	case FWS_PHASE_BLOCK:
+		at = unit_base(r) + r->fill;
+		if (r->buf == NULL || at >= r->buf_cap)
+			break;
+		*cap = r->buf_cap - at;
+		return r->buf + at;
+	case FWS_PHASE_PREFIX_READY:
+	case FWS_PHASE_BLOCK_READY:
+	case FWS_PHASE_DONE:
+	case FWS_PHASE_FAILED:
+		break;
+	}
+	*cap = 0;
+	return NULL;
 }
 
 fws_err fws_pkg_reader_resume(fws_pkg_reader *r, const fws_manifest *m, size_t prefix_len,

@@ -125,7 +125,7 @@ __attribute__((noinline)) int bench_ecdsa(const uint8_t *pub, const uint8_t *dg,
  * GETSTATUS, ..., zero-length DNLOAD, GETSTATUS until dfuIDLE. */
 static fws_err req(fws_stub *s, uint8_t request, const uint8_t *data, size_t len, uint8_t *st)
 {
-	fws_stub_req q = { request, FWS_ALT_PACKAGE, 0, data, len };
+	fws_stub_req q = { .request = request, .alt = FWS_ALT_PACKAGE, .data = data, .len = len };
 	size_t n = 0;
 
 	return fws_stub_handle(s, &q, st, st ? FWS_DFU_STATUS_LEN : 0, &n);

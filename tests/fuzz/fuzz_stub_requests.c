@@ -59,7 +59,7 @@ static void setup(void)
 	int fd = mkstemp(path);
 	uint8_t *img;
 	test_pkg p;
-	fws_stub_req q = {FWS_DFU_DNLOAD, 0, 0, NULL, 0};
+	fws_stub_req q = { .request = FWS_DFU_DNLOAD };
 	uint8_t resp[16];
 	size_t n;
 

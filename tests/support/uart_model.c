@@ -138,6 +138,7 @@ static void maybe_corrupt(dir *d, uint8_t *b)
 		if (d->corrupt[i] == d->frame) {
 			uint8_t x = (uint8_t)(*b ^ 0x01u);
 			*b = x ? x : (uint8_t)(*b ^ 0x02u); /* stay non-zero: noise, not a new delimiter */
+			fprintf(stderr, "uart-model: damaged %s frame %u\n", d->name, (unsigned)d->frame);
 		}
 	}
 }

@@ -91,6 +91,11 @@ typedef struct fws_stub_config {
 	uint32_t poll_timeout_ms; /* bwPollTimeout reported while busy */
 	uint16_t xfer_size;       /* largest DNLOAD/UPLOAD data per request of the
 	                             transport (info record); 0 unknown */
+	/* Serial / HID (fwseal/stub_serial.h): the device-info DL_WINDOW field,
+	 * 0 to leave it out (a host then sends one DNLOAD at a time). */
+	uint8_t dl_window;        /* DNLOADs the link takes in flight, <=
+	                             FWS_STUB_SERIAL_WINDOW */
+	uint8_t dl_flags;         /* FWS_DL_* (devinfo.h) */
 	uint32_t defects;         /* enum fws_stub_defect bits */
 } fws_stub_config;
 
@@ -186,6 +191,10 @@ typedef struct fws_stub_req {
 	uint16_t value;      /* wValue (block number; ignored by this stub) */
 	const uint8_t *data; /* OUT data (DNLOAD, RESUME) */
 	size_t len;
+	/* DNLOAD only: more data after data[0 .. len), for a transport that
+	 * received one request's data in two pieces (fws_frame.payload2) */
+	const uint8_t *data2;
+	size_t len2;
 } fws_stub_req;
 
 /* Handle a request; the answer goes to resp[0 .. *resp_len) (cap = the most
@@ -200,6 +209,15 @@ typedef struct fws_stub_req {
  * carry the stream from that offset on. */
 fws_err fws_stub_handle(fws_stub *s, const fws_stub_req *req, uint8_t *resp, size_t cap,
                         size_t *resp_len);
+
+/* Where the data of the next DNLOAD may be received, so it need not be
+ * copied (fws_pkg_reader_room): inside the block buffer, after whatever a
+ * download in progress holds there; *cap is the room. A transport that
+ * receives a DNLOAD's data there passes that pointer as req.data. The room
+ * is scratch until the DNLOAD is handled: data of a request that is then
+ * refused, repeated or dropped harms nothing. NULL (*cap 0) when a DNLOAD
+ * would find no room (the transport then uses its own buffer). */
+uint8_t *fws_stub_dnload_room(fws_stub *s, size_t *cap);
 
 /* True once a FWS_REQ_RESET was answered: the port calls hal->reset. */
 bool fws_stub_reset_pending(const fws_stub *s);

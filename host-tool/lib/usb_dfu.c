@@ -223,6 +223,12 @@ static fws_err usb_enumerate(fwh_found_cb found, void *user, fwh_error *err)
 	return FWS_OK;
 }
 
+static void usb_await(const fwh_dev_id *id, uint32_t ms)
+{
+	(void)id;
+	fws_usb_await_arrival(ms);
+}
+
 const fwh_transport_ops fwh_usb_ops = {
 	.name = "usb",
 	.kind = FWH_KIND_USB,
@@ -232,4 +238,5 @@ const fwh_transport_ops fwh_usb_ops = {
 	.describe = usb_describe,
 	.max_transfer = usb_max_transfer,
 	.request = usb_request,
+	.await = usb_await,
 };

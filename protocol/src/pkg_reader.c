@@ -158,6 +158,22 @@ static fws_err fail(fws_pkg_reader *r, fws_err err)
 	return err;
 }
 
+/* memcpy, or a byte loop when the two overlap (bytes placed in the room
+ * beyond the current unit move down to its start): not memmove, which is
+ * 250 bytes of the device's 24 KiB of flash. */
+static void copy_in(uint8_t *dst, const uint8_t *src, size_t n)
+{
+	if (src >= dst + n || dst >= src + n) {
+		memcpy(dst, src, n);
+	} else if (src > dst) {
+		for (size_t i = 0; i < n; i++)
+			dst[i] = src[i];
+	} else {
+		for (size_t i = n; i-- > 0;)
+			dst[i] = src[i];
+	}
+}
+
 static size_t unit_base(const fws_pkg_reader *r)
 {
 	switch (r->phase) {
@@ -325,7 +341,7 @@ fws_err fws_pkg_reader_feed(fws_pkg_reader *r, const uint8_t *data, size_t len, 
 		/* data placed in the reader's room (fws_pkg_reader_room) is
 		 * already where it belongs, or lies further on in the buffer */
 		if (take && dst != data + *used)
-			memmove(dst, data + *used, take);
+			copy_in(dst, data + *used, take);
 		r->fill += take;
 		*used += take;
 		r->offset += take;

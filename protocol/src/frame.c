@@ -155,8 +155,8 @@ static void dec_header(const uint8_t *h, fws_frame *f)
 	f->length = fws_get_le16(h + 6);
 }
 
-/* Append n decoded body bytes: the general case. */
-static void dec_put_any(fws_frame_decoder *d, const uint8_t *p, size_t n)
+/* Append n decoded body bytes. */
+static void dec_put(fws_frame_decoder *d, const uint8_t *p, size_t n)
 {
 	if (n > FWS_FRAME_RAW_MAX - d->fill) {
 		d->overflow = true;
@@ -192,6 +192,8 @@ static void dec_put_any(fws_frame_decoder *d, const uint8_t *p, size_t n)
 		d->fill += k;
 		p += k;
 		n -= k;
+		if (n == 0)
+			return; /* the usual case of a device's DNLOAD */
 	}
 	if (n > sizeof d->buf - d->buf_fill) {
 		d->overflow = true;
@@ -200,20 +202,6 @@ static void dec_put_any(fws_frame_decoder *d, const uint8_t *p, size_t n)
 	memcpy(d->buf + d->buf_fill, p, n);
 	d->buf_fill += n;
 	d->fill += n;
-}
-
-/* Append n decoded body bytes. The usual case of a device's DNLOAD, a
- * run of payload that fits the room, without the general case's checks. */
-static inline void dec_put(fws_frame_decoder *d, const uint8_t *p, size_t n)
-{
-	if (d->fill >= FWS_FRAME_HEADER_LEN && n <= d->room_cap - d->room_fill &&
-	    n <= FWS_FRAME_RAW_MAX - d->fill) {
-		memcpy(d->room + d->room_fill, p, n);
-		d->room_fill += n;
-		d->fill += n;
-		return;
-	}
-	dec_put_any(d, p, n);
 }
 
 /* Byte i of the body after the header (payload, then CRC). */
@@ -307,13 +295,7 @@ size_t fws_frame_decoder_feed(fws_frame_decoder *d, const uint8_t *in, size_t le
 			if (d->started && d->code != 0xFF) {
 				static const uint8_t zero = 0;
 
-				if (d->fill >= FWS_FRAME_HEADER_LEN && d->room_fill < d->room_cap &&
-				    d->fill < FWS_FRAME_RAW_MAX) {
-					d->room[d->room_fill++] = 0;
-					d->fill++;
-				} else {
-					dec_put_any(d, &zero, 1);
-				}
+				dec_put(d, &zero, 1);
 			}
 			d->started = true;
 			d->code = b;

@@ -2,12 +2,18 @@
 /*
  * cmd_pack.c - `fwseal pack`: image + release description + key(s) -> package.
  *
- * The image is never held in memory: the hash chain is computed by reading
- * it last block to first (fws_chain_compute keeps only the n+1 digests), then
- * the file is streamed out block by block with its next-digest appended
- * (docs/package-format.md). While writing, the image is hashed again and
- * compared with the signed digest, so an image that changed in between is
- * never packed. The output appears atomically (temp file + fsync + rename).
+ * One pass over the image, memory flat in its size (docs/package-format.md):
+ * the image is read once, front to back, in chunks; each chunk's blocks go
+ * to the output file at their final places (each followed by a slot for its
+ * next-digest) while the whole-image SHA-256 runs over them. The hash chain
+ * needs the blocks last to first (D(i) = SHA-256(block i || D(i+1))), so a
+ * second pass walks the output file backwards, chunk by chunk, fills in the
+ * digests and the CRC of the DFU suffix (pieces combined, fwh_crc32_concat).
+ * The prefix is written last, once the chain head is known and signed. The
+ * manifest's length does not depend on the digests it carries, so every
+ * offset is known before the first byte. Hashing uses the host's SHA-256
+ * (OpenSSL, fwseal-host/sha256.h), as `fwseal verify` does. The output
+ * appears atomically (temp file + fsync + rename).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +26,8 @@
 
 #include "atomic_out.h"
 #include "commands.h"
+#include "fwseal-host/crc32.h"
+#include "fwseal-host/sha256.h"
 #include "fwseal/keys.h"
 #include "fwseal/pkg.h"
 #include "release_desc.h"
@@ -47,20 +55,21 @@ struct image {
 	const char *path;
 };
 
-static fws_err image_read(void *ctx, uint64_t off, uint8_t *dst, size_t len)
+/* Read exactly len bytes of the image at off; false if the file ends early
+ * or cannot be read. */
+static bool image_read(const struct image *im, uint64_t off, uint8_t *dst, size_t len)
 {
-	struct image *im = ctx;
 	while (len > 0) {
 		ssize_t n = pread(im->fd, dst, len, (off_t)off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return FWS_E_IO;
+			return false;
 		dst += n;
 		len -= (size_t)n;
 		off += (uint64_t)n;
 	}
-	return FWS_OK;
+	return true;
 }
 
 struct pack_args {
@@ -154,39 +163,109 @@ static int open_signers(const struct pack_args *a, fws_signer **s)
 	return -1;
 }
 
-/* Stream header, manifest, signatures, blocks with next-digests and the DFU
- * suffix into out; re-hash the image to catch a change since chaining. */
-static bool write_package(struct atomic_out *out, struct image *im, const uint8_t *prefix,
-                          size_t prefix_len, const fws_manifest_in *m, const uint8_t *digests,
-                          uint8_t *buf, bool *changed)
+/* About this many bytes of blocks per read and write. */
+#define PACK_CHUNK (256u * 1024u)
+
+/* The block stream of the package (every block followed by its next-digest)
+ * lies at prefix_len in out; every length of it follows from the manifest. */
+struct layout {
+	uint64_t prefix_len;
+	uint32_t block_size, nblocks, payload_size;
+	uint32_t per_chunk;       /* blocks per chunk */
+};
+
+static size_t block_len(const struct layout *l, uint32_t i)
 {
-	uint32_t crc = 0;
-	fws_sha256_ctx sha;
-	fws_sha256_init(&sha);
-	atomic_out_write(out, prefix, prefix_len);
-	crc = cli_crc32(crc, prefix, prefix_len);
-	uint32_t n = (uint32_t)(((uint64_t)m->payload_size + m->block_size - 1) / m->block_size);
-	for (uint32_t i = 0; i < n && !out->err; i++) {
-		uint64_t off = (uint64_t)i * m->block_size;
-		size_t len = m->payload_size - off < m->block_size ? (size_t)(m->payload_size - off)
-		                                                   : m->block_size;
-		if (image_read(im, off, buf, len) != FWS_OK) {
-			out->err = errno ? errno : EIO;
-			return false;
+	uint64_t at = (uint64_t)i * l->block_size;
+	return l->payload_size - at < l->block_size ? (size_t)(l->payload_size - at) : l->block_size;
+}
+
+/* Stream bytes of blocks [first, first + n): blocks and their digests. */
+static size_t span_len(const struct layout *l, uint32_t first, uint32_t n)
+{
+	size_t len = 0;
+	for (uint32_t i = first; i < first + n; i++)
+		len += block_len(l, i) + FWS_SHA256_LEN;
+	return len;
+}
+
+static uint64_t unit_off(const struct layout *l, uint32_t i)
+{
+	return l->prefix_len + (uint64_t)i * ((uint64_t)l->block_size + FWS_SHA256_LEN);
+}
+
+/* Pass 1, front to back: read the image once, hash it whole, put every
+ * block at its place in out (its digest slot still zero). */
+static bool place_blocks(struct atomic_out *out, const struct image *im, const struct layout *l,
+                         uint8_t *img, uint8_t *units, uint8_t image_sha256[FWS_SHA256_LEN],
+                         bool *short_read)
+{
+	fwh_sha256 sha;
+	fwh_sha256_init(&sha);
+	for (uint32_t c = 0; c < l->nblocks && !out->err; c += l->per_chunk) {
+		uint32_t n = l->nblocks - c < l->per_chunk ? l->nblocks - c : l->per_chunk;
+		size_t bytes = 0, at = 0;
+		for (uint32_t i = c; i < c + n; i++)
+			bytes += block_len(l, i);
+		if (!image_read(im, (uint64_t)c * l->block_size, img, bytes)) {
+			*short_read = true;
+			break;
 		}
-		fws_sha256_update(&sha, buf, len);
-		const uint8_t *next = digests + (size_t)(i + 1) * FWS_SHA256_LEN;
-		atomic_out_write(out, buf, len);
-		atomic_out_write(out, next, FWS_SHA256_LEN);
-		crc = cli_crc32(crc, buf, len);
-		crc = cli_crc32(crc, next, FWS_SHA256_LEN);
+		fwh_sha256_update(&sha, img, bytes);
+		for (uint32_t i = c; i < c + n; i++) {
+			size_t len = block_len(l, i);
+			memcpy(units + at, img + (size_t)(i - c) * l->block_size, len);
+			memset(units + at + len, 0, FWS_SHA256_LEN);
+			at += len + FWS_SHA256_LEN;
+		}
+		atomic_out_pwrite(out, units, at, unit_off(l, c));
 	}
-	uint8_t d[FWS_SHA256_LEN];
-	fws_sha256_final(&sha, d);
-	if (memcmp(d, m->image_sha256, FWS_SHA256_LEN) != 0) {
-		*changed = true;
-		return false;
+	fwh_sha256_final(&sha, image_sha256);
+	return !*short_read && !out->err;
+}
+
+/* Pass 2, back to front: D(n) = 0, D(i) = SHA-256(block i || D(i+1)) into
+ * the slot after block i - 1; the CRC of the stream, chunk CRCs combined. */
+static bool chain_blocks(struct atomic_out *out, const struct layout *l, uint8_t *units,
+                         uint8_t head[FWS_SHA256_LEN], uint32_t *crc, uint32_t *crc_shift)
+{
+	uint8_t next[FWS_SHA256_LEN] = {0};
+	uint32_t tail_crc = 0, tail_shift = fwh_crc32_shift(0);
+	fwh_sha256 sha;
+	fwh_sha256_open(&sha);
+	uint32_t last = (l->nblocks - 1u) / l->per_chunk * l->per_chunk;
+	for (uint32_t c = last;; c -= l->per_chunk) {
+		uint32_t n = l->nblocks - c < l->per_chunk ? l->nblocks - c : l->per_chunk;
+		size_t bytes = span_len(l, c, n), at = bytes;
+		if (!atomic_out_pread(out, units, bytes, unit_off(l, c)))
+			break;
+		for (uint32_t i = c + n; i-- > c;) {
+			size_t len = block_len(l, i);
+			at -= len + FWS_SHA256_LEN;
+			memcpy(units + at + len, next, FWS_SHA256_LEN); /* D(i+1) */
+			fwh_sha256_digest2(&sha, units + at, len + FWS_SHA256_LEN, NULL, 0, next);
+		}
+		atomic_out_pwrite(out, units, bytes, unit_off(l, c));
+		tail_crc = fwh_crc32_concat(fwh_crc32(0, units, bytes), tail_crc, tail_shift);
+		tail_shift = fwh_crc32_shift_add(tail_shift, fwh_crc32_shift(bytes));
+		if (c == 0 || out->err)
+			break;
 	}
+	fwh_sha256_close(&sha);
+	memcpy(head, next, FWS_SHA256_LEN);
+	*crc = tail_crc;
+	*crc_shift = tail_shift;
+	return !out->err;
+}
+
+/* The prefix at 0 and the DFU suffix after the stream; crc_stream and its
+ * shift describe the stream's CRC (chain_blocks). */
+static void finish_package(struct atomic_out *out, const struct layout *l, const uint8_t *prefix,
+                           const fws_manifest_in *m, uint32_t crc_stream, uint32_t stream_shift)
+{
+	atomic_out_pwrite(out, prefix, (size_t)l->prefix_len, 0);
+	uint32_t crc = fwh_crc32_concat(fwh_crc32(0, prefix, (size_t)l->prefix_len), crc_stream,
+	                                stream_shift);
 	/* DFU 1.1 appendix B: bcdDevice 0xFFFF = any; the CRC covers every byte
 	 * before dwCRC (dfu-util: init 0xFFFFFFFF, no final xor = ~zlib crc). */
 	fws_dfu_suffix s = {
@@ -198,10 +277,11 @@ static bool write_package(struct atomic_out *out, struct image *im, const uint8_
 	};
 	uint8_t sfx[FWS_PKG_SUFFIX_LEN];
 	fws_dfu_suffix_encode(&s, sfx);
-	s.crc = ~cli_crc32(crc, sfx, FWS_PKG_SUFFIX_LEN - 4);
+	s.crc = ~fwh_crc32(crc, sfx, FWS_PKG_SUFFIX_LEN - 4);
 	fws_dfu_suffix_encode(&s, sfx);
-	atomic_out_write(out, sfx, sizeof(sfx));
-	return !out->err;
+	uint32_t last = l->nblocks - 1u;
+	atomic_out_pwrite(out, sfx, sizeof sfx,
+	                  unit_off(l, last) + block_len(l, last) + FWS_SHA256_LEN);
 }
 
 static void report(const struct cli_ctx *ctx, const char *out, const rel_desc *rd,
@@ -279,42 +359,26 @@ static int run_pack(struct cli_ctx *ctx, int argc, char **argv)
 
 	fws_manifest_in *m = &rd.m;
 	m->payload_size = (uint32_t)st.st_size;
-	uint32_t nblocks = (uint32_t)(((uint64_t)m->payload_size + m->block_size - 1) / m->block_size);
-	uint8_t *digests = malloc(((size_t)nblocks + 1) * FWS_SHA256_LEN);
-	uint8_t *buf = malloc(m->block_size);
+	struct layout l = {
+		.block_size = m->block_size,
+		.payload_size = m->payload_size,
+		.nblocks = (uint32_t)(((uint64_t)m->payload_size + m->block_size - 1) / m->block_size),
+		.per_chunk = m->block_size >= PACK_CHUNK ? 1u : PACK_CHUNK / m->block_size,
+	};
+	uint8_t *img = malloc((size_t)l.per_chunk * m->block_size);
+	uint8_t *units = malloc((size_t)l.per_chunk * (m->block_size + FWS_SHA256_LEN));
 	static uint8_t prefix[FWS_PKG_PREFIX_MAX];
 	uint8_t ids[FWS_PKG_SIG_MAX][FWS_KEY_ID_LEN];
 	struct atomic_out out = {.fd = -1};
 	bool out_open = false, changed = false;
 	rc = FWS_EXIT_FAILURE;
-	if (!digests || !buf) {
-		cli_error("Out of memory for %u blocks. Use a larger block_size.", nblocks);
+	if (!img || !units) {
+		cli_error("Out of memory (%zu bytes). Free some memory and try again.",
+		          (size_t)l.per_chunk * (2u * m->block_size + FWS_SHA256_LEN));
 		goto done;
 	}
-	fws_err fe = fws_chain_compute(image_read, &im, m->payload_size, m->block_size, buf,
-	                               digests, m->image_sha256);
-	if (fe != FWS_OK) {
-		cli_error("Cannot read the image %s. Check the file.", a.image);
-		rc = FWS_EXIT_IO;
-		goto done;
-	}
-	memcpy(m->chain_head, digests, FWS_SHA256_LEN);
-
-	size_t mlen = 0;
-	fe = fws_manifest_encode(m, prefix + FWS_PKG_HEADER_LEN, FWS_PKG_MANIFEST_MAX, &mlen);
-	if (fe != FWS_OK) {
-		cli_error("The release description does not fit the package format (%s). Shorten the texts (docs/package-format.md lists the limits).",
-		          fws_err_describe(fe));
-		rc = FWS_EXIT_USAGE;
-		goto done;
-	}
-	fws_pkg_header_encode(prefix, (uint8_t)a.nkeys, (uint32_t)mlen);
-	uint8_t digest[FWS_SHA256_LEN];
-	fws_pkg_signed_digest(prefix, prefix + FWS_PKG_HEADER_LEN, mlen, digest);
-	size_t prefix_len = FWS_PKG_HEADER_LEN + mlen;
 	for (unsigned i = 0; i < a.nkeys; i++) {
-		uint8_t pub[FWS_P256_PUB_LEN], sig[FWS_ECDSA_SIG_LEN];
-		fws_key_msg msg;
+		uint8_t pub[FWS_P256_PUB_LEN];
 		fws_signer_pub(signers[i], pub);
 		fws_key_id(pub, ids[i]);
 		for (unsigned k = 0; k < i; k++) {
@@ -324,15 +388,22 @@ static int run_pack(struct cli_ctx *ctx, int argc, char **argv)
 				goto done;
 			}
 		}
-		fws_key_err ke = fws_signer_sign(signers[i], digest, sig, &msg);
-		if (ke) {
-			cli_error("%s", msg.text);
-			rc = cmd_key_exit(ke);
-			goto done;
-		}
-		fws_pkg_sig_encode(prefix + prefix_len, ids[i], sig);
-		prefix_len += FWS_PKG_SIG_LEN;
 	}
+
+	/* The manifest's length does not depend on the digests it carries: an
+	 * encoding with zeros places everything before the image is read. */
+	size_t mlen = 0, mlen_final = 0;
+	memset(m->chain_head, 0, FWS_SHA256_LEN);
+	memset(m->image_sha256, 0, FWS_SHA256_LEN);
+	fws_err fe = fws_manifest_encode(m, prefix + FWS_PKG_HEADER_LEN, FWS_PKG_MANIFEST_MAX, &mlen);
+	if (fe != FWS_OK) {
+		cli_error("The release description does not fit the package format (%s). Shorten the texts (docs/package-format.md lists the limits).",
+		          fws_err_describe(fe));
+		rc = FWS_EXIT_USAGE;
+		goto done;
+	}
+	size_t prefix_len = FWS_PKG_HEADER_LEN + mlen + (size_t)a.nkeys * FWS_PKG_SIG_LEN;
+	l.prefix_len = prefix_len;
 
 	if (!atomic_out_open(&out, a.out)) {
 		cli_error("Cannot create %s (%s). Check that the folder exists and is writable.", a.out,
@@ -341,10 +412,11 @@ static int run_pack(struct cli_ctx *ctx, int argc, char **argv)
 		goto done;
 	}
 	out_open = true;
-	if (!write_package(&out, &im, prefix, prefix_len, m, digests, buf, &changed) ||
-	    !atomic_out_commit(&out)) {
+	uint32_t crc_stream = 0, stream_shift = 0;
+	if (!place_blocks(&out, &im, &l, img, units, m->image_sha256, &changed) ||
+	    !chain_blocks(&out, &l, units, m->chain_head, &crc_stream, &stream_shift)) {
 		if (changed)
-			cli_error("The image %s changed while it was being packed. Pack again once it is stable.",
+			cli_error("The image %s changed (it got shorter) while it was being packed. Pack again once it is stable.",
 			          a.image);
 		else
 			cli_error("Cannot write %s (%s). Check free space and permissions; nothing was written.",
@@ -352,7 +424,37 @@ static int run_pack(struct cli_ctx *ctx, int argc, char **argv)
 		rc = changed ? FWS_EXIT_FAILURE : FWS_EXIT_IO;
 		goto done;
 	}
+
+	fe = fws_manifest_encode(m, prefix + FWS_PKG_HEADER_LEN, FWS_PKG_MANIFEST_MAX, &mlen_final);
+	if (fe != FWS_OK || mlen_final != mlen) {
+		cli_error("The manifest changed length once its digests were in (%zu, then %zu bytes); this is a bug, please report it.",
+		          mlen, mlen_final);
+		goto done;
+	}
+	fws_pkg_header_encode(prefix, (uint8_t)a.nkeys, (uint32_t)mlen);
+	uint8_t digest[FWS_SHA256_LEN];
+	fws_pkg_signed_digest(prefix, prefix + FWS_PKG_HEADER_LEN, mlen, digest);
+	for (unsigned i = 0; i < a.nkeys; i++) {
+		uint8_t sig[FWS_ECDSA_SIG_LEN];
+		fws_key_msg msg;
+		fws_key_err ke = fws_signer_sign(signers[i], digest, sig, &msg);
+		if (ke) {
+			cli_error("%s", msg.text);
+			rc = cmd_key_exit(ke);
+			goto done;
+		}
+		fws_pkg_sig_encode(prefix + FWS_PKG_HEADER_LEN + mlen + (size_t)i * FWS_PKG_SIG_LEN, ids[i],
+		                   sig);
+	}
+	finish_package(&out, &l, prefix, m, crc_stream, stream_shift);
+	if (out.err || !atomic_out_commit(&out)) {
+		cli_error("Cannot write %s (%s). Check free space and permissions; nothing was written.",
+		          a.out, strerror(out.err ? out.err : EIO));
+		rc = FWS_EXIT_IO;
+		goto done;
+	}
 	out_open = false;
+	uint32_t nblocks = l.nblocks;
 	uint64_t size = prefix_len + (uint64_t)m->payload_size +
 	                (uint64_t)nblocks * FWS_SHA256_LEN + FWS_PKG_SUFFIX_LEN;
 	report(ctx, a.out, &rd, (const uint8_t(*)[FWS_KEY_ID_LEN])ids, a.nkeys, size);
@@ -362,8 +464,8 @@ done:
 		atomic_out_abort(&out);
 	for (unsigned i = 0; i < a.nkeys; i++)
 		fws_signer_close(signers[i]);
-	free(digests);
-	free(buf);
+	free(img);
+	free(units);
 	close(im.fd);
 	return rc;
 

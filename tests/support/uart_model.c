@@ -422,7 +422,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s bytes=%llu busy_s=%.6f first_s=%.6f last_s=%.6f\n", d->name,
 		        (unsigned long long)d->bytes, (double)line_ns(&m, d->bytes) / 1e9, first, last);
 	}
-	(void)host_keep;
-	(void)dev_keep;
+	for (int i = 0; i < 2; i++)
+		free(m.d[i].q);
+	close(host_fd);
+	close(dev_fd);
+	close(host_keep);
+	close(dev_keep);
 	return 0;
 }

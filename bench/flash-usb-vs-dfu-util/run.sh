@@ -73,7 +73,8 @@ INI
 # "restart" (the RESET request; -1 for dfu-util)
 one() {
 	rm -rf state st.txt
-	"$sim" --state state --trust trust.fwst --model BENCH-1 --serial-number B1 --usb -- \
+	"$sim" --state state --trust trust.fwst --model BENCH-1 --serial-number B1 --flash-size 16M \
+		--usb -- \
 		python3 -c '
 import subprocess, sys, time
 t0 = time.monotonic()

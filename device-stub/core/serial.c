@@ -113,7 +113,10 @@ static fws_err handle_frame(fws_stub_serial *l, const fws_frame *f)
 	uint8_t status = FWS_FRAME_ACK;
 	uint8_t type = (uint8_t)(f->type & ~FWS_FRAME_RESPONSE);
 
-	bool windowed = type == FWS_DFU_DNLOAD && (f->status & FWS_FRAME_REQ_WINDOW) != 0u;
+	/* A link without a window (FWS_STUB_SERIAL_WINDOW 1, a device that
+	 * reports none) never gets the flag from a host and ignores it. */
+	bool windowed = FWS_STUB_SERIAL_WINDOW > 1u && type == FWS_DFU_DNLOAD &&
+	                (f->status & FWS_FRAME_REQ_WINDOW) != 0u;
 
 	if (f->type & FWS_FRAME_RESPONSE)
 		return FWS_OK; /* an echo or a confused host: answers are not requests */

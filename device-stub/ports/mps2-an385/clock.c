@@ -39,12 +39,3 @@ uint64_t clock_ticks(void)
 	return (uint64_t)ms * TICKS_PER_MS + (TICKS_PER_MS - 1u - cur);
 }
 
-uint32_t clock_ticks32(void)
-{
-	uint32_t ms, cur;
-	do {
-		ms = ms_count;
-		cur = SYST_CVR;
-	} while (ms != ms_count);
-	return ms * TICKS_PER_MS + (TICKS_PER_MS - 1u - cur);
-}

@@ -10,8 +10,6 @@ void clock_init(void);
 uint32_t clock_ms(void);
 /* SysTick counts since clock_init() at BOARD_SYSCLK_HZ (for benchmarks). */
 uint64_t clock_ticks(void);
-/* The same, wrapping at 32 bits (no 64-bit arithmetic: flash is scarce). */
-uint32_t clock_ticks32(void);
 void clock_tick_isr(void);
 
 #endif /* FWSEAL_MPS2_CLOCK_H */

@@ -2,7 +2,6 @@
 #include "uart.h"
 
 #include "board.h"
-#include "clock.h"
 
 #define UART_REG(off) (*(volatile uint32_t *)(BOARD_UART0_BASE + (off)))
 #define UART_DATA    UART_REG(0x00u)
@@ -39,19 +38,13 @@ void uart_rx_isr(void)
 	UART_INT = INT_RX;
 }
 
-volatile uint32_t uart_busy_ticks;
-static uint32_t awake_since; /* clock_ticks32() at the last wake-up (0: start) */
-
 void uart_wait_rx(void)
 {
 	/* Sleeping instead of spinning on STATE lets QEMU's I/O thread feed the
 	 * UART without fighting the CPU for its lock: several times the
 	 * throughput. SysTick wakes us at least every millisecond. */
-	if (!uart_rx_ready()) {
-		uart_busy_ticks += clock_ticks32() - awake_since;
+	if (!uart_rx_ready())
 		__asm volatile("wfi" ::: "memory");
-		awake_since = clock_ticks32();
-	}
 }
 
 void uart_putc(uint8_t c)

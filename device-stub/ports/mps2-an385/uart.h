@@ -14,11 +14,6 @@ bool uart_rx_ready(void);
 uint8_t uart_getc(void); /* call only when uart_rx_ready() */
 /* Sleep until a byte arrives or another interrupt (SysTick) fires. */
 void uart_wait_rx(void);
-/* SysTick counts the CPU has spent awake (outside the WFI above) since
- * start, up to its last sleep: bench/device-model reads it through the QEMU
- * monitor (symbol uart_busy_ticks) while the device waits for the host, to
- * count the instructions each part of an update takes under -icount. */
-extern volatile uint32_t uart_busy_ticks;
 void uart_rx_isr(void);
 
 #endif /* FWSEAL_MPS2_UART_H */

@@ -4,7 +4,7 @@
  * over the posix simulated flash, on the real serial path: every byte goes
  * in as a frame on the wire (COBS, CRC-32) through fws_stub_serial_input,
  * as the simulator's and the firmware's UART loops feed it, 64 bytes at a
- * time; the answers leave through hal->send (counted, not written).
+ * time (FEED=N: N); the answers leave through hal->send (counted, not written).
  *
  *   stub_cost cpu PHASE   run the whole update and the restart into it;
  *                         bench/stub-cost runs it under callgrind with
@@ -38,7 +38,10 @@
 
 #define IMAGE_LEN (1024u * 1024u)
 #define BLOCK 4096u
-#define FEED 64u /* bytes per read of the receive loop (fws_stub_serial_poll) */
+/* Bytes per call of fws_stub_serial_input: 64, what fws_stub_serial_poll
+ * reads at a time (the simulator's and the firmware's loop); FEED=N in the
+ * environment shows what a port that hands over larger pieces would cost. */
+static size_t feed_len = 64u;
 
 /* ---- heap accounting (glibc: interpose calloc/malloc/free) ---- */
 extern void *__libc_malloc(size_t);
@@ -204,8 +207,8 @@ static void manifest_wire(wire *w)
 /* The port's receive loop: the bytes as the UART delivers them. */
 static fws_err feed(const wire *w)
 {
-	for (size_t at = 0; at < w->len; at += FEED) {
-		size_t n = w->len - at < FEED ? w->len - at : FEED;
+	for (size_t at = 0; at < w->len; at += feed_len) {
+		size_t n = w->len - at < feed_len ? w->len - at : feed_len;
 		fws_err e = fws_stub_serial_input(&g_link, w->bytes + at, n);
 
 		if (e != FWS_OK)
@@ -346,6 +349,9 @@ static int ram(void)
 
 int main(int argc, char **argv)
 {
+	const char *f = getenv("FEED");
+	if (f && atoi(f) > 0)
+		feed_len = (size_t)atoi(f);
 	if (argc == 3 && strcmp(argv[1], "cpu") == 0)
 		return cpu(argv[2]);
 	if (argc == 2 && strcmp(argv[1], "ram") == 0)

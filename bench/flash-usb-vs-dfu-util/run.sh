@@ -13,7 +13,8 @@
 #     and commits it), RESET, and the wait until the restarted device reports
 #     the new version (it re-enumerates: the emulation takes its device off
 #     the bus for 50 ms, usbemu.c reenum_ms), and the production record
-#     (records are on by default). Also printed: the time until its RESET
+#     (records are on by default; a second fwseal run with --no-records
+#     shows what they cost). Also printed: the time until its RESET
 #     request, the point where dfu-util's -R ends too.
 #   dfu-util -D -R:      start-up, download, manifestation, reset; it does not
 #     wait for the device to come back.
@@ -106,15 +107,20 @@ worst=0
 for kib in $sizes; do
 	head -c $((kib * 1024)) /dev/urandom > image.bin
 	"$fwseal" pack --image image.bin --release release.ini --key k.key --out pkg.fwseal >/dev/null
-	: > fwseal.ms; : > fwseal-reset.ms; : > dfu.ms; : > dfu-nosleep.ms; : > dfu-sleep.ms
+	: > fwseal.ms; : > fwseal-reset.ms; : > fwseal-norec.ms; : > dfu.ms; : > dfu-nosleep.ms
+	: > dfu-sleep.ms
 	for _ in $(seq "$runs"); do
 		read -r f _ r < <(one "$fwseal" flash pkg.fwseal --device usb --yes --trust trust.fwst --json)
 		echo "$f" >> fwseal.ms; echo "$r" >> fwseal-reset.ms
+		read -r f _ _ < <(one "$fwseal" flash pkg.fwseal --device usb --yes --trust trust.fwst --json \
+			--no-records)
+		echo "$f" >> fwseal-norec.ms
 		read -r d s _ < <(one dfu-util -d 1209:0001 -a 0 -D pkg.fwseal -R)
 		echo "$d" >> dfu.ms; echo "$s" >> dfu-sleep.ms; echo $((d - s)) >> dfu-nosleep.ms
 	done
 	read -r fmin fmed < <(stats < fwseal.ms)
 	read -r rmin rmed < <(stats < fwseal-reset.ms)
+	read -r xmin xmed < <(stats < fwseal-norec.ms)
 	read -r dmin dmed < <(stats < dfu.ms)
 	read -r nmin nmed < <(stats < dfu-nosleep.ms)
 	read -r _ smed < <(stats < dfu-sleep.ms)
@@ -122,6 +128,7 @@ for kib in $sizes; do
 	echo "$kib KiB image, package $(stat -c %s pkg.fwseal) bytes; ms, min / median of $runs:"
 	printf '  fwseal flash (to the new version reported)      %6d / %6d\n' "$fmin" "$fmed"
 	printf '    of which until its RESET request              %6d / %6d\n' "$rmin" "$rmed"
+	printf '  fwseal flash --no-records                       %6d / %6d\n' "$xmin" "$xmed"
 	printf '  dfu-util -D -R as measured                      %6d / %6d\n' "$dmin" "$dmed"
 	printf '  dfu-util without its fixed sleeps (median %d)  %6d / %6d\n' "$smed" "$nmin" "$nmed"
 	r1=$(awk -v f="$fmed" -v d="$dmed" 'BEGIN { printf "%.2f", f / d }')

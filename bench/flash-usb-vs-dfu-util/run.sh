@@ -15,7 +15,9 @@
 #     the bus for 50 ms, usbemu.c reenum_ms), and the production record
 #     (records are on by default; a second fwseal run with --no-records
 #     shows what they cost). Also printed: the time until its RESET
-#     request, the point where dfu-util's -R ends too.
+#     request, the point where dfu-util's -R ends too, and the time fwseal
+#     spent in non-zero (nano)sleeps of its own (its polling back-off after
+#     RESET; a wait in poll() for a libusb hotplug arrival is not counted).
 #   dfu-util -D -R:      start-up, download, manifestation, reset; it does not
 #     wait for the device to come back.
 # dfu-util "with its fixed sleeps taken out": dfu-util sleeps for fixed times
@@ -107,11 +109,11 @@ worst=0
 for kib in $sizes; do
 	head -c $((kib * 1024)) /dev/urandom > image.bin
 	"$fwseal" pack --image image.bin --release release.ini --key k.key --out pkg.fwseal >/dev/null
-	: > fwseal.ms; : > fwseal-reset.ms; : > fwseal-norec.ms; : > dfu.ms; : > dfu-nosleep.ms
+	: > fwseal.ms; : > fwseal-reset.ms; : > fwseal-sleep.ms; : > fwseal-norec.ms; : > dfu.ms; : > dfu-nosleep.ms
 	: > dfu-sleep.ms
 	for _ in $(seq "$runs"); do
-		read -r f _ r < <(one "$fwseal" flash pkg.fwseal --device usb --yes --trust trust.fwst --json)
-		echo "$f" >> fwseal.ms; echo "$r" >> fwseal-reset.ms
+		read -r f fs r < <(one "$fwseal" flash pkg.fwseal --device usb --yes --trust trust.fwst --json)
+		echo "$f" >> fwseal.ms; echo "$r" >> fwseal-reset.ms; echo "$fs" >> fwseal-sleep.ms
 		read -r f _ _ < <(one "$fwseal" flash pkg.fwseal --device usb --yes --trust trust.fwst --json \
 			--no-records)
 		echo "$f" >> fwseal-norec.ms
@@ -124,10 +126,12 @@ for kib in $sizes; do
 	read -r dmin dmed < <(stats < dfu.ms)
 	read -r nmin nmed < <(stats < dfu-nosleep.ms)
 	read -r _ smed < <(stats < dfu-sleep.ms)
+	read -r _ fsmed < <(stats < fwseal-sleep.ms)
 	echo
 	echo "$kib KiB image, package $(stat -c %s pkg.fwseal) bytes; ms, min / median of $runs:"
 	printf '  fwseal flash (to the new version reported)      %6d / %6d\n' "$fmin" "$fmed"
 	printf '    of which until its RESET request              %6d / %6d\n' "$rmin" "$rmed"
+	printf '    of which in non-zero sleeps (median; polling) %6s   %6d\n' "" "$fsmed"
 	printf '  fwseal flash --no-records                       %6d / %6d\n' "$xmin" "$xmed"
 	printf '  dfu-util -D -R as measured                      %6d / %6d\n' "$dmin" "$dmed"
 	printf '  dfu-util without its fixed sleeps (median %d)  %6d / %6d\n' "$smed" "$nmin" "$nmed"

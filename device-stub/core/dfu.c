@@ -114,9 +114,12 @@ static fws_err do_dnload(fws_stub *s, const fws_stub_req *req)
 
 	STUB_VERIFY(s, req->alt == FWS_ALT_PACKAGE, FWS_E_STATE);
 	STUB_VERIFY(s, req->len == 0u || req->data != NULL, FWS_E_INVAL);
+	/* DNLOAD data may arrive in two pieces (data2: fws_frame.payload2) */
+	STUB_VERIFY(s, req->len2 == 0u || (req->data2 != NULL && req->len > 0u), FWS_E_INVAL);
 	/* DFU 1.1 6.1.1: never more than wTransferSize per DNLOAD, whatever a
 	 * frame (4160 bytes) or a control transfer could carry */
-	STUB_VERIFY(s, req->len <= fws_stub_xfer_size(s), FWS_E_INVAL);
+	STUB_VERIFY(s, req->len2 <= fws_stub_xfer_size(s) &&
+	                   req->len <= fws_stub_xfer_size(s) - req->len2, FWS_E_INVAL);
 	switch (s->state) {
 	case FWS_DFU_IDLE:
 		/* 6.1.2: a zero-length DNLOAD in dfuIDLE is a protocol error. */
@@ -145,9 +148,24 @@ static fws_err do_dnload(fws_stub *s, const fws_stub_req *req)
 		return stub_fail(s, FWS_E_SEQUENCE);
 	}
 	e = stub_dl_feed(s, req->data, req->len);
+	if (e == FWS_OK && req->len2)
+		e = stub_dl_feed(s, req->data2, req->len2);
 	STUB_VERIFY(s, e == FWS_OK, e);
 	s->state = FWS_DFU_DNLOAD_SYNC;
 	return FWS_OK;
+}
+
+uint8_t *fws_stub_dnload_room(fws_stub *s, size_t *cap)
+{
+	/* While a download holds part of a unit in the block buffer, only the
+	 * reader's room after it is free (a DNLOAD then continues it). In every
+	 * other state nothing in the buffer outlives the next request: a DNLOAD
+	 * in dfuIDLE starts a download at the buffer's start, one in any other
+	 * state is refused. */
+	if ((s->state == FWS_DFU_DNLOAD_IDLE || s->state == FWS_DFU_DNLOAD_SYNC) && !s->dl_done)
+		return fws_pkg_reader_room(&s->rd, cap);
+	*cap = s->cfg.buf_cap;
+	return s->cfg.buf;
 }
 
 static fws_err do_getstatus(fws_stub *s, uint8_t *resp, size_t cap, size_t *resp_len)
@@ -230,7 +248,7 @@ uint16_t fws_stub_xfer_size(const fws_stub *s)
 {
 	uint16_t x = s->cfg.xfer_size;
 
-	return x != 0u && x < FWS_STUB_XFER_MAX ? x : FWS_STUB_XFER_MAX;
+	return x != 0u ? x : FWS_STUB_XFER_MAX;
 }
 
 uint8_t fws_stub_request_dir(uint8_t request)

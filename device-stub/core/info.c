@@ -81,6 +81,8 @@ void fws_stub_info(const fws_stub *s, fws_devinfo *out)
 	copy_text(out->crypto_lib, sizeof out->crypto_lib, fws_crypto_lib());
 	out->simulator = id->simulator;
 	out->last_error = (int16_t)s->last_error;
+	out->dl_window = s->cfg.dl_window;
+	out->dl_flags = s->cfg.dl_window ? s->cfg.dl_flags : 0u;
 	if (resumable(s)) {
 		out->has_resume = true;
 		out->resume_offset = s->j.dl_offset;

@@ -645,7 +645,7 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	catch_signals();
 	fwh_flash_opts fo = { .progress = on_progress, .user = &c, .cancel = &stop_flag,
-	                      .no_resume = a.no_resume,
+	                      .no_resume = a.no_resume, .info = &d,
 	                      .restart_timeout_ms = a.confirm_timeout_s * 1000u };
 	fwh_flash_result res;
 	fws_err e = fwh_flash(&l, &pkg, &fo, &res, &err);

@@ -151,6 +151,10 @@ void dev_print_json(struct cli_json *j, const char *device, const fws_devinfo *d
 	cli_json_arr_end(j);
 	cli_json_u64(j, "max_block", d->max_block);
 	cli_json_u64(j, "transfer_size", d->xfer_size);
+	if (d->dl_window) /* DNLOADs the device takes in flight (serial window) */
+		cli_json_u64(j, "dl_window", d->dl_window);
+	else
+		cli_json_null(j, "dl_window");
 	cli_json_u64(j, "slot_size", d->slot_size);
 	cli_json_str(j, "stub_version", d->stub_version);
 	if (d->crypto_lib[0])

@@ -174,23 +174,44 @@ fws_err fwh_dfu_reset(fwh_link *l, fwh_error *err)
 	return no_data(l, FWS_REQ_RESET, err);
 }
 
+void fwh_dfu_dnload_prepare(fwh_request *req, uint16_t block, const uint8_t *data, size_t len,
+                            uint8_t *ans, size_t ans_cap)
+{
+	memset(req, 0, sizeof *req);
+	req->request = FWS_DFU_DNLOAD;
+	req->value = block;
+	req->data = data;
+	req->len = len;
+	req->want_status = ans != NULL;
+	req->answer = ans;
+	req->answer_cap = ans ? ans_cap : 0;
+}
+
+fws_err fwh_dfu_dnload_outcome(fwh_link *l, const fwh_request *req, fwh_dfu_status *st,
+                               bool *have_st, fwh_error *err)
+{
+	if (have_st)
+		*have_st = false;
+	if (req->stalled)
+		return stalled(l, req->len ? "the firmware data" : "to install the firmware", err);
+	if (st && req->want_status && req->answer_len >= FWS_DFU_STATUS_LEN) {
+		parse_status(req->answer, req->answer_len, st);
+		if (have_st)
+			*have_st = true;
+	}
+	return FWS_OK;
+}
+
 fws_err fwh_dfu_dnload_status(fwh_link *l, uint16_t block, const uint8_t *data, size_t len,
                               fwh_dfu_status *st, bool *have_st, fwh_error *err)
 {
 	uint8_t ans[16];
-	fwh_request req = { .value = block, .data = data, .len = len, .want_status = st != NULL,
-	                    .answer = ans, .answer_cap = st ? sizeof ans : 0 };
+	fwh_request req;
+	fwh_dfu_dnload_prepare(&req, block, data, len, st ? ans : NULL, sizeof ans);
 	if (have_st)
 		*have_st = false;
-	fws_err e = simple(l, FWS_DFU_DNLOAD, &req, err);
-	if (e == FWS_OK && req.stalled)
-		return stalled(l, len ? "the firmware data" : "to install the firmware", err);
-	if (e == FWS_OK && st && req.answer_len >= FWS_DFU_STATUS_LEN) {
-		parse_status(ans, req.answer_len, st);
-		if (have_st)
-			*have_st = true;
-	}
-	return e;
+	fws_err e = l->ops->request(l, &req, err);
+	return e != FWS_OK ? e : fwh_dfu_dnload_outcome(l, &req, st, have_st, err);
 }
 
 fws_err fwh_dfu_dnload(fwh_link *l, uint16_t block, const uint8_t *data, size_t len,

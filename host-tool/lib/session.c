@@ -20,7 +20,10 @@
 #define POLL_CAP_MS        5000u   /* longest bwPollTimeout we honour per poll */
 #define BUSY_LIMIT_MS      60000u  /* longest a device may stay busy on one request */
 #define RESTART_DEFAULT_MS 30000u
-#define RESTART_POLL_MS    200u
+/* Polling for a restarted device: first at once, then after 1, 2, 4, ...
+ * ms up to this (or at a USB hotplug arrival): no fixed sleep, and a
+ * device that takes seconds is asked at most 20 times a second. */
+#define RESTART_BACKOFF_MAX_MS 50u
 #define PROGRESS_EVERY_MS  100u
 #define BACKOFF_LIMIT_MS   330000u /* longest wait a device may ask to start (5 min + slack) */
 #define BACKOFF_TRIES      3
@@ -35,6 +38,8 @@ typedef struct run {
 	uint64_t t0, last_report;
 	uint64_t sent_from;          /* stream offset where this run started sending */
 	uint16_t dev_xfer;           /* the device's FWS_DI_XFER_SIZE, 0 unknown */
+	uint8_t dev_window;          /* the device's DL_WINDOW, 0 not reported */
+	bool unit_chunks;            /* DNLOADs must not cross package units */
 } run;
 
 static uint64_t now_ms(void)
@@ -167,10 +172,13 @@ static fws_err prepare(run *r, uint64_t *start, fwh_error *err)
 		return e;
 
 	fws_devinfo dev;
-	e = fwh_dfu_info(l, &dev, err);
-	if (e != FWS_OK)
+	if (r->o->info != NULL)
+		dev = *r->o->info;
+	else if ((e = fwh_dfu_info(l, &dev, err)) != FWS_OK)
 		return e;
 	r->dev_xfer = dev.xfer_size;
+	r->dev_window = dev.dl_window;
+	r->unit_chunks = (dev.dl_flags & FWS_DL_UNIT_CHUNKS) != 0;
 	fwh_plan plan;
 	fwh_plan_make(r->pkg, &dev, &plan);
 	*start = 0;
@@ -190,52 +198,143 @@ static fws_err prepare(run *r, uint64_t *start, fwh_error *err)
 	return FWS_OK;
 }
 
+/* One DNLOAD of the download: its bytes, its request and its answer. */
+typedef struct chunk {
+	uint64_t off;
+	size_t len;
+	uint8_t *data;
+	uint8_t ans[16];
+	fwh_request req;
+} chunk;
+
+/* Bytes of the next DNLOAD at stream offset off: at most max, and for a
+ * device that takes DNLOAD data straight into its block buffer
+ * (FWS_DL_UNIT_CHUNKS) never past the end of the package unit off lies in:
+ * the prefix, or one block with its next digest (docs/package-format.md). */
+static size_t chunk_len(const run *r, uint64_t off, size_t max)
+{
+	const fwh_package *pkg = r->pkg;
+	uint64_t end = pkg->stream_len;
+	if (r->unit_chunks) {
+		uint64_t unit = (uint64_t)pkg->manifest.block_size + FWS_SHA256_LEN;
+		uint64_t unit_end = off < pkg->prefix_len
+		                    ? pkg->prefix_len
+		                    : pkg->prefix_len + ((off - pkg->prefix_len) / unit + 1u) * unit;
+		if (unit_end < end)
+			end = unit_end;
+	}
+	return end - off < max ? (size_t)(end - off) : max;
+}
+
+/* Collect the answers of the DNLOADs still in flight, whatever they say:
+ * after one failed, the device refuses the rest without a state change. */
+static fws_err drain(fwh_link *l, unsigned *inflight, fwh_error *err)
+{
+	fws_err e = FWS_OK;
+	for (; *inflight > 0 && e == FWS_OK; (*inflight)--) {
+		fwh_request *done;
+		fwh_error ignore;
+		fwh_error_clear(&ignore);
+		e = fwh_reap(l, &done, err ? err : &ignore);
+	}
+	*inflight = 0;
+	return e;
+}
+
+/* Send the stream from start: one DNLOAD per chunk, up to `window` of them
+ * in flight when the device reports a DL_WINDOW and the link can keep
+ * several (serial), one at a time otherwise (DFU 1.1 7.1.1: DNLOAD, then
+ * GETSTATUS until idle; the status rides on the DNLOAD's answer where the
+ * link carries it, FWS_FRAME_REQ_STATUS). */
 static fws_err download(run *r, uint64_t start, fwh_error *err)
 {
 	fwh_link *l = *r->link;
 	const fwh_package *pkg = r->pkg;
 	/* never more per request than both the link and the device take
 	 * (a small device may build with small frames, frame.h) */
-	size_t chunk = l->ops->max_transfer(l);
-	if (r->dev_xfer && r->dev_xfer < chunk)
-		chunk = r->dev_xfer;
-	uint8_t *buf = malloc(chunk);
-	if (buf == NULL)
+	size_t max = l->ops->max_transfer(l);
+	if (r->dev_xfer && r->dev_xfer < max)
+		max = r->dev_xfer;
+	unsigned window = fwh_window(l);
+	if (r->dev_window < window)
+		window = r->dev_window ? r->dev_window : 1u;
+	chunk *c = calloc(window, sizeof *c);
+	uint8_t *bufs = malloc(window * max);
+	if (c == NULL || bufs == NULL) {
+		free(c);
+		free(bufs);
 		return fwh_error_set(err, FWS_E_IO, "Out of memory.");
+	}
+	for (unsigned i = 0; i < window; i++)
+		c[i].data = bufs + (size_t)i * max;
 	uint16_t block = 0;
+	uint64_t next = start;       /* stream offset of the next chunk to send */
+	unsigned head = 0, inflight = 0;
 	fws_err e = FWS_OK;
 	r->sent_from = start;
 	r->prog.done = start;
 	r->t0 = now_ms();
 	report(r, FWH_PHASE_DOWNLOAD, true);
-	for (uint64_t off = start; off < pkg->stream_len;) {
-		if (cancelled(r)) {
-			e = FWS_E_CANCELLED;
+	for (;;) {
+		while (inflight < window && next < pkg->stream_len) {
+			if (cancelled(r)) {
+				e = FWS_E_CANCELLED;
+				break;
+			}
+			chunk *k = &c[(head + inflight) % window];
+			k->off = next;
+			k->len = chunk_len(r, next, max);
+			/* the bytes as checked, or an error: never what the file
+			 * holds now if that is something else (issue 16) */
+			e = fwh_pkg_stream_read(r->src, next, k->data, k->len, err);
+			if (e != FWS_OK)
+				break;
+			fwh_dfu_dnload_prepare(&k->req, block, k->data, k->len, k->ans, sizeof k->ans);
+			e = fwh_post(l, &k->req, err);
+			if (e != FWS_OK) {
+				inflight = 0; /* the link gave everything up */
+				break;
+			}
+			block++;
+			inflight++;
+			next += k->len;
+		}
+		if (e != FWS_OK || inflight == 0)
+			break;
+		fwh_request *done;
+		e = fwh_reap(l, &done, err);
+		if (e != FWS_OK) {
+			inflight = 0;
 			break;
 		}
-		size_t n = pkg->stream_len - off < chunk ? (size_t)(pkg->stream_len - off) : chunk;
-		/* the bytes as checked, or an error: never what the file holds
-		 * now if that is something else (issue 16) */
-		e = fwh_pkg_stream_read(r->src, off, buf, n, err);
-		if (e != FWS_OK)
-			break;
-		fwh_dfu_status st;
-		bool have_st = false;
-		e = fwh_dfu_dnload_status(l, block, buf, n, &st, &have_st, err);
-		if (e == FWS_OK) {
-			e = settle(r, &st, have_st, N_("the firmware data"), err);
-		} else if (err && err->from_device) {
-			recover(l);
+		chunk *k = &c[head];
+		head = (head + 1u) % window;
+		inflight--;
+		/* the usual answer: accepted, and the device is ready for more */
+		bool idle = !k->req.stalled && k->req.answer_len >= FWS_DFU_STATUS_LEN &&
+		            k->ans[0] == FWS_DFU_OK && k->ans[4] == FWS_DFU_DNLOAD_IDLE;
+		if (!idle) {
+			/* anything else is sorted out with nothing else in flight */
+			e = drain(l, &inflight, err);
+			fwh_dfu_status st;
+			bool have_st = false;
+			if (e == FWS_OK)
+				e = fwh_dfu_dnload_outcome(l, &k->req, &st, &have_st, err);
+			if (e == FWS_OK)
+				e = settle(r, &st, have_st, N_("the firmware data"), err);
+			else if (err && err->from_device)
+				recover(l);
+			if (e != FWS_OK)
+				break;
 		}
-		if (e != FWS_OK)
-			break;
-		off += n;
-		block++;
-		r->prog.done = off;
-		r->res->sent = off - start;
-		report(r, FWH_PHASE_DOWNLOAD, off == pkg->stream_len);
+		r->prog.done = k->off + k->len;
+		r->res->sent = r->prog.done - start;
+		report(r, FWH_PHASE_DOWNLOAD, r->prog.done == pkg->stream_len);
 	}
-	free(buf);
+	if (inflight > 0)
+		(void)drain(l, &inflight, NULL);
+	free(bufs);
+	free(c);
 	/* the whole stream went out (this run and, resumed, an earlier one):
 	 * name it by the digest of what was read and sent */
 	if (e == FWS_OK && (e = fwh_pkg_stream_finish(r->src, r->res->package_sha256, err)) == FWS_OK)
@@ -343,6 +442,7 @@ static fws_err restart_and_wait(run *r, fwh_error *err)
 	fws_devinfo d;
 	bool seen = false;
 	fwh_link *l = NULL;
+	uint32_t backoff = 1;
 	for (;;) {
 		if (l == NULL && ops->open(&id, &poll_opts, &l, NULL) != FWS_OK)
 			l = NULL;
@@ -356,9 +456,15 @@ static fws_err restart_and_wait(run *r, fwh_error *err)
 			fwh_close(l);
 			l = NULL;
 		}
-		if (now_ms() >= deadline)
+		uint64_t now = now_ms();
+		if (now >= deadline)
 			break;
-		sleep_ms(RESTART_POLL_MS);
+		uint32_t wait = deadline - now < backoff ? (uint32_t)(deadline - now) : backoff;
+		if (l == NULL && ops->await != NULL)
+			ops->await(&id, wait); /* returns early when the device is back */
+		else
+			sleep_ms(wait);
+		backoff = backoff * 2u < RESTART_BACKOFF_MAX_MS ? backoff * 2u : RESTART_BACKOFF_MAX_MS;
 	}
 	if (!seen) {
 		fwh_close(l);

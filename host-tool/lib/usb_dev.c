@@ -384,3 +384,40 @@ bool fws_usb_dev_has_dfu(const char *path)
 		libusb_free_device_list(list, 1);
 	return ok;
 }
+
+static int LIBUSB_CALL on_arrival(libusb_context *ctx, libusb_device *dev,
+                                  libusb_hotplug_event event, void *user)
+{
+	(void)ctx;
+	(void)dev;
+	(void)event;
+	*(int *)user = 1;
+	return 0; /* stay registered; the waiter deregisters */
+}
+
+void fws_usb_await_arrival(unsigned ms)
+{
+	libusb_context *usb = fws_usb_context();
+	libusb_hotplug_callback_handle h;
+	int arrived = 0;
+	uint64_t end = now_ms() + ms;
+
+	/* any device: one that re-enumerates may come back with other ids
+	 * (runtime and DFU mode), and the caller's open() decides */
+	if (usb == NULL || !libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG) ||
+	    libusb_hotplug_register_callback(usb, LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED, 0,
+	                                     LIBUSB_HOTPLUG_MATCH_ANY, LIBUSB_HOTPLUG_MATCH_ANY,
+	                                     LIBUSB_HOTPLUG_MATCH_ANY, on_arrival, &arrived,
+	                                     &h) != LIBUSB_SUCCESS) {
+		sleep_ms(ms);
+		return;
+	}
+	for (uint64_t now = now_ms(); !arrived && now < end; now = now_ms()) {
+		uint64_t left = end - now;
+		struct timeval tv = { (time_t)(left / 1000u), (suseconds_t)(left % 1000u) * 1000 };
+
+		if (libusb_handle_events_timeout_completed(usb, &tv, &arrived) != 0)
+			break;
+	}
+	libusb_hotplug_deregister_callback(usb, h);
+}

@@ -119,6 +119,11 @@ fws_err fws_usb_dev_reopen(struct fws_usb_dev *d, unsigned timeout_ms, fwh_error
 
 void fws_usb_dev_close(struct fws_usb_dev *d);
 
+/* Wait up to ms for any USB device to arrive: libusb hotplug where the
+ * platform has it (returns at the arrival), a plain sleep otherwise. For a
+ * caller that polls for a restarting device and wants no fixed sleep. */
+void fws_usb_await_arrival(unsigned ms);
+
 /* Every DFU device on USB (both modes) matching sel, up to max. Devices that
  * cannot be opened (permission) are listed without their strings, with
  * open_error set. Returns the count, or a negative fws_err. */

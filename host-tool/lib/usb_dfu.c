@@ -245,6 +245,12 @@ static fws_err usb_enumerate(fwh_found_cb found, fwh_unusable_cb unusable, void 
 	return FWS_OK;
 }
 
+static void usb_await(const fwh_dev_id *id, uint32_t ms)
+{
+	(void)id;
+	fws_usb_await_arrival(ms);
+}
+
 const fwh_transport_ops fwh_usb_ops = {
 	.name = "usb",
 	.kind = FWH_KIND_USB,
@@ -254,4 +260,5 @@ const fwh_transport_ops fwh_usb_ops = {
 	.describe = usb_describe,
 	.max_transfer = usb_max_transfer,
 	.request = usb_request,
+	.await = usb_await,
 };

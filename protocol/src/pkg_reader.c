@@ -164,6 +164,22 @@ static fws_err fail(fws_pkg_reader *r, fws_err err)
 	return err;
 }
 
+/* memcpy, or a byte loop when the two overlap (bytes placed in the room
+ * beyond the current unit move down to its start): not memmove, which is
+ * 250 bytes of the device's 24 KiB of flash. */
+static void copy_in(uint8_t *dst, const uint8_t *src, size_t n)
+{
+	if (src >= dst + n || dst >= src + n) {
+		memcpy(dst, src, n);
+	} else if (src > dst) {
+		for (size_t i = 0; i < n; i++)
+			dst[i] = src[i];
+	} else {
+		for (size_t i = n; i-- > 0;)
+			dst[i] = src[i];
+	}
+}
+
 static size_t unit_base(const fws_pkg_reader *r)
 {
 	switch (r->phase) {
@@ -333,8 +349,12 @@ fws_err fws_pkg_reader_feed(fws_pkg_reader *r, const uint8_t *data, size_t len, 
 		take = r->need - r->fill;
 		if (take > len - *used)
 			take = len - *used;
-		if (take)
-			memcpy(r->buf + unit_base(r) + r->fill, data + *used, take);
+		uint8_t *dst = r->buf + unit_base(r) + r->fill;
+
+		/* data placed in the reader's room (fws_pkg_reader_room) is
+		 * already where it belongs, or lies further on in the buffer */
+		if (take && dst != data + *used)
+			copy_in(dst, data + *used, take);
 		r->fill += take;
 		*used += take;
 		r->offset += take;
@@ -344,6 +364,30 @@ fws_err fws_pkg_reader_feed(fws_pkg_reader *r, const uint8_t *data, size_t len, 
 		if (err != FWS_OK || *ev != FWS_PKG_NEED_MORE)
 			return err;
 	}
+}
+
+uint8_t *fws_pkg_reader_room(const fws_pkg_reader *r, size_t *cap)
+{
+	size_t at;
+
+	switch (r->phase) {
+	case FWS_PHASE_HEADER:
+	case FWS_PHASE_MANIFEST:
+	case FWS_PHASE_SIGS:
+	case FWS_PHASE_BLOCK:
+		at = unit_base(r) + r->fill;
+		if (r->buf == NULL || at >= r->buf_cap)
+			break;
+		*cap = r->buf_cap - at;
+		return r->buf + at;
+	case FWS_PHASE_PREFIX_READY:
+	case FWS_PHASE_BLOCK_READY:
+	case FWS_PHASE_DONE:
+	case FWS_PHASE_FAILED:
+		break;
+	}
+	*cap = 0;
+	return NULL;
 }
 
 fws_err fws_pkg_reader_resume(fws_pkg_reader *r, const fws_manifest *m, size_t prefix_len,

@@ -12,7 +12,7 @@ static void install_v1(fuzz_device *d)
 	const test_pkg *p = &d->pkg[FUZZ_PKG_V1];
 	uint8_t resp[16];
 	size_t n;
-	fws_stub_req q = { FWS_DFU_DNLOAD, FWS_ALT_PACKAGE, 0, NULL, 0, FWS_REQ_DIR_ANY };
+	fws_stub_req q = { .request = FWS_DFU_DNLOAD, .alt = FWS_ALT_PACKAGE, .dir = FWS_REQ_DIR_ANY };
 
 	for (size_t at = 0; at < p->len; at += 1024) {
 		q.request = FWS_DFU_DNLOAD;

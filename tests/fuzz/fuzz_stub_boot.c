@@ -38,7 +38,8 @@ static void dnload(const uint8_t *p, size_t n)
 {
 	uint8_t resp[16];
 	size_t rn;
-	fws_stub_req q = { FWS_DFU_DNLOAD, FWS_ALT_PACKAGE, 0, p, n, FWS_REQ_DIR_ANY };
+	fws_stub_req q = { .request = FWS_DFU_DNLOAD, .alt = FWS_ALT_PACKAGE, .data = p, .len = n,
+	                  .dir = FWS_REQ_DIR_ANY };
 	(void)fws_stub_handle(&F.stub, &q, resp, sizeof resp, &rn);
 	q.request = FWS_DFU_GETSTATUS;
 	q.data = NULL;

@@ -86,8 +86,8 @@ static fws_err loop_request(fwh_link *base, fwh_request *req, fwh_error *err)
 	if (req->request == FWS_DFU_DNLOAD && req->len && g_on_dnload)
 		g_on_dnload(g_dnloads);
 	static uint8_t ans[FWS_DEVINFO_MAX + 8];
-	fws_stub_req q = { req->request, FWS_ALT_PACKAGE, req->value, req->data, req->len,
-	                  FWS_REQ_DIR_ANY };
+	fws_stub_req q = { .request = req->request, .alt = FWS_ALT_PACKAGE, .value = req->value,
+	                  .data = req->data, .len = req->len };
 	size_t n = 0;
 	size_t cap = req->answer_cap < sizeof ans ? req->answer_cap : sizeof ans;
 	req->stalled = fws_stub_handle(&g_rig->stub, &q, ans, cap, &n) != FWS_OK;

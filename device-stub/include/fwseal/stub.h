@@ -101,6 +101,11 @@ typedef struct fws_stub_config {
 	uint32_t poll_timeout_ms; /* bwPollTimeout reported while busy */
 	uint16_t xfer_size;       /* largest DNLOAD/UPLOAD data per request of the
 	                             transport (info record); 0: FWS_STUB_XFER_MAX */
+	/* Serial / HID (fwseal/stub_serial.h): the device-info DL_WINDOW field,
+	 * 0 to leave it out (a host then sends one DNLOAD at a time). */
+	uint8_t dl_window;        /* DNLOADs the link takes in flight, <=
+	                             FWS_STUB_SERIAL_WINDOW */
+	uint8_t dl_flags;         /* FWS_DL_* (devinfo.h) */
 	uint32_t defects;         /* enum fws_stub_defect bits */
 } fws_stub_config;
 
@@ -221,6 +226,10 @@ typedef struct fws_stub_req {
 	const uint8_t *data; /* OUT data (DNLOAD, RESUME) */
 	size_t len;
 	uint8_t dir;         /* enum fws_stub_dir; 0 (ANY) when not given */
+	/* DNLOAD only: more data after data[0 .. len), for a transport that
+	 * received one request's data in two pieces (fws_frame.payload2) */
+	const uint8_t *data2;
+	size_t len2;
 } fws_stub_req;
 
 /* The direction request takes: FWS_REQ_DIR_IN for those that answer with
@@ -240,6 +249,15 @@ uint8_t fws_stub_request_dir(uint8_t request);
 fws_err fws_stub_handle(fws_stub *s, const fws_stub_req *req, uint8_t *resp, size_t cap,
                         size_t *resp_len);
 
+/* Where the data of the next DNLOAD may be received, so it need not be
+ * copied (fws_pkg_reader_room): inside the block buffer, after whatever a
+ * download in progress holds there; *cap is the room. A transport that
+ * receives a DNLOAD's data there passes that pointer as req.data. The room
+ * is scratch until the DNLOAD is handled: data of a request that is then
+ * refused, repeated or dropped harms nothing. NULL (*cap 0) when a DNLOAD
+ * would find no room (the transport then uses its own buffer). */
+uint8_t *fws_stub_dnload_room(fws_stub *s, size_t *cap);
+
 /* True once a FWS_REQ_RESET was answered: the port calls hal->reset. */
 bool fws_stub_reset_pending(const fws_stub *s);
 
@@ -256,8 +274,9 @@ void fws_stub_info(const fws_stub *s, fws_devinfo *out);
 
 #define FWS_STUB_RESUME_LEN (4u + FWS_SHA256_LEN)
 
-/* The largest DNLOAD data this device takes per request: cfg.xfer_size,
- * at most FWS_STUB_XFER_MAX (which applies when xfer_size is 0). */
+/* The largest DNLOAD data this device takes per request: cfg.xfer_size as
+ * the device-info record reports it (a serial link with FWS_DL_UNIT_CHUNKS
+ * takes a whole frame, 4160 bytes), FWS_STUB_XFER_MAX when it is 0. */
 uint16_t fws_stub_xfer_size(const fws_stub *s);
 
 /* Map a detail error onto a DFU 1.1 bStatus. */

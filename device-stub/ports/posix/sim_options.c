@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fwseal/stub.h"
+#include "fwseal/stub_serial.h"
 #include "sim_options.h"
 
 static const char usage[] =
@@ -20,6 +21,8 @@ static const char usage[] =
 	"  --serial-number SN   serial number (default SIM-0001)\n"
 	"  --baud N             pace the link like a UART at N baud (8N1)\n"
 	"  --tty PATH           serve this tty instead of a new pty\n"
+	"  --dl-window N        serial: DNLOADs taken in flight (device-info DL_WINDOW;\n"
+	"                       default 4, 1 = one at a time, 0 = do not report it)\n"
 	"  --vendor-id ID       --class-id ID  --component NAME   identity checks\n"
 	"  --flash-size BYTES   flash size (default 4M; K/M suffix)\n"
 	"  --max-block BYTES    largest package block accepted (default 4096)\n"
@@ -72,7 +75,7 @@ static int bad(const char *what, const char *arg)
 enum {
 	OPT_STATE = 256, OPT_TRUST, OPT_MODEL, OPT_HWREV, OPT_SN, OPT_BAUD, OPT_TTY, OPT_VID,
 	OPT_CID, OPT_COMPONENT, OPT_FLASH, OPT_MAXBLOCK, OPT_NOCONFIRM, OPT_CUT, OPT_TORN,
-	OPT_FLIP, OPT_DEFECT, OPT_RAM, OPT_HELP, OPT_CONTROL, OPT_NO_CONTROL,
+	OPT_FLIP, OPT_DEFECT, OPT_RAM, OPT_HELP, OPT_CONTROL, OPT_NO_CONTROL, OPT_WINDOW,
 };
 
 int sim_options_parse(sim_options *o, int argc, char **argv)
@@ -85,6 +88,7 @@ int sim_options_parse(sim_options *o, int argc, char **argv)
 		{"serial-number", required_argument, NULL, OPT_SN},
 		{"baud", required_argument, NULL, OPT_BAUD},
 		{"tty", required_argument, NULL, OPT_TTY},
+		{"dl-window", required_argument, NULL, OPT_WINDOW},
 		{"vendor-id", required_argument, NULL, OPT_VID},
 		{"class-id", required_argument, NULL, OPT_CID},
 		{"component", required_argument, NULL, OPT_COMPONENT},
@@ -110,6 +114,7 @@ int sim_options_parse(sim_options *o, int argc, char **argv)
 	o->serial_number = "SIM-0001";
 	o->flash_size = 4u * 1024u * 1024u;
 	o->max_block = 4096;
+	o->dl_window = SIM_DL_WINDOW_DEFAULT;
 	env = getenv("FWSEAL_SIM_CUT_AFTER");
 	if (env != NULL && *env != '\0') {
 		if (!parse_u64(env, &o->cut_after))
@@ -153,6 +158,11 @@ int sim_options_parse(sim_options *o, int argc, char **argv)
 			    v % 4096u != 0u)
 				return bad("flash size (64K..512M, whole 4K sectors)", optarg);
 			o->flash_size = (uint32_t)v;
+			break;
+		case OPT_WINDOW:
+			if (!parse_u64(optarg, &v) || v > FWS_STUB_SERIAL_WINDOW)
+				return bad("--dl-window (0 to FWS_STUB_SERIAL_WINDOW)", optarg);
+			o->dl_window = (uint8_t)v;
 			break;
 		case OPT_MAXBLOCK:
 			if (!parse_u64(optarg, &v) || v < FWS_PKG_BLOCK_MIN || v > FWS_PKG_BLOCK_MAX)

@@ -6,6 +6,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* DNLOADs in flight a simulated serial device takes: a pty (and the UART
+ * model in front of it) buffers more than that, and two already keep the
+ * line busy while the device answers (docs/serial-protocol.md). */
+#define SIM_DL_WINDOW_DEFAULT 4u
+
 typedef struct sim_options {
 	const char *state_dir;
 	const char *trust;
@@ -29,6 +34,7 @@ typedef struct sim_options {
 	uint32_t flip_off;
 	unsigned flip_bit;
 	uint32_t defects;         /* enum fws_stub_defect */
+	uint8_t dl_window;        /* serial: device-info DL_WINDOW, 0 = not reported */
 	bool ram;                 /* print the stub's RAM use and exit */
 } sim_options;
 

@@ -230,6 +230,17 @@ void fws_pkg_reader_set_sha256(fws_pkg_reader *r, fws_sha256_engine engine, void
 fws_err fws_pkg_reader_feed(fws_pkg_reader *r, const uint8_t *data, size_t len,
                             size_t *used, enum fws_pkg_event *ev);
 
+/* Where the reader puts the next stream bytes, so a receiver can place them
+ * there itself (the device's serial link: DNLOAD data straight into the
+ * block buffer) and feed that very pointer: the reader then copies nothing.
+ * *cap is the room from there to the end of the buffer. Bytes placed beyond
+ * the current unit (the prefix, or one block and its next digest) are moved
+ * to the front when the next unit starts, so any chunk that fits the room
+ * works; chunks that end at unit boundaries are never moved. NULL (and *cap
+ * 0) when the reader takes no bytes now (a unit is complete, done, failed).
+ * Bytes placed there but not fed are scratch: the reader never reads them. */
+uint8_t *fws_pkg_reader_room(const fws_pkg_reader *r, size_t *cap);
+
 /* Resume a block stream at block k whose expected digest D(k) is known (from
  * a journal), with the already-verified manifest m. The reader then expects
  * the stream bytes of block k onward. Image hashing is off after a resume. */

@@ -82,6 +82,9 @@ typedef struct fwh_flash_opts {
 	                                  point and its old firmware) */
 	uint32_t restart_timeout_ms;   /* for the device to come back; 0 = 30 s */
 	bool no_resume;                /* always start from the beginning */
+	const fws_devinfo *info;       /* the device's record as the caller just read
+	                                  it on this link (saves a round trip), or
+	                                  NULL: the session reads it */
 } fwh_flash_opts;
 
 typedef struct fwh_flash_result {

@@ -156,14 +156,52 @@ struct fwh_transport_ops {
 	 * FWS_E_TIMEOUT when it never answered, FWS_E_DISCONNECTED when the
 	 * device went away, FWS_E_PROTOCOL for a malformed answer, FWS_E_IO. */
 	fws_err (*request)(fwh_link *l, fwh_request *req, fwh_error *err);
+
+	/* Optional, both or neither (NULL: one request at a time): several
+	 * requests in flight, for a device that takes them (the serial
+	 * window, docs/serial-protocol.md). post() sends req and returns
+	 * without waiting for its answer; at most FWH_WINDOW_MAX are in flight,
+	 * and req (with its data) must stay valid until reap() hands it back.
+	 * reap() waits for the answer to the oldest request in flight and
+	 * returns that request with its results set, as request() would. A
+	 * lost request or answer is recovered inside (bounded); an error from
+	 * reap() means the device did not answer and every request in flight
+	 * is given up. Callers use fwh_post() / fwh_reap(), which fall back
+	 * to request() for links without these. */
+	fws_err (*post)(fwh_link *l, fwh_request *req, fwh_error *err);
+	fws_err (*reap)(fwh_link *l, fwh_request **req, fwh_error *err);
+
+	/* Optional (NULL: the caller just sleeps): wait up to ms for a device
+	 * of this kind to appear (USB: a hotplug arrival), returning early when
+	 * one may have. Used while a device restarts and re-enumerates; the
+	 * caller then tries open() again. */
+	void (*await)(const fwh_dev_id *id, uint32_t ms);
 };
+
+/* Most requests one link keeps in flight (fwh_post). */
+#define FWH_WINDOW_MAX 8u
 
 /* Every link starts with this; transports extend it. */
 struct fwh_link {
 	const fwh_transport_ops *ops;
 	fwh_dev_id id;
 	fwh_link_opts opts;
+	fwh_request *done;    /* fwh_post() on a link without post(): the
+	                         request already answered, for fwh_reap() */
+	fws_err done_err;
 };
+
+/* How many requests the link keeps in flight: FWH_WINDOW_MAX with post(),
+ * else 1. A session sends min(this, the device's DL_WINDOW). */
+unsigned fwh_window(const fwh_link *l);
+
+/* Send req without waiting (ops->post), or, on a link without it, carry it
+ * out now and keep the outcome for fwh_reap(). */
+fws_err fwh_post(fwh_link *l, fwh_request *req, fwh_error *err);
+
+/* The oldest request posted, with its answer (ops->reap, or the request
+ * fwh_post() carried out). FWS_E_INVAL if none is in flight. */
+fws_err fwh_reap(fwh_link *l, fwh_request **req, fwh_error *err);
 
 /* Transports built into this library (serial always; usb, hid when built). */
 extern const fwh_transport_ops fwh_serial_ops;

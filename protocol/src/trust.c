@@ -5,6 +5,7 @@
 
 #include "fwseal/crc.h"
 #include "fwseal/le.h"
+#include "trust2.h"
 
 fws_err fws_trust_parse(const uint8_t *blob, size_t len, fws_trust *out)
 {
@@ -13,7 +14,11 @@ fws_err fws_trust_parse(const uint8_t *blob, size_t len, fws_trust *out)
 	memset(out, 0, sizeof(*out));
 	if (!blob || len < FWS_TRUST_HDR_LEN + 4u)
 		return FWS_E_TRUST_STORE;
-	if (memcmp(blob, FWS_TRUST_MAGIC, 4) != 0 || blob[4] != 1u)
+	if (memcmp(blob, FWS_TRUST_MAGIC, 4) != 0)
+		return FWS_E_TRUST_STORE;
+	if (blob[4] == 2u)
+		return fws_trust2_parse(blob, len, out); /* trust2.c */
+	if (blob[4] != 1u)
 		return FWS_E_TRUST_STORE;
 	count = blob[5];
 	if (count == 0 || count > FWS_TRUST_MAX || blob[6] != 0 || blob[7] != 0)
@@ -42,6 +47,7 @@ fws_err fws_trust_parse(const uint8_t *blob, size_t len, fws_trust *out)
 			return FWS_E_TRUST_STORE;
 	}
 	out->count = (uint8_t)count;
+	out->format = 1u;
 	return FWS_OK;
 }
 
@@ -51,6 +57,8 @@ size_t fws_trust_encode(const fws_trust *t, uint8_t *out, size_t cap)
 
 	if (!t || t->count == 0 || t->count > FWS_TRUST_MAX)
 		return 0;
+	if (t->format == 2u)
+		return fws_trust2_encode(t, out, cap); /* trust2.c */
 	need = FWS_TRUST_HDR_LEN + (size_t)t->count * FWS_TRUST_ENTRY_LEN + 4u;
 	if (cap < need)
 		return 0;

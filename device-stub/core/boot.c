@@ -12,20 +12,46 @@ static bool pow2(uint32_t v)
 	return v != 0u && (v & (v - 1u)) == 0u;
 }
 
+static bool area_ok(const fws_flash_area *a, uint32_t ss, uint32_t min)
+{
+	return a->off % ss == 0u && a->size % ss == 0u && a->size >= min && a->size != 0u &&
+	       a->off + a->size > a->off; /* no wrap */
+}
+
+static bool overlap(uint32_t a, uint32_t an, uint32_t b, uint32_t bn)
+{
+	return a < b + bn && b < a + an;
+}
+
 static bool geom_ok(const fws_flash_geom *g)
 {
 	uint32_t ss = g->sector_size;
+	fws_flash_area all[6];
 
 	if (!pow2(ss) || ss < 256u || !pow2(g->write_size) || g->write_size > 128u)
 		return false;
 	if (g->slot[0].size != g->slot[1].size)
 		return false;
 	for (unsigned i = 0; i < FWS_HAL_SLOTS; i++) {
-		if (g->slot[i].off % ss != 0u || g->slot[i].size % ss != 0u || g->slot[i].size == 0u)
+		if (!area_ok(&g->slot[i], ss, ss) || !area_ok(&g->trust[i], ss, FWS_HAL_TRUST_AREA_MIN))
 			return false;
 	}
-	return g->journal[0] % ss == 0u && g->journal[1] % ss == 0u &&
-	       g->journal[0] != g->journal[1];
+	if (g->journal[0] % ss != 0u || g->journal[1] % ss != 0u)
+		return false;
+	/* no two areas share a byte: a write to one can never hit another */
+	all[0] = g->slot[0];
+	all[1] = g->slot[1];
+	all[2] = g->trust[0];
+	all[3] = g->trust[1];
+	all[4] = (fws_flash_area){ g->journal[0], ss };
+	all[5] = (fws_flash_area){ g->journal[1], ss };
+	for (unsigned i = 0; i < 6u; i++) {
+		for (unsigned k = i + 1u; k < 6u; k++) {
+			if (overlap(all[i].off, all[i].size, all[k].off, all[k].size))
+				return false;
+		}
+	}
+	return true;
 }
 
 fws_err fws_stub_init(fws_stub *s, const fws_stub_config *cfg)
@@ -34,7 +60,7 @@ fws_err fws_stub_init(fws_stub *s, const fws_stub_config *cfg)
 	fws_err e;
 
 	if (h == NULL || h->flash_read == NULL || h->flash_write == NULL ||
-	    h->flash_erase == NULL || h->trust == NULL || !geom_ok(&h->geom) ||
+	    h->flash_erase == NULL || h->trust_provisioned == NULL || !geom_ok(&h->geom) ||
 	    cfg->buf == NULL || cfg->buf_cap < FWS_PKG_BUF_MIN || cfg->id.model == NULL)
 		return FWS_E_INVAL;
 	memset(s, 0, sizeof *s);
@@ -51,6 +77,11 @@ fws_err fws_stub_init(fws_stub *s, const fws_stub_config *cfg)
 		s->slot[i].state = FWS_SLOT_EMPTY;
 	e = stub_journal_load(s);
 	if (e != FWS_OK)
+		return e;
+	/* The store in force; an unreadable one is not fatal here: the stub
+	 * then refuses every package and boots nothing (fail closed). */
+	e = stub_trust_load(s);
+	if (e == FWS_E_IO)
 		return e;
 	if (h->counter_read != NULL) {
 		uint32_t hw = 0;

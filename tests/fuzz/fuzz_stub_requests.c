@@ -73,8 +73,13 @@ static void setup(void)
 	F.dev.fd = -1;
 	fws_posix_hal_init(&F.dev);
 	test_key_generate(&F.key, FUZZ_KEY_SEED);
-	test_trust_one(&F.dev.trust, &F.key, 0);
-	F.dev.have_trust = true;
+	{
+		fws_trust t;
+
+		test_trust_one(&t, &F.key, 0);
+		if (fws_posix_set_trust(&F.dev, &t) != FWS_OK)
+			abort();
+	}
 	F.cfg.hal = &F.dev.hal;
 	F.cfg.id.model = FUZZ_MODEL;
 	F.cfg.id.hw_rev = 1;

@@ -66,6 +66,13 @@ enum fws_stub_alt {
 enum fws_stub_defect {
 	FWS_DEFECT_ACCEPT_DOWNGRADE = 1u << 0, /* skip the security-counter check */
 	FWS_DEFECT_SKIP_BLOCK_CHECK = 1u << 1, /* program a block before its check passes */
+	/* trust updates (docs/trust.md, "The device decides") */
+	FWS_DEFECT_TRUST_SKIP_ROOTS = 1u << 2,    /* no root threshold of the store in force */
+	FWS_DEFECT_TRUST_SKIP_NEW_ROOTS = 1u << 3,/* no root threshold of the new store */
+	FWS_DEFECT_TRUST_ROLLBACK = 1u << 4,      /* take a trust version not above the stored one */
+	FWS_DEFECT_TRUST_SKIP_USABLE = 1u << 5,   /* take a store without usable root/release keys */
+	FWS_DEFECT_TRUST_SKIP_IMAGE = 1u << 6,    /* take a store the running image fails under */
+	FWS_DEFECT_TRUST_SKIP_PAYLOAD = 1u << 7,  /* take a trust payload that fails its digests */
 };
 
 typedef struct fws_stub_identity {
@@ -118,6 +125,9 @@ typedef struct fws_jstate {
 	uint32_t dl_offset;      /* stream offset of block dl_block */
 	uint8_t dl_expect[FWS_SHA256_LEN];        /* D(dl_block) */
 	uint8_t dl_prefix_digest[FWS_SHA256_LEN]; /* SHA-256 of the prefix */
+	uint8_t trust_area;      /* trust area in force, or FWS_SLOT_NONE: the
+	                            provisioned store (docs/trust.md) */
+	uint32_t trust_version;  /* its trust version (0 with the provisioned store) */
 } fws_jstate;
 
 enum fws_boot_action {
@@ -162,6 +172,15 @@ typedef struct fws_stub {
 	bool dl_done;             /* reader reported FWS_PKG_DONE */
 	uint32_t erased_upto;     /* image bytes of the staging slot erased */
 	uint8_t prefix_digest[FWS_SHA256_LEN];
+	bool dl_trust;            /* the download is a trust update ... */
+	uint8_t tu_area;          /* ... received into this trust area */
+
+	/* The trust store in force (docs/trust.md): the provisioned one until
+	 * a trust update was applied, then the trust area the journal names.
+	 * Loaded at init and after every trust update (core/trust_update.c). */
+	fws_trust trust;
+	bool trust_ok;            /* false: none readable, every package refused */
+	uint8_t trust_sha256[FWS_SHA256_LEN]; /* of the store's bytes */
 } fws_stub;
 
 /* Read the journal and set up the state machine (dfuIDLE). Writes nothing.

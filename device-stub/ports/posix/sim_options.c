@@ -27,7 +27,10 @@ static const char usage[] =
 	"  --cut-after N        power cut after N flash operations (env FWSEAL_SIM_CUT_AFTER)\n"
 	"  --torn               the cut operation is half done (env FWSEAL_SIM_TORN=1)\n"
 	"  --bitflip OFF[:BIT]  flip one flash bit at start (a bit error)\n"
-	"  --defect NAME        planted defect: accept-downgrade, skip-block-check\n"
+	"  --defect NAME        planted defect (repeatable): accept-downgrade,\n"
+	"                       skip-block-check, trust-skip-roots, trust-skip-new-roots,\n"
+	"                       trust-accept-rollback, trust-skip-usable,\n"
+	"                       trust-skip-image-check, trust-skip-payload-check\n"
 	"  --usb [USB options] -- COMMAND...  instead of a pty: run COMMAND against the\n"
 	"                       device on emulated USB (DFU + HID), exit with its code;\n"
 	"                       see docs/usb.md (needs umockdev)\n"
@@ -172,14 +175,29 @@ int sim_options_parse(sim_options *o, int argc, char **argv)
 			o->flip_bit = (unsigned)bit;
 			break;
 		}
-		case OPT_DEFECT:
-			if (strcmp(optarg, "accept-downgrade") == 0)
-				o->defects |= FWS_DEFECT_ACCEPT_DOWNGRADE;
-			else if (strcmp(optarg, "skip-block-check") == 0)
-				o->defects |= FWS_DEFECT_SKIP_BLOCK_CHECK;
-			else
-				return bad("defect (accept-downgrade, skip-block-check)", optarg);
+		case OPT_DEFECT: {
+			static const struct {
+				const char *name;
+				uint32_t bit;
+			} defects[] = {
+				{"accept-downgrade", FWS_DEFECT_ACCEPT_DOWNGRADE},
+				{"skip-block-check", FWS_DEFECT_SKIP_BLOCK_CHECK},
+				{"trust-skip-roots", FWS_DEFECT_TRUST_SKIP_ROOTS},
+				{"trust-skip-new-roots", FWS_DEFECT_TRUST_SKIP_NEW_ROOTS},
+				{"trust-accept-rollback", FWS_DEFECT_TRUST_ROLLBACK},
+				{"trust-skip-usable", FWS_DEFECT_TRUST_SKIP_USABLE},
+				{"trust-skip-image-check", FWS_DEFECT_TRUST_SKIP_IMAGE},
+				{"trust-skip-payload-check", FWS_DEFECT_TRUST_SKIP_PAYLOAD},
+			};
+			size_t i = 0;
+
+			while (i < sizeof defects / sizeof defects[0] && strcmp(optarg, defects[i].name) != 0)
+				i++;
+			if (i == sizeof defects / sizeof defects[0])
+				return bad("defect (see --help)", optarg);
+			o->defects |= defects[i].bit;
 			break;
+		}
 		case OPT_RAM:
 			o->ram = true;
 			return 0;

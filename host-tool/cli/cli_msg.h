@@ -45,6 +45,10 @@
 	N_("%s: This is not a fwseal trust store; export it again with 'fwseal key export-trust'.")
 #define MSG_PACKAGE_UNREADABLE "package-unreadable", FWS_EXIT_IO, \
 	N_("Cannot read the package %s (%s). Check the path and permissions.")
+/* flash advanced the host's store through trust updates (docs/trust.md);
+ * the first %s is the file error's own sentence */
+#define MSG_TRUST_STORE_UNSAVED "trust-store-unsaved", FWS_EXIT_IO, \
+	N_("%s Your trust store would advance to version %u through the security key updates found, but it cannot be saved; nothing was sent. Make it writable, or name a writable copy with --trust.")
 
 /* --- the user said no (exit 9) ------------------------------------------ */
 #define MSG_DECLINED "declined", FWS_EXIT_CANCELLED, \

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * cmd_key.c - `fwseal key generate` and `fwseal key export-trust`.
+ * cmd_key.c - `fwseal key generate`, `fwseal key export-trust` and the table
+ * entry of `fwseal key import-trust` (cmd_trust.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 
 static const char usage[] =
 	N_("Usage: fwseal key generate --out PREFIX [--passphrase-file FILE] [--json]\n"
+	"       fwseal key import-trust UPD.fwseal... --trust HOST.trust [--json]\n"
 	"       fwseal key export-trust --out TRUST PUB... [--revoke PUB_OR_KEYID]... [--json]\n"
 	"                  [--version N] [--root PUB]... [--root-threshold K] [--release PUB]...\n\n"
 	"generate      Make an ECDSA P-256 signing key: PREFIX.key (private, mode 0600,\n"
@@ -34,6 +36,12 @@ static const char usage[] =
 	"  --root PUB               a root key: may sign trust updates\n"
 	"  --root-threshold K       root keys that must sign a trust update (1-4, default 1)\n"
 	"  --release PUB            a release key: may sign firmware\n\n"
+	"import-trust  Advance the trust store HOST.trust through security key updates\n"
+	"              (from 'fwseal trust-update'), each checked against the store\n"
+	"              before it as a device checks it; several in order are fine,\n"
+	"              one not newer than the store is skipped. HOST.trust is replaced\n"
+	"              atomically, and only if every update checks.\n"
+	"  --trust HOST.trust       the host's trust store to advance\n\n"
 	"Common: --json (machine-readable output), --help.\n");
 
 int cmd_key_exit(int key_err)
@@ -342,25 +350,37 @@ static const struct cli_cmd key_export_cmd = {
 	.operands = CLI_VAL_FILE,
 };
 
-static const struct cli_cmd *const key_subs[] = { &key_generate_cmd, &key_export_cmd, NULL };
+static const struct cli_cmd key_import_cmd = {
+	.name = "import-trust",
+	.summary = N_("advance a host's trust store through security key updates"),
+	.usage = usage,
+	.json = true,
+	.run = cmd_key_import_trust,
+	.opts = cmd_key_import_opts,
+	.operands = CLI_VAL_FILE,
+};
+
+static const struct cli_cmd *const key_subs[] = { &key_generate_cmd, &key_export_cmd,
+	                                          &key_import_cmd, NULL };
 
 static int run_key(struct cli_ctx *ctx, int argc, char **argv)
 {
 	if (argc < 2)
-		return cli_usage(ctx, "key needs a subcommand: generate or export-trust.");
+		return cli_usage(ctx, "key needs a subcommand: generate, export-trust or import-trust.");
 	for (const struct cli_cmd *const *s = key_subs; *s; s++)
 		if (!strcmp(argv[1], (*s)->name))
 			return (*s)->run(ctx, argc - 1, argv + 1);
-	const char *names[] = { "generate", "export-trust" };
-	int rc = cli_usage(ctx, "'%s' is not a key subcommand; use generate or export-trust.",
+	const char *names[] = { "generate", "export-trust", "import-trust" };
+	int rc = cli_usage(ctx,
+	                   "'%s' is not a key subcommand; use generate, export-trust or import-trust.",
 	                   argv[1]);
-	cli_hint_did_you_mean(cli_suggest(argv[1], names, 2));
+	cli_hint_did_you_mean(cli_suggest(argv[1], names, 3));
 	return rc;
 }
 
 const struct cli_cmd cli_cmd_key = {
 	.name = "key",
-	.summary = N_("generate signing keys, export the device trust store"),
+	.summary = N_("generate signing keys, export and advance trust stores"),
 	.usage = usage,
 	.json = true,
 	.run = run_key,

@@ -14,6 +14,13 @@ static void key_hex(const uint8_t *id, char *out)
 	cli_hex(id, FWS_KEY_ID_LEN, out);
 }
 
+static const char *key_roles(uint8_t roles)
+{
+	return roles == (FWS_DI_KEY_ROOT | FWS_DI_KEY_RELEASE) ? "root+release"
+	       : roles == FWS_DI_KEY_ROOT ? "root"
+	       : roles == FWS_DI_KEY_RELEASE ? "release" : "no role";
+}
+
 void dev_print_text(FILE *f, const char *device, const fws_devinfo *d)
 {
 	char date[32];
@@ -46,10 +53,18 @@ void dev_print_text(FILE *f, const char *device, const fws_devinfo *d)
 		        s->version[0] ? ", version " : "", s->version,
 		        (s->flags & FWS_SLOT_FLAG_ACTIVE) ? " (active)" : "");
 	}
+	if (d->has_trust_state) {
+		char sha[2 * FWS_SHA256_LEN + 1];
+		cli_hex(d->trust_sha256, FWS_SHA256_LEN, sha);
+		fprintf(f, "Trust store       version %" PRIu32 ", root threshold %u, sha256 %s\n",
+		        d->trust_version, d->trust_threshold, sha);
+	}
 	for (unsigned i = 0; i < d->key_count; i++) {
 		char hex[2 * FWS_KEY_ID_LEN + 1];
+		uint8_t roles = d->keys[i].flags & (FWS_DI_KEY_ROOT | FWS_DI_KEY_RELEASE);
 		key_hex(d->keys[i].id, hex);
-		fprintf(f, "%s  %s%s\n", i == 0 ? "Trusted keys    " : "                ", hex,
+		fprintf(f, "%s  %s%s%s%s\n", i == 0 ? "Trusted keys    " : "                ", hex,
+		        d->has_trust_state ? " " : "", d->has_trust_state ? key_roles(roles) : "",
 		        (d->keys[i].flags & FWS_TRUST_REVOKED) ? " (revoked)" : "");
 	}
 	if (d->max_block || d->slot_size)
@@ -120,9 +135,22 @@ void dev_print_json(struct cli_json *j, const char *device, const fws_devinfo *d
 		cli_json_obj(j, NULL);
 		cli_json_hex(j, "id", d->keys[i].id, FWS_KEY_ID_LEN);
 		cli_json_bool(j, "revoked", (d->keys[i].flags & FWS_TRUST_REVOKED) != 0);
+		if (d->has_trust_state) {
+			cli_json_bool(j, "root", (d->keys[i].flags & FWS_DI_KEY_ROOT) != 0);
+			cli_json_bool(j, "release", (d->keys[i].flags & FWS_DI_KEY_RELEASE) != 0);
+		}
 		cli_json_obj_end(j);
 	}
 	cli_json_arr_end(j);
+	if (d->has_trust_state) {
+		cli_json_obj(j, "trust");
+		cli_json_u64(j, "version", d->trust_version);
+		cli_json_u64(j, "root_threshold", d->trust_threshold);
+		cli_json_hex(j, "sha256", d->trust_sha256, FWS_SHA256_LEN);
+		cli_json_obj_end(j);
+	} else {
+		cli_json_null(j, "trust");
+	}
 	cli_json_u64(j, "max_block", d->max_block);
 	cli_json_u64(j, "transfer_size", d->xfer_size);
 	cli_json_u64(j, "slot_size", d->slot_size);

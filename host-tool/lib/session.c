@@ -210,7 +210,10 @@ static fws_err download(run *r, uint64_t start, fwh_error *err)
 		bool have_st = false;
 		e = fwh_dfu_dnload_status(l, block, buf, n, &st, &have_st, err);
 		if (e == FWS_OK) {
-			e = settle(r, &st, have_st, "the firmware data", err);
+			e = settle(r, &st, have_st,
+			           pkg->manifest.kind == FWS_KIND_TRUST ? "the security key update"
+			                                                : "the firmware data",
+			           err);
 		} else if (err && err->from_device) {
 			recover(l);
 		}
@@ -238,7 +241,10 @@ static fws_err manifest(run *r, fwh_error *err)
 		return e;
 	}
 	fwh_dfu_status st;
-	e = settle(r, &st, false, "to install the firmware", err);
+	e = settle(r, &st, false,
+	           r->pkg->manifest.kind == FWS_KIND_TRUST ? "to install the security key update"
+	                                                   : "to install the firmware",
+	           err);
 	if (e != FWS_OK)
 		return e;
 	if (st.state != FWS_DFU_IDLE && st.state != FWS_DFU_MANIFEST_WAIT_RESET)
@@ -339,6 +345,29 @@ static fws_err restart_and_wait(run *r, fwh_error *err)
 	return FWS_OK;
 }
 
+/* A trust update takes effect at manifestation, without a restart
+ * (docs/trust.md): done once the device reports the new store in force. */
+static fws_err trust_in_force(run *r, fwh_error *err)
+{
+	const fws_manifest *m = &r->pkg->manifest;
+	fws_devinfo d;
+	fws_err e;
+
+	report(r, FWH_PHASE_WAIT, true);
+	e = fwh_dfu_info(*r->link, &d, err);
+	if (e != FWS_OK)
+		return e;
+	if (!d.has_trust_state || d.trust_version != m->security_counter ||
+	    !fws_ct_equal(d.trust_sha256, m->image_sha256, FWS_SHA256_LEN))
+		return fwh_error_set(err, FWS_E_PROTOCOL,
+		                     "The device accepted the security key update but reports trust "
+		                     "version %u, not %u; run 'fwseal info' and contact service.",
+		                     (unsigned)d.trust_version, (unsigned)m->security_counter);
+	r->res->confirmed = true;
+	r->res->after = d;
+	return FWS_OK;
+}
+
 fws_err fwh_flash(fwh_link **link, const fwh_package *pkg, const fwh_flash_opts *opts,
                   fwh_flash_result *result, fwh_error *err)
 {
@@ -369,7 +398,8 @@ fws_err fwh_flash(fwh_link **link, const fwh_package *pkg, const fwh_flash_opts 
 	if (e != FWS_OK)
 		return link_lost(e) ? interrupted(&r, e, err) : e;
 
-	e = restart_and_wait(&r, err);
+	e = pkg->manifest.kind == FWS_KIND_TRUST ? trust_in_force(&r, err)
+	                                         : restart_and_wait(&r, err);
 	result->seconds = (double)(now_ms() - t_start) / 1000.0;
 	if (e != FWS_OK)
 		return e;

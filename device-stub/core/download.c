@@ -262,9 +262,10 @@ fws_err stub_dl_resume(fws_stub *s, const uint8_t *data, size_t len)
 	return FWS_OK;
 }
 
-/* Out of line: only the end of a download takes this path, and its frame
- * would otherwise be part of fws_stub_handle's. */
-STUB_NOINLINE fws_err stub_dl_manifest(fws_stub *s)
+/* The end of a firmware download. Out of line: only the end of a download
+ * takes this path, and its frame would otherwise be part of
+ * fws_stub_handle's (and of a trust update's, below). */
+static STUB_NOINLINE fws_err firmware_manifest(fws_stub *s)
 {
 	const fws_manifest *m = &s->rd.manifest;
 	uint8_t slot = s->dl_slot;
@@ -272,8 +273,6 @@ STUB_NOINLINE fws_err stub_dl_manifest(fws_stub *s)
 	fws_jstate next = s->j;
 	fws_err e;
 
-	if (s->dl_trust)
-		return stub_tu_manifest(s); /* a trust update: trust_update.c */
 	assert(s->dl_started && s->dl_done && slot < FWS_HAL_SLOTS);
 	/* Read back what flash really holds (architecture: verify again after
 	 * writing): the stored prefix, then the whole image. */
@@ -302,4 +301,10 @@ STUB_NOINLINE fws_err stub_dl_manifest(fws_stub *s)
 	stub_slot_describe(&s->slot[slot], FWS_SLOT_STAGED, m);
 	stub_dl_reset(s);
 	return FWS_OK;
+}
+
+STUB_NOINLINE fws_err stub_dl_manifest(fws_stub *s)
+{
+	/* a trust update: trust_update.c */
+	return s->dl_trust ? stub_tu_manifest(s) : firmware_manifest(s);
 }

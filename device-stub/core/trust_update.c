@@ -151,15 +151,87 @@ fws_err stub_tu_block(fws_stub *s)
 	                          s->rd.block_len);
 }
 
+/* The steps of a trust update's manifestation, each out of line
+ * (internal.h, STUB_NOINLINE): the deepest of them verifies a signature
+ * under the GETSTATUS that triggered it, so no step's locals may sit on the
+ * stack under another's verify (docs/firmware.md, "Stack"). */
+
+/* Read back what the area holds: the prefix that was verified and the
+ * payload the signed manifest describes. */
+static STUB_NOINLINE fws_err tu_readback(fws_stub *s, const fws_flash_area *a, size_t plen,
+                                         uint32_t len)
+{
+	uint8_t digest[FWS_SHA256_LEN];
+	fws_err e;
+
+	e = stub_flash_sha256(s, a->off + FWS_HAL_TRUST_PREFIX_OFF, (uint32_t)plen, digest);
+	if (e != FWS_OK)
+		return e;
+	if (!fws_ct_equal(digest, s->prefix_digest, FWS_SHA256_LEN))
+		return FWS_E_FLASH_VERIFY;
+	e = stub_flash_sha256(s, a->off, len, digest);
+	if (e != FWS_OK)
+		return e;
+	if (!fws_ct_equal(digest, s->rd.manifest.image_sha256, FWS_SHA256_LEN) &&
+	    !STUB_DEFECT(s, FWS_DEFECT_TRUST_SKIP_PAYLOAD))
+		return FWS_E_IMAGE_DIGEST;
+	return FWS_OK;
+}
+
+/* The candidate, parsed where the store in force lives: a store of format 2
+ * whose version is the one the signed manifest announced (above the stored
+ * one), with usable keys. */
+static STUB_NOINLINE fws_err tu_candidate(fws_stub *s, const fws_flash_area *a, uint32_t len,
+                                          uint32_t old_version, uint32_t version)
+{
+	fws_err e;
+
+	if (stub_flash_read(s, a->off, s->cfg.buf, len) != FWS_OK)
+		return FWS_E_IO;
+	e = fws_trust_parse(s->cfg.buf, len, &s->trust);
+	if (e != FWS_OK)
+		return e;
+	if (s->trust.format != 2u || s->trust.version != version)
+		return FWS_E_TRUST_STORE;
+	if (version <= old_version && !STUB_DEFECT(s, FWS_DEFECT_TRUST_ROLLBACK))
+		return FWS_E_TRUST_ROLLBACK;
+	if (fws_trust_usable(&s->trust) != FWS_OK && !STUB_DEFECT(s, FWS_DEFECT_TRUST_SKIP_USABLE))
+		return FWS_E_TRUST_UNUSABLE;
+	return FWS_OK;
+}
+
+/* The new root keys prove possession: the signatures of the stored prefix
+ * meet the candidate's root threshold too. */
+static STUB_NOINLINE fws_err tu_new_roots(fws_stub *s, const fws_flash_area *a, size_t plen)
+{
+	uint8_t digest[FWS_SHA256_LEN];
+	fws_pkg_header hdr;
+
+	if (STUB_DEFECT(s, FWS_DEFECT_TRUST_SKIP_NEW_ROOTS))
+		return FWS_OK;
+	if (stub_flash_read(s, a->off + FWS_HAL_TRUST_PREFIX_OFF, s->cfg.buf, plen) != FWS_OK)
+		return FWS_E_IO;
+	if (fws_pkg_header_parse(s->cfg.buf, plen, &hdr) != FWS_OK ||
+	    plen != FWS_PKG_HEADER_LEN + hdr.manifest_len + (size_t)hdr.sig_count * FWS_PKG_SIG_LEN)
+		return FWS_E_FLASH_VERIFY; /* read back and checked above: not reachable */
+	fws_pkg_signed_digest(s->cfg.buf, s->cfg.buf + FWS_PKG_HEADER_LEN, hdr.manifest_len, digest);
+	return fws_trust_check_sigs(&s->trust, s->cfg.buf + FWS_PKG_HEADER_LEN + hdr.manifest_len,
+	                            hdr.sig_count, digest, FWS_TRUST_ROOT,
+	                            fws_trust_threshold(&s->trust), NULL);
+}
+
 /* Does every image the device could boot now verify under s->trust (the
  * candidate)? The boot decision would otherwise refuse the running image
  * at the next start and leave the device in the stub: a store may revoke a
  * key only once an image signed by another one runs (docs/trust.md). */
-static fws_err images_survive(fws_stub *s)
+static STUB_NOINLINE fws_err tu_images_survive(fws_stub *s)
 {
-	fws_manifest *m = &s->rd.manifest; /* no longer needed: see caller */
+	/* the reader's manifest: what the checks needed of it was taken */
+	fws_manifest *m = &s->rd.manifest;
 	size_t plen;
 
+	if (STUB_DEFECT(s, FWS_DEFECT_TRUST_SKIP_IMAGE))
+		return FWS_OK;
 	for (unsigned i = 0; i < FWS_HAL_SLOTS; i++) {
 		uint8_t st = s->slot[i].state;
 
@@ -175,94 +247,42 @@ static fws_err images_survive(fws_stub *s)
 	return FWS_OK;
 }
 
-/* The candidate's checks, with s->trust holding it. */
-static STUB_NOINLINE fws_err check_candidate(fws_stub *s, uint32_t old_version, uint32_t version,
-                                             size_t plen)
+/* The switch: one journal record names the area and its version. */
+static STUB_NOINLINE fws_err tu_commit(fws_stub *s, uint32_t version)
 {
-	const fws_flash_area *a = &s->cfg.hal->geom.trust[s->tu_area];
-	uint8_t digest[FWS_SHA256_LEN];
-	fws_pkg_header hdr;
-	fws_err e;
+	fws_jstate next = s->j;
 
-	/* A store of format 2 whose version is the one the signed manifest
-	 * announced (and so above the stored one). */
-	if (s->trust.format != 2u || s->trust.version != version)
-		return FWS_E_TRUST_STORE;
-	if (version <= old_version && !STUB_DEFECT(s, FWS_DEFECT_TRUST_ROLLBACK))
-		return FWS_E_TRUST_ROLLBACK;
-	if (fws_trust_usable(&s->trust) != FWS_OK && !STUB_DEFECT(s, FWS_DEFECT_TRUST_SKIP_USABLE))
-		return FWS_E_TRUST_UNUSABLE;
-	/* The new root keys prove possession: the signatures of the stored
-	 * prefix must meet the new store's threshold too. */
-	if (!STUB_DEFECT(s, FWS_DEFECT_TRUST_SKIP_NEW_ROOTS)) {
-		if (stub_flash_read(s, a->off + FWS_HAL_TRUST_PREFIX_OFF, s->cfg.buf, plen) != FWS_OK)
-			return FWS_E_IO;
-		e = fws_pkg_header_parse(s->cfg.buf, plen, &hdr);
-		if (e != FWS_OK ||
-		    plen != FWS_PKG_HEADER_LEN + hdr.manifest_len + (size_t)hdr.sig_count * FWS_PKG_SIG_LEN)
-			return FWS_E_FLASH_VERIFY; /* it was read back and checked: not reachable */
-		fws_pkg_signed_digest(s->cfg.buf, s->cfg.buf + FWS_PKG_HEADER_LEN, hdr.manifest_len,
-		                      digest);
-		e = fws_trust_check_sigs(&s->trust, s->cfg.buf + FWS_PKG_HEADER_LEN + hdr.manifest_len,
-		                         hdr.sig_count, digest, FWS_TRUST_ROOT,
-		                         fws_trust_threshold(&s->trust), NULL);
-		if (e != FWS_OK)
-			return e;
-	}
-	if (!STUB_DEFECT(s, FWS_DEFECT_TRUST_SKIP_IMAGE))
-		return images_survive(s);
-	return FWS_OK;
+	next.trust_area = s->tu_area;
+	next.trust_version = version;
+	return stub_journal_commit(s, &next);
 }
 
 STUB_NOINLINE fws_err stub_tu_manifest(fws_stub *s)
 {
 	const fws_flash_area *a = &s->cfg.hal->geom.trust[s->tu_area];
-	/* What the checks need from the manifest, before the reader's manifest
+	/* What the steps need from the manifest, before the reader's manifest
 	 * and the block buffer are reused. */
 	uint32_t version = s->rd.manifest.security_counter;
 	uint32_t len = s->rd.manifest.payload_size;
 	uint32_t old_version = fws_trust_version(&s->trust);
 	size_t plen = s->rd.prefix_len;
-	uint8_t digest[FWS_SHA256_LEN];
-	fws_jstate next;
-	fws_err e;
+	fws_err e, le;
 
 	assert(s->dl_started && s->dl_done && s->dl_trust && s->tu_area < 2u);
-	/* Read back what the area holds: the prefix that was verified and the
-	 * payload the signed manifest describes. */
-	e = stub_flash_sha256(s, a->off + FWS_HAL_TRUST_PREFIX_OFF, (uint32_t)plen, digest);
-	if (e != FWS_OK)
-		return e;
-	if (!fws_ct_equal(digest, s->prefix_digest, FWS_SHA256_LEN))
-		return FWS_E_FLASH_VERIFY;
-	e = stub_flash_sha256(s, a->off, len, digest);
-	if (e != FWS_OK)
-		return e;
-	if (!fws_ct_equal(digest, s->rd.manifest.image_sha256, FWS_SHA256_LEN) &&
-	    !STUB_DEFECT(s, FWS_DEFECT_TRUST_SKIP_PAYLOAD))
-		return FWS_E_IMAGE_DIGEST;
-
-	/* The candidate, parsed where the store in force lives. */
-	if (stub_flash_read(s, a->off, s->cfg.buf, len) != FWS_OK)
-		return FWS_E_IO;
-	e = fws_trust_parse(s->cfg.buf, len, &s->trust);
+	e = tu_readback(s, a, plen, len);
 	if (e == FWS_OK)
-		e = check_candidate(s, old_version, version, plen);
-	if (e == FWS_OK) {
-		/* The switch: one journal record. */
-		next = s->j;
-		next.trust_area = s->tu_area;
-		next.trust_version = version;
-		e = stub_journal_commit(s, &next);
-	}
+		e = tu_candidate(s, a, len, old_version, version);
+	if (e == FWS_OK)
+		e = tu_new_roots(s, a, plen);
+	if (e == FWS_OK)
+		e = tu_images_survive(s);
+	if (e == FWS_OK)
+		e = tu_commit(s, version);
 	/* From flash, whatever happened: the new store after the commit, the
 	 * old one after a refusal or a failed commit. */
-	{
-		fws_err le = stub_trust_load(s);
-
-		if (e == FWS_OK && (le != FWS_OK || fws_trust_version(&s->trust) != version))
-			e = le != FWS_OK ? le : FWS_E_JOURNAL;
-	}
+	le = stub_trust_load(s);
+	if (e == FWS_OK && (le != FWS_OK || fws_trust_version(&s->trust) != version))
+		e = le != FWS_OK ? le : FWS_E_JOURNAL;
 	stub_dl_reset(s);
 	return e;
 }

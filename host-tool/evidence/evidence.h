@@ -110,6 +110,10 @@ bool ev_pack_build(struct ev_pack *pk, const struct ev_product *prod,
                    const char *device, int64_t now, char *err, size_t errcap);
 void ev_pack_free(struct ev_pack *pk);
 
+/* Add the key lifecycle the device reports (trust state, keys with roles)
+ * to the 5.3-7 entry (keylife.c, docs/trust.md). */
+void ev_key_lifecycle(struct ev_pack *pk, const fws_devinfo *info);
+
 /* Append a test result (takes ownership of reason, log and serial). */
 struct ev_test *ev_pack_add_test(struct ev_pack *pk, const char *id, const char *title,
                                  const char *provisions);

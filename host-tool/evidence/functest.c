@@ -302,6 +302,7 @@ bool ev_functional_run(struct ev_pack *pk, const struct ev_ft_opts *o, char *err
 		ev_entry_text(&pk->dut, "device_serial", "Device serial number", f.info.serial);
 		ev_entry_text(&pk->dut, "device_stub_version", "Device update stub version",
 		              f.info.stub_version);
+		ev_key_lifecycle(pk, &f.info); /* 5.3-7 from the device's report */
 	}
 	t_authentic(&f);
 	t_support(&f);

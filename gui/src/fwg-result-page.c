@@ -62,7 +62,11 @@ void fwg_result_page_show_success(FwgResultPage *self, FwgInstaller *installer)
 	const char *version = after->fw_version[0]
 		? after->fw_version
 		: fwg_package_get_manifest(fwg_installer_get_package(installer))->version;
-	g_autofree char *desc = g_strdup_printf(_("The %s now runs version %s."), model, version);
+	const fws_manifest *m = fwg_package_get_manifest(fwg_installer_get_package(installer));
+	g_autofree char *desc = m->kind == FWS_KIND_TRUST
+		? g_strdup_printf(_("The %s now recognises updates by its new security keys (key "
+		                    "list %u)."), model, (unsigned)after->trust_version)
+		: g_strdup_printf(_("The %s now runs version %s."), model, version);
 	/* The description is Pango markup; the text may carry a device's or a
 	 * file's name. */
 	g_autofree char *desc_markup = g_markup_escape_text(desc, -1);

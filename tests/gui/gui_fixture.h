@@ -26,6 +26,8 @@ typedef struct {
 	char *pkg_security; /* 1.4.2, counter 7, security update, reboot 30 s */
 	char *pkg_tampered; /* pkg_security with one payload byte flipped */
 	char *pkg_other;    /* 1.4.2 for model OTHER-MODEL */
+	char *pkg_keys;     /* security key update: trust version 2 adds key2 (docs/trust.md) */
+	char *pkg_key2;     /* 1.5.0, signed by key2 only: needs pkg_keys first */
 	char *state;        /* the device's flash */
 	char *port;         /* symlink to the device's pty */
 	GPid sim_pid;

@@ -17,6 +17,10 @@
  *              postponed, and are written to disk
  *   usb        the whole update of a new device on emulated USB (fwseal-sim
  *              --usb runs this program again inside its emulation)
+ *   keys       a security key update (docs/trust.md) in the folder, with a
+ *              firmware only the new key signed: the app follows the chain,
+ *              offers the key update first in plain words, the same Install,
+ *              then the firmware
  *
  * Usage: test-gui SCENARIO (one scenario per process, so a failure cannot
  * leave a half-run application behind for the next one).
@@ -205,6 +209,44 @@ static void test_update(void **state)
 	gf_plug(&fx, 57600);
 	settings_set("auto-install", FALSE);
 	run_app(scenario_update);
+}
+
+/* ---- keys: a security key update, then the firmware it makes possible --- */
+
+static void scenario_keys(FwgApplication *app, GtkWindow *win)
+{
+	(void)app;
+	expect(win, "Version 1.0.0", FOUND_MS);
+	expect(win, "No update found for this device", 5000);
+	/* Firmware signed by a key neither the app nor the device knows yet,
+	 * and the key update that adds it: the app's store follows the chain
+	 * when the folder is read again; the key update comes first. */
+	gf_put_in_folder(&fx, fx.pkg_key2);
+	gf_put_in_folder(&fx, fx.pkg_keys);
+	{	/* the folder chosen again (as after plugging a stick): read anew */
+		g_autoptr(GSettings) st = g_settings_new("io.github.fwseal.Fwseal");
+		g_settings_set_string(st, "package-folder", "");
+		g_settings_set_string(st, "package-folder", fx.folder);
+	}
+	expect(win, "Security key update available", 15000);
+	expect(win, "Renews the keys the " GF_MODEL " uses to recognise genuine updates", 1000);
+	expect(win, "Your firmware and settings stay as they are", 1000);
+	gh_click(button(win, "Install Update"));
+	expect(win, "now recognises updates by its new security keys (key list 2)", INSTALL_MS);
+	gh_click(button(win, "Done"));
+	/* Now the firmware the new key signed is offered, and installs. */
+	expect(win, "Version 1.0.0 → 1.5.0", 15000);
+	gh_click(button(win, "Install Update"));
+	expect(win, "now runs version 1.5.0", INSTALL_MS);
+}
+
+static void test_keys(void **state)
+{
+	(void)state;
+	gf_plug(&fx, 0);
+	gf_cli_flash(&fx, fx.pkg_old);
+	settings_set("auto-install", FALSE);
+	run_app(scenario_keys);
 }
 
 /* ---- refused: tampered and wrong-model packages ------------------------ */
@@ -569,7 +611,7 @@ static void test_usb(void **state)
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
-		g_printerr("usage: %s update|refused|unplug|cancel|usb|settings\n", argv[0]);
+		g_printerr("usage: %s update|refused|unplug|cancel|usb|settings|keys\n", argv[0]);
 		return 2;
 	}
 	self_path = argv[0];
@@ -591,6 +633,7 @@ int main(int argc, char **argv)
 	}
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_update),
+		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_unplug),
 		cmocka_unit_test(test_usb),

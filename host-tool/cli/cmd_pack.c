@@ -16,13 +16,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <mbedtls/platform_util.h>
-
 #include "atomic_out.h"
 #include "commands.h"
 #include "fwseal/keys.h"
 #include "fwseal/pkg.h"
 #include "release_desc.h"
+#include "signers.h"
 
 static const char usage[] =
 	N_("Usage: fwseal pack --image IMG --release REL --key KEY --out PKG\n"
@@ -118,39 +117,6 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct pack_ar
 		return cli_usage(ctx, "Unexpected argument '%s'.", argv[optind]);
 	if (!a->image || !a->release || !a->nkeys || !a->out)
 		return cli_usage(ctx, "pack needs --image, --release, --key and --out.");
-	return -1;
-}
-
-/* Open every signer; on failure close the ones opened. */
-static int open_signers(const struct pack_args *a, fws_signer **s)
-{
-	fws_signer_opts so = {.pkcs11_module = a->module};
-	char *pass = NULL, *pin = NULL;
-	fws_key_msg msg;
-	fws_key_err e = FWS_KEY_OK;
-	if (a->passphrase_file)
-		e = fws_secret_file_read(a->passphrase_file, &pass, &msg);
-	if (!e && a->pin_file)
-		e = fws_secret_file_read(a->pin_file, &pin, &msg);
-	so.passphrase = pass;
-	so.pin = pin;
-	unsigned i = 0;
-	for (; !e && i < a->nkeys; i++)
-		e = fws_signer_open(a->keys[i], &so, &s[i], &msg);
-	if (pass) {
-		mbedtls_platform_zeroize(pass, strlen(pass));
-		free(pass);
-	}
-	if (pin) {
-		mbedtls_platform_zeroize(pin, strlen(pin));
-		free(pin);
-	}
-	if (e) {
-		cli_error("%s", msg.text);
-		for (unsigned k = 0; k + 1 < i; k++)
-			fws_signer_close(s[k]);
-		return cmd_key_exit(e);
-	}
 	return -1;
 }
 
@@ -271,7 +237,7 @@ static int run_pack(struct cli_ctx *ctx, int argc, char **argv)
 		return FWS_EXIT_USAGE;
 	}
 	fws_signer *signers[FWS_PKG_SIG_MAX] = {NULL};
-	rc = open_signers(&a, signers);
+	rc = cli_signers_open(a.keys, a.nkeys, a.passphrase_file, a.pin_file, a.module, signers);
 	if (rc >= 0) {
 		close(im.fd);
 		return rc;

@@ -9,14 +9,13 @@
 #include <string.h>
 #include <time.h>
 
-#include <mbedtls/platform_util.h>
-
 #include "atomic_out.h"
 #include "cli_i18n.h"
 #include "commands.h"
 #include "fwseal-host/trustchain.h"
 #include "fwseal/keys.h"
 #include "fwseal/pkg.h"
+#include "signers.h"
 
 static const char usage[] =
 	N_("Usage: fwseal trust-update --current OLD.trust --new NEW.trust --key ROOTKEY\n"
@@ -57,50 +56,20 @@ static void signers_close(struct signers *g)
 	g->n = 0;
 }
 
-static char *secret(const char *file, fws_key_msg *msg, fws_key_err *e)
-{
-	char *s = NULL;
-	if (file && *e == FWS_KEY_OK)
-		*e = fws_secret_file_read(file, &s, msg);
-	return s;
-}
-
-static void forget(char *s)
-{
-	if (s) {
-		mbedtls_platform_zeroize(s, strlen(s));
-		free(s);
-	}
-}
-
 /* Open every key; on failure nothing stays open. -1 or an exit code. */
 static int signers_open(struct signers *g, const char *const keys[], unsigned n,
                         const char *pass_file, const char *pin_file, const char *module)
 {
-	fws_key_msg msg;
-	fws_key_err e = FWS_KEY_OK;
-	char *pass = secret(pass_file, &msg, &e);
-	char *pin = secret(pin_file, &msg, &e);
-	fws_signer_opts so = {.passphrase = pass, .pin = pin, .pkcs11_module = module};
+	int rc = cli_signers_open(keys, n, pass_file, pin_file, module, g->s);
 
 	g->n = 0;
-	for (unsigned i = 0; e == FWS_KEY_OK && i < n; i++) {
-		uint8_t pub[FWS_P256_PUB_LEN];
-		e = fws_signer_open(keys[i], &so, &g->s[g->n], &msg);
-		if (e != FWS_KEY_OK)
-			break;
-		fws_signer_pub(g->s[g->n], pub);
-		fws_key_id(pub, g->id[g->n]);
-		g->n++;
-	}
-	forget(pass);
-	forget(pin);
-	if (e != FWS_KEY_OK) {
-		cli_error("%s", msg.text);
-		signers_close(g);
-		return cmd_key_exit(e);
-	}
+	if (rc >= 0)
+		return rc;
+	g->n = n;
 	for (unsigned i = 0; i < g->n; i++) {
+		uint8_t pub[FWS_P256_PUB_LEN];
+		fws_signer_pub(g->s[i], pub);
+		fws_key_id(pub, g->id[i]);
 		for (unsigned k = 0; k < i; k++) {
 			if (memcmp(g->id[k], g->id[i], FWS_KEY_ID_LEN) == 0) {
 				cli_error("The same key is given twice with --key. Give each root key once.");

@@ -197,32 +197,37 @@ fws_err fwh_trust_update_check(const char *path, const fws_trust *cur, fwh_trust
 	return e;
 }
 
-bool fwh_is_trust_update(const char *path, uint32_t *version)
+/* Header and manifest of the package on fd, parsed but not verified: is it
+ * a trust update? */
+static bool read_trust_manifest(int fd, fws_pkg_header *h, fws_manifest *m)
 {
 	uint8_t buf[FWS_PKG_HEADER_LEN + FWS_PKG_MANIFEST_MAX];
+
+	return read_at(fd, buf, FWS_PKG_HEADER_LEN, 0) &&
+	       fws_pkg_header_parse(buf, FWS_PKG_HEADER_LEN, h) == FWS_OK &&
+	       read_at(fd, buf + FWS_PKG_HEADER_LEN, h->manifest_len, FWS_PKG_HEADER_LEN) &&
+	       fws_manifest_parse(buf + FWS_PKG_HEADER_LEN, h->manifest_len, m) == FWS_OK &&
+	       m->kind == FWS_KIND_TRUST;
+}
+
+bool fwh_is_trust_update(const char *path, uint32_t *version)
+{
 	fws_pkg_header h;
 	fws_manifest m;
-	bool yes = false;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool yes;
 
 	if (fd < 0)
 		return false;
-	if (read_at(fd, buf, FWS_PKG_HEADER_LEN, 0) &&
-	    fws_pkg_header_parse(buf, FWS_PKG_HEADER_LEN, &h) == FWS_OK &&
-	    read_at(fd, buf + FWS_PKG_HEADER_LEN, h.manifest_len, FWS_PKG_HEADER_LEN) &&
-	    fws_manifest_parse(buf + FWS_PKG_HEADER_LEN, h.manifest_len, &m) == FWS_OK &&
-	    m.kind == FWS_KIND_TRUST) {
-		yes = true;
-		if (version)
-			*version = m.security_counter;
-	}
+	yes = read_trust_manifest(fd, &h, &m);
+	if (yes && version)
+		*version = m.security_counter;
 	close(fd);
 	return yes;
 }
 
 bool fwh_trust_update_peek(const char *path, fwh_trust_file *store)
 {
-	uint8_t buf[FWS_PKG_HEADER_LEN + FWS_PKG_MANIFEST_MAX];
 	fws_pkg_header h;
 	fws_manifest m;
 	bool ok = false;
@@ -231,11 +236,7 @@ bool fwh_trust_update_peek(const char *path, fwh_trust_file *store)
 	memset(store, 0, sizeof *store);
 	if (fd < 0)
 		return false;
-	if (read_at(fd, buf, FWS_PKG_HEADER_LEN, 0) &&
-	    fws_pkg_header_parse(buf, FWS_PKG_HEADER_LEN, &h) == FWS_OK &&
-	    read_at(fd, buf + FWS_PKG_HEADER_LEN, h.manifest_len, FWS_PKG_HEADER_LEN) &&
-	    fws_manifest_parse(buf + FWS_PKG_HEADER_LEN, h.manifest_len, &m) == FWS_OK &&
-	    m.kind == FWS_KIND_TRUST && m.payload_size <= FWS_TRUST_BLOB_MAX &&
+	if (read_trust_manifest(fd, &h, &m) && m.payload_size <= FWS_TRUST_BLOB_MAX &&
 	    read_at(fd, store->blob, m.payload_size,
 	            (off_t)(FWS_PKG_HEADER_LEN + h.manifest_len + (size_t)h.sig_count * FWS_PKG_SIG_LEN)) &&
 	    fws_trust_parse(store->blob, m.payload_size, &store->t) == FWS_OK) {

@@ -47,25 +47,6 @@ static void unchanged(trig *t, const before *b)
 	trig_expect(t, b->running, b->version, b->sha);
 }
 
-/* v2: the same roots, release keys rel1 and rel2. */
-static size_t store_add_rel2(trig *t, uint8_t *blob, uint32_t version)
-{
-	const test_key *keys[] = { &t->a, &t->b, &t->c, t->rel1, &t->rel2 };
-	const uint8_t flags[] = { TR_ROOT, TR_ROOT, TR_ROOT | TR_REVOKED, TR_RELEASE, TR_RELEASE };
-
-	return trig_store(blob, version, 2, keys, flags, 5);
-}
-
-/* v3: rel1 revoked, rel2 the release key. */
-static size_t store_revoke_rel1(trig *t, uint8_t *blob, uint32_t version)
-{
-	const test_key *keys[] = { &t->a, &t->b, &t->c, t->rel1, &t->rel2 };
-	const uint8_t flags[] = { TR_ROOT, TR_ROOT, TR_ROOT | TR_REVOKED, TR_RELEASE | TR_REVOKED,
-	                          TR_RELEASE };
-
-	return trig_store(blob, version, 2, keys, flags, 5);
-}
-
 static void provisioned_store_reported(void **state)
 {
 	trig *t = trig_new(FLASH, SECTOR, 0);
@@ -93,7 +74,7 @@ static void rotation(void **state)
 {
 	trig *t = trig_new(FLASH, SECTOR, 0);
 	uint8_t v2[FWS_TRUST_BLOB_MAX], v3[FWS_TRUST_BLOB_MAX], d[FWS_SHA256_LEN];
-	size_t n2 = store_add_rel2(t, v2, 2), n3 = store_revoke_rel1(t, v3, 3);
+	size_t n2 = trig_store_add_rel2(t, v2, 2), n3 = trig_store_revoke_rel1(t, v3, 3);
 	const test_key *roots[] = { &t->a, &t->b };
 	const test_key *both[] = { t->rel1, &t->rel2 };
 	const test_key *old[] = { t->rel1 }, *new[] = { &t->rel2 };
@@ -159,22 +140,11 @@ static void root_rotation_needs_both_thresholds(void **state)
 	trig_free(t);
 }
 
-/* An attacker's store: its own root D (which signs, so the new store's
- * threshold holds) and its own release key next to rel1. The same inputs
- * are taken by a device that skips the root check (test-stub_trust_defects). */
-static size_t store_attacker(trig *t, uint8_t *blob)
-{
-	const test_key *keys[] = { &t->d, t->rel1, &t->rel2 };
-	const uint8_t flags[] = { TR_ROOT, TR_RELEASE, TR_RELEASE };
-
-	return trig_store(blob, 2, 1, keys, flags, 3);
-}
-
 static void refused_threshold_not_met(void **state)
 {
 	trig *t = trig_new(FLASH, SECTOR, 0);
 	uint8_t v2[FWS_TRUST_BLOB_MAX], va[FWS_TRUST_BLOB_MAX];
-	size_t n = store_add_rel2(t, v2, 2), na = store_attacker(t, va);
+	size_t n = trig_store_add_rel2(t, v2, 2), na = trig_store_attacker(t, va);
 	const test_key *one[] = { &t->a };
 	const test_key *twice[] = { &t->a, &t->a };
 	const test_key *one_and_own[] = { &t->a, &t->d };
@@ -199,11 +169,11 @@ static void refused_revoked_root(void **state)
 {
 	trig *t = trig_new(FLASH, SECTOR, 0);
 	uint8_t v2[FWS_TRUST_BLOB_MAX];
-	size_t n = store_add_rel2(t, v2, 2);
+	size_t n = trig_store_add_rel2(t, v2, 2);
 	const test_key *with_revoked[] = { &t->a, &t->c };
 	const test_key *revoked_only[] = { &t->c };
 	uint8_t va[FWS_TRUST_BLOB_MAX];
-	size_t na = store_attacker(t, va);
+	size_t na = trig_store_attacker(t, va);
 	const test_key *attack[] = { &t->a, &t->c, &t->d };
 	before b;
 
@@ -223,11 +193,11 @@ static void refused_release_keys_only(void **state)
 {
 	trig *t = trig_new(FLASH, SECTOR, 0);
 	uint8_t v2[FWS_TRUST_BLOB_MAX];
-	size_t n = store_add_rel2(t, v2, 2);
+	size_t n = trig_store_add_rel2(t, v2, 2);
 	const test_key *rel[] = { t->rel1 };
 	const test_key *rel_and_root[] = { t->rel1, &t->a };
 	uint8_t va[FWS_TRUST_BLOB_MAX];
-	size_t na = store_attacker(t, va);
+	size_t na = trig_store_attacker(t, va);
 	const test_key *attack[] = { t->rel1, &t->d };
 	before b;
 
@@ -262,19 +232,19 @@ static void refused_version_not_newer(void **state)
 	(void)state;
 	remember(t, &b);
 	/* the same version as the device's */
-	n = store_add_rel2(t, v, 1);
+	n = trig_store_add_rel2(t, v, 1);
 	ops = t->r->dev.flash.ops;
 	assert_int_equal(trig_apply(t, v, n, 1, roots, 2), FWS_E_TRUST_ROLLBACK);
 	assert_int_equal(t->r->dev.flash.ops, ops); /* refused before any write */
 	unchanged(t, &b);
 	/* move to 5, then 4 and 5 are refused */
-	n = store_add_rel2(t, v, 5);
+	n = trig_store_add_rel2(t, v, 5);
 	assert_int_equal(trig_apply(t, v, n, 5, roots, 2), FWS_OK);
 	remember(t, &b);
-	n = store_add_rel2(t, v, 4);
+	n = trig_store_add_rel2(t, v, 4);
 	assert_int_equal(trig_apply(t, v, n, 4, roots, 2), FWS_E_TRUST_ROLLBACK);
 	unchanged(t, &b);
-	n = store_add_rel2(t, v, 5);
+	n = trig_store_add_rel2(t, v, 5);
 	assert_int_equal(trig_apply(t, v, n, 5, roots, 2), FWS_E_TRUST_ROLLBACK);
 	unchanged(t, &b);
 	trig_free(t);
@@ -285,7 +255,7 @@ static void refused_replay_of_older_update(void **state)
 {
 	trig *t = trig_new(FLASH, SECTOR, 0);
 	uint8_t v2[FWS_TRUST_BLOB_MAX], v3[FWS_TRUST_BLOB_MAX];
-	size_t n2 = store_add_rel2(t, v2, 2), n3;
+	size_t n2 = trig_store_add_rel2(t, v2, 2), n3;
 	const test_key *roots[] = { &t->a, &t->b };
 	const test_key *both[] = { t->rel1, &t->rel2 };
 	test_pkg u2;
@@ -295,7 +265,7 @@ static void refused_replay_of_older_update(void **state)
 	test_trust_update(&u2, v2, n2, 2, roots, 2, NULL);
 	assert_int_equal(trig_send(t, &u2), FWS_OK);
 	assert_int_equal(trig_install(t, "2.0.0", 2, both, 2), FWS_OK);
-	n3 = store_revoke_rel1(t, v3, 3);
+	n3 = trig_store_revoke_rel1(t, v3, 3);
 	assert_int_equal(trig_apply(t, v3, n3, 3, roots, 2), FWS_OK);
 	remember(t, &b);
 	/* u2 would bring rel1 back */
@@ -311,7 +281,7 @@ static void refused_revoking_running_images_only_signer(void **state)
 {
 	trig *t = trig_new(FLASH, SECTOR, 0);
 	uint8_t v2[FWS_TRUST_BLOB_MAX], v3[FWS_TRUST_BLOB_MAX], d[FWS_SHA256_LEN];
-	size_t n2 = store_add_rel2(t, v2, 2), n3 = store_revoke_rel1(t, v3, 3);
+	size_t n2 = trig_store_add_rel2(t, v2, 2), n3 = trig_store_revoke_rel1(t, v3, 3);
 	const test_key *roots[] = { &t->a, &t->b };
 	const test_key *new[] = { &t->rel2 };
 	before b;
@@ -335,7 +305,7 @@ static void refused_orphaning_committed_trial(void **state)
 {
 	trig *t = trig_new(FLASH, SECTOR, 0);
 	uint8_t v2[FWS_TRUST_BLOB_MAX], v3[FWS_TRUST_BLOB_MAX];
-	size_t n2 = store_add_rel2(t, v2, 2), n3 = store_revoke_rel1(t, v3, 3);
+	size_t n2 = trig_store_add_rel2(t, v2, 2), n3 = trig_store_revoke_rel1(t, v3, 3);
 	const test_key *roots[] = { &t->a, &t->b };
 	const test_key *new[] = { &t->rel2 }, *old[] = { t->rel1 };
 	test_pkg p;
@@ -390,7 +360,7 @@ static void refused_tampered_payload(void **state)
 {
 	trig *t = trig_new(FLASH, SECTOR, 0);
 	uint8_t v2[FWS_TRUST_BLOB_MAX];
-	size_t n = store_revoke_rel1(t, v2, 2);
+	size_t n = trig_store_revoke_rel1(t, v2, 2);
 	const test_key *roots[] = { &t->a, &t->b };
 	test_pkg p;
 	before b;
@@ -418,7 +388,7 @@ static void refused_other_model_and_test_boot(void **state)
 {
 	trig *t = trig_new(FLASH, SECTOR, 0);
 	uint8_t v2[FWS_TRUST_BLOB_MAX], d[FWS_SHA256_LEN];
-	size_t n = store_add_rel2(t, v2, 2);
+	size_t n = trig_store_add_rel2(t, v2, 2);
 	const test_key *roots[] = { &t->a, &t->b };
 	const test_key *rel[] = { t->rel1 };
 	test_pkg p;
@@ -496,7 +466,7 @@ static void damaged_store_fails_closed(void **state)
 {
 	trig *t = trig_new(FLASH, SECTOR, 0);
 	uint8_t v2[FWS_TRUST_BLOB_MAX];
-	size_t n = store_add_rel2(t, v2, 2);
+	size_t n = trig_store_add_rel2(t, v2, 2);
 	const test_key *roots[] = { &t->a, &t->b };
 	const test_key *rel[] = { t->rel1 };
 	uint8_t area;

@@ -23,23 +23,6 @@
 #define FLASH  (256u * 1024u)
 #define SECTOR 4096u
 
-static size_t store_add_rel2(trig *t, uint8_t *blob, uint32_t version)
-{
-	const test_key *keys[] = { &t->a, &t->b, &t->c, t->rel1, &t->rel2 };
-	const uint8_t flags[] = { TR_ROOT, TR_ROOT, TR_ROOT | TR_REVOKED, TR_RELEASE, TR_RELEASE };
-
-	return trig_store(blob, version, 2, keys, flags, 5);
-}
-
-static size_t store_revoke_rel1(trig *t, uint8_t *blob, uint32_t version)
-{
-	const test_key *keys[] = { &t->a, &t->b, &t->c, t->rel1, &t->rel2 };
-	const uint8_t flags[] = { TR_ROOT, TR_ROOT, TR_ROOT | TR_REVOKED, TR_RELEASE | TR_REVOKED,
-	                          TR_RELEASE };
-
-	return trig_store(blob, version, 2, keys, flags, 5);
-}
-
 static uint32_t version_of(trig *t)
 {
 	uint8_t d[FWS_SHA256_LEN];
@@ -47,16 +30,6 @@ static uint32_t version_of(trig *t)
 
 	trig_state(t, &v, d);
 	return v;
-}
-
-/* An attacker's store: its own root D (which signs, so the new store's
- * threshold holds) and its own release key next to rel1. */
-static size_t store_attacker(trig *t, uint8_t *blob)
-{
-	const test_key *keys[] = { &t->d, t->rel1, &t->rel2 };
-	const uint8_t flags[] = { TR_ROOT, TR_RELEASE, TR_RELEASE };
-
-	return trig_store(blob, 2, 1, keys, flags, 3);
 }
 
 /* Threshold not met, a revoked root counted, release keys only: all taken. */
@@ -69,7 +42,7 @@ static void skip_roots_takes_what_roots_did_not_sign(void **state)
 		trig *t = trig_new(FLASH, SECTOR, FWS_DEFECT_TRUST_SKIP_ROOTS);
 		const test_key *one[] = { &t->a, &t->d };
 
-		n = store_attacker(t, v);
+		n = trig_store_attacker(t, v);
 		assert_int_equal(trig_apply(t, v, n, 2, one, 2), FWS_OK);
 		assert_int_equal(version_of(t), 2);
 		trig_free(t);
@@ -78,7 +51,7 @@ static void skip_roots_takes_what_roots_did_not_sign(void **state)
 		trig *t = trig_new(FLASH, SECTOR, FWS_DEFECT_TRUST_SKIP_ROOTS);
 		const test_key *with_revoked[] = { &t->a, &t->c, &t->d };
 
-		n = store_attacker(t, v);
+		n = trig_store_attacker(t, v);
 		assert_int_equal(trig_apply(t, v, n, 2, with_revoked, 3), FWS_OK);
 		assert_int_equal(version_of(t), 2);
 		trig_free(t);
@@ -87,7 +60,7 @@ static void skip_roots_takes_what_roots_did_not_sign(void **state)
 		trig *t = trig_new(FLASH, SECTOR, FWS_DEFECT_TRUST_SKIP_ROOTS);
 		const test_key *rel[] = { t->rel1, &t->d };
 
-		n = store_attacker(t, v);
+		n = trig_store_attacker(t, v);
 		assert_int_equal(trig_apply(t, v, n, 2, rel, 2), FWS_OK);
 		assert_int_equal(version_of(t), 2);
 		trig_free(t);
@@ -113,7 +86,7 @@ static void rollback_takes_old_and_replayed_updates(void **state)
 {
 	trig *t = trig_new(FLASH, SECTOR, FWS_DEFECT_TRUST_ROLLBACK);
 	uint8_t v2[FWS_TRUST_BLOB_MAX], v3[FWS_TRUST_BLOB_MAX];
-	size_t n2 = store_add_rel2(t, v2, 2), n3 = store_revoke_rel1(t, v3, 3);
+	size_t n2 = trig_store_add_rel2(t, v2, 2), n3 = trig_store_revoke_rel1(t, v3, 3);
 	const test_key *roots[] = { &t->a, &t->b };
 	const test_key *both[] = { t->rel1, &t->rel2 };
 	test_pkg u2;
@@ -122,7 +95,7 @@ static void rollback_takes_old_and_replayed_updates(void **state)
 	/* the same version again */
 	{
 		uint8_t v1[FWS_TRUST_BLOB_MAX];
-		size_t n1 = store_add_rel2(t, v1, 1);
+		size_t n1 = trig_store_add_rel2(t, v1, 1);
 
 		assert_int_equal(trig_apply(t, v1, n1, 1, roots, 2), FWS_OK);
 	}
@@ -161,7 +134,7 @@ static void skip_image_check_strands_device_in_stub(void **state)
 {
 	trig *t = trig_new(FLASH, SECTOR, FWS_DEFECT_TRUST_SKIP_IMAGE);
 	uint8_t v2[FWS_TRUST_BLOB_MAX], v3[FWS_TRUST_BLOB_MAX];
-	size_t n2 = store_add_rel2(t, v2, 2), n3 = store_revoke_rel1(t, v3, 3);
+	size_t n2 = trig_store_add_rel2(t, v2, 2), n3 = trig_store_revoke_rel1(t, v3, 3);
 	const test_key *roots[] = { &t->a, &t->b };
 
 	(void)state;
@@ -177,7 +150,7 @@ static void skip_payload_check_takes_tampered_store(void **state)
 {
 	trig *t = trig_new(FLASH, SECTOR, FWS_DEFECT_TRUST_SKIP_PAYLOAD);
 	uint8_t v2[FWS_TRUST_BLOB_MAX], rec[FWS_DEVINFO_MAX];
-	size_t n = store_revoke_rel1(t, v2, 2), len = 0;
+	size_t n = trig_store_revoke_rel1(t, v2, 2), len = 0;
 	const test_key *roots[] = { &t->a, &t->b };
 	fws_devinfo info;
 	test_pkg p;

@@ -19,6 +19,31 @@ size_t trig_store(uint8_t blob[FWS_TRUST_BLOB_MAX], uint32_t version, uint8_t th
 	return test_trust_v2(blob, NULL, version, threshold, keys, flags, n);
 }
 
+size_t trig_store_add_rel2(trig *t, uint8_t blob[FWS_TRUST_BLOB_MAX], uint32_t version)
+{
+	const test_key *keys[] = { &t->a, &t->b, &t->c, t->rel1, &t->rel2 };
+	const uint8_t flags[] = { TR_ROOT, TR_ROOT, TR_ROOT | TR_REVOKED, TR_RELEASE, TR_RELEASE };
+
+	return trig_store(blob, version, 2, keys, flags, 5);
+}
+
+size_t trig_store_revoke_rel1(trig *t, uint8_t blob[FWS_TRUST_BLOB_MAX], uint32_t version)
+{
+	const test_key *keys[] = { &t->a, &t->b, &t->c, t->rel1, &t->rel2 };
+	const uint8_t flags[] = { TR_ROOT, TR_ROOT, TR_ROOT | TR_REVOKED, TR_RELEASE | TR_REVOKED,
+	                          TR_RELEASE };
+
+	return trig_store(blob, version, 2, keys, flags, 5);
+}
+
+size_t trig_store_attacker(trig *t, uint8_t blob[FWS_TRUST_BLOB_MAX])
+{
+	const test_key *keys[] = { &t->d, t->rel1, &t->rel2 };
+	const uint8_t flags[] = { TR_ROOT, TR_RELEASE, TR_RELEASE };
+
+	return trig_store(blob, 2, 1, keys, flags, 3);
+}
+
 trig *trig_new(uint32_t flash_size, uint32_t sector_size, uint32_t defects)
 {
 	trig *t = calloc(1, sizeof *t);

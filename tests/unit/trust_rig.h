@@ -37,6 +37,14 @@ void trig_free(trig *t);
 size_t trig_store(uint8_t blob[FWS_TRUST_BLOB_MAX], uint32_t version, uint8_t threshold,
                   const test_key *const keys[], const uint8_t flags[], unsigned n);
 
+/* The stores the tests rotate through (all with roots A, B at threshold 2
+ * and the revoked root C): rel1 and rel2 release keys (add), rel1 revoked
+ * and rel2 kept (revoke); and an attacker's: its own root D (which signs, so
+ * the new store's threshold holds) and its own release key next to rel1. */
+size_t trig_store_add_rel2(trig *t, uint8_t blob[FWS_TRUST_BLOB_MAX], uint32_t version);
+size_t trig_store_revoke_rel1(trig *t, uint8_t blob[FWS_TRUST_BLOB_MAX], uint32_t version);
+size_t trig_store_attacker(trig *t, uint8_t blob[FWS_TRUST_BLOB_MAX]);
+
 /* Send the trust update (blob as store version `version`, signed by
  * signers[0..n)) as a hostile host would, and return the device's answer:
  * FWS_OK or its refusal (the device is then back in dfuIDLE). */

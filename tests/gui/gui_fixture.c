@@ -265,6 +265,8 @@ void gf_teardown(GuiFixture *f)
 	g_free(f->pkg_security);
 	g_free(f->pkg_tampered);
 	g_free(f->pkg_other);
+	g_free(f->pkg_keys);
+	g_free(f->pkg_key2);
 	g_free(f->state);
 	g_free(f->port);
 	memset(f, 0, sizeof(*f));

@@ -63,6 +63,10 @@ fws_err stub_journal_commit(fws_stub *s, const fws_jstate *next);
 
 /* policy.c: may this device take / run the image described by m? */
 fws_err stub_policy(const fws_stub *s, const fws_manifest *m);
+/* Its part for every package: vendor, class, model, hardware revision. With
+ * any (trust updates, docs/trust.md) an id of 0 or the model "*" in m means
+ * any device. */
+fws_err stub_identity(const fws_stub *s, const fws_manifest *m, bool any);
 
 /* image.c */
 /* Read and verify the prefix stored in slot's metadata area into the block

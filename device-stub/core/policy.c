@@ -8,19 +8,30 @@
 
 #include "internal.h"
 
+fws_err stub_identity(const fws_stub *s, const fws_manifest *m, bool any)
+{
+	const fws_stub_identity *id = &s->cfg.id;
+
+	if (id->vendor_id != 0u && m->vendor_id != id->vendor_id && !(any && m->vendor_id == 0u))
+		return FWS_E_VENDOR;
+	if (id->class_id != 0u && m->class_id != id->class_id && !(any && m->class_id == 0u))
+		return FWS_E_MODEL;
+	if (!(any && strcmp(m->model, "*") == 0) &&
+	    (id->model == NULL || strcmp(m->model, id->model) != 0))
+		return FWS_E_MODEL;
+	if (id->hw_rev < m->hw_rev_min || id->hw_rev > m->hw_rev_max)
+		return FWS_E_HW_REV;
+	return FWS_OK;
+}
+
 fws_err stub_policy(const fws_stub *s, const fws_manifest *m)
 {
 	const fws_stub_identity *id = &s->cfg.id;
 	unsigned slot = stub_staging_slot(s);
+	fws_err e = stub_identity(s, m, false);
 
-	if (id->vendor_id != 0u && m->vendor_id != id->vendor_id)
-		return FWS_E_VENDOR;
-	if (id->class_id != 0u && m->class_id != id->class_id)
-		return FWS_E_MODEL;
-	if (id->model == NULL || strcmp(m->model, id->model) != 0)
-		return FWS_E_MODEL;
-	if (id->hw_rev < m->hw_rev_min || id->hw_rev > m->hw_rev_max)
-		return FWS_E_HW_REV;
+	if (e != FWS_OK)
+		return e;
 	if (id->component != NULL && id->component[0] != '\0' &&
 	    strcmp(m->component, id->component) != 0)
 		return FWS_E_COMPONENT;

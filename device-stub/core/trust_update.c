@@ -89,19 +89,14 @@ fws_err stub_trust_load(fws_stub *s)
 /* ---------------------------------------------------------------------- */
 /* Receiving a trust update                                                */
 
-/* The package's identity: "*" / 0 in the manifest mean any model / id. */
+/* A trust update's policy: the device's identity ("*" / 0 in the manifest
+ * mean any model / id), a higher version, one store in one block. */
 static fws_err tu_policy(const fws_stub *s, const fws_manifest *m)
 {
-	const fws_stub_identity *id = &s->cfg.id;
+	fws_err e = stub_identity(s, m, true);
 
-	if (m->vendor_id != 0u && id->vendor_id != 0u && m->vendor_id != id->vendor_id)
-		return FWS_E_VENDOR;
-	if (m->class_id != 0u && id->class_id != 0u && m->class_id != id->class_id)
-		return FWS_E_MODEL;
-	if (strcmp(m->model, "*") != 0 && (id->model == NULL || strcmp(m->model, id->model) != 0))
-		return FWS_E_MODEL;
-	if (id->hw_rev < m->hw_rev_min || id->hw_rev > m->hw_rev_max)
-		return FWS_E_HW_REV;
+	if (e != FWS_OK)
+		return e;
 	/* The trust version only ever rises: an older or the same update,
 	 * replayed, changes nothing. */
 	if (m->security_counter <= fws_trust_version(&s->trust) &&

@@ -9,46 +9,9 @@
 
 fws_err fws_trust_parse(const uint8_t *blob, size_t len, fws_trust *out)
 {
-	size_t count, need;
-
-	memset(out, 0, sizeof(*out));
-	if (!blob || len < FWS_TRUST_HDR_LEN + 4u)
-		return FWS_E_TRUST_STORE;
-	if (memcmp(blob, FWS_TRUST_MAGIC, 4) != 0)
-		return FWS_E_TRUST_STORE;
-	if (blob[4] == 2u)
-		return fws_trust2_parse(blob, len, out); /* trust2.c */
-	if (blob[4] != 1u)
-		return FWS_E_TRUST_STORE;
-	count = blob[5];
-	if (count == 0 || count > FWS_TRUST_MAX || blob[6] != 0 || blob[7] != 0)
-		return FWS_E_TRUST_STORE;
-	need = FWS_TRUST_HDR_LEN + count * FWS_TRUST_ENTRY_LEN + 4u;
-	if (len != need)
-		return FWS_E_TRUST_STORE;
-	if (fws_crc32(0, blob, need - 4u) != fws_get_le32(blob + need - 4u))
-		return FWS_E_TRUST_STORE;
-
-	for (size_t i = 0; i < count; i++) {
-		const uint8_t *e = blob + FWS_TRUST_HDR_LEN + i * FWS_TRUST_ENTRY_LEN;
-		fws_trust_key *k = &out->keys[i];
-		uint8_t id[FWS_KEY_ID_LEN];
-
-		memcpy(k->id, e, FWS_KEY_ID_LEN);
-		k->flags = e[8];
-		if ((k->flags & (uint8_t)~FWS_TRUST_REVOKED) || e[9] || e[10])
-			return FWS_E_TRUST_STORE;
-		memcpy(k->pub, e + 11, FWS_P256_PUB_LEN);
-		if (k->pub[0] != 0x04)
-			return FWS_E_TRUST_STORE;
-		/* The id is derived, never trusted as given. */
-		fws_key_id(k->pub, id);
-		if (memcmp(id, k->id, FWS_KEY_ID_LEN) != 0)
-			return FWS_E_TRUST_STORE;
-	}
-	out->count = (uint8_t)count;
-	out->format = 1u;
-	return FWS_OK;
+	/* one parser for both formats, so a store is checked the same way
+	 * whichever it is (trust2.c) */
+	return fws_trust2_parse(blob, len, out);
 }
 
 size_t fws_trust_encode(const fws_trust *t, uint8_t *out, size_t cap)

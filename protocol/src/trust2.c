@@ -2,8 +2,11 @@
 /*
  * trust2.c - trust store format 2 (roles, root threshold, trust version;
  * fwseal/trust.h) and the rules that come with it: which keys count for
- * which kind of package, and how many (docs/trust.md). Format 1 stays in
- * trust.c and reads as "every key both roles, threshold 1, version 1".
+ * which kind of package, and how many (docs/trust.md). The parser reads
+ * both formats (format 1 means "every key both roles, threshold 1, version
+ * 1"), so each is checked the same way - also for a key listed twice, which
+ * would otherwise count twice towards a threshold; trust.c keeps the
+ * format-1 encoder.
  */
 #include <string.h>
 
@@ -25,29 +28,46 @@ static bool id_seen(const fws_trust *t, size_t upto, const uint8_t id[FWS_KEY_ID
 
 fws_err fws_trust2_parse(const uint8_t *blob, size_t len, fws_trust *out)
 {
-	size_t count, need;
+	size_t count, need, hdr;
+	uint8_t format, allowed;
 
 	memset(out, 0, sizeof(*out));
-	if (len < FWS_TRUST_V2_HDR_LEN + 4u || memcmp(blob, FWS_TRUST_MAGIC, 4) != 0 ||
-	    blob[4] != 2u)
+	if (!blob || len < FWS_TRUST_HDR_LEN + 4u || memcmp(blob, FWS_TRUST_MAGIC, 4) != 0)
 		return FWS_E_TRUST_STORE;
+	format = blob[4];
 	count = blob[5];
-	if (count == 0 || count > FWS_TRUST_MAX || blob[6] == 0 ||
-	    blob[6] > FWS_TRUST_THRESHOLD_MAX || blob[7] != 0 || fws_get_le32(blob + 8) == 0)
+	if (format == 1u) {
+		hdr = FWS_TRUST_HDR_LEN;
+		allowed = FWS_TRUST_REVOKED; /* roles, threshold, version implied */
+		if (blob[6] != 0 || blob[7] != 0)
+			return FWS_E_TRUST_STORE;
+	} else if (format == 2u && len >= FWS_TRUST_V2_HDR_LEN + 4u) {
+		hdr = FWS_TRUST_V2_HDR_LEN;
+		allowed = FWS_TRUST_REVOKED | FWS_TRUST_ROLES;
+		if (blob[6] == 0 || blob[6] > FWS_TRUST_THRESHOLD_MAX || blob[7] != 0 ||
+		    fws_get_le32(blob + 8) == 0)
+			return FWS_E_TRUST_STORE;
+		out->root_threshold = blob[6];
+		out->version = fws_get_le32(blob + 8);
+	} else {
 		return FWS_E_TRUST_STORE;
-	need = FWS_TRUST_V2_HDR_LEN + count * FWS_TRUST_ENTRY_LEN + 4u;
-	if (len != need || fws_crc32(0, blob, need - 4u) != fws_get_le32(blob + need - 4u))
+	}
+	need = hdr + count * FWS_TRUST_ENTRY_LEN + 4u;
+	if (count == 0 || count > FWS_TRUST_MAX || len != need ||
+	    fws_crc32(0, blob, need - 4u) != fws_get_le32(blob + need - 4u))
 		return FWS_E_TRUST_STORE;
 
 	for (size_t i = 0; i < count; i++) {
-		const uint8_t *e = blob + FWS_TRUST_V2_HDR_LEN + i * FWS_TRUST_ENTRY_LEN;
+		const uint8_t *e = blob + hdr + i * FWS_TRUST_ENTRY_LEN;
 		fws_trust_key *k = &out->keys[i];
 		uint8_t id[FWS_KEY_ID_LEN];
 
 		memcpy(k->id, e, FWS_KEY_ID_LEN);
 		k->flags = e[8];
-		if ((k->flags & (uint8_t)~(FWS_TRUST_REVOKED | FWS_TRUST_ROLES)) != 0 ||
-		    (k->flags & FWS_TRUST_ROLES) == 0 || e[9] || e[10])
+		/* format 2: at least one role */
+		if ((k->flags & (uint8_t)~allowed) || (allowed != FWS_TRUST_REVOKED &&
+		                                       !(k->flags & FWS_TRUST_ROLES)) ||
+		    e[9] || e[10])
 			return FWS_E_TRUST_STORE;
 		memcpy(k->pub, e + 11, FWS_P256_PUB_LEN);
 		if (k->pub[0] != 0x04)
@@ -59,9 +79,7 @@ fws_err fws_trust2_parse(const uint8_t *blob, size_t len, fws_trust *out)
 			return FWS_E_TRUST_STORE;
 	}
 	out->count = (uint8_t)count;
-	out->format = 2u;
-	out->root_threshold = blob[6];
-	out->version = fws_get_le32(blob + 8);
+	out->format = format;
 	return FWS_OK;
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* trust2.h - format 2 of the trust store (fwseal/trust.h), inside protocol/. */
+/* trust2.h - the trust store parser for both formats and the format-2
+ * encoder (fwseal/trust.h), inside protocol/. */
 #ifndef FWSEAL_TRUST2_H
 #define FWSEAL_TRUST2_H
 

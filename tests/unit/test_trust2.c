@@ -164,6 +164,22 @@ static void test_v2_structure(void **state)
 	assert_int_equal(fws_trust_parse(blob, n, &back), FWS_OK);
 	back.keys[1] = back.keys[0];
 	assert_int_equal(fws_trust_encode(&back, b, sizeof b), 0);
+	/* format 1 with one key listed twice: refused as well */
+	{
+		fws_trust one;
+		uint8_t b1[FWS_TRUST_BLOB_MAX];
+		size_t n1;
+
+		memset(&one, 0, sizeof one);
+		for (unsigned i = 0; i < 2; i++) {
+			memcpy(one.keys[i].id, k[0].id, 8);
+			memcpy(one.keys[i].pub, k[0].pub, 65);
+		}
+		one.count = 2;
+		n1 = fws_trust_encode(&one, b1, sizeof b1); /* the format-1 encoder does not judge */
+		assert_int_equal(n1, 8 + 2 * 76 + 4);
+		assert_int_equal(fws_trust_parse(b1, n1, &back), FWS_E_TRUST_STORE);
+	}
 	/* format 3 is not read */
 	memcpy(b, blob, n);
 	b[4] = 3;

@@ -25,7 +25,8 @@
  *  12  n * 76: key id (8) | flags (1: bit0 revoked, bit1 root, bit2 release;
  *         at least one role) | reserved (2, 0) | pub (65)
  *   .. 4  CRC-32 of everything before it
- * Key ids are unique in a format-2 store and always derived from the key.
+ * In either format key ids are unique and always derived from the key
+ * (one parser for both: trust2.c).
  */
 #ifndef FWSEAL_TRUST_H
 #define FWSEAL_TRUST_H

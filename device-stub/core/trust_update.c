@@ -82,6 +82,13 @@ fws_err stub_trust_load(fws_stub *s)
 		return e == FWS_E_IO ? e : FWS_E_TRUST_STORE;
 	}
 	fws_sha256(s->cfg.buf, len, s->trust_sha256);
+#if defined(FWS_STUB_DEFECTS)
+	if (STUB_DEFECT(s, FWS_DEFECT_IGNORE_REVOKED)) {
+		/* planted defect (simulator only): revocations mean nothing */
+		for (unsigned i = 0; i < s->trust.count; i++)
+			s->trust.keys[i].flags &= (uint8_t)~FWS_TRUST_REVOKED;
+	}
+#endif
 	s->trust_ok = true;
 	return FWS_OK;
 }
@@ -125,6 +132,8 @@ fws_err stub_tu_prefix(fws_stub *s)
 	 * (area 0 while the provisioned store is): the store in force is never
 	 * touched, whatever happens from here on. */
 	s->tu_area = s->j.trust_area == FWS_SLOT_NONE ? 0u : (uint8_t)(s->j.trust_area ^ 1u);
+	if (s->j.trust_area != FWS_SLOT_NONE && STUB_DEFECT(s, FWS_DEFECT_TRUST_IN_PLACE))
+		s->tu_area = s->j.trust_area; /* planted defect (simulator only) */
 	a = &h->geom.trust[s->tu_area];
 	s->dl_trust = true;
 	fws_sha256(s->cfg.buf, s->rd.prefix_len, s->prefix_digest);

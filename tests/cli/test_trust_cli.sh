@@ -252,7 +252,7 @@ SIM_PID=
 # the simulator's planted defects for the trust rules exist (the stub tests,
 # test-stub_trust_defects, show each one taking what is refused above)
 for d in trust-skip-roots trust-skip-new-roots trust-accept-rollback trust-skip-usable \
-	trust-skip-image-check trust-skip-payload-check; do
+	trust-skip-image-check trust-skip-payload-check trust-in-place ignore-revoked; do
 	expect 0 "$SIM" --defect "$d" --ram
 done
 checks=$((checks + 1))

@@ -178,6 +178,66 @@ static void skip_payload_check_takes_tampered_store(void **state)
 	trig_free(t);
 }
 
+/* After a rotation (v3 revokes rel1), a package rel1 alone signed installs
+ * on a device that ignores revocations: test-stub_trust's "the revoked
+ * key's package is refused" is what catches it. */
+static void ignore_revoked_takes_revoked_signer(void **state)
+{
+	trig *t = trig_new(FLASH, SECTOR, FWS_DEFECT_IGNORE_REVOKED);
+	uint8_t v2[FWS_TRUST_BLOB_MAX], v3[FWS_TRUST_BLOB_MAX];
+	size_t n2 = trig_store_add_rel2(t, v2, 2), n3 = trig_store_revoke_rel1(t, v3, 3);
+	const test_key *roots[] = { &t->a, &t->b };
+	const test_key *both[] = { t->rel1, &t->rel2 };
+	const test_key *old[] = { t->rel1 };
+
+	(void)state;
+	assert_int_equal(trig_apply(t, v2, n2, 2, roots, 2), FWS_OK);
+	assert_int_equal(trig_install(t, "2.0.0", 2, both, 2), FWS_OK);
+	assert_int_equal(trig_apply(t, v3, n3, 3, roots, 2), FWS_OK);
+	assert_int_equal(version_of(t), 3);
+	assert_int_equal(trig_install(t, "3.0.0", 3, old, 1), FWS_OK);
+	assert_string_equal(rig_running(t->r), "3.0.0");
+	trig_free(t);
+}
+
+/* A device that writes a trust update over the store in force: some power
+ * cut leaves it with neither store (it then boots nothing), which
+ * test-stub_trust_powercut's "old or new, never neither" catches. */
+static void in_place_update_loses_both_stores_on_a_cut(void **state)
+{
+	trig *t = trig_new(FLASH, SECTOR, FWS_DEFECT_TRUST_IN_PLACE);
+	uint8_t v2[FWS_TRUST_BLOB_MAX], v3[FWS_TRUST_BLOB_MAX], *base = malloc(FLASH);
+	size_t n2 = trig_store_add_rel2(t, v2, 2), n3 = trig_store_add_rel2(t, v3, 3);
+	const test_key *roots[] = { &t->a, &t->b };
+	unsigned neither = 0;
+	uint64_t total;
+	fws_stub ram;
+
+	(void)state;
+	assert_non_null(base);
+	/* v2 goes to a trust area; v3 is then written over it */
+	assert_int_equal(trig_apply(t, v2, n2, 2, roots, 2), FWS_OK);
+	memcpy(base, t->r->dev.flash.mem, FLASH);
+	ram = t->r->stub;
+	t->r->dev.flash.ops = 0;
+	assert_int_equal(trig_apply(t, v3, n3, 3, roots, 2), FWS_OK);
+	total = t->r->dev.flash.ops;
+	for (uint64_t cut = 0; cut < total; cut++) {
+		memcpy(t->r->dev.flash.mem, base, FLASH);
+		fws_simflash_repower(&t->r->dev.flash);
+		t->r->stub = ram;
+		fws_simflash_arm_cut(&t->r->dev.flash, cut, false);
+		assert_int_not_equal(trig_apply(t, v3, n3, 3, roots, 2), FWS_OK);
+		fws_simflash_repower(&t->r->dev.flash);
+		(void)rig_power_on(t->r, true);
+		if (!t->r->stub.trust_ok)
+			neither++;
+	}
+	assert_true(neither > 0u);
+	free(base);
+	trig_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -187,6 +247,8 @@ int main(void)
 		cmocka_unit_test(skip_usable_takes_store_without_release_key),
 		cmocka_unit_test(skip_image_check_strands_device_in_stub),
 		cmocka_unit_test(skip_payload_check_takes_tampered_store),
+		cmocka_unit_test(ignore_revoked_takes_revoked_signer),
+		cmocka_unit_test(in_place_update_loses_both_stores_on_a_cut),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -73,6 +73,8 @@ enum fws_stub_defect {
 	FWS_DEFECT_TRUST_SKIP_USABLE = 1u << 5,   /* take a store without usable root/release keys */
 	FWS_DEFECT_TRUST_SKIP_IMAGE = 1u << 6,    /* take a store the running image fails under */
 	FWS_DEFECT_TRUST_SKIP_PAYLOAD = 1u << 7,  /* take a trust payload that fails its digests */
+	FWS_DEFECT_TRUST_IN_PLACE = 1u << 8,      /* write a trust update over the store in force */
+	FWS_DEFECT_IGNORE_REVOKED = 1u << 9,      /* treat revoked keys as trusted */
 };
 
 typedef struct fws_stub_identity {

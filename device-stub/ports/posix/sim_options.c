@@ -30,7 +30,8 @@ static const char usage[] =
 	"  --defect NAME        planted defect (repeatable): accept-downgrade,\n"
 	"                       skip-block-check, trust-skip-roots, trust-skip-new-roots,\n"
 	"                       trust-accept-rollback, trust-skip-usable,\n"
-	"                       trust-skip-image-check, trust-skip-payload-check\n"
+	"                       trust-skip-image-check, trust-skip-payload-check,\n"
+	"                       trust-in-place, ignore-revoked\n"
 	"  --usb [USB options] -- COMMAND...  instead of a pty: run COMMAND against the\n"
 	"                       device on emulated USB (DFU + HID), exit with its code;\n"
 	"                       see docs/usb.md (needs umockdev)\n"
@@ -188,6 +189,8 @@ int sim_options_parse(sim_options *o, int argc, char **argv)
 				{"trust-skip-usable", FWS_DEFECT_TRUST_SKIP_USABLE},
 				{"trust-skip-image-check", FWS_DEFECT_TRUST_SKIP_IMAGE},
 				{"trust-skip-payload-check", FWS_DEFECT_TRUST_SKIP_PAYLOAD},
+				{"trust-in-place", FWS_DEFECT_TRUST_IN_PLACE},
+				{"ignore-revoked", FWS_DEFECT_IGNORE_REVOKED},
 			};
 			size_t i = 0;
 

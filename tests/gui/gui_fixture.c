@@ -115,6 +115,7 @@ void gf_open(GuiFixture *f, const char *dir)
 	f->pkg_other = g_build_filename(f->store, "other-1.4.2.fwseal", NULL);
 	f->pkg_keys = g_build_filename(f->store, "thermo-keys-2.fwseal", NULL);
 	f->pkg_key2 = g_build_filename(f->store, "thermo-1.5.0.fwseal", NULL);
+	f->pkg_keys3 = g_build_filename(f->store, "thermo-keys-3.fwseal", NULL);
 }
 
 gboolean gf_setup(GuiFixture *f, const char *dir)
@@ -176,6 +177,14 @@ gboolean gf_setup(GuiFixture *f, const char *dir)
 	                     "--out", f->pkg_key2, "--set", "version=1.5.0", "--set",
 	                     "security_counter=5", NULL};
 	run(pk2);
+	/* trust version 3 revokes key2 again (the vendor key stays) */
+	g_autofree char *v3 = g_build_filename(dir, "trust-v3.fwst", NULL);
+	const char *exp3[] = {cli, "key", "export-trust", "--out", v3, "--version", "3", pub,
+	                      "--release", k2pub, "--revoke", k2pub, NULL};
+	run(exp3);
+	const char *upd3[] = {cli, "trust-update", "--current", v2, "--new", v3, "--key", vkey,
+	                      "--out", f->pkg_keys3, NULL};
+	run(upd3);
 	return TRUE;
 }
 
@@ -267,6 +276,7 @@ void gf_teardown(GuiFixture *f)
 	g_free(f->pkg_other);
 	g_free(f->pkg_keys);
 	g_free(f->pkg_key2);
+	g_free(f->pkg_keys3);
 	g_free(f->state);
 	g_free(f->port);
 	memset(f, 0, sizeof(*f));

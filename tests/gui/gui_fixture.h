@@ -28,6 +28,7 @@ typedef struct {
 	char *pkg_other;    /* 1.4.2 for model OTHER-MODEL */
 	char *pkg_keys;     /* security key update: trust version 2 adds key2 (docs/trust.md) */
 	char *pkg_key2;     /* 1.5.0, signed by key2 only: needs pkg_keys first */
+	char *pkg_keys3;    /* security key update: trust version 3 revokes key2 */
 	char *state;        /* the device's flash */
 	char *port;         /* symlink to the device's pty */
 	GPid sim_pid;

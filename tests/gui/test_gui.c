@@ -21,6 +21,9 @@
  *              firmware only the new key signed: the app follows the chain,
  *              offers the key update first in plain words, the same Install,
  *              then the firmware
+ *   revoked    the device revoked key2 (trust version 3), the app's store
+ *              (following the folder to version 2) still trusts it: a
+ *              package only key2 signed is refused in its own words
  *
  * Usage: test-gui SCENARIO (one scenario per process, so a failure cannot
  * leave a half-run application behind for the next one).
@@ -247,6 +250,35 @@ static void test_keys(void **state)
 	gf_cli_flash(&fx, fx.pkg_old);
 	settings_set("auto-install", FALSE);
 	run_app(scenario_keys);
+}
+
+/* ---- revoked: a package signed only by a key the device revoked -------- */
+
+static void scenario_revoked(FwgApplication *app, GtkWindow *win)
+{
+	(void)app;
+	expect(win, "Version 1.0.0", FOUND_MS);
+	/* The app trusts key2 (its store followed thermo-keys-2 in the
+	 * folder); the device has revoked it since (trust version 3). */
+	g_autoptr(GFile) pkg = g_file_new_for_path(fx.pkg_key2);
+	fwg_window_open_file(FWG_WINDOW(win), pkg);
+	expect(win, "This package cannot be installed", 10000);
+	expect(win, "signed only with a key the device no longer trusts", 1000);
+	expect_not(win, "Install Update");
+	assert_false(action_enabled(win, "install"));
+	expect(win, "Version 1.0.0", 1000);
+}
+
+static void test_revoked(void **state)
+{
+	(void)state;
+	gf_plug(&fx, 0);
+	gf_cli_flash(&fx, fx.pkg_old);
+	gf_cli_flash(&fx, fx.pkg_keys);
+	gf_cli_flash(&fx, fx.pkg_keys3);
+	gf_put_in_folder(&fx, fx.pkg_keys);
+	settings_set("auto-install", FALSE);
+	run_app(scenario_revoked);
 }
 
 /* ---- refused: tampered and wrong-model packages ------------------------ */
@@ -611,7 +643,7 @@ static void test_usb(void **state)
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
-		g_printerr("usage: %s update|refused|unplug|cancel|usb|settings|keys\n", argv[0]);
+		g_printerr("usage: %s update|refused|unplug|cancel|usb|settings|keys|revoked\n", argv[0]);
 		return 2;
 	}
 	self_path = argv[0];
@@ -634,6 +666,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_update),
 		cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_revoked),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_unplug),
 		cmocka_unit_test(test_usb),

@@ -446,15 +446,15 @@ static int run_trust_update(struct cli_ctx *ctx, int argc, char **argv)
 		cli_json_end(&j);
 	} else {
 		char hex[2 * FWS_SHA256_LEN + 1];
-		printf("Wrote %s: security key update, trust version %u -> %u, for %s.\n", a.out,
+		printf(_("Wrote %s: security key update, trust version %u -> %u, for %s.\n"), a.out,
 		       (unsigned)fws_trust_version(&old.t), (unsigned)nw.t.version,
-		       a.model ? a.model : "any model");
+		       a.model ? a.model : _("any model"));
 		fwh_trust_diff(&old.t, &nw.t, print_phrase, NULL);
 		cli_hex(u.manifest.image_sha256, FWS_SHA256_LEN, hex);
-		printf("new trust store sha256: %s\n", hex);
+		printf(_("new trust store sha256: %s\n"), hex);
 		for (unsigned i = 0; i < g.n; i++) {
 			cli_hex(g.id[i], FWS_KEY_ID_LEN, hex);
-			printf("signed by root key id: %s\n", hex);
+			printf(_("signed by root key id: %s\n"), hex);
 		}
 	}
 	rc = FWS_EXIT_OK;
@@ -542,10 +542,10 @@ int cmd_key_import_trust(struct cli_ctx *ctx, int argc, char **argv)
 			}
 			cli_json_obj_end(&j);
 		} else if (skip) {
-			printf("%s: skipped, not newer than trust version %u.\n", argv[i],
+			printf(_("%s: skipped, not newer than trust version %u.\n"), argv[i],
 			       (unsigned)fws_trust_version(&cur.t));
 		} else {
-			printf("%s: trust version %u -> %u, verified against the store before it.\n",
+			printf(_("%s: trust version %u -> %u, verified against the store before it.\n"),
 			       argv[i], (unsigned)fws_trust_version(&cur.t), (unsigned)u.next.t.version);
 			fwh_trust_diff(&cur.t, &u.next.t, print_phrase, NULL);
 		}
@@ -575,9 +575,9 @@ int cmd_key_import_trust(struct cli_ctx *ctx, int argc, char **argv)
 		cli_json_bool(&j, "changed", changed);
 		cli_json_end(&j);
 	} else if (changed) {
-		printf("Wrote %s: trust version %u.\n", trust_path, (unsigned)fws_trust_version(&cur.t));
+		printf(_("Wrote %s: trust version %u.\n"), trust_path, (unsigned)fws_trust_version(&cur.t));
 	} else {
-		printf("%s stays at trust version %u.\n", trust_path, (unsigned)fws_trust_version(&cur.t));
+		printf(_("%s stays at trust version %u.\n"), trust_path, (unsigned)fws_trust_version(&cur.t));
 	}
 	return FWS_EXIT_OK;
 }

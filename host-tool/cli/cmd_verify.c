@@ -99,14 +99,14 @@ static fws_err against_device(const char *path, const char *device, const fws_tr
 		fwh_close(l);
 		if (e != FWS_OK) {
 			fwh_package_close(&pkg);
-			snprintf(why, cap, "Cannot read the device %s: %s", device, err.msg);
+			snprintf(why, cap, _("Cannot read the device %s: %s"), device, err.msg);
 			return e;
 		}
 		e = fwh_preflight(&pkg, &d, &err);
 		fwh_package_close(&pkg);
 	}
 	if (e != FWS_OK)
-		snprintf(why, cap, "On %s: %s", device, err.msg);
+		snprintf(why, cap, _("On %s: %s"), device, err.msg);
 	return e;
 }
 

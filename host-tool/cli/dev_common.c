@@ -56,7 +56,7 @@ void dev_print_text(FILE *f, const char *device, const fws_devinfo *d)
 	if (d->has_trust_state) {
 		char sha[2 * FWS_SHA256_LEN + 1];
 		cli_hex(d->trust_sha256, FWS_SHA256_LEN, sha);
-		fprintf(f, "Trust store       version %" PRIu32 ", root threshold %u, sha256 %s\n",
+		fprintf(f, _("Trust store       version %" PRIu32 ", root threshold %u, sha256 %s\n"),
 		        d->trust_version, d->trust_threshold, sha);
 	}
 	for (unsigned i = 0; i < d->key_count; i++) {

@@ -241,10 +241,35 @@ has err.txt "^fwseal: .*not signed by any key the trust store holds"
 has err.txt "^  Your trust store old.trust \(version 1\) does not know key $REL2 yet"
 has err.txt "needs the security key update \(a trust version above 1\)"
 same old.trust v1.trust
+# the advanced store cannot be saved (its folder, /proc/self/fd, takes no
+# new file, even for root): nothing is sent
+expect 5 "$FWSEAL" flash lone/fw4.fwseal --device "$DEV" --trust /proc/self/fd/3 --yes \
+	--trust-update u3.fwseal --json 3<old.trust
+has err.txt "would advance to version 3 through the security key updates found, but it cannot be saved; nothing was sent"
+has out.txt '"event":"error".*"code":"trust-store-unsaved".*"exit":5'
+same old.trust v1.trust
+expect 0 "$FWSEAL" info "$DEV"
+checks=$((checks + 1))
+grep -q "Firmware +4.0.0" out.txt && fail "the package was sent although the store was not saved"
 expect 0 "$FWSEAL" flash lone/fw4.fwseal --device "$DEV" --trust old.trust --yes \
 	--trust-update u3.fwseal
 same old.trust v3.trust
 expect 0 "$FWSEAL" info "$DEV" && has out.txt "Firmware +4.0.0"
+# an update next to the package adds its signer but needs an earlier one
+mkdir gap
+pack gap/fw6.fwseal 6.0.0 6 rel2
+cp u5.fwseal gap/
+cp v1.trust old.trust
+expect 3 "$FWSEAL" flash gap/fw6.fwseal --device "$DEV" --trust old.trust --yes --json
+has err.txt "^fwseal: .*not signed by any key the trust store holds"
+has err.txt "^  Your trust store old.trust \(version 1\) does not know key $REL2 yet. The security key update gap/u5.fwseal \(trust version 5\) adds it, but it does not verify against your store"
+has out.txt '"event":"error".*"code":"untrusted-key".*"exit":3'
+same old.trust v1.trust
+# a security key update the host's roots did not sign, nothing in between
+expect 3 "$FWSEAL" flash gap/u5.fwseal --device "$DEV" --trust old.trust --yes
+has err.txt "^fwseal: .*not signed by enough root keys"
+has err.txt "^  No chain of the security key updates given or found next to it leads from your trust store old.trust \(version 1\)"
+same old.trust v1.trust
 kill "$SIM_PID"
 wait "$SIM_PID" 2>/dev/null
 SIM_PID=

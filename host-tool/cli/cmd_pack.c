@@ -274,31 +274,14 @@ static int run_pack(struct cli_ctx *ctx, int argc, char **argv)
 		rc = FWS_EXIT_USAGE;
 		goto done;
 	}
-	fws_pkg_header_encode(prefix, (uint8_t)a.nkeys, (uint32_t)mlen);
-	uint8_t digest[FWS_SHA256_LEN];
-	fws_pkg_signed_digest(prefix, prefix + FWS_PKG_HEADER_LEN, mlen, digest);
-	size_t prefix_len = FWS_PKG_HEADER_LEN + mlen;
-	for (unsigned i = 0; i < a.nkeys; i++) {
-		uint8_t pub[FWS_P256_PUB_LEN], sig[FWS_ECDSA_SIG_LEN];
-		fws_key_msg msg;
-		fws_signer_pub(signers[i], pub);
-		fws_key_id(pub, ids[i]);
-		for (unsigned k = 0; k < i; k++) {
-			if (!memcmp(ids[k], ids[i], FWS_KEY_ID_LEN)) {
-				cli_error("The same key is given twice with --key. Give each key once.");
-				rc = FWS_EXIT_USAGE;
-				goto done;
-			}
-		}
-		fws_key_err ke = fws_signer_sign(signers[i], digest, sig, &msg);
-		if (ke) {
-			cli_error("%s", msg.text);
-			rc = cmd_key_exit(ke);
-			goto done;
-		}
-		fws_pkg_sig_encode(prefix + prefix_len, ids[i], sig);
-		prefix_len += FWS_PKG_SIG_LEN;
-	}
+	size_t prefix_len = 0;
+	rc = cli_signers_ids(signers, a.nkeys, ids);
+	if (rc < 0)
+		rc = cli_signers_sign_prefix(signers, (const uint8_t(*)[FWS_KEY_ID_LEN])ids, a.nkeys,
+		                             prefix, mlen, &prefix_len);
+	if (rc >= 0)
+		goto done;
+	rc = FWS_EXIT_FAILURE;
 
 	if (!atomic_out_open(&out, a.out)) {
 		cli_error("Cannot create %s (%s). Check that the folder exists and is writable.", a.out,

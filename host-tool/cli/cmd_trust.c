@@ -66,19 +66,10 @@ static int signers_open(struct signers *g, const char *const keys[], unsigned n,
 	if (rc >= 0)
 		return rc;
 	g->n = n;
-	for (unsigned i = 0; i < g->n; i++) {
-		uint8_t pub[FWS_P256_PUB_LEN];
-		fws_signer_pub(g->s[i], pub);
-		fws_key_id(pub, g->id[i]);
-		for (unsigned k = 0; k < i; k++) {
-			if (memcmp(g->id[k], g->id[i], FWS_KEY_ID_LEN) == 0) {
-				cli_error("The same key is given twice with --key. Give each root key once.");
-				signers_close(g);
-				return FWS_EXIT_USAGE;
-			}
-		}
-	}
-	return -1;
+	rc = cli_signers_ids(g->s, g->n, g->id);
+	if (rc >= 0)
+		signers_close(g);
+	return rc;
 }
 
 /* Unrevoked root keys of t among the signers. */
@@ -367,22 +358,11 @@ static int run_trust_update(struct cli_ctx *ctx, int argc, char **argv)
 		rc = FWS_EXIT_USAGE;
 		goto done;
 	}
-	fws_pkg_header_encode(prefix, (uint8_t)g.n, (uint32_t)mlen);
-	uint8_t digest[FWS_SHA256_LEN];
-	fws_pkg_signed_digest(prefix, prefix + FWS_PKG_HEADER_LEN, mlen, digest);
-	size_t plen = FWS_PKG_HEADER_LEN + mlen;
-	for (unsigned i = 0; i < g.n; i++) {
-		uint8_t sig[FWS_ECDSA_SIG_LEN];
-		fws_key_msg msg;
-		fws_key_err ke = fws_signer_sign(g.s[i], digest, sig, &msg);
-		if (ke) {
-			cli_error("%s", msg.text);
-			rc = cmd_key_exit(ke);
-			goto done;
-		}
-		fws_pkg_sig_encode(prefix + plen, g.id[i], sig);
-		plen += FWS_PKG_SIG_LEN;
-	}
+	size_t plen = 0;
+	rc = cli_signers_sign_prefix(g.s, (const uint8_t(*)[FWS_KEY_ID_LEN])g.id, g.n, prefix, mlen,
+	                             &plen);
+	if (rc >= 0)
+		goto done;
 
 	/* prefix | the store | D(1) = zeros | DFU suffix ("any" ids: 0xFFFF) */
 	static const uint8_t zero[FWS_SHA256_LEN];

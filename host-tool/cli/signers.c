@@ -8,6 +8,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "commands.h"
+#include "fwseal/pkg.h"
 
 static void forget(char *s)
 {
@@ -44,6 +45,44 @@ int cli_signers_open(const char *const keys[], unsigned n, const char *pass_file
 		for (unsigned k = 0; k < opened; k++)
 			fws_signer_close(out[k]);
 		return cmd_key_exit(e);
+	}
+	return -1;
+}
+
+int cli_signers_ids(fws_signer *const s[], unsigned n, uint8_t ids[][FWS_KEY_ID_LEN])
+{
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t pub[FWS_P256_PUB_LEN];
+		fws_signer_pub(s[i], pub);
+		fws_key_id(pub, ids[i]);
+		for (unsigned k = 0; k < i; k++) {
+			if (!memcmp(ids[k], ids[i], FWS_KEY_ID_LEN)) {
+				cli_error("The same key is given twice with --key. Give each key once.");
+				return FWS_EXIT_USAGE;
+			}
+		}
+	}
+	return -1;
+}
+
+int cli_signers_sign_prefix(fws_signer *const s[], const uint8_t ids[][FWS_KEY_ID_LEN],
+                            unsigned n, uint8_t *prefix, size_t mlen, size_t *plen)
+{
+	uint8_t digest[FWS_SHA256_LEN];
+
+	fws_pkg_header_encode(prefix, (uint8_t)n, (uint32_t)mlen);
+	fws_pkg_signed_digest(prefix, prefix + FWS_PKG_HEADER_LEN, mlen, digest);
+	*plen = FWS_PKG_HEADER_LEN + mlen;
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t sig[FWS_ECDSA_SIG_LEN];
+		fws_key_msg msg;
+		fws_key_err ke = fws_signer_sign(s[i], digest, sig, &msg);
+		if (ke) {
+			cli_error("%s", msg.text);
+			return cmd_key_exit(ke);
+		}
+		fws_pkg_sig_encode(prefix + *plen, ids[i], sig);
+		*plen += FWS_PKG_SIG_LEN;
 	}
 	return -1;
 }

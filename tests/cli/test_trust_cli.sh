@@ -93,6 +93,8 @@ expect 2 "$FWSEAL" trust-update --current v2.trust --new v3.trust --key r1.key -
 has err.txt "need 2 signatures by root keys of v2.trust"
 expect 2 "$FWSEAL" trust-update --current v2.trust --new v3.trust --key r1.key --key rel1.key --out x.fwseal
 has err.txt "not an unrevoked root key"
+expect 2 "$FWSEAL" trust-update --current v2.trust --new v3.trust --key r1.key --key r1.key --out x.fwseal
+has err.txt "The same key is given twice with --key"
 expect 2 "$FWSEAL" trust-update --current v2.trust --new v2.trust --key r1.key --key r2.key --out x.fwseal
 has err.txt "not above"
 expect 2 "$FWSEAL" trust-update --current v1.trust --new legacy.trust --key r1.key --key r2.key --out x.fwseal

@@ -40,7 +40,7 @@ typedef enum fws_err {
 	FWS_E_IMAGE_DIGEST = -34,  /* whole image does not match its SHA-256 */
 	FWS_E_CHAIN_END = -35,     /* hash chain does not end in zero digest */
 	FWS_E_TRUST_STORE = -36,   /* trust store malformed */
-	FWS_E_THRESHOLD = -37,     /* trust update: too few valid root signatures
+	FWS_E_THRESHOLD = -38,     /* trust update: too few valid root signatures
 	                              (of the current or of the new store) */
 
 	/* policy */

@@ -12,6 +12,12 @@ static bool pow2(uint32_t v)
 	return v != 0u && (v & (v - 1u)) == 0u;
 }
 
+static bool area_ok(const fws_flash_area *a, uint32_t ss, uint32_t min)
+{
+	return a->off % ss == 0u && a->size % ss == 0u && a->size >= min && a->size != 0u &&
+	       a->off + a->size > a->off; /* no wrap */
+}
+
 static bool geom_ok(const fws_flash_geom *g)
 {
 	uint32_t ss = g->sector_size;
@@ -21,9 +27,12 @@ static bool geom_ok(const fws_flash_geom *g)
 	if (g->slot[0].size != g->slot[1].size)
 		return false;
 	for (unsigned i = 0; i < FWS_HAL_SLOTS; i++) {
-		if (g->slot[i].off % ss != 0u || g->slot[i].size % ss != 0u || g->slot[i].size == 0u)
+		if (!area_ok(&g->slot[i], ss, ss) || !area_ok(&g->trust[i], ss, FWS_HAL_TRUST_AREA_MIN))
 			return false;
 	}
+	/* That no two areas overlap is the port's promise (fwseal/hal.h), as
+	 * it always was for the slots: checking it costs flash the firmware
+	 * does not have to spare (docs/firmware.md, "Footprint"). */
 	return g->journal[0] % ss == 0u && g->journal[1] % ss == 0u &&
 	       g->journal[0] != g->journal[1];
 }
@@ -34,7 +43,8 @@ fws_err fws_stub_init(fws_stub *s, const fws_stub_config *cfg)
 	fws_err e;
 
 	if (h == NULL || h->flash_read == NULL || h->flash_write == NULL ||
-	    h->flash_erase == NULL || h->trust == NULL || h->now_ms == NULL || !geom_ok(&h->geom) ||
+	    h->flash_erase == NULL || h->trust_provisioned == NULL || h->now_ms == NULL ||
+	    !geom_ok(&h->geom) ||
 	    cfg->buf == NULL || cfg->buf_cap < FWS_PKG_BUF_MIN || cfg->id.model == NULL)
 		return FWS_E_INVAL;
 	memset(s, 0, sizeof *s);
@@ -53,6 +63,11 @@ fws_err fws_stub_init(fws_stub *s, const fws_stub_config *cfg)
 	s->last_start_ms = h->now_ms(h->ctx);
 	e = stub_journal_load(s);
 	if (e != FWS_OK)
+		return e;
+	/* The store in force; an unreadable one is not fatal here: the stub
+	 * then refuses every package and boots nothing (fail closed). */
+	e = stub_trust_load(s);
+	if (e == FWS_E_IO)
 		return e;
 	if (h->counter_read != NULL) {
 		uint32_t hw = 0;

@@ -24,6 +24,7 @@ uint8_t fws_stub_dfu_status(fws_err e)
 	case FWS_E_IMAGE_DIGEST:
 	case FWS_E_CHAIN_END:
 	case FWS_E_FLASH_VERIFY:
+	case FWS_E_THRESHOLD:
 		return FWS_DFU_ERR_VERIFY;
 	case FWS_E_MODEL:
 	case FWS_E_HW_REV:
@@ -31,6 +32,9 @@ uint8_t fws_stub_dfu_status(fws_err e)
 	case FWS_E_DOWNGRADE:
 	case FWS_E_VENDOR:
 	case FWS_E_BLOCK_SIZE:
+	case FWS_E_TRUST_ROLLBACK:
+	case FWS_E_TRUST_UNUSABLE:
+	case FWS_E_TRUST_ORPHAN:
 		return FWS_DFU_ERR_TARGET;
 	case FWS_E_TOO_BIG:
 		return FWS_DFU_ERR_ADDRESS;

@@ -48,6 +48,7 @@ void stub_dl_reset(fws_stub *s)
 	s->dl_done = false;
 	s->dl_slot = FWS_SLOT_NONE;
 	s->erased_upto = 0;
+	s->dl_trust = false;
 }
 
 static bool testing(const fws_stub *s)
@@ -59,15 +60,13 @@ static bool testing(const fws_stub *s)
 
 fws_err stub_dl_start(fws_stub *s)
 {
-	const fws_hal *h = s->cfg.hal;
-	const fws_trust *t = h->trust(h->ctx);
-
 	stub_dl_reset(s);
 	if (testing(s))
 		return FWS_E_STATE;
-	if (t == NULL)
+	if (!s->trust_ok)
 		return FWS_E_TRUST_STORE;
-	if (fws_pkg_reader_init(&s->rd, s->cfg.buf, s->cfg.buf_cap, t, FWS_PKG_NO_IMAGE_HASH) != FWS_OK)
+	if (fws_pkg_reader_init(&s->rd, s->cfg.buf, s->cfg.buf_cap, &s->trust,
+	                        FWS_PKG_NO_IMAGE_HASH) != FWS_OK)
 		return FWS_E_INVAL;
 	s->dl_slot = stub_staging_slot(s);
 	s->last_error = FWS_OK;
@@ -274,7 +273,14 @@ fws_err stub_dl_feed(fws_stub *s, const uint8_t *data, size_t len)
 		fws_err e = fws_pkg_reader_feed(&s->rd, data + off, len - off, &used, &ev);
 
 		off += used;
-		if (e == FWS_E_BLOCK_DIGEST && STUB_DEFECT(s, FWS_DEFECT_SKIP_BLOCK_CHECK)) {
+		if (e != FWS_OK && stub_tu_defect(s, e)) {
+			/* planted defect (simulator only): trust_update.c */
+			if (s->dl_done)
+				return FWS_OK;
+			continue;
+		}
+		if (e == FWS_E_BLOCK_DIGEST && !s->dl_trust &&
+		    STUB_DEFECT(s, FWS_DEFECT_SKIP_BLOCK_CHECK)) {
 			/* Planted defect (simulator only): program the block that
 			 * failed its check and carry on with the next one, so the
 			 * damage is visible from outside (refused late or never). */
@@ -300,12 +306,20 @@ fws_err stub_dl_feed(fws_stub *s, const uint8_t *data, size_t len)
 			assert(off == len);
 			return FWS_OK;
 		case FWS_PKG_PREFIX:
+			if (s->rd.manifest.kind == FWS_KIND_TRUST) {
+				e = stub_tu_prefix(s); /* a trust update: trust_update.c */
+				break;
+			}
 			e = stub_policy(s, &s->rd.manifest);
 			if (e == FWS_OK)
 				e = begin(s);
 			break;
 		case FWS_PKG_BLOCK:
 			assert(s->dl_started);
+			if (s->dl_trust) {
+				e = stub_tu_block(s);
+				break;
+			}
 			e = write_block(s, s->rd.block_index, s->rd.buf, s->rd.block_len);
 			if (e == FWS_OK)
 				e = resume_point(s, s->rd.block_index);
@@ -372,9 +386,10 @@ fws_err stub_dl_resume(fws_stub *s, const uint8_t *data, size_t len)
 	return continue_download(s);
 }
 
-/* Out of line: only the end of a download takes this path, and its frame
- * would otherwise be part of fws_stub_handle's. */
-STUB_NOINLINE fws_err stub_dl_manifest(fws_stub *s)
+/* The end of a firmware download. Out of line: only the end of a download
+ * takes this path, and its frame would otherwise be part of
+ * fws_stub_handle's (and of a trust update's, below). */
+static STUB_NOINLINE fws_err firmware_manifest(fws_stub *s)
 {
 	const fws_manifest *m = &s->rd.manifest;
 	uint8_t slot = s->dl_slot;
@@ -408,4 +423,10 @@ STUB_NOINLINE fws_err stub_dl_manifest(fws_stub *s)
 	stub_slot_describe(&s->slot[slot], FWS_SLOT_STAGED, m);
 	stub_dl_reset(s);
 	return FWS_OK;
+}
+
+STUB_NOINLINE fws_err stub_dl_manifest(fws_stub *s)
+{
+	/* a trust update: trust_update.c */
+	return s->dl_trust ? stub_tu_manifest(s) : firmware_manifest(s);
 }

@@ -11,8 +11,7 @@
 
 fws_err stub_slot_prefix(const fws_stub *s, unsigned slot, fws_manifest *m, size_t *prefix_len)
 {
-	const fws_hal *h = s->cfg.hal;
-	uint32_t meta = h->geom.slot[slot].off;
+	uint32_t meta = s->cfg.hal->geom.slot[slot].off;
 	uint8_t signer[FWS_KEY_ID_LEN];
 	fws_pkg_header hdr;
 	size_t len;
@@ -28,11 +27,15 @@ fws_err stub_slot_prefix(const fws_stub *s, unsigned slot, fws_manifest *m, size
 		return FWS_E_LIMIT;
 	if (stub_flash_read(s, meta, s->cfg.buf, len) != FWS_OK)
 		return FWS_E_IO;
-	if (h->trust == NULL || h->trust(h->ctx) == NULL)
+	if (!s->trust_ok)
 		return FWS_E_TRUST_STORE;
-	e = fws_pkg_prefix_verify(s->cfg.buf, len, h->trust(h->ctx), m, signer);
+	/* the store in force (a trust update's candidate while it is checked:
+	 * core/trust_update.c) */
+	e = fws_pkg_prefix_verify(s->cfg.buf, len, &s->trust, m, signer);
 	if (e != FWS_OK)
 		return e;
+	if (m->kind != FWS_KIND_FIRMWARE)
+		return FWS_E_NO_IMAGE; /* slots only ever get firmware */
 	*prefix_len = len;
 	return stub_policy(s, m);
 }

@@ -34,8 +34,7 @@ uint32_t fws_stub_resume_offset(const fws_stub *s)
 void fws_stub_info(const fws_stub *s, fws_devinfo *out)
 {
 	const fws_stub_identity *id = &s->cfg.id;
-	const fws_hal *h = s->cfg.hal;
-	const fws_trust *t = h->trust(h->ctx);
+	const fws_trust *t = s->trust_ok ? &s->trust : NULL;
 	size_t block = s->cfg.buf_cap - FWS_SHA256_LEN;
 
 	memset(out, 0, sizeof *out);
@@ -58,9 +57,15 @@ void fws_stub_info(const fws_stub *s, fws_devinfo *out)
 	if (t != NULL) {
 		for (unsigned i = 0; i < t->count && i < FWS_TRUST_MAX; i++) {
 			memcpy(out->keys[i].id, t->keys[i].id, FWS_KEY_ID_LEN);
-			out->keys[i].flags = t->keys[i].flags & FWS_TRUST_REVOKED;
+			/* bit0 revoked, bit1 root, bit2 release (devinfo.h) */
+			out->keys[i].flags = (uint8_t)((t->keys[i].flags & FWS_TRUST_REVOKED) |
+			                               fws_trust_roles(t, &t->keys[i]));
 			out->key_count++;
 		}
+		out->has_trust_state = true;
+		out->trust_version = fws_trust_version(t);
+		out->trust_threshold = (uint8_t)fws_trust_threshold(t);
+		memcpy(out->trust_sha256, s->trust_sha256, FWS_SHA256_LEN);
 	}
 	for (unsigned i = 0; i < FWS_HAL_SLOTS && i < FWS_DEVINFO_SLOTS; i++) {
 		fws_devinfo_slot *d = &out->slots[i];

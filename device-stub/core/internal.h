@@ -73,6 +73,10 @@ fws_err stub_journal_commit(fws_stub *s, const fws_jstate *next);
 
 /* policy.c: may this device take / run the image described by m? */
 fws_err stub_policy(const fws_stub *s, const fws_manifest *m);
+/* Its part for every package: vendor, class, model, hardware revision. With
+ * any (trust updates, docs/trust.md) an id of 0 or the model "*" in m means
+ * any device. */
+fws_err stub_identity(const fws_stub *s, const fws_manifest *m, bool any);
 
 /* image.c */
 /* Read and verify the prefix stored in slot's metadata area into the block
@@ -90,5 +94,18 @@ fws_err stub_dl_feed(fws_stub *s, const uint8_t *data, size_t len);
 fws_err stub_dl_resume(fws_stub *s, const uint8_t *data, size_t len);
 fws_err stub_dl_manifest(fws_stub *s);
 uint8_t stub_staging_slot(const fws_stub *s);
+
+/* trust_update.c: the trust store in force and trust updates (docs/trust.md) */
+/* (Re)load the store in force: the trust area the journal names, else the
+ * provisioned store. Sets s->trust, s->trust_ok, s->trust_sha256. */
+fws_err stub_trust_load(fws_stub *s);
+/* Hooks of the download path for a package of kind trust: its prefix met
+ * the root threshold (reader), one block of payload, manifestation. */
+fws_err stub_tu_prefix(fws_stub *s);
+fws_err stub_tu_block(fws_stub *s);
+fws_err stub_tu_manifest(fws_stub *s);
+/* Planted defects (simulator only): go on after the reader refused the
+ * trust update's root signatures (e) or its payload digest. True if taken. */
+bool stub_tu_defect(fws_stub *s, fws_err e);
 
 #endif /* FWSEAL_STUB_INTERNAL_H */

@@ -35,6 +35,9 @@ static void jrec_encode(const fws_jstate *j, uint32_t seq, uint8_t r[STUB_JREC_L
 	/* 0 = none, so the reserved zero bytes of older records read right */
 	r[92] = j->rejected == FWS_SLOT_NONE ? 0u : (uint8_t)(j->rejected + 1u);
 	r[93] = j->dl_starts; /* reserved (0) in older records: no back-off */
+	/* the trust area in force (docs/trust.md), the same way: 0 = none */
+	r[94] = j->trust_area == FWS_SLOT_NONE ? 0u : (uint8_t)(j->trust_area + 1u);
+	fws_put_le32(r + 95, j->trust_version);
 	fws_put_le32(r + STUB_JREC_LEN - 4u, fws_crc32(0, r, STUB_JREC_LEN - 4u));
 }
 
@@ -62,8 +65,10 @@ static bool jrec_decode(const uint8_t r[STUB_JREC_LEN], fws_jstate *j)
 	j->dl_offset = fws_get_le32(r + 88);
 	j->rejected = r[92] == 0u ? FWS_SLOT_NONE : (uint8_t)(r[92] - 1u);
 	j->dl_starts = r[93];
+	j->trust_area = r[94] == 0u ? FWS_SLOT_NONE : (uint8_t)(r[94] - 1u);
+	j->trust_version = fws_get_le32(r + 95);
 	return slot_ok(j->active) && slot_ok(j->trial) && slot_ok(j->dl_slot) &&
-	       slot_ok(j->rejected) && j->trial_booted <= 1u;
+	       slot_ok(j->rejected) && slot_ok(j->trust_area) && j->trial_booted <= 1u;
 }
 
 static bool all_erased(const uint8_t *p, size_t n)
@@ -82,6 +87,7 @@ static void jstate_fresh(fws_jstate *j)
 	j->trial = FWS_SLOT_NONE;
 	j->dl_slot = FWS_SLOT_NONE;
 	j->rejected = FWS_SLOT_NONE;
+	j->trust_area = FWS_SLOT_NONE;
 }
 
 fws_err stub_journal_load(fws_stub *s)

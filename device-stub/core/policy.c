@@ -18,20 +18,31 @@ static bool same_text(const char *a, const char *b)
 	return *a == *b;
 }
 
-fws_err stub_policy(const fws_stub *s, const fws_manifest *m)
+fws_err stub_identity(const fws_stub *s, const fws_manifest *m, bool any)
 {
 	const fws_stub_identity *id = &s->cfg.id;
-	unsigned slot = stub_staging_slot(s);
 
-	if (id->vendor_id != 0u && m->vendor_id != id->vendor_id)
+	if (id->vendor_id != 0u && m->vendor_id != id->vendor_id && !(any && m->vendor_id == 0u))
 		return FWS_E_VENDOR;
-	if (id->class_id != 0u && m->class_id != id->class_id)
+	if (id->class_id != 0u && m->class_id != id->class_id && !(any && m->class_id == 0u))
 		return FWS_E_MODEL;
-	if (id->model == NULL || !same_text(m->model, id->model))
+	if (!(any && same_text(m->model, "*")) &&
+	    (id->model == NULL || !same_text(m->model, id->model)))
 		return FWS_E_MODEL;
 	if ((id->hw_rev < m->hw_rev_min || id->hw_rev > m->hw_rev_max) &&
 	    !STUB_DEFECT(s, FWS_DEFECT_SKIP_HW_REV_CHECK))
 		return FWS_E_HW_REV;
+	return FWS_OK;
+}
+
+fws_err stub_policy(const fws_stub *s, const fws_manifest *m)
+{
+	const fws_stub_identity *id = &s->cfg.id;
+	unsigned slot = stub_staging_slot(s);
+	fws_err e = stub_identity(s, m, false);
+
+	if (e != FWS_OK)
+		return e;
 	if (id->component != NULL && id->component[0] != '\0' &&
 	    !same_text(m->component, id->component) &&
 	    !STUB_DEFECT(s, FWS_DEFECT_SKIP_COMPONENT_CHECK))

@@ -6,6 +6,7 @@
 
 #include "fwg-application.h"
 #include "fwg-host.h"
+#include "fwseal-host/trustchain.h"
 #include "fwg-preferences.h"
 #include "fwg-window.h"
 
@@ -126,6 +127,48 @@ static void auto_state_changed(FwgApplication *self)
 
 /* ---- settings that need a reaction ------------------------------------ */
 
+static char *folder_path(FwgApplication *self)
+{
+	g_autofree char *setting = g_settings_get_string(self->settings, "package-folder");
+	const char *path = self->opt_folder ? self->opt_folder
+	                   : setting[0]     ? setting
+	                                    : g_get_user_special_dir(G_USER_DIRECTORY_DOWNLOAD);
+	return g_strdup(path);
+}
+
+/* The app's store follows the rotation (docs/trust.md): the security key
+ * updates in the package folder that chain from it, each verified against
+ * the store before it, advance it for this run. */
+static void follow_trust(FwgApplication *self)
+{
+	g_autofree char *dir = folder_path(self);
+	char *found[32];
+	const char *paths[32];
+	unsigned applied[32];
+	static fwh_trust_file store;
+
+	if (!self->have_trust || !dir)
+		return;
+	g_autofree char *probe = g_build_filename(dir, "x", NULL);
+	unsigned n = fwh_trust_updates_near(probe, found, G_N_ELEMENTS(found));
+	if (n == 0)
+		return;
+	memset(&store, 0, sizeof store);
+	store.t = self->trust;
+	store.len = fws_trust_encode(&self->trust, store.blob, sizeof store.blob);
+	for (unsigned i = 0; i < n; i++)
+		paths[i] = found[i];
+	unsigned taken = fwh_trust_walk(&store, paths, n, applied);
+	if (taken > 0) {
+		fwg_log_add(self->log, "trust store advanced from version %u to %u through %u "
+		            "security key update(s) in %s", (unsigned)fws_trust_version(&self->trust),
+		            (unsigned)fws_trust_version(&store.t), taken, dir);
+		self->trust = store.t;
+	}
+	for (unsigned i = 0; i < n; i++)
+		free(found[i]);
+}
+
 static void load_trust(FwgApplication *self)
 {
 	g_autofree char *setting = g_settings_get_string(self->settings, "trust-file");
@@ -139,15 +182,13 @@ static void load_trust(FwgApplication *self)
 		fwg_log_add(self->log, "trust store %s: %u key(s)", used, self->trust.count);
 	else
 		fwg_log_add(self->log, "no trust store: %s", error->message);
+	follow_trust(self);
 	fwg_catalog_set_trust(self->catalog, fwg_application_get_trust(self));
 }
 
 static void load_folder(FwgApplication *self)
 {
-	g_autofree char *setting = g_settings_get_string(self->settings, "package-folder");
-	const char *path = self->opt_folder ? self->opt_folder
-	                   : setting[0]     ? setting
-	                                    : g_get_user_special_dir(G_USER_DIRECTORY_DOWNLOAD);
+	g_autofree char *path = folder_path(self);
 	g_autoptr(GFile) folder = path ? g_file_new_for_path(path) : NULL;
 	fwg_catalog_set_folder(self->catalog, folder);
 }
@@ -170,6 +211,7 @@ static void on_settings_changed(GSettings *s, const char *key, gpointer data)
 	} else if (g_str_equal(key, "package-folder")) {
 		g_clear_pointer(&self->opt_folder, g_free);
 		load_folder(self);
+		load_trust(self); /* the updates the new folder holds */
 		check_for_updates(self, "package folder changed");
 	} else {
 		g_autoptr(GVariant) v = g_settings_get_value(self->settings, key);

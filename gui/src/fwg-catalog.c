@@ -312,6 +312,11 @@ void fwg_catalog_refresh(FwgCatalog *self)
 static gboolean better(FwgPackage *a, FwgPackage *b)
 {
 	const fws_manifest *ma = fwg_package_get_manifest(a), *mb = fwg_package_get_manifest(b);
+	/* a security key update that fits comes first: firmware signed by a
+	 * new key needs it (docs/trust.md); its counter is a trust version,
+	 * not comparable with firmware's */
+	if (ma->kind != mb->kind)
+		return ma->kind == FWS_KIND_TRUST;
 	if (ma->security_counter != mb->security_counter)
 		return ma->security_counter > mb->security_counter;
 	return ma->release_date > mb->release_date;

@@ -320,10 +320,16 @@ gboolean fwg_package_check_fits(FwgPackage *self, const fws_devinfo *info, GErro
 		            m->component);
 		return FALSE;
 	case FWS_E_UNTRUSTED_KEY:
-	case FWS_E_REVOKED_KEY:
 		g_set_error_literal(error, FWG_ERROR, e,
 		                    _("The device does not trust the key this package was signed "
 		                      "with. Use a package from the maker of this device."));
+		return FALSE;
+	case FWS_E_REVOKED_KEY:
+		/* docs/trust.md: the device revoked it, maybe because it leaked */
+		g_set_error_literal(error, FWG_ERROR, e,
+		                    _("This package is signed only with a key the device no longer "
+		                      "trusts (the maker withdrew it). Do not install it; get a "
+		                      "current package from the maker."));
 		return FALSE;
 	case FWS_E_DOWNGRADE:
 		g_set_error(error, FWG_ERROR, e,
@@ -342,6 +348,22 @@ gboolean fwg_package_check_fits(FwgPackage *self, const fws_devinfo *info, GErro
 		                    _("This package was made for a newer update stub than the device "
 		                      "has. Ask the maker for a package for this device."));
 		return FALSE;
+	/* security key updates (docs/trust.md) */
+	case FWS_E_TRUST_ROLLBACK:
+		g_set_error_literal(error, FWG_ERROR, e,
+		                    _("The device already has these security keys or newer ones. "
+		                      "There is nothing to install."));
+		return FALSE;
+	case FWS_E_THRESHOLD:
+		g_set_error_literal(error, FWG_ERROR, e,
+		                    _("The device needs an earlier security key update first. Put "
+		                      "all the security key updates from the maker in the folder."));
+		return FALSE;
+	case FWS_E_CRITICAL:
+		g_set_error_literal(error, FWG_ERROR, e,
+		                    _("This device cannot take security key updates. Ask the maker "
+		                      "of the device."));
+		return FALSE;
 	default:
 		/* the protocol's sentence, translated (protocol/src/err.c marks them);
 		 * the library's more technical one is in the log */
@@ -349,7 +371,7 @@ gboolean fwg_package_check_fits(FwgPackage *self, const fws_devinfo *info, GErro
 		                                                    fws_err_describe(e)));
 		return FALSE;
 	}
-	if (strcmp(m->version, info->fw_version) == 0 &&
+	if (m->kind == FWS_KIND_FIRMWARE && strcmp(m->version, info->fw_version) == 0 &&
 	    m->security_counter == info->security_counter) {
 		g_set_error(error, FWG_ERROR, FWS_E_STATE,
 		            _("The device already runs version %s. There is nothing to install."),

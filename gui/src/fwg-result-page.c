@@ -78,8 +78,15 @@ void fwg_result_page_show_success(FwgResultPage *self, FwgInstaller *installer)
 		: fwg_package_get_manifest(fwg_installer_get_package(installer))->version;
 	const char *old = fwg_format_version(fwg_installer_get_before(installer)->fw_version);
 	gboolean confirmed = fwg_installer_get_confirmed(installer);
+	const fws_manifest *m = fwg_package_get_manifest(fwg_installer_get_package(installer));
 	g_autofree char *desc = NULL, *next = NULL;
-	if (confirmed) {
+	if (m->kind == FWS_KIND_TRUST) {
+		/* a security key update is in force once the device reports it */
+		adw_status_page_set_icon_name(self->status, "fwg-success-symbolic");
+		adw_status_page_set_title(self->status, _("Update Installed"));
+		desc = g_strdup_printf(_("The %s now recognises updates by its new security keys (key "
+		                         "list %u)."), model, (unsigned)after->trust_version);
+	} else if (confirmed) {
 		adw_status_page_set_icon_name(self->status, "fwg-success-symbolic");
 		adw_status_page_set_title(self->status, _("Update Installed"));
 		desc = g_strdup_printf(_("The %s now runs version %s."), model, version);

@@ -181,10 +181,21 @@ void fwg_update_page_show_ready(FwgUpdatePage *self, FwgDevice *device, FwgPacka
 	const fws_manifest *m = fwg_package_get_manifest(package);
 	const fws_devinfo *info = fwg_device_get_info(device);
 
-	gtk_label_set_text(self->ready_title, m->security_update ? _("Security update available")
-	                                                         : _("Update available"));
+	gboolean keys = m->kind == FWS_KIND_TRUST; /* a security key update: docs/trust.md */
+	gtk_label_set_text(self->ready_title, keys ? _("Security key update available")
+	                                      : m->security_update ? _("Security update available")
+	                                                           : _("Update available"));
 	g_autofree char *versions = NULL, *versions_a11y = NULL;
-	if (info->fw_version[0]) {
+	if (keys) {
+		/* Translators: the device checks updates with a list of signing keys;
+		 * this replaces that list. %s is the model. */
+		versions = g_strdup_printf(_("Renews the keys the %s uses to recognise genuine "
+		                             "updates (key list %u → %u). Your firmware and settings "
+		                             "stay as they are."),
+		                           info->model, (unsigned)info->trust_version,
+		                           (unsigned)m->security_counter);
+		versions_a11y = g_strdup(versions);
+	} else if (info->fw_version[0]) {
 		/* Translators: "Version 1.0.0 → 1.1.0" (the device's version, then the package's) */
 		versions = g_strdup_printf(_("Version %s → %s"), info->fw_version, m->version);
 		versions_a11y = g_strdup_printf(_("From version %s to version %s"), info->fw_version,
@@ -234,8 +245,10 @@ void fwg_update_page_show_ready(FwgUpdatePage *self, FwgDevice *device, FwgPacka
 
 	g_autofree char *file = file_name_of(package);
 	gtk_label_set_text(self->file_label, file);
-	g_autofree char *a11y = g_strdup_printf(_("Install version %s on the %s"), m->version,
-	                                        info->model);
+	g_autofree char *a11y = keys ? g_strdup_printf(_("Install the security key update on the %s"),
+	                                               info->model)
+	                             : g_strdup_printf(_("Install version %s on the %s"), m->version,
+	                                               info->model);
 	gtk_accessible_update_property(GTK_ACCESSIBLE(self->install_button),
 	                               GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
 	show(self, "ready");

@@ -20,6 +20,7 @@ static const struct cli_msg messages[] = {
 	{ MSG_TRUST_STORE_INVALID },
 	{ MSG_PACKAGE_UNREADABLE },
 	{ MSG_DEVICE_UNUSABLE },
+	{ MSG_TRUST_STORE_UNSAVED },
 	{ MSG_DECLINED },
 	{ MSG_FAILED_TO_RECORD },
 	{ MSG_UNCONFIRMED },
@@ -131,6 +132,7 @@ int cli_exit_for_fws(fws_err e, bool from_device)
 	case FWS_E_BLOCK_DIGEST:
 	case FWS_E_IMAGE_DIGEST:
 	case FWS_E_CHAIN_END:
+	case FWS_E_THRESHOLD: /* a security key update's root signatures (docs/trust.md) */
 		return FWS_EXIT_BAD_PACKAGE;
 	case FWS_E_MODEL:
 	case FWS_E_HW_REV:
@@ -139,6 +141,9 @@ int cli_exit_for_fws(fws_err e, bool from_device)
 	case FWS_E_TOO_BIG:
 	case FWS_E_BLOCK_SIZE:
 	case FWS_E_VENDOR:
+	case FWS_E_TRUST_ROLLBACK: /* the rules a security key update must meet */
+	case FWS_E_TRUST_UNUSABLE:
+	case FWS_E_TRUST_ORPHAN:
 		return FWS_EXIT_POLICY;
 	case FWS_E_CRYPTO:
 		/* the crypto library failed: no verdict on the package either way */

@@ -49,6 +49,10 @@
  * (fwseal-host/transport.h, fwh_unusable): why is what 'fwseal list' prints */
 #define MSG_DEVICE_UNUSABLE "device-unusable", FWS_EXIT_IO, \
 	N_("%s may be a fwseal device but cannot be opened (%s); 'fwseal list' says why and what fixes it.")
+/* flash advanced the host's store through trust updates (docs/trust.md);
+ * the first %s is the file error's own sentence */
+#define MSG_TRUST_STORE_UNSAVED "trust-store-unsaved", FWS_EXIT_IO, \
+	N_("%s Your trust store would advance to version %u through the security key updates found, but it cannot be saved; nothing was sent. Make it writable, or name a writable copy with --trust.")
 
 /* --- the user said no (exit 9) ------------------------------------------ */
 #define MSG_DECLINED "declined", FWS_EXIT_CANCELLED, \

@@ -22,6 +22,7 @@
 #include "fwseal-host/log.h"
 #include "fwseal-host/session.h"
 #include "pkg_print.h"
+#include "trust_follow.h"
 
 static const char usage[] = N_(
 	"Usage: fwseal flash PKG [--device DEVICE] [--trust TRUST] [--yes] [--json]\n"
@@ -48,6 +49,12 @@ static const char usage[] = N_(
 	"  --no-resume       start an interrupted update from the beginning\n"
 	"  --confirm-timeout S  wait up to S seconds (default 30) for the device to\n"
 	"                    restart and the new firmware to confirm itself\n"
+	"  --trust-update UPD  a security key update to advance the trust store with\n"
+	"                    when the package is signed by a key it does not know yet;\n"
+	"                    repeatable. Those next to PKG are found without it. The\n"
+	"                    advanced store is saved to the trust store file (docs/trust.md)\n"
+	"PKG may itself be a security key update ('fwseal trust-update'): the device\n"
+	"checks it and switches to the new keys at once, without a restart.\n"
 	"Factory line (docs/factory.md):\n"
 	"  --device D1 --device D2 ...  flash several devices at once, one thread each\n"
 	"  --all             every connected device of the package's model\n"
@@ -93,6 +100,7 @@ static void catch_signals(void)
 
 typedef struct flash_cli {
 	bool json;
+	bool keys;   /* the package is a security key update (docs/trust.md) */
 	bool tty;
 	int last_decile;
 	enum fwh_phase last_phase;
@@ -126,8 +134,19 @@ static void human_time(double s, char *out, size_t cap)
 	snprintf(out, cap, "%u:%02u", t / 60u, t % 60u);
 }
 
-static const char *phase_text(enum fwh_phase p)
+static const char *phase_text(enum fwh_phase p, bool keys)
 {
+	if (keys) {
+		switch (p) {
+		case FWH_PHASE_DOWNLOAD: return _("Sending the security key update");
+		case FWH_PHASE_MANIFEST: return _("The device is checking and installing the new keys");
+		case FWH_PHASE_WAIT: return _("Checking which keys the device now trusts");
+		case FWH_PHASE_PREPARE:
+		case FWH_PHASE_RESTART:
+		case FWH_PHASE_DONE:
+			break;
+		}
+	}
 	switch (p) {
 	case FWH_PHASE_PREPARE: return _("Preparing the device");
 	case FWH_PHASE_DOWNLOAD: return _("Sending the firmware");
@@ -181,7 +200,7 @@ static void on_progress(void *user, const fwh_progress *p)
 		if (c->bar_open)
 			fputc('\n', stderr);
 		c->bar_open = false;
-		fprintf(stderr, "%s...\n", phase_text(p->phase));
+		fprintf(stderr, "%s...\n", phase_text(p->phase, c->keys));
 		if (p->phase == FWH_PHASE_DOWNLOAD)
 			say_do_not_unplug();
 		fflush(stderr);
@@ -209,8 +228,81 @@ static void on_progress(void *user, const fwh_progress *p)
 	if (decile == c->last_decile && !new_phase)
 		return;
 	c->last_decile = decile;
-	fprintf(stderr, _("%s: %u%% (%llu of %llu bytes, %s/s, %s left)\n"), phase_text(p->phase), pct,
+	fprintf(stderr, _("%s: %u%% (%llu of %llu bytes, %s/s, %s left)\n"), phase_text(p->phase, c->keys), pct,
 	        (unsigned long long)p->done, (unsigned long long)p->total, rate, eta);
+}
+
+struct plan_phrases {
+	const flash_cli *c;
+	unsigned n;
+};
+
+static void plan_phrase(void *user, const char *p)
+{
+	struct plan_phrases *pp = user;
+	if (pp->c->json) {
+		fputs(pp->n ? "," : "", stdout);
+		cli_json_escape(stdout, p, strlen(p));
+	} else {
+		printf("%s  %s\n", pp->n ? "          " : _("Keys      "), p);
+	}
+	pp->n++;
+}
+
+/* The device's store as far as its record tells (ids, roles, revoked):
+ * enough to say what a trust update changes on it. */
+static void device_store(const fws_devinfo *d, fws_trust *t)
+{
+	memset(t, 0, sizeof *t);
+	for (unsigned i = 0; i < d->key_count && i < FWS_TRUST_MAX; i++) {
+		memcpy(t->keys[i].id, d->keys[i].id, FWS_KEY_ID_LEN);
+		t->keys[i].flags = d->keys[i].flags & (FWS_TRUST_REVOKED | FWS_TRUST_ROLES);
+	}
+	t->count = d->key_count;
+	t->format = 2;
+	t->root_threshold = d->trust_threshold;
+	t->version = d->trust_version;
+}
+
+/* A security key update: what changes, in the words of the app. */
+static void print_trust_plan(const flash_cli *c, const char *pkg_path, const fwh_package *pkg,
+                             const fwh_trust_update *tu, const fws_devinfo *d)
+{
+	const fws_manifest *m = &pkg->manifest;
+	struct plan_phrases pp = {c, 0};
+	char sha[2 * FWS_SHA256_LEN + 1];
+	fws_trust now;
+	device_store(d, &now);
+	cli_hex(m->image_sha256, FWS_SHA256_LEN, sha);
+	if (c->json) {
+		dev_event e;
+		ev_begin(&e, stdout, "plan");
+		ev_str(&e, "device", c->device);
+		ev_str(&e, "package", pkg_path);
+		ev_str(&e, "kind", "trust-update");
+		ev_str(&e, "model", d->model);
+		ev_str(&e, "serial", d->serial);
+		ev_u64(&e, "from_trust_version", d->trust_version);
+		ev_u64(&e, "to_trust_version", m->security_counter);
+		ev_str(&e, "trust_store_sha256", sha);
+		ev_bool(&e, "security_update", m->security_update);
+		ev_str(&e, "severity", fws_severity_name(m->severity));
+		ev_bool(&e, "reboot", false);
+		fputs(",\"changes\":[", stdout);
+		fwh_trust_diff(&now, &tu->next.t, plan_phrase, &pp);
+		fputs("]", stdout);
+		ev_end(&e);
+		return;
+	}
+	printf(_("Package     %s (security key update, verified)\n"), pkg_path);
+	printf(_("Device      %s: %s, hardware revision %u, serial %s\n"), c->device, d->model,
+	       d->hw_rev, d->serial);
+	printf(_("Change      trusted keys, version %u -> %u (store sha256 %.16s...)\n"),
+	       (unsigned)d->trust_version, (unsigned)m->security_counter, sha);
+	fwh_trust_diff(&now, &tu->next.t, plan_phrase, &pp);
+	printf(_("Security    security key update, severity %s\n"), fws_severity_name(m->severity));
+	printf(_("Disruption  none: the device keeps running, no restart\n"));
+	fflush(stdout);
 }
 
 static void print_plan(const flash_cli *c, const char *pkg_path, const fwh_package *pkg,
@@ -312,14 +404,18 @@ static int fail_rep(const flash_cli *c, const struct cli_report *r)
 
 
 /* 1: go ahead; otherwise an exit code. */
-static int confirm(const flash_cli *c, const char *to_version)
+static int confirm(const flash_cli *c, const char *to_version, uint32_t trust_version)
 {
 	struct cli_report r;
 	if (!isatty(STDIN_FILENO)) {
 		cli_fail_to(&r, MSG_NO_TERMINAL);
 		return fail_rep(c, &r);
 	}
-	fprintf(stderr, _("Install firmware %s on this device? [y/N] "), to_version);
+	if (c->keys)
+		fprintf(stderr, _("Install this security key update (trust version %u) on the device? [y/N] "),
+		        (unsigned)trust_version);
+	else
+		fprintf(stderr, _("Install firmware %s on this device? [y/N] "), to_version);
 	fflush(stderr);
 	char line[16];
 	if (fgets(line, sizeof line, stdin) == NULL ||
@@ -448,6 +544,7 @@ static int skipped(const flash_cli *c, struct flash_rec *rec, const fws_devinfo 
 }
 
 struct flash_args {
+	trust_follow follow;      /* --trust-update, and those next to the package */
 	const char *pkg;
 	const char *device;
 	const char *trust;
@@ -465,6 +562,7 @@ static const struct option opts[] = {
 	{ "flow", required_argument, NULL, 'f' },
 	{ "no-resume", no_argument, NULL, 'n' },
 	{ "confirm-timeout", required_argument, NULL, 'T' },
+	{ "trust-update", required_argument, NULL, 0x1101 },
 	FLASH_MULTI_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -476,6 +574,7 @@ static const struct cli_opt_hint hints[] = {
 	{ "operator", CLI_VAL_TEXT },
 	{ "work-order", CLI_VAL_TEXT },
 	{ "confirm-timeout", CLI_VAL_TEXT },
+	{ "trust-update", CLI_VAL_FILE },
 	{ NULL, NULL },
 };
 
@@ -492,6 +591,10 @@ static int parse(struct cli_ctx *ctx, int argc, char **argv, struct flash_args *
 		case 't': a->trust = optarg; break;
 		case 'y': a->yes = true; break;
 		case 'n': a->no_resume = true; break;
+		case 0x1101:
+			if (!trust_follow_add(ctx, &a->follow, optarg))
+				return FWS_EXIT_USAGE;
+			break;
 		case 'T':
 			if (!cli_parse_u32(optarg, &a->confirm_timeout_s) || a->confirm_timeout_s == 0 ||
 			    a->confirm_timeout_s > 3600)
@@ -548,15 +651,31 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 	rc = cli_trust_load(a.trust, true, &trust, trust_path, sizeof trust_path, &rep);
 	if (rc >= 0)
 		return fail_rep(&c, &rep);
-	c.trust = &trust;
-	c.trust_path = trust_path;
-
-	/* 1. the package, completely, before any device is touched */
+	/* with its bytes: the store may have to advance (docs/trust.md) */
+	static fwh_trust_file host;
 	fwh_error err;
 	fwh_error_clear(&err);
-	static fwh_package pkg;
-	if (fwh_package_open(&pkg, a.pkg, &trust, &err) != FWS_OK)
+	if (fwh_trust_file_load(trust_path, &host, &err) != FWS_OK)
 		return fail(&c, &err, false, NULL);
+	c.trust = &host.t;
+	c.trust_path = trust_path;
+
+	/* 1. the package, completely, before any device is touched; a signer
+	 * the host's store does not know yet is followed through the chain of
+	 * security key updates (docs/trust.md) */
+	static fwh_package pkg;
+	static fwh_trust_update tu;
+	rc = trust_follow_open(ctx, &a.follow, &pkg, a.pkg, &host, trust_path, &tu, &err, &rep);
+	if (rc != -1) {
+		trust_follow_free(&a.follow);
+		if (rc != TRUST_FOLLOW_ERROR)
+			return fail_rep(&c, &rep);
+		rc = fail(&c, &err, false, NULL);
+		trust_follow_say_hint(&a.follow);
+		return rc;
+	}
+	bool is_trust = pkg.manifest.kind == FWS_KIND_TRUST;
+	c.keys = is_trust;
 	fwh_log(FWH_LOG_INFO, "flash", "package %s verified: %s %s", a.pkg, pkg.manifest.model,
 	        pkg.manifest.version);
 	if (c.json)
@@ -567,6 +686,7 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 	rc = dev_pick(a.device, device, sizeof device, &rep);
 	if (rc >= 0) {
 		fwh_package_close(&pkg);
+		trust_follow_free(&a.follow);
 		return fail_rep(&c, &rep);
 	}
 	c.device = device;
@@ -580,6 +700,7 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 	if (fwh_open(device, &lo, &l, &err) != FWS_OK || fwh_dfu_info(l, &d, &err) != FWS_OK) {
 		fwh_close(l);
 		fwh_package_close(&pkg);
+		trust_follow_free(&a.follow);
 		return fail(&c, &err, false, resume_cmd);
 	}
 	l->ops->describe(l, canon, sizeof canon);
@@ -590,15 +711,26 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 	/* 3. the records (fail closed: a station that is to record and cannot
 	 * does not flash), then package against device, then what will change */
 	struct flash_rec rec;
-	rc = flash_rec_open(&rec, &a.m, &pkg, canon, &d);
+	if (is_trust) {
+		/* production records are of firmware (docs/factory.md): a security
+		 * key update is logged, not a row */
+		memset(&rec, 0, sizeof rec);
+		fwh_rec_log_init(&rec.log);
+		rc = -1;
+	} else {
+		rc = flash_rec_open(&rec, &a.m, &pkg, canon, &d);
+	}
 	if (rc >= 0) {
 		fwh_close(l);
 		fwh_package_close(&pkg);
+		trust_follow_free(&a.follow);
 		return rc;
 	}
 	c.log = &rec.log;
 	const char *skip_code = NULL, *skip_why = NULL;
-	if (!a.m.reinstall && fwh_device_runs_package(&d, &pkg)) {
+	if (is_trust) {
+		/* the device's trust version decides (preflight below) */
+	} else if (!a.m.reinstall && fwh_device_runs_package(&d, &pkg)) {
 		skip_code = "already-installed";
 		skip_why = "it already runs this package (version and image SHA-256 as reported by "
 		           "the device); --reinstall flashes it anyway";
@@ -606,27 +738,59 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 		flash_rec_close(&rec);
 		fwh_close(l);
 		fwh_package_close(&pkg);
+		trust_follow_free(&a.follow);
 		return rc;
 	}
 	if (skip_code) {
 		fwh_close(l);
 		fwh_package_close(&pkg);
+		trust_follow_free(&a.follow);
 		return skipped(&c, &rec, &d, skip_code, skip_why);
 	}
 	if (fwh_preflight(&pkg, &d, &err) != FWS_OK) {
-		bool recorded = flash_rec_whole(&rec, FWH_REC_REFUSED, fws_err_name(err.code), err.msg);
+		bool done_already = is_trust && err.code == FWS_E_TRUST_ROLLBACK &&
+		                    d.trust_version == pkg.manifest.security_counter &&
+		                    fws_ct_equal(d.trust_sha256, pkg.manifest.image_sha256, FWS_SHA256_LEN);
 		fwh_close(l);
 		fwh_package_close(&pkg);
+		if (done_already) {
+			/* the device has exactly this store: nothing to do */
+			trust_follow_free(&a.follow);
+			flash_rec_close(&rec);
+			if (c.json) {
+				dev_event ev;
+				ev_begin(&ev, stdout, "done");
+				ev_str(&ev, "device", canon);
+				ev_str(&ev, "serial", d.serial);
+				ev_str(&ev, "kind", "trust-update");
+				ev_u64(&ev, "trust_version", d.trust_version);
+				ev_bool(&ev, "already", true);
+				ev_str(&ev, "result", "ok");
+				ev_i64(&ev, "exit", FWS_EXIT_OK);
+				ev_end(&ev);
+			} else {
+				printf(_("Done: %s already has trust version %u from %s; nothing was sent.\n"),
+				       canon, (unsigned)d.trust_version, a.pkg);
+			}
+			return FWS_EXIT_OK;
+		}
+		trust_follow_device_hint(&a.follow, a.pkg, &pkg, &d, canon, &err);
+		trust_follow_free(&a.follow);
+		bool recorded = flash_rec_whole(&rec, FWH_REC_REFUSED, fws_err_name(err.code), err.msg);
 		rc = fail(&c, &err, false, resume_cmd);
 		return recorded ? (flash_rec_close(&rec), rc) : unrecorded(&c, &rec, rc);
 	}
+	trust_follow_free(&a.follow);
 	fwh_plan plan;
 	fwh_plan_make(&pkg, &d, &plan);
 	if (a.no_resume)
 		plan.resume = false;
-	print_plan(&c, a.pkg, &pkg, &d, &plan);
+	if (is_trust)
+		print_trust_plan(&c, a.pkg, &pkg, &tu, &d);
+	else
+		print_plan(&c, a.pkg, &pkg, &d, &plan);
 	if (!a.yes) {
-		rc = confirm(&c, plan.to_version);
+		rc = confirm(&c, plan.to_version, pkg.manifest.security_counter);
 		if (rc != 1) {
 			flash_rec_close(&rec);
 			fwh_close(l);
@@ -635,7 +799,8 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 		}
 	}
 
-	/* 4. the session, recorded: the row is committed before the first byte */
+	/* 4. the session, recorded: the row is committed before the first byte
+	 * (firmware only; a security key update has no row) */
 	rc = flash_rec_begin(&rec);
 	if (rc >= 0) {
 		flash_rec_close(&rec);
@@ -666,6 +831,33 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 	if (e != FWS_OK) {
 		rc = fail(&c, &err, res.interrupted, resume_cmd);
 		return recorded ? (flash_rec_close(&rec), rc) : unrecorded(&c, &rec, rc);
+	}
+
+	if (is_trust) {
+		char sha[2 * FWS_SHA256_LEN + 1];
+		cli_hex(res.after.trust_sha256, FWS_SHA256_LEN, sha);
+		if (c.json) {
+			dev_event ev;
+			ev_begin(&ev, stdout, "done");
+			ev_str(&ev, "device", canon);
+			ev_str(&ev, "serial", res.after.serial);
+			ev_str(&ev, "kind", "trust-update");
+			ev_u64(&ev, "from_trust_version", d.trust_version);
+			ev_u64(&ev, "trust_version", res.after.trust_version);
+			ev_str(&ev, "trust_store_sha256", sha);
+			ev_u64(&ev, "sent", res.sent);
+			ev_num(&ev, "seconds", res.seconds);
+			ev_str(&ev, "result", "ok");
+			ev_i64(&ev, "exit", FWS_EXIT_OK);
+			ev_end(&ev);
+		} else {
+			printf(_("Done: %s (%s, serial %s) now trusts the keys of trust version %u "
+			         "(sha256 %.16s...; %.1f s), and runs firmware %s.\n"),
+			       canon, res.after.model, res.after.serial, (unsigned)res.after.trust_version,
+			       sha, res.seconds, res.after.fw_version[0] ? res.after.fw_version : "none");
+		}
+		flash_rec_close(&rec);
+		return FWS_EXIT_OK;
 	}
 
 	/* Installed. Done only once the new firmware confirmed itself; until

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * cmd_key.c - `fwseal key generate` and `fwseal key export-trust`.
+ * cmd_key.c - `fwseal key generate`, `fwseal key export-trust` and the table
+ * entry of `fwseal key import-trust` (cmd_trust.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,9 @@
 
 static const char usage[] =
 	N_("Usage: fwseal key generate --out PREFIX [--passphrase-file FILE] [--json]\n"
-	"       fwseal key export-trust --out TRUST PUB... [--revoke PUB_OR_KEYID]... [--json]\n\n"
+	"       fwseal key import-trust UPD.fwseal... --trust HOST.trust [--json]\n"
+	"       fwseal key export-trust --out TRUST PUB... [--revoke PUB_OR_KEYID]... [--json]\n"
+	"                  [--version N] [--root PUB]... [--root-threshold K] [--release PUB]...\n\n"
 	"generate      Make an ECDSA P-256 signing key: PREFIX.key (private, mode 0600,\n"
 	"              never overwritten) and PREFIX.pub. Prints the key id.\n"
 	"  --out PREFIX             where to write PREFIX.key and PREFIX.pub\n"
@@ -23,7 +26,21 @@ static const char usage[] =
 	"              TRUST.h (a C header for firmware builds) from public keys.\n"
 	"  --out TRUST              output file\n"
 	"  --revoke PUB_OR_KEYID    mark a key revoked (a .pub file or a 16-digit key id);\n"
-	"                           the key must also be listed as PUB\n\n"
+	"                           the key must also be listed as PUB\n"
+	"  Without the options below every key may sign firmware and trust updates\n"
+	"  (root threshold 1, trust version 1). With any of them the store has\n"
+	"  format 2 (docs/trust.md); PUB then takes both roles:\n"
+	"  --version N              trust version (default 1); a device only moves to\n"
+	"                           a higher one\n"
+	"  --root PUB               a root key: may sign trust updates\n"
+	"  --root-threshold K       root keys that must sign a trust update (1-4, default 1)\n"
+	"  --release PUB            a release key: may sign firmware\n\n"
+	"import-trust  Advance the trust store HOST.trust through security key updates\n"
+	"              (from 'fwseal trust-update'), each checked against the store\n"
+	"              before it as a device checks it; several in order are fine,\n"
+	"              one not newer than the store is skipped. HOST.trust is replaced\n"
+	"              atomically, and only if every update checks.\n"
+	"  --trust HOST.trust       the host's trust store to advance\n\n"
 	"Common: --json (machine-readable output), --help.\n");
 
 int cmd_key_exit(int key_err)
@@ -123,9 +140,48 @@ static int key_generate(struct cli_ctx *ctx, int argc, char **argv)
 	return FWS_EXIT_OK;
 }
 
+/* A .pub file or a 16-digit key id (for --revoke). */
+static int key_id_arg(struct cli_ctx *ctx, const char *arg, uint8_t id[FWS_KEY_ID_LEN])
+{
+	fws_key_msg msg;
+	if (access(arg, F_OK) == 0) {
+		uint8_t pub[FWS_P256_PUB_LEN];
+		fws_key_err e = fws_pub_load(arg, pub, &msg);
+		if (e) {
+			cli_error("%s", msg.text);
+			return cmd_key_exit(e);
+		}
+		if (fws_key_id(pub, id) != FWS_OK) {
+			cli_error("Cannot compute the key id: %s", fws_err_describe(FWS_E_CRYPTO));
+			return cmd_key_exit(FWS_KEY_E_CRYPTO);
+		}
+		return -1;
+	}
+	if (!fws_key_id_parse(arg, id))
+		return cli_usage(ctx, "--revoke %s is neither a public key file nor a 16-digit hex key id.",
+		                 arg);
+	return -1;
+}
+
+static const char *roles_name(const fws_trust *t, const fws_trust_key *k)
+{
+	uint8_t r = fws_trust_roles(t, k);
+	return r == FWS_TRUST_ROLES ? "root+release" : r == FWS_TRUST_ROOT ? "root" : "release";
+}
+
+/* The key files of a store in the order given, each with the roles it takes. */
+struct pubarg {
+	const char *path;
+	uint8_t roles;
+};
+
 static const struct option export_opts[] = {
 	{"out", required_argument, NULL, 'o'},
 	{"revoke", required_argument, NULL, 'r'},
+	{"version", required_argument, NULL, 'V'},
+	{"root", required_argument, NULL, 'R'},
+	{"release", required_argument, NULL, 'L'},
+	{"root-threshold", required_argument, NULL, 'T'},
 	{NULL, 0, NULL, 0},
 };
 
@@ -134,7 +190,10 @@ static int key_export_trust(struct cli_ctx *ctx, int argc, char **argv)
 	const struct option *opts = export_opts;
 	const char *out = NULL;
 	const char *revoke[FWS_TRUST_MAX + 1];
-	unsigned nrevoke = 0;
+	unsigned nrevoke = 0, npub = 0;
+	struct pubarg pubs[3 * FWS_TRUST_MAX];
+	uint32_t version = 1, threshold = 1;
+	bool v2 = false;
 	int c;
 	while ((c = cli_getopt(ctx, argc, argv, "o:r:", opts)) != -1) {
 		switch (c) {
@@ -144,48 +203,78 @@ static int key_export_trust(struct cli_ctx *ctx, int argc, char **argv)
 				return cli_usage(ctx, "Too many --revoke options.");
 			revoke[nrevoke++] = optarg;
 			break;
+		case 'R':
+		case 'L':
+			if (npub >= sizeof(pubs) / sizeof(pubs[0]))
+				return cli_usage(ctx, "Too many public keys; a trust store holds at most %u.",
+				                 FWS_TRUST_MAX);
+			pubs[npub++] = (struct pubarg){optarg, c == 'R' ? FWS_TRUST_ROOT : FWS_TRUST_RELEASE};
+			v2 = true;
+			break;
+		case 'V':
+			if (!cli_parse_u32(optarg, &version) || version == 0)
+				return cli_usage(ctx, "--version '%s' is not a trust version from 1 to 4294967295.",
+				                 optarg);
+			v2 = true;
+			break;
+		case 'T':
+			if (!cli_parse_u32(optarg, &threshold) || threshold == 0 ||
+			    threshold > FWS_TRUST_THRESHOLD_MAX)
+				return cli_usage(ctx, "--root-threshold '%s' must be 1 to %u (a package carries at most %u signatures).",
+				                 optarg, FWS_TRUST_THRESHOLD_MAX, FWS_TRUST_THRESHOLD_MAX);
+			v2 = true;
+			break;
 		default: return FWS_EXIT_USAGE;
 		}
 	}
 	if (!out)
 		return cli_usage(ctx, "key export-trust needs --out TRUST.");
-	if (optind >= argc)
+	for (int i = optind; i < argc; i++) {
+		if (npub >= sizeof(pubs) / sizeof(pubs[0]))
+			return cli_usage(ctx, "Too many public keys; a trust store holds at most %u.",
+			                 FWS_TRUST_MAX);
+		pubs[npub++] = (struct pubarg){argv[i], FWS_TRUST_ROLES};
+	}
+	if (npub == 0)
 		return cli_usage(ctx, "key export-trust needs at least one public key file.");
 
 	fws_trust t;
 	memset(&t, 0, sizeof(t));
+	if (v2) {
+		/* format 2 (docs/trust.md); without the options: format 1, which
+		 * means the same as every key both roles, threshold 1, version 1 */
+		t.format = 2;
+		t.version = version;
+		t.root_threshold = (uint8_t)threshold;
+	}
 	const char *src[FWS_TRUST_MAX];
 	fws_key_msg msg;
-	for (int i = optind; i < argc; i++) {
+	for (unsigned i = 0; i < npub; i++) {
 		uint8_t pub[FWS_P256_PUB_LEN];
-		fws_key_err e = fws_pub_load(argv[i], pub, &msg);
-		if (!e) {
-			src[t.count] = argv[i];
-			e = fws_trust_add(&t, pub, &msg);
+		unsigned before = t.count;
+		fws_key_err e = fws_pub_load(pubs[i].path, pub, &msg);
+		if (!e)
+			e = v2 ? fws_trust_add_roles(&t, pub, pubs[i].roles, &msg) : fws_trust_add(&t, pub, &msg);
+		if (e) {
+			cli_error("%s", msg.text);
+			return cmd_key_exit(e);
 		}
+		if (t.count > before)
+			src[before] = pubs[i].path;
+	}
+	for (unsigned i = 0; i < nrevoke; i++) {
+		uint8_t id[FWS_KEY_ID_LEN];
+		int rc = key_id_arg(ctx, revoke[i], id);
+		if (rc >= 0)
+			return rc;
+		fws_key_err e = fws_trust_revoke(&t, id, &msg);
 		if (e) {
 			cli_error("%s", msg.text);
 			return cmd_key_exit(e);
 		}
 	}
-	for (unsigned i = 0; i < nrevoke; i++) {
-		uint8_t id[FWS_KEY_ID_LEN];
-		if (access(revoke[i], F_OK) == 0) {
-			uint8_t pub[FWS_P256_PUB_LEN];
-			fws_key_err e = fws_pub_load(revoke[i], pub, &msg);
-			if (e) {
-				cli_error("%s", msg.text);
-				return cmd_key_exit(e);
-			}
-			if (fws_key_id(pub, id) != FWS_OK) {
-				cli_error("Cannot compute the key id: %s", fws_err_describe(FWS_E_CRYPTO));
-				return cmd_key_exit(FWS_KEY_E_CRYPTO);
-			}
-		} else if (!fws_key_id_parse(revoke[i], id)) {
-			return cli_usage(ctx, "--revoke %s is neither a public key file nor a 16-digit hex key id.",
-			                 revoke[i]);
-		}
-		fws_key_err e = fws_trust_revoke(&t, id, &msg);
+	if (v2) {
+		fws_key_err e = fws_trust_check_usable(&t, &msg);
 		if (e) {
 			cli_error("%s", msg.text);
 			return cmd_key_exit(e);
@@ -200,18 +289,29 @@ static int key_export_trust(struct cli_ctx *ctx, int argc, char **argv)
 	if (ctx->json) {
 		cli_json_begin(&j, stdout);
 		cli_json_str(&j, "trust_store", out);
+		cli_json_u64(&j, "format", v2 ? 2 : 1);
+		cli_json_u64(&j, "trust_version", fws_trust_version(&t));
+		cli_json_u64(&j, "root_threshold", fws_trust_threshold(&t));
 		cli_json_arr(&j, "keys");
+	} else if (v2) {
+		printf(_("trust version %u, root threshold %u\n"), (unsigned)version, (unsigned)threshold);
 	}
 	for (unsigned i = 0; i < t.count; i++) {
 		char hex[2 * FWS_KEY_ID_LEN + 1];
 		bool revoked = t.keys[i].flags & FWS_TRUST_REVOKED;
+		uint8_t roles = fws_trust_roles(&t, &t.keys[i]);
 		fws_key_id_hex(t.keys[i].id, hex);
 		if (ctx->json) {
 			cli_json_obj(&j, NULL);
 			cli_json_str(&j, "key_id", hex);
 			cli_json_bool(&j, "revoked", revoked);
+			cli_json_bool(&j, "root", roles & FWS_TRUST_ROOT);
+			cli_json_bool(&j, "release", roles & FWS_TRUST_RELEASE);
 			cli_json_str(&j, "source", src[i]);
 			cli_json_obj_end(&j);
+		} else if (v2) {
+			printf("%s  %-8s %-12s %s\n", hex, revoked ? _("revoked") : _("trusted"),
+			       roles_name(&t, &t.keys[i]), src[i]);
 		} else {
 			/* Translators: a key's state in 'fwseal key export-trust' */
 			printf("%s  %-8s %s\n", hex, revoked ? _("revoked") : _("trusted"), src[i]);
@@ -239,6 +339,8 @@ static const struct cli_cmd key_generate_cmd = {
 
 static const struct cli_opt_hint export_hints[] = {
 	{"revoke", CLI_VAL_FILE},
+	{"version", CLI_VAL_TEXT},
+	{"root-threshold", CLI_VAL_TEXT},
 	{NULL, NULL},
 };
 
@@ -253,25 +355,37 @@ static const struct cli_cmd key_export_cmd = {
 	.operands = CLI_VAL_FILE,
 };
 
-static const struct cli_cmd *const key_subs[] = { &key_generate_cmd, &key_export_cmd, NULL };
+static const struct cli_cmd key_import_cmd = {
+	.name = "import-trust",
+	.summary = N_("advance a host's trust store through security key updates"),
+	.usage = usage,
+	.json = true,
+	.run = cmd_key_import_trust,
+	.opts = cmd_key_import_opts,
+	.operands = CLI_VAL_FILE,
+};
+
+static const struct cli_cmd *const key_subs[] = { &key_generate_cmd, &key_export_cmd,
+	                                          &key_import_cmd, NULL };
 
 static int run_key(struct cli_ctx *ctx, int argc, char **argv)
 {
 	if (argc < 2)
-		return cli_usage(ctx, "key needs a subcommand: generate or export-trust.");
+		return cli_usage(ctx, "key needs a subcommand: generate, export-trust or import-trust.");
 	for (const struct cli_cmd *const *s = key_subs; *s; s++)
 		if (!strcmp(argv[1], (*s)->name))
 			return (*s)->run(ctx, argc - 1, argv + 1);
-	const char *names[] = { "generate", "export-trust" };
-	int rc = cli_usage(ctx, "'%s' is not a key subcommand; use generate or export-trust.",
+	const char *names[] = { "generate", "export-trust", "import-trust" };
+	int rc = cli_usage(ctx,
+	                   "'%s' is not a key subcommand; use generate, export-trust or import-trust.",
 	                   argv[1]);
-	cli_hint_did_you_mean(cli_suggest(argv[1], names, 2));
+	cli_hint_did_you_mean(cli_suggest(argv[1], names, 3));
 	return rc;
 }
 
 const struct cli_cmd cli_cmd_key = {
 	.name = "key",
-	.summary = N_("generate signing keys, export the device trust store"),
+	.summary = N_("generate signing keys, export and advance trust stores"),
 	.usage = usage,
 	.json = true,
 	.run = run_key,

@@ -16,7 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
 #include "atomic_out.h"
 #include "cli_msg.h"
 #include "commands.h"
@@ -25,6 +24,7 @@
 #include "pack_stream.h"
 #include "release_desc.h"
 #include "sbom.h"
+#include "signers.h"
 
 static const char usage[] =
 	N_("Usage: fwseal pack --image IMG --release REL --key KEY --out PKG\n"
@@ -107,33 +107,6 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct pack_ar
 			cli_error("warning: the PIN in pin-value= of --key can be read by every user of "
 			          "this computer while pack runs. Put it in a file readable only by you and "
 			          "use --pin-file FILE or pin-source=FILE instead.");
-	return -1;
-}
-
-/* Open every signer; on failure close the ones opened. */
-static int open_signers(const struct pack_args *a, fws_signer **s)
-{
-	fws_signer_opts so = {.pkcs11_module = a->module};
-	char *pass = NULL, *pin = NULL;
-	fws_key_msg msg;
-	fws_key_err e = FWS_KEY_OK;
-	if (a->passphrase_file)
-		e = fws_secret_file_read(a->passphrase_file, &pass, &msg);
-	if (!e && a->pin_file)
-		e = fws_secret_file_read(a->pin_file, &pin, &msg);
-	so.passphrase = pass;
-	so.pin = pin;
-	unsigned i = 0;
-	for (; !e && i < a->nkeys; i++)
-		e = fws_signer_open(a->keys[i], &so, &s[i], &msg);
-	fws_secret_free(pass); /* wipes the whole buffer, not just the first line */
-	fws_secret_free(pin);
-	if (e) {
-		cli_error("%s", msg.text);
-		for (unsigned k = 0; k + 1 < i; k++)
-			fws_signer_close(s[k]);
-		return cmd_key_exit(e);
-	}
 	return -1;
 }
 
@@ -240,7 +213,7 @@ static int run_pack(struct cli_ctx *ctx, int argc, char **argv)
 		return FWS_EXIT_USAGE;
 	}
 	fws_signer *signers[FWS_PKG_SIG_MAX] = {NULL};
-	rc = open_signers(&a, signers);
+	rc = cli_signers_open(a.keys, a.nkeys, a.passphrase_file, a.pin_file, a.module, signers);
 	if (rc >= 0) {
 		close(image_fd);
 		return rc;
@@ -253,21 +226,10 @@ static int run_pack(struct cli_ctx *ctx, int argc, char **argv)
 	struct atomic_out out = {.fd = -1};
 	bool out_open = false;
 	rc = FWS_EXIT_FAILURE;
-	for (unsigned i = 0; i < a.nkeys; i++) {
-		uint8_t pub[FWS_P256_PUB_LEN];
-		fws_signer_pub(signers[i], pub);
-		if (fws_key_id(pub, ids[i]) != FWS_OK) {
-			cli_error("%s", fws_err_describe(FWS_E_CRYPTO));
-			goto done;
-		}
-		for (unsigned k = 0; k < i; k++) {
-			if (!memcmp(ids[k], ids[i], FWS_KEY_ID_LEN)) {
-				cli_error("The same key is given twice with --key. Give each key once.");
-				rc = FWS_EXIT_USAGE;
-				goto done;
-			}
-		}
-	}
+	rc = cli_signers_ids(signers, a.nkeys, ids);
+	if (rc >= 0)
+		goto done;
+	rc = FWS_EXIT_FAILURE;
 
 	/* The manifest's length does not depend on the digests it carries: an
 	 * encoding with zeros places everything before the image is read. */
@@ -324,24 +286,12 @@ static int run_pack(struct cli_ctx *ctx, int argc, char **argv)
 		          mlen, mlen_final);
 		goto done;
 	}
-	fws_pkg_header_encode(prefix, (uint8_t)a.nkeys, (uint32_t)mlen);
-	uint8_t digest[FWS_SHA256_LEN];
-	if (fws_pkg_signed_digest(prefix, prefix + FWS_PKG_HEADER_LEN, mlen, digest) != FWS_OK) {
-		cli_error("%s", fws_err_describe(FWS_E_CRYPTO));
+	size_t signed_len = 0;
+	rc = cli_signers_sign_prefix(signers, (const uint8_t(*)[FWS_KEY_ID_LEN])ids, a.nkeys, prefix,
+	                             mlen, &signed_len);
+	if (rc >= 0)
 		goto done;
-	}
-	for (unsigned i = 0; i < a.nkeys; i++) {
-		uint8_t sig[FWS_ECDSA_SIG_LEN];
-		fws_key_msg msg;
-		fws_key_err ke = fws_signer_sign(signers[i], digest, sig, &msg);
-		if (ke) {
-			cli_error("%s", msg.text);
-			rc = cmd_key_exit(ke);
-			goto done;
-		}
-		fws_pkg_sig_encode(prefix + FWS_PKG_HEADER_LEN + mlen + (size_t)i * FWS_PKG_SIG_LEN, ids[i],
-		                   sig);
-	}
+	rc = FWS_EXIT_FAILURE;
 	pack_stream_finish(&out, prefix, prefix_len, &ps, m->vendor_id, m->class_id);
 	if (out.err || !atomic_out_commit(&out)) {
 		cli_error("Cannot write %s (%s). Check free space and permissions; nothing was written.",

@@ -11,12 +11,15 @@
 
 #include "cli_msg.h"
 #include "commands.h"
+#include "dev_common.h"
+#include "fwseal-host/dfu_client.h"
 #include "fwseal-host/session.h"
+#include "fwseal-host/trustchain.h"
 #include "pkg_print.h"
 
 static const char usage[] =
 	N_("Usage: fwseal verify PKG [--trust TRUST] [--model M] [--hw-rev R]\n"
-	"                     [--min-counter N] [--json]\n\n"
+	"                     [--min-counter N] [--device DEVICE] [--json]\n\n"
 	"Check a package as a device would. Exit 0: authentic, intact and allowed by\n"
 	"the policy; 3: malformed, tampered or not signed by a trusted key; 4: refused\n"
 	"by the policy.\n\n"
@@ -26,7 +29,13 @@ static const char usage[] =
 	"  --model M         the device's model designation must equal the package's\n"
 	"  --hw-rev R        the device's hardware revision must be in the package's range\n"
 	"  --min-counter N   the package's security counter must be at least N\n"
-	"  --json            machine-readable result\n");
+	"  --device DEVICE   also check it against what that device reports: its model,\n"
+	"                    revision, counter and the keys it trusts now (says when the\n"
+	"                    package is signed only by a key the device has revoked)\n"
+	"  --json            machine-readable result\n"
+	"A security key update (docs/trust.md) is checked as a device with TRUST in\n"
+	"force would check it: the root thresholds of both stores, a higher version,\n"
+	"usable keys.\n");
 
 struct policy {
 	const char *model;
@@ -53,6 +62,7 @@ static const struct option opts[] = {
 	{"model", required_argument, NULL, 'm'},
 	{"hw-rev", required_argument, NULL, 'r'},
 	{"min-counter", required_argument, NULL, 'c'},
+	{"device", required_argument, NULL, 'd'},
 	{NULL, 0, NULL, 0},
 };
 
@@ -60,17 +70,49 @@ static const struct cli_opt_hint hints[] = {
 	{"model", CLI_VAL_TEXT},
 	{"hw-rev", CLI_VAL_TEXT},
 	{"min-counter", CLI_VAL_TEXT},
+	{"device", CLI_VAL_DEVICE},
 	{NULL, NULL},
 };
 
+/* The package against what a device reports (--device): the same checks
+ * `fwseal flash` makes before it sends a byte; one sentence in why. */
+static fws_err against_device(const char *path, const char *device, const fws_trust *trust,
+                              fwh_error *why)
+{
+	static fwh_package pkg;
+	fwh_link *l = NULL;
+	fws_devinfo d;
+	fws_err e;
+
+	fwh_error_clear(why);
+	e = fwh_package_open(&pkg, path, trust, why);
+	if (e != FWS_OK)
+		return e;
+	e = fwh_open(device, NULL, &l, why);
+	if (e == FWS_OK)
+		e = fwh_dfu_info(l, &d, why);
+	fwh_close(l);
+	if (e != FWS_OK) {
+		fwh_package_close(&pkg);
+		fwh_error_prefix(why, "Cannot read the device %s: ", device);
+		return e;
+	}
+	e = fwh_preflight(&pkg, &d, why);
+	fwh_package_close(&pkg);
+	if (e != FWS_OK)
+		fwh_error_prefix(why, "On %s: ", device);
+	return e;
+}
+
 static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const char *trust_path = NULL;
+	const char *trust_path = NULL, *device = NULL;
 	struct policy pol = {0};
 	int c;
 	while ((c = cli_getopt(ctx, argc, argv, "t:m:r:c:", opts)) != -1) {
 		switch (c) {
 		case 't': trust_path = optarg; break;
+		case 'd': device = optarg; break;
 		case 'm': pol.model = optarg; break;
 		case 'r':
 			if (!cli_parse_u16(optarg, &pol.hw_rev))
@@ -99,11 +141,17 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 	memset(&chk, 0, sizeof(chk));
 	chk.trust = &trust;
 	fws_err e = fwh_pkg_check_file(&chk, path);
-	/* a policy refusal: msg (English) for --json, text for people */
+	/* a refusal: msg (English) for --json, text for people */
 	static fwh_error why;
 	fwh_error_clear(&why);
-	if (e == FWS_OK)
+	static fwh_trust_update tu;
+	bool is_trust = chk.have_prefix && chk.manifest.kind == FWS_KIND_TRUST;
+	if (e == FWS_OK && is_trust) /* the new store's rules, as a device with TRUST in force */
+		e = fwh_trust_update_check(path, &trust, &tu, &why);
+	if (e == FWS_OK && !is_trust)
 		e = check_policy(&pol, &chk.manifest, &why);
+	if (e == FWS_OK && device)
+		e = against_device(path, device, &trust, &why);
 	rc = cli_exit_for_fws(e, false);
 
 	if (ctx->json) {
@@ -118,6 +166,9 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 			if (e == FWS_E_BLOCK_DIGEST)
 				cli_json_u64(&j, "block", chk.failed_block);
 		}
+		cli_json_str(&j, "kind", is_trust ? "trust-update" : "firmware");
+		if (device)
+			cli_json_str(&j, "device", device);
 		cli_json_bool(&j, "authentic", chk.authentic);
 		if (chk.authentic)
 			cli_json_hex(&j, "signer_key_id", chk.signer, FWS_KEY_ID_LEN);
@@ -136,7 +187,13 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 			pkg_print_error(path, &chk, &trust, used);
 		return rc;
 	}
-	if (!ctx->json) {
+	if (!ctx->json && is_trust) {
+		printf(_("%s: OK. A security key update to trust version %" PRIu32 ", signed by %u root "
+		         "key%s of the trust store and by the new store's own roots, intact (payload "
+		         "digest, DFU suffix)%s.\n"),
+		       path, chk.manifest.security_counter, chk.sig_count, chk.sig_count == 1 ? "" : "s",
+		       device ? "; the device would take it" : "");
+	} else if (!ctx->json) {
 		char hex[2 * FWS_KEY_ID_LEN + 1];
 		cli_hex(chk.signer, FWS_KEY_ID_LEN, hex);
 		printf(P_("%s: OK. Authentic (key id %s) and intact (%" PRIu32 " block, image digest, DFU suffix): %s %s, security counter %" PRIu32 ".\n",

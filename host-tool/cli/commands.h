@@ -16,9 +16,14 @@ extern const struct cli_cmd cli_cmd_records;
 extern const struct cli_cmd cli_cmd_watch;
 extern const struct cli_cmd cli_cmd_evidence;
 extern const struct cli_cmd cli_cmd_completion;
+extern const struct cli_cmd cli_cmd_trust_update;
 
 /* The table main.c dispatches through (what `completion` reads too). */
 const struct cli_cmd *const *cli_commands(size_t *count);
+
+/* `fwseal key import-trust` (cmd_trust.c); argv[0] is "import-trust". */
+int cmd_key_import_trust(struct cli_ctx *ctx, int argc, char **argv);
+extern const struct option cmd_key_import_opts[];
 
 /* Exit code for a keys/ error (cmd_key.c); shared by the signing commands. */
 int cmd_key_exit(int key_err);

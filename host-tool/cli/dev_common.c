@@ -29,6 +29,13 @@ static const char *slot_words(uint8_t state)
 	}
 }
 
+static const char *key_roles(uint8_t roles)
+{
+	return roles == (FWS_DI_KEY_ROOT | FWS_DI_KEY_RELEASE) ? "root+release"
+	       : roles == FWS_DI_KEY_ROOT ? "root"
+	       : roles == FWS_DI_KEY_RELEASE ? "release" : "no role";
+}
+
 void dev_print_text(FILE *f, const char *device, const fws_devinfo *d)
 {
 	char date[32];
@@ -69,14 +76,22 @@ void dev_print_text(FILE *f, const char *device, const fws_devinfo *d)
 		else
 			fprintf(f, _("Slot %u            %s\n"), i, state);
 	}
+	if (d->has_trust_state) {
+		char sha[2 * FWS_SHA256_LEN + 1];
+		cli_hex(d->trust_sha256, FWS_SHA256_LEN, sha);
+		fprintf(f, _("Trust store       version %" PRIu32 ", root threshold %u, sha256 %s\n"),
+		        d->trust_version, d->trust_threshold, sha);
+	}
 	for (unsigned i = 0; i < d->key_count; i++) {
 		char hex[2 * FWS_KEY_ID_LEN + 1];
+		uint8_t roles = d->keys[i].flags & (FWS_DI_KEY_ROOT | FWS_DI_KEY_RELEASE);
 		key_hex(d->keys[i].id, hex);
 		const char *mark = (d->keys[i].flags & FWS_TRUST_REVOKED) ? _(" (revoked)") : "";
+		const char *role = d->has_trust_state ? key_roles(roles) : "";
 		if (i == 0)
-			fprintf(f, _("Trusted keys      %s%s\n"), hex, mark);
+			fprintf(f, _("Trusted keys      %s%s%s%s\n"), hex, role[0] ? " " : "", role, mark);
 		else /* under the first, in the same column */
-			fprintf(f, "                  %s%s\n", hex, mark);
+			fprintf(f, "                  %s%s%s%s\n", hex, role[0] ? " " : "", role, mark);
 	}
 	if (d->max_block || d->slot_size)
 		fprintf(f, _("Limits            image up to %" PRIu32 " bytes, blocks up to %" PRIu32 " bytes\n"),
@@ -146,9 +161,22 @@ void dev_print_json(struct cli_json *j, const char *device, const fws_devinfo *d
 		cli_json_obj(j, NULL);
 		cli_json_hex(j, "id", d->keys[i].id, FWS_KEY_ID_LEN);
 		cli_json_bool(j, "revoked", (d->keys[i].flags & FWS_TRUST_REVOKED) != 0);
+		if (d->has_trust_state) {
+			cli_json_bool(j, "root", (d->keys[i].flags & FWS_DI_KEY_ROOT) != 0);
+			cli_json_bool(j, "release", (d->keys[i].flags & FWS_DI_KEY_RELEASE) != 0);
+		}
 		cli_json_obj_end(j);
 	}
 	cli_json_arr_end(j);
+	if (d->has_trust_state) {
+		cli_json_obj(j, "trust");
+		cli_json_u64(j, "version", d->trust_version);
+		cli_json_u64(j, "root_threshold", d->trust_threshold);
+		cli_json_hex(j, "sha256", d->trust_sha256, FWS_SHA256_LEN);
+		cli_json_obj_end(j);
+	} else {
+		cli_json_null(j, "trust");
+	}
 	cli_json_u64(j, "max_block", d->max_block);
 	cli_json_u64(j, "transfer_size", d->xfer_size);
 	if (d->dl_window) /* DNLOADs the device takes in flight (serial window) */

@@ -32,6 +32,7 @@ static const struct cli_cmd *const commands[] = {
 	&cli_cmd_watch,
 	&cli_cmd_evidence,
 	&cli_cmd_completion,
+	&cli_cmd_trust_update,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -43,6 +43,9 @@ void pkg_print_text(FILE *f, const fwh_pkg_check *c)
 	const fws_manifest *m = &c->manifest;
 	char date[32], hex[2 * FWS_SHA256_LEN + 1];
 	static char e[ESC_MAX];
+	if (m->kind == FWS_KIND_TRUST)
+		fprintf(f, _("Kind:               security key update to trust version %" PRIu32
+		             " (docs/trust.md)\n"), m->security_counter);
 	fprintf(f, _("Model:              %s\n"), esc(e, m->model, strlen(m->model), false));
 	fprintf(f, _("Vendor / class id:  0x%04x / 0x%04x\n"), m->vendor_id, m->class_id);
 	fprintf(f, _("Hardware revisions: %u to %u\n"), m->hw_rev_min, m->hw_rev_max);
@@ -67,7 +70,8 @@ void pkg_print_text(FILE *f, const fwh_pkg_check *c)
 	cli_format_date(m->release_date, date, sizeof(date));
 	fprintf(f, _("Release date:       %s\n"), date);
 	cli_format_date(m->support_end, date, sizeof(date));
-	fprintf(f, _("Security support:   until %s\n"), date);
+	if (m->support_end || m->kind != FWS_KIND_TRUST)
+		fprintf(f, _("Security support:   until %s\n"), date);
 	for (unsigned i = 0; i < c->sig_count; i++) {
 		cli_hex(c->sig_key_ids[i], FWS_KEY_ID_LEN, hex);
 		fprintf(f, _("Signer key id:      %s\n"), hex);
@@ -107,6 +111,7 @@ void pkg_print_text(FILE *f, const fwh_pkg_check *c)
 void pkg_print_json(struct cli_json *j, const fwh_pkg_check *c)
 {
 	const fws_manifest *m = &c->manifest;
+	cli_json_str(j, "kind", m->kind == FWS_KIND_TRUST ? "trust-update" : "firmware");
 	cli_json_str(j, "model", m->model);
 	cli_json_u64(j, "vendor_id", m->vendor_id);
 	cli_json_u64(j, "class_id", m->class_id);

@@ -210,6 +210,10 @@ void ev_pack_free(struct ev_pack *pk);
 
 /* Append a test result of the catalogue (tests.c) by id. */
 struct ev_test *ev_pack_add_test(struct ev_pack *pk, const char *id);
+/* Add the key lifecycle the device reports (trust state, keys with roles)
+ * to the 5.3-7 entry (keylife.c, docs/trust.md). */
+void ev_key_lifecycle(struct ev_pack *pk, const fws_devinfo *info);
+
 
 /* Verdict counts; the CLI's exit code follows them (12 any FAIL, 13 else
  * any INCONCLUSIVE, 0 all PASS). */

@@ -587,6 +587,8 @@ bool ev_functional_run(struct ev_pack *pk, const struct ev_ft_opts *o, char *err
 
 	t_model(&f);
 	t_trust(&f);
+	if (f.have_info)
+		ev_key_lifecycle(pk, &f.info); /* 5.3-7 from the device's report */
 	ft_cable_pull(&f);
 	ft_power_cut(&f);
 	t_authentic(&f);

@@ -217,6 +217,13 @@ static void helper_finish(struct helper *h, bool stop)
 	h->running = false;
 }
 
+/* A suffix id matches the manifest's; a manifest id 0 ("any", trust updates:
+ * docs/trust.md) goes with DFU's own "any", 0xFFFF. */
+static bool suffix_id_ok(uint16_t suffix, uint16_t manifest)
+{
+	return suffix == manifest || (manifest == 0u && suffix == 0xFFFFu);
+}
+
 /* Clear the results, keep the inputs. */
 static void reset(fwh_pkg_check *c)
 {
@@ -340,8 +347,8 @@ fws_err fwh_pkg_check_fd(fwh_pkg_check *c, int fd)
 		goto out;
 	}
 	uint32_t crc = fwh_crc32(h->crc, sfx, FWS_PKG_SUFFIX_LEN - 4);
-	if ((uint32_t)~crc != c->suffix.crc || c->suffix.id_vendor != c->manifest.vendor_id ||
-	    c->suffix.id_product != c->manifest.class_id) {
+	if ((uint32_t)~crc != c->suffix.crc || !suffix_id_ok(c->suffix.id_vendor, c->manifest.vendor_id) ||
+	    !suffix_id_ok(c->suffix.id_product, c->manifest.class_id)) {
 		c->err = FWS_E_SUFFIX;
 		goto out;
 	}

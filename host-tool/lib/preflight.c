@@ -20,23 +20,71 @@ static fws_err refused(fwh_error *err, fws_err code)
 	return code;
 }
 
-/* The device accepts the package if any of its signatures is by a key the
- * device trusts and has not revoked. */
+/* The key ids of the package's signatures; returns how many. */
+static unsigned signer_ids(const fwh_package *pkg, const uint8_t **ids)
+{
+	fws_pkg_header h;
+	if (fws_pkg_header_parse(pkg->prefix, pkg->prefix_len, &h) != FWS_OK)
+		return 0;
+	const uint8_t *sigs = pkg->prefix + FWS_PKG_HEADER_LEN + h.manifest_len;
+	if ((size_t)(sigs - pkg->prefix) + (size_t)h.sig_count * FWS_PKG_SIG_LEN > pkg->prefix_len)
+		return 0;
+	*ids = sigs;
+	return h.sig_count;
+}
+
+/* The roles a device gives key k: reported with TRUST_STATE; a device
+ * without it has every key in both roles (a format-1 store). */
+static uint8_t dev_roles(const fws_devinfo *dev, unsigned k)
+{
+	return dev->has_trust_state ? (uint8_t)(dev->keys[k].flags & (FWS_DI_KEY_ROOT | FWS_DI_KEY_RELEASE))
+	                            : (uint8_t)(FWS_DI_KEY_ROOT | FWS_DI_KEY_RELEASE);
+}
+
+/* A security key update against the device's trust state (docs/trust.md):
+ * the device takes one only with its own root threshold of signatures. */
+static fws_err check_trust_roots(const fwh_package *pkg, const fws_devinfo *dev, fwh_error *err)
+{
+	const fws_manifest *m = &pkg->manifest;
+	const uint8_t *ids = NULL;
+	unsigned n = signer_ids(pkg, &ids), roots = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		bool dup = false;
+		for (unsigned j = 0; j < i; j++)
+			dup = dup || memcmp(ids + (size_t)j * FWS_PKG_SIG_LEN, ids + (size_t)i * FWS_PKG_SIG_LEN,
+			                    FWS_KEY_ID_LEN) == 0;
+		for (unsigned k = 0; k < dev->key_count && !dup; k++) {
+			if (memcmp(dev->keys[k].id, ids + (size_t)i * FWS_PKG_SIG_LEN, FWS_KEY_ID_LEN) == 0 &&
+			    !(dev->keys[k].flags & FWS_TRUST_REVOKED) && (dev_roles(dev, k) & FWS_DI_KEY_ROOT))
+				roots++;
+		}
+	}
+	if (dev->key_count && roots < (dev->trust_threshold ? dev->trust_threshold : 1u))
+		return fwh_error_set(err, FWS_E_THRESHOLD,
+		                     "The device (trust version %u) takes a security key update only "
+		                     "with %u signature%s by its root keys; this one (version %u) carries "
+		                     "%u. It needs an earlier security key update first.",
+		                     (unsigned)dev->trust_version, dev->trust_threshold,
+		                     dev->trust_threshold == 1 ? "" : "s", (unsigned)m->security_counter,
+		                     roots);
+	return FWS_OK;
+}
+
+/* The device accepts firmware if any of its signatures is by a key the
+ * device trusts for firmware (release role) and has not revoked. */
 static fws_err check_keys(const fwh_package *pkg, const fws_devinfo *dev, fwh_error *err)
 {
 	if (dev->key_count == 0)
 		return FWS_OK; /* the record does not list keys: leave it to the device */
-	fws_pkg_header h;
-	if (fws_pkg_header_parse(pkg->prefix, pkg->prefix_len, &h) != FWS_OK)
-		return FWS_OK;
-	const uint8_t *sigs = pkg->prefix + FWS_PKG_HEADER_LEN + h.manifest_len;
+	const uint8_t *sigs = NULL;
+	unsigned count = signer_ids(pkg, &sigs);
 	bool revoked = false;
-	for (unsigned i = 0; i < h.sig_count; i++) {
+	for (unsigned i = 0; i < count; i++) {
 		const uint8_t *id = sigs + (size_t)i * FWS_PKG_SIG_LEN;
-		if ((size_t)(id - pkg->prefix) + FWS_KEY_ID_LEN > pkg->prefix_len)
-			break;
 		for (unsigned k = 0; k < dev->key_count; k++) {
-			if (memcmp(dev->keys[k].id, id, FWS_KEY_ID_LEN) != 0)
+			if (memcmp(dev->keys[k].id, id, FWS_KEY_ID_LEN) != 0 ||
+			    !(dev_roles(dev, k) & FWS_DI_KEY_RELEASE))
 				continue;
 			if (dev->keys[k].flags & FWS_TRUST_REVOKED)
 				revoked = true;
@@ -67,8 +115,53 @@ static const char *device_version(const fws_devinfo *dev)
 	return "";
 }
 
+/* A security key update: "*" and 0 in it mean any device (docs/trust.md),
+ * and the device takes only a higher trust version. */
+static fws_err trust_policy(const fws_manifest *m, const fws_devinfo *dev, fwh_error *err)
+{
+	if (!dev->has_trust_state)
+		return fwh_error_set(err, FWS_E_CRITICAL,
+		                     "The device does not take security key updates (its update stub "
+		                     "predates them); it would refuse this package.");
+	if (m->vendor_id && dev->vendor_id && m->vendor_id != dev->vendor_id) {
+		fwh_error_set(err, FWS_E_VENDOR, NULL);
+		fwh_error_prefix(err, "The security key update is for vendor id %04x, not %04x. ",
+		                 m->vendor_id, dev->vendor_id);
+		return refused(err, FWS_E_VENDOR);
+	}
+	if ((strcmp(m->model, "*") != 0 && strcmp(m->model, dev->model) != 0) ||
+	    (m->class_id && dev->class_id && m->class_id != dev->class_id)) {
+		fwh_error_set(err, FWS_E_MODEL, NULL);
+		fwh_error_prefix(err, "The security key update is for model %s, not %s. ", m->model,
+		                 dev->model);
+		return refused(err, FWS_E_MODEL);
+	}
+	if (dev->hw_rev < m->hw_rev_min || dev->hw_rev > m->hw_rev_max) {
+		fwh_error_set(err, FWS_E_HW_REV, NULL);
+		fwh_error_prefix(err, "The security key update is for hardware revisions %u to %u, "
+		                 "not %u. ", m->hw_rev_min, m->hw_rev_max, dev->hw_rev);
+		return refused(err, FWS_E_HW_REV);
+	}
+	if (m->security_counter <= dev->trust_version) {
+		if (m->security_counter == dev->trust_version &&
+		    fws_ct_equal(m->image_sha256, dev->trust_sha256, FWS_SHA256_LEN))
+			return fwh_error_set(err, FWS_E_TRUST_ROLLBACK,
+			                     "The device already has this trust store (version %u); "
+			                     "nothing to do.", (unsigned)dev->trust_version);
+		fwh_error_set(err, FWS_E_TRUST_ROLLBACK, NULL);
+		fwh_error_prefix(err, "The security key update brings trust version %u, the device "
+		                 "already has version %u. ", (unsigned)m->security_counter,
+		                 (unsigned)dev->trust_version);
+		return refused(err, FWS_E_TRUST_ROLLBACK);
+	}
+	return FWS_OK;
+}
+
 fws_err fwh_policy_check(const fws_manifest *m, const fws_devinfo *dev, fwh_error *err)
 {
+	if (m->kind == FWS_KIND_TRUST)
+		return trust_policy(m, dev, err);
+
 	if (m->vendor_id && dev->vendor_id && m->vendor_id != dev->vendor_id) {
 		fwh_error_set(err, FWS_E_VENDOR, NULL);
 		fwh_error_prefix(err, "The package is for vendor id %04x, not %04x. ", m->vendor_id,
@@ -128,6 +221,8 @@ fws_err fwh_preflight(const fwh_package *pkg, const fws_devinfo *dev, fwh_error 
 	fws_err e = fwh_policy_check(&pkg->manifest, dev, err);
 	if (e != FWS_OK)
 		return e;
+	if (pkg->manifest.kind == FWS_KIND_TRUST)
+		return check_trust_roots(pkg, dev, err);
 	return check_keys(pkg, dev, err);
 }
 

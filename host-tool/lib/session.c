@@ -321,7 +321,10 @@ static fws_err download(run *r, uint64_t start, fwh_error *err)
 			if (e == FWS_OK)
 				e = fwh_dfu_dnload_outcome(l, &k->req, &st, &have_st, err);
 			if (e == FWS_OK)
-				e = settle(r, &st, have_st, N_("the firmware data"), err);
+				e = settle(r, &st, have_st,
+				           pkg->manifest.kind == FWS_KIND_TRUST ? N_("the security key update")
+				                                                : N_("the firmware data"),
+				           err);
 			else if (err && err->from_device)
 				recover(l);
 			if (e != FWS_OK)
@@ -376,7 +379,11 @@ static fws_err manifest(run *r, fwh_error *err)
 		return e;
 	}
 	fwh_dfu_status st;
-	e = settle(r, &st, false, N_("the request to install the firmware"), err);
+	e = settle(r, &st, false,
+	           r->pkg->manifest.kind == FWS_KIND_TRUST
+	                   ? N_("the request to install the security key update")
+	                   : N_("the request to install the firmware"),
+	           err);
 	if (e != FWS_OK)
 		return e;
 	if (st.state != FWS_DFU_IDLE && st.state != FWS_DFU_MANIFEST_WAIT_RESET)
@@ -490,6 +497,29 @@ static fws_err restart_and_wait(run *r, fwh_error *err)
 	return FWS_OK;
 }
 
+/* A trust update takes effect at manifestation, without a restart
+ * (docs/trust.md): done once the device reports the new store in force. */
+static fws_err trust_in_force(run *r, fwh_error *err)
+{
+	const fws_manifest *m = &r->pkg->manifest;
+	fws_devinfo d;
+	fws_err e;
+
+	report(r, FWH_PHASE_WAIT, true);
+	e = fwh_dfu_info(*r->link, &d, err);
+	if (e != FWS_OK)
+		return e;
+	if (!d.has_trust_state || d.trust_version != m->security_counter ||
+	    !fws_ct_equal(d.trust_sha256, m->image_sha256, FWS_SHA256_LEN))
+		return fwh_error_set(err, FWS_E_PROTOCOL,
+		                     "The device accepted the security key update but reports trust "
+		                     "version %u, not %u; run 'fwseal info' and contact service.",
+		                     (unsigned)d.trust_version, (unsigned)m->security_counter);
+	r->res->confirmed = true;
+	r->res->after = d;
+	return FWS_OK;
+}
+
 fws_err fwh_flash(fwh_link **link, const fwh_package *pkg, const fwh_flash_opts *opts,
                   fwh_flash_result *result, fwh_error *err)
 {
@@ -537,7 +567,8 @@ fws_err fwh_flash(fwh_link **link, const fwh_package *pkg, const fwh_flash_opts 
 	if (e != FWS_OK)
 		return link_lost(e) ? interrupted(&r, e, err) : e;
 
-	e = restart_and_wait(&r, err);
+	e = pkg->manifest.kind == FWS_KIND_TRUST ? trust_in_force(&r, err)
+	                                         : restart_and_wait(&r, err);
 	result->seconds = (double)(now_ms() - t_start) / 1000.0;
 	if (e != FWS_OK)
 		return e;

@@ -11,6 +11,7 @@
 #define KEY_LEN (FWS_KEY_ID_LEN + 1u)
 #define RESUME_LEN (4u + FWS_SHA256_LEN)
 #define DL_WINDOW_LEN 2u
+#define TRUST_STATE_LEN (4u + FWS_SHA256_LEN + 1u)
 
 /* FWS_DEVINFO_ENCODED_MAX (devinfo.h) spelled out from the encoder's own
  * field sizes: the two must agree (test_devinfo encodes the largest record). */
@@ -23,7 +24,7 @@ _Static_assert(FWS_DEVINFO_ENCODED_MAX ==
                FWS_DEVINFO_SLOTS * (TLV_HDR + SLOT_FIXED + FWS_VERSION_MAX) +
                (TLV_HDR + FWS_STUB_VERSION_MAX) + (TLV_HDR + RESUME_LEN) +
                (TLV_HDR + FWS_SHA256_LEN) + (TLV_HDR + FWS_CRYPTO_LIB_MAX) +
-               (TLV_HDR + DL_WINDOW_LEN),
+               (TLV_HDR + DL_WINDOW_LEN) + (TLV_HDR + TRUST_STATE_LEN),
                "FWS_DEVINFO_ENCODED_MAX must match the encoder");
 _Static_assert(FWS_DEVINFO_ENCODED_MAX <= FWS_DEVINFO_MAX, "device-info record must fit its limit");
 
@@ -180,6 +181,14 @@ fws_err fws_devinfo_encode(const fws_devinfo *in, uint8_t *out, size_t cap, size
 			p[1] = in->dl_flags;
 		}
 	}
+	if (in->has_trust_state) {
+		p = enc_tlv(&e, FWS_DI_TRUST_STATE, TRUST_STATE_LEN);
+		if (p) {
+			fws_put_le32(p, in->trust_version);
+			memcpy(p + 4, in->trust_sha256, FWS_SHA256_LEN);
+			p[4 + FWS_SHA256_LEN] = in->trust_threshold;
+		}
+	}
 	if (e.err != FWS_OK)
 		return e.err;
 
@@ -312,6 +321,13 @@ static fws_err dec_field(fws_devinfo *o, uint16_t tag, const uint8_t *v, size_t 
 		if (n < DL_WINDOW_LEN || v[0] == 0) return FWS_E_MANIFEST;
 		o->dl_window = v[0];
 		o->dl_flags = v[1];
+		return FWS_OK;
+	case FWS_DI_TRUST_STATE:
+		if (n != TRUST_STATE_LEN) return FWS_E_MANIFEST;
+		o->has_trust_state = true;
+		o->trust_version = fws_get_le32(v);
+		memcpy(o->trust_sha256, v + 4, FWS_SHA256_LEN);
+		o->trust_threshold = v[4 + FWS_SHA256_LEN];
 		return FWS_OK;
 	default:
 		/* unknown: skip if non-critical, else refuse (we cannot know

@@ -13,7 +13,7 @@
 
 #define TLV_HDR 4u
 
-enum field_kind { K_U16, K_U16X2, K_U32, K_I64, K_DIGEST, K_TEXT, K_CVE, K_SEC, K_DISR };
+enum field_kind { K_U16, K_U16X2, K_U32, K_I64, K_DIGEST, K_TEXT, K_CVE, K_SEC, K_DISR, K_U8 };
 
 struct field {
 	uint16_t tag;
@@ -40,6 +40,7 @@ static const struct field fields[] = {
 	{ FWS_TAG_RISKS, K_TEXT, 0, FWS_RISKS_MAX, false },
 	{ FWS_TAG_CVE, K_CVE, 1, FWS_CVE_MAX, false },
 	{ FWS_TAG_DISRUPTION, K_DISR, 5, 5, true },
+	{ FWS_TAG_KIND, K_U8, 1, 1, false },
 	{ FWS_TAG_RELEASE_NOTES, K_TEXT, 0, FWS_NOTES_MAX, false },
 	{ FWS_TAG_SBOM_SHA256, K_DIGEST, 32, 32, false },
 };
@@ -143,6 +144,15 @@ static fws_err store(fws_manifest *m, uint16_t tag, const uint8_t *v, uint16_t n
 		break;
 	case FWS_TAG_RELEASE_NOTES: m->notes = (fws_span){ off, n }; break;
 	case FWS_TAG_SBOM_SHA256: m->sbom_sha256 = (fws_span){ off, n }; break;
+	case FWS_TAG_KIND:
+		/* firmware is the absent field (one encoding); a kind this
+		 * reader does not know is a feature it lacks */
+		if (v[0] == FWS_KIND_FIRMWARE)
+			return FWS_E_MANIFEST;
+		if (v[0] != FWS_KIND_TRUST)
+			return FWS_E_CRITICAL;
+		m->kind = v[0];
+		break;
 	default:
 		return FWS_E_CRITICAL;
 	}
@@ -313,6 +323,8 @@ fws_err fws_manifest_encode(const fws_manifest_in *in, uint8_t *out, size_t cap,
 	b[0] = in->reboot ? 1u : 0u;
 	fws_put_le32(b + 1, in->downtime_s);
 	put_tlv(&w, FWS_TAG_DISRUPTION, b, 5);
+	if (in->kind != FWS_KIND_FIRMWARE)
+		put_tlv(&w, FWS_TAG_KIND, &in->kind, 1);
 	if (in->notes && in->notes[0])
 		put_text(&w, FWS_TAG_RELEASE_NOTES, in->notes);
 	if (in->sbom_sha256)

@@ -57,48 +57,28 @@ fws_err fws_pkg_signed_digest(const uint8_t *header, const uint8_t *manifest, si
 }
 
 /*
- * Check the signature block. One trusted, unrevoked key whose signature
- * verifies is enough (rotation: old and new keys may both sign). Entries with
- * an unknown algorithm are skipped so a later format can add algorithms.
- * When none verifies, the error says the most useful thing: a trusted key
- * with a bad signature (tampering) before revoked before untrusted.
+ * Check the signature block by the rule of the package's kind
+ * (fws_trust_check_sigs, docs/trust.md): firmware needs one trusted,
+ * unrevoked release key whose signature verifies (rotation: old and new keys
+ * may both sign); a trust update needs the root threshold of the store in
+ * force. Entries with an unknown algorithm are skipped so a later format can
+ * add algorithms. When the rule is not met, the error says the most useful
+ * thing: a trusted key with a bad signature (tampering) before revoked
+ * before untrusted.
  */
 static fws_err check_signatures(const uint8_t *sigs, unsigned count, const uint8_t digest[32],
-                                const fws_trust *trust, uint8_t signer[FWS_KEY_ID_LEN])
+                                const fws_trust *trust, uint8_t kind,
+                                uint8_t signer[FWS_KEY_ID_LEN])
 {
-	bool bad = false, revoked = false;
-	fws_err err;
-
 	for (unsigned i = 0; i < count; i++) {
 		const uint8_t *e = sigs + (size_t)i * FWS_PKG_SIG_LEN;
 		if (e[9] || e[10] || e[11])
 			return FWS_E_HEADER;
 	}
-	for (unsigned i = 0; i < count; i++) {
-		const uint8_t *e = sigs + (size_t)i * FWS_PKG_SIG_LEN;
-		const fws_trust_key *k;
-
-		if (e[8] != FWS_PKG_SIG_ALG_ES256)
-			continue;
-		k = fws_trust_find(trust, e);
-		if (!k)
-			continue;
-		if (k->flags & FWS_TRUST_REVOKED) {
-			revoked = true;
-			continue;
-		}
-		err = fws_ecdsa_p256_verify(k->pub, digest, e + 12);
-		if (err == FWS_OK) {
-			memcpy(signer, k->id, FWS_KEY_ID_LEN);
-			return FWS_OK;
-		}
-		if (err == FWS_E_CRYPTO)
-			return err; /* not checked at all: no verdict on this package */
-		bad = true;
-	}
-	if (bad)
-		return FWS_E_SIGNATURE;
-	return revoked ? FWS_E_REVOKED_KEY : FWS_E_UNTRUSTED_KEY;
+	if (kind == FWS_KIND_TRUST)
+		return fws_trust_check_sigs(trust, sigs, count, digest, FWS_TRUST_ROOT,
+		                            fws_trust_threshold(trust), signer);
+	return fws_trust_check_sigs(trust, sigs, count, digest, FWS_TRUST_RELEASE, 1, signer);
 }
 
 fws_err fws_pkg_prefix_verify(const uint8_t *prefix, size_t len, const fws_trust *trust,
@@ -126,7 +106,7 @@ fws_err fws_pkg_prefix_verify(const uint8_t *prefix, size_t len, const fws_trust
 	if (err != FWS_OK)
 		return err;
 	return check_signatures(prefix + FWS_PKG_HEADER_LEN + h.manifest_len, h.sig_count, digest,
-	                        trust, signer);
+	                        trust, m->kind, signer);
 }
 
 uint64_t fws_pkg_block_offset(size_t prefix_len, const fws_manifest *m, uint32_t k)
@@ -271,7 +251,7 @@ static fws_err unit_complete(fws_pkg_reader *r, enum fws_pkg_event *ev)
 			                            r->header.manifest_len, digest);
 			if (err == FWS_OK)
 				err = check_signatures(sigs, r->header.sig_count, digest, r->trust,
-				                       r->signer_key_id);
+				                       r->manifest.kind, r->signer_key_id);
 			if (err != FWS_OK)
 				return fail(r, err);
 			r->authentic = true;

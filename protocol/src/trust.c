@@ -5,6 +5,7 @@
 
 #include "fwseal/crc.h"
 #include "fwseal/le.h"
+#include "trust2.h"
 
 /* Does keys[0 .. n) hold id twice? One key listed twice (say once revoked
  * and once not) would leave it to the order of the list whether it is
@@ -20,44 +21,9 @@ static bool has_duplicate(const fws_trust_key *keys, size_t n)
 
 fws_err fws_trust_parse(const uint8_t *blob, size_t len, fws_trust *out)
 {
-	size_t count, need;
-
-	memset(out, 0, sizeof(*out));
-	if (!blob || len < FWS_TRUST_HDR_LEN + 4u)
-		return FWS_E_TRUST_STORE;
-	if (memcmp(blob, FWS_TRUST_MAGIC, 4) != 0 || blob[4] != 1u)
-		return FWS_E_TRUST_STORE;
-	count = blob[5];
-	if (count == 0 || count > FWS_TRUST_MAX || blob[6] != 0 || blob[7] != 0)
-		return FWS_E_TRUST_STORE;
-	need = FWS_TRUST_HDR_LEN + count * FWS_TRUST_ENTRY_LEN + 4u;
-	if (len != need)
-		return FWS_E_TRUST_STORE;
-	if (fws_crc32(0, blob, need - 4u) != fws_get_le32(blob + need - 4u))
-		return FWS_E_TRUST_STORE;
-
-	for (size_t i = 0; i < count; i++) {
-		const uint8_t *e = blob + FWS_TRUST_HDR_LEN + i * FWS_TRUST_ENTRY_LEN;
-		fws_trust_key *k = &out->keys[i];
-		uint8_t id[FWS_KEY_ID_LEN];
-
-		memcpy(k->id, e, FWS_KEY_ID_LEN);
-		k->flags = e[8];
-		if ((k->flags & (uint8_t)~FWS_TRUST_REVOKED) || e[9] || e[10])
-			return FWS_E_TRUST_STORE;
-		memcpy(k->pub, e + 11, FWS_P256_PUB_LEN);
-		if (k->pub[0] != 0x04)
-			return FWS_E_TRUST_STORE;
-		/* The id is derived, never trusted as given. */
-		if (fws_key_id(k->pub, id) != FWS_OK)
-			return FWS_E_CRYPTO;
-		if (memcmp(id, k->id, FWS_KEY_ID_LEN) != 0)
-			return FWS_E_TRUST_STORE;
-	}
-	if (has_duplicate(out->keys, count))
-		return FWS_E_TRUST_STORE;
-	out->count = (uint8_t)count;
-	return FWS_OK;
+	/* one parser for both formats, so a store is checked the same way
+	 * whichever it is (trust2.c) */
+	return fws_trust2_parse(blob, len, out);
 }
 
 size_t fws_trust_encode(const fws_trust *t, uint8_t *out, size_t cap)
@@ -66,6 +32,8 @@ size_t fws_trust_encode(const fws_trust *t, uint8_t *out, size_t cap)
 
 	if (!t || t->count == 0 || t->count > FWS_TRUST_MAX || has_duplicate(t->keys, t->count))
 		return 0;
+	if (t->format == 2u)
+		return fws_trust2_encode(t, out, cap); /* trust2.c */
 	need = FWS_TRUST_HDR_LEN + (size_t)t->count * FWS_TRUST_ENTRY_LEN + 4u;
 	if (cap < need)
 		return 0;

@@ -53,12 +53,14 @@ bash -n fwseal.bash || fail "bash: syntax error"
 bwant flash fwseal fl
 bwant "flash" fwseal -v fl
 bwant "info inspect" fwseal in
-bwant "--trust" fwseal flash --tr
+bwant "--trust --trust-update" fwseal flash --tr
+bwant "--trust-update" fwseal flash --trust-
 bwant "none rtscts" fwseal flash pkg.fwseal --flow ''
 bwant "generate" fwseal key gen
-bwant "export-trust generate" fwseal key ''
+bwant "export-trust generate import-trust" fwseal key ''
 bwant "--out" fwseal key generate --o
-bwant "--revoke" fwseal key export-trust --r
+bwant "--revoke" fwseal key export-trust --rev
+bwant "--trust" fwseal key import-trust --t
 bwant "bash fish zsh" fwseal completion ''
 bwant "pkg.fwseal" fwseal flash pk
 bwant "pkg.fwseal" fwseal flash --trust trust.fwst pk
@@ -97,9 +99,9 @@ if command -v fish >/dev/null; then
 	}
 	fish -n fwseal.fish || fail "fish: syntax error"
 	fwant flash "fwseal fl"
-	fwant "--trust" "fwseal flash --tr"
+	fwant "--trust --trust-update" "fwseal flash --tr"
 	fwant "none rtscts" "fwseal flash pkg.fwseal --flow "
-	fwant "export-trust generate" "fwseal key "
+	fwant "export-trust generate import-trust" "fwseal key "
 	fwant "--out" "fwseal key generate --o"
 	fwant "bash fish zsh" "fwseal completion "
 	fhas pkg.fwseal "fwseal flash "

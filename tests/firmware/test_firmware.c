@@ -3,8 +3,8 @@
  * test_firmware.c - the stub as Cortex-M3 firmware under QEMU (mps2-an385),
  * driven over its UART pty by a raw client that skips every host check:
  * update v1 -> v2, the device-side refusals, persistence across a QEMU
- * restart, refusing to boot a corrupted active image, and resuming a
- * download cut by a power loss.
+ * restart, refusing to boot a corrupted active image, resuming a download
+ * cut by a power loss, and a trust update (docs/trust.md).
  *
  * Needs the firmware (scripts/build-firmware) and qemu-system-arm; skips
  * (exit 77) without them. Keys are generated here from fixed seeds.
@@ -410,6 +410,99 @@ static void test_resume_after_power_cut(void **state)
 	stop(fx);
 }
 
+/* A rotation on the firmware (docs/trust.md): the factory provisions a
+ * format-2 store (roots A, B with threshold 2; release: the fixture's key),
+ * a trust update that only one root signed is refused, the one both signed
+ * is taken at once (and survives a QEMU restart), the old update replayed
+ * is refused, and firmware signed by the new release key installs. The
+ * update's checks run the deepest signature path there is (root
+ * threshold, new roots, the running image under the new store): stop()
+ * guards the stack and pool peaks of it. */
+static void test_trust_rotation(void **state)
+{
+	fixture *fx = *state;
+	test_key a, b, rel2;
+	uint8_t v1[FWS_TRUST_BLOB_MAX], v2[FWS_TRUST_BLOB_MAX], d[FWS_SHA256_LEN];
+	fws_devinfo di;
+	test_pkg fw1, fw2, u2;
+	size_t n1, n2;
+
+	test_key_generate(&a, 71);
+	test_key_generate(&b, 72);
+	test_key_generate(&rel2, 73);
+	{
+		const test_key *keys[] = { &a, &b, &fx->key };
+		const uint8_t flags[] = { FWS_TRUST_ROOT, FWS_TRUST_ROOT, FWS_TRUST_RELEASE };
+		n1 = test_trust_v2(v1, NULL, 1, 2, keys, flags, 3);
+	}
+	{
+		const test_key *keys[] = { &a, &b, &fx->key, &rel2 };
+		const uint8_t flags[] = { FWS_TRUST_ROOT, FWS_TRUST_ROOT, FWS_TRUST_RELEASE,
+		                          FWS_TRUST_RELEASE };
+		n2 = test_trust_v2(v2, NULL, 2, 2, keys, flags, 4);
+	}
+	FILE *f = fopen(fx->trust, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(v1, 1, n1, f), n1);
+	fclose(f);
+
+	start(fx);
+	info(fx, &di);
+	assert_true(di.has_trust_state);
+	assert_int_equal(di.trust_version, 1);
+	assert_int_equal(di.trust_threshold, 2);
+	assert_int_equal(fws_sha256(v1, n1, d), FWS_OK);
+	assert_memory_equal(di.trust_sha256, d, FWS_SHA256_LEN);
+	assert_int_equal(di.keys[0].flags, FWS_DI_KEY_ROOT);
+	assert_int_equal(di.keys[2].flags, FWS_DI_KEY_RELEASE);
+	build(&fw1, "1.0.0", 1, MODEL, &fx->key, 11);
+	update(fx, &fw1, "1.0.0");
+
+	/* one root: below the threshold, refused before anything is written */
+	{
+		const test_key *one[] = { &a };
+		test_pkg p;
+
+		test_trust_update(&p, v2, n2, 2, one, 1, NULL);
+		assert_int_equal(rawlink_download(&fx->link, p.data, p.len, CHUNK, NULL), FWS_E_THRESHOLD);
+		assert_int_equal(rawlink_clrstatus(&fx->link), 0);
+		test_pkg_free(&p);
+		info(fx, &di);
+		assert_int_equal(di.trust_version, 1);
+	}
+	/* both roots: taken at once, no restart */
+	{
+		const test_key *both[] = { &a, &b };
+		test_trust_update(&u2, v2, n2, 2, both, 2, NULL);
+	}
+	assert_int_equal(rawlink_download(&fx->link, u2.data, u2.len, CHUNK, NULL), FWS_OK);
+	info(fx, &di);
+	assert_int_equal(di.trust_version, 2);
+	assert_int_equal(fws_sha256(v2, n2, d), FWS_OK);
+	assert_memory_equal(di.trust_sha256, d, FWS_SHA256_LEN);
+	assert_string_equal(di.fw_version, "1.0.0");
+	stop(fx);
+
+	/* a power cycle: the new store stays in force, the replay is refused */
+	start(fx);
+	info(fx, &di);
+	assert_int_equal(di.trust_version, 2);
+	assert_memory_equal(di.trust_sha256, d, FWS_SHA256_LEN);
+	assert_int_equal(rawlink_download(&fx->link, u2.data, u2.len, CHUNK, NULL),
+	                 FWS_E_TRUST_ROLLBACK);
+	assert_int_equal(rawlink_clrstatus(&fx->link), 0);
+	/* the new release key's firmware installs */
+	build(&fw2, "2.0.0", 2, MODEL, &rel2, 22);
+	update(fx, &fw2, "2.0.0");
+	test_pkg_free(&fw1);
+	test_pkg_free(&fw2);
+	test_pkg_free(&u2);
+	test_key_free(&a);
+	test_key_free(&b);
+	test_key_free(&rel2);
+	stop(fx);
+}
+
 int main(void)
 {
 	const char *why = NULL;
@@ -424,6 +517,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_persists_across_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_corrupt_image, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resume_after_power_cut, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_trust_rotation, setup, teardown),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	printf("firmware stack peak: %ld of %u bytes\n", stack_peak_max, (unsigned)BOARD_STACK_SIZE);

@@ -51,8 +51,13 @@ void fuzz_device_setup(fuzz_device *d)
 	fws_posix_hal_init(&d->dev);
 	test_key_generate(&d->key, FUZZ_KEY_SEED);
 	test_key_generate(&d->alien, FUZZ_KEY_SEED + 1);
-	test_trust_one(&d->dev.trust, &d->key, 0);
-	d->dev.have_trust = true;
+	{
+		fws_trust t;
+
+		test_trust_one(&t, &d->key, 0);
+		if (fws_posix_set_trust(&d->dev, &t) != FWS_OK)
+			abort();
+	}
 	for (int i = 0; i < FUZZ_PKG_COUNT; i++) {
 		d->img[i] = fuzz_image((uint32_t)i + 1u);
 		fuzz_pkg(&d->pkg[i], i == FUZZ_PKG_ALIEN ? &d->alien : &d->key, versions[i],

@@ -122,6 +122,33 @@ int main(int argc, char **argv)
 	rec(FWS_DFU_GETSTATUS, 0x80, NULL, 0);
 	save(argv[1], "odd-requests");
 
+	/* a security key update (docs/trust.md): the fuzz key stays root and
+	 * release, a second release key joins; then firmware; and its replay */
+	{
+		test_key k2;
+		test_pkg u2;
+		uint8_t blob[FWS_TRUST_BLOB_MAX];
+		const test_key *keys[] = { &key, &k2 };
+		const uint8_t flags[] = { FWS_TRUST_ROOT | FWS_TRUST_RELEASE, FWS_TRUST_RELEASE };
+		const test_key *signers[] = { &key };
+
+		test_key_generate(&k2, FUZZ_KEY_SEED + 1u);
+		size_t n = test_trust_v2(blob, NULL, 2, 1, keys, flags, 2);
+		test_trust_update(&u2, blob, n, 2, signers, 1, NULL);
+		stream(u2.data, 0, u2.len, 1024);
+		finish();
+		rec(FWS_REQ_INFO, 0, NULL, 0);
+		stream(v2.data, 0, v2.len, 1024);
+		finish();
+		rec(FUZZ_POWER, 1, NULL, 0);
+		stream(u2.data, 0, u2.len, 300);
+		finish();
+		rec(FWS_DFU_CLRSTATUS, 0, NULL, 0);
+		save(argv[1], "trust-update");
+		test_pkg_free(&u2);
+		test_key_free(&k2);
+	}
+
 	test_pkg_free(&v2);
 	test_pkg_free(&v0);
 	free(img2);

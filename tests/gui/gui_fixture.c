@@ -134,6 +134,9 @@ void gf_open(GuiFixture *f, const char *dir)
 	f->pkg_tampered = g_build_filename(f->store, "thermo-1.4.2-tampered.fwseal", NULL);
 	f->pkg_other = g_build_filename(f->store, "other-1.4.2.fwseal", NULL);
 	f->pkg_feature = g_build_filename(f->store, "thermo-1.1.0.fwseal", NULL);
+	f->pkg_keys = g_build_filename(f->store, "thermo-keys-2.fwseal", NULL);
+	f->pkg_key2 = g_build_filename(f->store, "thermo-1.5.0.fwseal", NULL);
+	f->pkg_keys3 = g_build_filename(f->store, "thermo-keys-3.fwseal", NULL);
 }
 
 gboolean gf_setup(GuiFixture *f, const char *dir)
@@ -179,6 +182,38 @@ gboolean gf_setup(GuiFixture *f, const char *dir)
 	g_assert_cmpuint(len, >, 20000);
 	data[len - 20000] ^= 0x10;
 	g_assert_true(g_file_set_contents(f->pkg_tampered, data, (gssize)len, NULL));
+
+	/* A security key update (trust version 2: the vendor key stays root and
+	 * release, key2 becomes a release key) and a firmware key2 signed. */
+	g_autofree char *k2 = g_build_filename(dir, "key2", NULL);
+	g_autofree char *k2pub = g_build_filename(dir, "key2.pub", NULL);
+	g_autofree char *k2key = g_build_filename(dir, "key2.key", NULL);
+	g_autofree char *vkey = g_build_filename(dir, "vendor.key", NULL);
+	g_autofree char *v2 = g_build_filename(dir, "trust-v2.fwst", NULL);
+	const char *gen2[] = {cli, "key", "generate", "--out", k2, NULL};
+	run(gen2);
+	const char *exp2[] = {cli, "key", "export-trust", "--out", v2, "--version", "2", pub,
+	                      "--release", k2pub, NULL};
+	run(exp2);
+	const char *upd[] = {cli, "trust-update", "--current", f->trust, "--new", v2, "--key", vkey,
+	                     "--out", f->pkg_keys, NULL};
+	run(upd);
+	g_autofree char *img_k2 = image(f, "thermo-1.5.0.bin", 24 * 1024, 3);
+	g_autofree char *rel = g_build_filename(f->dir, "release.ini", NULL);
+	g_autofree char *rel_text = g_strdup(release_old);
+	g_assert_true(g_file_set_contents(rel, rel_text, -1, NULL));
+	const char *pk2[] = {cli, "pack", "--image", img_k2, "--release", rel, "--key", k2key,
+	                     "--out", f->pkg_key2, "--set", "version=1.5.0", "--set",
+	                     "security_counter=5", NULL};
+	run(pk2);
+	/* trust version 3 revokes key2 again (the vendor key stays) */
+	g_autofree char *v3 = g_build_filename(dir, "trust-v3.fwst", NULL);
+	const char *exp3[] = {cli, "key", "export-trust", "--out", v3, "--version", "3", pub,
+	                      "--release", k2pub, "--revoke", k2pub, NULL};
+	run(exp3);
+	const char *upd3[] = {cli, "trust-update", "--current", v2, "--new", v3, "--key", vkey,
+	                      "--out", f->pkg_keys3, NULL};
+	run(upd3);
 	return TRUE;
 }
 
@@ -273,6 +308,9 @@ void gf_teardown(GuiFixture *f)
 	g_free(f->pkg_tampered);
 	g_free(f->pkg_other);
 	g_free(f->pkg_feature);
+	g_free(f->pkg_keys);
+	g_free(f->pkg_key2);
+	g_free(f->pkg_keys3);
 	g_free(f->state);
 	g_free(f->port);
 	memset(f, 0, sizeof(*f));

@@ -27,6 +27,9 @@ typedef struct {
 	char *pkg_tampered; /* pkg_security with one payload byte flipped */
 	char *pkg_other;    /* 1.4.2 for model OTHER-MODEL */
 	char *pkg_feature;  /* 1.1.0, counter 4, not a security update */
+	char *pkg_keys;     /* security key update: trust version 2 adds key2 (docs/trust.md) */
+	char *pkg_key2;     /* 1.5.0, signed by key2 only: needs pkg_keys first */
+	char *pkg_keys3;    /* security key update: trust version 3 revokes key2 */
 	char *state;        /* the device's flash */
 	char *port;         /* symlink to the device's pty, named ttyUSB0 */
 	GPid sim_pid;

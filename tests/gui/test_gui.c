@@ -40,6 +40,13 @@
  *   load       every CPU busy (stress-ng) and the device silent for 6 s
  *              mid-transfer: the update completes (it once ended at 38 %
  *              with "The Device Was Disconnected")
+ *   keys       a security key update (docs/trust.md) in the folder, with a
+ *              firmware only the new key signed: the app follows the chain,
+ *              offers the key update first in plain words, the same Install,
+ *              then the firmware
+ *   revoked    the device revoked key2 (trust version 3), the app's store
+ *              (following the folder to version 2) still trusts it: a
+ *              package only key2 signed is refused in its own words
  *
  * Usage: test-gui SCENARIO (one scenario per process, so a failure cannot
  * leave a half-run application behind for the next one).
@@ -367,6 +374,73 @@ static void test_update(void **state)
 	/* A slow link (about 9 s for the package) so "time left" has a number. */
 	gf_plug(&fx, 57600);
 	run_app(scenario_update); /* the defaults */
+}
+
+/* ---- keys: a security key update, then the firmware it makes possible --- */
+
+static void scenario_keys(FwgApplication *app, GtkWindow *win)
+{
+	(void)app;
+	expect(win, "Version 1.0.0", FOUND_MS);
+	expect(win, "No update found for this device", 5000);
+	/* Firmware signed by a key neither the app nor the device knows yet,
+	 * and the key update that adds it: the app's store follows the chain
+	 * when the folder is read again; the key update comes first. */
+	gf_put_in_folder(&fx, fx.pkg_key2);
+	gf_put_in_folder(&fx, fx.pkg_keys);
+	{	/* the folder chosen again (as after plugging a stick): read anew */
+		g_autoptr(GSettings) st = g_settings_new("io.github.fwseal.Fwseal");
+		g_settings_set_string(st, "package-folder", "");
+		g_settings_set_string(st, "package-folder", fx.folder);
+	}
+	expect(win, "Security key update available", 15000);
+	expect(win, "Renews the keys the " GF_MODEL " uses to recognise genuine updates", 1000);
+	expect(win, "Your firmware and settings stay as they are", 1000);
+	gh_click(button(win, "Install Update"));
+	expect(win, "now recognises updates by its new security keys (key list 2)", INSTALL_MS);
+	gh_click(button(win, "Done"));
+	/* Now the firmware the new key signed is offered, and installs. */
+	expect(win, "Version 1.0.0 → 1.5.0", 15000);
+	gh_click(button(win, "Install Update"));
+	expect(win, "now runs version 1.5.0", INSTALL_MS);
+}
+
+static void test_keys(void **state)
+{
+	(void)state;
+	gf_plug(&fx, 0);
+	gf_cli_flash(&fx, fx.pkg_old);
+	settings_set("auto-install", FALSE);
+	run_app(scenario_keys);
+}
+
+/* ---- revoked: a package signed only by a key the device revoked -------- */
+
+static void scenario_revoked(FwgApplication *app, GtkWindow *win)
+{
+	(void)app;
+	expect(win, "Version 1.0.0", FOUND_MS);
+	/* The app trusts key2 (its store followed thermo-keys-2 in the
+	 * folder); the device has revoked it since (trust version 3). */
+	g_autoptr(GFile) pkg = g_file_new_for_path(fx.pkg_key2);
+	fwg_window_open_file(FWG_WINDOW(win), pkg);
+	expect(win, "This package cannot be installed", 10000);
+	expect(win, "signed only with a key the device no longer trusts", 1000);
+	expect_not(win, "Install Update");
+	assert_false(action_enabled(win, "install"));
+	expect(win, "Version 1.0.0", 1000);
+}
+
+static void test_revoked(void **state)
+{
+	(void)state;
+	gf_plug(&fx, 0);
+	gf_cli_flash(&fx, fx.pkg_old);
+	gf_cli_flash(&fx, fx.pkg_keys);
+	gf_cli_flash(&fx, fx.pkg_keys3);
+	gf_put_in_folder(&fx, fx.pkg_keys);
+	settings_set("auto-install", FALSE);
+	run_app(scenario_revoked);
 }
 
 /* ---- refused: tampered and wrong-model packages ------------------------ */
@@ -1240,7 +1314,7 @@ int main(int argc, char **argv)
 {
 	if (argc != 2) {
 		g_printerr("usage: %s update|refused|unplug|cancel|usb|settings|consent|ask|automatic|load|"
-		           "missing|german|unconfirmed|changed\n",
+		           "missing|german|unconfirmed|changed|keys|revoked\n",
 		           argv[0]);
 		return 2;
 	}
@@ -1263,6 +1337,8 @@ int main(int argc, char **argv)
 	}
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_update),
+		cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_revoked),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_unplug),
 		cmocka_unit_test(test_usb),

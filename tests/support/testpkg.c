@@ -79,6 +79,7 @@ void test_pkg_build(test_pkg *out, const uint8_t *image, size_t image_len,
 	in.reboot = true;
 	in.downtime_s = 30;
 	in.notes = "Test release.";
+	in.kind = o->kind;
 
 	err = fws_chain_compute(mem_read, &src, (uint32_t)image_len, bs, buf, digests,
 	                        in.image_sha256);
@@ -143,4 +144,56 @@ void test_pkg_free(test_pkg *p)
 {
 	free(p->data);
 	p->data = NULL;
+}
+
+size_t test_trust_v2(uint8_t blob[FWS_TRUST_BLOB_MAX], fws_trust *t, uint32_t version,
+                     uint8_t threshold, const test_key *const keys[], const uint8_t flags[],
+                     unsigned n)
+{
+	fws_trust s;
+	size_t len;
+
+	memset(&s, 0, sizeof(s));
+	if (n == 0 || n > FWS_TRUST_MAX)
+		abort();
+	for (unsigned i = 0; i < n; i++) {
+		memcpy(s.keys[i].id, keys[i]->id, FWS_KEY_ID_LEN);
+		memcpy(s.keys[i].pub, keys[i]->pub, FWS_P256_PUB_LEN);
+		s.keys[i].flags = flags[i];
+	}
+	s.count = (uint8_t)n;
+	s.format = 2;
+	s.root_threshold = threshold;
+	s.version = version;
+	len = fws_trust_encode(&s, blob, FWS_TRUST_BLOB_MAX);
+	if (len == 0) {
+		fprintf(stderr, "test_trust_v2: does not encode\n");
+		abort();
+	}
+	if (t != NULL && fws_trust_parse(blob, len, t) != FWS_OK)
+		abort();
+	return len;
+}
+
+void test_trust_update(test_pkg *out, const uint8_t *blob, size_t len, uint32_t version,
+                       const test_key *const signers[], unsigned n, const char *model)
+{
+	test_pkg_opts o;
+
+	memset(&o, 0, sizeof(o));
+	if (n == 0 || n > FWS_PKG_SIG_MAX)
+		abort();
+	o.model = model ? model : "*";
+	o.version = "trust";
+	o.security_counter = version;
+	o.counter_zero = version == 0u;
+	o.block_size = 1024;
+	o.hw_rev_min = 0;
+	o.hw_rev_max = 0xffff;
+	o.component = "trust";
+	o.kind = FWS_KIND_TRUST;
+	for (unsigned i = 0; i < n; i++)
+		o.keys[i] = signers[i];
+	o.nkeys = n;
+	test_pkg_build(out, blob, len, &o);
 }

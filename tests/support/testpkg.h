@@ -28,6 +28,7 @@ typedef struct test_pkg_opts {
 	int64_t support_end;        /* default 2030-01-01 (0: default) */
 	const test_key *keys[FWS_PKG_SIG_MAX]; /* signers; keys[0] required */
 	unsigned nkeys;             /* 0 means 1 */
+	uint8_t kind;               /* enum fws_pkg_kind; 0 firmware */
 } test_pkg_opts;
 
 typedef struct test_pkg {
@@ -48,5 +49,17 @@ uint8_t *test_image(size_t len, uint32_t seed);
 
 /* A one-key trust store, optionally with the key revoked. */
 void test_trust_one(fws_trust *t, const test_key *k, int revoked);
+
+/* A format-2 trust store (docs/trust.md) of n keys with their flags
+ * (FWS_TRUST_ROOT / RELEASE / REVOKED), encoded into blob (returns its length)
+ * and, if t is not NULL, parsed back into t. Aborts if it does not encode. */
+size_t test_trust_v2(uint8_t blob[FWS_TRUST_BLOB_MAX], fws_trust *t, uint32_t version,
+                     uint8_t threshold, const test_key *const keys[], const uint8_t flags[],
+                     unsigned n);
+
+/* A trust update package (kind trust) carrying the store blob, with security
+ * counter = version, signed by signers[0..n); model "*" (any) unless given. */
+void test_trust_update(test_pkg *out, const uint8_t *blob, size_t len, uint32_t version,
+                       const test_key *const signers[], unsigned n, const char *model);
 
 #endif

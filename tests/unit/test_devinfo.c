@@ -29,6 +29,8 @@ static void full_info(fws_devinfo *d)
 		memset(d->keys[i].id, (int)(0x10 + i), FWS_KEY_ID_LEN);
 		d->keys[i].flags = (i == 1) ? FWS_TRUST_REVOKED : 0;
 	}
+	d->keys[2].flags = FWS_DI_KEY_ROOT;
+	d->keys[3].flags = FWS_DI_KEY_RELEASE | FWS_TRUST_REVOKED;
 	d->key_count = FWS_TRUST_MAX;
 	/* field by field: the struct was zeroed, so its padding stays zero */
 	d->slots[0].present = true;
@@ -53,6 +55,10 @@ static void full_info(fws_devinfo *d)
 	strcpy(d->crypto_lib, "mbed TLS 2.28.3");
 	d->dl_window = 4;
 	d->dl_flags = FWS_DL_UNIT_CHUNKS;
+	d->has_trust_state = true;
+	d->trust_version = 0x01020304;
+	memset(d->trust_sha256, 0xCD, FWS_SHA256_LEN);
+	d->trust_threshold = 2;
 }
 
 static void min_info(fws_devinfo *d)
@@ -82,6 +88,9 @@ static void test_roundtrip_full(void **state)
 	assert_int_equal(fws_devinfo_decode(rec, len, &out), FWS_OK);
 	assert_same(&in, &out);
 	assert_int_equal(out.keys[1].flags, FWS_TRUST_REVOKED);
+	assert_int_equal(out.keys[3].flags, FWS_DI_KEY_RELEASE | FWS_TRUST_REVOKED);
+	assert_true(out.has_trust_state);
+	assert_int_equal(out.trust_version, 0x01020304);
 	assert_int_equal(out.last_error, -33);
 	assert_int_equal(out.support_end, 1893456000);
 

@@ -105,7 +105,11 @@ static void update_and_info(void **state)
 	assert_int_equal(info.security_counter, 6);
 	assert_int_equal(info.boot_state, FWS_BOOT_APP);
 	assert_int_equal(info.key_count, 2);
-	assert_int_equal(info.keys[1].flags, FWS_TRUST_REVOKED);
+	/* a format-1 store: every key both roles (docs/trust.md) */
+	assert_int_equal(info.keys[1].flags, FWS_TRUST_REVOKED | FWS_DI_KEY_ROOT | FWS_DI_KEY_RELEASE);
+	assert_int_equal(info.keys[0].flags, FWS_DI_KEY_ROOT | FWS_DI_KEY_RELEASE);
+	assert_true(info.has_trust_state);
+	assert_int_equal(info.trust_version, 1);
 	assert_int_equal(info.max_block, 4096);
 	/* the running image's digest, from its verified manifest: the SHA-256
 	 * of exactly the image bytes that were packed */

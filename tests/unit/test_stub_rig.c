@@ -39,14 +39,19 @@ rig *rig_new_geom(uint32_t flash_size, uint32_t sector_size)
 	test_key_generate(&r->key, 1);
 	test_key_generate(&r->stranger, 2);
 	test_key_generate(&r->revoked, 3);
-	memset(&r->dev.trust, 0, sizeof r->dev.trust);
-	memcpy(r->dev.trust.keys[0].id, r->key.id, FWS_KEY_ID_LEN);
-	memcpy(r->dev.trust.keys[0].pub, r->key.pub, FWS_P256_PUB_LEN);
-	memcpy(r->dev.trust.keys[1].id, r->revoked.id, FWS_KEY_ID_LEN);
-	memcpy(r->dev.trust.keys[1].pub, r->revoked.pub, FWS_P256_PUB_LEN);
-	r->dev.trust.keys[1].flags = FWS_TRUST_REVOKED;
-	r->dev.trust.count = 2;
-	r->dev.have_trust = true;
+	{
+		fws_trust t;
+
+		memset(&t, 0, sizeof t);
+		memcpy(t.keys[0].id, r->key.id, FWS_KEY_ID_LEN);
+		memcpy(t.keys[0].pub, r->key.pub, FWS_P256_PUB_LEN);
+		memcpy(t.keys[1].id, r->revoked.id, FWS_KEY_ID_LEN);
+		memcpy(t.keys[1].pub, r->revoked.pub, FWS_P256_PUB_LEN);
+		t.keys[1].flags = FWS_TRUST_REVOKED;
+		t.count = 2;
+		if (fws_posix_set_trust(&r->dev, &t) != FWS_OK)
+			die("trust store");
+	}
 	return r;
 }
 

@@ -335,6 +335,42 @@ static void test_cli(void **state)
 	g_free(out);
 }
 
+/* A security key update (docs/trust.md) with the fwseal CLI over USB DFU and
+ * over HID: taken at once, no restart; the same again is nothing to do. */
+static void test_cli_trust_update(void **state)
+{
+	(void)state;
+	const char *cli = getenv("FWSEAL_CLI");
+	char *out = NULL;
+	unsigned v = 0;
+
+	assert_non_null(cli);
+	usb_fix_fresh_device(&fix);
+	const char *f1[] = { cli, "flash", fix.v1, "--device", "usb", "--yes", "--trust", fix.trust,
+	                     NULL };
+	assert_int_equal(usb_fix_run(&fix, NULL, f1, NULL), 0);
+	const char *t2[] = { cli, "flash", fix.trust_v2, "--device", "usb", "--yes", "--trust",
+	                     fix.trust, NULL };
+	assert_int_equal(usb_fix_run(&fix, NULL, t2, &out), 0);
+	assert_has(out, "now trusts the keys of trust version 2");
+	g_free(out);
+	assert_true(usb_fix_trust_version(&fix, &v));
+	assert_int_equal(v, 2);
+	const char *t3[] = { cli, "flash", fix.trust_v3, "--device", "hid", "--yes", "--trust",
+	                     fix.trust, NULL };
+	assert_int_equal(usb_fix_run(&fix, NULL, t3, NULL), 0);
+	assert_true(usb_fix_trust_version(&fix, &v));
+	assert_int_equal(v, 3);
+	assert_int_equal(usb_fix_run(&fix, NULL, t3, &out), 0);
+	assert_has(out, "already has trust version 3");
+	g_free(out);
+	const char *info[] = { cli, "info", "hid", NULL };
+	assert_int_equal(usb_fix_run(&fix, NULL, info, &out), 0);
+	assert_has(out, "Trust store       version 3");
+	g_free(out);
+	assert_runs_after_power_cycle(&fix, "1.0.0");
+}
+
 static void test_runtime_mode_detach(void **state)
 {
 	(void)state;
@@ -371,6 +407,8 @@ static void make_cases(void)
 		{ "downgrade", fix.v1, "downgrade" },
 		{ "oversize", pk.oversize, "too-big" },
 		{ "trailing", pk.trailing, "trailing-data" },
+		/* security key updates (docs/trust.md) */
+		{ "trust-update-forged", fix.trust_bad, "threshold" },
 	};
 	const struct { const char *name, *detail; } protos[] = {
 		{ "no-getstatus", "sequence" },
@@ -453,6 +491,7 @@ int main(int argc, char **argv)
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_wrong_direction);
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_runtime_mode_detach);
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_cli);
+	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_cli_trust_update);
 	int rc = _cmocka_run_group_tests("usb-e2e", tests, k, NULL, NULL);
 	usb_fix_teardown(&fix);
 	return rc;

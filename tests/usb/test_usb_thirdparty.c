@@ -68,6 +68,33 @@ static void test_dfu_util_installs_and_is_refused(void **state)
 	assert_running("2.0.0");
 }
 
+static void assert_trust(unsigned want)
+{
+	unsigned v = 0;
+	assert_true(usb_fix_trust_version(&fix, &v));
+	assert_int_equal(v, want);
+}
+
+/* A security key update (docs/trust.md) is a package like any other: an
+ * unmodified DFU host delivers it, the device checks and takes it, and
+ * refuses one its root keys did not sign. */
+static void test_dfu_util_delivers_trust_update(void **state)
+{
+	(void)state;
+	usb_fix_fresh_device(&fix);
+	assert_int_equal(dfu_util_download(fix.v1), 0);
+	assert_trust(1);
+	assert_int_equal(dfu_util_download(fix.trust_v2), 0);
+	assert_trust(2);
+	assert_running("1.0.0"); /* the image keeps running under the new store */
+	assert_int_not_equal(dfu_util_download(fix.trust_bad), 0);
+	assert_trust(2);
+	assert_int_not_equal(dfu_util_download(fix.trust_v2), 0); /* replayed */
+	assert_trust(2);
+	assert_int_equal(dfu_util_download(fix.v2), 0); /* firmware goes on as before */
+	assert_running("2.0.0");
+}
+
 /* fwupd's device id for the emulated device, from get-devices */
 static char *fwupd_device_id(void)
 {
@@ -110,6 +137,12 @@ static void test_fwupdtool_installs_and_is_refused(void **state)
 	assert_running("2.0.0");
 	assert_int_not_equal(fwupd_install(id, fix.v1), 0);
 	assert_running("2.0.0");
+	/* and a security key update, taken; a forged one, refused */
+	assert_int_equal(fwupd_install(id, fix.trust_v3), 0);
+	assert_trust(3);
+	assert_int_not_equal(fwupd_install(id, fix.trust_bad), 0);
+	assert_trust(3);
+	assert_running("2.0.0");
 	g_free(id);
 }
 
@@ -128,6 +161,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dfu_util_lists),
 		cmocka_unit_test(test_dfu_util_installs_and_is_refused),
+		cmocka_unit_test(test_dfu_util_delivers_trust_update),
 		cmocka_unit_test(test_fwupdtool_installs_and_is_refused),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

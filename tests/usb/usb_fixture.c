@@ -53,6 +53,26 @@ static void make_pkg(const char *path, const uint8_t *img, size_t len, const cha
 	test_pkg_free(&p);
 }
 
+/* A security key update to `version` (root k, release keys k and k2: the
+ * fixture's images keep verifying), signed by signer, with a DFU suffix. */
+static void make_trust_update(const char *path, uint32_t version, const test_key *k,
+                              const test_key *k2, const test_key *signer)
+{
+	uint8_t blob[FWS_TRUST_BLOB_MAX];
+	const test_key *keys[] = { k, k2 };
+	const uint8_t flags[] = { FWS_TRUST_ROOT | FWS_TRUST_RELEASE, FWS_TRUST_RELEASE };
+	size_t n = test_trust_v2(blob, NULL, version, 1, keys, flags, 2);
+	test_pkg_opts o = { .model = "*", .version = "trust", .security_counter = version,
+	                    .block_size = 1024, .hw_rev_min = 0, .hw_rev_max = 0xffff,
+	                    .component = "trust", .with_suffix = 1, .keys = { signer },
+	                    .kind = FWS_KIND_TRUST };
+	test_pkg p;
+
+	test_pkg_build(&p, blob, n, &o);
+	put_file(path, p.data, p.len);
+	test_pkg_free(&p);
+}
+
 bool usb_fix_setup(struct usb_fix *f)
 {
 	test_key k;
@@ -74,6 +94,9 @@ bool usb_fix_setup(struct usb_fix *f)
 	snprintf(f->tampered, sizeof f->tampered, "%s/tampered.fwseal", f->dir);
 	snprintf(f->wrong_model, sizeof f->wrong_model, "%s/wrong-model.fwseal", f->dir);
 	snprintf(f->v2_image, sizeof f->v2_image, "%s/v2.bin", f->dir);
+	snprintf(f->trust_v2, sizeof f->trust_v2, "%s/trust-v2.fwseal", f->dir);
+	snprintf(f->trust_v3, sizeof f->trust_v3, "%s/trust-v3.fwseal", f->dir);
+	snprintf(f->trust_bad, sizeof f->trust_bad, "%s/trust-bad.fwseal", f->dir);
 
 	test_key_generate(&k, 4242);
 	test_trust_one(&t, &k, 0);
@@ -91,6 +114,17 @@ bool usb_fix_setup(struct usb_fix *f)
 	free(i1);
 	free(i2);
 	free(i3);
+	{
+		test_key k2, nobody;
+
+		test_key_generate(&k2, 4646);
+		test_key_generate(&nobody, 4747);
+		make_trust_update(f->trust_v2, 2, &k, &k2, &k);
+		make_trust_update(f->trust_v3, 3, &k, &k2, &k);
+		make_trust_update(f->trust_bad, 4, &k, &k2, &nobody);
+		test_key_free(&k2);
+		test_key_free(&nobody);
+	}
 	test_key_free(&k);
 	usb_fix_fresh_device(f);
 	return true;
@@ -183,20 +217,37 @@ int usb_fix_run_serial(const struct usb_fix *f, const char *const *argv, char **
 	return rc;
 }
 
-bool usb_fix_running_version(const struct usb_fix *f, char *out, size_t cap)
+static bool read_info(const struct usb_fix *f, fws_devinfo *info)
 {
 	char path[USB_FIX_PATH_MAX + 16];
 	gchar *rec = NULL;
 	gsize len = 0;
-	static fws_devinfo info;
 
 	snprintf(path, sizeof path, "%s/info.bin", f->dir);
 	g_unlink(path);
 	const char *argv[] = { "dfu-util", "-d", USB_FIX_VIDPID, "-a", "1", "-U", path, NULL };
 	if (usb_fix_run(f, NULL, argv, NULL) != 0 || !g_file_get_contents(path, &rec, &len, NULL))
 		return false;
-	bool ok = fws_devinfo_decode((const uint8_t *)rec, len, &info) == FWS_OK;
+	bool ok = fws_devinfo_decode((const uint8_t *)rec, len, info) == FWS_OK;
 	g_free(rec);
+	return ok;
+}
+
+bool usb_fix_trust_version(const struct usb_fix *f, unsigned *version)
+{
+	static fws_devinfo info;
+
+	if (!read_info(f, &info))
+		return false;
+	*version = info.has_trust_state ? info.trust_version : 0u;
+	return true;
+}
+
+bool usb_fix_running_version(const struct usb_fix *f, char *out, size_t cap)
+{
+	static fws_devinfo info;
+	bool ok = read_info(f, &info);
+
 	if (ok)
 		g_strlcpy(out, info.fw_version, cap);
 	return ok;

@@ -27,6 +27,10 @@ struct usb_fix {
 	char tampered[USB_FIX_PATH_MAX];  /* v3 (counter 3) with one payload byte flipped */
 	char wrong_model[USB_FIX_PATH_MAX]; /* v3 for model OTHER-1 */
 	char v2_image[USB_FIX_PATH_MAX];  /* the raw image of v2 */
+	/* security key updates (docs/trust.md) for the fixture's store: */
+	char trust_v2[USB_FIX_PATH_MAX];  /* trust version 2 (adds a release key) */
+	char trust_v3[USB_FIX_PATH_MAX];  /* trust version 3 */
+	char trust_bad[USB_FIX_PATH_MAX]; /* version 4, signed by a key nobody trusts */
 	const char *sim;
 	unsigned state_gen;
 };
@@ -52,5 +56,8 @@ int usb_fix_run_serial(const struct usb_fix *f, const char *const *argv, char **
 /* The firmware version the device runs, read the way any DFU host can:
  * dfu-util UPLOAD of the info alt setting, decoded. "" if none runs. */
 bool usb_fix_running_version(const struct usb_fix *f, char *out, size_t cap);
+
+/* The same for the trust version of the store in force (0: not reported). */
+bool usb_fix_trust_version(const struct usb_fix *f, unsigned *version);
 
 #endif

@@ -12,9 +12,10 @@
  *   - program works on geom.write_size-aligned, write_size-multiple ranges and
  *     may only be applied to erased bytes (erase-before-write); the core never
  *     programs a byte twice between erases;
- *   - the geometry names the two image slots and the two journal sectors.
- *     Slots are sector-aligned, a whole number of sectors, and do not overlap
- *     each other or the journal.
+ *   - the geometry names the two image slots, the two journal sectors and the
+ *     two trust areas (where a trust update puts the new trust store; see
+ *     docs/trust.md). Slots and trust areas are sector-aligned, a whole
+ *     number of sectors, and no two of the areas overlap.
  *
  * Power loss: any flash call may be the last one before power fails. The
  * core tolerates that a program interrupted by power loss leaves its range
@@ -34,10 +35,19 @@
 #include <stdint.h>
 
 #include "fwseal/err.h"
+#include "fwseal/pkg.h"
 #include "fwseal/trust.h"
 
 #define FWS_HAL_SLOTS      2u
 #define FWS_FLASH_ERASED   0xFFu
+
+/* A trust area holds a trust store (<= FWS_TRUST_BLOB_MAX bytes) at its start
+ * and, while a trust update is received, the update's package prefix at
+ * FWS_HAL_TRUST_PREFIX_OFF (a multiple of every allowed write size). */
+#define FWS_HAL_TRUST_PREFIX_OFF 640u
+#define FWS_HAL_TRUST_AREA_MIN   (FWS_HAL_TRUST_PREFIX_OFF + FWS_PKG_PREFIX_MAX)
+_Static_assert(FWS_HAL_TRUST_PREFIX_OFF >= FWS_TRUST_BLOB_MAX &&
+               FWS_HAL_TRUST_PREFIX_OFF % 128u == 0u, "trust area layout");
 
 typedef struct fws_flash_area {
 	uint32_t off;   /* sector-aligned start in the flash address space */
@@ -49,6 +59,10 @@ typedef struct fws_flash_geom {
 	uint32_t write_size;    /* program unit, power of two, 1..128 */
 	fws_flash_area slot[FWS_HAL_SLOTS];
 	uint32_t journal[2];    /* offsets of the two journal sectors */
+	/* Two trust areas, each >= FWS_HAL_TRUST_AREA_MIN rounded up to whole
+	 * sectors: the core writes a new trust store into the one not in force,
+	 * and one journal record switches (docs/trust.md). */
+	fws_flash_area trust[2];
 } fws_flash_geom;
 
 typedef struct fws_hal {
@@ -77,10 +91,17 @@ typedef struct fws_hal {
 	fws_err (*counter_read)(void *ctx, uint32_t *v);
 	fws_err (*counter_advance)(void *ctx, uint32_t v);
 
-	/* The trust store (public keys + revoked flags). Returns a pointer
-	 * valid for the lifetime of the stub, or NULL if the device has none
-	 * (every package is then refused). The core never writes it. */
-	const fws_trust *(*trust)(void *ctx);
+	/* The provisioned trust store (fwseal/trust.h, format 1 or 2): the
+	 * one the factory programmed (`fwseal-sim --trust` on the simulator).
+	 * Copy its bytes to dst (cap >= FWS_TRUST_BLOB_MAX) and set *len;
+	 * FWS_E_TRUST_STORE if the device has none. The core reads it at
+	 * start-up (and again after a refused trust update) while no trust
+	 * update has been applied; it is in force only until the first one,
+	 * whose store goes to the core's own trust areas (geom.trust). The
+	 * core never writes it; a port should keep it where no package can
+	 * reach it. Without a store the core refuses every package and boots
+	 * no image. */
+	fws_err (*trust_provisioned)(void *ctx, uint8_t *dst, size_t cap, size_t *len);
 
 	/* Transport, used only by the serial link (fws_stub_serial_poll).
 	 * recv: copy up to cap received bytes into dst, waiting at most

@@ -76,6 +76,15 @@ enum fws_stub_defect {
 	FWS_DEFECT_WRITE_IN_PLACE = 1u << 4,   /* download over the running image (one
 	                                          slot, as naive updaters do): any
 	                                          interruption leaves nothing to boot */
+	/* trust updates (docs/trust.md, "The device decides") */
+	FWS_DEFECT_TRUST_SKIP_ROOTS = 1u << 5,    /* no root threshold of the store in force */
+	FWS_DEFECT_TRUST_SKIP_NEW_ROOTS = 1u << 6,/* no root threshold of the new store */
+	FWS_DEFECT_TRUST_ROLLBACK = 1u << 7,      /* take a trust version not above the stored one */
+	FWS_DEFECT_TRUST_SKIP_USABLE = 1u << 8,   /* take a store without usable root/release keys */
+	FWS_DEFECT_TRUST_SKIP_IMAGE = 1u << 9,    /* take a store the running image fails under */
+	FWS_DEFECT_TRUST_SKIP_PAYLOAD = 1u << 10,  /* take a trust payload that fails its digests */
+	FWS_DEFECT_TRUST_IN_PLACE = 1u << 11,      /* write a trust update over the store in force */
+	FWS_DEFECT_IGNORE_REVOKED = 1u << 12,      /* treat revoked keys as trusted */
 };
 
 typedef struct fws_stub_identity {
@@ -136,6 +145,9 @@ typedef struct fws_jstate {
 	uint8_t dl_starts;       /* download starts that may erase flash since the
 	                            last completed download (saturates): the
 	                            back-off of download.c ("Flash wear") */
+	uint8_t trust_area;      /* trust area in force, or FWS_SLOT_NONE: the
+	                            provisioned store (docs/trust.md) */
+	uint32_t trust_version;  /* its trust version (0 with the provisioned store) */
 } fws_jstate;
 
 enum fws_boot_action {
@@ -190,6 +202,15 @@ typedef struct fws_stub {
 	uint32_t wear_erased;     /* its image bytes erased in this boot */
 	uint32_t last_start_ms;   /* hal->now_ms() at boot or that start */
 	uint32_t backoff_ms;      /* the wait a FWS_E_BUSY refusal asked for */
+	bool dl_trust;            /* the download is a trust update ... */
+	uint8_t tu_area;          /* ... received into this trust area */
+
+	/* The trust store in force (docs/trust.md): the provisioned one until
+	 * a trust update was applied, then the trust area the journal names.
+	 * Loaded at init and after every trust update (core/trust_update.c). */
+	fws_trust trust;
+	bool trust_ok;            /* false: none readable, every package refused */
+	uint8_t trust_sha256[FWS_SHA256_LEN]; /* of the store's bytes */
 } fws_stub;
 
 /* Read the journal and set up the state machine (dfuIDLE). Writes nothing.

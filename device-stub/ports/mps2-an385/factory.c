@@ -19,22 +19,6 @@ _Static_assert(ID_COMPONENT - ID_SERIAL == FWS_SERIAL_MAX, "serial field");
 _Static_assert(ID_CRC - ID_COMPONENT == FWS_COMPONENT_MAX, "component field");
 _Static_assert(ID_LEN <= FLASHMAP_IDENTITY_MAX, "identity area");
 
-static fws_err load_trust(const pflash *f, fws_trust *out)
-{
-	uint8_t blob[FWS_TRUST_BLOB_MAX];
-
-	if (pflash_read(f, FLASHMAP_TRUST_OFF, blob, FWS_TRUST_HDR_LEN) != FWS_OK)
-		return FWS_E_TRUST_STORE;
-	size_t count = blob[5];
-	if (count == 0 || count > FWS_TRUST_MAX)
-		return FWS_E_TRUST_STORE;
-	size_t len = FWS_TRUST_HDR_LEN + count * FWS_TRUST_ENTRY_LEN + 4u;
-	if (pflash_read(f, FLASHMAP_TRUST_OFF, blob, len) != FWS_OK)
-		return FWS_E_TRUST_STORE;
-	/* fws_trust_parse checks magic, version, CRC and every key id. */
-	return fws_trust_parse(blob, len, out);
-}
-
 /* A NUL-padded text field of n bytes: printable ASCII, then only NULs. */
 static bool text_field(char *dst, const uint8_t *src, size_t n)
 {
@@ -75,11 +59,7 @@ static fws_err load_identity(const pflash *f, factory_data *fd)
 fws_err factory_load(const pflash *f, factory_data *out)
 {
 	memset(out, 0, sizeof *out);
-	fws_err e = load_identity(f, out);
-	if (e != FWS_OK)
-		return e;
-	out->has_trust = load_trust(f, &out->trust) == FWS_OK;
-	return out->has_trust ? FWS_OK : FWS_E_TRUST_STORE;
+	return load_identity(f, out);
 }
 
 void factory_identity(const factory_data *fd, fws_stub_identity *id)

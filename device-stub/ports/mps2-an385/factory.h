@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * factory.h - what the factory programs into the device before its first
- * boot (flashmap.h: factory sector): the trust store and the identity.
+ * boot (flashmap.h: factory sector): the trust store (read by the HAL,
+ * hal.c: trust_provisioned) and the identity (read here).
  *
  * Identity record, 96 bytes, little-endian (scripts/qemu-device writes it;
  * a factory would too):
@@ -31,18 +32,15 @@
 #include "pflash.h"
 
 typedef struct factory_data {
-	fws_trust trust;
-	bool has_trust;
 	char model[FWS_MODEL_MAX + 1];
 	char serial[FWS_SERIAL_MAX + 1];
 	char component[FWS_COMPONENT_MAX + 1];
 	uint16_t hw_rev, vendor_id, class_id;
 } factory_data;
 
-/* Read the factory sector; f spans the whole flash (flashmap.h offsets).
- * FWS_E_MISSING_FIELD if the identity record is absent, damaged or lacks a
- * model or serial; else FWS_E_TRUST_STORE if the trust blob is absent or
- * damaged (has_trust is then false: the stub refuses every package). */
+/* Read the identity from the factory sector; f spans the whole flash
+ * (flashmap.h offsets). FWS_E_MISSING_FIELD if the identity record is
+ * absent, damaged or lacks a model or serial. */
 fws_err factory_load(const pflash *f, factory_data *out);
 
 /* The identity as the core wants it (points into fd). */

@@ -6,6 +6,8 @@
  *
  *   0x000000  journal sector 0            (core)
  *   0x001000  journal sector 1            (core)
+ *   0x002000  trust area 0, 8 KiB         (core: a trust update's new store)
+ *   0x004000  trust area 1, 8 KiB         (core)
  *   0x010000  slot 0, 1.5 MiB             (core: metadata sector + image)
  *   0x190000  slot 1, 1.5 MiB             (core)
  *   0xFFF000  factory sector              (port, read-only to the stub):
@@ -13,7 +15,9 @@
  *             +0x800 identity record (factory.h)
  *
  * The core reaches only [0, FLASHMAP_CORE_SIZE): the HAL refuses to program
- * or erase the factory sector, so no package can replace the trust store.
+ * or erase the factory sector, so no package can replace the provisioned
+ * trust store; a trust update puts its new store in a trust area instead
+ * (docs/trust.md), and the journal says which store is in force.
  */
 #ifndef FWSEAL_MPS2_FLASHMAP_H
 #define FWSEAL_MPS2_FLASHMAP_H
@@ -23,6 +27,9 @@
 
 #define FLASHMAP_JOURNAL0_OFF  0x000000u
 #define FLASHMAP_JOURNAL1_OFF  0x001000u
+#define FLASHMAP_TRUST0_OFF    0x002000u
+#define FLASHMAP_TRUST1_OFF    0x004000u
+#define FLASHMAP_TRUST_SIZE    0x002000u
 #define FLASHMAP_SLOT0_OFF     0x010000u
 #define FLASHMAP_SLOT1_OFF     0x190000u
 #define FLASHMAP_SLOT_SIZE     0x180000u

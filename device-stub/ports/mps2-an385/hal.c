@@ -24,10 +24,22 @@ static fws_err hal_flash_erase(void *ctx, uint32_t off)
 	return pflash_erase(&c->core, off) == FWS_OK ? FWS_OK : FWS_E_FLASH_ERASE;
 }
 
-static const fws_trust *hal_trust(void *ctx)
+/* The trust blob the factory programmed (format 1 or 2); the core parses
+ * and checks it. Its header says how long it is. */
+static fws_err hal_trust(void *ctx, uint8_t *dst, size_t cap, size_t *len)
 {
 	const board_hal_ctx *c = ctx;
-	return c->fd->has_trust ? &c->fd->trust : NULL;
+	const uint32_t at = FLASHMAP_TRUST_OFF - FLASHMAP_FACTORY_OFF;
+	size_t n;
+
+	if (cap < FWS_TRUST_BLOB_MAX ||
+	    pflash_read(&c->factory, at, dst, FWS_TRUST_V2_HDR_LEN) != FWS_OK)
+		return FWS_E_TRUST_STORE;
+	n = fws_trust_blob_len(dst, FWS_TRUST_V2_HDR_LEN);
+	if (n == 0 || n > FWS_TRUST_BLOB_MAX || pflash_read(&c->factory, at, dst, n) != FWS_OK)
+		return FWS_E_TRUST_STORE;
+	*len = n;
+	return FWS_OK;
 }
 
 /* Waits for the first byte, then takes what the UART has without waiting:
@@ -70,7 +82,7 @@ static void hal_reset(void *ctx)
 	board_reset();
 }
 
-void board_hal_init(fws_hal *hal, board_hal_ctx *ctx, const factory_data *fd)
+void board_hal_init(fws_hal *hal, board_hal_ctx *ctx)
 {
 	ctx->core = (pflash){
 		.base = BOARD_PSRAM_BASE,
@@ -78,7 +90,12 @@ void board_hal_init(fws_hal *hal, board_hal_ctx *ctx, const factory_data *fd)
 		.sector_size = FLASHMAP_SECTOR_SIZE,
 		.write_size = FLASHMAP_WRITE_SIZE,
 	};
-	ctx->fd = fd;
+	ctx->factory = (pflash){
+		.base = BOARD_PSRAM_BASE + FLASHMAP_FACTORY_OFF,
+		.size = FLASHMAP_SECTOR_SIZE,
+		.sector_size = FLASHMAP_SECTOR_SIZE,
+		.write_size = FLASHMAP_WRITE_SIZE,
+	};
 
 	*hal = (fws_hal){
 		.ctx = ctx,
@@ -90,13 +107,17 @@ void board_hal_init(fws_hal *hal, board_hal_ctx *ctx, const factory_data *fd)
 				{ .off = FLASHMAP_SLOT1_OFF, .size = FLASHMAP_SLOT_SIZE },
 			},
 			.journal = { FLASHMAP_JOURNAL0_OFF, FLASHMAP_JOURNAL1_OFF },
+			.trust = {
+				{ .off = FLASHMAP_TRUST0_OFF, .size = FLASHMAP_TRUST_SIZE },
+				{ .off = FLASHMAP_TRUST1_OFF, .size = FLASHMAP_TRUST_SIZE },
+			},
 		},
 		.flash_read = hal_flash_read,
 		.flash_write = hal_flash_write,
 		.flash_erase = hal_flash_erase,
 		.counter_read = NULL,  /* anti-rollback counter lives in the journal */
 		.counter_advance = NULL,
-		.trust = hal_trust,
+		.trust_provisioned = hal_trust,
 		.recv = hal_recv,
 		.send = hal_send,
 		.now_ms = hal_now_ms,

@@ -10,10 +10,10 @@
 
 typedef struct board_hal_ctx {
 	pflash core;              /* the part of flash the stub core may use */
-	const factory_data *fd;
+	pflash factory;           /* the factory sector: read only */
 } board_hal_ctx;
 
-/* Fill hal for this board. ctx and fd must outlive hal. */
-void board_hal_init(fws_hal *hal, board_hal_ctx *ctx, const factory_data *fd);
+/* Fill hal for this board. ctx must outlive hal. */
+void board_hal_init(fws_hal *hal, board_hal_ctx *ctx);
 
 #endif /* FWSEAL_MPS2_HAL_H */

@@ -79,11 +79,10 @@ PHASE start_core(void)
 
 	/* Without an identity the policy cannot be checked: stop rather than
 	 * guess. A missing or damaged trust store is not fatal: the stub runs
-	 * and refuses every package (the core sees no trust store). */
-	fws_err e = factory_load(&whole, &factory);
-	if (e != FWS_OK && e != FWS_E_TRUST_STORE)
+	 * and refuses every package (the core finds no store in force). */
+	if (factory_load(&whole, &factory) != FWS_OK)
 		board_exit(0);
-	board_hal_init(&hal, &hal_ctx, &factory);
+	board_hal_init(&hal, &hal_ctx);
 
 	cfg.hal = &hal;
 	factory_identity(&factory, &cfg.id);

@@ -13,16 +13,22 @@ void fws_posix_layout(fws_flash_geom *g, uint32_t flash_size, uint32_t sector_si
                       uint32_t write_size)
 {
 	uint32_t ss = sector_size;
-	uint32_t slot = ((flash_size - 2u * ss) / 2u) & ~(ss - 1u);
+	uint32_t trust = (FWS_HAL_TRUST_AREA_MIN + ss - 1u) & ~(ss - 1u);
+	uint32_t first = 2u * ss + 2u * trust;
+	uint32_t slot = flash_size > first ? ((flash_size - first) / 2u) & ~(ss - 1u) : 0u;
 
 	memset(g, 0, sizeof *g);
 	g->sector_size = ss;
 	g->write_size = write_size;
 	g->journal[0] = 0;
 	g->journal[1] = ss;
-	g->slot[0].off = 2u * ss;
+	g->trust[0].off = 2u * ss;
+	g->trust[0].size = trust;
+	g->trust[1].off = 2u * ss + trust;
+	g->trust[1].size = trust;
+	g->slot[0].off = first;
 	g->slot[0].size = slot;
-	g->slot[1].off = 2u * ss + slot;
+	g->slot[1].off = first + slot;
 	g->slot[1].size = slot;
 }
 
@@ -49,11 +55,15 @@ static fws_err h_erase(void *ctx, uint32_t off)
 	return fws_simflash_erase(&((fws_posix_dev *)ctx)->flash, off);
 }
 
-static const fws_trust *h_trust(void *ctx)
+static fws_err h_trust(void *ctx, uint8_t *dst, size_t cap, size_t *len)
 {
-	fws_posix_dev *d = ctx;
+	const fws_posix_dev *d = ctx;
 
-	return d->have_trust ? &d->trust : NULL;
+	if (d->trust_len == 0 || d->trust_len > cap)
+		return FWS_E_TRUST_STORE;
+	memcpy(dst, d->trust_blob, d->trust_len);
+	*len = d->trust_len;
+	return FWS_OK;
 }
 
 /* UART pacing: 10 bit times per byte (8N1); wait until the line would have
@@ -152,7 +162,7 @@ void fws_posix_hal_init(fws_posix_dev *d)
 	h->flash_read = h_read;
 	h->flash_write = h_write;
 	h->flash_erase = h_erase;
-	h->trust = h_trust;
+	h->trust_provisioned = h_trust;
 	h->recv = h_recv;
 	h->send = h_send;
 	h->now_ms = h_now;
@@ -165,14 +175,27 @@ fws_err fws_posix_load_trust(fws_posix_dev *d, const char *path)
 {
 	uint8_t blob[FWS_TRUST_BLOB_MAX + 1];
 	FILE *fp = fopen(path, "rb");
+	fws_trust t;
 	size_t n;
 	fws_err e;
 
+	d->trust_len = 0;
 	if (fp == NULL)
 		return FWS_E_IO;
 	n = fread(blob, 1, sizeof blob, fp);
 	fclose(fp);
-	e = fws_trust_parse(blob, n, &d->trust);
-	d->have_trust = e == FWS_OK;
-	return e;
+	/* checked here so a bad file is a clear start-up error; the core
+	 * parses it again itself */
+	e = fws_trust_parse(blob, n, &t);
+	if (e != FWS_OK)
+		return e;
+	memcpy(d->trust_blob, blob, n);
+	d->trust_len = n;
+	return FWS_OK;
+}
+
+fws_err fws_posix_set_trust(fws_posix_dev *d, const fws_trust *t)
+{
+	d->trust_len = t == NULL ? 0u : fws_trust_encode(t, d->trust_blob, sizeof d->trust_blob);
+	return t == NULL || d->trust_len != 0u ? FWS_OK : FWS_E_TRUST_STORE;
 }

@@ -23,8 +23,9 @@
 
 typedef struct fws_posix_dev {
 	fws_simflash flash;
-	fws_trust trust;
-	bool have_trust;
+	/* the provisioned trust store (hal->trust_provisioned), as its bytes */
+	uint8_t trust_blob[FWS_TRUST_BLOB_MAX];
+	size_t trust_len;       /* 0: none */
 	int fd;                 /* transport, -1 if none */
 	uint32_t baud;          /* 0: no pacing */
 	uint64_t tx_free_ns;    /* pacing: when the line is free again */
@@ -37,15 +38,19 @@ typedef struct fws_posix_dev {
 	fws_hal hal;
 } fws_posix_dev;
 
-/* Journal in sectors 0 and 1, then two equal slots. */
+/* Journal in sectors 0 and 1, then the two trust areas (each the fewest
+ * sectors that hold FWS_HAL_TRUST_AREA_MIN bytes), then two equal slots. */
 void fws_posix_layout(fws_flash_geom *g, uint32_t flash_size, uint32_t sector_size,
                       uint32_t write_size);
 
 /* Fill d->hal for d (flash must be open; trust and fd set by the caller). */
 void fws_posix_hal_init(fws_posix_dev *d);
 
-/* Read and parse a trust store file into d->trust. */
+/* Read a trust store file as d's provisioned store (it must parse). */
 fws_err fws_posix_load_trust(fws_posix_dev *d, const char *path);
+
+/* Make t (encoded) d's provisioned store; NULL: none. For tests. */
+fws_err fws_posix_set_trust(fws_posix_dev *d, const fws_trust *t);
 
 uint64_t fws_posix_now_ns(void);
 

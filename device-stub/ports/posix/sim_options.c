@@ -32,7 +32,10 @@ static const char usage[] =
 	"  --bitflip OFF[:BIT]  flip one flash bit at start (a bit error)\n"
 	"  --defect NAME        planted defect (repeatable): accept-downgrade,\n"
 	"                       skip-block-check, skip-hw-rev-check, skip-component-check,\n"
-	"                       write-in-place (docs/device-stub.md)\n"
+	"                       write-in-place, trust-skip-roots, trust-skip-new-roots,\n"
+	"                       trust-accept-rollback, trust-skip-usable,\n"
+	"                       trust-skip-image-check, trust-skip-payload-check,\n"
+	"                       trust-in-place, ignore-revoked (docs/device-stub.md)\n"
 	"  --control PATH       control socket (power cuts; docs/device-stub.md); default\n"
 	"                       STATE/control.sock. --no-control: none\n"
 	"  --usb [USB options] -- COMMAND...  instead of a pty: run COMMAND against the\n"
@@ -190,21 +193,34 @@ int sim_options_parse(sim_options *o, int argc, char **argv)
 			o->flip_bit = (unsigned)bit;
 			break;
 		}
-		case OPT_DEFECT:
-			if (strcmp(optarg, "accept-downgrade") == 0)
-				o->defects |= FWS_DEFECT_ACCEPT_DOWNGRADE;
-			else if (strcmp(optarg, "skip-block-check") == 0)
-				o->defects |= FWS_DEFECT_SKIP_BLOCK_CHECK;
-			else if (strcmp(optarg, "skip-hw-rev-check") == 0)
-				o->defects |= FWS_DEFECT_SKIP_HW_REV_CHECK;
-			else if (strcmp(optarg, "skip-component-check") == 0)
-				o->defects |= FWS_DEFECT_SKIP_COMPONENT_CHECK;
-			else if (strcmp(optarg, "write-in-place") == 0)
-				o->defects |= FWS_DEFECT_WRITE_IN_PLACE;
-			else
-				return bad("defect (accept-downgrade, skip-block-check, skip-hw-rev-check, "
-				           "skip-component-check, write-in-place)", optarg);
+		case OPT_DEFECT: {
+			static const struct {
+				const char *name;
+				uint32_t bit;
+			} defects[] = {
+				{"accept-downgrade", FWS_DEFECT_ACCEPT_DOWNGRADE},
+				{"skip-block-check", FWS_DEFECT_SKIP_BLOCK_CHECK},
+				{"skip-hw-rev-check", FWS_DEFECT_SKIP_HW_REV_CHECK},
+				{"skip-component-check", FWS_DEFECT_SKIP_COMPONENT_CHECK},
+				{"write-in-place", FWS_DEFECT_WRITE_IN_PLACE},
+				{"trust-skip-roots", FWS_DEFECT_TRUST_SKIP_ROOTS},
+				{"trust-skip-new-roots", FWS_DEFECT_TRUST_SKIP_NEW_ROOTS},
+				{"trust-accept-rollback", FWS_DEFECT_TRUST_ROLLBACK},
+				{"trust-skip-usable", FWS_DEFECT_TRUST_SKIP_USABLE},
+				{"trust-skip-image-check", FWS_DEFECT_TRUST_SKIP_IMAGE},
+				{"trust-skip-payload-check", FWS_DEFECT_TRUST_SKIP_PAYLOAD},
+				{"trust-in-place", FWS_DEFECT_TRUST_IN_PLACE},
+				{"ignore-revoked", FWS_DEFECT_IGNORE_REVOKED},
+			};
+			size_t i = 0;
+
+			while (i < sizeof defects / sizeof defects[0] && strcmp(optarg, defects[i].name) != 0)
+				i++;
+			if (i == sizeof defects / sizeof defects[0])
+				return bad("defect (see --help)", optarg);
+			o->defects |= defects[i].bit;
 			break;
+		}
 		case OPT_CONTROL: o->control = optarg; break;
 		case OPT_NO_CONTROL: o->no_control = true; break;
 		case OPT_RAM:

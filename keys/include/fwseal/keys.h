@@ -107,11 +107,21 @@ void fws_signer_close(fws_signer *s);
 /* Add a public key to a trust store (duplicates are refused). */
 fws_key_err fws_trust_add(fws_trust *t, const uint8_t pub[FWS_P256_PUB_LEN], fws_key_msg *msg);
 
+/* Add a public key with roles (FWS_TRUST_ROOT and/or FWS_TRUST_RELEASE) to a
+ * format-2 store (docs/trust.md); a key already in t gains the roles, a role
+ * given twice for one key is refused. */
+fws_key_err fws_trust_add_roles(fws_trust *t, const uint8_t pub[FWS_P256_PUB_LEN], uint8_t roles,
+                                fws_key_msg *msg);
+
+/* Can a device be governed with t: enough root keys for its threshold and a
+ * release key, none of them revoked? One sentence in msg if not. */
+fws_key_err fws_trust_check_usable(const fws_trust *t, fws_key_msg *msg);
+
 /* Mark the key with this id revoked; FWS_KEY_E_USAGE if it is not in t. */
 fws_key_err fws_trust_revoke(fws_trust *t, const uint8_t id[FWS_KEY_ID_LEN], fws_key_msg *msg);
 
 /* Write the binary blob to path and a C header to path + ".h", both
- * atomically (temp file + fsync + rename). */
+ * atomically (temp file + fsync + rename). Format 2 if t->format is 2. */
 fws_key_err fws_trust_write(const fws_trust *t, const char *path, fws_key_msg *msg);
 
 /* ---------------------------------------------------------------------- */

@@ -40,8 +40,8 @@
  * hosts accept up to FWS_DEVINFO_MAX, which leaves room for later fields.
  * (8 header; 5 u16, 3 u32, 1 i64, 2 u8 fields; model, serial, component,
  * fw_version; 8 keys; 2 slots; stub_version; resume; image SHA-256;
- * crypto_lib; dl_window; 4 bytes TLV header each.) */
-#define FWS_DEVINFO_ENCODED_MAX 556u
+ * crypto_lib; dl_window; trust state; 4 bytes TLV header each.) */
+#define FWS_DEVINFO_ENCODED_MAX 597u
 #define FWS_SERIAL_MAX       32u
 #define FWS_STUB_VERSION_MAX 32u
 #define FWS_CRYPTO_LIB_MAX   32u
@@ -57,7 +57,9 @@ enum fws_devinfo_tag {
 	FWS_DI_FW_VERSION       = 0x0007, /* text 0..32: running firmware, empty in the stub */
 	FWS_DI_SECURITY_COUNTER = 0x0008, /* u32: stored anti-rollback counter, required */
 	FWS_DI_SUPPORT_END      = 0x0009, /* i64: support end of the running firmware */
-	FWS_DI_KEY              = 0x000A, /* key id (8) | flags u8 (bit0 revoked); repeats */
+	FWS_DI_KEY              = 0x000A, /* key id (8) | flags u8 (bit0 revoked, bit1 root,
+	                                     bit2 release: roles only with TRUST_STATE);
+	                                     repeats */
 	FWS_DI_SLOT             = 0x000B, /* index u8 | state u8 | flags u8 | counter u32 |
 	                                     version text 0..32; repeats, one per slot */
 	FWS_DI_MAX_BLOCK        = 0x000C, /* u32: largest package block size accepted */
@@ -80,7 +82,12 @@ enum fws_devinfo_tag {
 	                                     device takes in flight on serial / HID
 	                                     (FWS_FRAME_REQ_WINDOW); absent = 1. Later
 	                                     versions may append bytes. */
+	FWS_DI_TRUST_STATE      = 0x8005, /* u32 trust version | 32-byte SHA-256 of the
+	                                     trust store in force | u8 its root
+	                                     threshold (docs/trust.md) */
 };
+#define FWS_DI_KEY_ROOT    0x02u /* FWS_TRUST_ROOT */
+#define FWS_DI_KEY_RELEASE 0x04u /* FWS_TRUST_RELEASE */
 
 /* FWS_DI_DL_WINDOW flags */
 #define FWS_DL_UNIT_CHUNKS 0x01u /* the device receives DNLOAD data straight into
@@ -105,7 +112,7 @@ enum fws_boot_state {
 
 typedef struct fws_devinfo_key {
 	uint8_t id[FWS_KEY_ID_LEN];
-	uint8_t flags; /* FWS_TRUST_REVOKED */
+	uint8_t flags; /* FWS_TRUST_REVOKED | FWS_DI_KEY_ROOT | FWS_DI_KEY_RELEASE */
 } fws_devinfo_key;
 
 typedef struct fws_devinfo_slot {
@@ -146,6 +153,10 @@ typedef struct fws_devinfo {
 	char crypto_lib[FWS_CRYPTO_LIB_MAX + 1]; /* "": not reported */
 	uint8_t dl_window;      /* 0: not reported (one DNLOAD at a time) */
 	uint8_t dl_flags;       /* FWS_DL_* */
+	bool has_trust_state; /* a device with trust updates (docs/trust.md) */
+	uint32_t trust_version;
+	uint8_t trust_sha256[FWS_SHA256_LEN];
+	uint8_t trust_threshold; /* root keys a trust update must carry */
 } fws_devinfo;
 
 /* Encode (device side). Checks every limit (text lengths and characters,

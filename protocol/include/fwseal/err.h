@@ -41,6 +41,8 @@ typedef enum fws_err {
 	FWS_E_CHAIN_END = -35,     /* hash chain does not end in zero digest */
 	FWS_E_TRUST_STORE = -36,   /* trust store malformed */
 	FWS_E_CRYPTO = -37,        /* the crypto library failed (no result) */
+	FWS_E_THRESHOLD = -38,     /* trust update: too few valid root signatures
+	                              (of the current or of the new store) */
 
 	/* policy */
 	FWS_E_MODEL = -50,         /* package is for another model */
@@ -50,6 +52,10 @@ typedef enum fws_err {
 	FWS_E_TOO_BIG = -54,       /* image larger than the device's slot */
 	FWS_E_BLOCK_SIZE = -55,    /* block size not supported by the device */
 	FWS_E_VENDOR = -56,        /* package is for another vendor */
+	FWS_E_TRUST_ROLLBACK = -57,/* trust update not newer than the device's store */
+	FWS_E_TRUST_UNUSABLE = -58,/* new store lacks a usable root or release key */
+	FWS_E_TRUST_ORPHAN = -59,  /* new store would refuse the image the device
+	                              runs or falls back to */
 
 	/* device / flash */
 	FWS_E_FLASH_WRITE = -70,   /* flash program failed */

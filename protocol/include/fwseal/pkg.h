@@ -69,9 +69,20 @@ enum fws_tag {
 	FWS_TAG_RISKS            = 0x000F, /* text 0..512: risks mitigated (5.3-11) */
 	FWS_TAG_CVE              = 0x0010, /* text 1..31: one CVE id; repeats up to 16 */
 	FWS_TAG_DISRUPTION       = 0x0011, /* u8 flags (bit0 reboot), u32 downtime s (5.3-12) */
+	FWS_TAG_KIND             = 0x0012, /* u8 enum fws_pkg_kind; absent: firmware.
+	                                      Critical, so a device without trust
+	                                      updates refuses one (docs/trust.md) */
 	FWS_TAG_RELEASE_NOTES    = 0x8012, /* text 0..2048, non-critical */
 	FWS_TAG_SBOM_SHA256      = 0x8013, /* 32 bytes: SHA-256 of the release's SBOM file
 	                                      (CycloneDX or SPDX JSON), non-critical */
+};
+
+/* What a package carries. A trust update's payload is a trust store
+ * (fwseal/trust.h, format 2), its security_counter is that store's trust
+ * version, and its signatures must meet the root threshold (docs/trust.md). */
+enum fws_pkg_kind {
+	FWS_KIND_FIRMWARE = 0, /* never written: the kind field is then absent */
+	FWS_KIND_TRUST = 1,
 };
 
 #define FWS_MODEL_MAX      32u
@@ -122,6 +133,7 @@ typedef struct fws_manifest {
 	fws_span notes;               /* len 0 when absent */
 	fws_span sbom_sha256;         /* 32 bytes, or len 0 when absent (a span,
 	                                 not a copy: devices never need it) */
+	uint8_t kind;                 /* enum fws_pkg_kind */
 } fws_manifest;
 
 typedef struct fws_pkg_header {
@@ -147,9 +159,11 @@ uint64_t fws_manifest_stream_len(const fws_manifest *m);
 
 enum fws_pkg_event {
 	FWS_PKG_NEED_MORE = 0, /* all input consumed; feed more */
-	FWS_PKG_PREFIX,        /* header+manifest+signatures parsed and one signature
-	                          verified against the trust store; r->manifest valid,
-	                          prefix bytes at r->buf[0 .. r->prefix_len) */
+	FWS_PKG_PREFIX,        /* header+manifest+signatures parsed and the signature
+	                          rule of its kind met against the trust store (firmware:
+	                          one unrevoked release key; trust update: the root
+	                          threshold, docs/trust.md); r->manifest valid, prefix
+	                          bytes at r->buf[0 .. r->prefix_len) */
 	FWS_PKG_BLOCK,         /* block r->block_index verified against the chain:
 	                          r->buf[0 .. r->block_len) */
 	FWS_PKG_DONE,          /* last block seen, chain ended in the zero digest
@@ -203,7 +217,7 @@ typedef struct fws_pkg_reader {
 	fws_pkg_header header;
 	fws_manifest manifest;
 	size_t prefix_len;
-	bool authentic;           /* a trusted, unrevoked signature verified */
+	bool authentic;           /* the signature rule of the package's kind was met */
 	uint8_t signer_key_id[FWS_KEY_ID_LEN]; /* key that verified */
 	uint32_t block_count;
 	uint32_t block_index;     /* index of the block just delivered / next one */
@@ -302,6 +316,7 @@ typedef struct fws_manifest_in {
 	uint32_t downtime_s;
 	const char *notes;            /* may be NULL */
 	const uint8_t *sbom_sha256;   /* 32 bytes, or NULL: no SBOM named */
+	uint8_t kind;                 /* enum fws_pkg_kind; 0: firmware */
 } fws_manifest_in;
 
 /* Encode a manifest. Checks every limit; *out_len gets the length. */

@@ -245,6 +245,11 @@ void trust_follow_device_hint(trust_follow *f, const char *pkg_path, const fwh_p
 		         (unsigned)d->trust_version,
 		         err->code == FWS_E_UNTRUSTED_KEY ? " that adds the signing key" : "s in between",
 		         pkg_path);
+	/* both sentences: msg for --json and logs, text for people */
 	len = strlen(err->msg);
 	snprintf(err->msg + len, sizeof err->msg - len, "%s", add);
+	if (err->text[0]) {
+		len = strlen(err->text);
+		snprintf(err->text + len, sizeof err->text - len, "%s", add);
+	}
 }

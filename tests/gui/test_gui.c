@@ -29,6 +29,9 @@
  *   missing    a device on a port the user may not open (run as nobody with
  *              setpriv; the pty given to root:dialout 0660): listed with
  *              why and the command that fixes it; with the group, the device
+ *   missing-usb the same for an emulated USB device whose usbfs node no group
+ *              may open (the simulator and the app run as nobody): the udev
+ *              rule is the fix
  *   unconfirmed the new firmware runs but never confirms itself: "Installed,
  *              Not Yet Confirmed" and what happens next, not "Update Installed"
  *   german     LANG=de_DE.UTF-8 (a locale made with localedef): the first
@@ -1029,6 +1032,85 @@ static void test_missing(void **state)
 	}
 }
 
+/* ---- missing-usb: a USB device the user may not open ----------------------- */
+
+static void scenario_missing_usb(FwgApplication *app, GtkWindow *win)
+{
+	(void)app;
+	/* Not "Connect a Device": the USB device is listed, with why and the
+	 * fix (its usbfs node is no group's: the udev rule). */
+	expect(win, "USB device", FOUND_MS);
+	assert_string_equal(fwg_window_get_page(FWG_WINDOW(win)), "devices");
+	expect_not(win, "Connect a Device");
+	expect(win, "Cannot open", 1000);
+	expect(win, "This device cannot be used yet", 1000);
+	expect(win, "No permission to open the USB device at ", 1000);
+	expect(win, "70-fwseal.rules", 1000);
+	expect(win, "sudo udevadm control --reload", 1000);
+	assert_false(action_enabled(win, "install"));
+	expect_no_text_tab_stops(win);
+	const char *log = fwg_log_get_text(fwg_application_get_log(app));
+	if (!strstr(log, "device seen but not opened: usb:"))
+		fail_log(log, "the log does not record the USB device it could not open");
+}
+
+static void test_missing_usb(void **state)
+{
+	(void)state;
+	if (g_getenv("FWG_TEST_INNER")) {
+		/* As nobody, inside fwseal-sim --usb (which runs as nobody too, so
+		 * the emulation's files are nobody's): its usbfs nodes made
+		 * unreadable, as they are without fwseal's udev rule. */
+		const char *um = g_getenv("UMOCKDEV_DIR");
+		assert_non_null(um);
+		g_autofree char *bus = g_build_filename(um, "dev", "bus", "usb", NULL);
+		g_autoptr(GDir) d = g_dir_open(bus, 0, NULL);
+		assert_non_null(d);
+		guint nodes = 0;
+		for (const char *b; (b = g_dir_read_name(d));) {
+			g_autofree char *bdir = g_build_filename(bus, b, NULL);
+			g_autoptr(GDir) dd = g_dir_open(bdir, 0, NULL);
+			for (const char *n; dd && (n = g_dir_read_name(dd));) {
+				g_autofree char *node = g_build_filename(bdir, n, NULL);
+				assert_int_equal(chmod(node, 0), 0);
+				nodes++;
+			}
+		}
+		assert_true(nodes > 0);
+		with_serial = FALSE;
+		settings_first_run_done();
+		run_app(scenario_missing_usb);
+		return;
+	}
+	g_autofree char *setpriv = g_find_program_in_path("setpriv");
+	if (geteuid() != 0 || !setpriv) {
+		g_printerr("needs root and setpriv to make a permission problem\n");
+		skip();
+	}
+	struct passwd *nobody = getpwnam("nobody");
+	if (!nobody) {
+		g_printerr("needs the user nobody\n");
+		skip();
+	}
+	/* nobody runs the simulator (its state and the trust store) and the app */
+	g_autofree char *cache = g_build_filename(gh_tmpdir(), ".cache", NULL);
+	g_mkdir_with_parents(cache, 0777);
+	assert_int_equal(chmod(cache, 0777), 0);
+	assert_int_equal(chmod(gh_tmpdir(), 0755), 0);
+	assert_int_equal(chmod(fx.dir, 0755), 0);
+	assert_int_equal(chown(fx.state, nobody->pw_uid, nobody->pw_gid), 0);
+	assert_int_equal(chmod(fx.trust, 0644), 0);
+	const char *as_nobody[] = {setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+	                           "--", NULL};
+	const char *argv[] = {self_path, "missing-usb", NULL};
+	g_setenv("FWG_TEST_INNER", gh_tmpdir(), TRUE);
+	int rc = gf_run_on_usb(&fx, as_nobody, argv);
+	g_unsetenv("FWG_TEST_INNER");
+	if (rc == 77)
+		skip();
+	assert_int_equal(rc, 0);
+}
+
 /* ---- german: the app starts and speaks German under LANG=de_DE.UTF-8 ------- */
 
 /* Fail if anything on screen is English text the catalogue translates: a
@@ -1151,7 +1233,7 @@ static void test_usb(void **state)
 		 * an emulated USB device to. */
 		const char *argv[] = {self_path, "usb", NULL};
 		g_setenv("FWG_TEST_INNER", gh_tmpdir(), TRUE);
-		int rc = gf_run_on_usb(&fx, argv);
+		int rc = gf_run_on_usb(&fx, NULL, argv);
 		g_unsetenv("FWG_TEST_INNER");
 		if (rc == 77)
 			skip();
@@ -1168,7 +1250,7 @@ int main(int argc, char **argv)
 {
 	if (argc != 2) {
 		g_printerr("usage: %s update|refused|unplug|cancel|usb|settings|consent|ask|automatic|load|"
-		           "missing|german|unconfirmed\n",
+		           "missing|missing-usb|german|unconfirmed\n",
 		           argv[0]);
 		return 2;
 	}
@@ -1201,10 +1283,12 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_automatic),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_missing),
+		cmocka_unit_test(test_missing_usb),
 		cmocka_unit_test(test_german),
 		cmocka_unit_test(test_unconfirmed),
 	};
 	g_autofree char *filter = g_strconcat("test_", argv[1], NULL);
+	g_strdelimit(filter, "-", '_'); /* missing-usb: test_missing_usb */
 	cmocka_set_test_filter(filter);
 	int rc = cmocka_run_group_tests_name(argv[1], tests, NULL, NULL);
 	gf_teardown(&fx);

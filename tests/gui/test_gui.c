@@ -1103,20 +1103,29 @@ static void test_settings(void **state)
 
 /* ---- missing: a device the user may not open ------------------------------ */
 
-static void scenario_missing(FwgApplication *app, GtkWindow *win)
+/* Not "Connect a Device": the device is listed as title, with why and the
+ * fix (the NULL-terminated lines), nothing can be installed on it, and its
+ * text is no Tab stop. */
+static void expect_cannot_open(GtkWindow *win, const char *title, const char *const *lines)
 {
-	(void)app;
-	/* Not "Connect a Device": the port is listed, with why and the fix. */
-	expect(win, "Device on serial port pts/", FOUND_MS);
+	expect(win, title, FOUND_MS);
 	assert_string_equal(fwg_window_get_page(FWG_WINDOW(win)), "devices");
 	expect_not(win, "Connect a Device");
 	expect(win, "Cannot open", 1000);
 	expect(win, "This device cannot be used yet", 1000);
-	expect(win, "only members of the group “dialout” may open it", 1000);
-	expect(win, "then log out and back in", 1000);
-	expect(win, "sudo usermod -aG dialout nobody", 1000);
+	for (guint i = 0; lines[i]; i++)
+		expect(win, lines[i], 1000);
 	assert_false(action_enabled(win, "install"));
 	expect_no_text_tab_stops(win);
+}
+
+static void scenario_missing(FwgApplication *app, GtkWindow *win)
+{
+	(void)app;
+	const char *const lines[] = {"only members of the group “dialout” may open it",
+	                             "then log out and back in", "sudo usermod -aG dialout nobody",
+	                             NULL};
+	expect_cannot_open(win, "Device on serial port pts/", lines);
 	gh_screenshot(win, "missing");
 	/* The command goes to the clipboard, for a terminal. */
 	gh_click(button(win, "Copy Command"));
@@ -1219,19 +1228,10 @@ static void test_missing(void **state)
 
 static void scenario_missing_usb(FwgApplication *app, GtkWindow *win)
 {
-	(void)app;
-	/* Not "Connect a Device": the USB device is listed, with why and the
-	 * fix (its usbfs node is no group's: the udev rule). */
-	expect(win, "USB device", FOUND_MS);
-	assert_string_equal(fwg_window_get_page(FWG_WINDOW(win)), "devices");
-	expect_not(win, "Connect a Device");
-	expect(win, "Cannot open", 1000);
-	expect(win, "This device cannot be used yet", 1000);
-	expect(win, "No permission to open the USB device at ", 1000);
-	expect(win, "70-fwseal.rules", 1000);
-	expect(win, "sudo udevadm control --reload", 1000);
-	assert_false(action_enabled(win, "install"));
-	expect_no_text_tab_stops(win);
+	/* Its usbfs node is no group's: the udev rule is the fix. */
+	const char *const lines[] = {"No permission to open the USB device at ", "70-fwseal.rules",
+	                             "sudo udevadm control --reload", NULL};
+	expect_cannot_open(win, "USB device", lines);
 	const char *log = fwg_log_get_text(fwg_application_get_log(app));
 	if (!strstr(log, "device seen but not opened: usb:"))
 		fail_log(log, "the log does not record the USB device it could not open");

@@ -14,7 +14,7 @@ FWS_PACKAGES=(
   # tests (postgresql-15: the records tests start their own server)
   libcmocka-dev clang libclang-rt-14-dev valgrind postgresql-15
   softhsm2 opensc openssl jq umockdev libumockdev-dev dfu-util fwupd
-  xvfb xauth desktop-file-utils appstream gettext locales stress-ng
+  xvfb xauth desktop-file-utils appstream gettext locales stress-ng dbus-daemon
   bash-completion zsh fish   # the generated shell completions, run in each shell
   # firmware port (Cortex-M under QEMU)
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm dpkg-dev

@@ -316,9 +316,11 @@ void gf_teardown(GuiFixture *f)
 	memset(f, 0, sizeof(*f));
 }
 
-int gf_run_on_usb(GuiFixture *f, const char *const *argv)
+int gf_run_on_usb(GuiFixture *f, const char *const *wrap, const char *const *argv)
 {
 	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; wrap && wrap[i]; i++)
+		g_ptr_array_add(a, g_strdup(wrap[i]));
 	const char *head[] = {g_getenv("FWSEAL_SIM"), "--state", f->state, "--trust", f->trust,
 	                      "--model", GF_MODEL, "--vendor-id", "0x1209", "--class-id", "0x0001",
 	                      "--serial-number", GF_SERIAL, "--hw-rev", "2", "--usb",

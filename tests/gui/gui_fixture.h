@@ -43,9 +43,10 @@ void gf_open(GuiFixture *f, const char *dir);
 void gf_teardown(GuiFixture *f);
 
 /* Run argv with the device on emulated USB instead of a pty:
- * fwseal-sim ... --usb -- argv. Returns the exit status of argv (77 when
- * USB cannot be emulated here). */
-int gf_run_on_usb(GuiFixture *f, const char *const *argv);
+ * [wrap...] fwseal-sim ... --usb -- argv (wrap, NULL or a NULL-terminated
+ * command prefix such as setpriv, runs the simulator and so argv). Returns
+ * the exit status of argv (77 when USB cannot be emulated here). */
+int gf_run_on_usb(GuiFixture *f, const char *const *wrap, const char *const *argv);
 
 /* Plug the device in: start fwseal-sim on f->state (pacing the link at
  * baud, 0 = unpaced) and point f->port at its pty. */

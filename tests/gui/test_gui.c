@@ -32,6 +32,13 @@
  *   missing    a device on a port the user may not open (run as nobody with
  *              setpriv; the pty given to root:dialout 0660): listed with
  *              why and the command that fixes it; with the group, the device
+ *   missing-usb the same for an emulated USB device whose usbfs node no group
+ *              may open (the simulator and the app run as nobody): the udev
+ *              rule is the fix
+ *   notify     the desktop notification, on a private session bus with a
+ *              notification server of the test's own: a feature update's
+ *              words promise nothing automatic, a security update's say
+ *              countdown and postpone; none while postponed or turned off
  *   unconfirmed the new firmware runs but never confirms itself: "Installed,
  *              Not Yet Confirmed" and what happens next, not "Update Installed"
  *   german     LANG=de_DE.UTF-8 (a locale made with localedef): the first
@@ -806,6 +813,184 @@ static void test_automatic(void **state)
 	run_app(scenario_automatic);
 }
 
+/* ---- notify: the desktop notification of an update ------------------------ */
+
+/* A notification server of our own on a private session bus (GTestDBus
+ * starts dbus-daemon): GLib's freedesktop backend calls Notify on it, as it
+ * would on the desktop's. */
+typedef struct {
+	GPtrArray *summaries; /* "summary\nbody" of each Notify */
+	guint next_id;
+} NotifyServer;
+
+static NotifyServer notify_server;
+
+static void notify_method(GDBusConnection *c, const char *sender, const char *path,
+                          const char *iface, const char *method, GVariant *params,
+                          GDBusMethodInvocation *inv, gpointer user)
+{
+	(void)c, (void)sender, (void)path, (void)iface;
+	NotifyServer *ns = user;
+	if (g_str_equal(method, "Notify")) {
+		const char *summary = NULL, *body = NULL;
+		g_variant_get_child(params, 3, "&s", &summary);
+		g_variant_get_child(params, 4, "&s", &body);
+		g_ptr_array_add(ns->summaries, g_strdup_printf("%s\n%s", summary, body));
+		g_dbus_method_invocation_return_value(inv, g_variant_new("(u)", ++ns->next_id));
+	} else if (g_str_equal(method, "GetCapabilities")) {
+		const char *caps[] = {"body", "actions", NULL};
+		g_dbus_method_invocation_return_value(inv, g_variant_new("(^as)", caps));
+	} else if (g_str_equal(method, "GetServerInformation")) {
+		g_dbus_method_invocation_return_value(
+			inv, g_variant_new("(ssss)", "fwseal-test", "fwseal", "1", "1.2"));
+	} else {
+		g_dbus_method_invocation_return_value(inv, NULL); /* CloseNotification */
+	}
+}
+
+static const char notify_xml[] =
+	"<node><interface name='org.freedesktop.Notifications'>"
+	"<method name='Notify'><arg type='s' direction='in'/><arg type='u' direction='in'/>"
+	"<arg type='s' direction='in'/><arg type='s' direction='in'/><arg type='s' direction='in'/>"
+	"<arg type='as' direction='in'/><arg type='a{sv}' direction='in'/>"
+	"<arg type='i' direction='in'/><arg type='u' direction='out'/></method>"
+	"<method name='CloseNotification'><arg type='u' direction='in'/></method>"
+	"<method name='GetCapabilities'><arg type='as' direction='out'/></method>"
+	"<method name='GetServerInformation'><arg type='s' direction='out'/>"
+	"<arg type='s' direction='out'/><arg type='s' direction='out'/>"
+	"<arg type='s' direction='out'/></method>"
+	"<signal name='NotificationClosed'><arg type='u'/><arg type='u'/></signal>"
+	"<signal name='ActionInvoked'><arg type='u'/><arg type='s'/></signal>"
+	"</interface></node>";
+
+static gboolean notified(gpointer data)
+{
+	return notify_server.summaries->len >= GPOINTER_TO_UINT(data);
+}
+
+static gboolean window_inactive(gpointer win)
+{
+	return !gtk_window_is_active(GTK_WINDOW(win));
+}
+
+/* The n-th notification (from 1) is title and body. */
+static void expect_notification(FwgApplication *app, guint n, const char *title,
+                                const char *body_part)
+{
+	if (!gh_wait(notified, GUINT_TO_POINTER(n), 10000))
+		fail_log(fwg_log_get_text(fwg_application_get_log(app)),
+		         "no desktop notification of the update (log above)");
+	const char *got = g_ptr_array_index(notify_server.summaries, n - 1);
+	g_autofree char *want = g_strdup_printf("%s\n", title);
+	if (!g_str_has_prefix(got, want) || !strstr(got, body_part))
+		fail_msg("notification %u is \"%s\", expected \"%s\" with \"%s\"", n, got, title,
+		         body_part);
+}
+
+static void scenario_notify(FwgApplication *app, GtkWindow *win)
+{
+	GSettings *settings = fwg_application_get_settings(app);
+	expect(win, GF_MODEL, FOUND_MS);
+	expect(win, "No update found for this device", 5000);
+	/* For a user who is not looking at the window: another window has the
+	 * focus (there is no window manager under Xvfb to switch it). */
+	GtkWidget *other = gtk_window_new();
+	gtk_window_present(GTK_WINDOW(other));
+	assert_true(gh_wait(window_inactive, win, 5000));
+
+	/* A feature update: notified, and the words promise nothing automatic
+	 * (it waits for a click). */
+	gf_put_in_folder(&fx, fx.pkg_feature);
+	expect_notification(app, 1, "Update for the " GF_MODEL, "Version 1.1.0 is ready to install.");
+	if (strstr(g_ptr_array_index(notify_server.summaries, 0), "countdown"))
+		fail_msg("a feature update's notification speaks of a countdown");
+
+	/* Postponed: the security update is found and shown, but no
+	 * notification comes. */
+	g_settings_set_int64(settings, "postpone-until",
+	                     g_get_real_time() / G_USEC_PER_SEC + 3600);
+	gf_put_in_folder(&fx, fx.pkg_security);
+	expect(win, "Version 1.0.0 → 1.4.2", 10000);
+	gh_settle(2000);
+	assert_int_equal(notify_server.summaries->len, 1);
+
+	/* Not postponed: the security update, taken out of the folder and put
+	 * back, is notified with what will happen (the countdown, postpone). */
+	g_settings_set_int64(settings, "postpone-until", 0);
+	g_autofree char *base = g_path_get_basename(fx.pkg_security);
+	g_autofree char *copy = g_build_filename(fx.folder, base, NULL);
+	assert_int_equal(g_unlink(copy), 0);
+	expect_notification(app, 2, "Update for the " GF_MODEL, "Version 1.1.0");
+	gf_put_in_folder(&fx, fx.pkg_security);
+	expect_notification(app, 3, "Security update for the " GF_MODEL,
+	                    "installs it after a countdown of 60 seconds, unless you postpone it");
+
+	/* Notifications turned off: none, even for a new update. */
+	g_settings_set_boolean(settings, "notify", FALSE);
+	assert_int_equal(g_unlink(copy), 0);
+	expect(win, "Version 1.0.0 → 1.1.0", 10000);
+	gh_settle(2000);
+	assert_int_equal(notify_server.summaries->len, 3);
+	gtk_window_destroy(GTK_WINDOW(other));
+}
+
+static void test_notify(void **state)
+{
+	(void)state;
+	g_autofree char *daemon = g_find_program_in_path("dbus-daemon");
+	if (!daemon) {
+		g_printerr("dbus-daemon not found: no session bus to notify on\n");
+		skip();
+	}
+	g_autoptr(GStrvBuilder) db = g_strv_builder_new();
+	g_strv_builder_add_many(db, daemon, "--session", "--nofork", "--print-address=1", NULL);
+	g_auto(GStrv) dargv = g_strv_builder_end(db);
+	GPid bus_pid = 0;
+	int bus_out = -1;
+	g_autoptr(GError) error = NULL;
+	if (!g_spawn_async_with_pipes(NULL, dargv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+	                              NULL, &bus_pid, NULL, &bus_out, NULL, &error))
+		fail_msg("cannot start dbus-daemon: %s", error->message);
+	char address[512];
+	ssize_t got = 0;
+	for (ssize_t r; got < (ssize_t)sizeof address - 1 &&
+	                (r = read(bus_out, address + got, sizeof address - 1 - (size_t)got)) > 0;) {
+		got += r;
+		if (memchr(address, '\n', (size_t)got))
+			break;
+	}
+	close(bus_out);
+	address[got > 0 ? got : 0] = '\0';
+	address[strcspn(address, "\n")] = '\0';
+	assert_true(address[0] != '\0');
+	g_setenv("DBUS_SESSION_BUS_ADDRESS", address, TRUE);
+	g_autoptr(GDBusConnection) conn = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, NULL);
+	assert_non_null(conn);
+	g_autoptr(GDBusNodeInfo) node = g_dbus_node_info_new_for_xml(notify_xml, NULL);
+	assert_non_null(node);
+	static const GDBusInterfaceVTable vtable = {notify_method, NULL, NULL, {0}};
+	notify_server.summaries = g_ptr_array_new_with_free_func(g_free);
+	guint reg = g_dbus_connection_register_object(conn, "/org/freedesktop/Notifications",
+	                                              node->interfaces[0], &vtable, &notify_server,
+	                                              NULL, NULL);
+	assert_true(reg > 0);
+	guint own = g_bus_own_name_on_connection(conn, "org.freedesktop.Notifications",
+	                                         G_BUS_NAME_OWNER_FLAGS_NONE, NULL, NULL, NULL, NULL);
+	gf_plug(&fx, 0);
+	gf_cli_flash(&fx, fx.pkg_old);
+	gf_unplug(&fx);
+	gf_plug(&fx, 0);
+	settings_first_run_done();
+	run_app(scenario_notify);
+	g_bus_unown_name(own);
+	g_dbus_connection_unregister_object(conn, reg);
+	g_clear_pointer(&notify_server.summaries, g_ptr_array_unref);
+	kill(bus_pid, SIGTERM);
+	waitpid(bus_pid, NULL, 0);
+	g_spawn_close_pid(bus_pid);
+	g_unsetenv("DBUS_SESSION_BUS_ADDRESS");
+}
+
 /* ---- load: a device silent for seconds under a saturated CPU ------------ */
 
 /* Saturate every CPU with stress-ng (Debian package) while the update runs;
@@ -1063,20 +1248,29 @@ static void test_settings(void **state)
 
 /* ---- missing: a device the user may not open ------------------------------ */
 
-static void scenario_missing(FwgApplication *app, GtkWindow *win)
+/* Not "Connect a Device": the device is listed as title, with why and the
+ * fix (the NULL-terminated lines), nothing can be installed on it, and its
+ * text is no Tab stop. */
+static void expect_cannot_open(GtkWindow *win, const char *title, const char *const *lines)
 {
-	(void)app;
-	/* Not "Connect a Device": the port is listed, with why and the fix. */
-	expect(win, "Device on serial port pts/", FOUND_MS);
+	expect(win, title, FOUND_MS);
 	assert_string_equal(fwg_window_get_page(FWG_WINDOW(win)), "devices");
 	expect_not(win, "Connect a Device");
 	expect(win, "Cannot open", 1000);
 	expect(win, "This device cannot be used yet", 1000);
-	expect(win, "only members of the group “dialout” may open it", 1000);
-	expect(win, "then log out and back in", 1000);
-	expect(win, "sudo usermod -aG dialout nobody", 1000);
+	for (guint i = 0; lines[i]; i++)
+		expect(win, lines[i], 1000);
 	assert_false(action_enabled(win, "install"));
 	expect_no_text_tab_stops(win);
+}
+
+static void scenario_missing(FwgApplication *app, GtkWindow *win)
+{
+	(void)app;
+	const char *const lines[] = {"only members of the group “dialout” may open it",
+	                             "then log out and back in", "sudo usermod -aG dialout nobody",
+	                             NULL};
+	expect_cannot_open(win, "Device on serial port pts/", lines);
 	gh_screenshot(win, "missing");
 	/* The command goes to the clipboard, for a terminal. */
 	gh_click(button(win, "Copy Command"));
@@ -1173,6 +1367,76 @@ static void test_missing(void **state)
 		g_mkdir_with_parents(dir, 0755);
 		assert_true(g_file_copy(from, to, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, NULL));
 	}
+}
+
+/* ---- missing-usb: a USB device the user may not open ----------------------- */
+
+static void scenario_missing_usb(FwgApplication *app, GtkWindow *win)
+{
+	/* Its usbfs node is no group's: the udev rule is the fix. */
+	const char *const lines[] = {"No permission to open the USB device at ", "70-fwseal.rules",
+	                             "sudo udevadm control --reload", NULL};
+	expect_cannot_open(win, "USB device", lines);
+	const char *log = fwg_log_get_text(fwg_application_get_log(app));
+	if (!strstr(log, "device seen but not opened: usb:"))
+		fail_log(log, "the log does not record the USB device it could not open");
+}
+
+static void test_missing_usb(void **state)
+{
+	(void)state;
+	if (g_getenv("FWG_TEST_INNER")) {
+		/* As nobody, inside fwseal-sim --usb (which runs as nobody too, so
+		 * the emulation's files are nobody's): its usbfs nodes made
+		 * unreadable, as they are without fwseal's udev rule. */
+		const char *um = g_getenv("UMOCKDEV_DIR");
+		assert_non_null(um);
+		g_autofree char *bus = g_build_filename(um, "dev", "bus", "usb", NULL);
+		g_autoptr(GDir) d = g_dir_open(bus, 0, NULL);
+		assert_non_null(d);
+		guint nodes = 0;
+		for (const char *b; (b = g_dir_read_name(d));) {
+			g_autofree char *bdir = g_build_filename(bus, b, NULL);
+			g_autoptr(GDir) dd = g_dir_open(bdir, 0, NULL);
+			for (const char *n; dd && (n = g_dir_read_name(dd));) {
+				g_autofree char *node = g_build_filename(bdir, n, NULL);
+				assert_int_equal(chmod(node, 0), 0);
+				nodes++;
+			}
+		}
+		assert_true(nodes > 0);
+		with_serial = FALSE;
+		settings_first_run_done();
+		run_app(scenario_missing_usb);
+		return;
+	}
+	g_autofree char *setpriv = g_find_program_in_path("setpriv");
+	if (geteuid() != 0 || !setpriv) {
+		g_printerr("needs root and setpriv to make a permission problem\n");
+		skip();
+	}
+	struct passwd *nobody = getpwnam("nobody");
+	if (!nobody) {
+		g_printerr("needs the user nobody\n");
+		skip();
+	}
+	/* nobody runs the simulator (its state and the trust store) and the app */
+	g_autofree char *cache = g_build_filename(gh_tmpdir(), ".cache", NULL);
+	g_mkdir_with_parents(cache, 0777);
+	assert_int_equal(chmod(cache, 0777), 0);
+	assert_int_equal(chmod(gh_tmpdir(), 0755), 0);
+	assert_int_equal(chmod(fx.dir, 0755), 0);
+	assert_int_equal(chown(fx.state, nobody->pw_uid, nobody->pw_gid), 0);
+	assert_int_equal(chmod(fx.trust, 0644), 0);
+	const char *as_nobody[] = {setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+	                           "--", NULL};
+	const char *argv[] = {self_path, "missing-usb", NULL};
+	g_setenv("FWG_TEST_INNER", gh_tmpdir(), TRUE);
+	int rc = gf_run_on_usb(&fx, as_nobody, argv);
+	g_unsetenv("FWG_TEST_INNER");
+	if (rc == 77)
+		skip();
+	assert_int_equal(rc, 0);
 }
 
 /* ---- german: the app starts and speaks German under LANG=de_DE.UTF-8 ------- */
@@ -1297,7 +1561,7 @@ static void test_usb(void **state)
 		 * an emulated USB device to. */
 		const char *argv[] = {self_path, "usb", NULL};
 		g_setenv("FWG_TEST_INNER", gh_tmpdir(), TRUE);
-		int rc = gf_run_on_usb(&fx, argv);
+		int rc = gf_run_on_usb(&fx, NULL, argv);
 		g_unsetenv("FWG_TEST_INNER");
 		if (rc == 77)
 			skip();
@@ -1314,7 +1578,7 @@ int main(int argc, char **argv)
 {
 	if (argc != 2) {
 		g_printerr("usage: %s update|refused|unplug|cancel|usb|settings|consent|ask|automatic|load|"
-		           "missing|german|unconfirmed|changed|keys|revoked\n",
+		           "missing|missing-usb|notify|german|unconfirmed|changed|keys|revoked\n",
 		           argv[0]);
 		return 2;
 	}
@@ -1350,10 +1614,13 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_automatic),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_missing),
+		cmocka_unit_test(test_missing_usb),
+		cmocka_unit_test(test_notify),
 		cmocka_unit_test(test_german),
 		cmocka_unit_test(test_unconfirmed),
 	};
 	g_autofree char *filter = g_strconcat("test_", argv[1], NULL);
+	g_strdelimit(filter, "-", '_'); /* missing-usb: test_missing_usb */
 	cmocka_set_test_filter(filter);
 	int rc = cmocka_run_group_tests_name(argv[1], tests, NULL, NULL);
 	gf_teardown(&fx);

@@ -12,7 +12,9 @@
  *     with the reason) when it is plugged in again running the package,
  *     flashes it again after a rework erased it, and flashes two units with
  *     one default serial number, saying so;
- *   - `fwseal records` as JSON, CSV and with --since;
+ *   - `fwseal records` as JSON and CSV, its filters (--serial, --result,
+ *     --since, --until, --limit: the newest N), --stats per station and
+ *     model, and a bad filter value as a usage error;
  *   - one run over emulated USB (umockdev, fwseal-sim --usb) and serial at once;
  *   - `fwseal watch --usb-only` with libusb hotplug under the emulation.
  *
@@ -208,6 +210,75 @@ static void exit_codes(void **state)
 	                 ARG("--json"), ARG("--since"), ARG("2999-01-01"), NULL};
 	assert_int_equal(run_capture(later, out, sizeof out), 0);
 	assert_string_equal(out, "[]\n");
+
+	/* the issue's filters through the command itself, against what the
+	 * file holds: --serial, --result, --until, --limit (the newest N), and
+	 * --stats per station and model */
+	char *by_serial[] = {ARG(f.fwseal_path), ARG("records"), ARG("--records"), f.records,
+	                     ARG("--json"), ARG("--serial"), ARG("G-0"), NULL};
+	assert_int_equal(run_capture(by_serial, out, sizeof out), 0);
+	assert_int_equal(fx_count_in(out, "\"serial\": \"G-0\""),
+	                 (int)fx_sql_int(f.records, "SELECT count(*) FROM attempts"
+	                                            " WHERE serial = 'G-0'"));
+	assert_int_equal(fx_count_in(out, "\"serial\": "), fx_count_in(out, "\"serial\": \"G-0\""));
+	char *by_result[] = {ARG(f.fwseal_path), ARG("records"), ARG("--records"), f.records,
+	                     ARG("--json"), ARG("--result"), ARG("refused"), ARG("--serial"),
+	                     ARG("W-0"), NULL};
+	assert_int_equal(run_capture(by_result, out, sizeof out), 0);
+	assert_int_equal(fx_count_in(out, "\"result\": \"refused\""), 4);
+	assert_int_equal(fx_count_in(out, "\"result\": "), 4);
+	assert_int_equal(fx_count_in(out, "\"serial\": \"W-0\""), 4);
+	char *before[] = {ARG(f.fwseal_path), ARG("records"), ARG("--records"), f.records,
+	                  ARG("--json"), ARG("--until"), ARG("2000-01-01"), NULL};
+	assert_int_equal(run_capture(before, out, sizeof out), 0);
+	assert_string_equal(out, "[]\n");
+	char *window[] = {ARG(f.fwseal_path), ARG("records"), ARG("--records"), f.records,
+	                  ARG("--json"), ARG("--since"), ARG("2000-01-01"), ARG("--until"),
+	                  ARG("2999-01-01T00:00:00Z"), NULL};
+	assert_int_equal(run_capture(window, out, sizeof out), 0);
+	assert_int_equal(fx_count_in(out, "\"attempt_id\": "), 10);
+	char *newest[] = {ARG(f.fwseal_path), ARG("records"), ARG("--records"), f.records,
+	                  ARG("--json"), ARG("--limit"), ARG("2"), NULL};
+	assert_int_equal(run_capture(newest, out, sizeof out), 0);
+	assert_int_equal(fx_count_in(out, "\"attempt_id\": "), 2);
+	char id_line[64];
+	snprintf(id_line, sizeof id_line, "\"id\": %lld,",
+	         (long long)fx_sql_int(f.records, "SELECT max(id) FROM attempts"));
+	assert_non_null(strstr(out, id_line));
+	snprintf(id_line, sizeof id_line, "\"id\": %lld,",
+	         (long long)fx_sql_int(f.records, "SELECT max(id) - 1 FROM attempts"));
+	assert_non_null(strstr(out, id_line));
+	/* cli-test/FX-LINE-1: G-0 and G-1 ok at the first go (skips are not
+	 * attempts); cli-test/OTHER: W-0 refused four times, W-1 once */
+	char *stats[] = {ARG(f.fwseal_path), ARG("records"), ARG("--records"), f.records,
+	                 ARG("--stats"), ARG("--json"), NULL};
+	assert_int_equal(run_capture(stats, out, sizeof out), 0);
+	const char *line1 = strstr(out, "\"model\": \"" FX_MODEL "\"");
+	const char *other = strstr(out, "\"model\": \"OTHER\"");
+	assert_non_null(line1);
+	assert_non_null(other);
+	char grp[512];
+	snprintf(grp, sizeof grp, "%.*s", (int)strcspn(line1, "}"), line1);
+	assert_non_null(strstr(grp, "\"attempts\": 2,"));
+	assert_non_null(strstr(grp, "\"units\": 2,"));
+	assert_non_null(strstr(grp, "\"first_pass_yield\": 1.0000,"));
+	assert_non_null(strstr(grp, "\"retries\": 0,"));
+	snprintf(grp, sizeof grp, "%.*s", (int)strcspn(other, "}"), other);
+	assert_non_null(strstr(grp, "\"attempts\": 5,"));
+	assert_non_null(strstr(grp, "\"units\": 2,"));
+	assert_non_null(strstr(grp, "\"first_pass_yield\": 0.0000,"));
+	assert_non_null(strstr(grp, "\"retries\": 3,"));
+	assert_non_null(strstr(grp, "\"median_ms\": null"));
+	/* a filter value that is not one is a usage error (2), not an empty list */
+	char *bad_result[] = {ARG(f.fwseal_path), ARG("records"), ARG("--records"), f.records,
+	                      ARG("--json"), ARG("--result"), ARG("done"), NULL};
+	assert_int_equal(run_capture(bad_result, out, sizeof out), 2);
+	char *bad_limit[] = {ARG(f.fwseal_path), ARG("records"), ARG("--records"), f.records,
+	                     ARG("--json"), ARG("--limit"), ARG("0"), NULL};
+	assert_int_equal(run_capture(bad_limit, out, sizeof out), 2);
+	char *bad_until[] = {ARG(f.fwseal_path), ARG("records"), ARG("--records"), f.records,
+	                     ARG("--json"), ARG("--until"), ARG("yesterday"), NULL};
+	assert_int_equal(run_capture(bad_until, out, sizeof out), 2);
 
 	for (int i = 0; i < 2; i++) {
 		fx_sim_kill(&good[i], SIGTERM);

@@ -8,6 +8,9 @@
  *   - exit codes of a run: all ok 0, some 8, none with one class that class,
  *     none with several classes 1;
  *   - `--all` takes the connected units of the package's model only;
+ *   - --operator and --work-order, and every traceability column, through
+ *     several devices and one: the image digest in the row is the one the
+ *     device reports afterwards;
  *   - `fwseal watch` flashes a newly plugged unit once, skips it (recorded,
  *     with the reason) when it is plugged in again running the package,
  *     flashes it again after a rework erased it, and flashes two units with
@@ -327,6 +330,91 @@ static void flash_all(void **state)
 	fx_teardown(&f);
 }
 
+/* fwseal flash --operator O --work-order W, on several devices (multi.c)
+ * and on one (cmd_flash.c's own path): each row carries who, for which
+ * order, with which fwseal, the package and image digests, the version the
+ * unit reported after its restart, start and end, and a session log. The
+ * image digest in the row is the one the device reports afterwards. */
+static void traceability(void **state)
+{
+	(void)state;
+	fx f;
+	fx_setup(&f, 3000);
+	fx_sim s[3];
+	fx_sim_start(&f, &s[0], "t0", FX_MODEL, "TR-0", 0);
+	fx_sim_start(&f, &s[1], "t1", FX_MODEL, "TR-1", 0);
+	fx_sim_start(&f, &s[2], "t2", FX_MODEL, "TR-2", 0);
+	for (int run = 0; run < 2; run++) {
+		char *argv[32];
+		size_t a = 0;
+		argv[a++] = ARG(f.fwseal_path);
+		argv[a++] = ARG("flash");
+		argv[a++] = ARG(f.pkg);
+		argv[a++] = ARG("--trust");
+		argv[a++] = ARG(f.trust);
+		argv[a++] = ARG("--records");
+		argv[a++] = ARG(f.records);
+		argv[a++] = ARG("--station");
+		argv[a++] = ARG("trace-st");
+		argv[a++] = ARG("--operator");
+		argv[a++] = ARG("Ada L.");
+		argv[a++] = ARG("--work-order");
+		argv[a++] = ARG("WO-9/lot 3");
+		argv[a++] = ARG("--yes");
+		argv[a++] = ARG("--json");
+		for (int i = run ? 2 : 0; i < (run ? 3 : 2); i++) {
+			argv[a++] = ARG("--device");
+			argv[a++] = s[i].device;
+		}
+		argv[a] = NULL;
+		static char out[262144];
+		assert_int_equal(fx_run_capture(argv, out, sizeof out, 30000), 0);
+	}
+	/* what the tool and the device say of themselves */
+	char out[16384], version[64] = "", image[2 * FWS_SHA256_LEN + 1] = "";
+	char *ver[] = {ARG(f.fwseal_path), ARG("--version"), NULL};
+	assert_int_equal(run_capture(ver, out, sizeof out), 0);
+	assert_int_equal(sscanf(out, "fwseal %63s", version), 1);
+	char *info[] = {ARG(f.fwseal_path), ARG("info"), s[0].device, ARG("--json"), NULL};
+	assert_int_equal(run_capture(info, out, sizeof out), 0);
+	const char *h = strstr(out, "\"image_sha256\": \"");
+	assert_non_null(h);
+	h += strlen("\"image_sha256\": \"");
+	assert_int_equal(strspn(h, "0123456789abcdef"), 2 * FWS_SHA256_LEN);
+	memcpy(image, h, 2 * FWS_SHA256_LEN);
+
+	char sql[1024];
+	snprintf(sql, sizeof sql,
+	         "SELECT count(*) FROM attempts WHERE result = 'ok' AND station = 'trace-st'"
+	         " AND operator = 'Ada L.' AND work_order = 'WO-9/lot 3' AND tool_version = '%s'"
+	         " AND package_sha256 = '%s' AND image_sha256 = '%s' AND to_version = '%s'"
+	         " AND reported_version = '%s' AND from_version = '' AND ended_ms >= started_ms"
+	         " AND duration_ms IS NOT NULL AND length(attempt_id) = 36",
+	         version, f.digest_hex, image, FX_VERSION, FX_VERSION);
+	assert_int_equal(fx_sql_int(f.records, sql), 3);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts"), 3);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(DISTINCT attempt_id) FROM attempts"),
+	                 3);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempt_logs l JOIN attempts"
+	                                       " a USING (attempt_id) WHERE length(l.log) > 0"),
+	                 3);
+	/* and the same through fwseal records --json (from_version null: the
+	 * units ran no firmware before) */
+	static char rows[65536];
+	char *rd[] = {ARG(f.fwseal_path), ARG("records"), ARG("--records"), f.records,
+	              ARG("--json"), NULL};
+	assert_int_equal(run_capture(rd, rows, sizeof rows), 0);
+	assert_int_equal(fx_count_in(rows, "\"operator\": \"Ada L.\""), 3);
+	assert_int_equal(fx_count_in(rows, "\"work_order\": \"WO-9/lot 3\""), 3);
+	assert_int_equal(fx_count_in(rows, "\"from_version\": null"), 3);
+	assert_int_equal(fx_count_in(rows, "\"reported_version\": \"" FX_VERSION "\""), 3);
+	assert_int_equal(fx_count_in(rows, image), 3);
+	assert_int_equal(fx_count_in(rows, "\"log\": true"), 3);
+	for (int i = 0; i < 3; i++)
+		fx_sim_kill(&s[i], SIGTERM);
+	fx_teardown(&f);
+}
+
 /* Run fwseal flash with extra arguments over sims; the whole stdout. */
 static int flash_out(const fx *f, fx_sim *sims, size_t n, const char *extra, char *out,
                      size_t cap)
@@ -620,6 +708,7 @@ int main(void)
 		cmocka_unit_test(crash_mid_run),
 		cmocka_unit_test(exit_codes),
 		cmocka_unit_test(flash_all),
+		cmocka_unit_test(traceability),
 		cmocka_unit_test(watch_once),
 		cmocka_unit_test(reinstall_and_only_failed),
 		cmocka_unit_test(duplicate_serials),

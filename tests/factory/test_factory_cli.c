@@ -11,6 +11,8 @@
  *   - --operator and --work-order, and every traceability column, through
  *     several devices and one: the image digest in the row is the one the
  *     device reports afterwards;
+ *   - a unit whose new firmware did not confirm itself is not "already
+ *     done": the next run leaves it alone with on-trial and exit 11;
  *   - `fwseal watch` flashes a newly plugged unit once, skips it (recorded,
  *     with the reason) when it is plugged in again running the package,
  *     flashes it again after a rework erased it, and flashes two units with
@@ -42,8 +44,10 @@
 
 #define ARG(s) ((char *)(uintptr_t)(s))
 
-/* fwseal flash PKG --trust T --records R --yes --json --device ... */
-static void spawn_flash(const fx *f, fx_proc *p, fx_sim *sims, size_t n, const char *extra)
+/* fwseal flash PKG --trust T --records R --station cli-test --yes --json
+ * EXTRA... --device ...; extra ends with NULL (or is NULL) */
+static void spawn_flash_v(const fx *f, fx_proc *p, fx_sim *sims, size_t n,
+                          const char *const extra[])
 {
 	char *argv[64];
 	size_t a = 0;
@@ -58,14 +62,33 @@ static void spawn_flash(const fx *f, fx_proc *p, fx_sim *sims, size_t n, const c
 	argv[a++] = ARG("cli-test");
 	argv[a++] = ARG("--yes");
 	argv[a++] = ARG("--json");
-	if (extra)
-		argv[a++] = ARG(extra);
+	for (size_t i = 0; extra && extra[i]; i++)
+		argv[a++] = ARG(extra[i]);
 	for (size_t i = 0; i < n; i++) {
 		argv[a++] = ARG("--device");
 		argv[a++] = sims[i].device;
 	}
 	argv[a] = NULL;
+	assert_true(a < 64);
 	fx_spawn(p, argv);
+}
+
+/* The same with at most one extra argument. */
+static void spawn_flash(const fx *f, fx_proc *p, fx_sim *sims, size_t n, const char *extra)
+{
+	const char *const ex[] = {extra, NULL};
+	spawn_flash_v(f, p, sims, n, ex);
+}
+
+/* Run fwseal flash with extra arguments (NULL-terminated); its exit code. */
+static int flash_v_exit(const fx *f, fx_sim *sims, size_t n, const char *const extra[])
+{
+	fx_proc p;
+	spawn_flash_v(f, &p, sims, n, extra);
+	char line[8192];
+	while (fx_read_line(&p, line, sizeof line, 30000))
+		;
+	return fx_wait(&p, 30000);
 }
 
 static int run_capture(char *const argv[], char *out, size_t cap)
@@ -344,32 +367,9 @@ static void traceability(void **state)
 	fx_sim_start(&f, &s[0], "t0", FX_MODEL, "TR-0", 0);
 	fx_sim_start(&f, &s[1], "t1", FX_MODEL, "TR-1", 0);
 	fx_sim_start(&f, &s[2], "t2", FX_MODEL, "TR-2", 0);
-	for (int run = 0; run < 2; run++) {
-		char *argv[32];
-		size_t a = 0;
-		argv[a++] = ARG(f.fwseal_path);
-		argv[a++] = ARG("flash");
-		argv[a++] = ARG(f.pkg);
-		argv[a++] = ARG("--trust");
-		argv[a++] = ARG(f.trust);
-		argv[a++] = ARG("--records");
-		argv[a++] = ARG(f.records);
-		argv[a++] = ARG("--station");
-		argv[a++] = ARG("trace-st");
-		argv[a++] = ARG("--operator");
-		argv[a++] = ARG("Ada L.");
-		argv[a++] = ARG("--work-order");
-		argv[a++] = ARG("WO-9/lot 3");
-		argv[a++] = ARG("--yes");
-		argv[a++] = ARG("--json");
-		for (int i = run ? 2 : 0; i < (run ? 3 : 2); i++) {
-			argv[a++] = ARG("--device");
-			argv[a++] = s[i].device;
-		}
-		argv[a] = NULL;
-		static char out[262144];
-		assert_int_equal(fx_run_capture(argv, out, sizeof out, 30000), 0);
-	}
+	const char *const who[] = {"--operator", "Ada L.", "--work-order", "WO-9/lot 3", NULL};
+	assert_int_equal(flash_v_exit(&f, s, 2, who), 0);     /* several devices (multi.c) */
+	assert_int_equal(flash_v_exit(&f, &s[2], 1, who), 0); /* one (cmd_flash.c) */
 	/* what the tool and the device say of themselves */
 	char out[16384], version[64] = "", image[2 * FWS_SHA256_LEN + 1] = "";
 	char *ver[] = {ARG(f.fwseal_path), ARG("--version"), NULL};
@@ -385,7 +385,7 @@ static void traceability(void **state)
 
 	char sql[1024];
 	snprintf(sql, sizeof sql,
-	         "SELECT count(*) FROM attempts WHERE result = 'ok' AND station = 'trace-st'"
+	         "SELECT count(*) FROM attempts WHERE result = 'ok' AND station = 'cli-test'"
 	         " AND operator = 'Ada L.' AND work_order = 'WO-9/lot 3' AND tool_version = '%s'"
 	         " AND package_sha256 = '%s' AND image_sha256 = '%s' AND to_version = '%s'"
 	         " AND reported_version = '%s' AND from_version = '' AND ended_ms >= started_ms"
@@ -416,11 +416,11 @@ static void traceability(void **state)
 }
 
 /* Run fwseal flash with extra arguments over sims; the whole stdout. */
-static int flash_out(const fx *f, fx_sim *sims, size_t n, const char *extra, char *out,
-                     size_t cap)
+static int flash_v_out(const fx *f, fx_sim *sims, size_t n, const char *const extra[],
+                       char *out, size_t cap)
 {
 	fx_proc p;
-	spawn_flash(f, &p, sims, n, extra);
+	spawn_flash_v(f, &p, sims, n, extra);
 	size_t len = 0;
 	char line[8192];
 	out[0] = '\0';
@@ -432,6 +432,74 @@ static int flash_out(const fx *f, fx_sim *sims, size_t n, const char *extra, cha
 			len += (size_t)k;
 	}
 	return fx_wait(&p, 30000);
+}
+
+static int flash_out(const fx *f, fx_sim *sims, size_t n, const char *extra, char *out,
+                     size_t cap)
+{
+	const char *const ex[] = {extra, NULL};
+	return flash_v_out(f, sims, n, ex, out, cap);
+}
+
+/* A unit whose new firmware did not confirm itself (exit 11, record
+ * "unconfirmed") runs the package on trial and goes back at its next
+ * restart: it is not "already done" (it was skipped with exit 0 before).
+ * The stub takes no download while on trial, so the next run leaves it
+ * alone and says so: code on-trial, exit 11, recorded as refused - on
+ * several devices (a confirmed unit beside it is skipped), on one, and
+ * with --reinstall. */
+static void unconfirmed_is_not_done(void **state)
+{
+	(void)state;
+	fx f;
+	fx_setup(&f, 3000);
+	fx_sim s[2];
+	fx_sim_start(&f, &s[0], "uok", FX_MODEL, "UC-OK", 0);
+	fx_sim_start_opt(&f, &s[1], "ulazy", FX_MODEL, "UC-LAZY", 0, "--no-confirm");
+	const char *const quick[] = {"--confirm-timeout", "2", NULL};
+	assert_int_equal(flash_v_exit(&f, s, 2, quick), 8); /* ok + unconfirmed */
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE serial ="
+	                                       " 'UC-LAZY' AND result = 'unconfirmed'"),
+	                 1);
+	char info[16384];
+	char *inf[] = {ARG(f.fwseal_path), ARG("info"), s[1].device, ARG("--json"), NULL};
+	assert_int_equal(run_capture(inf, info, sizeof info), 0);
+	assert_non_null(strstr(info, "\"state\": \"testing\""));
+	/* again, both: the confirmed one is skipped, the one on trial left alone */
+	static char out[262144];
+	assert_int_equal(flash_v_out(&f, s, 2, quick, out, sizeof out), 8);
+	assert_int_equal(fx_count_in(out, "\"event\":\"skipped\""), 1);
+	assert_int_equal(fx_count_in(out, "\"event\":\"done\""), 0);
+	assert_int_equal(fx_count_in(out, "\"event\":\"progress\""), 0);
+	const char *err = strstr(out, "\"event\":\"error\"");
+	assert_non_null(err);
+	assert_non_null(strstr(err, "\"serial\":\"UC-LAZY\""));
+	assert_non_null(strstr(err, "\"code\":\"on-trial\""));
+	assert_non_null(strstr(err, "\"exit\":11"));
+	/* one device, and one with --reinstall: its own path decides the same */
+	assert_int_equal(flash_v_out(&f, &s[1], 1, quick, out, sizeof out), 11);
+	assert_non_null(strstr(out, "\"code\":\"on-trial\""));
+	assert_null(strstr(out, "\"event\":\"plan\""));
+	const char *const again[] = {"--reinstall", NULL};
+	assert_int_equal(flash_v_exit(&f, &s[1], 1, again), 11);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE serial ="
+	                                       " 'UC-LAZY' AND result = 'refused'"
+	                                       " AND error_code = 'on-trial'"
+	                                       " AND error LIKE '%on trial%'"),
+	                 3);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE serial ="
+	                                       " 'UC-LAZY' AND result IN ('skipped', 'ok')"),
+	                 0);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE serial ="
+	                                       " 'UC-OK' AND result = 'skipped'"
+	                                       " AND error_code = 'already-installed'"),
+	                 1);
+	/* still on trial: nothing was sent to it */
+	assert_int_equal(run_capture(inf, info, sizeof info), 0);
+	assert_non_null(strstr(info, "\"state\": \"testing\""));
+	for (int i = 0; i < 2; i++)
+		fx_sim_kill(&s[i], SIGTERM);
+	fx_teardown(&f);
 }
 
 /* The device decides "already done", not the history; --reinstall and
@@ -709,6 +777,7 @@ int main(void)
 		cmocka_unit_test(exit_codes),
 		cmocka_unit_test(flash_all),
 		cmocka_unit_test(traceability),
+		cmocka_unit_test(unconfirmed_is_not_done),
 		cmocka_unit_test(watch_once),
 		cmocka_unit_test(reinstall_and_only_failed),
 		cmocka_unit_test(duplicate_serials),

@@ -32,7 +32,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "fwseal-host/sha256.h"
+#include "fwseal/crypto.h"
 #include "records_backend.h"
 
 #ifdef FWSEAL_HAVE_LIBPQ
@@ -366,13 +366,8 @@ static int default_spool(pg *p, char *msg)
 		                    p->where);
 	char *slash = strrchr(base, '/');
 	*slash = '\0';
-	/* the host's SHA-256 (OpenSSL): it cannot fail short of memory, where
-	 * it aborts, so the name is never made of an unset digest */
 	uint8_t d[FWS_SHA256_LEN];
-	fwh_sha256 h;
-	fwh_sha256_init(&h);
-	fwh_sha256_update(&h, (const uint8_t *)p->where, strlen(p->where));
-	fwh_sha256_final(&h, d);
+	fws_sha256((const uint8_t *)p->where, strlen(p->where), d);
 	int n = snprintf(p->spool_path, sizeof p->spool_path,
 	                 "%s/spool-%02x%02x%02x%02x%02x%02x%02x%02x.sqlite", base, d[0], d[1], d[2],
 	                 d[3], d[4], d[5], d[6], d[7]);

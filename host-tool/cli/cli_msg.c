@@ -24,6 +24,7 @@ static const struct cli_msg messages[] = {
 	{ MSG_DECLINED },
 	{ MSG_FAILED_TO_RECORD },
 	{ MSG_UNCONFIRMED },
+	{ MSG_ON_TRIAL },
 	{ MSG_OUT_OF_MEMORY },
 };
 

@@ -543,6 +543,33 @@ static int skipped(const flash_cli *c, struct flash_rec *rec, const fws_devinfo 
 	return FWS_EXIT_OK;
 }
 
+/* An earlier install on this unit is still on trial
+ * (fwh_device_on_trial_with): nothing is sent, the stub would refuse it.
+ * Said, recorded as refused with the code on-trial, exit 11. */
+static int left_on_trial(const flash_cli *c, struct flash_rec *rec, const fws_devinfo *d)
+{
+	char msg[512];
+	cli_msg_format(msg, sizeof msg, MSG_ON_TRIAL, c->device, d->fw_version);
+	fwh_rec_log_add(&rec->log, "refused: %s", msg);
+	bool recorded = flash_rec_whole(rec, FWH_REC_REFUSED, "on-trial", msg);
+	cli_fail(MSG_ON_TRIAL, c->device, d->fw_version);
+	if (c->json) {
+		dev_event e;
+		ev_begin(&e, stdout, "error");
+		ev_str(&e, "device", c->device);
+		ev_str(&e, "code", "on-trial");
+		ev_str(&e, "message", msg);
+		ev_bool(&e, "from_device", false);
+		ev_bool(&e, "interrupted", false);
+		ev_i64(&e, "exit", FWS_EXIT_UNCONFIRMED);
+		ev_end(&e);
+	}
+	if (!recorded)
+		return unrecorded(c, rec, FWS_EXIT_UNCONFIRMED);
+	flash_rec_close(rec);
+	return FWS_EXIT_UNCONFIRMED;
+}
+
 struct flash_args {
 	trust_follow follow;      /* --trust-update, and those next to the package */
 	const char *pkg;
@@ -728,6 +755,12 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	c.log = &rec.log;
 	const char *skip_code = NULL, *skip_why = NULL;
+	if (!is_trust && fwh_device_on_trial_with(&d, &pkg)) {
+		fwh_close(l);
+		fwh_package_close(&pkg);
+		trust_follow_free(&a.follow);
+		return left_on_trial(&c, &rec, &d);
+	}
 	if (is_trust) {
 		/* the device's trust version decides (preflight below) */
 	} else if (!a.m.reinstall && fwh_device_runs_package(&d, &pkg)) {

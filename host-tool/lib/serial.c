@@ -40,7 +40,7 @@ typedef struct pending {
 	uint16_t seq;
 	bool answered;
 	unsigned sends;       /* times sent so far */
-	uint64_t sent_ms;     /* when last sent */
+	uint64_t deadline_ms; /* its answer is overdue from then on (set when sent) */
 	size_t tx_len;
 	uint8_t tx[FWS_FRAME_WIRE_MAX];
 } pending;
@@ -324,9 +324,13 @@ static uint32_t window_timeout(const serial_link *l)
 
 static fws_err send_pending(serial_link *l, pending *p, fwh_error *err)
 {
-	p->sent_ms = now_ms();
+	/* the deadline counts what is in flight now, ahead of this frame and
+	 * itself: its answer cannot come before all of that has crossed the
+	 * line. Reckoned later, as the window drains, it would cut the last
+	 * frames' time short and send them again needlessly. */
+	p->deadline_ms = now_ms() + window_timeout(l);
 	p->sends++;
-	return write_all(l, p->tx, p->tx_len, p->sent_ms + window_timeout(l), err);
+	return write_all(l, p->tx, p->tx_len, p->deadline_ms, err);
 }
 
 /* Encode req with the next seq and send it; it is in flight afterwards.
@@ -381,7 +385,7 @@ static fws_err reap(serial_link *l, fwh_request **out, fwh_error *err)
 			return FWS_OK;
 		}
 		uint64_t now = now_ms();
-		uint64_t deadline = p->sent_ms + window_timeout(l);
+		uint64_t deadline = p->deadline_ms;
 		if (now >= deadline) {
 			if (p->sends > retries) {
 				e = fwh_error_set(err, FWS_E_TIMEOUT,

@@ -125,6 +125,22 @@ static fws_err may_erase(fws_stub *s)
 	return FWS_OK;
 }
 
+/* A trust update's start erases the trust area not in force
+ * (trust_update.c): it waits like any other start that may erase, and
+ * counts the same way, in a journal record that changes nothing else (the
+ * store in force stays). Out of line: a journal state on the stack. */
+STUB_NOINLINE fws_err stub_dl_may_erase(fws_stub *s)
+{
+	fws_jstate next = s->j;
+	fws_err e = may_erase(s);
+
+	if (e != FWS_OK)
+		return e;
+	if (next.dl_starts < 0xFFu)
+		next.dl_starts++;
+	return stub_journal_commit(s, &next);
+}
+
 /* Does the staging slot hold this very prefix, stored by the download the
  * journal names? Compared with the verified prefix in the block buffer
  * (which still holds it for begin()). */

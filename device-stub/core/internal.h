@@ -101,6 +101,7 @@ uint8_t stub_staging_slot(const fws_stub *s);
 fws_err stub_trust_load(fws_stub *s);
 /* Hooks of the download path for a package of kind trust: its prefix met
  * the root threshold (reader), one block of payload, manifestation. */
+fws_err stub_dl_may_erase(fws_stub *s);
 fws_err stub_tu_prefix(fws_stub *s);
 fws_err stub_tu_block(fws_stub *s);
 fws_err stub_tu_manifest(fws_stub *s);

@@ -129,6 +129,8 @@ fws_err stub_tu_prefix(fws_stub *s)
 	fws_err e;
 
 	e = tu_policy(s, &s->rd.manifest);
+	if (e == FWS_OK)
+		e = stub_dl_may_erase(s); /* flash wear: download.c */
 	if (e != FWS_OK)
 		return e;
 	/* Nothing was written before this point. Into the area not in force
@@ -263,6 +265,7 @@ static STUB_NOINLINE fws_err tu_commit(fws_stub *s, uint32_t version)
 
 	next.trust_area = s->tu_area;
 	next.trust_version = version;
+	next.dl_starts = 0; /* completed: the back-off starts afresh */
 	return stub_journal_commit(s, &next);
 }
 

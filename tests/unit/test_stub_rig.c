@@ -78,7 +78,8 @@ fws_err rig_power_on(rig *r, bool confirm)
 	r->cfg.id.component = "app";
 	r->cfg.buf = r->buf;
 	r->cfg.buf_cap = sizeof r->buf;
-	r->cfg.xfer_size = 4096;
+	r->cfg.xfer_size = r->xfer_size ? r->xfer_size : 4096;
+	r->cfg.dl_flags = r->dl_flags;
 	r->cfg.defects = r->defects;
 	e = fws_stub_init(&r->stub, &r->cfg);
 	if (e != FWS_OK)

@@ -29,6 +29,8 @@ typedef struct rig {
 	test_key revoked;      /* in the trust store, revoked */
 	fws_boot_result boot;
 	uint32_t defects;
+	uint16_t xfer_size;     /* 0: 4096; the serial face takes FWS_FRAME_PAYLOAD_MAX */
+	uint8_t dl_flags;       /* FWS_DL_* the device reports */
 } rig;
 
 /* A fresh device (erased flash of flash_size bytes) holding only the stub. */

@@ -7,7 +7,7 @@
 FWS_PACKAGES=(
   # build
   gcc libc6-dev meson ninja-build pkg-config
-  libmbedtls-dev libssl-dev zlib1g-dev libp11-kit-dev p11-kit libsqlite3-dev
+  libmbedtls-dev liblz4-dev libssl-dev zlib1g-dev libp11-kit-dev p11-kit libsqlite3-dev
   libusb-1.0-0-dev libhidapi-dev libglib2.0-dev libgtk-4-dev libadwaita-1-dev
   librsvg2-bin   # the app icon PNG sizes, rendered at build time
   # tests

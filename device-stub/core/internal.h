@@ -81,4 +81,17 @@ fws_err stub_dl_resume(fws_stub *s, const uint8_t *data, size_t len);
 fws_err stub_dl_manifest(fws_stub *s);
 uint8_t stub_staging_slot(const fws_stub *s);
 
+/* decode.c: compressed and delta packages (fwseal/encoding.h) */
+/* Bit e: encodings this device decodes (none without hal->flash_map). */
+uint32_t stub_dec_encodings(const fws_stub *s);
+/* Largest block size of an encoded package the block buffer takes. */
+uint32_t stub_dec_max_block(const fws_stub *s);
+/* Before anything is written (prefix verified, policy passed; and at
+ * resume): FWS_E_ENCODING_UNSUPPORTED, or FWS_E_BASE when a delta's base
+ * is not this device's confirmed image. FWS_OK for a plain package. */
+fws_err stub_dec_begin(const fws_stub *s, const fws_manifest *m);
+/* The reader delivered a verified unit: decode it in place in the block
+ * buffer into block rd.block_index (rd.block_len bytes). No-op when plain. */
+fws_err stub_dec_block(fws_stub *s);
+
 #endif /* FWSEAL_STUB_INTERNAL_H */

@@ -40,8 +40,8 @@
  * hosts accept up to FWS_DEVINFO_MAX, which leaves room for later fields.
  * (8 header; 5 u16, 3 u32, 1 i64, 2 u8 fields; model, serial, component,
  * fw_version; 8 keys; 2 slots; stub_version; resume; image SHA-256;
- * crypto_lib; 4 bytes TLV header each.) */
-#define FWS_DEVINFO_ENCODED_MAX 550u
+ * crypto_lib; encodings; 4 bytes TLV header each.) */
+#define FWS_DEVINFO_ENCODED_MAX 560u
 #define FWS_SERIAL_MAX       32u
 #define FWS_STUB_VERSION_MAX 32u
 #define FWS_CRYPTO_LIB_MAX   32u
@@ -76,6 +76,9 @@ enum fws_devinfo_tag {
 	                                     port), not hardware; absent on real devices */
 	FWS_DI_CRYPTO_LIB       = 0x8003, /* text 1..32: the crypto library the device
 	                                     verifies with, and its version */
+	FWS_DI_ENCODINGS        = 0x8006, /* u32 largest block size of an encoded package |
+	                                     u8 payload encodings it decodes, ascending
+	                                     (fwseal/encoding.h); absent: none */
 };
 
 enum fws_slot_state {
@@ -134,6 +137,8 @@ typedef struct fws_devinfo {
 	uint8_t image_sha256[FWS_SHA256_LEN];
 	bool simulator;         /* the device says it is a simulation */
 	char crypto_lib[FWS_CRYPTO_LIB_MAX + 1]; /* "": not reported */
+	uint32_t encodings;     /* bit e: decodes encoding e (1..31); 0: none or unknown */
+	uint32_t enc_max_block; /* largest block size of an encoded package it takes */
 } fws_devinfo;
 
 /* Encode (device side). Checks every limit (text lengths and characters,

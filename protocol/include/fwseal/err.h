@@ -31,7 +31,7 @@ typedef enum fws_err {
 	FWS_E_TRUNCATED = -17,     /* package ends early */
 	FWS_E_TRAILING = -18,      /* bytes after the end of the package */
 	FWS_E_SUFFIX = -19,        /* DFU file suffix missing or wrong */
-	FWS_E_ENCODING = -20,      /* an encoded block does not decode (encoding.h) */
+	FWS_E_ENCODING = -29,      /* an encoded block does not decode (encoding.h) */
 
 	/* authenticity and integrity */
 	FWS_E_SIGNATURE = -30,     /* no signature verifies with a trusted key */
@@ -50,8 +50,8 @@ typedef enum fws_err {
 	FWS_E_TOO_BIG = -54,       /* image larger than the device's slot */
 	FWS_E_BLOCK_SIZE = -55,    /* block size not supported by the device */
 	FWS_E_VENDOR = -56,        /* package is for another vendor */
-	FWS_E_BASE = -57,          /* delta package made against another image */
-	FWS_E_ENCODING_UNSUPPORTED = -58, /* device cannot decode this encoding */
+	FWS_E_BASE = -68,          /* delta package made against another image */
+	FWS_E_ENCODING_UNSUPPORTED = -69, /* device cannot decode this encoding */
 
 	/* device / flash */
 	FWS_E_FLASH_WRITE = -70,   /* flash program failed */

@@ -121,6 +121,7 @@ int cli_exit_for_fws(fws_err e, bool from_device)
 	case FWS_E_BLOCK_DIGEST:
 	case FWS_E_IMAGE_DIGEST:
 	case FWS_E_CHAIN_END:
+	case FWS_E_ENCODING:
 		return FWS_EXIT_BAD_PACKAGE;
 	case FWS_E_MODEL:
 	case FWS_E_HW_REV:
@@ -129,6 +130,8 @@ int cli_exit_for_fws(fws_err e, bool from_device)
 	case FWS_E_TOO_BIG:
 	case FWS_E_BLOCK_SIZE:
 	case FWS_E_VENDOR:
+	case FWS_E_BASE:
+	case FWS_E_ENCODING_UNSUPPORTED:
 		return FWS_EXIT_POLICY;
 	case FWS_E_CANCELLED: return FWS_EXIT_CANCELLED;
 	case FWS_E_STATE:

@@ -16,6 +16,8 @@
 #include "commands.h"
 #include "dev_common.h"
 #include "flash_multi.h"
+#include "fwseal/encoding.h"
+#include "fwseal-host/choose.h"
 #include "fwseal-host/dfu_client.h"
 #include "fwseal-host/package.h"
 #include "fwseal-host/log.h"
@@ -23,15 +25,17 @@
 #include "pkg_print.h"
 
 static const char usage[] = N_(
-	"Usage: fwseal flash PKG [--device DEVICE] [--trust TRUST] [--yes] [--json]\n"
-	"                        [--flow none|rtscts] [--no-resume] [--confirm-timeout S]\n\n"
+	"Usage: fwseal flash PKG... [--device DEVICE] [--trust TRUST] [--yes] [--json]\n"
+	"                           [--flow none|rtscts] [--no-resume] [--confirm-timeout S]\n\n"
 	"Install the firmware package PKG on a device. The package is verified first,\n"
 	"then checked against what the device reports (model, hardware revision,\n"
 	"security counter, keys); fwseal shows what will change and asks before it\n"
 	"sends anything. It succeeds only when the device runs the new version and\n"
 	"the new firmware has confirmed that it works.\n"
 	"An interrupted update resumes where it stopped when the same command is run\n"
-	"again.\n\n"
+	"again. Given several packages of one release (full, compressed with\n"
+	"'pack --compress', delta with 'pack --delta-from'), fwseal sends the smallest\n"
+	"one the device accepts and says which.\n\n"
 	"  --device DEVICE   serial:PATH[@BAUD] (default baud 115200), usb[:VID:PID[:SN]],\n"
 	"                    usb:@BUSPATH, hid[...]; may be left out when exactly one\n"
 	"                    device is connected ('fwseal list'). docs/flashing.md\n"
@@ -367,8 +371,12 @@ static void device_event(const char *device, const fws_devinfo *d)
 	ev_end(&e);
 }
 
+#define PKGS_MAX 8
+
 struct flash_args {
 	const char *pkg;
+	const char *pkgs[PKGS_MAX]; /* pkgs[0] == pkg */
+	size_t npkgs;
 	const char *device;
 	const char *trust;
 	bool yes;
@@ -433,11 +441,64 @@ static int parse(struct cli_ctx *ctx, int argc, char **argv, struct flash_args *
 	}
 	if (optind >= argc)
 		return cli_usage(ctx, "flash needs the package file to install.");
-	a->pkg = argv[optind++];
-	if (optind < argc)
-		return cli_usage(ctx, "flash takes one package, not also '%s'; name several devices "
-		                      "with --device.", argv[optind]);
+	a->pkg = argv[optind];
+	for (; optind < argc; optind++) {
+		if (a->npkgs == PKGS_MAX)
+			return cli_usage(ctx, "flash takes at most %u packages of one release.", PKGS_MAX);
+		a->pkgs[a->npkgs++] = argv[optind];
+	}
+	if (a->npkgs > 1 && flash_multi_wanted(&a->m))
+		return cli_usage(ctx, "Several packages of one release go to one device at a time; "
+		                      "name one package to flash several devices.");
 	return -1;
+}
+
+static void close_all(fwh_package *pkgs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fwh_package_close(&pkgs[i]);
+}
+
+static void resume_command(char *out, size_t cap, const struct flash_args *a, const char *device)
+{
+	int n = snprintf(out, cap, "fwseal flash");
+	for (size_t i = 0; i < a->npkgs && n > 0 && (size_t)n < cap; i++)
+		n += snprintf(out + n, cap - (size_t)n, " %s", a->pkgs[i]);
+	if (n > 0 && (size_t)n < cap)
+		snprintf(out + n, cap - (size_t)n, " --device %s%s%s%s", device,
+		         a->trust ? " --trust " : "", a->trust ? a->trust : "", a->yes ? " --yes" : "");
+}
+
+/* Several packages of one release: which one goes, and why. */
+static void print_choice(const flash_cli *c, const char *const *paths,
+                         const fwh_package *const *cand, size_t n, size_t chosen,
+                         const fws_devinfo *d)
+{
+	const fws_manifest *m = &cand[chosen]->manifest;
+	char base[FWS_VERSION_MAX + 1] = "";
+	if (m->encoding == FWS_ENC_LZ4_DELTA)
+		fwh_package_text(cand[chosen], m->base_version, base, sizeof base);
+	if (c->json) {
+		dev_event e;
+		ev_begin(&e, stdout, "choice");
+		ev_str(&e, "device", c->device);
+		ev_str(&e, "package", paths[chosen]);
+		ev_str(&e, "encoding", fws_encoding_name(m->encoding));
+		ev_u64(&e, "bytes", cand[chosen]->stream_len);
+		ev_u64(&e, "image_bytes", m->payload_size);
+		ev_u64(&e, "candidates", n);
+		ev_end(&e);
+		return;
+	}
+	const char *kind = m->encoding == FWS_ENC_LZ4         ? "compressed"
+	                   : m->encoding == FWS_ENC_LZ4_DELTA ? "delta"
+	                                                      : "full";
+	printf(_("Sending     %s: the %s package%s%s, %llu bytes for a %u-byte image; the smallest "
+	         "of the %zu given that this device (%s) accepts\n"),
+	       paths[chosen], kind, base[0] ? " from version " : "", base,
+	       (unsigned long long)cand[chosen]->stream_len, (unsigned)m->payload_size, n,
+	       d->fw_version[0] ? d->fw_version : "no firmware");
+	fflush(stdout);
 }
 
 static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
@@ -466,35 +527,50 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 	c.trust = &trust;
 	c.trust_path = trust_path;
 
-	/* 1. the package, completely, before any device is touched */
+	/* 1. the package(s), completely, before any device is touched */
 	fwh_error err;
 	fwh_error_clear(&err);
-	static fwh_package pkg;
-	if (fwh_package_open(&pkg, a.pkg, &trust, &err) != FWS_OK)
-		return fail(&c, &err, false, NULL);
-	fwh_log(FWH_LOG_INFO, "flash", "package %s verified: %s %s", a.pkg, pkg.manifest.model,
-	        pkg.manifest.version);
+	static fwh_package pkgs[PKGS_MAX];
+	const fwh_package *cand[PKGS_MAX];
+	for (size_t i = 0; i < a.npkgs; i++) {
+		if (fwh_package_open(&pkgs[i], a.pkgs[i], &trust, &err) != FWS_OK) {
+			close_all(pkgs, i);
+			c.pkg_path = a.pkgs[i];
+			return fail(&c, &err, false, NULL);
+		}
+		cand[i] = &pkgs[i];
+		fwh_log(FWH_LOG_INFO, "flash", "package %s verified: %s %s", a.pkgs[i],
+		        pkgs[i].manifest.model, pkgs[i].manifest.version);
+	}
+	size_t bad = 0, chosen = 0;
+	if (fwh_same_release(cand, a.npkgs, &bad, &err) != FWS_OK) {
+		close_all(pkgs, a.npkgs);
+		return cli_usage(ctx, "%s", err.msg);
+	}
 	if (c.json)
-		package_event(&c, &pkg);
+		for (size_t i = 0; i < a.npkgs; i++) {
+			c.pkg_path = a.pkgs[i];
+			package_event(&c, &pkgs[i]);
+		}
+	c.pkg_path = a.pkg;
 
 	/* 2. the device */
 	char device[FWH_DEVSTR_MAX], canon[FWH_DEVSTR_MAX];
 	rc = dev_pick(a.device, device, sizeof device, &rep);
 	if (rc >= 0) {
-		fwh_package_close(&pkg);
+		close_all(pkgs, a.npkgs);
 		return fail_rep(&c, &rep);
 	}
 	c.device = device;
 	char resume_cmd[2 * FWH_DEVSTR_MAX + 4096];
-	snprintf(resume_cmd, sizeof resume_cmd, "fwseal flash %s --device %s%s%s%s", a.pkg, device,
-	         a.trust ? " --trust " : "", a.trust ? a.trust : "", a.yes ? " --yes" : "");
+	resume_command(resume_cmd, sizeof resume_cmd, &a, device);
 
 	fwh_link_opts lo = { .rtscts = a.rtscts };
 	fwh_link *l = NULL;
 	fws_devinfo d;
 	if (fwh_open(device, &lo, &l, &err) != FWS_OK || fwh_dfu_info(l, &d, &err) != FWS_OK) {
 		fwh_close(l);
-		fwh_package_close(&pkg);
+		close_all(pkgs, a.npkgs);
 		return fail(&c, &err, false, resume_cmd);
 	}
 	l->ops->describe(l, canon, sizeof canon);
@@ -502,34 +578,39 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 	if (c.json)
 		device_event(canon, &d);
 
-	/* 3. package against device, then what will change */
+	/* 3. package against device (which of several), then what will change */
 	struct flash_rec rec;
-	if (fwh_preflight(&pkg, &d, &err) != FWS_OK) {
-		if (flash_rec_begin(&rec, &a.m, &pkg, canon, &d) < 0)
+	bool skip[PKGS_MAX] = { false };
+	if (fwh_choose(cand, a.npkgs, &d, skip, &chosen, &err) != FWS_OK) {
+		if (flash_rec_begin(&rec, &a.m, cand[0], canon, &d) < 0)
 			flash_rec_end(&rec, err.code, &err, false, NULL, false);
 		fwh_close(l);
-		fwh_package_close(&pkg);
+		close_all(pkgs, a.npkgs);
 		return fail(&c, &err, false, resume_cmd);
 	}
+	const fwh_package *pkg = cand[chosen];
+	c.pkg_path = a.pkgs[chosen];
 	fwh_plan plan;
-	fwh_plan_make(&pkg, &d, &plan);
+	fwh_plan_make(pkg, &d, &plan);
 	if (a.no_resume)
 		plan.resume = false;
-	print_plan(&c, a.pkg, &pkg, &d, &plan);
+	print_plan(&c, a.pkgs[chosen], pkg, &d, &plan);
+	if (a.npkgs > 1)
+		print_choice(&c, a.pkgs, cand, a.npkgs, chosen, &d);
 	if (!a.yes) {
 		rc = confirm(&c, plan.to_version);
 		if (rc != 1) {
 			fwh_close(l);
-			fwh_package_close(&pkg);
+			close_all(pkgs, a.npkgs);
 			return rc;
 		}
 	}
 
 	/* 4. the session, recorded (docs/factory.md) */
-	rc = flash_rec_begin(&rec, &a.m, &pkg, canon, &d);
+	rc = flash_rec_begin(&rec, &a.m, pkg, canon, &d);
 	if (rc >= 0) {
 		fwh_close(l);
-		fwh_package_close(&pkg);
+		close_all(pkgs, a.npkgs);
 		return rc;
 	}
 	catch_signals();
@@ -537,12 +618,38 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 	                      .no_resume = a.no_resume,
 	                      .restart_timeout_ms = a.confirm_timeout_s * 1000u };
 	fwh_flash_result res;
-	fws_err e = fwh_flash(&l, &pkg, &fo, &res, &err);
+	fws_err e = fwh_flash(&l, pkg, &fo, &res, &err);
+	/* The device refused a compressed or delta package before writing
+	 * anything (its image is not the delta's base, or it cannot decode it):
+	 * the next smallest package of the release still fits. */
+	while ((e == FWS_E_BASE || e == FWS_E_ENCODING_UNSUPPORTED) && err.from_device &&
+	       l != NULL && a.npkgs > 1) {
+		skip[chosen] = true;
+		fwh_error why = err;
+		if (fwh_dfu_info(l, &d, &err) != FWS_OK ||
+		    fwh_choose(cand, a.npkgs, &d, skip, &chosen, &err) != FWS_OK) {
+			err = why;
+			break;
+		}
+		if (!c.json)
+			fprintf(stderr, _("%s Sending %s instead.\n"), why.msg, a.pkgs[chosen]);
+		pkg = cand[chosen];
+		c.pkg_path = a.pkgs[chosen];
+		flash_rec_end(&rec, e, &why, false, NULL, false);
+		rc = flash_rec_begin(&rec, &a.m, pkg, canon, &d);
+		if (rc >= 0) {
+			fwh_close(l);
+			close_all(pkgs, a.npkgs);
+			return rc;
+		}
+		print_choice(&c, a.pkgs, cand, a.npkgs, chosen, &d);
+		e = fwh_flash(&l, pkg, &fo, &res, &err);
+	}
 	flash_rec_end(&rec, e, &err, res.interrupted, res.after.fw_version, res.confirmed);
 	if (c.bar_open)
 		fputc('\n', stderr);
 	fwh_close(l);
-	fwh_package_close(&pkg);
+	close_all(pkgs, a.npkgs);
 	if (e != FWS_OK)
 		return fail(&c, &err, res.interrupted, resume_cmd);
 
@@ -570,6 +677,8 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 		ev_i64(&ev, "exit", rc);
 		if (!res.confirmed)
 			ev_str(&ev, "message", why);
+		ev_str(&ev, "package", a.pkgs[chosen]);
+		ev_str(&ev, "encoding", fws_encoding_name(pkg->manifest.encoding));
 		ev_end(&ev);
 	} else if (res.confirmed) {
 		printf(_("Done: %s (%s, serial %s) now runs firmware %s, confirmed (%.1f s%s).\n"),

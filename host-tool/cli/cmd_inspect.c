@@ -88,9 +88,11 @@ static int run_inspect(struct cli_ctx *ctx, int argc, char **argv)
 	} else if (chk.have_prefix) {
 		printf("Package:            %s\n", path);
 		pkg_print_text(stdout, &chk);
-		printf("Integrity:          %s\n", chk.err == FWS_OK
-		                                       ? "ok (every block, image digest, DFU suffix)"
-		                                       : fws_err_name(chk.err));
+		printf("Integrity:          %s\n",
+		       chk.err != FWS_OK ? fws_err_name(chk.err)
+		       : chk.image_checked ? "ok (every block, image digest, DFU suffix)"
+		                           : "ok (every unit, DFU suffix; the image digest needs the "
+		                             "base image: the device checks it)");
 		printf("Signature:          %s\n", sig_state);
 	}
 	if (chk.err != FWS_OK) {

@@ -22,12 +22,14 @@
 #include "commands.h"
 #include "fwseal/keys.h"
 #include "fwseal/pkg.h"
+#include "pack_encode.h"
 #include "release_desc.h"
 
 static const char usage[] =
 	N_("Usage: fwseal pack --image IMG --release REL --key KEY --out PKG\n"
 	"                   [--key KEY]... [--set FIELD=VALUE]... [--json]\n"
-	"                   [--passphrase-file FILE] [--pin-file FILE] [--pkcs11-module SO]\n\n"
+	"                   [--passphrase-file FILE] [--pin-file FILE] [--pkcs11-module SO]\n"
+	"                   [--compress lz4 | --delta-from OLD.fwseal]\n\n"
 	"Build a signed update package from a firmware image and a release\n"
 	"description (see docs/release-description.md).\n\n"
 	"  --image IMG            the firmware image (1 byte to 1 GiB)\n"
@@ -40,7 +42,12 @@ static const char usage[] =
 	"                         e.g. --set version=1.2.4 --set security_counter=7\n"
 	"  --passphrase-file FILE passphrase of encrypted key files (first line)\n"
 	"  --pin-file FILE        PKCS#11 user PIN (first line), if the URI has none\n"
-	"  --pkcs11-module SO     PKCS#11 module; default: the modules registered with p11-kit\n");
+	"  --pkcs11-module SO     PKCS#11 module; default: the modules registered with p11-kit\n"
+	"  --compress lz4         a compressed package: less to send over a slow link\n"
+	"  --delta-from OLD.fwseal  a delta package: only what changed since the release\n"
+	"                         in OLD (a full or compressed package); it installs only\n"
+	"                         on a device that runs exactly that release\n"
+	"                         (docs/package-format.md, \"Encoded payloads\")\n");
 
 struct image {
 	int fd;
@@ -70,6 +77,7 @@ struct pack_args {
 	const char *sets[64];
 	unsigned nsets;
 	const char *passphrase_file, *pin_file, *module;
+	struct pack_enc enc;
 };
 
 static const struct option opts[] = {
@@ -81,11 +89,14 @@ static const struct option opts[] = {
 	{"passphrase-file", required_argument, NULL, 'P'},
 	{"pin-file", required_argument, NULL, 'N'},
 	{"pkcs11-module", required_argument, NULL, 'M'},
+	{"compress", required_argument, NULL, 'z'},
+	{"delta-from", required_argument, NULL, 'D'},
 	{NULL, 0, NULL, 0},
 };
 
 static const struct cli_opt_hint hints[] = {
 	{"set", CLI_VAL_TEXT},
+	{"compress", "lz4"},
 	{NULL, NULL},
 };
 
@@ -111,6 +122,11 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct pack_ar
 		case 'P': a->passphrase_file = optarg; break;
 		case 'N': a->pin_file = optarg; break;
 		case 'M': a->module = optarg; break;
+		case 'z':
+			if (!pack_enc_option(&a->enc, optarg))
+				return cli_usage(ctx, "--compress takes lz4, not '%s'.", optarg);
+			break;
+		case 'D': a->enc.delta_from = optarg; break;
 		default: return FWS_EXIT_USAGE;
 		}
 	}
@@ -118,6 +134,9 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct pack_ar
 		return cli_usage(ctx, "Unexpected argument '%s'.", argv[optind]);
 	if (!a->image || !a->release || !a->nkeys || !a->out)
 		return cli_usage(ctx, "pack needs --image, --release, --key and --out.");
+	if (a->enc.encoding && a->enc.delta_from)
+		return cli_usage(ctx, "Give --compress or --delta-from, not both: a delta package is "
+		                      "compressed too.");
 	return -1;
 }
 
@@ -154,6 +173,35 @@ static int open_signers(const struct pack_args *a, fws_signer **s)
 	return -1;
 }
 
+/* DFU 1.1 appendix B: bcdDevice 0xFFFF = any; the CRC covers every byte
+ * before dwCRC (dfu-util: init 0xFFFFFFFF, no final xor = ~zlib crc). */
+static void write_suffix(struct atomic_out *out, uint32_t crc, const fws_manifest_in *m)
+{
+	fws_dfu_suffix s = {
+		.bcd_device = 0xFFFF,
+		.id_product = m->class_id,
+		.id_vendor = m->vendor_id,
+		.bcd_dfu = 0x0100,
+		.crc = 0,
+	};
+	uint8_t sfx[FWS_PKG_SUFFIX_LEN];
+	fws_dfu_suffix_encode(&s, sfx);
+	s.crc = ~cli_crc32(crc, sfx, FWS_PKG_SUFFIX_LEN - 4);
+	fws_dfu_suffix_encode(&s, sfx);
+	atomic_out_write(out, sfx, sizeof(sfx));
+}
+
+/* An encoded package: prefix, the units with their next-digests, suffix. */
+static bool write_encoded(struct atomic_out *out, const struct pack_enc *pe, const uint8_t *prefix,
+                          size_t prefix_len, const fws_manifest_in *m)
+{
+	uint32_t crc = cli_crc32(0, prefix, prefix_len);
+	atomic_out_write(out, prefix, prefix_len);
+	pack_enc_write(pe, out, &crc);
+	write_suffix(out, crc, m);
+	return !out->err;
+}
+
 /* Stream header, manifest, signatures, blocks with next-digests and the DFU
  * suffix into out; re-hash the image to catch a change since chaining. */
 static bool write_package(struct atomic_out *out, struct image *im, const uint8_t *prefix,
@@ -187,20 +235,7 @@ static bool write_package(struct atomic_out *out, struct image *im, const uint8_
 		*changed = true;
 		return false;
 	}
-	/* DFU 1.1 appendix B: bcdDevice 0xFFFF = any; the CRC covers every byte
-	 * before dwCRC (dfu-util: init 0xFFFFFFFF, no final xor = ~zlib crc). */
-	fws_dfu_suffix s = {
-		.bcd_device = 0xFFFF,
-		.id_product = m->class_id,
-		.id_vendor = m->vendor_id,
-		.bcd_dfu = 0x0100,
-		.crc = 0,
-	};
-	uint8_t sfx[FWS_PKG_SUFFIX_LEN];
-	fws_dfu_suffix_encode(&s, sfx);
-	s.crc = ~cli_crc32(crc, sfx, FWS_PKG_SUFFIX_LEN - 4);
-	fws_dfu_suffix_encode(&s, sfx);
-	atomic_out_write(out, sfx, sizeof(sfx));
+	write_suffix(out, crc, m);
 	return !out->err;
 }
 
@@ -220,6 +255,11 @@ static void report(const struct cli_ctx *ctx, const char *out, const rel_desc *r
 		cli_json_u64(&j, "package_size", size);
 		cli_json_hex(&j, "chain_head", m->chain_head, FWS_SHA256_LEN);
 		cli_json_hex(&j, "image_sha256", m->image_sha256, FWS_SHA256_LEN);
+		cli_json_str(&j, "encoding", fws_encoding_name(m->encoding));
+		if (m->encoding == FWS_ENC_LZ4_DELTA) {
+			cli_json_str(&j, "base_version", m->base_version);
+			cli_json_hex(&j, "base_sha256", m->base_sha256, FWS_SHA256_LEN);
+		}
 		cli_json_arr(&j, "signers");
 		for (unsigned i = 0; i < nkeys; i++)
 			cli_json_hex(&j, NULL, ids[i], FWS_KEY_ID_LEN);
@@ -231,6 +271,13 @@ static void report(const struct cli_ctx *ctx, const char *out, const rel_desc *r
 	       (unsigned long long)size, m->model, m->version, m->security_counter, m->payload_size);
 	cli_hex(m->image_sha256, FWS_SHA256_LEN, hex);
 	printf(_("image sha256: %s\n"), hex);
+	if (m->encoding == FWS_ENC_LZ4)
+		printf(_("compressed (lz4): %.2f image bytes per package byte.\n"),
+		       (double)m->payload_size / (double)size);
+	else if (m->encoding == FWS_ENC_LZ4_DELTA)
+		printf(_("delta (lz4-delta) from version %s: %.2f image bytes per package byte; it "
+		         "installs only on a device that runs %s.\n"),
+		       m->base_version, (double)m->payload_size / (double)size, m->base_version);
 	for (unsigned i = 0; i < nkeys; i++) {
 		cli_hex(ids[i], FWS_KEY_ID_LEN, hex);
 		printf(_("signed by key id: %s\n"), hex);
@@ -291,14 +338,24 @@ static int run_pack(struct cli_ctx *ctx, int argc, char **argv)
 		cli_error("Out of memory for %u blocks. Use a larger block_size.", nblocks);
 		goto done;
 	}
-	fws_err fe = fws_chain_compute(image_read, &im, m->payload_size, m->block_size, buf,
-	                               digests, m->image_sha256);
-	if (fe != FWS_OK) {
-		cli_error("Cannot read the image %s. Check the file.", a.image);
-		rc = FWS_EXIT_IO;
-		goto done;
+	fws_err fe = FWS_OK;
+	if (a.enc.encoding || a.enc.delta_from) {
+		/* units instead of blocks: the chain runs over them */
+		int erc = pack_enc_prepare(&a.enc, im.fd, (uint64_t)st.st_size, m);
+		if (erc >= 0) {
+			rc = erc;
+			goto done;
+		}
+	} else {
+		fe = fws_chain_compute(image_read, &im, m->payload_size, m->block_size, buf,
+		                       digests, m->image_sha256);
+		if (fe != FWS_OK) {
+			cli_error("Cannot read the image %s. Check the file.", a.image);
+			rc = FWS_EXIT_IO;
+			goto done;
+		}
+		memcpy(m->chain_head, digests, FWS_SHA256_LEN);
 	}
-	memcpy(m->chain_head, digests, FWS_SHA256_LEN);
 
 	size_t mlen = 0;
 	fe = fws_manifest_encode(m, prefix + FWS_PKG_HEADER_LEN, FWS_PKG_MANIFEST_MAX, &mlen);
@@ -341,7 +398,8 @@ static int run_pack(struct cli_ctx *ctx, int argc, char **argv)
 		goto done;
 	}
 	out_open = true;
-	if (!write_package(&out, &im, prefix, prefix_len, m, digests, buf, &changed) ||
+	if (!(a.enc.encoding ? write_encoded(&out, &a.enc, prefix, prefix_len, m)
+	                     : write_package(&out, &im, prefix, prefix_len, m, digests, buf, &changed)) ||
 	    !atomic_out_commit(&out)) {
 		if (changed)
 			cli_error("The image %s changed while it was being packed. Pack again once it is stable.",
@@ -353,8 +411,9 @@ static int run_pack(struct cli_ctx *ctx, int argc, char **argv)
 		goto done;
 	}
 	out_open = false;
-	uint64_t size = prefix_len + (uint64_t)m->payload_size +
-	                (uint64_t)nblocks * FWS_SHA256_LEN + FWS_PKG_SUFFIX_LEN;
+	uint64_t size = prefix_len + FWS_PKG_SUFFIX_LEN +
+	                (a.enc.encoding ? pack_enc_stream_len(&a.enc)
+	                                : (uint64_t)m->payload_size + (uint64_t)nblocks * FWS_SHA256_LEN);
 	report(ctx, a.out, &rd, (const uint8_t(*)[FWS_KEY_ID_LEN])ids, a.nkeys, size);
 	rc = FWS_EXIT_OK;
 done:
@@ -365,6 +424,7 @@ done:
 	free(digests);
 	free(buf);
 	close(im.fd);
+	pack_enc_free(&a.enc);
 	return rc;
 
 bad_release:

@@ -11,12 +11,14 @@
 
 #include "cli_msg.h"
 #include "commands.h"
+#include "fwseal/encoding.h"
+#include "fwseal-host/pkgimage.h"
 #include "fwseal-host/session.h"
 #include "pkg_print.h"
 
 static const char usage[] =
 	N_("Usage: fwseal verify PKG [--trust TRUST] [--model M] [--hw-rev R]\n"
-	"                     [--min-counter N] [--json]\n\n"
+	"                     [--min-counter N] [--base OLD.fwseal] [--json]\n\n"
 	"Check a package as a device would. Exit 0: authentic, intact and allowed by\n"
 	"the policy; 3: malformed, tampered or not signed by a trusted key; 4: refused\n"
 	"by the policy.\n\n"
@@ -26,6 +28,9 @@ static const char usage[] =
 	"  --model M         the device's model designation must equal the package's\n"
 	"  --hw-rev R        the device's hardware revision must be in the package's range\n"
 	"  --min-counter N   the package's security counter must be at least N\n"
+	"  --base OLD.fwseal for a delta package: the package of the release it was\n"
+	"                    made from, so the image it builds is checked here too\n"
+	"                    (without it, only the device can check that image)\n"
 	"  --json            machine-readable result\n");
 
 struct policy {
@@ -58,6 +63,7 @@ static const struct option opts[] = {
 	{"model", required_argument, NULL, 'm'},
 	{"hw-rev", required_argument, NULL, 'r'},
 	{"min-counter", required_argument, NULL, 'c'},
+	{"base", required_argument, NULL, 'b'},
 	{NULL, 0, NULL, 0},
 };
 
@@ -70,12 +76,13 @@ static const struct cli_opt_hint hints[] = {
 
 static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const char *trust_path = NULL;
+	const char *trust_path = NULL, *base_path = NULL;
 	struct policy pol = {0};
 	int c;
-	while ((c = cli_getopt(ctx, argc, argv, "t:m:r:c:", opts)) != -1) {
+	while ((c = cli_getopt(ctx, argc, argv, "t:m:r:c:b:", opts)) != -1) {
 		switch (c) {
 		case 't': trust_path = optarg; break;
+		case 'b': base_path = optarg; break;
 		case 'm': pol.model = optarg; break;
 		case 'r':
 			if (!cli_parse_u16(optarg, &pol.hw_rev))
@@ -103,11 +110,24 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 	static fwh_pkg_check chk;
 	memset(&chk, 0, sizeof(chk));
 	chk.trust = &trust;
+	static fwh_pkg_image base;
+	if (base_path) {
+		fwh_error berr;
+		fwh_error_clear(&berr);
+		if (fwh_pkg_image_load(&base, base_path, &berr) != FWS_OK) {
+			cli_error("--base: %s", berr.msg);
+			return berr.code == FWS_E_IO ? FWS_EXIT_IO : FWS_EXIT_BAD_PACKAGE;
+		}
+		chk.base = base.image;
+		chk.base_len = base.len;
+	}
 	fws_err e = fwh_pkg_check_file(&chk, path);
+	fwh_pkg_image_free(&base);
 	char why[FWH_ERROR_MSG_MAX] = "";
 	if (e == FWS_OK)
 		e = check_policy(&pol, &chk.manifest, why, sizeof(why));
-	rc = cli_exit_for_fws(e, false);
+	/* FWS_E_BASE here: --base named another release */
+	rc = e == FWS_E_BASE ? FWS_EXIT_USAGE : cli_exit_for_fws(e, false);
 
 	if (ctx->json) {
 		struct cli_json j;
@@ -125,6 +145,7 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 		if (chk.authentic)
 			cli_json_hex(&j, "signer_key_id", chk.signer, FWS_KEY_ID_LEN);
 		cli_json_u64(&j, "blocks_checked", chk.blocks_ok);
+		cli_json_bool(&j, "image_checked", chk.image_checked);
 		if (chk.have_prefix && chk.authentic) {
 			cli_json_obj(&j, "manifest");
 			pkg_print_json(&j, &chk);
@@ -142,9 +163,19 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 	if (!ctx->json) {
 		char hex[2 * FWS_KEY_ID_LEN + 1];
 		cli_hex(chk.signer, FWS_KEY_ID_LEN, hex);
-		printf(_("%s: OK. Authentic (key id %s) and intact (%" PRIu32 " blocks, image digest, DFU suffix): %s %s, security counter %" PRIu32 ".\n"),
-		       path, hex, chk.blocks_ok, chk.manifest.model, chk.manifest.version,
-		       chk.manifest.security_counter);
+		const fws_manifest *m = &chk.manifest;
+		if (m->encoding == FWS_ENC_NONE)
+			printf(_("%s: OK. Authentic (key id %s) and intact (%" PRIu32 " blocks, image digest, DFU suffix): %s %s, security counter %" PRIu32 ".\n"),
+			       path, hex, chk.blocks_ok, m->model, m->version, m->security_counter);
+		else if (chk.image_checked)
+			printf(_("%s: OK. Authentic (key id %s) and intact (%" PRIu32 " %s units decoded, image digest, DFU suffix): %s %s, security counter %" PRIu32 ".\n"),
+			       path, hex, chk.blocks_ok, fws_encoding_name(m->encoding), m->model,
+			       m->version, m->security_counter);
+		else
+			printf(_("%s: OK. Authentic (key id %s) and intact (%" PRIu32 " %s units, DFU suffix): %s %s, security counter %" PRIu32 ". The image digest was not checked: the image is built on version %.*s, which the device checks; give --base with that release's package to check it here.\n"),
+			       path, hex, chk.blocks_ok, fws_encoding_name(m->encoding), m->model,
+			       m->version, m->security_counter, (int)m->base_version.len,
+			       fwh_pkg_check_span(&chk, m->base_version));
 	}
 	return FWS_EXIT_OK;
 }

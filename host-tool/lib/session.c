@@ -360,6 +360,14 @@ fws_err fwh_flash(fwh_link **link, const fwh_package *pkg, const fwh_flash_opts 
 	r.prog.resume_offset = result->resume_offset;
 
 	e = download(&r, start, err);
+	if (e == FWS_E_BASE && err != NULL) {
+		/* a delta for another image: say which version it needs */
+		fwh_error dev = *err;
+		fwh_base_refusal(pkg, NULL, err);
+		err->from_device = dev.from_device;
+		err->detail = dev.detail;
+		err->dfu_status = dev.dfu_status;
+	}
 	if (e != FWS_OK)
 		return (link_lost(e) || e == FWS_E_CANCELLED) ? interrupted(&r, e, err) : e;
 	if (cancelled(&r))

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fwseal/encoding.h"
 #include "fwseal/stub.h"
 #include "fwseal/stub_serial.h"
 #include "posix_hal.h"
@@ -38,12 +39,22 @@ static void on_signal(int sig)
 /* Devices on one emulated USB bus (--and); a serial device is alone. */
 #define SIM_UNITS_MAX 8
 
+/* The block buffer for --max-block: a block with its digest, and room to
+ * decode a compressed or delta unit in place (fwseal/encoding.h), as on
+ * the firmware (4,144 bytes for 4 KiB blocks). */
+static size_t sim_buf_cap(const sim_options *o)
+{
+	size_t cap = FWS_ENC_BUF_NEED(o->max_block);
+
+	return cap < FWS_PKG_BUF_MIN ? FWS_PKG_BUF_MIN : cap;
+}
+
 /* Everything a device has in RAM: static, as on the target. */
 struct sim_unit {
 	fws_posix_dev dev;
 	fws_stub stub;
 	fws_stub_serial link_state;
-	uint8_t block_buf[FWS_PKG_BLOCK_MAX + FWS_SHA256_LEN];
+	uint8_t block_buf[FWS_ENC_BUF_NEED(FWS_PKG_BLOCK_MAX)];
 	sim_options opts;
 	fws_stub_config config;
 };
@@ -177,9 +188,7 @@ static int setup_unit(struct sim_unit *u)
 	c->id.component = o->component;
 	c->id.simulator = true;
 	c->buf = u->block_buf;
-	c->buf_cap = o->max_block + FWS_SHA256_LEN;
-	if (c->buf_cap < FWS_PKG_BUF_MIN)
-		c->buf_cap = FWS_PKG_BUF_MIN;
+	c->buf_cap = sim_buf_cap(o);
 	c->poll_timeout_ms = 0;
 	c->xfer_size = 4096;
 	c->defects = o->defects;
@@ -239,9 +248,7 @@ int main(int argc, char **argv)
 	if (u->opts.ram) {
 		/* Static RAM a firmware port needs for the stub (bench/): the
 		 * core, the block buffer for --max-block, the serial link. */
-		const sim_options *o = &u->opts;
-		size_t buf = o->max_block + FWS_SHA256_LEN < FWS_PKG_BUF_MIN ? FWS_PKG_BUF_MIN
-		                                                             : o->max_block + FWS_SHA256_LEN;
+		size_t buf = sim_buf_cap(&u->opts);
 
 		printf("stub %zu\nblock_buffer %zu\nserial_link %zu\ntotal %zu\n", sizeof(fws_stub),
 		       buf, sizeof(fws_stub_serial), sizeof(fws_stub) + buf + sizeof(fws_stub_serial));

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* pack_encode.c - see pack_encode.h. */
+#include "pack_encode.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli_util.h"
+#include "exitcodes.h"
+
+bool pack_enc_option(struct pack_enc *pe, const char *arg)
+{
+	if (strcmp(arg, "lz4") != 0)
+		return false;
+	pe->encoding = FWS_ENC_LZ4;
+	return true;
+}
+
+static bool read_all(int fd, uint8_t *p, size_t n)
+{
+	size_t done = 0;
+	while (done < n) {
+		ssize_t r = pread(fd, p + done, n - done, (off_t)done);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return false;
+		done += (size_t)r;
+	}
+	return true;
+}
+
+/* The old package must be of the same product as the new release. */
+static int same_product(const struct pack_enc *pe, const fws_manifest_in *m)
+{
+	const fws_manifest *o = &pe->old.m;
+	const char *what = NULL;
+	if (strcmp(o->model, m->model) != 0)
+		what = "model";
+	else if (o->vendor_id != m->vendor_id || o->class_id != m->class_id)
+		what = "vendor or class id";
+	else if (strcmp(o->component, m->component) != 0)
+		what = "component";
+	if (what == NULL)
+		return -1;
+	cli_error("%s is a package of another %s (%s %s); a delta applies only to an earlier "
+	          "release of the same product. Name that release's package with --delta-from.",
+	          pe->delta_from, what, o->model, o->component);
+	return FWS_EXIT_USAGE;
+}
+
+int pack_enc_prepare(struct pack_enc *pe, int fd, uint64_t len, fws_manifest_in *m)
+{
+	if (pe->delta_from) {
+		fwh_error err;
+		fwh_error_clear(&err);
+		if (fwh_pkg_image_load(&pe->old, pe->delta_from, &err) != FWS_OK) {
+			cli_error("%s", err.msg);
+			return err.code == FWS_E_IO ? FWS_EXIT_IO
+			       : err.code == FWS_E_BASE ? FWS_EXIT_USAGE
+			                                : FWS_EXIT_BAD_PACKAGE;
+		}
+		int rc = same_product(pe, m);
+		if (rc >= 0)
+			return rc;
+		pe->encoding = FWS_ENC_LZ4_DELTA;
+		snprintf(pe->old_version, sizeof pe->old_version, "%s", pe->old.m.version);
+	}
+	pe->image_len = (size_t)len;
+	pe->image = malloc(pe->image_len);
+	if (pe->image == NULL) {
+		cli_error("Out of memory for the %llu-byte image; pack it without --compress / "
+		          "--delta-from.", (unsigned long long)len);
+		return FWS_EXIT_FAILURE;
+	}
+	if (!read_all(fd, pe->image, pe->image_len)) {
+		cli_error("Cannot read the image (%s). Check the file.", strerror(errno ? errno : EIO));
+		return FWS_EXIT_IO;
+	}
+	fws_err e = fws_encode_image(pe->encoding, m->block_size, pe->image, (uint32_t)pe->image_len,
+	                             pe->old.image, (uint32_t)pe->old.len, &pe->enc);
+	if (e != FWS_OK) {
+		cli_error("Cannot encode the image (%s); pack it without --compress / --delta-from.",
+		          fws_err_describe(e));
+		return FWS_EXIT_FAILURE;
+	}
+	m->payload_size = (uint32_t)pe->image_len;
+	fws_sha256(pe->image, pe->image_len, m->image_sha256);
+	memcpy(m->chain_head, pe->enc.digests, FWS_SHA256_LEN);
+	m->encoding = pe->encoding;
+	m->units_len = (uint32_t)pe->enc.units_len;
+	if (pe->encoding == FWS_ENC_LZ4_DELTA) {
+		memcpy(m->base_sha256, pe->old.m.image_sha256, FWS_SHA256_LEN);
+		m->base_size = (uint32_t)pe->old.len;
+		m->base_version = pe->old_version;
+	}
+	return -1;
+}
+
+void pack_enc_write(const struct pack_enc *pe, struct atomic_out *out, uint32_t *crc)
+{
+	const fws_encoded *e = &pe->enc;
+	for (uint32_t i = 0; i < e->count && !out->err; i++) {
+		const uint8_t *u = e->units + e->unit_off[i];
+		size_t n = e->unit_off[i + 1] - e->unit_off[i];
+		const uint8_t *next = e->digests + (size_t)(i + 1) * FWS_SHA256_LEN;
+		atomic_out_write(out, u, n);
+		atomic_out_write(out, next, FWS_SHA256_LEN);
+		*crc = cli_crc32(*crc, u, n);
+		*crc = cli_crc32(*crc, next, FWS_SHA256_LEN);
+	}
+}
+
+uint64_t pack_enc_stream_len(const struct pack_enc *pe)
+{
+	return pe->enc.units_len + (uint64_t)pe->enc.count * FWS_SHA256_LEN;
+}
+
+void pack_enc_free(struct pack_enc *pe)
+{
+	fws_encoded_free(&pe->enc);
+	fwh_pkg_image_free(&pe->old);
+	free(pe->image);
+	pe->image = NULL;
+}

@@ -30,6 +30,8 @@ typedef struct run {
 	uint64_t t0, last_report;
 	uint64_t sent_from;          /* stream offset where this run started sending */
 	uint16_t dev_xfer;           /* the device's FWS_DI_XFER_SIZE, 0 unknown */
+	fws_devinfo dev;             /* the record read in prepare() */
+	bool have_dev;
 } run;
 
 static uint64_t now_ms(void)
@@ -160,6 +162,8 @@ static fws_err prepare(run *r, uint64_t *start, fwh_error *err)
 	if (e != FWS_OK)
 		return e;
 	r->dev_xfer = dev.xfer_size;
+	r->dev = dev;
+	r->have_dev = true;
 	fwh_plan plan;
 	fwh_plan_make(r->pkg, &dev, &plan);
 	*start = 0;
@@ -363,7 +367,7 @@ fws_err fwh_flash(fwh_link **link, const fwh_package *pkg, const fwh_flash_opts 
 	if (e == FWS_E_BASE && err != NULL) {
 		/* a delta for another image: say which version it needs */
 		fwh_error dev = *err;
-		fwh_base_refusal(pkg, NULL, err);
+		fwh_base_refusal(pkg, r.have_dev ? &r.dev : NULL, err);
 		err->from_device = dev.from_device;
 		err->detail = dev.detail;
 		err->dfu_status = dev.dfu_status;

@@ -136,6 +136,8 @@ static int run_usb(size_t n, int argc, char **argv)
 		}
 		u->dev.baud = 0;
 		fws_posix_hal_init(&u->dev);
+		if (u->opts.no_encodings)
+			u->dev.hal.flash_map = NULL;
 		if (start_device(u) != 0)
 			return 2;
 		/* The USB face instead of the pty: ports/posix/usb/sim_usb.h. */
@@ -273,6 +275,8 @@ int main(int argc, char **argv)
 	u->dev.fd = lk.fd;
 	u->dev.baud = u->opts.baud;
 	fws_posix_hal_init(&u->dev);
+	if (u->opts.no_encodings)
+		u->dev.hal.flash_map = NULL;
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;

@@ -27,6 +27,11 @@ struct usb_fix {
 	char tampered[USB_FIX_PATH_MAX];  /* v3 (counter 3) with one payload byte flipped */
 	char wrong_model[USB_FIX_PATH_MAX]; /* v3 for model OTHER-1 */
 	char v2_image[USB_FIX_PATH_MAX];  /* the raw image of v2 */
+	/* compressed and delta packages (fwseal/encoding.h) */
+	char v3_delta[USB_FIX_PATH_MAX];  /* v3, a delta from v2's image */
+	char v3_delta_tampered[USB_FIX_PATH_MAX]; /* the same, a byte of unit 2 flipped */
+	char v3_delta_v1[USB_FIX_PATH_MAX]; /* v3, a delta from v1's image (wrong base on v2) */
+	char v4_lz4[USB_FIX_PATH_MAX];    /* v4 (counter 4), compressed */
 	const char *sim;
 	unsigned state_gen;
 };

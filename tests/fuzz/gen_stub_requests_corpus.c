@@ -12,6 +12,7 @@
 
 #include "fuzz_stub_requests.h"
 #include "fwseal/dfu.h"
+#include "fwseal/encoding.h"
 #include "fwseal/le.h"
 #include "fwseal/stub.h"
 
@@ -121,6 +122,54 @@ int main(int argc, char **argv)
 	rec(FWS_DFU_GETSTATUS, 0x80, NULL, 0);
 	save(argv[1], "odd-requests");
 
+	/* compressed and delta packages (issue 18): the device's 1.0.0 is
+	 * fuzz_image(1); v2's image is a small fix of it */
+	uint8_t *img1 = fuzz_image(1);
+	uint8_t *fix = malloc(FUZZ_IMG);
+	memcpy(fix, img1, FUZZ_IMG);
+	memcpy(fix + 700, "a small fix", 11);
+	test_pkg lz, delta, other;
+	fuzz_pkg_enc(&lz, &key, "2.0.0", 2, fix, FWS_ENC_LZ4, NULL);
+	fuzz_pkg_enc(&delta, &key, "2.0.0", 2, fix, FWS_ENC_LZ4_DELTA, img1);
+	fuzz_pkg_enc(&other, &key, "2.0.0", 2, fix, FWS_ENC_LZ4_DELTA, img0);
+
+	stream(lz.data, 0, lz.len, 1024);
+	finish();
+	rec(FWS_REQ_RESET, 0, NULL, 0);
+	save(argv[1], "lz4-update");
+
+	stream(delta.data, 0, delta.len, 300);
+	finish();
+	rec(FWS_REQ_RESET, 0, NULL, 0);
+	rec(FWS_REQ_INFO, 0, NULL, 0);
+	save(argv[1], "delta-update");
+
+	stream(other.data, 0, other.len, 4096); /* made against another image */
+	rec(FWS_DFU_GETSTATUS, 0, NULL, 0);
+	rec(FWS_DFU_CLRSTATUS, 0, NULL, 0);
+	save(argv[1], "delta-wrong-base");
+
+	delta.data[delta.block_off[2] + 5] ^= 1; /* a byte of unit 2's header */
+	stream(delta.data, 0, delta.len, 512);
+	rec(FWS_DFU_CLRSTATUS, 0, NULL, 0);
+	save(argv[1], "delta-tampered-unit");
+	delta.data[delta.block_off[2] + 5] ^= 1;
+
+	stream(delta.data, 0, delta.block_off[3] + 7u, 4096);
+	rec(FUZZ_POWER, 1, NULL, 0);
+	rec(FWS_REQ_INFO, 0, NULL, 0);
+	fws_put_le32(r, (uint32_t)delta.prefix_len);
+	fws_sha256(delta.data, delta.prefix_len, r + 4);
+	rec(FWS_REQ_RESUME, 0, r, sizeof r);
+	stream(delta.data, delta.prefix_len, delta.len, 1024);
+	finish();
+	save(argv[1], "delta-resume");
+
+	test_pkg_free(&lz);
+	test_pkg_free(&delta);
+	test_pkg_free(&other);
+	free(fix);
+	free(img1);
 	test_pkg_free(&v2);
 	test_pkg_free(&v0);
 	free(img2);

@@ -49,6 +49,19 @@ void fws_unit_hdr_parse(const uint8_t in[FWS_UNIT_HDR_LEN], fws_unit *u)
 	u->data_len = fws_get_le32(in + 8);
 }
 
+/* memmove as a loop: the device's libc memmove is 250 bytes of flash, and
+ * the two moves here (a few KiB, once per unit) are not worth them. */
+static void move(uint8_t *dst, const uint8_t *src, size_t n)
+{
+	if (dst < src) {
+		for (size_t i = 0; i < n; i++)
+			dst[i] = src[i];
+	} else {
+		for (size_t i = n; i-- > 0;)
+			dst[i] = src[i];
+	}
+}
+
 /* The reference a unit names, checked against what its source holds. */
 static fws_err ref_map(const fws_unit_refs *refs, uint8_t encoding, uint8_t source, uint32_t off,
                        uint32_t len, const uint8_t **out)
@@ -84,7 +97,7 @@ static fws_err lz4_in_place(uint8_t *buf, size_t buf_cap, uint32_t data_len, siz
 	    buf_cap < (size_t)LZ4_DECOMPRESS_INPLACE_BUFFER_SIZE(block_len))
 		return FWS_E_ENCODING;
 	src = buf + buf_cap - data_len;
-	memmove(src, buf + FWS_UNIT_HDR_LEN, data_len);
+	move(src, buf + FWS_UNIT_HDR_LEN, data_len);
 	n = LZ4_decompress_safe_usingDict((const char *)src, (char *)buf, (int)data_len,
 	                                  (int)block_len, (const char *)dict, (int)dict_len);
 	return n >= 0 && (size_t)n == block_len ? FWS_OK : FWS_E_ENCODING;
@@ -110,7 +123,7 @@ fws_err fws_unit_decode(uint8_t *buf, size_t buf_cap, size_t unit_len, size_t bl
 		if (u.source != FWS_SRC_NONE || u.ref_len != 0u || u.ref_off != 0u ||
 		    u.data_len != block_len)
 			return FWS_E_ENCODING;
-		memmove(buf, buf + FWS_UNIT_HDR_LEN, block_len);
+		move(buf, buf + FWS_UNIT_HDR_LEN, block_len);
 		return FWS_OK;
 	case FWS_UNIT_LZ4:
 		e = ref_map(refs, encoding, u.source, u.ref_off, u.ref_len, &ref);

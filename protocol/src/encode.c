@@ -13,6 +13,7 @@
 #include <lz4hc.h>
 
 #include "fwseal/encoding.h"
+#include "fwseal/le.h"
 #include "fwseal/pkg.h"
 
 #define HC_LEVEL   LZ4HC_CLEVEL_MAX
@@ -20,7 +21,7 @@
 #define SAMPLE     4u   /* every SAMPLE-th position of a block votes for an offset */
 #define ANCHOR     8u   /* bytes that must match for a vote */
 #define TALLY      64u  /* distinct offsets counted per block */
-#define NDELTA     3u   /* offsets tried per block: 0 and the two most voted */
+#define NDELTA     8u   /* offsets tried per block: 0 and the seven most voted */
 
 struct enc {
 	uint8_t encoding;
@@ -30,6 +31,7 @@ struct enc {
 	LZ4_streamHC_t *hc;
 	uint32_t *index;   /* base position + 1 by hash of ANCHOR bytes; 0 empty */
 	uint8_t *best, *cand, *diff, *check;
+	uint8_t *from;     /* split_runs: block_size x NDELTA choices */
 	size_t best_len;
 };
 
@@ -92,17 +94,94 @@ static void try_base_window(struct enc *e, int64_t end, const uint8_t *blk, uint
 	      lz4_with(e, e->base + start, (uint32_t)(end - start), blk, n));
 }
 
-static void try_add(struct enc *e, int64_t at, const uint8_t *blk, uint32_t n)
+/* lz4-add: the block as differences against the base, run by run (at[i]
+ * the block position where run i starts, off[i] its base offset). */
+static void try_add(struct enc *e, const uint8_t *blk, uint32_t n, const uint32_t *at,
+                    const uint32_t *off, unsigned runs)
 {
+	uint8_t *d = e->cand + FWS_UNIT_HDR_LEN;
+	uint32_t table = 1u + (runs - 1u) * FWS_UNIT_RUN_LEN;
 	int r;
 
-	if (at < 0 || at + n > (int64_t)e->base_len)
+	if (runs == 0u || runs > FWS_UNIT_RUNS_MAX || table >= n)
 		return;
-	for (uint32_t i = 0; i < n; i++)
-		e->diff[i] = (uint8_t)(blk[i] - e->base[at + i]);
-	r = LZ4_compress_HC((const char *)e->diff, (char *)e->cand + FWS_UNIT_HDR_LEN, (int)n,
-	                    (int)n, HC_LEVEL);
-	offer(e, FWS_UNIT_LZ4_ADD, FWS_SRC_BASE, (uint32_t)at, 0u, r > 0 ? (uint32_t)r : 0u);
+	for (unsigned i = 0; i < runs; i++) {
+		uint32_t end = i + 1u < runs ? at[i + 1u] : n;
+
+		if ((uint64_t)off[i] + (end - at[i]) > e->base_len)
+			return;
+		for (uint32_t k = at[i]; k < end; k++)
+			e->diff[k] = (uint8_t)(blk[k] - e->base[off[i] + (k - at[i])]);
+	}
+	d[0] = (uint8_t)(runs - 1u);
+	for (unsigned i = 1; i < runs; i++) {
+		fws_put_le16(d + 1u + (i - 1u) * FWS_UNIT_RUN_LEN, (uint16_t)at[i]);
+		fws_put_le32(d + 3u + (i - 1u) * FWS_UNIT_RUN_LEN, off[i]);
+	}
+	r = LZ4_compress_HC((const char *)e->diff, (char *)d + table, (int)n, (int)(n - table),
+	                    HC_LEVEL);
+	offer(e, FWS_UNIT_LZ4_ADD, FWS_SRC_BASE, off[0], 0u, r > 0 ? table + (uint32_t)r : 0u);
+}
+
+/* Split the block into runs, each against the base at one of the offsets
+ * (deltas): the fewest differing bytes, a run costing `penalty` bytes more
+ * (a dynamic programme over positions, bsdiff's control stream in small).
+ * Returns the number of runs, 0 if none fits FWS_UNIT_RUNS_MAX. */
+static unsigned split_runs(struct enc *e, uint32_t x, const uint8_t *blk, uint32_t n,
+                           const int64_t *deltas, unsigned nd, uint32_t penalty, uint32_t *at,
+                           uint32_t *off)
+{
+	enum { INF = 1 << 28 };
+	uint32_t cost[NDELTA] = {0}, next[NDELTA];
+	unsigned runs = 0, d;
+
+	for (uint32_t i = 0; i < n; i++) {
+		unsigned best = 0;
+
+		for (unsigned k = 1; k < nd; k++)
+			if (cost[k] < cost[best])
+				best = k;
+		for (unsigned k = 0; k < nd; k++) {
+			int64_t b = (int64_t)x + i + deltas[k];
+			uint32_t mm = b < 0 || b >= (int64_t)e->base_len ? (uint32_t)INF
+			              : e->base[b] != blk[i]           ? 1u
+			                                               : 0u;
+			uint32_t c = i == 0 ? 0u : cost[k];
+
+			e->from[(size_t)i * NDELTA + k] = (uint8_t)k;
+			if (i > 0 && cost[best] + penalty < c) {
+				c = cost[best] + penalty;
+				e->from[(size_t)i * NDELTA + k] = (uint8_t)best;
+			}
+			next[k] = c + mm > (uint32_t)INF ? (uint32_t)INF : c + mm;
+		}
+		memcpy(cost, next, sizeof cost);
+	}
+	d = 0;
+	for (unsigned k = 1; k < nd; k++)
+		if (cost[k] < cost[d])
+			d = k;
+	if (cost[d] >= (uint32_t)INF)
+		return 0;
+	/* walk back: a run starts wherever the choice changes */
+	uint32_t starts[FWS_UNIT_RUNS_MAX];
+	unsigned which[FWS_UNIT_RUNS_MAX];
+	for (uint32_t i = n; i-- > 0;) {
+		unsigned p = e->from[(size_t)i * NDELTA + d];
+
+		if (i == 0 || p != d) {
+			if (runs == FWS_UNIT_RUNS_MAX)
+				return 0;
+			starts[runs] = i;
+			which[runs++] = d;
+			d = p;
+		}
+	}
+	for (unsigned i = 0; i < runs; i++) {
+		at[i] = starts[runs - 1u - i];
+		off[i] = (uint32_t)((int64_t)x + at[i] + deltas[which[runs - 1u - i]]);
+	}
+	return runs;
 }
 
 /* Offsets (base position - image position) at which the block's bytes
@@ -186,12 +265,23 @@ static fws_err encode_block(struct enc *e, uint32_t k)
 
 		for (unsigned i = 0; i < nd; i++) {
 			int64_t at = (int64_t)x + deltas[i];
+			uint32_t zero = 0, o = (uint32_t)at;
 
-			try_add(e, at, blk, n);
+			if (at >= 0)
+				try_add(e, blk, n, &zero, &o, 1);
 			/* the old bytes of this block end the window, or sit
 			 * a quarter of it back (code that grew) */
 			try_base_window(e, at + n, blk, n, tried, &nt);
 			try_base_window(e, at + n + 16384, blk, n, tried, &nt);
+		}
+		/* parts of the block moved by different amounts: what a run
+		 * costs decides how finely it splits; the smallest unit wins */
+		for (uint32_t penalty = 8; nd > 1u && penalty <= 2048; penalty *= 4) {
+			uint32_t at[FWS_UNIT_RUNS_MAX], off[FWS_UNIT_RUNS_MAX];
+			unsigned runs = split_runs(e, x, blk, n, deltas, nd, penalty, at, off);
+
+			if (runs > 1u)
+				try_add(e, blk, n, at, off, runs);
 		}
 	}
 
@@ -220,6 +310,7 @@ static void enc_free(struct enc *e)
 	free(e->cand);
 	free(e->diff);
 	free(e->check);
+	free(e->from);
 }
 
 fws_err fws_encode_image(uint8_t encoding, uint32_t block_size, const uint8_t *image,
@@ -250,12 +341,14 @@ fws_err fws_encode_image(uint8_t encoding, uint32_t block_size, const uint8_t *i
 	e.cand = malloc(FWS_ENC_BUF_NEED(block_size));
 	e.diff = malloc(block_size);
 	e.check = malloc(FWS_ENC_BUF_NEED(block_size));
+	e.from = malloc((size_t)block_size * NDELTA);
 	out->units = malloc((size_t)n * FWS_UNIT_HDR_LEN + len);
 	out->unit_off = malloc(((size_t)n + 1u) * sizeof(uint32_t));
 	out->digests = malloc(((size_t)n + 1u) * FWS_SHA256_LEN);
 	if (delta)
 		e.index = calloc((size_t)1 << HASH_BITS, sizeof(uint32_t));
-	if (!e.hc || !e.best || !e.cand || !e.diff || !e.check || !out->units || !out->unit_off ||
+	if (!e.hc || !e.best || !e.cand || !e.diff || !e.check || !e.from || !out->units ||
+	    !out->unit_off ||
 	    !out->digests || (delta && !e.index)) {
 		err = FWS_E_NOMEM;
 		goto done;

@@ -85,10 +85,11 @@ static fws_err ref_map(const fws_unit_refs *refs, uint8_t encoding, uint8_t sour
 	return *out != NULL ? FWS_OK : FWS_E_IO;
 }
 
-/* LZ4-decode the unit's data, moved to the end of the buffer, into
- * buf[0 .. block_len) (lz4.h, "In-place compression and decompression"). */
-static fws_err lz4_in_place(uint8_t *buf, size_t buf_cap, uint32_t data_len, size_t block_len,
-                            const uint8_t *dict, uint32_t dict_len)
+/* LZ4-decode data_len bytes at from (in buf), moved to the end of the
+ * buffer, into buf[0 .. block_len) (lz4.h, "In-place compression and
+ * decompression"). */
+static fws_err lz4_in_place(uint8_t *buf, size_t buf_cap, const uint8_t *from, uint32_t data_len,
+                            size_t block_len, const uint8_t *dict, uint32_t dict_len)
 {
 	uint8_t *src;
 	int n;
@@ -97,7 +98,7 @@ static fws_err lz4_in_place(uint8_t *buf, size_t buf_cap, uint32_t data_len, siz
 	    buf_cap < (size_t)LZ4_DECOMPRESS_INPLACE_BUFFER_SIZE(block_len))
 		return FWS_E_ENCODING;
 	src = buf + buf_cap - data_len;
-	move(src, buf + FWS_UNIT_HDR_LEN, data_len);
+	move(src, from, data_len);
 	n = LZ4_decompress_safe_usingDict((const char *)src, (char *)buf, (int)data_len,
 	                                  (int)block_len, (const char *)dict, (int)dict_len);
 	return n >= 0 && (size_t)n == block_len ? FWS_OK : FWS_E_ENCODING;
@@ -129,21 +130,57 @@ fws_err fws_unit_decode(uint8_t *buf, size_t buf_cap, size_t unit_len, size_t bl
 		e = ref_map(refs, encoding, u.source, u.ref_off, u.ref_len, &ref);
 		if (e != FWS_OK)
 			return e;
-		return lz4_in_place(buf, buf_cap, u.data_len, block_len, ref, u.ref_len);
-	case FWS_UNIT_LZ4_ADD:
+		return lz4_in_place(buf, buf_cap, buf + FWS_UNIT_HDR_LEN, u.data_len, block_len, ref,
+		                    u.ref_len);
+	case FWS_UNIT_LZ4_ADD: {
+		/* The runs (verified bytes) go out of the buffer first: the
+		 * decoded differences overwrite them. */
+		uint16_t at[FWS_UNIT_RUNS_MAX + 1u];
+		uint32_t off[FWS_UNIT_RUNS_MAX];
+		const uint8_t *t = buf + FWS_UNIT_HDR_LEN;
+		uint32_t n, table;
+
 		if (u.source != FWS_SRC_BASE || u.ref_len != 0u)
 			return FWS_E_ENCODING;
-		/* The reference is checked before decoding, so a bad one fails
+		n = t[0];
+		table = 1u + n * FWS_UNIT_RUN_LEN;
+		if (n >= FWS_UNIT_RUNS_MAX || u.data_len <= table)
+			return FWS_E_ENCODING;
+		at[0] = 0;
+		off[0] = u.ref_off;
+		for (uint32_t i = 1; i <= n; i++) {
+			const uint8_t *r = t + 1u + (i - 1u) * FWS_UNIT_RUN_LEN;
+
+			at[i] = fws_get_le16(r);
+			off[i] = fws_get_le32(r + 2);
+			if (at[i] <= at[i - 1u] || at[i] >= block_len)
+				return FWS_E_ENCODING;
+		}
+		at[n + 1u] = 0; /* unused: the last run ends at block_len */
+		/* Every reference is checked before decoding, so a bad one fails
 		 * the same way whatever the data. */
-		e = ref_map(refs, encoding, u.source, u.ref_off, (uint32_t)block_len, &ref);
+		for (uint32_t i = 0; i <= n; i++) {
+			uint32_t end = i < n ? at[i + 1u] : (uint32_t)block_len;
+
+			e = ref_map(refs, encoding, u.source, off[i], end - at[i], &ref);
+			if (e != FWS_OK)
+				return e;
+		}
+		e = lz4_in_place(buf, buf_cap, buf + FWS_UNIT_HDR_LEN + table, u.data_len - table,
+		                 block_len, NULL, 0u);
 		if (e != FWS_OK)
 			return e;
-		e = lz4_in_place(buf, buf_cap, u.data_len, block_len, NULL, 0u);
-		if (e != FWS_OK)
-			return e;
-		for (size_t i = 0; i < block_len; i++)
-			buf[i] = (uint8_t)(buf[i] + ref[i]);
+		for (uint32_t i = 0; i <= n; i++) {
+			uint32_t end = i < n ? at[i + 1u] : (uint32_t)block_len;
+
+			e = ref_map(refs, encoding, u.source, off[i], end - at[i], &ref);
+			if (e != FWS_OK)
+				return e;
+			for (uint32_t k = at[i]; k < end; k++)
+				buf[k] = (uint8_t)(buf[k] + ref[k - at[i]]);
+		}
 		return FWS_OK;
+	}
 	default:
 		return FWS_E_ENCODING;
 	}

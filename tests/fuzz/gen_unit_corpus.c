@@ -90,6 +90,25 @@ int main(int argc, char **argv)
 			return 1;
 		pick(argv[1], tag, &e, bs_exp, (uint32_t)base_len);
 		fws_encoded_free(&e);
+		/* the same, 24 bytes inserted in a block: two runs (lz4-add) */
+		size_t sn;
+		uint8_t *split = test_image_fix(moved, base_len, 80, &sn);
+		snprintf(tag, sizeof tag, "bs%u-split", bs);
+		if (fws_encode_image(FWS_ENC_LZ4_DELTA, bs, split, (uint32_t)sn, base,
+		                     (uint32_t)base_len, &e) != FWS_OK)
+			return 1;
+		pick(argv[1], tag, &e, bs_exp, (uint32_t)base_len);
+		for (uint32_t k = 0; k < e.count; k++) {
+			const uint8_t *p = e.units + e.unit_off[k];
+			if (p[0] == FWS_UNIT_LZ4_ADD && p[FWS_UNIT_HDR_LEN] > 0) {
+				save(argv[1], bs == 256 ? "bs256-split-lz4add-runs" : "bs4096-split-lz4add-runs",
+				     e.encoding, bs_exp, k * e.block_size, (uint32_t)base_len, p,
+				     e.unit_off[k + 1] - e.unit_off[k]);
+				break;
+			}
+		}
+		fws_encoded_free(&e);
+		free(split);
 		free(moved);
 		free(base);
 		free(img);

@@ -429,22 +429,66 @@ static void test_decoder_rules(void **state)
 	n = unit(buf, FWS_UNIT_LZ4, 0, 0, 0, data, BS);
 	assert_int_equal(dec(buf, n - 1, BS - 1, FWS_ENC_LZ4, 2 * BS, 0, NULL), FWS_E_ENCODING);
 
-	/* lz4-add: differences plus the base at ref_off */
-	uint8_t diff[BS];
+	/* lz4-add: differences plus the base at ref_off (no further runs) */
+	uint8_t diff[BS], add[BS + 64];
 	for (size_t i = 0; i < BS; i++)
 		diff[i] = (uint8_t)(ref_image[i] - ref_base[100 + i]);
-	c = LZ4_compress_default((const char *)diff, (char *)comp, (int)BS, (int)sizeof comp);
-	n = unit(buf, FWS_UNIT_LZ4_ADD, FWS_SRC_BASE, 0, 100, comp, (uint32_t)c);
+	add[0] = 0;
+	c = LZ4_compress_default((const char *)diff, (char *)add + 1, (int)BS, (int)sizeof add - 1);
+	n = unit(buf, FWS_UNIT_LZ4_ADD, FWS_SRC_BASE, 0, 100, add, (uint32_t)c + 1);
 	assert_int_equal(dec(buf, n, BS, FWS_ENC_LZ4_DELTA, 0, 5000, NULL), FWS_OK);
 	assert_memory_equal(buf, ref_image, BS);
-	n = unit(buf, FWS_UNIT_LZ4_ADD, FWS_SRC_BASE, 0, 100, comp, (uint32_t)c);
+	n = unit(buf, FWS_UNIT_LZ4_ADD, FWS_SRC_BASE, 0, 100, add, (uint32_t)c + 1);
 	assert_int_equal(dec(buf, n, BS, FWS_ENC_LZ4, 0, 5000, NULL), FWS_E_ENCODING);
-	n = unit(buf, FWS_UNIT_LZ4_ADD, FWS_SRC_BASE, 0, 5000 - BS + 1, comp, (uint32_t)c);
+	n = unit(buf, FWS_UNIT_LZ4_ADD, FWS_SRC_BASE, 0, 5000 - BS + 1, add, (uint32_t)c + 1);
 	assert_int_equal(dec(buf, n, BS, FWS_ENC_LZ4_DELTA, 0, 5000, NULL), FWS_E_ENCODING);
-	n = unit(buf, FWS_UNIT_LZ4_ADD, FWS_SRC_BASE, 4, 100, comp, (uint32_t)c);
+	n = unit(buf, FWS_UNIT_LZ4_ADD, FWS_SRC_BASE, 4, 100, add, (uint32_t)c + 1);
 	assert_int_equal(dec(buf, n, BS, FWS_ENC_LZ4_DELTA, 0, 5000, NULL), FWS_E_ENCODING);
-	n = unit(buf, FWS_UNIT_LZ4_ADD, FWS_SRC_IMAGE, 0, 0, comp, (uint32_t)c);
+	n = unit(buf, FWS_UNIT_LZ4_ADD, FWS_SRC_IMAGE, 0, 0, add, (uint32_t)c + 1);
 	assert_int_equal(dec(buf, n, BS, FWS_ENC_LZ4_DELTA, 2 * BS, 5000, NULL), FWS_E_ENCODING);
+
+	/* three runs: [0,300) from base 100, [300,700) from base 2000, the
+	 * rest from base 3000 */
+	static const uint32_t at[3] = {0, 300, 700}, from[3] = {100, 2000, 3000};
+	for (unsigned r = 0; r < 3; r++) {
+		uint32_t end = r < 2 ? at[r + 1] : BS;
+		for (uint32_t k = at[r]; k < end; k++)
+			diff[k] = (uint8_t)(ref_image[k] - ref_base[from[r] + k - at[r]]);
+	}
+	add[0] = 2;
+	fws_put_le16(add + 1, 300);
+	fws_put_le32(add + 3, 2000);
+	fws_put_le16(add + 7, 700);
+	fws_put_le32(add + 9, 3000);
+	c = LZ4_compress_default((const char *)diff, (char *)add + 13, (int)BS, (int)sizeof add - 13);
+	n = unit(buf, FWS_UNIT_LZ4_ADD, FWS_SRC_BASE, 0, 100, add, (uint32_t)c + 13);
+	assert_int_equal(dec(buf, n, BS, FWS_ENC_LZ4_DELTA, 0, 5000, &maps), FWS_OK);
+	assert_memory_equal(buf, ref_image, BS);
+	assert_int_equal(maps, 6); /* each run checked before, and read after */
+	/* a run past the base's end; runs out of order, at 0, at the end */
+	static const struct { unsigned byte; uint8_t v[2]; } bad[] = {
+		{9, {0xC0, 0x12}},  /* third run from 4800: 4800 + 324 > 5000 */
+		{7, {0x2C, 0x01}},  /* third run starts at 300, as the second */
+		{1, {0x00, 0x00}},  /* second run at 0 */
+		{7, {0x00, 0x04}},  /* third run at 1024 = the block's end */
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		uint8_t t[BS + 64];
+		memcpy(t, add, (size_t)c + 13);
+		t[bad[i].byte] = bad[i].v[0];
+		t[bad[i].byte + 1] = bad[i].v[1];
+		n = unit(buf, FWS_UNIT_LZ4_ADD, FWS_SRC_BASE, 0, 100, t, (uint32_t)c + 13);
+		fws_err e = dec(buf, n, BS, FWS_ENC_LZ4_DELTA, 0, 5000, &maps);
+		if (e != FWS_E_ENCODING)
+			fail_msg("bad run %zu: %s", i, fws_err_name(e));
+	}
+	/* more runs than allowed; a table longer than the data */
+	add[0] = FWS_UNIT_RUNS_MAX;
+	n = unit(buf, FWS_UNIT_LZ4_ADD, FWS_SRC_BASE, 0, 100, add, (uint32_t)c + 13);
+	assert_int_equal(dec(buf, n, BS, FWS_ENC_LZ4_DELTA, 0, 5000, NULL), FWS_E_ENCODING);
+	add[0] = 2;
+	n = unit(buf, FWS_UNIT_LZ4_ADD, FWS_SRC_BASE, 0, 100, add, 13);
+	assert_int_equal(dec(buf, n, BS, FWS_ENC_LZ4_DELTA, 0, 5000, NULL), FWS_E_ENCODING);
 
 	/* a port that cannot map: an I/O error, not a crash */
 	struct refs rf = {ref_image, ref_base, 0};

@@ -28,11 +28,16 @@
  *   lz4      data is one LZ4 block (lz4's block format) that decodes to
  *            exactly block_len bytes with the reference as its dictionary
  *            (source 0: none).
- *   lz4-add  data is one LZ4 block without dictionary that decodes to
- *            block_len bytes of differences; each byte is added (mod 256) to
- *            the base image byte at ref_off + i (source 2, ref_len 0: the
- *            reference is block_len bytes). bsdiff's idea, for code whose
- *            addresses moved a little.
+ *   lz4-add  data is a table of runs, then one LZ4 block without
+ *            dictionary that decodes to block_len bytes of differences; byte
+ *            i of the block is difference i plus (mod 256) the base byte its
+ *            run points at (source 2, ref_len 0). bsdiff's idea, for code
+ *            whose addresses moved a little and whose parts moved apart:
+ *              u8 n                      further runs, 0..FWS_UNIT_RUNS_MAX - 1
+ *              n x { u16 at, u32 off }   from block position at on (ascending,
+ *                                        0 < at < block_len), the base at off
+ *            the first run starts at position 0 with the base at ref_off;
+ *            each run ends where the next starts (the last at block_len).
  *
  * A reference must lie inside what its source has: for source 1, before the
  * unit's own block (ref_off + ref_len <= k * block_size); for source 2,
@@ -73,6 +78,8 @@ enum fws_unit_source {
 
 #define FWS_UNIT_HDR_LEN 12u
 #define FWS_UNIT_REF_MAX 65535u /* LZ4's longest match distance */
+#define FWS_UNIT_RUNS_MAX 8u    /* runs of an lz4-add unit */
+#define FWS_UNIT_RUN_LEN 6u     /* u16 at, u32 off */
 
 /* Buffer an encoded package needs for block size bs: the largest unit with
  * its next-digest (header + bs + 32), and room to decode bs bytes in place

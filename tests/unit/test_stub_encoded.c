@@ -31,16 +31,26 @@
 
 #define FLASH (256u * 1024u)
 #define BASE_LEN (40u * 1024u + 200u)
+/* The loops that repeat a whole update per step (every unit, every flash
+ * operation) use a smaller image: 11 units of 1 KiB over 3 sectors still
+ * cross sector boundaries and resume points, and the suite stays quick
+ * under valgrind. */
+#define SMALL_LEN (10u * 1024u + 100u)
 
-/* A device running 1.0.0 (image *base), for delta packages to apply to. */
-static rig *device_with_base(uint8_t **base)
+/* A device running 1.0.0 (image *base of len bytes), for deltas. */
+static rig *device_with_base_len(uint8_t **base, size_t len)
 {
 	rig *r = rig_new(FLASH);
 
-	*base = test_image_code(BASE_LEN, 41);
+	*base = test_image_code(len, 41);
 	assert_int_equal(rig_power_on(r, true), FWS_OK);
-	rig_install_image(r, "1.0.0", 1, *base, BASE_LEN);
+	rig_install_image(r, "1.0.0", 1, *base, len);
 	return r;
+}
+
+static rig *device_with_base(uint8_t **base)
+{
+	return device_with_base_len(base, BASE_LEN);
 }
 
 static void assert_image(const rig *r, const uint8_t *img, size_t len)
@@ -265,7 +275,7 @@ static void test_changed_unit_caught_before_write(void **state)
 
 	for (uint32_t k = 0; k < p.block_count; k++) {
 		size_t ulen = p.block_off[k + 1] - p.block_off[k] - FWS_SHA256_LEN;
-		size_t picks[] = {0, 1, 3, 8, 12, ulen / 2, ulen - 1};
+		size_t picks[] = {1, 8, 12, ulen - 1}; /* header, length, data */
 		for (size_t i = 0; i < sizeof picks / sizeof picks[0]; i++) {
 			size_t at = p.block_off[k] + picks[i];
 			memcpy(r->dev.flash.mem, flash0, FLASH);
@@ -338,22 +348,23 @@ static void test_pull_in_every_unit(void **state)
 	(void)state;
 	for (int enc = FWS_ENC_LZ4; enc <= FWS_ENC_LZ4_DELTA; enc++) {
 		uint8_t *base;
-		rig *r = device_with_base(&base);
+		rig *r = device_with_base_len(&base, SMALL_LEN);
 		size_t len;
-		uint8_t *img = test_image_fix(base, BASE_LEN, 48, &len);
+		uint8_t *img = test_image_fix(base, SMALL_LEN, 48, &len);
 		test_pkg p;
 		/* 1 KiB blocks: four units per sector, so most pulls resume
 		 * units behind the last resume point */
 		rig_pkg_enc(&p, &r->key, "1.1.0", 2, img, len, 1024, (uint8_t)enc,
 		            enc == FWS_ENC_LZ4_DELTA ? base : NULL,
-		            enc == FWS_ENC_LZ4_DELTA ? BASE_LEN : 0, "1.0.0");
+		            enc == FWS_ENC_LZ4_DELTA ? SMALL_LEN : 0, "1.0.0");
 		uint8_t *flash0 = malloc(FLASH);
 		memcpy(flash0, r->dev.flash.mem, FLASH);
 		fws_stub ram = r->stub;
 		unsigned resumed = 0;
 		for (uint32_t k = 0; k < p.block_count; k++) {
 			size_t mid = (p.block_off[k] + p.block_off[k + 1]) / 2;
-			for (int cycle = 0; cycle < 2; cycle++) {
+			/* the device restarted, or only the host reconnected */
+			for (int cycle = (int)(k & 1u); cycle < 2; cycle += 2) {
 				memcpy(r->dev.flash.mem, flash0, FLASH);
 				r->stub = ram;
 				assert_int_equal(rig_send(r, p.data, 0, mid, 700), FWS_OK);
@@ -372,7 +383,7 @@ static void test_pull_in_every_unit(void **state)
 				assert_int_equal(r->dev.flash.violations, 0);
 			}
 		}
-		assert_true(resumed > p.block_count); /* most pulls did resume */
+		assert_true(resumed * 2u > p.block_count); /* most pulls did resume */
 		test_pkg_free(&p);
 		free(flash0);
 		free(img);
@@ -387,11 +398,11 @@ static void test_power_cut_everywhere(void **state)
 {
 	(void)state;
 	uint8_t *base;
-	rig *r = device_with_base(&base);
+	rig *r = device_with_base_len(&base, SMALL_LEN);
 	size_t len;
-	uint8_t *img = test_image_fix(base, BASE_LEN, 49, &len);
+	uint8_t *img = test_image_fix(base, SMALL_LEN, 49, &len);
 	test_pkg p;
-	rig_pkg_enc(&p, &r->key, "1.1.0", 2, img, len, 1024, FWS_ENC_LZ4_DELTA, base, BASE_LEN,
+	rig_pkg_enc(&p, &r->key, "1.1.0", 2, img, len, 1024, FWS_ENC_LZ4_DELTA, base, SMALL_LEN,
 	            "1.0.0");
 	uint8_t *flash0 = malloc(FLASH);
 	memcpy(flash0, r->dev.flash.mem, FLASH);
@@ -424,7 +435,7 @@ static void test_power_cut_everywhere(void **state)
 			if (strcmp(v, "1.0.0") != 0 && strcmp(v, "1.1.0") != 0)
 				fail_msg("cut %u%s: running '%s'", (unsigned)n, torn ? " torn" : "", v);
 			if (strcmp(v, "1.0.0") == 0) {
-				assert_image(r, base, BASE_LEN);
+				assert_image(r, base, SMALL_LEN);
 				resumed += fws_stub_resume_offset(&r->stub) != 0u;
 				resume_or_restart(r, &p);
 				assert_int_equal(rig_power_on(r, true), FWS_OK);

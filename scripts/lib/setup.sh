@@ -17,6 +17,8 @@ FWS_PACKAGES=(
   bash-completion zsh fish   # the generated shell completions, run in each shell
   # firmware port (Cortex-M under QEMU)
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm dpkg-dev
+  # bench/compress: the delta formats fwseal's is compared with
+  xdelta3 bsdiff
 )
 
 fws_log() { printf '==> %s\n' "$*" >&2; }

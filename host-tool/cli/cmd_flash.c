@@ -580,8 +580,7 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 
 	/* 3. package against device (which of several), then what will change */
 	struct flash_rec rec;
-	bool skip[PKGS_MAX] = { false };
-	if (fwh_choose(cand, a.npkgs, &d, skip, &chosen, &err) != FWS_OK) {
+	if (fwh_choose(cand, a.npkgs, &d, NULL, &chosen, &err) != FWS_OK) {
 		if (flash_rec_begin(&rec, &a.m, cand[0], canon, &d) < 0)
 			flash_rec_end(&rec, err.code, &err, false, NULL, false);
 		fwh_close(l);
@@ -619,32 +618,6 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 	                      .restart_timeout_ms = a.confirm_timeout_s * 1000u };
 	fwh_flash_result res;
 	fws_err e = fwh_flash(&l, pkg, &fo, &res, &err);
-	/* The device refused a compressed or delta package before writing
-	 * anything (its image is not the delta's base, or it cannot decode it):
-	 * the next smallest package of the release still fits. */
-	while ((e == FWS_E_BASE || e == FWS_E_ENCODING_UNSUPPORTED) && err.from_device &&
-	       l != NULL && a.npkgs > 1) {
-		skip[chosen] = true;
-		fwh_error why = err;
-		if (fwh_dfu_info(l, &d, &err) != FWS_OK ||
-		    fwh_choose(cand, a.npkgs, &d, skip, &chosen, &err) != FWS_OK) {
-			err = why;
-			break;
-		}
-		if (!c.json)
-			fprintf(stderr, _("%s Sending %s instead.\n"), why.msg, a.pkgs[chosen]);
-		pkg = cand[chosen];
-		c.pkg_path = a.pkgs[chosen];
-		flash_rec_end(&rec, e, &why, false, NULL, false);
-		rc = flash_rec_begin(&rec, &a.m, pkg, canon, &d);
-		if (rc >= 0) {
-			fwh_close(l);
-			close_all(pkgs, a.npkgs);
-			return rc;
-		}
-		print_choice(&c, a.pkgs, cand, a.npkgs, chosen, &d);
-		e = fwh_flash(&l, pkg, &fo, &res, &err);
-	}
 	flash_rec_end(&rec, e, &err, res.interrupted, res.after.fw_version, res.confirmed);
 	if (c.bar_open)
 		fputc('\n', stderr);

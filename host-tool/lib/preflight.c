@@ -148,9 +148,14 @@ fws_err fwh_preflight_encoding(const fwh_package *pkg, const fws_devinfo *dev, f
 	if (m->encoding != FWS_ENC_LZ4_DELTA)
 		return FWS_OK;
 	fwh_package_text(pkg, m->base_version, base, sizeof base);
-	/* The device compares the SHA-256 of the image it runs; what the host
-	 * can see beforehand is its version: another one cannot be the base. */
-	if (dev->boot_state != FWS_BOOT_APP || strcmp(dev->fw_version, base) != 0)
+	/* The device compares the SHA-256 of the image it runs with the base's.
+	 * A device that reports that digest (IMAGE_SHA256) lets the host do the
+	 * same; for one that does not, its version tells: another version
+	 * cannot be the base, the same one may be (the device then decides). */
+	if (dev->boot_state != FWS_BOOT_APP)
+		return fwh_base_refusal(pkg, dev, err);
+	if (dev->has_image_sha256 ? memcmp(dev->image_sha256, m->base_sha256, FWS_SHA256_LEN) != 0
+	                          : strcmp(dev->fw_version, base) != 0)
 		return fwh_base_refusal(pkg, dev, err);
 	return FWS_OK;
 }
@@ -163,7 +168,7 @@ fws_err fwh_base_refusal(const fwh_package *pkg, const fws_devinfo *dev, fwh_err
 	fwh_package_text(pkg, pkg->manifest.base_version, base, sizeof base);
 	if (dev == NULL)
 		snprintf(runs, sizeof runs, "it runs another build");
-	else if (dev->boot_state != FWS_BOOT_APP || dev->fw_version[0] == '\0')
+	else if (dev->boot_state != FWS_BOOT_APP)
 		snprintf(runs, sizeof runs, "it runs no firmware");
 	else if (strcmp(dev->fw_version, base) == 0)
 		snprintf(runs, sizeof runs, "it runs another build of %s", base);

@@ -87,14 +87,17 @@ static const uint8_t *map_ref(void *ctx, uint8_t source, uint32_t off, size_t le
 	return h->flash_map(h->ctx, stub_image_off(r->s, slot) + off, len);
 }
 
-fws_err stub_dec_block(fws_stub *s)
+fws_err stub_dec_block(fws_stub *s, const uint8_t *rest, size_t rest_len)
 {
 	const fws_manifest *m = &s->rd.manifest;
 	struct refs r = { s, FWS_SLOT_NONE };
 	fws_unit_refs refs = { map_ref, &r, s->rd.block_index * m->block_size, 0u };
+	uintptr_t b = (uintptr_t)s->cfg.buf, p = (uintptr_t)rest;
 
 	if (m->encoding == FWS_ENC_NONE)
 		return FWS_OK;
+	if (rest_len > 0u && p < b + s->cfg.buf_cap && p + rest_len > b)
+		return FWS_E_SEQUENCE;
 	if (m->encoding == FWS_ENC_LZ4_DELTA) {
 		/* checked at the prefix; nothing since can have changed it */
 		r.base = base_slot(s);

@@ -158,7 +158,7 @@ fws_err stub_dl_feed(fws_stub *s, const uint8_t *data, size_t len)
 			uint8_t next[FWS_SHA256_LEN];
 
 			memcpy(next, s->rd.buf + s->rd.unit_len, FWS_SHA256_LEN);
-			e = stub_dec_block(s);
+			e = stub_dec_block(s, data + off, len - off);
 			if (e == FWS_OK)
 				e = write_block(s, k, s->rd.buf, s->rd.block_len);
 			if (e == FWS_OK && k + 1u < s->rd.block_count) {
@@ -187,7 +187,10 @@ fws_err stub_dl_feed(fws_stub *s, const uint8_t *data, size_t len)
 			break;
 		case FWS_PKG_BLOCK:
 			assert(s->dl_started);
-			e = stub_dec_block(s); /* verified: now decode (encoded packages) */
+			/* verified: now decode (encoded packages), unless the rest of
+			 * this DNLOAD was received into the block buffer the decoder
+			 * is about to overwrite */
+			e = stub_dec_block(s, data + off, len - off);
 			if (e == FWS_OK)
 				e = write_block(s, s->rd.block_index, s->rd.buf, s->rd.block_len);
 			if (e == FWS_OK)

@@ -91,7 +91,11 @@ uint32_t stub_dec_max_block(const fws_stub *s);
  * is not this device's confirmed image. FWS_OK for a plain package. */
 fws_err stub_dec_begin(const fws_stub *s, const fws_manifest *m);
 /* The reader delivered a verified unit: decode it in place in the block
- * buffer into block rd.block_index (rd.block_len bytes). No-op when plain. */
-fws_err stub_dec_block(fws_stub *s);
+ * buffer into block rd.block_index (rd.block_len bytes). No-op when plain.
+ * rest/rest_len: the DNLOAD's bytes the reader has not taken yet; if a
+ * transport received them into the block buffer, decoding would destroy
+ * them: FWS_E_SEQUENCE (a host sends an encoded package's DNLOADs so that
+ * they end where a unit ends). */
+fws_err stub_dec_block(fws_stub *s, const uint8_t *rest, size_t rest_len);
 
 #endif /* FWSEAL_STUB_INTERNAL_H */

@@ -135,7 +135,7 @@ fws_err fws_unit_decode(uint8_t *buf, size_t buf_cap, size_t unit_len, size_t bl
 	case FWS_UNIT_LZ4_ADD: {
 		/* The runs (verified bytes) go out of the buffer first: the
 		 * decoded differences overwrite them. */
-		uint16_t at[FWS_UNIT_RUNS_MAX + 1u];
+		uint16_t at[FWS_UNIT_RUNS_MAX];
 		uint32_t off[FWS_UNIT_RUNS_MAX];
 		const uint8_t *t = buf + FWS_UNIT_HDR_LEN;
 		uint32_t n, table;
@@ -156,7 +156,6 @@ fws_err fws_unit_decode(uint8_t *buf, size_t buf_cap, size_t unit_len, size_t bl
 			if (at[i] <= at[i - 1u] || at[i] >= block_len)
 				return FWS_E_ENCODING;
 		}
-		at[n + 1u] = 0; /* unused: the last run ends at block_len */
 		/* Every reference is checked before decoding, so a bad one fails
 		 * the same way whatever the data. */
 		for (uint32_t i = 0; i <= n; i++) {

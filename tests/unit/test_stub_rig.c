@@ -157,16 +157,7 @@ fws_err rig_download(rig *r, const uint8_t *pkg, size_t len, size_t chunk)
 void rig_pkg(test_pkg *p, const test_key *k, const char *version, uint32_t counter,
              const uint8_t *image, size_t len, uint32_t block_size)
 {
-	test_pkg_opts o;
-
-	memset(&o, 0, sizeof o);
-	o.model = RIG_MODEL;
-	o.version = version;
-	o.security_counter = counter;
-	o.counter_zero = counter == 0u;
-	o.block_size = block_size;
-	o.keys[0] = k;
-	test_pkg_build(p, image, len, &o);
+	rig_pkg_enc(p, k, version, counter, image, len, block_size, 0, NULL, 0, NULL);
 }
 
 void rig_pkg_enc(test_pkg *p, const test_key *k, const char *version, uint32_t counter,

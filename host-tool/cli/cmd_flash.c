@@ -580,7 +580,7 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 
 	/* 3. package against device (which of several), then what will change */
 	struct flash_rec rec;
-	if (fwh_choose(cand, a.npkgs, &d, NULL, &chosen, &err) != FWS_OK) {
+	if (fwh_choose(cand, a.npkgs, &d, &chosen, &err) != FWS_OK) {
 		if (flash_rec_begin(&rec, &a.m, cand[0], canon, &d) < 0)
 			flash_rec_end(&rec, err.code, &err, false, NULL, false);
 		fwh_close(l);

@@ -38,7 +38,7 @@ fws_err fwh_same_release(const fwh_package *const *pkgs, size_t n, size_t *bad, 
 }
 
 fws_err fwh_choose(const fwh_package *const *pkgs, size_t n, const fws_devinfo *dev,
-                   const bool *skip, size_t *pick, fwh_error *err)
+                   size_t *pick, fwh_error *err)
 {
 	size_t best = n, first_refused = n, full = n;
 	fwh_error e_first, e_full, e;
@@ -48,8 +48,6 @@ fws_err fwh_choose(const fwh_package *const *pkgs, size_t n, const fws_devinfo *
 	for (size_t i = 0; i < n; i++) {
 		fwh_plan plan;
 
-		if (skip && skip[i])
-			continue;
 		fwh_error_clear(&e);
 		if (fwh_preflight(pkgs[i], dev, &e) != FWS_OK) {
 			if (pkgs[i]->manifest.encoding == FWS_ENC_NONE && full == n) {

@@ -20,10 +20,10 @@ fws_err fwh_same_release(const fwh_package *const *pkgs, size_t n, size_t *bad, 
 
 /* The package to send: one whose interrupted download the device can
  * resume (continuing costs least), else the smallest stream the device
- * accepts (fwh_preflight), skipping those with skip[i] set (may be NULL).
+ * accepts (fwh_preflight).
  * If none is accepted: the refusal of the full package if there is one
  * (it is the reason that holds for all of them), else of the smallest. */
 fws_err fwh_choose(const fwh_package *const *pkgs, size_t n, const fws_devinfo *dev,
-                   const bool *skip, size_t *pick, fwh_error *err);
+                   size_t *pick, fwh_error *err);
 
 #endif /* FWSEAL_HOST_CHOOSE_H */

@@ -72,6 +72,7 @@ static int run_inspect(struct cli_ctx *ctx, int argc, char **argv)
 		cli_json_begin(&j, stdout);
 		cli_json_str(&j, "package", path);
 		cli_json_bool(&j, "intact", chk.err == FWS_OK);
+		cli_json_bool(&j, "image_checked", chk.image_checked);
 		if (chk.err != FWS_OK) {
 			cli_json_str(&j, "error", fws_err_name(chk.err));
 			cli_json_str(&j, "message", fws_err_describe(chk.err));

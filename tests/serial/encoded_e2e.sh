@@ -19,12 +19,17 @@
 #   6. the link lost mid-transfer of a compressed package (UART pace), the
 #      device restarted: the same command resumes and completes;
 #   7. the packages stay DFU files: the suffix CRC checks, as dfu-util would.
+# Every --json output met on the way (pack, inspect, verify, info, the flash
+# events) is checked against docs/json.md (tests/support/json_schema.sh).
 # The images are made here from the fwseal binary's own bytes (compressible
 # code); nothing is read from outside the temp dir.
 set -u
 
 FWSEAL=$1
 SIM=$2
+HERE=$(cd "$(dirname "$0")" && pwd)
+SUPPORT=$HERE/../support
+JSON_DOC=$HERE/../../docs/json.md
 T=$(mktemp -d "${TMPDIR:-/tmp}/fwseal-enc.XXXXXX")
 SIM_PID=
 cleanup() {
@@ -81,6 +86,23 @@ running_version() {
 	sed -n 's/^ *"firmware_version": "\(.*\)",$/\1/p' "$T/info.out"
 }
 size() { wc -c <"$1" | tr -d ' '; }
+# json_doc SECTION FILE: the one object in FILE against "### SECTION" of
+# docs/json.md; json_doc events FILE: each line, an event, against its own
+json_doc() {
+	bash -c '. "$1/expect.sh"; . "$1/json_schema.sh"; JSON_DOC=$2
+		JSON_SCHEMA_FILE=$3/schema.tsv; json_schema >"$JSON_SCHEMA_FILE"
+		if [ "$4" = events ]; then
+			# one line of each shape (event and field paths): progress repeats
+			jq -c -s "group_by([.event, ([paths(scalars) | map(if type == \"number\" then 0 else . end)] | unique)]) | map(.[0]) | .[]" \
+				"$5" >"$3/events.json" && json_events "$3/events.json"
+		else
+			json_check "$4" "$5"
+		fi
+		expect_summary' _ "$SUPPORT" "$JSON_DOC" "$T" "$@" >"$T/schema.txt" 2>&1 || {
+		cat "$T/schema.txt" >&2
+		fail "docs/json.md does not describe $1 of $2"
+	}
+}
 
 step "1. keys, images, packages"
 "$FWSEAL" key generate --out "$T/k" >/dev/null || fail "key generate"
@@ -126,6 +148,11 @@ grep -q "compressed (lz4)" "$T/pack.out" || fail "pack --compress does not say s
 pack v2-delta.fwseal --image "$T/img2" $V2 --delta-from "$T/v1.fwseal"
 grep -q "delta (lz4-delta) from version 1.0.0" "$T/pack.out" || fail "pack --delta-from does not say so"
 pack v2-delta-other.fwseal --image "$T/img2" $V2 --delta-from "$T/v1-other.fwseal"
+for enc in "--compress lz4" "--delta-from $T/v1.fwseal"; do
+	pack x.fwseal --image "$T/img2" $V2 $enc --json
+	json_doc pack "$T/pack.out"
+done
+rm -f "$T/x.fwseal"
 full=$(size "$T/v2.fwseal")
 lz=$(size "$T/v2-lz4.fwseal")
 delta=$(size "$T/v2-delta.fwseal")
@@ -144,6 +171,10 @@ expect_rc 0 "$FWSEAL" verify "$T/v2-lz4.fwseal" --trust "$T/trust.fwst"
 grep -q "lz4 units decoded, image digest" "$T/last.out" || fail "verify lz4: what was checked"
 expect_rc 0 "$FWSEAL" verify "$T/v2-delta.fwseal" --trust "$T/trust.fwst" --json
 grep -q '"image_checked": false' "$T/last.out" || fail "verify delta: image_checked"
+json_doc verify "$T/last.out"
+expect_rc 0 "$FWSEAL" verify "$T/v2-delta.fwseal" --trust "$T/trust.fwst" --base "$T/v1.fwseal" --json
+grep -q '"image_checked": true' "$T/last.out" || fail "verify --base: image_checked"
+json_doc verify "$T/last.out"
 expect_rc 0 "$FWSEAL" verify "$T/v2-delta.fwseal" --trust "$T/trust.fwst"
 grep -q "image digest was not checked.*version 1.0.0" "$T/last.out" || fail "verify delta: no caveat"
 expect_rc 0 "$FWSEAL" verify "$T/v2-delta.fwseal" --trust "$T/trust.fwst" --base "$T/v1.fwseal"
@@ -154,6 +185,10 @@ grep -q "not version 1.0.0, the release this delta was made from" "$T/last.err" 
 expect_rc 0 "$FWSEAL" inspect "$T/v2-delta.fwseal" --json
 grep -q '"encoding": "lz4-delta"' "$T/last.out" || fail "inspect: encoding"
 grep -q '"version": "1.0.0"' "$T/last.out" || fail "inspect: base version"
+json_doc inspect "$T/last.out"
+expect_rc 0 "$FWSEAL" inspect "$T/v2-lz4.fwseal" --trust "$T/trust.fwst" --json
+grep -q '"image_checked": true' "$T/last.out" || fail "inspect lz4: image_checked"
+json_doc inspect "$T/last.out"
 # a changed byte in a unit: refused like a changed block (exit 3)
 cp "$T/v2-lz4.fwseal" "$T/bad.fwseal"
 printf 'Z' | dd of="$T/bad.fwseal" bs=1 seek=3000 conv=notrunc 2>/dev/null
@@ -166,6 +201,7 @@ expect_rc 0 "$FWSEAL" flash "$T/v1.fwseal" --device "$DEV" --trust "$T/trust.fws
 expect_rc 0 "$FWSEAL" info "$DEV" --json
 grep -q '"encodings": \[' "$T/last.out" || fail "info: no encodings"
 grep -q '"lz4-delta"' "$T/last.out" || fail "info: lz4-delta not listed"
+json_doc info "$T/last.out"
 expect_rc 0 "$FWSEAL" flash "$T/v2.fwseal" "$T/v2-lz4.fwseal" "$T/v2-delta.fwseal" \
 	--device "$DEV" --trust "$T/trust.fwst" --yes
 grep -q "^Sending .*v2-delta.fwseal: the delta package from version 1.0.0, $((delta - 16)) bytes" \
@@ -186,6 +222,7 @@ expect_rc 0 "$FWSEAL" flash "$T/v3-delta.fwseal" "$T/v3.fwseal" --device "$DEV" 
 grep -q '"event":"choice".*"package":"[^"]*v3.fwseal","encoding":"none"' "$T/last.out" ||
 	fail "the full package was not chosen"
 grep -q '"event":"done".*"version":"3.0.0"' "$T/last.out" || fail "v3 does not run"
+json_doc events "$T/last.out"
 stop_sim
 
 step "4. the base's version, other bytes: refused by its digest, nothing sent"
@@ -241,6 +278,8 @@ expect_rc 0 "$FWSEAL" flash "$T/v2-lz4.fwseal" --device "$DEV" --trust "$T/trust
 grep -q '"event":"plan".*"resume":true' "$T/last.out" || fail "plan does not say resume"
 grep -q '"event":"done".*"version":"2.0.0".*"resumed":true' "$T/last.out" ||
 	fail "resumed flash did not finish"
+json_doc events "$T/last.out"
+json_doc events "$T/cut.out"
 stop_sim
 
 step "7. still DFU files"

@@ -11,8 +11,8 @@
  *   - a changed unit fails at that unit, before any byte of it is written;
  *   - the cable pulled in every unit, then RESUME at the offset the device
  *     recorded (units vary in length, so only it knows);
- *   - a power cut at every flash operation of a delta update, plain and
- *     torn: the device boots the old or the new image, and the update then
+ *   - a power cut at every flash operation of a compressed and of a delta
+ *     update, plain and torn: the device boots the old or the new image, and the update then
  *     resumes (or starts over) and completes;
  *   - the device-info record lists the encodings.
  */
@@ -307,6 +307,18 @@ static void test_changed_unit_caught_before_write(void **state)
 	rig_free(r);
 }
 
+/* Units of p that take their reference from source. */
+static unsigned units_from(const test_pkg *p, uint8_t source)
+{
+	unsigned n = 0;
+	for (uint32_t k = 0; k < p->block_count; k++) {
+		fws_unit u;
+		fws_unit_hdr_parse(p->data + p->block_off[k], &u);
+		n += u.source == source;
+	}
+	return n;
+}
+
 static void resume_req(uint8_t out[FWS_STUB_RESUME_LEN], uint32_t off, const test_pkg *p)
 {
 	fws_put_le32(out, off);
@@ -392,18 +404,24 @@ static void test_pull_in_every_unit(void **state)
 	}
 }
 
-/* A power cut at every flash operation of a delta update (download,
- * commit, test boot, confirm), plain and torn. */
-static void test_power_cut_everywhere(void **state)
+/* A power cut at every flash operation of a compressed or a delta update
+ * (download, commit, test boot, confirm), plain and torn. A compressed
+ * unit's references are the staging slot's own earlier blocks, a delta's
+ * the base slot: after the cut both must still be what the resumed units
+ * expect. */
+static void power_cut_everywhere(uint8_t enc)
 {
-	(void)state;
 	uint8_t *base;
 	rig *r = device_with_base_len(&base, SMALL_LEN);
 	size_t len;
 	uint8_t *img = test_image_fix(base, SMALL_LEN, 49, &len);
 	test_pkg p;
-	rig_pkg_enc(&p, &r->key, "1.1.0", 2, img, len, 1024, FWS_ENC_LZ4_DELTA, base, SMALL_LEN,
-	            "1.0.0");
+	rig_pkg_enc(&p, &r->key, "1.1.0", 2, img, len, 1024, enc,
+	            enc == FWS_ENC_LZ4_DELTA ? base : NULL,
+	            enc == FWS_ENC_LZ4_DELTA ? SMALL_LEN : 0, "1.0.0");
+	/* the references this is about are there */
+	assert_true(units_from(&p, enc == FWS_ENC_LZ4 ? FWS_SRC_IMAGE : FWS_SRC_BASE) * 2u >
+	            p.block_count);
 	uint8_t *flash0 = malloc(FLASH);
 	memcpy(flash0, r->dev.flash.mem, FLASH);
 	fws_simflash_repower(&r->dev.flash);
@@ -445,13 +463,25 @@ static void test_power_cut_everywhere(void **state)
 			assert_int_equal(r->dev.flash.violations, 0);
 		}
 	}
-	printf("delta: %u power-cut points, %u resumed\n", cuts, resumed);
+	printf("%s: %u power-cut points, %u resumed\n", fws_encoding_name(enc), cuts, resumed);
 	assert_true(resumed > 0);
 	test_pkg_free(&p);
 	free(flash0);
 	free(img);
 	free(base);
 	rig_free(r);
+}
+
+static void test_power_cut_everywhere_lz4(void **state)
+{
+	(void)state;
+	power_cut_everywhere(FWS_ENC_LZ4);
+}
+
+static void test_power_cut_everywhere_delta(void **state)
+{
+	(void)state;
+	power_cut_everywhere(FWS_ENC_LZ4_DELTA);
 }
 
 int main(void)
@@ -463,7 +493,8 @@ int main(void)
 		cmocka_unit_test(test_info_lists_encodings),
 		cmocka_unit_test(test_changed_unit_caught_before_write),
 		cmocka_unit_test(test_pull_in_every_unit),
-		cmocka_unit_test(test_power_cut_everywhere),
+		cmocka_unit_test(test_power_cut_everywhere_lz4),
+		cmocka_unit_test(test_power_cut_everywhere_delta),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

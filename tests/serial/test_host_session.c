@@ -497,6 +497,56 @@ static void test_tampered_package(void **state)
 	assert_true(e == FWS_E_UNTRUSTED_KEY || e == FWS_E_SIGNATURE);
 }
 
+/* Unit 2 of a package breaks the unit rules, correctly chained and signed
+ * (a faulty encoder): its reference lies past the end of any source. */
+static void bad_reference(uint32_t k, uint8_t *unit, size_t len, void *ctx)
+{
+	(void)len;
+	(void)ctx;
+	if (k == 2u)
+		fws_put_le32(unit + 4, 0xFFFFFFF0u);
+}
+
+/* The host decodes (compressed) or checks the structure of (delta without
+ * its base) every unit as it verifies the package: such a package is
+ * refused as bad-encoding before the device is even asked. */
+static void test_undecodable_unit(void **state)
+{
+	(void)state;
+	size_t len = 12000, nlen;
+	uint8_t *base = test_image_code(len, 64);
+	uint8_t *img = test_image_fix(base, len, 65, &nlen);
+	rig_install_image(g_rig, "1.0.0", 1, base, len);
+	for (int enc = FWS_ENC_LZ4; enc <= FWS_ENC_LZ4_DELTA; enc++) {
+		test_pkg_opts o = { .model = RIG_MODEL, .version = "1.1.0", .security_counter = 2,
+		                    .block_size = 1024, .with_suffix = 1, .keys = { &g_rig->key },
+		                    .encoding = (uint8_t)enc,
+		                    .base = enc == FWS_ENC_LZ4_DELTA ? base : NULL,
+		                    .base_len = enc == FWS_ENC_LZ4_DELTA ? len : 0,
+		                    .base_version = "1.0.0", .unit_edit = bad_reference };
+		test_pkg p;
+		test_pkg_build(&p, img, nlen, &o);
+		char path[160];
+		snprintf(path, sizeof path, "%s/bad-unit%d.fwseal", g_dir, enc);
+		FILE *f = fopen(path, "wb");
+		assert_non_null(f);
+		assert_int_equal(fwrite(p.data, 1, p.len, f), p.len);
+		fclose(f);
+		test_pkg_free(&p);
+		fwh_error err;
+		fwh_flash_result res;
+		seen s = { .monotonic = true };
+		g_dnloads = 0;
+		assert_int_equal(flash(path, true, &s, &res, &err), FWS_E_ENCODING);
+		assert_int_equal(g_dnloads, 0);
+		assert_false(err.from_device);
+		assert_non_null(strstr(err.msg, "does not decode"));
+	}
+	assert_string_equal(rig_running(g_rig), "1.0.0");
+	free(base);
+	free(img);
+}
+
 /* The new firmware runs but does not confirm itself in time: success is not
  * claimed as confirmed. */
 static void test_unconfirmed(void **state)
@@ -524,6 +574,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pull_at_every_chunk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tampered_package, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_undecodable_unit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unconfirmed, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -140,6 +140,15 @@ void test_pkg_build(test_pkg *out, const uint8_t *image, size_t image_len,
 			fprintf(stderr, "test_pkg_build: encode: %s\n", fws_err_name(err));
 			abort();
 		}
+		if (o->unit_edit != NULL) {
+			for (uint32_t k = 0; k < n; k++)
+				o->unit_edit(k, enc.units + enc.unit_off[k],
+				             enc.unit_off[k + 1u] - enc.unit_off[k], o->unit_edit_ctx);
+			for (uint32_t k = n; k-- > 0;)
+				fws_sha256_2(enc.units + enc.unit_off[k], enc.unit_off[k + 1u] - enc.unit_off[k],
+				             enc.digests + (size_t)(k + 1u) * FWS_SHA256_LEN, FWS_SHA256_LEN,
+				             enc.digests + (size_t)k * FWS_SHA256_LEN);
+		}
 		in.encoding = o->encoding;
 		in.units_len = (uint32_t)enc.units_len;
 		memcpy(in.chain_head, enc.digests, FWS_SHA256_LEN);

@@ -30,6 +30,12 @@ typedef struct test_pkg_opts {
 	const uint8_t *base;        /* FWS_ENC_LZ4_DELTA: the image it applies to */
 	size_t base_len;
 	const char *base_version;   /* default "0.9.0" */
+	/* Encoded packages: called on every unit (header and data, len bytes)
+	 * before the hash chain is computed, so an edit stays inside a correctly
+	 * chained and signed package (what a faulty encoder or a dishonest
+	 * signer could send). Edits keep the length. */
+	void (*unit_edit)(uint32_t k, uint8_t *unit, size_t len, void *ctx);
+	void *unit_edit_ctx;
 } test_pkg_opts;
 
 typedef struct test_pkg {

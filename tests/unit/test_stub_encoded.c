@@ -9,6 +9,7 @@
  *     a device that runs nothing), an encoding on a port that cannot map its
  *     flash, wrong model, downgrade, a changed signature;
  *   - a changed unit fails at that unit, before any byte of it is written;
+ *     so does a unit that is correctly signed but breaks the unit rules;
  *   - the cable pulled in every unit, then RESUME at the offset the device
  *     recorded (units vary in length, so only it knows);
  *   - a power cut at every flash operation of a compressed and of a delta
@@ -319,6 +320,84 @@ static unsigned units_from(const test_pkg *p, uint8_t source)
 	return n;
 }
 
+/* A unit of a correctly chained and signed package that breaks the unit
+ * rules (fwseal/encoding.h): what a faulty encoder, or a signer who means
+ * harm, could send. */
+enum { BAD_METHOD, BAD_REFERENCE, BAD_DATA, BAD_KINDS };
+struct bad_unit {
+	uint32_t k;
+	int kind;
+	uint8_t method; /* what unit k was */
+};
+
+static void break_unit(uint32_t k, uint8_t *unit, size_t len, void *ctx)
+{
+	struct bad_unit *b = ctx;
+	if (k != b->k)
+		return;
+	b->method = unit[0];
+	switch (b->kind) {
+	case BAD_METHOD:
+		unit[0] = 3;
+		break;
+	case BAD_REFERENCE: /* past the end of any source */
+		fws_put_le32(unit + 4, 0xFFFFFFF0u);
+		break;
+	case BAD_DATA: /* lz4: a literal run longer than the data; lz4-add: 255 runs */
+		memset(unit + FWS_UNIT_HDR_LEN, 0xFF, len - FWS_UNIT_HDR_LEN);
+		break;
+	}
+}
+
+/* The device checks each unit against the rules before it decodes, and
+ * what it decodes against exactly its block: a unit that breaks them is
+ * refused (bad-encoding) at that unit, none of its block is written, and
+ * the device keeps its image. */
+static void test_signed_unit_that_does_not_decode(void **state)
+{
+	(void)state;
+	for (int enc = FWS_ENC_LZ4; enc <= FWS_ENC_LZ4_DELTA; enc++) {
+		for (int kind = 0; kind < BAD_KINDS; kind++) {
+			uint8_t *base;
+			rig *r = device_with_base(&base);
+			size_t len;
+			uint8_t *img = test_image_fix(base, BASE_LEN, 51, &len);
+			struct bad_unit b = { 4, kind, 0 };
+			test_pkg_opts o = { .model = RIG_MODEL, .version = "1.1.0",
+			                    .security_counter = 2, .block_size = 4096,
+			                    .keys = { &r->key }, .encoding = (uint8_t)enc,
+			                    .base = enc == FWS_ENC_LZ4_DELTA ? base : NULL,
+			                    .base_len = enc == FWS_ENC_LZ4_DELTA ? BASE_LEN : 0,
+			                    .base_version = "1.0.0",
+			                    .unit_edit = break_unit, .unit_edit_ctx = &b };
+			test_pkg p;
+			test_pkg_build(&p, img, len, &o);
+			/* a unit with a reference and data to break */
+			assert_int_not_equal(b.method, FWS_UNIT_RAW);
+			unsigned dl = r->stub.running ^ 1u;
+			uint32_t img_off = r->dev.hal.geom.slot[dl].off + r->stub.meta_len;
+			fws_err e = rig_send(r, p.data, 0, p.len, 1000);
+			if (e != FWS_E_ENCODING)
+				fail_msg("%s, kind %d: %s", fws_encoding_name((uint8_t)enc), kind,
+				         fws_err_name(e));
+			assert_int_equal(fws_stub_last_error(&r->stub), FWS_E_ENCODING);
+			for (uint32_t i = b.k * 4096u; i < len; i++)
+				if (r->dev.flash.mem[img_off + i] != 0xFF)
+					fail_msg("kind %d: image byte %u written", kind, i);
+			assert_int_equal(rig_req(r, FWS_DFU_CLRSTATUS, 0, NULL, 0, NULL, 0, NULL),
+			                 FWS_OK);
+			assert_int_equal(rig_power_on(r, true), FWS_OK);
+			assert_string_equal(rig_running(r), "1.0.0");
+			assert_image(r, base, BASE_LEN);
+			assert_int_equal(r->dev.flash.violations, 0);
+			test_pkg_free(&p);
+			free(img);
+			free(base);
+			rig_free(r);
+		}
+	}
+}
+
 static void resume_req(uint8_t out[FWS_STUB_RESUME_LEN], uint32_t off, const test_pkg *p)
 {
 	fws_put_le32(out, off);
@@ -492,6 +571,7 @@ int main(void)
 		cmocka_unit_test(test_refused_before_any_write),
 		cmocka_unit_test(test_info_lists_encodings),
 		cmocka_unit_test(test_changed_unit_caught_before_write),
+		cmocka_unit_test(test_signed_unit_that_does_not_decode),
 		cmocka_unit_test(test_pull_in_every_unit),
 		cmocka_unit_test(test_power_cut_everywhere_lz4),
 		cmocka_unit_test(test_power_cut_everywhere_delta),

@@ -47,6 +47,16 @@ static void finish(void)
 	rec(FWS_DFU_GETSTATUS, 0, NULL, 0);
 }
 
+/* Unit 2's reference past the end of any source, in a package chained and
+ * signed over the changed unit (test_pkg's unit_edit). */
+static void bad_reference(uint32_t k, uint8_t *unit, size_t n, void *ctx)
+{
+	(void)n;
+	(void)ctx;
+	if (k == 2u)
+		fws_put_le32(unit + 4, 0xFFFFFFF0u);
+}
+
 static void save(const char *dir, const char *name)
 {
 	char path[512];
@@ -165,6 +175,26 @@ int main(int argc, char **argv)
 	finish();
 	save(argv[1], "delta-resume");
 
+	/* a signed compressed package whose unit 2 breaks the unit rules: the
+	 * device refuses it there (bad-encoding) and keeps booting 1.0.0 */
+	test_pkg bad;
+	test_pkg_opts o;
+	memset(&o, 0, sizeof o);
+	o.model = FUZZ_MODEL;
+	o.version = "2.0.0";
+	o.security_counter = 2;
+	o.block_size = FUZZ_BLOCK;
+	o.keys[0] = &key;
+	o.encoding = FWS_ENC_LZ4;
+	o.unit_edit = bad_reference;
+	test_pkg_build(&bad, fix, FUZZ_IMG, &o);
+	stream(bad.data, 0, bad.len, 1024);
+	rec(FWS_DFU_CLRSTATUS, 0, NULL, 0);
+	rec(FWS_REQ_RESET, 0, NULL, 0);
+	rec(FWS_REQ_INFO, 0, NULL, 0);
+	save(argv[1], "lz4-bad-unit");
+
+	test_pkg_free(&bad);
 	test_pkg_free(&lz);
 	test_pkg_free(&delta);
 	test_pkg_free(&other);

@@ -33,7 +33,8 @@ static bool read_all(int fd, uint8_t *p, size_t n)
 	return true;
 }
 
-/* The old package must be of the same product as the new release. */
+/* The old package must be of the same product as the new release, and a
+ * device that runs it must be able to install the new one. */
 static int same_product(const struct pack_enc *pe, const fws_manifest_in *m)
 {
 	const fws_manifest *o = &pe->old.m;
@@ -44,12 +45,33 @@ static int same_product(const struct pack_enc *pe, const fws_manifest_in *m)
 		what = "vendor or class id";
 	else if (strcmp(o->component, m->component) != 0)
 		what = "component";
-	if (what == NULL)
-		return -1;
-	cli_error("%s is a package of another %s (%s %s); a delta applies only to an earlier "
-	          "release of the same product. Name that release's package with --delta-from.",
-	          pe->delta_from, what, o->model, o->component);
-	return FWS_EXIT_USAGE;
+	if (what != NULL) {
+		cli_error("%s is a package of another %s (%s %s); a delta applies only to an earlier "
+		          "release of the same product. Name that release's package with --delta-from.",
+		          pe->delta_from, what, o->model, o->component);
+		return FWS_EXIT_USAGE;
+	}
+	/* A device runs the base only with a stored security counter of at
+	 * least the base's, and on hardware the base supports: a delta that
+	 * such a device must refuse (downgrade, hardware revision) could never
+	 * install anywhere. */
+	if (m->security_counter < o->security_counter) {
+		cli_error("%s (version %s) has security counter %u, higher than this release's %u: "
+		          "a device that runs it refuses this package as a downgrade. Make the delta "
+		          "from an earlier release, or raise security_counter.",
+		          pe->delta_from, o->version, (unsigned)o->security_counter,
+		          (unsigned)m->security_counter);
+		return FWS_EXIT_USAGE;
+	}
+	if (m->hw_rev_max < o->hw_rev_min || m->hw_rev_min > o->hw_rev_max) {
+		cli_error("%s is for hardware revisions %u to %u, this release for %u to %u: no "
+		          "device that runs it can install this package. Make the delta from a "
+		          "release for the same hardware.",
+		          pe->delta_from, (unsigned)o->hw_rev_min, (unsigned)o->hw_rev_max,
+		          (unsigned)m->hw_rev_min, (unsigned)m->hw_rev_max);
+		return FWS_EXIT_USAGE;
+	}
+	return -1;
 }
 
 int pack_enc_prepare(struct pack_enc *pe, int fd, uint64_t len, fws_manifest_in *m)

@@ -163,6 +163,25 @@ echo "sizes: full $full, lz4 $lz, delta $delta"
 expect_rc 2 "$FWSEAL" pack --release "$T/rel.ini" --key "$T/k.key" --out "$T/x.fwseal" \
 	--image "$T/img1" --set version=3.0.0 --set security_counter=3 --delta-from "$T/v2-delta.fwseal"
 grep -q "itself a delta package" "$T/last.err" || fail "delta of a delta: no reason"
+# an OLD that no device able to take the delta can run: refused by pack,
+# nothing written (another model, a higher security counter, other hardware)
+pack old-model.fwseal --image "$T/img1" --set model=OTHER-THERMO
+pack old-counter.fwseal --image "$T/img1" --set version=5.0.0 --set security_counter=5
+pack old-hw.fwseal --image "$T/img1" --set hw_rev_min=2 --set hw_rev_max=3
+for c in "old-model:package of another model" "old-counter:refuses this package as a downgrade" \
+	"old-hw:hardware revisions 2 to 3, this release for 1 to 1"; do
+	expect_rc 2 "$FWSEAL" pack --release "$T/rel.ini" --key "$T/k.key" --out "$T/x.fwseal" \
+		--image "$T/img2" $V2 --delta-from "$T/${c%%:*}.fwseal"
+	grep -q "${c#*:}" "$T/last.err" || fail "delta from ${c%%:*}: no reason"
+	[ ! -e "$T/x.fwseal" ] || fail "delta from ${c%%:*}: a refused pack left a file"
+done
+# an OLD whose image was changed after it was packed: its chain breaks, and
+# the delta is not made against bytes the device does not have
+cp "$T/v1.fwseal" "$T/old-bad.fwseal"
+printf 'Z' | dd of="$T/old-bad.fwseal" bs=1 seek=$(($(size "$T/v1.fwseal") - 5000)) conv=notrunc 2>/dev/null
+expect_rc 3 "$FWSEAL" pack --release "$T/rel.ini" --key "$T/k.key" --out "$T/x.fwseal" \
+	--image "$T/img2" $V2 --delta-from "$T/old-bad.fwseal"
+[ ! -e "$T/x.fwseal" ] || fail "delta from a changed OLD: a refused pack left a file"
 expect_rc 2 "$FWSEAL" pack --release "$T/rel.ini" --key "$T/k.key" --out "$T/x.fwseal" \
 	--image "$T/img1" --compress zstd
 [ ! -e "$T/x.fwseal" ] || fail "a refused pack left a file"

@@ -22,10 +22,20 @@
 #include "fwseal/encoding.h"
 #include "internal.h"
 
+/* FWS_STUB_ENCODINGS=0 builds a core without the decoder, for a firmware
+ * whose flash budget has no room for it (the mps2-an385 port's
+ * -Dencodings=false): the device lists no encodings and refuses every
+ * compressed or delta package at its prefix (encoding-unsupported), before
+ * anything is written, as a port without flash_map does; nothing calls
+ * fws_unit_decode, so the linker drops it and lz4's decoder. */
+#ifndef FWS_STUB_ENCODINGS
+#define FWS_STUB_ENCODINGS 1
+#endif
+
 /* Bit e set: this device decodes encoding e. Both need only the map. */
 uint32_t stub_dec_encodings(const fws_stub *s)
 {
-	if (s->cfg.hal->flash_map == NULL)
+	if (!FWS_STUB_ENCODINGS || s->cfg.hal->flash_map == NULL)
 		return 0u;
 	return (1u << FWS_ENC_LZ4) | (1u << FWS_ENC_LZ4_DELTA);
 }
@@ -96,6 +106,8 @@ fws_err stub_dec_block(fws_stub *s, const uint8_t *rest, size_t rest_len)
 
 	if (m->encoding == FWS_ENC_NONE)
 		return FWS_OK;
+	if (!FWS_STUB_ENCODINGS) /* stub_dec_begin refused it already */
+		return FWS_E_ENCODING_UNSUPPORTED;
 	if (rest_len > 0u && p < b + s->cfg.buf_cap && p + rest_len > b)
 		return FWS_E_SEQUENCE;
 	if (m->encoding == FWS_ENC_LZ4_DELTA) {

@@ -34,7 +34,7 @@ fws_err fws_stub_init(fws_stub *s, const fws_stub_config *cfg)
 	fws_err e;
 
 	if (h == NULL || h->flash_read == NULL || h->flash_write == NULL ||
-	    h->flash_erase == NULL || h->trust == NULL || !geom_ok(&h->geom) ||
+	    h->flash_erase == NULL || h->trust == NULL || h->now_ms == NULL || !geom_ok(&h->geom) ||
 	    cfg->buf == NULL || cfg->buf_cap < FWS_PKG_BUF_MIN || cfg->id.model == NULL)
 		return FWS_E_INVAL;
 	memset(s, 0, sizeof *s);
@@ -49,6 +49,8 @@ fws_err fws_stub_init(fws_stub *s, const fws_stub_config *cfg)
 	s->status = FWS_DFU_OK;
 	for (unsigned i = 0; i < FWS_HAL_SLOTS; i++)
 		s->slot[i].state = FWS_SLOT_EMPTY;
+	/* the flash-wear back-off counts from boot (download.c) */
+	s->last_start_ms = h->now_ms(h->ctx);
 	e = stub_journal_load(s);
 	if (e != FWS_OK)
 		return e;

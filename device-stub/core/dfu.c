@@ -92,8 +92,13 @@ fws_err fws_stub_last_error(const fws_stub *s)
 static size_t answer_status(const fws_stub *s, uint8_t *resp, size_t cap, uint8_t state)
 {
 	/* Every request completes inside fws_stub_handle, so the host never
-	 * has to wait: bwPollTimeout only paces hosts that poll. */
+	 * has to wait: bwPollTimeout only paces hosts that poll, and says how
+	 * long a download start refused by the flash-wear back-off must wait
+	 * (FWS_E_BUSY, download.c). */
 	uint32_t poll = s->cfg.poll_timeout_ms;
+
+	if (state == FWS_DFU_ERROR && s->last_error == FWS_E_BUSY && s->backoff_ms > poll)
+		poll = s->backoff_ms; /* at most 5 min: fits the 24 bits */
 
 	if (cap < FWS_DFU_STATUS_LEN)
 		return 0;
@@ -112,6 +117,12 @@ static fws_err do_dnload(fws_stub *s, const fws_stub_req *req)
 
 	STUB_VERIFY(s, req->alt == FWS_ALT_PACKAGE, FWS_E_STATE);
 	STUB_VERIFY(s, req->len == 0u || req->data != NULL, FWS_E_INVAL);
+	/* DNLOAD data may arrive in two pieces (data2: fws_frame.payload2) */
+	STUB_VERIFY(s, req->len2 == 0u || (req->data2 != NULL && req->len > 0u), FWS_E_INVAL);
+	/* DFU 1.1 6.1.1: never more than wTransferSize per DNLOAD, whatever a
+	 * frame (4160 bytes) or a control transfer could carry */
+	STUB_VERIFY(s, req->len2 <= fws_stub_xfer_size(s) &&
+	                   req->len <= fws_stub_xfer_size(s) - req->len2, FWS_E_INVAL);
 	switch (s->state) {
 	case FWS_DFU_IDLE:
 		/* 6.1.2: a zero-length DNLOAD in dfuIDLE is a protocol error. */
@@ -140,9 +151,24 @@ static fws_err do_dnload(fws_stub *s, const fws_stub_req *req)
 		return stub_fail(s, FWS_E_SEQUENCE);
 	}
 	e = stub_dl_feed(s, req->data, req->len);
+	if (e == FWS_OK && req->len2)
+		e = stub_dl_feed(s, req->data2, req->len2);
 	STUB_VERIFY(s, e == FWS_OK, e);
 	s->state = FWS_DFU_DNLOAD_SYNC;
 	return FWS_OK;
+}
+
+uint8_t *fws_stub_dnload_room(fws_stub *s, size_t *cap)
+{
+	/* While a download holds part of a unit in the block buffer, only the
+	 * reader's room after it is free (a DNLOAD then continues it). In every
+	 * other state nothing in the buffer outlives the next request: a DNLOAD
+	 * in dfuIDLE starts a download at the buffer's start, one in any other
+	 * state is refused. */
+	if ((s->state == FWS_DFU_DNLOAD_IDLE || s->state == FWS_DFU_DNLOAD_SYNC) && !s->dl_done)
+		return fws_pkg_reader_room(&s->rd, cap);
+	*cap = s->cfg.buf_cap;
+	return s->cfg.buf;
 }
 
 static fws_err do_getstatus(fws_stub *s, uint8_t *resp, size_t cap, size_t *resp_len)
@@ -200,6 +226,9 @@ static fws_err do_upload(fws_stub *s, uint8_t *resp, size_t cap, size_t *resp_le
 {
 	size_t len = 0, n;
 
+	/* An UPLOAD without room for an answer (wLength 0, or sent host to
+	 * device on a transport that says so) is not an UPLOAD: refuse it. */
+	STUB_VERIFY(s, resp != NULL && cap > 0u, FWS_E_INVAL);
 	/* Reading back firmware is not offered: only the info record. */
 	STUB_VERIFY(s, s->state == FWS_DFU_IDLE || s->state == FWS_DFU_UPLOAD_IDLE,
 	            FWS_E_SEQUENCE);
@@ -218,10 +247,35 @@ static fws_err do_upload(fws_stub *s, uint8_t *resp, size_t cap, size_t *resp_le
 	return FWS_OK;
 }
 
+uint16_t fws_stub_xfer_size(const fws_stub *s)
+{
+	uint16_t x = s->cfg.xfer_size;
+
+	return x != 0u ? x : FWS_STUB_XFER_MAX;
+}
+
+uint8_t fws_stub_request_dir(uint8_t request)
+{
+	switch (request) {
+	case FWS_DFU_UPLOAD:
+	case FWS_DFU_GETSTATUS:
+	case FWS_DFU_GETSTATE:
+	case FWS_REQ_INFO:
+		return FWS_REQ_DIR_IN;
+	default:
+		return FWS_REQ_DIR_OUT; /* DETACH, DNLOAD, CLRSTATUS, ABORT, RESUME, RESET */
+	}
+}
+
 fws_err fws_stub_handle(fws_stub *s, const fws_stub_req *req, uint8_t *resp, size_t cap,
                         size_t *resp_len)
 {
 	*resp_len = 0;
+	/* A request sent the wrong way (USB bmRequestType) is a protocol
+	 * error, whatever the request: STALL, dfuERROR (DFU 1.1 6.1.2). An IN
+	 * request carries no data to act on, an OUT one has no answer buffer. */
+	STUB_VERIFY(s, req->dir == FWS_REQ_DIR_ANY || req->dir == fws_stub_request_dir(req->request),
+	            FWS_E_INVAL);
 	switch (req->request) {
 	case FWS_DFU_DNLOAD:
 		return do_dnload(s, req);

@@ -46,6 +46,34 @@ fws_err stub_flash_program(fws_stub *s, uint32_t off, const uint8_t *src, size_t
 	return FWS_OK;
 }
 
+fws_err stub_flash_cmp(const fws_stub *s, uint32_t off, const uint8_t *src, size_t len)
+{
+	uint32_t ws = s->cfg.hal->geom.write_size;
+	size_t padded = (len + ws - 1u) & ~(size_t)(ws - 1u);
+	uint8_t piece[32]; /* small pieces: no second block buffer on the stack */
+	unsigned differs = 0, programmed = 0;
+
+	for (size_t i = 0; i < padded; i += sizeof piece) {
+		size_t n = padded - i < sizeof piece ? padded - i : sizeof piece;
+
+		if (stub_flash_read(s, off + (uint32_t)i, piece, n) != FWS_OK)
+			return FWS_E_IO;
+		for (size_t k = 0; k < n; k++) {
+			differs |= piece[k] ^ (i + k < len ? src[i + k] : FWS_FLASH_ERASED);
+			programmed |= piece[k] ^ FWS_FLASH_ERASED;
+		}
+	}
+	return differs == 0u ? FWS_OK : programmed == 0u ? FWS_E_STATE : FWS_E_FLASH_VERIFY;
+}
+
+fws_err stub_flash_put(fws_stub *s, uint32_t off, const uint8_t *src, size_t len)
+{
+	fws_err e = stub_flash_cmp(s, off, src, len);
+
+	/* there already: no write, no wear; erased: program; else refuse */
+	return e == FWS_E_STATE ? stub_flash_program(s, off, src, len) : e;
+}
+
 uint32_t stub_image_off(const fws_stub *s, unsigned slot)
 {
 	assert(slot < FWS_HAL_SLOTS);
@@ -64,7 +92,7 @@ fws_err stub_flash_sha256(const fws_stub *s, uint32_t off, uint32_t len,
 	fws_sha256_ctx ctx;
 	fws_err e = FWS_OK;
 
-	fws_sha256_init(&ctx);
+	fws_sha256_init(&ctx); /* errors are sticky: final reports them */
 	for (uint32_t done = 0; done < len;) {
 		size_t n = len - done;
 
@@ -76,6 +104,7 @@ fws_err stub_flash_sha256(const fws_stub *s, uint32_t off, uint32_t len,
 		fws_sha256_update(&ctx, s->cfg.buf, n);
 		done += (uint32_t)n;
 	}
-	fws_sha256_final(&ctx, out);
+	if (fws_sha256_final(&ctx, out) != FWS_OK && e == FWS_OK)
+		e = FWS_E_CRYPTO; /* a failure is an error, never a digest */
 	return e;
 }

@@ -81,6 +81,8 @@ void fws_stub_info(const fws_stub *s, fws_devinfo *out)
 	copy_text(out->crypto_lib, sizeof out->crypto_lib, fws_crypto_lib());
 	out->simulator = id->simulator;
 	out->last_error = (int16_t)s->last_error;
+	out->dl_window = s->cfg.dl_window;
+	out->dl_flags = s->cfg.dl_window ? s->cfg.dl_flags : 0u;
 	out->encodings = stub_dec_encodings(s);
 	if (out->encodings)
 		out->enc_max_block = stub_dec_max_block(s);

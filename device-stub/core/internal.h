@@ -42,6 +42,10 @@
 #define STUB_JREC_LEN   128u
 #define STUB_JREC_MAGIC 0x314A5746u /* "FWJ1" */
 
+/* fws_stub.wear (download.c, "Flash wear") */
+#define STUB_WEAR_UNKNOWN  0u
+#define STUB_WEAR_KNOWN    1u
+
 /* dfu.c */
 fws_err stub_fail(fws_stub *s, fws_err e);
 
@@ -51,6 +55,12 @@ fws_err stub_flash_erase_range(fws_stub *s, uint32_t off, uint32_t len);
 /* Program len bytes at a write_size-aligned off; a ragged tail is padded
  * with the erased value. */
 fws_err stub_flash_program(fws_stub *s, uint32_t off, const uint8_t *src, size_t len);
+/* Flash at off against src (padded as above): FWS_OK if it holds it,
+ * FWS_E_STATE if erased, FWS_E_FLASH_VERIFY if anything else, FWS_E_IO. */
+fws_err stub_flash_cmp(const fws_stub *s, uint32_t off, const uint8_t *src, size_t len);
+/* Make flash at off hold src (padded as above): nothing is written if it
+ * does already, it is programmed if erased, FWS_E_FLASH_VERIFY otherwise. */
+fws_err stub_flash_put(fws_stub *s, uint32_t off, const uint8_t *src, size_t len);
 uint32_t stub_image_off(const fws_stub *s, unsigned slot);
 uint32_t stub_image_cap(const fws_stub *s, unsigned slot);
 /* SHA-256 over len bytes of flash at off, through the block buffer. */

@@ -34,6 +34,7 @@ static void jrec_encode(const fws_jstate *j, uint32_t seq, uint8_t r[STUB_JREC_L
 	fws_put_le32(r + 88, j->dl_offset);
 	/* 0 = none, so the reserved zero bytes of older records read right */
 	r[92] = j->rejected == FWS_SLOT_NONE ? 0u : (uint8_t)(j->rejected + 1u);
+	r[93] = j->dl_starts; /* reserved (0) in older records: no back-off */
 	fws_put_le32(r + STUB_JREC_LEN - 4u, fws_crc32(0, r, STUB_JREC_LEN - 4u));
 }
 
@@ -60,6 +61,7 @@ static bool jrec_decode(const uint8_t r[STUB_JREC_LEN], fws_jstate *j)
 	memcpy(j->dl_prefix_digest, r + 56, FWS_SHA256_LEN);
 	j->dl_offset = fws_get_le32(r + 88);
 	j->rejected = r[92] == 0u ? FWS_SLOT_NONE : (uint8_t)(r[92] - 1u);
+	j->dl_starts = r[93];
 	return slot_ok(j->active) && slot_ok(j->trial) && slot_ok(j->dl_slot) &&
 	       slot_ok(j->rejected) && j->trial_booted <= 1u;
 }

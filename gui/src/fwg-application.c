@@ -20,6 +20,9 @@ struct _FwgApplication {
 	char *opt_folder;       /* --folder: overrides the setting for this run */
 	char *opt_trust;        /* --trust: overrides the setting for this run */
 	char *trust_in_use;     /* the trust store file actually loaded */
+	GHashTable *auto_tried; /* "device\npackage sha256": installed once, not again by itself */
+	guint postpone_timer;   /* fires when a postponement ends */
+	AdwMessageDialog *first_run; /* the one-time choice, while it is open */
 };
 
 G_DEFINE_FINAL_TYPE(FwgApplication, fwg_application, ADW_TYPE_APPLICATION)
@@ -43,7 +46,82 @@ gboolean fwg_application_is_postponed(FwgApplication *self)
 static FwgWindow *main_window(FwgApplication *self)
 {
 	GtkWindow *w = gtk_application_get_active_window(GTK_APPLICATION(self));
-	return FWG_IS_WINDOW(w) ? FWG_WINDOW(w) : NULL;
+	if (FWG_IS_WINDOW(w))
+		return FWG_WINDOW(w);
+	/* A dialog of ours (the first-run choice) may be the active one. */
+	for (GList *l = gtk_application_get_windows(GTK_APPLICATION(self)); l; l = l->next)
+		if (FWG_IS_WINDOW(l->data))
+			return FWG_WINDOW(l->data);
+	return NULL;
+}
+
+/* ---- automatic security updates (EN 303 645 5.3-4, 5.3-6; CRA) ---------- */
+
+static char *tried_key(FwgDevice *device, FwgPackage *package)
+{
+	return g_strconcat(fwg_device_get_id(device), "\n", fwg_package_get_sha256(package), NULL);
+}
+
+guint fwg_application_get_auto_delay(FwgApplication *self)
+{
+	return g_settings_get_uint(self->settings, "auto-install-delay");
+}
+
+gboolean fwg_application_auto_install_allowed(FwgApplication *self, FwgDevice *device,
+                                              FwgPackage *package)
+{
+	if (!device || !package || !fwg_package_get_manifest(package)->security_update)
+		return FALSE; /* a feature-only update always waits for a click */
+	if (!g_settings_get_boolean(self->settings, "auto-install-security") ||
+	    !g_settings_get_boolean(self->settings, "first-run-done") ||
+	    fwg_application_is_postponed(self))
+		return FALSE;
+	g_autofree char *key = tried_key(device, package);
+	return !g_hash_table_contains(self->auto_tried, key);
+}
+
+void fwg_application_note_install(FwgApplication *self, FwgDevice *device, FwgPackage *package)
+{
+	/* Once a package was installed on a device (by itself or by a click,
+	 * whatever the outcome), a failure or a cancel is never followed by
+	 * another automatic attempt: Resume / Try Again are the user's. */
+	g_hash_table_add(self->auto_tried, tried_key(device, package));
+}
+
+void fwg_application_postpone(FwgApplication *self)
+{
+	gint64 until = g_get_real_time() / G_USEC_PER_SEC + FWG_POSTPONE_SECONDS;
+	g_settings_set_int64(self->settings, "postpone-until", until);
+}
+
+static void auto_state_changed(FwgApplication *self);
+
+static gboolean on_postpone_over(gpointer data)
+{
+	FwgApplication *self = data;
+	self->postpone_timer = 0;
+	if (fwg_application_is_postponed(self)) {
+		auto_state_changed(self); /* woke early: wait again */
+		return G_SOURCE_REMOVE;
+	}
+	fwg_log_add(self->log, "automatic updates are no longer postponed");
+	auto_state_changed(self);
+	return G_SOURCE_REMOVE;
+}
+
+/* The window shows a countdown only while everything allows it; anything
+ * that changes that (a setting, the end of a postponement) refreshes it. */
+static void auto_state_changed(FwgApplication *self)
+{
+	g_clear_handle_id(&self->postpone_timer, g_source_remove);
+	gint64 left = g_settings_get_int64(self->settings, "postpone-until") -
+	              g_get_real_time() / G_USEC_PER_SEC;
+	if (left > 0)
+		self->postpone_timer = g_timeout_add_seconds((guint)MIN(left + 1, G_MAXUINT32 / 2),
+		                                             on_postpone_over, self);
+	FwgWindow *win = main_window(self);
+	if (win)
+		fwg_window_refresh(win);
 }
 
 /* ---- settings that need a reaction ------------------------------------ */
@@ -97,6 +175,9 @@ static void on_settings_changed(GSettings *s, const char *key, gpointer data)
 		g_autoptr(GVariant) v = g_settings_get_value(self->settings, key);
 		g_autofree char *text = g_variant_print(v, FALSE);
 		fwg_log_add(self->log, "setting %s = %s", key, text);
+		if (g_str_equal(key, "auto-install-security") || g_str_equal(key, "postpone-until") ||
+		    g_str_equal(key, "first-run-done") || g_str_equal(key, "auto-install-delay"))
+			auto_state_changed(self);
 	}
 }
 
@@ -114,7 +195,18 @@ static void announce(FwgApplication *self, FwgDevice *device, FwgPackage *pkg)
 	g_autofree char *title = m->security_update
 		? g_strdup_printf(_("Security update for the %s"), info->model)
 		: g_strdup_printf(_("Update for the %s"), info->model);
-	g_autofree char *body = g_strdup_printf(_("Version %s is ready to install."), m->version);
+	gboolean automatic = fwg_application_auto_install_allowed(self, device, pkg);
+	guint delay = fwg_application_get_auto_delay(self);
+	g_autofree char *body = automatic
+		? g_strdup_printf(g_dngettext(GETTEXT_PACKAGE,
+		                              "Version %s is ready. The app shows what it changes and "
+		                              "installs it after a countdown of %u second, unless you "
+		                              "postpone it.",
+		                              "Version %s is ready. The app shows what it changes and "
+		                              "installs it after a countdown of %u seconds, unless you "
+		                              "postpone it.", delay),
+		                  m->version, delay)
+		: g_strdup_printf(_("Version %s is ready to install."), m->version);
 	FwgWindow *win = main_window(self);
 	/* Said once: not as a toast over the very page that shows it. */
 	if (win && !fwg_window_shows_device(win, device))
@@ -136,7 +228,7 @@ static void match_devices(FwgApplication *self)
 	GListModel *devices = fwg_device_monitor_get_devices(self->monitor);
 	for (guint i = 0; i < g_list_model_get_n_items(devices); i++) {
 		g_autoptr(FwgDevice) d = g_list_model_get_item(devices, i);
-		if (fwg_device_get_busy(d))
+		if (fwg_device_get_busy(d) || fwg_device_get_problem(d))
 			continue;
 		FwgPackage *best = fwg_catalog_best_for(self->catalog, fwg_device_get_info(d));
 		FwgPackage *old = fwg_device_get_update(d);
@@ -146,11 +238,11 @@ static void match_devices(FwgApplication *self)
 		if (!best)
 			continue;
 		announce(self, d, best);
-		/* EN 303 645 5.3-4: install by itself when allowed. */
+		/* EN 303 645 5.3-4: a security update may install by itself, but
+		 * only from its update page, after a visible countdown. */
 		FwgWindow *win = main_window(self);
-		if (win && g_settings_get_boolean(self->settings, "auto-install") &&
-		    !fwg_application_is_postponed(self))
-			fwg_window_install_automatically(win, d, best);
+		if (win && fwg_application_auto_install_allowed(self, d, best))
+			fwg_window_offer_update(win, d, best);
 	}
 }
 
@@ -310,6 +402,58 @@ static void fwg_application_startup(GApplication *app)
 	g_signal_connect(self->monitor, "device-added", G_CALLBACK(on_device_added), self);
 	g_signal_connect(fwg_device_monitor_get_devices(self->monitor), "items-changed",
 	                 G_CALLBACK(on_devices_changed), self);
+	auto_state_changed(self); /* a postponement from an earlier run */
+	fwg_log_add(self->log, "automatic security updates: %s, countdown %u s%s",
+	            g_settings_get_boolean(self->settings, "auto-install-security") ? "on" : "off",
+	            fwg_application_get_auto_delay(self),
+	            fwg_application_is_postponed(self) ? ", postponed" : "");
+}
+
+/* ---- the first-run choice ---------------------------------------------- */
+
+static void on_first_run_response(AdwMessageDialog *d, const char *response, gpointer data)
+{
+	(void)d;
+	FwgApplication *self = data;
+	gboolean automatic = !g_str_equal(response, "ask");
+	fwg_log_add(self->log, "first start: automatic security updates %s",
+	            automatic ? "kept on" : "turned off");
+	self->first_run = NULL;
+	g_settings_set_boolean(self->settings, "auto-install-security", automatic);
+	g_settings_set_boolean(self->settings, "first-run-done", TRUE);
+}
+
+/* Explain automatic security updates once, and let the user keep them (the
+ * default) or turn them off. Until this is answered nothing installs by
+ * itself; closing it keeps the default. */
+static void ask_first_run(FwgApplication *self, FwgWindow *win)
+{
+	if (self->first_run || g_settings_get_boolean(self->settings, "first-run-done"))
+		return;
+	guint delay = fwg_application_get_auto_delay(self);
+	g_autofree char *body = g_strdup_printf(
+		g_dngettext(GETTEXT_PACKAGE,
+		            "When a security update for a connected device is found, Firmware Updater "
+		            "shows what it changes and installs it after %u second, unless you choose "
+		            "Postpone. Updates that fix no security problem always wait for you to "
+		            "install them. You can change this at any time in Preferences.",
+		            "When a security update for a connected device is found, Firmware Updater "
+		            "shows what it changes and installs it after %u seconds, unless you choose "
+		            "Postpone. Updates that fix no security problem always wait for you to "
+		            "install them. You can change this at any time in Preferences.",
+		            delay),
+		delay);
+	GtkWidget *d = adw_message_dialog_new(GTK_WINDOW(win), _("Install Security Updates "
+	                                                         "Automatically?"), body);
+	adw_message_dialog_add_responses(ADW_MESSAGE_DIALOG(d), "ask", _("_Always Ask Me"),
+	                                 "auto", _("_Install Automatically"), NULL);
+	adw_message_dialog_set_response_appearance(ADW_MESSAGE_DIALOG(d), "auto",
+	                                           ADW_RESPONSE_SUGGESTED);
+	adw_message_dialog_set_default_response(ADW_MESSAGE_DIALOG(d), "auto");
+	adw_message_dialog_set_close_response(ADW_MESSAGE_DIALOG(d), "auto");
+	g_signal_connect(d, "response", G_CALLBACK(on_first_run_response), self);
+	self->first_run = ADW_MESSAGE_DIALOG(d);
+	gtk_window_present(GTK_WINDOW(d));
 }
 
 static void fwg_application_activate(GApplication *app)
@@ -326,6 +470,7 @@ static void fwg_application_activate(GApplication *app)
 		fwg_device_monitor_start(self->monitor);
 	}
 	gtk_window_present(GTK_WINDOW(win));
+	ask_first_run(self, win);
 }
 
 static void fwg_application_shutdown(GApplication *app)
@@ -333,8 +478,18 @@ static void fwg_application_shutdown(GApplication *app)
 	FwgApplication *self = FWG_APPLICATION(app);
 	if (self->settings)
 		g_signal_handlers_disconnect_by_data(self->settings, self);
-	if (self->monitor)
+	g_clear_handle_id(&self->postpone_timer, g_source_remove);
+	/* Work still in flight (a folder scan, a package check) keeps the
+	 * catalog alive past this point and reports when it ends: nothing of
+	 * the app may hear it (the monitor is gone by then). */
+	if (self->catalog)
+		g_signal_handlers_disconnect_by_data(self->catalog, self);
+	if (self->monitor) {
+		g_signal_handlers_disconnect_by_data(self->monitor, self);
+		g_signal_handlers_disconnect_by_data(fwg_device_monitor_get_devices(self->monitor),
+		                                     self);
 		fwg_device_monitor_stop(self->monitor);
+	}
 	g_clear_object(&self->monitor);
 	g_clear_object(&self->catalog);
 	G_APPLICATION_CLASS(fwg_application_parent_class)->shutdown(app);
@@ -376,6 +531,7 @@ static void fwg_application_finalize(GObject *object)
 	g_free(self->opt_folder);
 	g_free(self->opt_trust);
 	g_free(self->trust_in_use);
+	g_hash_table_unref(self->auto_tried);
 	G_OBJECT_CLASS(fwg_application_parent_class)->finalize(object);
 }
 
@@ -391,6 +547,7 @@ static void fwg_application_class_init(FwgApplicationClass *klass)
 
 static void fwg_application_init(FwgApplication *self)
 {
+	self->auto_tried = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	static const GOptionEntry entries[] = {
 		{"folder", 'f', 0, G_OPTION_ARG_FILENAME, NULL,
 		 N_("Watch FOLDER for update packages (instead of the configured one)"),

@@ -11,6 +11,7 @@
 #include <adwaita.h>
 
 #include "fwg-catalog.h"
+#include "fwg-device.h"
 #include "fwg-device-monitor.h"
 #include "fwg-log.h"
 #include "fwseal/trust.h"
@@ -31,6 +32,20 @@ const fws_trust *fwg_application_get_trust(FwgApplication *self);
 
 /* Whether automatic notifications and installs are postponed right now. */
 gboolean fwg_application_is_postponed(FwgApplication *self);
+/* Postpone automatic updates by FWG_POSTPONE_SECONDS from now. */
+void fwg_application_postpone(FwgApplication *self);
+
+/* Whether package may install on device by itself after the countdown:
+ * a security update, "auto-install-security" on, the first-run choice made,
+ * not postponed, and not installed on this device before in this run (a
+ * failed or cancelled update is resumed by the user, never by itself). A
+ * feature-only update never installs without a click. */
+gboolean fwg_application_auto_install_allowed(FwgApplication *self, FwgDevice *device,
+                                              FwgPackage *package);
+/* Seconds the update page counts down ("auto-install-delay"). */
+guint fwg_application_get_auto_delay(FwgApplication *self);
+/* An install of package on device starts (by itself or by a click). */
+void fwg_application_note_install(FwgApplication *self, FwgDevice *device, FwgPackage *package);
 
 G_END_DECLS
 

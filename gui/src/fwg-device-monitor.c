@@ -16,6 +16,10 @@
 #define SCAN_INTERVAL_HOTPLUG_MS 3000u
 #define PRESENCE_INTERVAL_MS     500u
 #define MISSES_TO_REMOVE 2u
+/* A serial device whose port is still there but did not answer a probe is
+ * more likely busy or starved of CPU than gone (a pulled adapter deletes
+ * its node, which check_presence() sees at once): give it longer. */
+#define MISSES_TO_REMOVE_PORT_PRESENT 4u
 
 struct _FwgDeviceMonitor {
 	GObject parent_instance;
@@ -137,9 +141,11 @@ static void drop_duplicates(GPtrArray *found)
 {
 	for (guint i = 0; i < found->len; i++) {
 		FwgFoundDevice *a = g_ptr_array_index(found, i);
+		if (a->problem)
+			continue; /* no record: nothing to compare */
 		for (guint k = found->len; k-- > i + 1;) {
 			FwgFoundDevice *b = g_ptr_array_index(found, k);
-			if (strcmp(a->info.model, b->info.model) != 0 ||
+			if (b->problem || strcmp(a->info.model, b->info.model) != 0 ||
 			    strcmp(a->info.serial, b->info.serial) != 0)
 				continue;
 			if (kind_rank(b->id) < kind_rank(a->id)) {
@@ -153,6 +159,24 @@ static void drop_duplicates(GPtrArray *found)
 	}
 }
 
+/* The path of a serial device's port (without @BAUD), or NULL. */
+static char *serial_path(const char *id)
+{
+	if (!g_str_has_prefix(id, "serial:"))
+		return NULL;
+	char *path = g_strdup(id + strlen("serial:"));
+	char *at = strchr(path, '@');
+	if (at)
+		*at = '\0';
+	return path;
+}
+
+static gboolean serial_port_present(const char *id)
+{
+	g_autofree char *path = serial_path(id);
+	return path && g_file_test(path, G_FILE_TEST_EXISTS);
+}
+
 static void merge(FwgDeviceMonitor *self, GPtrArray *found)
 {
 	drop_duplicates(found);
@@ -161,16 +185,28 @@ static void merge(FwgDeviceMonitor *self, GPtrArray *found)
 		FwgFoundDevice *f = g_ptr_array_index(found, i);
 		g_hash_table_remove(self->misses, f->id);
 		FwgDevice *d = fwg_device_monitor_find(self, f->id);
-		if (d) {
-			if (!fwg_device_get_busy(d))
+		if (d && !fwg_device_get_problem(d) == !f->problem) {
+			if (!fwg_device_get_busy(d) && !f->problem)
 				fwg_device_set_info(d, &f->info);
 			continue;
 		}
-		g_autoptr(FwgDevice) nd = fwg_device_new(f->id, &f->info);
+		if (d) {
+			/* Opened now but not before (a udev rule, a group), or the
+			 * other way round: a new entry. */
+			guint pos = 0;
+			if (g_list_store_find(self->devices, d, &pos))
+				remove_device(self, pos);
+		}
+		g_autoptr(FwgDevice) nd = f->problem ? fwg_device_new_unusable(f->id, f->problem)
+		                                     : fwg_device_new(f->id, &f->info);
 		g_list_store_append(self->devices, nd);
-		fwg_log_add(self->log, "device connected: %s (%s, serial %s, version %s)", f->id,
-		            f->info.model, f->info.serial,
-		            f->info.fw_version[0] ? f->info.fw_version : "-");
+		if (f->problem)
+			fwg_log_add(self->log, "device seen but not opened: %s: %s %s", f->id,
+			            f->problem->message, f->problem->fix);
+		else
+			fwg_log_add(self->log, "device connected: %s (%s, serial %s, version %s)", f->id,
+			            f->info.model, f->info.serial,
+			            f->info.fw_version[0] ? f->info.fw_version : "-");
 		g_signal_emit(self, signals[SIGNAL_ADDED], 0, nd);
 	}
 	/* Missing: count, then drop. A busy device is never dropped here: its
@@ -184,7 +220,7 @@ static void merge(FwgDeviceMonitor *self, GPtrArray *found)
 		if (seen || fwg_device_get_busy(d))
 			continue;
 		guint m = GPOINTER_TO_UINT(g_hash_table_lookup(self->misses, id)) + 1;
-		if (m < MISSES_TO_REMOVE) {
+		if (m < (serial_port_present(id) ? MISSES_TO_REMOVE_PORT_PRESENT : MISSES_TO_REMOVE)) {
 			g_hash_table_insert(self->misses, g_strdup(id), GUINT_TO_POINTER(m));
 			continue;
 		}
@@ -263,11 +299,7 @@ static gboolean check_presence(gpointer data)
 		const char *id = fwg_device_get_id(d);
 		if (fwg_device_get_busy(d) || !g_str_has_prefix(id, "serial:"))
 			continue;
-		g_autofree char *path = g_strdup(id + strlen("serial:"));
-		char *at = strchr(path, '@');
-		if (at)
-			*at = '\0';
-		if (!g_file_test(path, G_FILE_TEST_EXISTS))
+		if (!serial_port_present(id))
 			remove_device(self, i);
 	}
 	return G_SOURCE_CONTINUE;

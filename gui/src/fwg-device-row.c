@@ -6,6 +6,7 @@
 
 #include "fwg-device-row.h"
 #include "fwg-format.h"
+#include "fwseal-host/transport.h"
 
 struct _FwgDeviceRow {
 	GtkListBoxRow parent_instance;
@@ -20,8 +21,40 @@ struct _FwgDeviceRow {
 
 G_DEFINE_FINAL_TYPE(FwgDeviceRow, fwg_device_row, GTK_TYPE_LIST_BOX_ROW)
 
+/* A device that could not be opened: where it is, why, what fixes it. */
+static void refresh_unusable(FwgDeviceRow *self, const FwgDeviceProblem *problem)
+{
+	g_autofree char *title = fwg_device_dup_title(self->device);
+	gtk_label_set_text(self->model_label, title);
+	/* The row says it short; the page below says why and the fix. */
+	const char *why = problem->why == FWH_UNUSABLE_PERMISSION ? _("No permission to open it")
+	                  : problem->why == FWH_UNUSABLE_BUSY     ? _("In use by another program")
+	                                                          : _("It could not be opened");
+	gtk_label_set_text(self->identity_label, "");
+	gtk_label_set_text(self->version_label, why);
+	gtk_widget_set_visible(GTK_WIDGET(self->identity_label), FALSE);
+	gtk_widget_set_visible(GTK_WIDGET(self->support_label), FALSE);
+	gtk_label_set_text(self->status_label, _("Cannot open"));
+	gtk_widget_remove_css_class(GTK_WIDGET(self->status_label), "accent");
+	gtk_widget_remove_css_class(GTK_WIDGET(self->status_label), "dim-label");
+	gtk_widget_add_css_class(GTK_WIDGET(self->status_label), "error");
+	gtk_image_set_from_icon_name(self->icon, "dialog-warning-symbolic");
+	g_autofree char *text = fwg_device_dup_problem_text(self->device);
+	g_autofree char *fix = fwg_device_dup_problem_fix(self->device);
+	g_autofree char *a11y = g_strdup_printf("%s, %s. %s %s", title, _("Cannot open"), text,
+	                                        fix);
+	gtk_accessible_update_property(GTK_ACCESSIBLE(self), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
+}
+
 static void refresh(FwgDeviceRow *self)
 {
+	const FwgDeviceProblem *problem = fwg_device_get_problem(self->device);
+	if (problem) {
+		refresh_unusable(self, problem);
+		return;
+	}
+	gtk_widget_set_visible(GTK_WIDGET(self->identity_label), TRUE);
+	gtk_widget_set_visible(GTK_WIDGET(self->support_label), TRUE);
 	const fws_devinfo *info = fwg_device_get_info(self->device);
 	FwgPackage *update = fwg_device_get_update(self->device);
 	g_autofree char *conn = fwg_device_dup_connection_label(self->device);

@@ -8,6 +8,7 @@
 
 #include "fwg-device.h"
 #include "fwg-format.h"
+#include "fwseal-host/transport.h"
 
 struct _FwgDevice {
 	GObject parent_instance;
@@ -15,6 +16,7 @@ struct _FwgDevice {
 	fws_devinfo info;
 	FwgPackage *update;
 	gboolean busy;
+	FwgDeviceProblem *problem;
 };
 
 G_DEFINE_FINAL_TYPE(FwgDevice, fwg_device, G_TYPE_OBJECT)
@@ -26,6 +28,7 @@ static void fwg_device_finalize(GObject *object)
 {
 	FwgDevice *self = FWG_DEVICE(object);
 	g_free(self->id);
+	fwg_device_problem_free(self->problem);
 	g_clear_object(&self->update);
 	G_OBJECT_CLASS(fwg_device_parent_class)->finalize(object);
 }
@@ -68,6 +71,15 @@ FwgDevice *fwg_device_new(const char *device_string, const fws_devinfo *info)
 	return self;
 }
 
+FwgDevice *fwg_device_new_unusable(const char *device_string, const FwgDeviceProblem *problem)
+{
+	FwgDevice *self = g_object_new(FWG_TYPE_DEVICE, NULL);
+	self->id = g_strdup(device_string);
+	self->problem = fwg_device_problem_copy(problem);
+	return self;
+}
+
+const FwgDeviceProblem *fwg_device_get_problem(FwgDevice *self) { return self->problem; }
 const char *fwg_device_get_id(FwgDevice *self) { return self->id; }
 const fws_devinfo *fwg_device_get_info(FwgDevice *self) { return &self->info; }
 FwgPackage *fwg_device_get_update(FwgDevice *self) { return self->update; }
@@ -98,19 +110,27 @@ void fwg_device_set_busy(FwgDevice *self, gboolean busy)
 	g_object_notify_by_pspec(G_OBJECT(self), props[PROP_BUSY]);
 }
 
+/* The short name of a serial device's port ("ttyUSB0", "pts/3"); the full
+ * path is in the technician details. NULL for other kinds. */
+static char *port_name(FwgDevice *self)
+{
+	if (!g_str_has_prefix(self->id, "serial:"))
+		return NULL;
+	g_autofree char *path = g_strdup(self->id + strlen("serial:"));
+	char *at = strchr(path, '@');
+	if (at)
+		*at = '\0';
+	if (g_str_has_prefix(path, "/dev/") && !g_str_has_prefix(path, "/dev/serial/"))
+		return g_strdup(path + strlen("/dev/"));
+	return g_path_get_basename(path);
+}
+
 char *fwg_device_dup_connection_label(FwgDevice *self)
 {
-	if (g_str_has_prefix(self->id, "serial:")) {
-		g_autofree char *path = g_strdup(self->id + strlen("serial:"));
-		char *at = strchr(path, '@');
-		if (at)
-			*at = '\0';
-		/* The port's name is enough to tell two cables apart; the full
-		 * path is in the technician details. */
-		g_autofree char *name = g_path_get_basename(path);
+	g_autofree char *name = port_name(self);
+	if (name)
 		/* Translators: %s is a serial port name such as ttyUSB0 */
 		return g_strdup_printf(_("Serial port %s"), name);
-	}
 	if (g_str_has_prefix(self->id, "hid"))
 		return g_strdup(_("USB (HID)"));
 	if (g_str_has_prefix(self->id, "usb"))
@@ -118,11 +138,99 @@ char *fwg_device_dup_connection_label(FwgDevice *self)
 	return g_strdup(self->id);
 }
 
+char *fwg_device_dup_title(FwgDevice *self)
+{
+	if (!self->problem)
+		return g_strdup(self->info.model);
+	g_autofree char *name = port_name(self);
+	if (name)
+		/* Translators: a device on a serial port that could not be asked
+		 * what it is, e.g. "Device on serial port ttyUSB0" */
+		return g_strdup_printf(_("Device on serial port %s"), name);
+	return g_strdup(_("USB device"));
+}
+
+/* Where the problem device is, for the sentences below: the port's path,
+ * or the USB bus path. */
+static char *where(FwgDevice *self)
+{
+	const char *s = strchr(self->id, ':');
+	g_autofree char *rest = g_strdup(s ? s + 1 : self->id);
+	char *at = g_str_has_prefix(self->id, "serial:") ? strchr(rest, '@') : NULL;
+	if (at)
+		*at = '\0';
+	return g_strdup(rest[0] == '@' ? rest + 1 : rest);
+}
+
+char *fwg_device_dup_problem_text(FwgDevice *self)
+{
+	const FwgDeviceProblem *p = self->problem;
+	g_return_val_if_fail(p != NULL, NULL);
+	g_autofree char *at = where(self);
+	gboolean serial = g_str_has_prefix(self->id, "serial:");
+	switch (p->fix_kind) {
+	case FWH_FIX_JOIN_GROUP:
+		return serial ? g_strdup_printf(_("No permission to open the serial port %s: only "
+		                                  "members of the group “%s” may open it."),
+		                                at, p->group)
+		              : g_strdup_printf(_("No permission to open the USB device at %s: only "
+		                                  "members of the group “%s” may open it."),
+		                                at, p->group);
+	case FWH_FIX_LOG_IN_AGAIN:
+		return serial ? g_strdup_printf(_("No permission to open the serial port %s: you were "
+		                                  "added to the group “%s” that may open it, but "
+		                                  "this session started before that."), at, p->group)
+		              : g_strdup_printf(_("No permission to open the USB device at %s: you "
+		                                  "were added to the group “%s” that may open it, "
+		                                  "but this session started before that."),
+		                                at, p->group);
+	case FWH_FIX_UDEV_RULE:
+		return serial ? g_strdup_printf(_("No permission to open the serial port %s."), at)
+		              : g_strdup_printf(_("No permission to open the USB device at %s."), at);
+	case FWH_FIX_CLOSE_OTHER:
+		return serial ? g_strdup_printf(_("The serial port %s is in use by another program."),
+		                                at)
+		              : g_strdup_printf(_("The USB device at %s is in use by another program."),
+		                                at);
+	default:
+		return serial ? g_strdup_printf(_("The serial port %s could not be opened."), at)
+		              : g_strdup_printf(_("The USB device at %s could not be opened."), at);
+	}
+}
+
+char *fwg_device_dup_problem_fix(FwgDevice *self)
+{
+	const FwgDeviceProblem *p = self->problem;
+	g_return_val_if_fail(p != NULL, NULL);
+	switch (p->fix_kind) {
+	case FWH_FIX_JOIN_GROUP:
+		return g_strdup(_("Add yourself to the group with the command below, then log out and "
+		                  "back in."));
+	case FWH_FIX_LOG_IN_AGAIN:
+		return g_strdup(_("Log out and back in."));
+	case FWH_FIX_UDEV_RULE:
+		return g_strdup(_("Install the udev rule that comes with this app (70-fwseal.rules), "
+		                  "run the command below and plug the device in again."));
+	case FWH_FIX_CLOSE_OTHER:
+		return g_strdup(_("Close the program that uses it (a serial terminal, another "
+		                  "firmware tool), then try again."));
+	default:
+		return g_strdup(_("Unplug it, plug it in again and try again."));
+	}
+}
+
 char *fwg_device_describe(FwgDevice *self)
 {
 	const fws_devinfo *i = &self->info;
 	GString *s = g_string_new(NULL);
 	g_string_append_printf(s, "%-18s %s\n", "device", self->id);
+	if (self->problem) {
+		g_string_append_printf(s, "%-18s %s\n", "cannot open", self->problem->message);
+		g_string_append_printf(s, "%-18s %s\n", "fix", self->problem->fix);
+		if (self->problem->command[0])
+			g_string_append_printf(s, "%-18s %s\n", "command", self->problem->command);
+		return g_string_free(s, FALSE);
+	}
 	g_string_append_printf(s, "%-18s 0x%04x\n", "vendor id", i->vendor_id);
 	g_string_append_printf(s, "%-18s 0x%04x\n", "class id", i->class_id);
 	g_string_append_printf(s, "%-18s %s\n", "model", i->model);

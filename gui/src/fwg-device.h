@@ -9,6 +9,7 @@
 
 #include <glib-object.h>
 
+#include "fwg-host.h"
 #include "fwg-package.h"
 #include "fwseal/devinfo.h"
 
@@ -18,6 +19,14 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE(FwgDevice, fwg_device, FWG, DEVICE, GObject)
 
 FwgDevice *fwg_device_new(const char *device_string, const fws_devinfo *info);
+/* A device the app can see but not open (copied); it has no record. */
+FwgDevice *fwg_device_new_unusable(const char *device_string, const FwgDeviceProblem *problem);
+/* Why it cannot be used, or NULL for a device that answered. */
+const FwgDeviceProblem *fwg_device_get_problem(FwgDevice *self);
+/* For a device with a problem: what is wrong and what fixes it, in the
+ * user's language (the command itself is the problem's "command"). */
+char *fwg_device_dup_problem_text(FwgDevice *self);
+char *fwg_device_dup_problem_fix(FwgDevice *self);
 
 const char *fwg_device_get_id(FwgDevice *self);
 const fws_devinfo *fwg_device_get_info(FwgDevice *self);
@@ -25,8 +34,12 @@ const fws_devinfo *fwg_device_get_info(FwgDevice *self);
  * notifies "info". */
 void fwg_device_set_info(FwgDevice *self, const fws_devinfo *info);
 
-/* "Serial port /dev/ttyUSB0", "USB", "USB (HID)". */
+/* "Serial port ttyUSB0", "USB", "USB (HID)". */
 char *fwg_device_dup_connection_label(FwgDevice *self);
+
+/* The name to show: the model, or for a device that cannot be opened,
+ * where it is ("Device on serial port ttyUSB0", "USB device"). */
+char *fwg_device_dup_title(FwgDevice *self);
 
 /* The update the catalog picked for this device, or NULL; notifies "update". */
 FwgPackage *fwg_device_get_update(FwgDevice *self);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fwg-format.h"
+#include "fwseal/err.h"
 #include "fwseal/pkg.h"
 
 char *fwg_format_date(int64_t unix_time)
@@ -104,4 +105,43 @@ char *fwg_format_path(const char *path)
 		return g_strconcat("~", rest, NULL);
 	}
 	return g_steal_pointer(&shown);
+}
+
+const char *fwg_format_failure(int code)
+{
+	switch (code) {
+	case FWS_E_REVERTED:
+		return _("The device restarted with its previous firmware, because the new one did "
+		         "not start correctly. Ask the maker of the device before you try again.");
+	case FWS_E_NO_IMAGE:
+		return _("The device restarted but found no firmware it can start, so it waits for "
+		         "an update. Install the update again.");
+	case FWS_E_FLASH_WRITE:
+	case FWS_E_FLASH_ERASE:
+	case FWS_E_FLASH_VERIFY:
+		return _("The device could not write the update to its memory.");
+	case FWS_E_JOURNAL:
+		return _("The device's record of the update is damaged.");
+	case FWS_E_SIGNATURE:
+	case FWS_E_BLOCK_DIGEST:
+	case FWS_E_IMAGE_DIGEST:
+	case FWS_E_CHAIN_END:
+		return _("The device found that the update was changed on the way and refused it.");
+	case FWS_E_UNTRUSTED_KEY:
+	case FWS_E_REVOKED_KEY:
+		return _("The device does not trust the key this package was signed with.");
+	case FWS_E_DOWNGRADE:
+		return _("The device refused to go back to an older version.");
+	case FWS_E_MODEL:
+	case FWS_E_VENDOR:
+	case FWS_E_HW_REV:
+	case FWS_E_COMPONENT:
+	case FWS_E_TOO_BIG:
+	case FWS_E_BLOCK_SIZE:
+		return _("The device refused the package: it is not made for this device.");
+	case FWS_E_BUSY:
+		return _("The device was busy.");
+	default:
+		return _("The device answered in an unexpected way.");
+	}
 }

@@ -36,4 +36,9 @@ const char *fwg_format_version(const char *version);
 /* A path for people: valid UTF-8, the home folder shown as "~". */
 char *fwg_format_path(const char *path);
 
+/* One sentence, for people, on why an update failed (an fws_err the
+ * session ended with other than a lost link or a cancel); the library's
+ * own, more technical sentence goes to the log. */
+const char *fwg_format_failure(int code);
+
 #endif /* FWG_FORMAT_H */

@@ -10,11 +10,37 @@
 #include "fwseal-host/transport.h"
 #include "fwseal-host/units.h"
 
+FwgDeviceProblem *fwg_device_problem_copy(const FwgDeviceProblem *p)
+{
+	if (!p)
+		return NULL;
+	FwgDeviceProblem *c = g_new0(FwgDeviceProblem, 1);
+	c->why = p->why;
+	c->fix_kind = p->fix_kind;
+	c->group = g_strdup(p->group);
+	c->message = g_strdup(p->message);
+	c->fix = g_strdup(p->fix);
+	c->command = g_strdup(p->command);
+	return c;
+}
+
+void fwg_device_problem_free(FwgDeviceProblem *p)
+{
+	if (!p)
+		return;
+	g_free(p->message);
+	g_free(p->group);
+	g_free(p->fix);
+	g_free(p->command);
+	g_free(p);
+}
+
 void fwg_found_device_free(FwgFoundDevice *d)
 {
 	if (!d)
 		return;
 	g_free(d->id);
+	fwg_device_problem_free(d->problem);
 	g_free(d);
 }
 
@@ -24,12 +50,27 @@ static void set_from_fwh(GError **error, const fwh_error *err)
 	                    err->msg[0] ? err->msg : fws_err_describe(err->code));
 }
 
-static void on_found(void *user, const char *device, const fws_devinfo *info)
+static void on_found(void *user, const fwh_found_unit *u)
 {
 	GPtrArray *out = user;
 	FwgFoundDevice *d = g_new0(FwgFoundDevice, 1);
-	d->id = g_strdup(device);
-	d->info = *info;
+	d->id = g_strdup(u->device);
+	d->info = *u->info;
+	g_ptr_array_add(out, d);
+}
+
+static void on_unusable(void *user, const fwh_unusable *u)
+{
+	GPtrArray *out = user;
+	FwgFoundDevice *d = g_new0(FwgFoundDevice, 1);
+	d->id = g_strdup(u->device);
+	d->problem = g_new0(FwgDeviceProblem, 1);
+	d->problem->why = (int)u->why;
+	d->problem->fix_kind = (int)u->fix_kind;
+	d->problem->group = g_strdup(u->group);
+	d->problem->message = g_strdup(u->message);
+	d->problem->fix = g_strdup(u->fix);
+	d->problem->command = g_strdup(u->command);
 	g_ptr_array_add(out, d);
 }
 
@@ -39,7 +80,7 @@ GPtrArray *fwg_host_enumerate(GError **error)
 		(GDestroyNotify)fwg_found_device_free);
 	fwh_error err = {0};
 	/* one row per unit: a USB device's DFU and HID interfaces are one device */
-	if (fwh_enumerate_units(on_found, out, &err) != FWS_OK) {
+	if (fwh_enumerate_grouped_all(on_found, on_unusable, out, &err) != FWS_OK) {
 		set_from_fwh(error, &err);
 		return NULL;
 	}

@@ -15,14 +15,30 @@
 
 G_BEGIN_DECLS
 
+/* A device the library can see but not open, and what fixes it
+ * (fwseal-host/transport.h, fwh_unusable). */
+typedef struct {
+	int why;           /* enum fwh_unusable_why */
+	int fix_kind;      /* enum fwh_unusable_fix */
+	char *message;     /* the library's sentences (English; the log) */
+	char *fix;
+	char *command;     /* "" if none */
+	char *group;       /* "" if none */
+} FwgDeviceProblem;
+
 typedef struct {
 	char *id;          /* device string, e.g. serial:/dev/ttyUSB0 */
-	fws_devinfo info;
+	fws_devinfo info;  /* zeroed when problem is set */
+	FwgDeviceProblem *problem; /* NULL: it answered */
 } FwgFoundDevice;
+
+FwgDeviceProblem *fwg_device_problem_copy(const FwgDeviceProblem *p);
+void fwg_device_problem_free(FwgDeviceProblem *p);
 
 void fwg_found_device_free(FwgFoundDevice *d);
 
-/* Every device on every transport that answers like a fwseal device. */
+/* Every device on every transport that answers like a fwseal device (one
+ * per unit), and every candidate that could not be opened, with why. */
 GPtrArray *fwg_host_enumerate(GError **error);
 
 /* Load the trust store: path, or when NULL/empty the library's default

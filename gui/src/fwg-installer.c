@@ -7,6 +7,7 @@
 
 #include "fwg-i18n.h"
 
+#include "fwg-format.h"
 #include "fwg-installer.h"
 #include "fwseal-host/dfu_client.h"
 #include "fwseal-host/session.h"
@@ -17,6 +18,7 @@ struct _FwgInstaller {
 	FwgPackage *package;
 	FwgLog *log;
 	char *device_id;          /* copied for the worker thread */
+	fws_devinfo before;       /* the device's record when the update was made */
 	GMainContext *context;    /* where "progress" is emitted */
 
 	/* main-thread state */
@@ -69,6 +71,7 @@ FwgInstaller *fwg_installer_new(FwgDevice *device, FwgPackage *package, FwgLog *
 	self->package = g_object_ref(package);
 	self->log = g_object_ref(log);
 	self->device_id = g_strdup(fwg_device_get_id(device));
+	self->before = *fwg_device_get_info(device);
 	return self;
 }
 
@@ -79,7 +82,9 @@ double fwg_installer_get_fraction(FwgInstaller *self) { return self->fraction; }
 double fwg_installer_get_eta(FwgInstaller *self) { return self->eta; }
 gboolean fwg_installer_get_resumable(FwgInstaller *self) { return self->resumable; }
 gboolean fwg_installer_get_resumed(FwgInstaller *self) { return self->result.resumed; }
+gboolean fwg_installer_get_confirmed(FwgInstaller *self) { return self->result.confirmed; }
 const fws_devinfo *fwg_installer_get_after(FwgInstaller *self) { return &self->result.after; }
+const fws_devinfo *fwg_installer_get_before(FwgInstaller *self) { return &self->before; }
 
 gboolean fwg_installer_get_can_cancel(FwgInstaller *self)
 {
@@ -231,9 +236,14 @@ gboolean fwg_installer_run_finish(FwgInstaller *self, GAsyncResult *result, GErr
 	if (ok) {
 		self->step = FWG_STEP_DONE;
 		self->fraction = 1.0;
+		/* the digest of what was sent, re-read and re-verified while sending
+		 * (fwh_flash): a file changed since it was loaded stops the update */
+		g_autofree char *sent = fwg_format_hex(self->result.package_sha256, FWS_SHA256_LEN);
 		fwg_log_add(self->log, "update finished: device runs %s (%.1f s, %" G_GUINT64_FORMAT
-		            " bytes sent%s)", self->result.after.fw_version, self->result.seconds,
-		            self->result.sent, self->result.resumed ? ", resumed" : "");
+		            " bytes sent%s%s, package %s)", self->result.after.fw_version,
+		            self->result.seconds, self->result.sent,
+		            self->result.resumed ? ", resumed" : "",
+		            self->result.confirmed ? "" : ", not confirmed by the firmware", sent);
 	} else {
 		fwg_log_add(self->log, "update failed (%s%s): %s", fws_err_name((fws_err)e->code),
 		            self->resumable ? ", can resume" : "", e->message);

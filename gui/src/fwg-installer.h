@@ -53,6 +53,12 @@ gboolean fwg_installer_get_keep_plugged(FwgInstaller *self);
 /* After the run: whether it can be continued where it stopped, and the
  * record the device reported after the update (valid on success). */
 gboolean fwg_installer_get_resumable(FwgInstaller *self);
+/* The device's record when the installer was made (its version before). */
+const fws_devinfo *fwg_installer_get_before(FwgInstaller *self);
+/* After success: whether the new firmware confirmed itself (it keeps
+ * running after the next restart); FALSE: it runs on trial, and the device
+ * goes back to the previous version at its next restart unless it confirms. */
+gboolean fwg_installer_get_confirmed(FwgInstaller *self);
 gboolean fwg_installer_get_resumed(FwgInstaller *self);
 const fws_devinfo *fwg_installer_get_after(FwgInstaller *self);
 

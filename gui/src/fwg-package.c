@@ -205,11 +205,12 @@ FwgPackage *fwg_package_load(GFile *file, const fws_trust *trust)
 		self->host = g_steal_pointer(&p);
 	} else {
 		/* The library's sentence names the file (CLI style); the app
-		 * shows its own, and keeps the library's for the details. */
+		 * shows its own (with the library's, translated, when the file
+		 * cannot be read), and keeps the English one for the details. */
 		self->detail = g_strdup(err.msg);
 		if (e == FWS_E_IO) {
 			g_autofree char *msg = g_strdup_printf(_("Cannot read the package file: %s"),
-			                                       err.msg);
+			                                       err.text);
 			set_problem(self, e, msg);
 		} else {
 			set_problem(self, e, NULL);
@@ -342,7 +343,10 @@ gboolean fwg_package_check_fits(FwgPackage *self, const fws_devinfo *info, GErro
 		                      "has. Ask the maker for a package for this device."));
 		return FALSE;
 	default:
-		g_set_error_literal(error, FWG_ERROR, e, err.msg[0] ? err.msg : fws_err_describe(e));
+		/* the protocol's sentence, translated (protocol/src/err.c marks them);
+		 * the library's more technical one is in the log */
+		g_set_error_literal(error, FWG_ERROR, e, g_dgettext(GETTEXT_PACKAGE,
+		                                                    fws_err_describe(e)));
 		return FALSE;
 	}
 	if (strcmp(m->version, info->fw_version) == 0 &&
@@ -370,7 +374,9 @@ char *fwg_package_describe(FwgPackage *self)
 {
 	GString *s = g_string_new(NULL);
 	g_autofree char *path = g_file_get_path(self->file);
-	g_string_append_printf(s, "%-18s %s\n", "file", path ? path : "?");
+	/* the home folder as "~", as everywhere in the app */
+	g_autofree char *shown = path ? fwg_format_path(path) : g_strdup("?");
+	g_string_append_printf(s, "%-18s %s\n", "file", shown);
 	if (self->file_size)
 		g_string_append_printf(s, "%-18s %" G_GUINT64_FORMAT "\n", "file size", self->file_size);
 	g_string_append_printf(s, "%-18s %s\n", "file sha256", self->sha256[0] ? self->sha256 : "-");

@@ -57,7 +57,7 @@ static void refresh(FwgPreferences *self)
 		                               _("Resume automatic updates now"), -1);
 	} else {
 		adw_action_row_set_subtitle(self->postpone_row,
-		                            _("Automatic checks and installs are active"));
+		                            _("Automatic installs and notifications are active"));
 		gtk_button_set_label(self->postpone_button, _("_Postpone 1 Day"));
 		gtk_accessible_update_property(GTK_ACCESSIBLE(self->postpone_button),
 		                               GTK_ACCESSIBLE_PROPERTY_LABEL,
@@ -180,7 +180,7 @@ GtkWidget *fwg_preferences_new(GtkWindow *parent, GSettings *settings, const cha
 	g_settings_bind(settings, "check-on-folder-change", self->check_folder_switch, "active",
 	                G_SETTINGS_BIND_DEFAULT);
 	g_settings_bind(settings, "notify", self->notify_switch, "active", G_SETTINGS_BIND_DEFAULT);
-	g_settings_bind(settings, "auto-install", self->auto_switch, "active",
+	g_settings_bind(settings, "auto-install-security", self->auto_switch, "active",
 	                G_SETTINGS_BIND_DEFAULT);
 	g_signal_connect(settings, "changed", G_CALLBACK(on_setting_changed), self);
 	refresh(self);

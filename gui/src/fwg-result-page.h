@@ -17,6 +17,10 @@ void fwg_result_page_show_success(FwgResultPage *self, FwgInstaller *installer);
 void fwg_result_page_show_failure(FwgResultPage *self, FwgInstaller *installer,
                                   const GError *error);
 
+/* After a failure: whether its device is connected now (it was unplugged,
+ * or plugged back in); the words follow. No effect after a success. */
+void fwg_result_page_set_device_present(FwgResultPage *self, gboolean present);
+
 G_END_DECLS
 
 #endif /* FWG_RESULT_PAGE_H */

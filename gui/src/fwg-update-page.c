@@ -26,6 +26,15 @@ struct _FwgUpdatePage {
 	GtkLabel *notes_label;
 	GtkButton *install_button;
 	GtkLabel *file_label;
+	GtkWidget *countdown_box;
+	GtkLabel *countdown_label;
+	GtkButton *install_now_button;
+	int countdown;            /* seconds shown, -1 none */
+	GtkLabel *unusable_reason;
+	GtkLabel *unusable_fix;
+	GtkWidget *command_box;
+	GtkLabel *command_label;
+	GtkButton *copy_command_button;
 };
 
 G_DEFINE_FINAL_TYPE(FwgUpdatePage, fwg_update_page, GTK_TYPE_BOX)
@@ -59,11 +68,59 @@ static void fwg_update_page_class_init(FwgUpdatePageClass *klass)
 	gtk_widget_class_bind_template_child(wc, FwgUpdatePage, notes_label);
 	gtk_widget_class_bind_template_child(wc, FwgUpdatePage, install_button);
 	gtk_widget_class_bind_template_child(wc, FwgUpdatePage, file_label);
+	gtk_widget_class_bind_template_child(wc, FwgUpdatePage, countdown_box);
+	gtk_widget_class_bind_template_child(wc, FwgUpdatePage, countdown_label);
+	gtk_widget_class_bind_template_child(wc, FwgUpdatePage, install_now_button);
+	gtk_widget_class_bind_template_child(wc, FwgUpdatePage, unusable_reason);
+	gtk_widget_class_bind_template_child(wc, FwgUpdatePage, unusable_fix);
+	gtk_widget_class_bind_template_child(wc, FwgUpdatePage, command_box);
+	gtk_widget_class_bind_template_child(wc, FwgUpdatePage, command_label);
+	gtk_widget_class_bind_template_child(wc, FwgUpdatePage, copy_command_button);
+}
+
+static void on_copy_command(GtkButton *b, gpointer data)
+{
+	FwgUpdatePage *self = data;
+	GdkClipboard *clip = gtk_widget_get_clipboard(GTK_WIDGET(b));
+	gdk_clipboard_set_text(clip, gtk_label_get_text(self->command_label));
+	gtk_button_set_label(b, _("Copied"));
 }
 
 static void fwg_update_page_init(FwgUpdatePage *self)
 {
 	gtk_widget_init_template(GTK_WIDGET(self));
+	self->countdown = -1;
+	g_signal_connect(self->copy_command_button, "clicked", G_CALLBACK(on_copy_command), self);
+}
+
+void fwg_update_page_set_countdown(FwgUpdatePage *self, int seconds)
+{
+	gboolean was = self->countdown >= 0;
+	self->countdown = seconds < 0 ? -1 : seconds;
+	gboolean on = self->countdown >= 0;
+	gtk_widget_set_visible(self->countdown_box, on);
+	/* One way to install at a time: Install Now while counting down. */
+	gtk_widget_set_visible(GTK_WIDGET(self->install_button), !on);
+	if (!on) {
+		if (was && gtk_widget_has_focus(GTK_WIDGET(self->install_now_button)))
+			gtk_widget_grab_focus(GTK_WIDGET(self->install_button));
+		return;
+	}
+	g_autofree char *text = g_strdup_printf(
+		g_dngettext(GETTEXT_PACKAGE, "Installs automatically in %d second",
+		            "Installs automatically in %d seconds", seconds),
+		seconds);
+	gtk_label_set_text(self->countdown_label, text);
+	if (!was) {
+		/* Said once to assistive technology, not every second. */
+		gtk_accessible_update_property(GTK_ACCESSIBLE(self->countdown_box),
+		                               GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+	}
+}
+
+int fwg_update_page_get_countdown(FwgUpdatePage *self)
+{
+	return self->countdown;
 }
 
 static void show(FwgUpdatePage *self, const char *name)
@@ -182,6 +239,23 @@ void fwg_update_page_show_ready(FwgUpdatePage *self, FwgDevice *device, FwgPacka
 	gtk_accessible_update_property(GTK_ACCESSIBLE(self->install_button),
 	                               GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
 	show(self, "ready");
+}
+
+void fwg_update_page_show_unusable(FwgUpdatePage *self, FwgDevice *device)
+{
+	const FwgDeviceProblem *p = fwg_device_get_problem(device);
+	g_return_if_fail(p != NULL);
+	g_autofree char *text = fwg_device_dup_problem_text(device);
+	g_autofree char *fix = fwg_device_dup_problem_fix(device);
+	gtk_label_set_text(self->unusable_reason, text);
+	gtk_label_set_text(self->unusable_fix, fix);
+	gtk_label_set_text(self->command_label, p->command);
+	gtk_widget_set_visible(self->command_box, p->command[0] != '\0');
+	gtk_button_set_label(self->copy_command_button, _("_Copy Command"));
+	g_autofree char *a11y = g_strdup_printf(_("Copy the command %s"), p->command);
+	gtk_accessible_update_property(GTK_ACCESSIBLE(self->copy_command_button),
+	                               GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
+	show(self, "unusable");
 }
 
 const char *fwg_update_page_get_state(FwgUpdatePage *self)

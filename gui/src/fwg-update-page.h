@@ -23,8 +23,17 @@ void fwg_update_page_show_checking(FwgUpdatePage *self);
 /* why: the sentence; package may be NULL (file not readable at all). */
 void fwg_update_page_show_refused(FwgUpdatePage *self, FwgPackage *package, const GError *why);
 void fwg_update_page_show_ready(FwgUpdatePage *self, FwgDevice *device, FwgPackage *package);
+/* A device that is there but cannot be opened (fwg_device_get_problem):
+ * the reason, the fix and the command with a Copy button. */
+void fwg_update_page_show_unusable(FwgUpdatePage *self, FwgDevice *device);
 
-/* "none", "checking", "refused", "ready". */
+/* On the "ready" page: seconds until an automatic security update starts,
+ * with Install Now and Postpone (win.postpone) instead of the Install
+ * button; -1 hides the countdown. */
+void fwg_update_page_set_countdown(FwgUpdatePage *self, int seconds);
+int fwg_update_page_get_countdown(FwgUpdatePage *self);
+
+/* "none", "checking", "refused", "ready", "unusable". */
 const char *fwg_update_page_get_state(FwgUpdatePage *self);
 
 G_END_DECLS

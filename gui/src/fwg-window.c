@@ -40,6 +40,12 @@ struct _FwgWindow {
 	char *last_device_id;       /* for Resume / Try Again */
 	FwgPackage *last_package;
 
+	/* The countdown of an automatic security update (on the update page). */
+	guint countdown_timer;
+	gint64 countdown_deadline;  /* monotonic, us */
+	FwgDevice *countdown_device;
+	FwgPackage *countdown_package;
+
 	GtkFileChooserNative *chooser;
 	GtkWidget *details;         /* weak */
 };
@@ -47,6 +53,7 @@ struct _FwgWindow {
 G_DEFINE_FINAL_TYPE(FwgWindow, fwg_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void refresh(FwgWindow *self);
+static void install(FwgWindow *self, FwgDevice *device, FwgPackage *package);
 
 static FwgLog *log_of(FwgWindow *self)
 {
@@ -109,7 +116,7 @@ static gboolean can_install_now(FwgWindow *self, FwgDevice **dev, FwgPackage **p
 		return TRUE;
 	}
 	FwgPackage *p = current_package(self);
-	if (!self->selected || !p || self->loading ||
+	if (!self->selected || !p || self->loading || fwg_device_get_problem(self->selected) ||
 	    !fwg_package_check_fits(p, fwg_device_get_info(self->selected), NULL))
 		return FALSE;
 	*dev = self->selected;
@@ -126,6 +133,12 @@ static void refresh_update_page(FwgWindow *self)
 	}
 	if (!self->selected) {
 		fwg_update_page_show_none(self->update_page, fwg_catalog_get_folder(catalog));
+		return;
+	}
+	if (fwg_device_get_problem(self->selected)) {
+		/* Seen, not opened: why, and what fixes it (a chosen package
+		 * waits for a device that can be opened). */
+		fwg_update_page_show_unusable(self->update_page, self->selected);
 		return;
 	}
 	if (self->chosen) {
@@ -166,6 +179,79 @@ static void refresh_empty_page(FwgWindow *self)
 	adw_status_page_set_description(self->empty_page, text_markup);
 }
 
+/* ---- the countdown of an automatic security update ---------------------- */
+
+static void stop_countdown(FwgWindow *self)
+{
+	if (!self->countdown_timer)
+		return;
+	g_clear_handle_id(&self->countdown_timer, g_source_remove);
+	g_clear_object(&self->countdown_device);
+	g_clear_object(&self->countdown_package);
+	fwg_update_page_set_countdown(self->update_page, -1);
+}
+
+static guint countdown_left(FwgWindow *self)
+{
+	gint64 us = self->countdown_deadline - g_get_monotonic_time();
+	return us <= 0 ? 0 : (guint)((us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+}
+
+static gboolean on_countdown_tick(gpointer data)
+{
+	FwgWindow *self = data;
+	guint left = countdown_left(self);
+	if (left > 0) {
+		fwg_update_page_set_countdown(self->update_page, (int)left);
+		return G_SOURCE_CONTINUE;
+	}
+	self->countdown_timer = 0;
+	g_autoptr(FwgDevice) device = g_steal_pointer(&self->countdown_device);
+	g_autoptr(FwgPackage) package = g_steal_pointer(&self->countdown_package);
+	fwg_update_page_set_countdown(self->update_page, -1);
+	fwg_log_add(log_of(self), "installing automatically: the countdown on the update page "
+	            "ran out (setting “install security updates automatically”)");
+	install(self, device, package);
+	return G_SOURCE_REMOVE;
+}
+
+/* Runs exactly while the update page shows a security update that may
+ * install by itself: the page is on screen, nothing else is going on, the
+ * package is the one the app found for the device (not one the user just
+ * picked: that one waits for the user's own click). */
+static void update_countdown(FwgWindow *self, const char *page)
+{
+	FwgDevice *d = self->selected;
+	FwgPackage *p = d && !self->chosen ? fwg_device_get_update(d) : NULL;
+	FwgDevice *dev = NULL;
+	FwgPackage *pkg = NULL;
+	gboolean eligible = p && g_str_equal(page, "devices") && !self->installing &&
+	                    !self->showing_result && !self->loading &&
+	                    gtk_widget_get_mapped(GTK_WIDGET(self)) &&
+	                    g_str_equal(fwg_update_page_get_state(self->update_page), "ready") &&
+	                    can_install_now(self, &dev, &pkg) && dev == d && pkg == p &&
+	                    fwg_application_auto_install_allowed(self->app, d, p);
+	if (!eligible) {
+		if (self->countdown_timer)
+			fwg_log_add(log_of(self), "countdown stopped: the update page is no longer "
+			            "shown or automatic installation is no longer allowed");
+		stop_countdown(self);
+		return;
+	}
+	if (self->countdown_timer && self->countdown_device == d && self->countdown_package == p)
+		return; /* running */
+	stop_countdown(self);
+	guint delay = fwg_application_get_auto_delay(self->app);
+	self->countdown_deadline = g_get_monotonic_time() + (gint64)delay * G_USEC_PER_SEC;
+	self->countdown_device = g_object_ref(d);
+	self->countdown_package = g_object_ref(p);
+	self->countdown_timer = g_timeout_add(250, on_countdown_tick, self);
+	fwg_update_page_set_countdown(self->update_page, (int)delay);
+	fwg_log_add(log_of(self), "security update %s for %s shown; installs by itself in %u s "
+	            "unless postponed", fwg_package_get_manifest(p)->version, fwg_device_get_id(d),
+	            delay);
+}
+
 static void refresh(FwgWindow *self)
 {
 	guint n = g_list_model_get_n_items(fwg_device_monitor_get_devices(monitor_of(self)));
@@ -178,6 +264,11 @@ static void refresh(FwgWindow *self)
 		page = "empty";
 	else
 		page = "devices";
+	if (g_str_equal(page, "result"))
+		fwg_result_page_set_device_present(
+			self->result_page,
+			self->last_device_id &&
+				fwg_device_monitor_find(monitor_of(self), self->last_device_id));
 	if (g_str_equal(page, "devices"))
 		refresh_update_page(self);
 	else if (g_str_equal(page, "empty"))
@@ -191,6 +282,8 @@ static void refresh(FwgWindow *self)
 	enable(self, "open", !self->installing);
 	enable(self, "cancel", self->installing && fwg_installer_get_can_cancel(self->installer));
 	enable(self, "done", self->showing_result);
+	update_countdown(self, page);
+	enable(self, "postpone", self->countdown_timer != 0);
 	if (self->details)
 		fwg_details_window_set_subject(FWG_DETAILS_WINDOW(self->details),
 		                               self->installing ? fwg_installer_get_device(self->installer)
@@ -431,6 +524,8 @@ static void install(FwgWindow *self, FwgDevice *device, FwgPackage *package)
 	g_free(self->last_device_id);
 	self->last_device_id = g_strdup(fwg_device_get_id(device));
 	g_set_object(&self->last_package, package);
+	stop_countdown(self);
+	fwg_application_note_install(self->app, device, package);
 	self->installing = TRUE;
 	self->showing_result = FALSE;
 	fwg_device_set_busy(device, TRUE);
@@ -452,15 +547,37 @@ static void on_install(GSimpleAction *a, GVariant *p, gpointer data)
 		install(self, d, pkg);
 }
 
-void fwg_window_install_automatically(FwgWindow *self, FwgDevice *device, FwgPackage *package)
+void fwg_window_offer_update(FwgWindow *self, FwgDevice *device, FwgPackage *package)
 {
-	if (self->installing || self->showing_result || self->loading || self->chosen) {
-		fwg_log_add(log_of(self), "not installing automatically: the window is busy");
+	if (self->installing || self->showing_result || self->loading || self->chosen ||
+	    (self->countdown_timer && self->countdown_device != device)) {
+		fwg_log_add(log_of(self), "security update for %s: the window is busy; its countdown "
+		            "starts when its page is shown", fwg_device_get_id(device));
 		return;
 	}
-	fwg_log_add(log_of(self), "installing automatically (setting “install automatically”)");
+	(void)package; /* the device's update; refresh() finds it there */
 	select_device(self, device);
-	install(self, device, package);
+	refresh(self);
+}
+
+void fwg_window_refresh(FwgWindow *self)
+{
+	g_return_if_fail(FWG_IS_WINDOW(self));
+	refresh(self);
+}
+
+static void on_postpone(GSimpleAction *a, GVariant *p, gpointer data)
+{
+	(void)a;
+	(void)p;
+	FwgWindow *self = data;
+	if (!self->countdown_timer)
+		return;
+	fwg_log_add(log_of(self), "automatic updates postponed by the user (countdown stopped)");
+	stop_countdown(self);
+	fwg_application_postpone(self->app); /* the setting change refreshes the page */
+	fwg_window_toast(self, _("Automatic updates are postponed for a day. You can still "
+	                         "install this update yourself."));
 }
 
 static void on_cancel(GSimpleAction *a, GVariant *p, gpointer data)
@@ -513,6 +630,7 @@ static void on_details(GSimpleAction *a, GVariant *p, gpointer data)
 static const GActionEntry win_actions[] = {
 	{.name = "open", .activate = on_open},
 	{.name = "install", .activate = on_install},
+	{.name = "postpone", .activate = on_postpone},
 	{.name = "cancel", .activate = on_cancel},
 	{.name = "done", .activate = on_done},
 	{.name = "details", .activate = on_details},
@@ -530,11 +648,22 @@ static gboolean on_close_request(GtkWindow *w, gpointer data)
 
 /* ---- life cycle -------------------------------------------------------- */
 
+static void on_mapped(GtkWidget *w, gpointer data)
+{
+	(void)data;
+	FwgWindow *self = FWG_WINDOW(w);
+	if (self->app && !gtk_widget_in_destruction(w))
+		refresh(self);
+}
+
 static void fwg_window_dispose(GObject *object)
 {
 	FwgWindow *self = FWG_WINDOW(object);
 	g_cancellable_cancel(self->load_cancellable);
 	g_clear_object(&self->load_cancellable);
+	g_clear_handle_id(&self->countdown_timer, g_source_remove);
+	g_clear_object(&self->countdown_device);
+	g_clear_object(&self->countdown_package);
 	if (self->app) {
 		g_signal_handlers_disconnect_by_data(
 			fwg_device_monitor_get_devices(monitor_of(self)), self);
@@ -596,6 +725,10 @@ static void fwg_window_init(FwgWindow *self)
 	                                self);
 	g_signal_connect(self->device_list, "row-selected", G_CALLBACK(on_row_selected), self);
 	g_signal_connect(self, "close-request", G_CALLBACK(on_close_request), self);
+	/* A countdown runs only on screen: shown -> it may start; hidden -> it
+	 * stops. */
+	g_signal_connect(self, "map", G_CALLBACK(on_mapped), NULL);
+	g_signal_connect(self, "unmap", G_CALLBACK(on_mapped), NULL);
 	GtkDropTarget *drop = gtk_drop_target_new(G_TYPE_FILE, GDK_ACTION_COPY);
 	g_signal_connect(drop, "drop", G_CALLBACK(on_drop), self);
 	gtk_widget_add_controller(GTK_WIDGET(self), GTK_EVENT_CONTROLLER(drop));

@@ -5,7 +5,14 @@
  * update at a time (FwgInstaller) and shows how it ended.
  *
  * Window actions: win.open (choose a package), win.install (install, or
- * resume / retry after a failure), win.cancel, win.done, win.details.
+ * resume / retry after a failure), win.postpone (stop the countdown of an
+ * automatic security update and postpone automatic updates a day),
+ * win.cancel, win.done, win.details.
+ *
+ * Consent: an install only ever starts from the update page that shows
+ * what it changes: by a click on Install, or for a security update with
+ * automatic installation allowed, when the countdown shown on that page
+ * runs out while the page is on screen.
  */
 #ifndef FWG_WINDOW_H
 #define FWG_WINDOW_H
@@ -28,9 +35,15 @@ FwgWindow *fwg_window_new(FwgApplication *app);
  * fits, or say why it is refused. */
 void fwg_window_open_file(FwgWindow *self, GFile *file);
 
-/* An update the app found may be installed without asking (setting on,
- * not postponed): starts it unless something else is going on. */
-void fwg_window_install_automatically(FwgWindow *self, FwgDevice *device, FwgPackage *package);
+/* A security update the app found may install by itself
+ * (fwg_application_auto_install_allowed): show the device's update page, on
+ * which a countdown with "Install Now" and "Postpone" runs, unless the window
+ * is busy with something else (then the countdown starts when the page is
+ * shown again). Nothing is installed from here directly. */
+void fwg_window_offer_update(FwgWindow *self, FwgDevice *device, FwgPackage *package);
+
+/* Bring what is shown up to date (e.g. after a setting changed). */
+void fwg_window_refresh(FwgWindow *self);
 
 void fwg_window_toast(FwgWindow *self, const char *text);
 

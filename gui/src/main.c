@@ -10,7 +10,10 @@
 int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
-	bindtextdomain(GETTEXT_PACKAGE, FWG_LOCALEDIR);
+	/* FWSEAL_LOCALEDIR: the catalogues of an uninstalled build (BUILD/po),
+	 * as for the CLI */
+	const char *dir = g_getenv("FWSEAL_LOCALEDIR");
+	bindtextdomain(GETTEXT_PACKAGE, dir && *dir ? dir : FWG_LOCALEDIR);
 	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
 	textdomain(GETTEXT_PACKAGE);
 

@@ -102,6 +102,42 @@ void atomic_out_write(struct atomic_out *o, const void *p, size_t n)
 	}
 }
 
+void atomic_out_pwrite(struct atomic_out *o, const void *p, size_t n, uint64_t off)
+{
+	const uint8_t *s = p;
+	flush_buf(o);
+	while (n > 0 && !o->err) {
+		ssize_t w = pwrite(o->fd, s, n, (off_t)off);
+		if (w < 0) {
+			if (errno != EINTR)
+				o->err = errno;
+			continue;
+		}
+		s += w;
+		n -= (size_t)w;
+		off += (uint64_t)w;
+	}
+}
+
+bool atomic_out_pread(struct atomic_out *o, void *p, size_t n, uint64_t off)
+{
+	uint8_t *d = p;
+	flush_buf(o);
+	while (n > 0 && !o->err) {
+		ssize_t r = pread(o->fd, d, n, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			o->err = r < 0 ? errno : EIO;
+			break;
+		}
+		d += r;
+		n -= (size_t)r;
+		off += (uint64_t)r;
+	}
+	return !o->err;
+}
+
 bool atomic_out_commit(struct atomic_out *o)
 {
 	flush_buf(o);

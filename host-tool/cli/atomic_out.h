@@ -23,6 +23,11 @@ struct atomic_out {
 /* false with errno set if the temp file cannot be created */
 bool atomic_out_open(struct atomic_out *o, const char *path);
 void atomic_out_write(struct atomic_out *o, const void *p, size_t n);
+/* Positional access to the temp file (after the streamed bytes are out):
+ * for an output whose parts are known out of order. Errors are sticky in
+ * o->err; pread returns false on one (or a short read). */
+void atomic_out_pwrite(struct atomic_out *o, const void *p, size_t n, uint64_t off);
+bool atomic_out_pread(struct atomic_out *o, void *p, size_t n, uint64_t off);
 /* flush, fsync, rename; false with o->err set on failure (temp removed) */
 bool atomic_out_commit(struct atomic_out *o);
 void atomic_out_abort(struct atomic_out *o);

@@ -19,7 +19,9 @@ static const struct cli_msg messages[] = {
 	{ MSG_TRUST_STORE_UNREADABLE },
 	{ MSG_TRUST_STORE_INVALID },
 	{ MSG_PACKAGE_UNREADABLE },
+	{ MSG_DEVICE_UNUSABLE },
 	{ MSG_DECLINED },
+	{ MSG_FAILED_TO_RECORD },
 	{ MSG_UNCONFIRMED },
 	{ MSG_OUT_OF_MEMORY },
 };
@@ -33,6 +35,8 @@ const struct cli_msg *cli_msg_table(size_t *count)
 static int vfail(struct cli_report *rep, const char *id, int exit, const char *fmt, va_list ap)
 {
 	char msg[sizeof rep->msg];
+	va_list en;
+	va_copy(en, ap);
 	vsnprintf(msg, sizeof msg, _(fmt), ap);
 	flockfile(stderr);
 	fputs("fwseal: ", stderr);
@@ -41,10 +45,12 @@ static int vfail(struct cli_report *rep, const char *id, int exit, const char *f
 	funlockfile(stderr);
 	fwh_log(FWH_LOG_INFO, "cli", "error %s, exit %d", id, exit);
 	if (rep) {
+		/* for --json: English, whatever the user's language */
 		rep->id = id;
 		rep->exit = exit;
-		memcpy(rep->msg, msg, sizeof msg);
+		vsnprintf(rep->msg, sizeof rep->msg, fmt, en);
 	}
+	va_end(en);
 	return exit;
 }
 
@@ -72,7 +78,7 @@ void cli_msg_format(char *buf, size_t cap, const char *id, int exit, const char 
 	(void)exit;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, cap, _(fmt), ap);
+	vsnprintf(buf, cap, fmt, ap); /* English: JSON is never translated */
 	va_end(ap);
 }
 
@@ -90,7 +96,11 @@ const char *cli_exit_meaning(int code)
 	case FWS_EXIT_INTERRUPTED: return "update interrupted";
 	case FWS_EXIT_PARTIAL: return "several devices: some succeeded, some failed";
 	case FWS_EXIT_CANCELLED: return "declined or cancelled by the user";
+	case FWS_EXIT_RECORDS: return "a unit's production record could not be written or completed";
 	case FWS_EXIT_UNCONFIRMED: return "installed, but the new firmware did not confirm itself";
+	case FWS_EXIT_EVIDENCE_FAIL: return "evidence pack written: a check or test FAILed";
+	case FWS_EXIT_EVIDENCE_INCONCLUSIVE:
+		return "evidence pack written: no FAIL, but a check or test is INCONCLUSIVE";
 	}
 	return NULL;
 }
@@ -133,6 +143,9 @@ int cli_exit_for_fws(fws_err e, bool from_device)
 	case FWS_E_BASE:
 	case FWS_E_ENCODING_UNSUPPORTED:
 		return FWS_EXIT_POLICY;
+	case FWS_E_CRYPTO:
+		/* the crypto library failed: no verdict on the package either way */
+		return from_device ? FWS_EXIT_DEVICE : FWS_EXIT_FAILURE;
 	case FWS_E_CANCELLED: return FWS_EXIT_CANCELLED;
 	case FWS_E_STATE:
 	case FWS_E_FLASH_WRITE:

@@ -45,10 +45,19 @@
 	N_("%s: This is not a fwseal trust store; export it again with 'fwseal key export-trust'.")
 #define MSG_PACKAGE_UNREADABLE "package-unreadable", FWS_EXIT_IO, \
 	N_("Cannot read the package %s (%s). Check the path and permissions.")
+/* no device was given, none answered, and one was seen but not opened
+ * (fwseal-host/transport.h, fwh_unusable): why is what 'fwseal list' prints */
+#define MSG_DEVICE_UNUSABLE "device-unusable", FWS_EXIT_IO, \
+	N_("%s may be a fwseal device but cannot be opened (%s); 'fwseal list' says why and what fixes it.")
 
 /* --- the user said no (exit 9) ------------------------------------------ */
 #define MSG_DECLINED "declined", FWS_EXIT_CANCELLED, \
 	N_("Nothing was changed; the installation was declined.")
+
+/* --- production records (exit 10) --------------------------------------- */
+/* device, serial, what happened to the unit, the records' own sentence */
+#define MSG_FAILED_TO_RECORD "failed-to-record", FWS_EXIT_RECORDS, \
+	N_("%s (serial %s) is failed-to-record: %s. %s")
 
 /* --- installed, not confirmed (exit 11) --------------------------------- */
 #define MSG_UNCONFIRMED "unconfirmed", FWS_EXIT_UNCONFIRMED, \
@@ -67,7 +76,8 @@ struct cli_msg {
 /* Print "fwseal: " + the translated sentence on stderr; returns exit. */
 int cli_fail(const char *id, int exit, const char *fmt, ...) CLI_PRINTF(3, 4);
 
-/* What a failure was, for a caller that reports it again (flash --json). */
+/* What a failure was, for a caller that reports it again (flash --json):
+ * msg in English, as every JSON field (docs/translating.md). */
 struct cli_report {
 	const char *id;
 	int exit;
@@ -78,7 +88,7 @@ struct cli_report {
 int cli_fail_to(struct cli_report *rep, const char *id, int exit, const char *fmt, ...)
 	CLI_PRINTF(4, 5);
 
-/* The same, formatted into buf (for JSON "message" fields). */
+/* The same, formatted into buf in English (for JSON "message" fields). */
 void cli_msg_format(char *buf, size_t cap, const char *id, int exit, const char *fmt, ...)
 	CLI_PRINTF(5, 6);
 

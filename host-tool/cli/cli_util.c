@@ -10,6 +10,7 @@
 #include "cli_msg.h"
 #include "cli_util.h"
 #include "fwseal-host/crc32.h"
+#include "fwseal/text.h"
 
 #if defined(FWSEAL_ENABLE_NLS) && FWSEAL_ENABLE_NLS
 #include <locale.h>
@@ -215,6 +216,36 @@ bool cli_parse_u16(const char *s, uint16_t *out)
 	return true;
 }
 
+size_t cli_columns(const char *s)
+{
+	size_t cols = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		cols += (*p & 0xC0u) != 0x80u; /* not a continuation byte */
+	return cols;
+}
+
+void cli_put_padded(FILE *f, const char *s, size_t width)
+{
+	fputs(s, f);
+	for (size_t cols = cli_columns(s); cols < width; cols++)
+		fputc(' ', f);
+}
+
+void cli_cut_columns(char *s, size_t width)
+{
+	size_t cols = 0;
+	unsigned char *p = (unsigned char *)s;
+	for (; *p; p++) {
+		if ((*p & 0xC0u) == 0x80u)
+			continue; /* the rest of a character already counted */
+		if (cols == width) {
+			*p = '\0';
+			return;
+		}
+		cols++;
+	}
+}
+
 void cli_hex(const uint8_t *p, size_t n, char *out)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -250,23 +281,65 @@ bool cli_format_date(int64_t t, char *out, size_t cap)
 
 void cli_json_escape(FILE *f, const char *s, size_t n)
 {
+	const uint8_t *u = (const uint8_t *)s;
 	fputc('"', f);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		switch (c) {
+	for (size_t i = 0; i < n;) {
+		uint32_t cp = 0;
+		size_t k = fws_utf8_next(u + i, n - i, &cp);
+		if (k == 0) {
+			fputs("\\ufffd", f); /* not UTF-8: JSON text must be */
+			i++;
+			continue;
+		}
+		switch (cp) {
 		case '"': fputs("\\\"", f); break;
 		case '\\': fputs("\\\\", f); break;
 		case '\n': fputs("\\n", f); break;
 		case '\r': fputs("\\r", f); break;
 		case '\t': fputs("\\t", f); break;
 		default:
-			if (c < 0x20 || c == 0x7f)
-				fprintf(f, "\\u%04x", c);
+			if (fws_text_is_control(cp))
+				fprintf(f, "\\u%04x", (unsigned)cp);
 			else
-				fputc(c, f); /* UTF-8 passes through */
+				fwrite(u + i, 1, k, f); /* UTF-8 passes through */
 		}
+		i += k;
 	}
 	fputc('"', f);
+}
+
+const char *cli_text_str(const char *s, size_t n, bool multiline, char *out, size_t cap)
+{
+	FILE *f = cap ? fmemopen(out, cap, "w") : NULL;
+	if (f == NULL) {
+		if (cap)
+			out[0] = '\0';
+		return out;
+	}
+	setvbuf(f, NULL, _IONBF, 0);
+	cli_text(f, s, n, multiline);
+	fclose(f);
+	out[cap - 1] = '\0';
+	return out;
+}
+
+void cli_text(FILE *f, const char *s, size_t n, bool multiline)
+{
+	const uint8_t *u = (const uint8_t *)s;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp = 0;
+		size_t k = fws_utf8_next(u + i, n - i, &cp);
+		if (k == 0) {
+			fprintf(f, "\\x%02x", u[i]);
+			i++;
+			continue;
+		}
+		if (fws_text_is_control(cp) && !(multiline && (cp == '\n' || cp == '\t')))
+			fprintf(f, cp < 0x80 ? "\\x%02x" : "\\u%04x", (unsigned)cp);
+		else
+			fwrite(u + i, 1, k, f);
+		i += k;
+	}
 }
 
 static void json_name(struct cli_json *j, const char *name)
@@ -345,6 +418,12 @@ void cli_json_i64(struct cli_json *j, const char *name, int64_t v)
 {
 	json_name(j, name);
 	fprintf(j->f, "%" PRId64, v);
+}
+
+void cli_json_num(struct cli_json *j, const char *name, double v, int decimals)
+{
+	json_name(j, name);
+	fprintf(j->f, "%.*f", decimals, v);
 }
 
 void cli_json_bool(struct cli_json *j, const char *name, bool v)

@@ -80,6 +80,17 @@ bool cli_parse_u16(const char *s, uint16_t *out);
 /* Lowercase hex of n bytes into out (2n+1 bytes). */
 void cli_hex(const uint8_t *p, size_t n, char *out);
 
+/* Print s and pad it with spaces to width columns, counting UTF-8
+ * characters, not bytes (translated column headings: "GERÄT"). */
+void cli_put_padded(FILE *f, const char *s, size_t width);
+
+/* The columns s takes on a terminal: its UTF-8 characters (the translations
+ * use no double-width or combining characters). */
+size_t cli_columns(const char *s);
+
+/* Cut s to at most width columns, never inside a UTF-8 character. */
+void cli_cut_columns(char *s, size_t width);
+
 /* Exit code for a protocol error the host found (cli_exit_for_fws, cli_msg.h). */
 int cli_exit_for_err(fws_err e);
 
@@ -110,14 +121,28 @@ void cli_json_str(struct cli_json *j, const char *name, const char *s);
 void cli_json_strn(struct cli_json *j, const char *name, const char *s, size_t n);
 void cli_json_u64(struct cli_json *j, const char *name, uint64_t v);
 void cli_json_i64(struct cli_json *j, const char *name, int64_t v);
+/* A finite number with that many decimals. */
+void cli_json_num(struct cli_json *j, const char *name, double v, int decimals);
 void cli_json_bool(struct cli_json *j, const char *name, bool v);
 void cli_json_null(struct cli_json *j, const char *name);
 void cli_json_hex(struct cli_json *j, const char *name, const uint8_t *p, size_t n);
 /* A date as "YYYY-MM-DD" (ISO 8601); null for 0 (not given) or out of range. */
 void cli_json_date(struct cli_json *j, const char *name, int64_t t);
 
-/* Write s (n bytes) as a JSON string literal with quotes. */
+/* Write s (n bytes) as a JSON string literal with quotes. Control
+ * characters (C0, DEL, C1) are written as \uXXXX and bytes that are not
+ * valid UTF-8 as \uFFFD, so the result is valid JSON whatever s holds. */
 void cli_json_escape(FILE *f, const char *s, size_t n);
+
+/* Write text the CLI did not produce itself (a package's notes, a device's
+ * strings) for a terminal: valid UTF-8 passes, every control character
+ * (C0, DEL, C1; newline and tab only if multiline) is shown as \xNN or
+ * \uNNNN, and a byte that is not valid UTF-8 as \xNN. So no package or
+ * device can send escape sequences to the user's terminal. */
+void cli_text(FILE *f, const char *s, size_t n, bool multiline);
+/* The same into out (cap bytes, NUL-terminated, cut if it does not fit;
+ * an escape takes at most 6 bytes per byte of s): returns out. */
+const char *cli_text_str(const char *s, size_t n, bool multiline, char *out, size_t cap);
 
 /* CRC-32 exactly as fws_crc32 (zlib-compatible: start with 0 and chain);
  * fwh_crc32 (fwseal-host/crc32.h) under the CLI's name. The DFU suffix CRC

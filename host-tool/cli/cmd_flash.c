@@ -19,6 +19,7 @@
 #include "fwseal/encoding.h"
 #include "fwseal-host/choose.h"
 #include "fwseal-host/dfu_client.h"
+#include "fwseal-host/multi.h"
 #include "fwseal-host/package.h"
 #include "fwseal-host/log.h"
 #include "fwseal-host/session.h"
@@ -54,14 +55,25 @@ static const char usage[] = N_(
 	"Factory line (docs/factory.md):\n"
 	"  --device D1 --device D2 ...  flash several devices at once, one thread each\n"
 	"  --all             every connected device of the package's model\n"
-	"  --records PATH    production records database (default\n"
-	"                    $XDG_DATA_HOME/fwseal/records.sqlite); --no-records: none\n"
+	"  --records PATH|URI  production records: an SQLite file (default\n"
+	"                    $XDG_DATA_HOME/fwseal/records.sqlite) or a PostgreSQL URI\n"
+	"                    postgresql://... shared by the line; --no-records: none.\n"
+	"                    Nothing is sent to a unit whose attempt is not recorded\n"
+	"  --spool PATH      PostgreSQL: the local spool used while the server is away\n"
 	"  --station NAME    station name in the records (default: the host name)\n"
+	"  --operator NAME   who runs the station, recorded with each attempt\n"
+	"  --work-order WO   work order / lot, recorded with each attempt\n"
+	"  --reinstall       flash also a unit that already runs this package (same\n"
+	"                    version and image SHA-256 as the device reports)\n"
+	"  --only-failed     flash only units whose last recorded attempt with this\n"
+	"                    package did not succeed\n"
 	"  Several devices: exit 0 all ok, 8 some failed, else the class they share.\n\n"
-	"Exit codes: 0 installed, running and confirmed, 2 usage, 3 package bad or\n"
-	"untrusted, 4 refused by policy (model, revision, downgrade), 5 file or port\n"
-	"access, 6 device error, 7 interrupted (run again to resume), 9 declined,\n"
-	"11 installed and running but not confirmed by the new firmware.\n");
+	"Exit codes: 0 installed, running and confirmed (or already running it),\n"
+	"2 usage, 3 package bad or untrusted, 4 refused by policy (model, revision,\n"
+	"downgrade), 5 file or port access (records that cannot be used), 6 device\n"
+	"error, 7 interrupted (run again to resume), 9 declined, 10 a unit's attempt\n"
+	"could not be recorded or its record completed (failed-to-record), 11\n"
+	"installed and running but not confirmed by the new firmware.\n");
 
 static atomic_int stop_flag;
 
@@ -93,6 +105,9 @@ typedef struct flash_cli {
 	const char *pkg_path;
 	const fws_trust *trust;  /* to name the trusted keys when a signer is not */
 	const char *trust_path;
+	fwh_rec_log *log;       /* the session log of the record; NULL until there */
+	enum fwh_phase last_logged;
+	bool logged_any;
 } flash_cli;
 
 static void human_bytes(double v, char *out, size_t cap)
@@ -140,6 +155,13 @@ static void say_do_not_unplug(void)
 static void on_progress(void *user, const fwh_progress *p)
 {
 	flash_cli *c = user;
+	if (c->log && (p->phase != c->last_logged || !c->logged_any)) {
+		c->logged_any = true;
+		c->last_logged = p->phase;
+		fwh_rec_log_add(c->log, "phase %s (%llu of %llu bytes%s)", fwh_phase_name(p->phase),
+		                (unsigned long long)p->done, (unsigned long long)p->total,
+		                p->resumed ? ", resumed" : "");
+	}
 	if (c->json) {
 		dev_event e;
 		ev_begin(&e, stdout, "progress");
@@ -238,14 +260,21 @@ static void print_plan(const flash_cli *c, const char *pkg_path, const fwh_packa
 	       plan->from_version[0] ? plan->from_version : _("(none running)"), plan->to_version,
 	       plan->same_version ? _(" (re-install of the same version)") : "");
 	if (m->security_update)
-		printf(_("Security    security update, severity %s\n"), fws_severity_name(m->severity));
+		printf(_("Security    security update, severity %s\n"), pkg_severity_words(m->severity));
 	else
 		printf(_("Security    not a security update\n"));
-	if (m->risks.len)
-		printf(_("Fixes       %s\n"), fwh_package_text(pkg, m->risks, buf, sizeof buf));
-	for (unsigned i = 0; i < m->cve_count; i++)
-		printf("%s  %s\n", i == 0 ? _("CVEs      ") : "          ",
-		       fwh_package_text(pkg, m->cves[i], buf, sizeof buf));
+	if (m->risks.len) {
+		fputs(_("Fixes       "), stdout); /* package text, escaped (cli_text) */
+		fwh_package_text(pkg, m->risks, buf, sizeof buf);
+		cli_text(stdout, buf, strlen(buf), true);
+		fputc('\n', stdout);
+	}
+	for (unsigned i = 0; i < m->cve_count; i++) {
+		printf("%s  ", i == 0 ? _("CVEs      ") : "          ");
+		fwh_package_text(pkg, m->cves[i], buf, sizeof buf);
+		cli_text(stdout, buf, strlen(buf), false);
+		fputc('\n', stdout);
+	}
 	if (m->reboot)
 		printf(_("Disruption  the device restarts; expected downtime about %u s\n"),
 		       (unsigned)m->downtime_s);
@@ -371,6 +400,56 @@ static void device_event(const char *device, const fws_devinfo *d)
 	ev_end(&e);
 }
 
+/* The unit's record could not be completed: said on stderr and in --json,
+ * and the run ends with FWS_EXIT_RECORDS whatever the device did
+ * (device_exit). */
+static int unrecorded(const flash_cli *c, struct flash_rec *rec, int device_exit)
+{
+	cli_fail(MSG_FAILED_TO_RECORD, c->device, rec->r.serial,
+	         device_exit == FWS_EXIT_OK
+	                 ? _("it was flashed, but the end of its attempt could not be recorded")
+	                 : _("it was attempted, but the end of its attempt could not be recorded"),
+	         rec->err.msg);
+	if (c->json) {
+		dev_event e;
+		ev_begin(&e, stdout, "error");
+		ev_str(&e, "device", c->device);
+		ev_str(&e, "code", "failed-to-record");
+		ev_str(&e, "result", "failed-to-record");
+		ev_str(&e, "message", rec->err.msg);
+		ev_i64(&e, "device_exit", device_exit);
+		ev_i64(&e, "exit", FWS_EXIT_RECORDS);
+		ev_end(&e);
+	}
+	flash_rec_close(rec);
+	return FWS_EXIT_RECORDS;
+}
+
+/* Nothing to do for this unit (already runs the package, --only-failed):
+ * said, recorded with its reason, exit 0. */
+static int skipped(const flash_cli *c, struct flash_rec *rec, const fws_devinfo *d,
+                   const char *code, const char *why)
+{
+	fwh_rec_log_add(&rec->log, "skipped (%s): %s", code, why);
+	bool recorded = flash_rec_whole(rec, FWH_REC_SKIPPED, code, why);
+	if (c->json) {
+		dev_event e;
+		ev_begin(&e, stdout, "skipped");
+		ev_str(&e, "device", c->device);
+		ev_str(&e, "serial", d->serial);
+		ev_str(&e, "version", d->fw_version);
+		ev_str(&e, "reason_code", code);
+		ev_str(&e, "reason", why);
+		ev_end(&e);
+	} else {
+		printf(_("Nothing to do: %s (serial %s, firmware %s): %s.\n"), c->device, d->serial,
+		       d->fw_version[0] ? d->fw_version : _("none"), why);
+	}
+	if (!recorded)
+		return unrecorded(c, rec, FWS_EXIT_OK);
+	flash_rec_close(rec);
+	return FWS_EXIT_OK;
+}
 #define PKGS_MAX 8
 
 struct flash_args {
@@ -401,6 +480,8 @@ static const struct cli_opt_hint hints[] = {
 	{ "device", CLI_VAL_DEVICE },
 	{ "flow", "none rtscts" },
 	{ "station", CLI_VAL_TEXT },
+	{ "operator", CLI_VAL_TEXT },
+	{ "work-order", CLI_VAL_TEXT },
 	{ "confirm-timeout", CLI_VAL_TEXT },
 	{ NULL, NULL },
 };
@@ -439,6 +520,8 @@ static int parse(struct cli_ctx *ctx, int argc, char **argv, struct flash_args *
 			return FWS_EXIT_USAGE;
 		}
 	}
+	if ((rc = flash_multi_check(ctx, &a->m)) >= 0)
+		return rc;
 	if (optind >= argc)
 		return cli_usage(ctx, "flash needs the package file to install.");
 	a->pkg = argv[optind];
@@ -513,6 +596,7 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 	a.m.rtscts = a.rtscts;
 	a.m.no_resume = a.no_resume;
 	a.m.restart_timeout_ms = a.confirm_timeout_s * 1000u;
+	a.m.json = ctx->json;
 	if (flash_multi_wanted(&a.m))
 		return flash_multi_run(ctx, &a.m);
 	flash_cli c = { .json = ctx->json, .tty = isatty(STDERR_FILENO) != 0, .last_decile = -1,
@@ -545,7 +629,7 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 	size_t bad = 0, chosen = 0;
 	if (fwh_same_release(cand, a.npkgs, &bad, &err) != FWS_OK) {
 		close_all(pkgs, a.npkgs);
-		return cli_usage(ctx, "%s", err.msg);
+		return cli_usage(ctx, "%s", err.text);
 	}
 	if (c.json)
 		for (size_t i = 0; i < a.npkgs; i++) {
@@ -578,16 +662,47 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 	if (c.json)
 		device_event(canon, &d);
 
-	/* 3. package against device (which of several), then what will change */
+	/* 3. which of the packages the device takes (nothing is sent), the
+	 * records (fail closed: a station that is to record and cannot does
+	 * not flash; the row names the package chosen), then what will change */
+	fwh_error choose_err;
+	fwh_error_clear(&choose_err);
+	fws_err chose = fwh_choose(cand, a.npkgs, &d, &chosen, &choose_err);
+	/* one release: every candidate has the same version and image */
+	const fwh_package *pkg = cand[chose == FWS_OK ? chosen : 0];
 	struct flash_rec rec;
-	if (fwh_choose(cand, a.npkgs, &d, &chosen, &err) != FWS_OK) {
-		if (flash_rec_begin(&rec, &a.m, cand[0], canon, &d) < 0)
-			flash_rec_end(&rec, err.code, &err, false, NULL, false);
+	rc = flash_rec_open(&rec, &a.m, pkg, canon, &d);
+	if (rc >= 0) {
 		fwh_close(l);
 		close_all(pkgs, a.npkgs);
-		return fail(&c, &err, false, resume_cmd);
+		return rc;
 	}
-	const fwh_package *pkg = cand[chosen];
+	c.log = &rec.log;
+	const char *skip_code = NULL, *skip_why = NULL;
+	if (!a.m.reinstall && fwh_device_runs_package(&d, pkg)) {
+		skip_code = "already-installed";
+		skip_why = "it already runs this package (version and image SHA-256 as reported by "
+		           "the device); --reinstall flashes it anyway";
+	} else if (a.m.only_failed && (rc = flash_rec_only_failed(&rec, &skip_code, &skip_why)) > 0) {
+		flash_rec_close(&rec);
+		fwh_close(l);
+		close_all(pkgs, a.npkgs);
+		return rc;
+	}
+	if (skip_code) {
+		fwh_close(l);
+		close_all(pkgs, a.npkgs);
+		return skipped(&c, &rec, &d, skip_code, skip_why);
+	}
+	if (chose != FWS_OK) {
+		/* the refusal of the full package, or of the smallest (choose.h) */
+		err = choose_err;
+		bool recorded = flash_rec_whole(&rec, FWH_REC_REFUSED, fws_err_name(err.code), err.msg);
+		fwh_close(l);
+		close_all(pkgs, a.npkgs);
+		rc = fail(&c, &err, false, resume_cmd);
+		return recorded ? (flash_rec_close(&rec), rc) : unrecorded(&c, &rec, rc);
+	}
 	c.pkg_path = a.pkgs[chosen];
 	fwh_plan plan;
 	fwh_plan_make(pkg, &d, &plan);
@@ -599,32 +714,46 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 	if (!a.yes) {
 		rc = confirm(&c, plan.to_version);
 		if (rc != 1) {
+			flash_rec_close(&rec);
 			fwh_close(l);
 			close_all(pkgs, a.npkgs);
 			return rc;
 		}
 	}
 
-	/* 4. the session, recorded (docs/factory.md) */
-	rc = flash_rec_begin(&rec, &a.m, pkg, canon, &d);
+	/* 4. the session, recorded: the row is committed before the first byte */
+	rc = flash_rec_begin(&rec);
 	if (rc >= 0) {
+		flash_rec_close(&rec);
 		fwh_close(l);
 		close_all(pkgs, a.npkgs);
 		return rc;
 	}
 	catch_signals();
 	fwh_flash_opts fo = { .progress = on_progress, .user = &c, .cancel = &stop_flag,
-	                      .no_resume = a.no_resume,
+	                      .no_resume = a.no_resume, .info = &d,
 	                      .restart_timeout_ms = a.confirm_timeout_s * 1000u };
 	fwh_flash_result res;
 	fws_err e = fwh_flash(&l, pkg, &fo, &res, &err);
-	flash_rec_end(&rec, e, &err, res.interrupted, res.after.fw_version, res.confirmed);
+	fwh_rec_log_add(&rec.log, "sent %llu bytes in %.1f s%s", (unsigned long long)res.sent,
+	                res.seconds, res.resumed ? " (resumed)" : "");
+	if (e == FWS_OK)
+		fwh_rec_log_add(&rec.log, "after the restart the unit reports firmware %s%s",
+		                res.after.fw_version,
+		                res.confirmed ? ", confirmed" : ", not confirmed by the new firmware");
+	else
+		fwh_rec_log_add(&rec.log, "%s", err.msg);
+	bool recorded =
+		flash_rec_end(&rec, e, &err, res.interrupted, res.after.fw_version, res.confirmed);
 	if (c.bar_open)
 		fputc('\n', stderr);
 	fwh_close(l);
+	const char *encoding = fws_encoding_name(pkg->manifest.encoding);
 	close_all(pkgs, a.npkgs);
-	if (e != FWS_OK)
-		return fail(&c, &err, res.interrupted, resume_cmd);
+	if (e != FWS_OK) {
+		rc = fail(&c, &err, res.interrupted, resume_cmd);
+		return recorded ? (flash_rec_close(&rec), rc) : unrecorded(&c, &rec, rc);
+	}
 
 	/* Installed. Done only once the new firmware confirmed itself; until
 	 * then the device goes back to the old one at its next restart. */
@@ -643,15 +772,23 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 		ev_str(&ev, "version", res.after.fw_version);
 		ev_bool(&ev, "confirmed", res.confirmed);
 		ev_bool(&ev, "resumed", res.resumed);
+		/* of the bytes sent, re-verified as they were read (session.h) */
+		char sent_hex[2 * FWS_SHA256_LEN + 1];
+		cli_hex(res.package_sha256, FWS_SHA256_LEN, sent_hex);
+		ev_str(&ev, "package_sha256", sent_hex);
 		ev_u64(&ev, "sent", res.sent);
 		ev_num(&ev, "seconds", res.seconds);
 		/* new fields go last: scripts match the older ones in this order */
-		ev_str(&ev, "result", res.confirmed ? "ok" : "unconfirmed");
-		ev_i64(&ev, "exit", rc);
+		ev_str(&ev, "result", !recorded ? "failed-to-record"
+		                      : res.confirmed ? "ok"
+		                                      : "unconfirmed");
+		ev_i64(&ev, "exit", recorded ? rc : FWS_EXIT_RECORDS);
 		if (!res.confirmed)
 			ev_str(&ev, "message", why);
+		if (rec.r.attempt_id[0])
+			ev_str(&ev, "attempt_id", rec.r.attempt_id);
 		ev_str(&ev, "package", a.pkgs[chosen]);
-		ev_str(&ev, "encoding", fws_encoding_name(pkg->manifest.encoding));
+		ev_str(&ev, "encoding", encoding);
 		ev_end(&ev);
 	} else if (res.confirmed) {
 		printf(_("Done: %s (%s, serial %s) now runs firmware %s, confirmed (%.1f s%s).\n"),
@@ -660,7 +797,7 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (!res.confirmed)
 		cli_fail(MSG_UNCONFIRMED, canon, res.after.fw_version, waited, canon);
-	return rc;
+	return recorded ? (flash_rec_close(&rec), rc) : unrecorded(&c, &rec, rc);
 }
 
 const struct cli_cmd cli_cmd_flash = {

@@ -87,14 +87,16 @@ static int run_inspect(struct cli_ctx *ctx, int argc, char **argv)
 			pkg_print_json(&j, &chk);
 		cli_json_end(&j);
 	} else if (chk.have_prefix) {
-		printf("Package:            %s\n", path);
+		printf(_("Package:            %s\n"), path);
 		pkg_print_text(stdout, &chk);
-		printf("Integrity:          %s\n",
-		       chk.err != FWS_OK ? fws_err_name(chk.err)
-		       : chk.image_checked ? "ok (every block, image digest, DFU suffix)"
-		                           : "ok (every unit, DFU suffix; the image digest needs the "
-		                             "base image: the device checks it)");
-		printf("Signature:          %s\n", sig_state);
+		if (chk.err != FWS_OK) /* the sentence follows (pkg_print_error) */
+			printf(_("Integrity:          damaged (%s)\n"), fws_err_name(chk.err));
+		else if (chk.image_checked)
+			printf("%s", _("Integrity:          ok (every block, image digest, DFU suffix)\n"));
+		else
+			printf("%s", _("Integrity:          ok (every unit, DFU suffix; the image digest "
+			               "needs the base image: the device checks it)\n"));
+		printf(_("Signature:          %s\n"), sig_state);
 	}
 	if (chk.err != FWS_OK) {
 		pkg_print_error(path, &chk, NULL, NULL);

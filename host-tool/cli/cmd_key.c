@@ -6,7 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <mbedtls/platform_util.h>
 
 #include "cli_i18n.h"
 #include "commands.h"
@@ -32,6 +31,7 @@ int cmd_key_exit(int key_err)
 	switch ((fws_key_err)key_err) {
 	case FWS_KEY_OK: return FWS_EXIT_OK;
 	case FWS_KEY_E_IO:
+	case FWS_KEY_E_EXPOSED: /* file permissions */
 	case FWS_KEY_E_EXISTS: return FWS_EXIT_IO;
 	case FWS_KEY_E_USAGE: return FWS_EXIT_USAGE;
 	case FWS_KEY_E_FORMAT:
@@ -75,7 +75,7 @@ static int key_generate(struct cli_ctx *ctx, int argc, char **argv)
 			return cmd_key_exit(e);
 		}
 		if (!*pass) {
-			free(pass);
+			fws_secret_free(pass);
 			cli_error("The passphrase file %s is empty. Put the passphrase on its first line.",
 			          pass_file);
 			return FWS_EXIT_USAGE;
@@ -85,10 +85,7 @@ static int key_generate(struct cli_ctx *ctx, int argc, char **argv)
 	e = fws_keypair_generate(&kp, NULL, NULL, &msg);
 	if (!e)
 		e = fws_keypair_write(kp, out, pass, 0, &msg);
-	if (pass) {
-		mbedtls_platform_zeroize(pass, strlen(pass));
-		free(pass);
-	}
+	fws_secret_free(pass); /* wipes the whole buffer, not just the first line */
 	if (e) {
 		fws_keypair_free(kp);
 		cli_error("%s", msg.text);
@@ -98,7 +95,10 @@ static int key_generate(struct cli_ctx *ctx, int argc, char **argv)
 	char hex[2 * FWS_KEY_ID_LEN + 1];
 	fws_keypair_pub(kp, pub);
 	fws_keypair_free(kp);
-	fws_key_id(pub, id);
+	if (fws_key_id(pub, id) != FWS_OK) {
+		cli_error("Cannot compute the key id: %s", fws_err_describe(FWS_E_CRYPTO));
+		return cmd_key_exit(FWS_KEY_E_CRYPTO);
+	}
 	fws_key_id_hex(id, hex);
 	if (ctx->json) {
 		struct cli_json j;
@@ -118,7 +118,7 @@ static int key_generate(struct cli_ctx *ctx, int argc, char **argv)
 		free(ppath);
 	} else {
 		printf(_("Wrote %s.key (private: keep it secret%s) and %s.pub.\nkey id: %s\n"), out,
-		       pass_file ? ", passphrase-protected" : "", out, hex);
+		       pass_file ? _(", passphrase-protected") : "", out, hex);
 	}
 	return FWS_EXIT_OK;
 }
@@ -177,7 +177,10 @@ static int key_export_trust(struct cli_ctx *ctx, int argc, char **argv)
 				cli_error("%s", msg.text);
 				return cmd_key_exit(e);
 			}
-			fws_key_id(pub, id);
+			if (fws_key_id(pub, id) != FWS_OK) {
+				cli_error("Cannot compute the key id: %s", fws_err_describe(FWS_E_CRYPTO));
+				return cmd_key_exit(FWS_KEY_E_CRYPTO);
+			}
 		} else if (!fws_key_id_parse(revoke[i], id)) {
 			return cli_usage(ctx, "--revoke %s is neither a public key file nor a 16-digit hex key id.",
 			                 revoke[i]);
@@ -210,14 +213,16 @@ static int key_export_trust(struct cli_ctx *ctx, int argc, char **argv)
 			cli_json_str(&j, "source", src[i]);
 			cli_json_obj_end(&j);
 		} else {
-			printf("%s  %-8s %s\n", hex, revoked ? "revoked" : "trusted", src[i]);
+			/* Translators: a key's state in 'fwseal key export-trust' */
+			printf("%s  %-8s %s\n", hex, revoked ? _("revoked") : _("trusted"), src[i]);
 		}
 	}
 	if (ctx->json) {
 		cli_json_arr_end(&j);
 		cli_json_end(&j);
 	} else {
-		printf(_("Wrote %s and %s.h (%u key%s).\n"), out, out, t.count, t.count == 1 ? "" : "s");
+		printf(P_("Wrote %s and %s.h (%u key).\n", "Wrote %s and %s.h (%u keys).\n", t.count),
+		       out, out, t.count);
 	}
 	return FWS_EXIT_OK;
 }

@@ -2,12 +2,12 @@
 /*
  * cmd_pack.c - `fwseal pack`: image + release description + key(s) -> package.
  *
- * The image is never held in memory: the hash chain is computed by reading
- * it last block to first (fws_chain_compute keeps only the n+1 digests), then
- * the file is streamed out block by block with its next-digest appended
- * (docs/package-format.md). While writing, the image is hashed again and
- * compared with the signed digest, so an image that changed in between is
- * never packed. The output appears atomically (temp file + fsync + rename).
+ * One read of the image, memory flat in its size: pack_stream.c writes the
+ * block stream (blocks and hash chain) behind the place of the prefix,
+ * which is written last, once the chain head is known and signed; the
+ * manifest's length does not depend on the digests it carries, so every
+ * offset is known before the first byte. The output appears atomically
+ * (temp file + fsync + rename).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,14 +16,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <mbedtls/platform_util.h>
 
 #include "atomic_out.h"
+#include "cli_msg.h"
 #include "commands.h"
 #include "fwseal/keys.h"
 #include "fwseal/pkg.h"
 #include "pack_encode.h"
+#include "pack_stream.h"
 #include "release_desc.h"
+#include "sbom.h"
 
 static const char usage[] =
 	N_("Usage: fwseal pack --image IMG --release REL --key KEY --out PKG\n"
@@ -34,8 +36,9 @@ static const char usage[] =
 	"description (see docs/release-description.md).\n\n"
 	"  --image IMG            the firmware image (1 byte to 1 GiB)\n"
 	"  --release REL          release description file (release*.ini)\n"
-	"  --key KEY              PREFIX.key from 'fwseal key generate', or a PKCS#11 URI\n"
-	"                         pkcs11:token=NAME;object=LABEL[?pin-value=PIN];\n"
+	"  --key KEY              PREFIX.key from 'fwseal key generate' (mode 600), or a\n"
+	"                         PKCS#11 URI pkcs11:token=NAME;object=LABEL, PIN from\n"
+	"                         --pin-file or ?pin-source=FILE in the URI;\n"
 	"                         repeat (up to 4) to sign with several keys (rotation)\n"
 	"  --out PKG              the package to write (replaced atomically)\n"
 	"  --set FIELD=VALUE      override a field of the release description,\n"
@@ -48,27 +51,6 @@ static const char usage[] =
 	"                         in OLD (a full or compressed package); it installs only\n"
 	"                         on a device that runs exactly that release\n"
 	"                         (docs/package-format.md, \"Encoded payloads\")\n");
-
-struct image {
-	int fd;
-	const char *path;
-};
-
-static fws_err image_read(void *ctx, uint64_t off, uint8_t *dst, size_t len)
-{
-	struct image *im = ctx;
-	while (len > 0) {
-		ssize_t n = pread(im->fd, dst, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return FWS_E_IO;
-		dst += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return FWS_OK;
-}
 
 struct pack_args {
 	const char *image, *release, *out;
@@ -137,6 +119,13 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct pack_ar
 	if (a->enc.encoding && a->enc.delta_from)
 		return cli_usage(ctx, "Give --compress or --delta-from, not both: a delta package is "
 		                      "compressed too.");
+	/* still honoured (RFC 7512), but a PIN on the command line is visible
+	 * to every user of the machine (ps, /proc/PID/cmdline) */
+	for (unsigned i = 0; i < a->nkeys; i++)
+		if (!strncmp(a->keys[i], "pkcs11:", 7) && strstr(a->keys[i], "pin-value="))
+			cli_error("warning: the PIN in pin-value= of --key can be read by every user of "
+			          "this computer while pack runs. Put it in a file readable only by you and "
+			          "use --pin-file FILE or pin-source=FILE instead.");
 	return -1;
 }
 
@@ -156,14 +145,8 @@ static int open_signers(const struct pack_args *a, fws_signer **s)
 	unsigned i = 0;
 	for (; !e && i < a->nkeys; i++)
 		e = fws_signer_open(a->keys[i], &so, &s[i], &msg);
-	if (pass) {
-		mbedtls_platform_zeroize(pass, strlen(pass));
-		free(pass);
-	}
-	if (pin) {
-		mbedtls_platform_zeroize(pin, strlen(pin));
-		free(pin);
-	}
+	fws_secret_free(pass); /* wipes the whole buffer, not just the first line */
+	fws_secret_free(pin);
 	if (e) {
 		cli_error("%s", msg.text);
 		for (unsigned k = 0; k + 1 < i; k++)
@@ -173,70 +156,23 @@ static int open_signers(const struct pack_args *a, fws_signer **s)
 	return -1;
 }
 
-/* DFU 1.1 appendix B: bcdDevice 0xFFFF = any; the CRC covers every byte
- * before dwCRC (dfu-util: init 0xFFFFFFFF, no final xor = ~zlib crc). */
-static void write_suffix(struct atomic_out *out, uint32_t crc, const fws_manifest_in *m)
+/* The SBOM the release names: its SHA-256 goes into the manifest (0x8013). A
+ * path in the file is relative to the file's folder. -1 or an exit code. */
+static int sbom_digest(const rel_desc *rd, const char *release, uint8_t out[FWS_SHA256_LEN],
+                       sbom_info *info)
 {
-	fws_dfu_suffix s = {
-		.bcd_device = 0xFFFF,
-		.id_product = m->class_id,
-		.id_vendor = m->vendor_id,
-		.bcd_dfu = 0x0100,
-		.crc = 0,
-	};
-	uint8_t sfx[FWS_PKG_SUFFIX_LEN];
-	fws_dfu_suffix_encode(&s, sfx);
-	s.crc = ~cli_crc32(crc, sfx, FWS_PKG_SUFFIX_LEN - 4);
-	fws_dfu_suffix_encode(&s, sfx);
-	atomic_out_write(out, sfx, sizeof(sfx));
-}
-
-/* An encoded package: prefix, the units with their next-digests, suffix. */
-static bool write_encoded(struct atomic_out *out, const struct pack_enc *pe, const uint8_t *prefix,
-                          size_t prefix_len, const fws_manifest_in *m)
-{
-	uint32_t crc = cli_crc32(0, prefix, prefix_len);
-	atomic_out_write(out, prefix, prefix_len);
-	pack_enc_write(pe, out, &crc);
-	write_suffix(out, crc, m);
-	return !out->err;
-}
-
-/* Stream header, manifest, signatures, blocks with next-digests and the DFU
- * suffix into out; re-hash the image to catch a change since chaining. */
-static bool write_package(struct atomic_out *out, struct image *im, const uint8_t *prefix,
-                          size_t prefix_len, const fws_manifest_in *m, const uint8_t *digests,
-                          uint8_t *buf, bool *changed)
-{
-	uint32_t crc = 0;
-	fws_sha256_ctx sha;
-	fws_sha256_init(&sha);
-	atomic_out_write(out, prefix, prefix_len);
-	crc = cli_crc32(crc, prefix, prefix_len);
-	uint32_t n = (uint32_t)(((uint64_t)m->payload_size + m->block_size - 1) / m->block_size);
-	for (uint32_t i = 0; i < n && !out->err; i++) {
-		uint64_t off = (uint64_t)i * m->block_size;
-		size_t len = m->payload_size - off < m->block_size ? (size_t)(m->payload_size - off)
-		                                                   : m->block_size;
-		if (image_read(im, off, buf, len) != FWS_OK) {
-			out->err = errno ? errno : EIO;
-			return false;
-		}
-		fws_sha256_update(&sha, buf, len);
-		const uint8_t *next = digests + (size_t)(i + 1) * FWS_SHA256_LEN;
-		atomic_out_write(out, buf, len);
-		atomic_out_write(out, next, FWS_SHA256_LEN);
-		crc = cli_crc32(crc, buf, len);
-		crc = cli_crc32(crc, next, FWS_SHA256_LEN);
+	char path[2048], err[1400];
+	const char *slash = strrchr(release, '/');
+	if (rd->sbom[0] == '/' || rd->sbom_from_option || !slash)
+		snprintf(path, sizeof path, "%s", rd->sbom);
+	else
+		snprintf(path, sizeof path, "%.*s/%s", (int)(slash - release), release, rd->sbom);
+	if (!sbom_load(path, info, out, err, sizeof err)) {
+		cli_error("%s", err);
+		return info->kind == SBOM_UNKNOWN && access(path, R_OK) == 0 ? FWS_EXIT_USAGE
+		                                                             : FWS_EXIT_IO;
 	}
-	uint8_t d[FWS_SHA256_LEN];
-	fws_sha256_final(&sha, d);
-	if (memcmp(d, m->image_sha256, FWS_SHA256_LEN) != 0) {
-		*changed = true;
-		return false;
-	}
-	write_suffix(out, crc, m);
-	return !out->err;
+	return -1;
 }
 
 static void report(const struct cli_ctx *ctx, const char *out, const rel_desc *rd,
@@ -260,6 +196,10 @@ static void report(const struct cli_ctx *ctx, const char *out, const rel_desc *r
 			cli_json_str(&j, "base_version", m->base_version);
 			cli_json_hex(&j, "base_sha256", m->base_sha256, FWS_SHA256_LEN);
 		}
+		if (m->sbom_sha256)
+			cli_json_hex(&j, "sbom_sha256", m->sbom_sha256, FWS_SHA256_LEN);
+		else
+			cli_json_null(&j, "sbom_sha256");
 		cli_json_arr(&j, "signers");
 		for (unsigned i = 0; i < nkeys; i++)
 			cli_json_hex(&j, NULL, ids[i], FWS_KEY_ID_LEN);
@@ -278,6 +218,10 @@ static void report(const struct cli_ctx *ctx, const char *out, const rel_desc *r
 		printf(_("delta (lz4-delta) from version %s: %.2f image bytes per package byte; it "
 		         "installs only on a device that runs %s.\n"),
 		       m->base_version, (double)m->payload_size / (double)size, m->base_version);
+	if (m->sbom_sha256) {
+		cli_hex(m->sbom_sha256, FWS_SHA256_LEN, hex);
+		printf(_("sbom sha256:  %s (%s)\n"), hex, rd->sbom);
+	}
 	for (unsigned i = 0; i < nkeys; i++) {
 		cli_hex(ids[i], FWS_KEY_ID_LEN, hex);
 		printf(_("signed by key id: %s\n"), hex);
@@ -302,78 +246,62 @@ static int run_pack(struct cli_ctx *ctx, int argc, char **argv)
 			goto bad_release;
 	if (!rel_finish(&rd, a.release, &rerr))
 		goto bad_release;
+	static uint8_t sbom_sha[FWS_SHA256_LEN];
+	rd.m.sbom_sha256 = NULL;
+	if (rd.sbom[0]) {
+		sbom_info si;
+		rc = sbom_digest(&rd, a.release, sbom_sha, &si);
+		if (rc >= 0)
+			return rc;
+		rd.m.sbom_sha256 = sbom_sha;
+	}
 
-	struct image im = {.fd = open(a.image, O_RDONLY | O_CLOEXEC), .path = a.image};
+	int image_fd = open(a.image, O_RDONLY | O_CLOEXEC);
 	struct stat st;
-	if (im.fd < 0 || fstat(im.fd, &st) != 0) {
+	if (image_fd < 0 || fstat(image_fd, &st) != 0) {
 		cli_error("Cannot open the image %s (%s). Check the path.", a.image, strerror(errno));
-		if (im.fd >= 0)
-			close(im.fd);
+		if (image_fd >= 0)
+			close(image_fd);
 		return FWS_EXIT_IO;
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size <= 0 || (uint64_t)st.st_size > FWS_PKG_PAYLOAD_MAX) {
 		cli_error("The image %s must be a regular file of 1 byte to 1 GiB. Check the file.",
 		          a.image);
-		close(im.fd);
+		close(image_fd);
 		return FWS_EXIT_USAGE;
 	}
 	fws_signer *signers[FWS_PKG_SIG_MAX] = {NULL};
 	rc = open_signers(&a, signers);
 	if (rc >= 0) {
-		close(im.fd);
+		close(image_fd);
 		return rc;
 	}
 
 	fws_manifest_in *m = &rd.m;
 	m->payload_size = (uint32_t)st.st_size;
-	uint32_t nblocks = (uint32_t)(((uint64_t)m->payload_size + m->block_size - 1) / m->block_size);
-	uint8_t *digests = malloc(((size_t)nblocks + 1) * FWS_SHA256_LEN);
-	uint8_t *buf = malloc(m->block_size);
 	static uint8_t prefix[FWS_PKG_PREFIX_MAX];
 	uint8_t ids[FWS_PKG_SIG_MAX][FWS_KEY_ID_LEN];
 	struct atomic_out out = {.fd = -1};
-	bool out_open = false, changed = false;
+	bool out_open = false;
 	rc = FWS_EXIT_FAILURE;
-	if (!digests || !buf) {
-		cli_error("Out of memory for %u blocks. Use a larger block_size.", nblocks);
-		goto done;
-	}
-	fws_err fe = FWS_OK;
-	if (a.enc.encoding || a.enc.delta_from) {
-		/* units instead of blocks: the chain runs over them */
-		int erc = pack_enc_prepare(&a.enc, im.fd, (uint64_t)st.st_size, m);
+	bool encoded = a.enc.encoding || a.enc.delta_from;
+	if (encoded) {
+		/* units instead of blocks, and the chain runs over them: the image
+		 * (for a delta also OLD's) is read once, into memory, and encoded
+		 * before the manifest, whose encoding and base fields it sets */
+		int erc = pack_enc_prepare(&a.enc, image_fd, (uint64_t)st.st_size, m);
 		if (erc >= 0) {
 			rc = erc;
 			goto done;
 		}
-	} else {
-		fe = fws_chain_compute(image_read, &im, m->payload_size, m->block_size, buf,
-		                       digests, m->image_sha256);
-		if (fe != FWS_OK) {
-			cli_error("Cannot read the image %s. Check the file.", a.image);
-			rc = FWS_EXIT_IO;
+	}
+	for (unsigned i = 0; i < a.nkeys; i++) {
+		uint8_t pub[FWS_P256_PUB_LEN];
+		fws_signer_pub(signers[i], pub);
+		if (fws_key_id(pub, ids[i]) != FWS_OK) {
+			cli_error("%s", fws_err_describe(FWS_E_CRYPTO));
 			goto done;
 		}
-		memcpy(m->chain_head, digests, FWS_SHA256_LEN);
-	}
-
-	size_t mlen = 0;
-	fe = fws_manifest_encode(m, prefix + FWS_PKG_HEADER_LEN, FWS_PKG_MANIFEST_MAX, &mlen);
-	if (fe != FWS_OK) {
-		cli_error("The release description does not fit the package format (%s). Shorten the texts (docs/package-format.md lists the limits).",
-		          fws_err_describe(fe));
-		rc = FWS_EXIT_USAGE;
-		goto done;
-	}
-	fws_pkg_header_encode(prefix, (uint8_t)a.nkeys, (uint32_t)mlen);
-	uint8_t digest[FWS_SHA256_LEN];
-	fws_pkg_signed_digest(prefix, prefix + FWS_PKG_HEADER_LEN, mlen, digest);
-	size_t prefix_len = FWS_PKG_HEADER_LEN + mlen;
-	for (unsigned i = 0; i < a.nkeys; i++) {
-		uint8_t pub[FWS_P256_PUB_LEN], sig[FWS_ECDSA_SIG_LEN];
-		fws_key_msg msg;
-		fws_signer_pub(signers[i], pub);
-		fws_key_id(pub, ids[i]);
 		for (unsigned k = 0; k < i; k++) {
 			if (!memcmp(ids[k], ids[i], FWS_KEY_ID_LEN)) {
 				cli_error("The same key is given twice with --key. Give each key once.");
@@ -381,15 +309,21 @@ static int run_pack(struct cli_ctx *ctx, int argc, char **argv)
 				goto done;
 			}
 		}
-		fws_key_err ke = fws_signer_sign(signers[i], digest, sig, &msg);
-		if (ke) {
-			cli_error("%s", msg.text);
-			rc = cmd_key_exit(ke);
-			goto done;
-		}
-		fws_pkg_sig_encode(prefix + prefix_len, ids[i], sig);
-		prefix_len += FWS_PKG_SIG_LEN;
 	}
+
+	/* The manifest's length does not depend on the digests it carries: an
+	 * encoding with zeros places everything before the image is read. */
+	size_t mlen = 0, mlen_final = 0;
+	memset(m->chain_head, 0, FWS_SHA256_LEN);
+	memset(m->image_sha256, 0, FWS_SHA256_LEN);
+	fws_err fe = fws_manifest_encode(m, prefix + FWS_PKG_HEADER_LEN, FWS_PKG_MANIFEST_MAX, &mlen);
+	if (fe != FWS_OK) {
+		cli_error("The release description does not fit the package format (%s). Shorten the texts (docs/package-format.md lists the limits).",
+		          fws_err_describe(fe));
+		rc = FWS_EXIT_USAGE;
+		goto done;
+	}
+	size_t prefix_len = FWS_PKG_HEADER_LEN + mlen + (size_t)a.nkeys * FWS_PKG_SIG_LEN;
 
 	if (!atomic_out_open(&out, a.out)) {
 		cli_error("Cannot create %s (%s). Check that the folder exists and is writable.", a.out,
@@ -398,22 +332,70 @@ static int run_pack(struct cli_ctx *ctx, int argc, char **argv)
 		goto done;
 	}
 	out_open = true;
-	if (!(a.enc.encoding ? write_encoded(&out, &a.enc, prefix, prefix_len, m)
-	                     : write_package(&out, &im, prefix, prefix_len, m, digests, buf, &changed)) ||
-	    !atomic_out_commit(&out)) {
-		if (changed)
-			cli_error("The image %s changed while it was being packed. Pack again once it is stable.",
-			          a.image);
-		else
-			cli_error("Cannot write %s (%s). Check free space and permissions; nothing was written.",
-			          a.out, strerror(out.err ? out.err : EIO));
-		rc = changed ? FWS_EXIT_FAILURE : FWS_EXIT_IO;
+	struct pack_stream ps = {.at = prefix_len};
+	enum pack_stream_err pse =
+		encoded ? (pack_enc_stream(&a.enc, &out, &ps) ? PACK_STREAM_OK : PACK_STREAM_OUT)
+		        : pack_stream_blocks(&out, image_fd, m->payload_size, m->block_size, &ps);
+	switch (pse) {
+	case PACK_STREAM_OK:
+		break;
+	case PACK_STREAM_NOMEM:
+		rc = cli_fail(MSG_OUT_OF_MEMORY);
+		goto done;
+	case PACK_STREAM_INVAL: /* rel_finish and the manifest encoder check block_size */
+		cli_error("Cannot pack a block size of %u bytes; this is a bug, please report it.",
+		          m->block_size);
+		goto done;
+	case PACK_STREAM_IMAGE_READ:
+		cli_error("Cannot read the image %s (%s). Check the file.", a.image, strerror(errno));
+		rc = FWS_EXIT_IO;
+		goto done;
+	case PACK_STREAM_IMAGE_SHORT:
+		cli_error("The image %s changed (it got shorter) while it was being packed. Pack again once it is stable.",
+		          a.image);
+		goto done;
+	case PACK_STREAM_OUT:
+		cli_error("Cannot write %s (%s). Check free space and permissions; nothing was written.",
+		          a.out, strerror(out.err ? out.err : EIO));
+		rc = FWS_EXIT_IO;
+		goto done;
+	}
+	memcpy(m->chain_head, ps.chain_head, FWS_SHA256_LEN);
+	memcpy(m->image_sha256, ps.image_sha256, FWS_SHA256_LEN);
+
+	fe = fws_manifest_encode(m, prefix + FWS_PKG_HEADER_LEN, FWS_PKG_MANIFEST_MAX, &mlen_final);
+	if (fe != FWS_OK || mlen_final != mlen) {
+		cli_error("The manifest changed length once its digests were in (%zu, then %zu bytes); this is a bug, please report it.",
+		          mlen, mlen_final);
+		goto done;
+	}
+	fws_pkg_header_encode(prefix, (uint8_t)a.nkeys, (uint32_t)mlen);
+	uint8_t digest[FWS_SHA256_LEN];
+	if (fws_pkg_signed_digest(prefix, prefix + FWS_PKG_HEADER_LEN, mlen, digest) != FWS_OK) {
+		cli_error("%s", fws_err_describe(FWS_E_CRYPTO));
+		goto done;
+	}
+	for (unsigned i = 0; i < a.nkeys; i++) {
+		uint8_t sig[FWS_ECDSA_SIG_LEN];
+		fws_key_msg msg;
+		fws_key_err ke = fws_signer_sign(signers[i], digest, sig, &msg);
+		if (ke) {
+			cli_error("%s", msg.text);
+			rc = cmd_key_exit(ke);
+			goto done;
+		}
+		fws_pkg_sig_encode(prefix + FWS_PKG_HEADER_LEN + mlen + (size_t)i * FWS_PKG_SIG_LEN, ids[i],
+		                   sig);
+	}
+	pack_stream_finish(&out, prefix, prefix_len, &ps, m->vendor_id, m->class_id);
+	if (out.err || !atomic_out_commit(&out)) {
+		cli_error("Cannot write %s (%s). Check free space and permissions; nothing was written.",
+		          a.out, strerror(out.err ? out.err : EIO));
+		rc = FWS_EXIT_IO;
 		goto done;
 	}
 	out_open = false;
-	uint64_t size = prefix_len + FWS_PKG_SUFFIX_LEN +
-	                (a.enc.encoding ? pack_enc_stream_len(&a.enc)
-	                                : (uint64_t)m->payload_size + (uint64_t)nblocks * FWS_SHA256_LEN);
+	uint64_t size = prefix_len + ps.len + FWS_PKG_SUFFIX_LEN;
 	report(ctx, a.out, &rd, (const uint8_t(*)[FWS_KEY_ID_LEN])ids, a.nkeys, size);
 	rc = FWS_EXIT_OK;
 done:
@@ -421,9 +403,7 @@ done:
 		atomic_out_abort(&out);
 	for (unsigned i = 0; i < a.nkeys; i++)
 		fws_signer_close(signers[i]);
-	free(digests);
-	free(buf);
-	close(im.fd);
+	close(image_fd);
 	pack_enc_free(&a.enc);
 	return rc;
 

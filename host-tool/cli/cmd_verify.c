@@ -43,19 +43,14 @@ struct policy {
 
 /* The policy options as the device-info record they stand in for, so the
  * refusal reads as `flash` would say it (fwh_policy_check). */
-static fws_err check_policy(const struct policy *p, const fws_manifest *m, char *why, size_t cap)
+static fws_err check_policy(const struct policy *p, const fws_manifest *m, fwh_error *err)
 {
 	fws_devinfo d;
 	memset(&d, 0, sizeof d);
 	snprintf(d.model, sizeof d.model, "%s", p->model ? p->model : m->model);
 	d.hw_rev = p->have_hw ? p->hw_rev : m->hw_rev_min;
 	d.security_counter = p->have_counter ? p->min_counter : 0;
-	fwh_error err;
-	fwh_error_clear(&err);
-	fws_err e = fwh_policy_check(m, &d, &err);
-	if (e != FWS_OK)
-		snprintf(why, cap, "%s", err.msg);
-	return e;
+	return fwh_policy_check(m, &d, err);
 }
 
 static const struct option opts[] = {
@@ -115,7 +110,7 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 		fwh_error berr;
 		fwh_error_clear(&berr);
 		if (fwh_pkg_image_load(&base, base_path, &berr) != FWS_OK) {
-			cli_error("--base: %s", berr.msg);
+			cli_error("--base: %s", berr.text);
 			return berr.code == FWS_E_IO ? FWS_EXIT_IO : FWS_EXIT_BAD_PACKAGE;
 		}
 		chk.base = base.image;
@@ -123,9 +118,11 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	fws_err e = fwh_pkg_check_file(&chk, path);
 	fwh_pkg_image_free(&base);
-	char why[FWH_ERROR_MSG_MAX] = "";
+	/* a policy refusal: msg (English) for --json, text for people */
+	static fwh_error why;
+	fwh_error_clear(&why);
 	if (e == FWS_OK)
-		e = check_policy(&pol, &chk.manifest, why, sizeof(why));
+		e = check_policy(&pol, &chk.manifest, &why);
 	/* FWS_E_BASE here: --base named another release */
 	rc = e == FWS_E_BASE ? FWS_EXIT_USAGE : cli_exit_for_fws(e, false);
 
@@ -137,7 +134,7 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 		cli_json_u64(&j, "exit_code", (uint64_t)rc);
 		if (e != FWS_OK) {
 			cli_json_str(&j, "error", fws_err_name(e));
-			cli_json_str(&j, "message", why[0] ? why : fws_err_describe(e));
+			cli_json_str(&j, "message", why.msg[0] ? why.msg : fws_err_describe(e));
 			if (e == FWS_E_BLOCK_DIGEST)
 				cli_json_u64(&j, "block", chk.failed_block);
 		}
@@ -154,8 +151,8 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 		cli_json_end(&j);
 	}
 	if (e != FWS_OK) {
-		if (why[0])
-			cli_error("%s: %s", path, why);
+		if (why.text[0])
+			cli_error("%s: %s", path, why.text);
 		else
 			pkg_print_error(path, &chk, &trust, used);
 		return rc;
@@ -165,14 +162,20 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 		cli_hex(chk.signer, FWS_KEY_ID_LEN, hex);
 		const fws_manifest *m = &chk.manifest;
 		if (m->encoding == FWS_ENC_NONE)
-			printf(_("%s: OK. Authentic (key id %s) and intact (%" PRIu32 " blocks, image digest, DFU suffix): %s %s, security counter %" PRIu32 ".\n"),
+			printf(P_("%s: OK. Authentic (key id %s) and intact (%" PRIu32 " block, image digest, DFU suffix): %s %s, security counter %" PRIu32 ".\n",
+			          "%s: OK. Authentic (key id %s) and intact (%" PRIu32 " blocks, image digest, DFU suffix): %s %s, security counter %" PRIu32 ".\n",
+			          chk.blocks_ok),
 			       path, hex, chk.blocks_ok, m->model, m->version, m->security_counter);
 		else if (chk.image_checked)
-			printf(_("%s: OK. Authentic (key id %s) and intact (%" PRIu32 " %s units decoded, image digest, DFU suffix): %s %s, security counter %" PRIu32 ".\n"),
+			printf(P_("%s: OK. Authentic (key id %s) and intact (%" PRIu32 " %s unit decoded, image digest, DFU suffix): %s %s, security counter %" PRIu32 ".\n",
+			          "%s: OK. Authentic (key id %s) and intact (%" PRIu32 " %s units decoded, image digest, DFU suffix): %s %s, security counter %" PRIu32 ".\n",
+			          chk.blocks_ok),
 			       path, hex, chk.blocks_ok, fws_encoding_name(m->encoding), m->model,
 			       m->version, m->security_counter);
 		else
-			printf(_("%s: OK. Authentic (key id %s) and intact (%" PRIu32 " %s units, DFU suffix): %s %s, security counter %" PRIu32 ". The image digest was not checked: the image is built on version %.*s, which the device checks; give --base with that release's package to check it here.\n"),
+			printf(P_("%s: OK. Authentic (key id %s) and intact (%" PRIu32 " %s unit, DFU suffix): %s %s, security counter %" PRIu32 ". The image digest was not checked: the image is built on version %.*s, which the device checks; give --base with that release's package to check it here.\n",
+			          "%s: OK. Authentic (key id %s) and intact (%" PRIu32 " %s units, DFU suffix): %s %s, security counter %" PRIu32 ". The image digest was not checked: the image is built on version %.*s, which the device checks; give --base with that release's package to check it here.\n",
+			          chk.blocks_ok),
 			       path, hex, chk.blocks_ok, fws_encoding_name(m->encoding), m->model,
 			       m->version, m->security_counter, (int)m->base_version.len,
 			       fwh_pkg_check_span(&chk, m->base_version));

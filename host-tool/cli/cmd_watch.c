@@ -3,9 +3,10 @@
  * cmd_watch.c - `fwseal watch PKG`: the station mode of a factory line.
  * Waits for devices to be plugged in (fwseal-host/watch.h), flashes each
  * one in a thread of its own (fwseal-host/multi.h), records every attempt,
- * and goes on until SIGINT or SIGTERM. A unit that already took this very
- * package (same serial number, same package SHA-256, result ok in the
- * records) is not flashed again unless --again.
+ * and goes on until SIGINT or SIGTERM. A unit whose device says it runs this
+ * very package (version and image SHA-256) is skipped - the skip recorded -
+ * unless --reinstall (--again). A unit whose attempt cannot be recorded is
+ * not flashed, and the exit code says so (10).
  */
 #include <pthread.h>
 #include <signal.h>
@@ -23,7 +24,6 @@
 #include "multi_out.h"
 
 #define WAIT_SLICE_MS 200u /* how often the stop flag and finished units are looked at */
-#define BUSY_MAX      256u /* units flashed at the same time */
 
 static atomic_int stop_flag;
 
@@ -49,10 +49,6 @@ struct station {
 	fwh_multi m;
 	struct multi_out out;
 	const char *model;      /* --model: other models are left alone */
-	bool again;
-	pthread_mutex_t lock;   /* the serial numbers being flashed right now */
-	char busy[BUSY_MAX][FWS_SERIAL_MAX + 1];
-	size_t n_busy;
 	struct slot **slots;
 	size_t n_slots, cap_slots;
 };
@@ -63,62 +59,24 @@ static void on_event(void *user, enum fwh_unit_event ev, const fwh_unit *u)
 	multi_out_event(&st->out, ev, u);
 }
 
-/* Runs in the unit's thread, after its device-info record was read. */
+/* Runs in the unit's thread, after its device-info record was read. Whether
+ * the unit already runs the package is the library's decision (the device's
+ * own state, fwh_device_runs_package), as is a serial number in flight twice. */
 static bool on_filter(void *user, fwh_unit *u)
 {
 	struct station *st = user;
 	if (st->model && strcmp(u->info.model, st->model) != 0) {
-		u->skip_why = "another model (--model)";
+		u->skip_code = "other-model";
+		u->skip_why = N_("another model (--model)"); /* English: --json; _() in text */
 		return false;
 	}
-	bool done = false;
-	if (!st->again && st->m.records) {
-		fwh_error err;
-		fwh_error_clear(&err);
-		if (fwh_records_already_ok(st->m.records, u->info.serial, st->m.digest_hex, &done,
-		                           &err) != FWS_OK)
-			fprintf(stderr, _("fwseal: warning: %s\n"), err.msg);
-	}
-	if (done) {
-		u->skip_why = "already flashed with this package";
-		return false;
-	}
-	/* the same unit seen twice at once (a USB device re-enumerating while
-	 * its own session waits for it to restart) is left to that session */
-	pthread_mutex_lock(&st->lock);
-	const char *why = NULL;
-	for (size_t i = 0; i < st->n_busy && !why; i++)
-		if (!strcmp(st->busy[i], u->info.serial))
-			why = "being flashed already";
-	if (!why && st->n_busy == BUSY_MAX)
-		why = "too many units at once; plug it in again later";
-	if (!why)
-		snprintf(st->busy[st->n_busy++], FWS_SERIAL_MAX + 1, "%s", u->info.serial);
-	pthread_mutex_unlock(&st->lock);
-	u->skip_why = why;
-	return why == NULL;
-}
-
-static void release_serial(struct station *st, const fwh_unit *u)
-{
-	if (!u->have_info || u->skipped)
-		return;
-	pthread_mutex_lock(&st->lock);
-	for (size_t i = 0; i < st->n_busy; i++) {
-		if (!strcmp(st->busy[i], u->info.serial)) {
-			memmove(st->busy[i], st->busy[i + 1], (st->n_busy - i - 1) * sizeof st->busy[0]);
-			st->n_busy--;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&st->lock);
+	return true;
 }
 
 static void *unit_thread(void *p)
 {
 	struct slot *s = p;
 	fwh_unit_run(&s->st->m, &s->u);
-	release_serial(s->st, &s->u);
 	atomic_store(&s->finished, true);
 	return NULL;
 }
@@ -173,9 +131,8 @@ static void start_unit(struct station *st, const char *device)
 
 struct watch_args {
 	const char *pkg, *trust, *model;
-	bool again;
 	fwh_watch_opts wo;
-	struct flash_multi_args fm; /* --records, --station, --no-records */
+	struct flash_multi_args fm; /* --records, --station, --operator, --reinstall, ... */
 };
 
 enum { OPT_MODEL = 0x2001, OPT_PORTS, OPT_BAUD, OPT_USB, OPT_USB_ONLY, OPT_AGAIN,
@@ -200,6 +157,8 @@ static const struct cli_opt_hint hints[] = {
 	{"baud", "9600 19200 38400 57600 115200 230400 460800 921600"},
 	{"settle-ms", CLI_VAL_TEXT},
 	{"station", CLI_VAL_TEXT},
+	{"operator", CLI_VAL_TEXT},
+	{"work-order", CLI_VAL_TEXT},
 	{NULL, NULL},
 };
 
@@ -232,7 +191,7 @@ static int parse(struct cli_ctx *ctx, int argc, char **argv, struct watch_args *
 			no_usb = true;
 			a->wo.usb_if_available = false;
 			break;
-		case OPT_AGAIN: a->again = true; break;
+		case OPT_AGAIN: a->fm.reinstall = true; break; /* the older name of --reinstall */
 		case OPT_SETTLE:
 			if (!cli_parse_u32(optarg, &a->wo.settle_ms) || a->wo.settle_ms > 60000)
 				return cli_usage(ctx, "--settle-ms needs 1 to 60000 ms, not '%s'.", optarg);
@@ -249,6 +208,8 @@ static int parse(struct cli_ctx *ctx, int argc, char **argv, struct watch_args *
 			return FWS_EXIT_USAGE;
 		}
 	}
+	if ((rc = flash_multi_check(ctx, &a->fm)) >= 0)
+		return rc;
 	if (optind >= argc)
 		return cli_usage(ctx, "watch needs the package file to install.");
 	a->pkg = argv[optind++];
@@ -273,7 +234,10 @@ static void announce(const struct station *st, const struct watch_args *a, bool 
 		ev_str(&e, "version", pkg->manifest.version);
 		ev_str(&e, "station", st->m.station);
 		ev_bool(&e, "usb", usb); /* USB DFU devices are watched */
-		ev_bool(&e, "again", a->again);
+		ev_bool(&e, "reinstall", a->fm.reinstall);
+		ev_bool(&e, "only_failed", a->fm.only_failed);
+		if (st->m.records)
+			ev_str(&e, "records", fwh_records_where(st->m.records));
 		ev_end(&e);
 		return;
 	}
@@ -300,11 +264,11 @@ static int run(struct cli_ctx *ctx, int argc, char **argv)
 	fwh_records *db = NULL;
 	fwh_error err;
 	fwh_error_clear(&err);
-	if (!a.fm.no_records && fwh_records_open(a.fm.records, &db, &err) != FWS_OK) {
-		/* a station that should record and cannot must not flash */
-		cli_error("%s", err.msg);
+	/* a station that should record and cannot must not flash */
+	rc = flash_multi_open_records(&a.fm, &db);
+	if (rc >= 0) {
 		fwh_package_close(&pkg);
-		return FWS_EXIT_IO;
+		return rc;
 	}
 	fwh_watch *w = NULL;
 	if (fwh_watch_open(&a.wo, &w, &err) != FWS_OK) {
@@ -318,12 +282,15 @@ static int run(struct cli_ctx *ctx, int argc, char **argv)
 	flash_multi_station(&a.fm, station_name, sizeof station_name);
 	multi_out_init(&st.out, ctx->json);
 	st.model = a.model;
-	st.again = a.again;
-	pthread_mutex_init(&st.lock, NULL);
 	st.m = (fwh_multi){
 		.pkg = &pkg,
 		.records = db,
 		.station = station_name,
+		.operator_name = a.fm.operator_name,
+		.work_order = a.fm.work_order,
+		.tool_version = flash_multi_tool_version(),
+		.reinstall = a.fm.reinstall,
+		.only_failed = a.fm.only_failed,
 		.link = {.rtscts = false},
 		.event = on_event,
 		.filter = on_filter,
@@ -351,45 +318,55 @@ static int run(struct cli_ctx *ctx, int argc, char **argv)
 	/* stop: units in flight stop at their next request (and are recorded
 	 * as interrupted: the next run resumes them) */
 	reap(&st, true);
+	/* each unit's result is in the records; the exit code says whether the
+	 * records held for every unit */
+	rc = FWS_EXIT_OK;
 	fwh_unit *all = calloc(st.n_slots ? st.n_slots : 1, sizeof *all);
 	if (all) {
 		for (size_t i = 0; i < st.n_slots; i++)
 			all[i] = st.slots[i]->u;
-		multi_out_summary(&st.out, all, st.n_slots);
+		if (multi_out_summary(&st.out, all, st.n_slots) == FWS_EXIT_RECORDS)
+			rc = FWS_EXIT_RECORDS;
 		free(all);
 	}
-	for (size_t i = 0; i < st.n_slots; i++)
+	for (size_t i = 0; i < st.n_slots; i++) {
+		fwh_unit_clear(&st.slots[i]->u);
 		free(st.slots[i]);
+	}
 	free(st.slots);
 	fwh_watch_close(w);
 	fwh_multi_destroy(&st.m);
-	pthread_mutex_destroy(&st.lock);
 	fwh_records_close(db);
 	fwh_package_close(&pkg);
-	return FWS_EXIT_OK;
+	return rc;
 }
 
 const struct cli_cmd cli_cmd_watch = {
 	.name = "watch",
 	.summary = N_("flash every device plugged in, once, and record it (factory station)"),
 	.usage =
-		N_("Usage: fwseal watch PKG [--trust TRUST] [--model M] [--records PATH]\n"
-		"                        [--station NAME] [--ports GLOB]... [--baud N]\n"
-		"                        [--no-usb | --usb | --usb-only] [--again] [--json]\n"
+		N_("Usage: fwseal watch PKG [--trust TRUST] [--model M] [--records PATH|URI]\n"
+		"                        [--station NAME] [--operator O] [--work-order W]\n"
+		"                        [--ports GLOB]... [--baud N] [--no-usb | --usb | --usb-only]\n"
+		"                        [--reinstall | --only-failed] [--json]\n"
 		"\n"
-		"Wait for devices to be plugged in, flash PKG to each one once (several at the\n"
-		"same time), record every attempt, and go on until Ctrl-C (SIGINT) or SIGTERM.\n"
-		"The package is verified once, at the start. A unit that already took this\n"
-		"package (same serial number and package SHA-256, recorded as ok) is skipped.\n"
-		"Stopping interrupts units in flight; they resume when plugged in again.\n"
+		"Wait for devices to be plugged in, flash PKG to each one (several at the same\n"
+		"time), record every attempt, and go on until Ctrl-C (SIGINT) or SIGTERM.\n"
+		"The package is verified once, at the start. A unit whose device reports that\n"
+		"it runs this package (its version and image SHA-256) is skipped, and the skip\n"
+		"is recorded with its reason. Nothing is sent to a unit whose attempt is not\n"
+		"recorded first. Stopping interrupts units in flight; they resume when\n"
+		"plugged in again.\n"
 		"\n"
 		"  --trust TRUST    trust store (default as for 'fwseal flash')\n"
-		"  --model M        only devices of model M; others are left alone. Without it\n"
-		"                   a unit of another model is refused and recorded\n"
-		"  --records PATH   records database (default\n"
-		"                   $XDG_DATA_HOME/fwseal/records.sqlite, else\n"
-		"                   ~/.local/share/fwseal/records.sqlite); --no-records: none\n"
+		"  --model M        only devices of model M; others are left alone (a skipped\n"
+		"                   row). Without it a unit of another model is refused\n"
+		"  --records PATH|URI  records file (default $XDG_DATA_HOME/fwseal/records.sqlite,\n"
+		"                   else ~/.local/share/fwseal/records.sqlite) or a PostgreSQL\n"
+		"                   URI postgresql://... shared by the line; --no-records: none\n"
+		"  --spool PATH     PostgreSQL: the local spool used while the server is away\n"
 		"  --station NAME   station name in the records (default: the host name)\n"
+		"  --operator O, --work-order W  recorded with each attempt\n"
 		"  --ports GLOB     serial ports to watch (default /dev/ttyUSB* and\n"
 		"                   /dev/ttyACM*); wildcards in the last part only. Other ttys\n"
 		"                   are never touched. For simulated devices, point it at a\n"
@@ -400,13 +377,16 @@ const struct cli_cmd cli_cmd_watch = {
 		"                   the system allows it\n"
 		"  --usb            USB too, and an error if it cannot be watched;\n"
 		"                   --usb-only: only USB\n"
-		"  --again          flash units that already took this package too\n"
+		"  --reinstall      flash units that already run this package too (--again)\n"
+		"  --only-failed    flash only units whose last recorded attempt with this\n"
+		"                   package did not succeed\n"
 		"  --settle-ms MS   wait after a port appears before opening it (default 200)\n"
 		"  --json           one JSON event per line on stdout: watching, start, plan,\n"
 		"                   progress, done / error / skipped, and a summary at the end\n"
 		"\n"
 		"Exit codes: 0 after SIGINT/SIGTERM (each unit's result is in the records),\n"
-		"2 usage, 3 package bad or untrusted, 5 records or ports cannot be used.\n"),
+		"2 usage, 3 package bad or untrusted, 5 records or ports cannot be used,\n"
+		"10 a unit's attempt could not be recorded or its record completed.\n"),
 	.json = true,
 	.run = run,
 	.opts = opts,

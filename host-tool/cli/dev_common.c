@@ -15,6 +15,21 @@ static void key_hex(const uint8_t *id, char *out)
 	cli_hex(id, FWS_KEY_ID_LEN, out);
 }
 
+/* A slot's state for people (--json keeps fws_slot_state_name: ids). */
+static const char *slot_words(uint8_t state)
+{
+	switch (state) {
+	/* Translators: the state of a firmware slot in 'fwseal info' */
+	case FWS_SLOT_EMPTY: return _("empty");
+	case FWS_SLOT_RECEIVING: return _("receiving an update");
+	case FWS_SLOT_STAGED: return _("verified, waiting to start");
+	case FWS_SLOT_TESTING: return _("on trial, not yet confirmed");
+	case FWS_SLOT_CONFIRMED: return _("confirmed");
+	case FWS_SLOT_INVALID: return _("invalid");
+	default: return _("unknown");
+	}
+}
+
 void dev_print_text(FILE *f, const char *device, const fws_devinfo *d)
 {
 	char date[32];
@@ -26,7 +41,8 @@ void dev_print_text(FILE *f, const char *device, const fws_devinfo *d)
 	if (d->component[0])
 		fprintf(f, _("Component         %s\n"), d->component);
 	if (d->boot_state == FWS_BOOT_APP)
-		fprintf(f, _("Firmware          %s (running)\n"), d->fw_version[0] ? d->fw_version : "unknown");
+		fprintf(f, _("Firmware          %s (running)\n"),
+		        d->fw_version[0] ? d->fw_version : _("unknown"));
 	else
 		fprintf(f, _("Firmware          none running: waiting in the update stub\n"));
 	if (d->has_image_sha256) {
@@ -43,15 +59,25 @@ void dev_print_text(FILE *f, const char *device, const fws_devinfo *d)
 		const fws_devinfo_slot *s = &d->slots[i];
 		if (!s->present)
 			continue;
-		fprintf(f, _("Slot %u            %s%s%s%s\n"), i, fws_slot_state_name(s->state),
-		        s->version[0] ? ", version " : "", s->version,
-		        (s->flags & FWS_SLOT_FLAG_ACTIVE) ? " (active)" : "");
+		bool active = (s->flags & FWS_SLOT_FLAG_ACTIVE) != 0;
+		const char *state = slot_words(s->state);
+		if (s->version[0] && active)
+			fprintf(f, _("Slot %u            %s, version %s (active)\n"), i, state, s->version);
+		else if (s->version[0])
+			fprintf(f, _("Slot %u            %s, version %s\n"), i, state, s->version);
+		else if (active)
+			fprintf(f, _("Slot %u            %s (active)\n"), i, state);
+		else
+			fprintf(f, _("Slot %u            %s\n"), i, state);
 	}
 	for (unsigned i = 0; i < d->key_count; i++) {
 		char hex[2 * FWS_KEY_ID_LEN + 1];
 		key_hex(d->keys[i].id, hex);
-		fprintf(f, "%s  %s%s\n", i == 0 ? "Trusted keys    " : "                ", hex,
-		        (d->keys[i].flags & FWS_TRUST_REVOKED) ? " (revoked)" : "");
+		const char *mark = (d->keys[i].flags & FWS_TRUST_REVOKED) ? _(" (revoked)") : "";
+		if (i == 0)
+			fprintf(f, _("Trusted keys      %s%s\n"), hex, mark);
+		else /* under the first, in the same column */
+			fprintf(f, "                  %s%s\n", hex, mark);
 	}
 	if (d->max_block || d->slot_size)
 		fprintf(f, _("Limits            image up to %" PRIu32 " bytes, blocks up to %" PRIu32 " bytes\n"),
@@ -133,6 +159,10 @@ void dev_print_json(struct cli_json *j, const char *device, const fws_devinfo *d
 	cli_json_arr_end(j);
 	cli_json_u64(j, "max_block", d->max_block);
 	cli_json_u64(j, "transfer_size", d->xfer_size);
+	if (d->dl_window) /* DNLOADs the device takes in flight (serial window) */
+		cli_json_u64(j, "dl_window", d->dl_window);
+	else
+		cli_json_null(j, "dl_window");
 	cli_json_u64(j, "slot_size", d->slot_size);
 	cli_json_arr(j, "encodings");
 	for (unsigned e = 1; e <= FWS_ENC_MAX; e++)
@@ -160,12 +190,23 @@ typedef struct pick_state {
 	char first[FWH_DEVSTR_MAX];
 	unsigned count;
 	char names[1024];
+	char unusable[FWH_DEVSTR_MAX]; /* the first device seen but not opened */
+	enum fwh_unusable_why why;
 } pick_state;
 
-static void pick_found(void *user, const char *device, const fws_devinfo *info)
+static void pick_unusable(void *user, const fwh_unusable *u)
 {
-	(void)info;
 	pick_state *p = user;
+	if (p->unusable[0] == '\0') {
+		snprintf(p->unusable, sizeof p->unusable, "%s", u->device);
+		p->why = u->why;
+	}
+}
+
+static void pick_found(void *user, const fwh_found_unit *u)
+{
+	pick_state *p = user;
+	const char *device = u->device;
 	if (p->count == 0)
 		snprintf(p->first, sizeof p->first, "%s", device);
 	size_t n = strlen(p->names);
@@ -183,7 +224,7 @@ int dev_pick(const char *given, char *out, size_t cap, struct cli_report *rep)
 	fwh_error err;
 	fwh_error_clear(&err);
 	/* by unit: a USB device's DFU and HID interfaces are one device (units.h) */
-	if (fwh_enumerate_units(pick_found, &p, &err) != FWS_OK) {
+	if (fwh_enumerate_grouped_all(pick_found, pick_unusable, &p, &err) != FWS_OK) {
 		dev_error(&err);
 		if (rep) {
 			rep->id = fws_err_name(err.code);
@@ -192,9 +233,23 @@ int dev_pick(const char *given, char *out, size_t cap, struct cli_report *rep)
 		}
 		return dev_exit_for(&err, false);
 	}
-	if (p.count == 0)
-		return cli_fail_to(rep, "no-device", FWS_EXIT_DEVICE, "%s",
-		                   _(fws_err_describe(FWS_E_NO_DEVICE)));
+	if (p.count == 0 && p.unusable[0]) {
+		/* not "no device": there is one, this user cannot open it */
+		const char *why = p.why == FWH_UNUSABLE_PERMISSION ? N_("no permission")
+		                  : p.why == FWH_UNUSABLE_BUSY     ? N_("in use by another program")
+		                                                   : N_("it could not be opened");
+		int rc = cli_fail_to(rep, MSG_DEVICE_UNUSABLE, p.unusable, _(why));
+		if (rep) /* --json: English, the reason too */
+			cli_msg_format(rep->msg, sizeof rep->msg, MSG_DEVICE_UNUSABLE, p.unusable, why);
+		return rc;
+	}
+	if (p.count == 0) {
+		int rc = cli_fail_to(rep, "no-device", FWS_EXIT_DEVICE, "%s",
+		                     _(fws_err_describe(FWS_E_NO_DEVICE)));
+		if (rep)
+			snprintf(rep->msg, sizeof rep->msg, "%s", fws_err_describe(FWS_E_NO_DEVICE));
+		return rc;
+	}
 	if (p.count > 1)
 		return cli_fail_to(rep, MSG_SEVERAL_DEVICES, p.count, p.names);
 	snprintf(out, cap, "%s", p.first);
@@ -203,7 +258,7 @@ int dev_pick(const char *given, char *out, size_t cap, struct cli_report *rep)
 
 void dev_error(const fwh_error *err)
 {
-	cli_error("%s", err->msg[0] ? err->msg : _(fws_err_describe(err->code)));
+	cli_error("%s", err->text[0] ? err->text : _(fws_err_describe(err->code)));
 	fwh_log(FWH_LOG_INFO, "cli", "error %s%s", fws_err_name(err->code),
 	        err->from_device ? " (reported by the device)" : "");
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_msg.h"
 #include "dev_common.h"
 #include "exitcodes.h"
 #include "fwseal-host/multi.h"
@@ -35,6 +36,24 @@ static void catch_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+static bool text_option(const struct cli_ctx *ctx, const char *name, const char *arg,
+                        size_t max, const char **out, int *rc)
+{
+	if (!arg[0] || strlen(arg) > max) {
+		*rc = cli_usage(ctx, "--%s needs 1 to %zu characters.", name, max);
+		return true;
+	}
+	for (const char *p = arg; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			*rc = cli_usage(ctx, "--%s must be one line of text without control characters.",
+			                name);
+			return true;
+		}
+	}
+	*out = arg;
+	return true;
+}
+
 bool flash_multi_option(const struct cli_ctx *ctx, int c, const char *arg,
                         struct flash_multi_args *a, int *rc)
 {
@@ -43,15 +62,40 @@ bool flash_multi_option(const struct cli_ctx *ctx, int c, const char *arg,
 	case FLASH_MULTI_OPT_ALL: a->all = true; return true;
 	case FLASH_MULTI_OPT_RECORDS: a->records = arg; return true;
 	case FLASH_MULTI_OPT_NO_RECORDS: a->no_records = true; return true;
+	case FLASH_MULTI_OPT_SPOOL: a->spool = arg; return true;
+	case FLASH_MULTI_OPT_REINSTALL: a->reinstall = true; return true;
+	case FLASH_MULTI_OPT_ONLY_FAILED: a->only_failed = true; return true;
 	case FLASH_MULTI_OPT_STATION:
-		if (!arg[0] || strlen(arg) > FWH_REC_STATION_MAX) {
-			*rc = cli_usage(ctx, "--station needs a name of 1 to %u characters.",
-			                FWH_REC_STATION_MAX);
-		}
-		a->station = arg;
-		return true;
+		return text_option(ctx, "station", arg, FWH_REC_STATION_MAX, &a->station, rc);
+	case FLASH_MULTI_OPT_OPERATOR:
+		return text_option(ctx, "operator", arg, FWH_REC_OPERATOR_MAX, &a->operator_name, rc);
+	case FLASH_MULTI_OPT_WORK_ORDER:
+		return text_option(ctx, "work-order", arg, FWH_REC_WORK_ORDER_MAX, &a->work_order, rc);
 	default: return false;
 	}
+}
+
+int flash_multi_check(const struct cli_ctx *ctx, const struct flash_multi_args *a)
+{
+	if (a->no_records && a->records)
+		return cli_usage(ctx, "--records and --no-records exclude each other.");
+	if (a->no_records && a->only_failed)
+		return cli_usage(ctx, "--only-failed needs the records (it flashes the units whose "
+		                      "last recorded attempt failed); leave out --no-records.");
+	if (a->only_failed && a->reinstall)
+		return cli_usage(ctx, "--only-failed and --reinstall exclude each other.");
+	if (a->spool && !fwh_records_is_uri(a->records))
+		return cli_usage(ctx, "--spool is for a PostgreSQL --records URI (postgresql://...).");
+	return -1;
+}
+
+const char *flash_multi_tool_version(void)
+{
+#ifdef FWSEAL_VERSION
+	return FWSEAL_VERSION;
+#else
+	return "unknown";
+#endif
 }
 
 bool flash_multi_add_device(const struct cli_ctx *ctx, struct flash_multi_args *a,
@@ -89,23 +133,30 @@ void flash_multi_station(const struct flash_multi_args *a, char *out, size_t cap
 	out[cap - 1] = '\0';
 }
 
-/* The records database of a run. NULL without error when --no-records, or
- * when the default one cannot be opened (a warning says so). */
-static int open_records(const struct flash_multi_args *a, fwh_records **db)
+/* What the records say that stops nothing (the server went away: the
+ * station spools; spooled rows were sent). Always on stderr: --json's
+ * stdout carries unit events. */
+static void on_notice(void *user, const char *sentence)
+{
+	(void)user;
+	fprintf(stderr, "fwseal: %s\n", sentence);
+	fflush(stderr);
+}
+
+int flash_multi_open_records(const struct flash_multi_args *a, fwh_records **db)
 {
 	*db = NULL;
 	if (a->no_records)
 		return -1;
 	fwh_error err;
 	fwh_error_clear(&err);
-	if (fwh_records_open(a->records, db, &err) == FWS_OK)
+	fwh_records_opts o = {.spool = a->spool, .notice = on_notice};
+	if (fwh_records_open_ex(a->records, &o, db, &err) == FWS_OK)
 		return -1;
-	if (a->records) {
-		cli_error("%s", err.msg);
-		return FWS_EXIT_IO;
-	}
-	fprintf(stderr, _("fwseal: warning: this flash is not recorded. %s\n"), err.msg);
-	return -1;
+	/* fail closed: a station that is to record and cannot does not flash */
+	cli_error("%s Nothing was flashed%s.", err.text,
+	          a->records ? "" : " (--no-records flashes without a production record)");
+	return FWS_EXIT_IO;
 }
 
 int flash_multi_load_package(const char *cmd, const char *trust_path, const char *pkg_path,
@@ -210,7 +261,7 @@ int flash_multi_run(const struct cli_ctx *ctx, const struct flash_multi_args *a)
 		rc = confirm_many(&pkg, n);
 	fwh_records *db = NULL;
 	if (rc < 0)
-		rc = open_records(a, &db);
+		rc = flash_multi_open_records(a, &db);
 	if (rc >= 0) {
 		free(units);
 		fwh_package_close(&pkg);
@@ -225,6 +276,11 @@ int flash_multi_run(const struct cli_ctx *ctx, const struct flash_multi_args *a)
 		.pkg = &pkg,
 		.records = db,
 		.station = station,
+		.operator_name = a->operator_name,
+		.work_order = a->work_order,
+		.tool_version = flash_multi_tool_version(),
+		.reinstall = a->reinstall,
+		.only_failed = a->only_failed,
 		.link = {.rtscts = a->rtscts},
 		.event = multi_out_event,
 		.user = &out,
@@ -240,6 +296,8 @@ int flash_multi_run(const struct cli_ctx *ctx, const struct flash_multi_args *a)
 	rc = multi_out_summary(&out, units, n);
 	fwh_multi_destroy(&m);
 	fwh_records_close(db);
+	for (size_t i = 0; i < n; i++)
+		fwh_unit_clear(&units[i]);
 	free(units);
 	fwh_package_close(&pkg);
 	return rc;
@@ -247,42 +305,82 @@ int flash_multi_run(const struct cli_ctx *ctx, const struct flash_multi_args *a)
 
 /* ---------------------------------------------------------------------- */
 
-int flash_rec_begin(struct flash_rec *fr, const struct flash_multi_args *a,
-                    const fwh_package *pkg, const char *device, const fws_devinfo *info)
+int flash_rec_open(struct flash_rec *fr, const struct flash_multi_args *a,
+                   const fwh_package *pkg, const char *device, const fws_devinfo *info)
 {
 	memset(fr, 0, sizeof *fr);
-	int rc = open_records(a, &fr->db);
-	if (rc >= 0 || !fr->db)
+	fwh_rec_log_init(&fr->log);
+	int rc = flash_multi_open_records(a, &fr->db);
+	if (rc >= 0)
 		return rc;
 	fwh_record *r = &fr->r;
+	r->hw_rev = -1;
+	r->ended_ms = -1;
+	r->duration_ms = -1;
 	flash_multi_station(a, r->station, sizeof r->station);
+	snprintf(r->operator_name, sizeof r->operator_name, "%s",
+	         a->operator_name ? a->operator_name : "");
+	snprintf(r->work_order, sizeof r->work_order, "%s", a->work_order ? a->work_order : "");
+	snprintf(r->tool_version, sizeof r->tool_version, "%s", flash_multi_tool_version());
 	snprintf(r->device, sizeof r->device, "%s", device);
 	fwh_record_set_device(r, info);
 	snprintf(r->to_version, sizeof r->to_version, "%s", pkg->manifest.version);
 	cli_hex(pkg->file_sha256, FWS_SHA256_LEN, r->package_sha256);
-	fwh_error err;
-	fwh_error_clear(&err);
-	if (fwh_records_begin(fr->db, r, &err) != FWS_OK) {
-		cli_error("%s", err.msg);
-		fwh_records_close(fr->db);
-		fr->db = NULL;
-		return FWS_EXIT_IO;
-	}
+	cli_hex(pkg->manifest.image_sha256, FWS_SHA256_LEN, r->image_sha256);
+	r->started_ms = fwh_records_now_ms();
+	fwh_rec_log_add(&fr->log, "fwseal %s, station %s: package %s (version %s, image SHA-256 "
+	                          "%s) to %s",
+	                r->tool_version, r->station, r->package_sha256, r->to_version,
+	                r->image_sha256, device);
+	char img[FWH_REC_DIGEST_HEX + 1] = "not reported";
+	if (info->has_image_sha256)
+		cli_hex(info->image_sha256, FWS_SHA256_LEN, img);
+	fwh_rec_log_add(&fr->log, "device: model %s, hardware revision %u, serial %s, firmware %s "
+	                          "(image SHA-256 %s)",
+	                info->model, info->hw_rev, info->serial,
+	                info->fw_version[0] ? info->fw_version : "(none)", img);
+	return -1;
+}
+
+int flash_rec_begin(struct flash_rec *fr)
+{
+	if (!fr->db)
+		return -1;
+	fwh_error_clear(&fr->err);
+	if (fwh_records_begin(fr->db, &fr->r, &fr->err) != FWS_OK)
+		return cli_fail(MSG_FAILED_TO_RECORD, fr->r.device, fr->r.serial,
+		                _("it was not flashed: its attempt could not be recorded"),
+		                fr->err.msg);
+	fwh_rec_log_add(&fr->log, "attempt %s begun in the records", fr->r.attempt_id);
 	fr->active = true;
 	return -1;
 }
 
-void flash_rec_end(struct flash_rec *fr, fws_err e, const fwh_error *err, bool interrupted,
-                   const char *to_version, bool confirmed)
+static bool finish(struct flash_rec *fr)
+{
+	fwh_record *r = &fr->r;
+	fwh_rec_log_add(&fr->log, "result %s%s%s", fwh_rec_result_name(r->result),
+	                r->error_code[0] ? ": " : "", r->error_code);
+	fwh_error_clear(&fr->err);
+	bool ok = fr->active ? fwh_records_finish(fr->db, r, fwh_rec_log_text(&fr->log), &fr->err) ==
+	                               FWS_OK
+	                     : fwh_records_add(fr->db, r, fwh_rec_log_text(&fr->log), &fr->err) ==
+	                               FWS_OK;
+	fr->active = false;
+	return ok;
+}
+
+bool flash_rec_end(struct flash_rec *fr, fws_err e, const fwh_error *err, bool interrupted,
+                   const char *reported_version, bool confirmed)
 {
 	if (!fr->active)
-		return;
+		return true;
 	fwh_record *r = &fr->r;
 	if (e == FWS_OK) {
 		/* installed but still on trial: not a success (exit 11) */
 		r->result = confirmed ? FWH_REC_OK : FWH_REC_UNCONFIRMED;
-		if (to_version)
-			snprintf(r->to_version, sizeof r->to_version, "%s", to_version);
+		if (reported_version)
+			snprintf(r->reported_version, sizeof r->reported_version, "%s", reported_version);
 		if (!confirmed)
 			snprintf(r->error_code, sizeof r->error_code, "unconfirmed");
 	} else {
@@ -293,13 +391,52 @@ void flash_rec_end(struct flash_rec *fr, fws_err e, const fwh_error *err, bool i
 		snprintf(r->error_code, sizeof r->error_code, "%s", fws_err_name(e));
 		snprintf(r->error, sizeof r->error, "%s", err ? err->msg : "");
 	}
+	r->ended_ms = -1;
 	r->duration_ms = -1;
-	fwh_error werr;
-	fwh_error_clear(&werr);
-	if (fwh_records_finish(fr->db, r, &werr) != FWS_OK)
-		fprintf(stderr, _("fwseal: warning: the end of this flash was not recorded. %s\n"),
-		        werr.msg);
+	return finish(fr);
+}
+
+bool flash_rec_whole(struct flash_rec *fr, enum fwh_rec_result result, const char *code,
+                     const char *sentence)
+{
+	if (!fr->db)
+		return true;
+	fwh_record *r = &fr->r;
+	r->result = result;
+	snprintf(r->error_code, sizeof r->error_code, "%s", code ? code : "");
+	snprintf(r->error, sizeof r->error, "%s", sentence ? sentence : "");
+	fr->active = false;
+	return finish(fr);
+}
+
+int flash_rec_only_failed(struct flash_rec *fr, const char **code, const char **why)
+{
+	fwh_record last;
+	bool found = false;
+	fwh_error_clear(&fr->err);
+	if (fwh_records_last(fr->db, fr->r.serial, fr->r.package_sha256, &last, &found,
+	                     &fr->err) != FWS_OK)
+		return cli_fail(MSG_FAILED_TO_RECORD, fr->r.device, fr->r.serial,
+		                _("it was not flashed: --only-failed cannot read its last attempt"),
+		                fr->err.msg);
+	if (!found) {
+		*code = "no-earlier-attempt";
+		*why = "--only-failed: this unit has no earlier attempt with this package";
+		return 0;
+	}
+	if (last.result == FWH_REC_OK) {
+		*code = "not-failed";
+		*why = "--only-failed: its last attempt with this package succeeded";
+		return 0;
+	}
+	fwh_rec_log_add(&fr->log, "--only-failed: its last attempt (%s) ended %s", last.attempt_id,
+	                fwh_rec_result_name(last.result));
+	return -1;
+}
+
+void flash_rec_close(struct flash_rec *fr)
+{
 	fwh_records_close(fr->db);
 	fr->db = NULL;
-	fr->active = false;
+	fwh_rec_log_free(&fr->log);
 }

@@ -27,10 +27,17 @@ struct flash_multi_args {
 	bool yes;
 	bool rtscts;
 	bool no_resume;
-	const char *records;         /* NULL: the default database */
+	const char *records;         /* NULL: the default database; a path or a
+	                                postgresql:// URI */
 	bool no_records;             /* --no-records */
+	const char *spool;           /* --spool: PostgreSQL's local spool file */
 	const char *station;         /* NULL: the host name */
 	uint32_t restart_timeout_ms; /* --confirm-timeout; 0: the library's 30 s */
+	const char *operator_name;   /* --operator */
+	const char *work_order;      /* --work-order */
+	bool reinstall;              /* --reinstall: also units that run the package */
+	bool only_failed;            /* --only-failed: units whose last attempt failed */
+	bool json;                   /* set by the command: notices stay on stderr */
 };
 
 /* getopt long options cmd_flash.c adds for the factory line, and their
@@ -40,13 +47,34 @@ struct flash_multi_args {
 #define FLASH_MULTI_OPT_RECORDS    0x1002
 #define FLASH_MULTI_OPT_STATION    0x1003
 #define FLASH_MULTI_OPT_NO_RECORDS 0x1004
+#define FLASH_MULTI_OPT_OPERATOR   0x1005
+#define FLASH_MULTI_OPT_WORK_ORDER 0x1006
+#define FLASH_MULTI_OPT_REINSTALL  0x1007
+#define FLASH_MULTI_OPT_ONLY_FAILED 0x1008
+#define FLASH_MULTI_OPT_SPOOL      0x1009
 #define FLASH_MULTI_LONGOPTS                                                     \
 	{"all", no_argument, NULL, FLASH_MULTI_OPT_ALL},                            \
 	{"records", required_argument, NULL, FLASH_MULTI_OPT_RECORDS},              \
 	{"station", required_argument, NULL, FLASH_MULTI_OPT_STATION},              \
-	{"no-records", no_argument, NULL, FLASH_MULTI_OPT_NO_RECORDS}
+	{"no-records", no_argument, NULL, FLASH_MULTI_OPT_NO_RECORDS},              \
+	{"operator", required_argument, NULL, FLASH_MULTI_OPT_OPERATOR},            \
+	{"work-order", required_argument, NULL, FLASH_MULTI_OPT_WORK_ORDER},        \
+	{"reinstall", no_argument, NULL, FLASH_MULTI_OPT_REINSTALL},                \
+	{"only-failed", no_argument, NULL, FLASH_MULTI_OPT_ONLY_FAILED},            \
+	{"spool", required_argument, NULL, FLASH_MULTI_OPT_SPOOL}
 bool flash_multi_option(const struct cli_ctx *ctx, int c, const char *arg,
                         struct flash_multi_args *a, int *rc);
+
+/* After parsing: options that exclude each other. -1 or FWS_EXIT_USAGE. */
+int flash_multi_check(const struct cli_ctx *ctx, const struct flash_multi_args *a);
+
+/* Open the records of a run (a->records, the default, or none with
+ * --no-records): -1 with *db set (NULL: none), or FWS_EXIT_IO after saying
+ * why. A station that is to record and cannot does not flash. */
+int flash_multi_open_records(const struct flash_multi_args *a, fwh_records **db);
+
+/* The fwseal version written into each row. */
+const char *flash_multi_tool_version(void);
 
 /* Record one more --device; false (usage error printed, *rc set) if too many. */
 bool flash_multi_add_device(const struct cli_ctx *ctx, struct flash_multi_args *a,
@@ -70,22 +98,39 @@ int flash_multi_run(const struct cli_ctx *ctx, const struct flash_multi_args *a)
 /* The record of a single-device flash (cmd_flash.c's own path).            */
 
 struct flash_rec {
-	fwh_records *db;
+	fwh_records *db;   /* NULL: not recorded (--no-records) */
 	fwh_record r;
-	bool active;
+	bool active;       /* begun, not yet ended */
+	fwh_rec_log log;   /* the session log, stored with the row */
+	fwh_error err;     /* the records' sentence when a write failed */
 };
 
-/* Open the records database and begin the row, after the device-info record
- * was read and before anything is sent. Returns -1 to go on, or an exit code
- * (FWS_EXIT_IO, printed) when --records was named and cannot be written: a
- * line that asked for records does not flash unrecorded. A default database
- * that cannot be opened only warns. */
-int flash_rec_begin(struct flash_rec *fr, const struct flash_multi_args *a,
-                    const fwh_package *pkg, const char *device, const fws_devinfo *info);
+/* Open the records and fill the row of this unit (after its device-info
+ * record was read). -1 to go on, or FWS_EXIT_IO (printed). */
+int flash_rec_open(struct flash_rec *fr, const struct flash_multi_args *a,
+                   const fwh_package *pkg, const char *device, const fws_devinfo *info);
 
-/* End the row: e is the session's result (FWS_OK or its error). */
-void flash_rec_end(struct flash_rec *fr, fws_err e, const fwh_error *err, bool interrupted,
-                   const char *to_version, bool confirmed);
+/* Begin the row, committed, before anything is sent: -1, or
+ * FWS_EXIT_RECORDS (printed; nothing was sent). */
+int flash_rec_begin(struct flash_rec *fr);
+
+/* End the row: e is the session's result (FWS_OK or its error; FWS_OK and
+ * not confirmed: "unconfirmed", installed but still on trial). false: the
+ * end could not be recorded (fr->err says why; the caller reports the unit
+ * as failed-to-record and exits FWS_EXIT_RECORDS). */
+bool flash_rec_end(struct flash_rec *fr, fws_err e, const fwh_error *err, bool interrupted,
+                   const char *reported_version, bool confirmed);
+
+/* A complete row at once (refused by pre-flight, skipped): result and, for
+ * anything but ok, a stable code and a sentence. false as flash_rec_end(). */
+bool flash_rec_whole(struct flash_rec *fr, enum fwh_rec_result result, const char *code,
+                     const char *sentence);
+
+/* --only-failed for one unit: -1 to flash it, 0 when it is skipped (*why
+ * set, recorded), FWS_EXIT_RECORDS when the records could not tell. */
+int flash_rec_only_failed(struct flash_rec *fr, const char **code, const char **why);
+
+void flash_rec_close(struct flash_rec *fr);
 
 /* The station name: a->station or the host name. */
 void flash_multi_station(const struct flash_multi_args *a, char *out, size_t cap);

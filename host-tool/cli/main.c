@@ -59,8 +59,9 @@ static void print_help(FILE *f)
 	      f);
 	fputs(_("\nExit codes: 0 ok, 1 failure, 2 usage, 3 bad or untrusted package,\n"
 	        "4 refused by policy, 5 file error, 6 device error, 7 interrupted,\n"
-	        "8 partial (several devices), 9 cancelled, 11 installed but not confirmed\n"
-	        "by the new firmware. See fwseal(1) and docs/messages.md.\n"),
+	        "8 partial (several devices), 9 cancelled, 10 a unit's production record\n"
+	        "could not be written or completed, 11 installed but not confirmed by the\n"
+	        "new firmware. See fwseal(1) and docs/messages.md.\n"),
 	      f);
 }
 

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_msg.h"
 #include "cli_util.h"
 #include "dev_common.h"
 #include "exitcodes.h"
@@ -37,12 +38,22 @@ void multi_out_init(struct multi_out *o, bool json)
 /* ---------------------------------------------------------------------- */
 /* Exit codes                                                              */
 
+static bool record_failed(const fwh_unit *u)
+{
+	return u->record == FWH_UNIT_REC_NOT_BEGUN || u->record == FWH_UNIT_REC_NOT_ENDED;
+}
+
 int multi_unit_exit(const fwh_unit *u)
 {
-	if (u->result == FWH_REC_OK)
+	/* the records did not hold: whatever the unit did, this comes first */
+	if (record_failed(u))
+		return FWS_EXIT_RECORDS;
+	if (u->result == FWH_REC_OK || u->result == FWH_REC_SKIPPED)
 		return FWS_EXIT_OK;
 	if (u->result == FWH_REC_UNCONFIRMED)
 		return FWS_EXIT_UNCONFIRMED;
+	if (u->result == FWH_REC_REFUSED)
+		return FWS_EXIT_POLICY;
 	/* cancelled before a byte went out: nothing changed on the unit (9) */
 	bool interrupted = u->result == FWH_REC_INTERRUPTED &&
 	                   !(u->err.code == FWS_E_CANCELLED && !u->sent_any);
@@ -56,6 +67,8 @@ int multi_exit_code(const fwh_unit *units, size_t n)
 	int shared = -1;
 	for (size_t i = 0; i < n; i++) {
 		int c = multi_unit_exit(&units[i]);
+		if (c == FWS_EXIT_RECORDS)
+			return FWS_EXIT_RECORDS; /* a unit without a true record: never hidden */
 		if (c == FWS_EXIT_OK) {
 			ok++;
 			continue;
@@ -78,6 +91,17 @@ static const char *result_text(const fwh_unit *u)
 	return u->skipped ? "skipped" : fwh_rec_result_name(u->result);
 }
 
+static const char *record_text(const fwh_unit *u)
+{
+	switch (u->record) {
+	case FWH_UNIT_REC_OFF: return "off";
+	case FWH_UNIT_REC_OK: return "ok";
+	case FWH_UNIT_REC_NOT_BEGUN: return "not-begun";
+	case FWH_UNIT_REC_NOT_ENDED: return "not-ended";
+	}
+	return "off";
+}
+
 static void json_head(dev_event *e, FILE *f, const char *event, const fwh_unit *u)
 {
 	ev_begin(e, f, event);
@@ -89,7 +113,11 @@ static void json_head(dev_event *e, FILE *f, const char *event, const fwh_unit *
 
 void multi_out_json_unit(dev_event *e, const fwh_unit *u)
 {
-	ev_str(e, "result", result_text(u));
+	/* result: the unit's outcome as scripts must take it; a unit whose
+	 * record failed is failed-to-record, whatever happened on the device
+	 * (device_result) */
+	ev_str(e, "result", record_failed(u) ? "failed-to-record" : result_text(u));
+	ev_str(e, "device_result", result_text(u));
 	ev_i64(e, "exit", multi_unit_exit(u));
 	if (u->have_info) {
 		ev_str(e, "model", u->info.model);
@@ -98,6 +126,7 @@ void multi_out_json_unit(dev_event *e, const fwh_unit *u)
 		           u->info.boot_state == FWS_BOOT_APP ? u->info.fw_version : "");
 	}
 	if (u->skipped) {
+		ev_str(e, "reason_code", u->skip_code ? u->skip_code : "");
 		ev_str(e, "reason", u->skip_why ? u->skip_why : "");
 	} else if (u->result == FWH_REC_OK) {
 		ev_str(e, "version", u->to_version);
@@ -107,15 +136,20 @@ void multi_out_json_unit(dev_event *e, const fwh_unit *u)
 		ev_str(e, "code", "unconfirmed");
 		ev_str(e, "message", u->err.msg);
 	} else {
-		ev_str(e, "code", fws_err_name(u->err.code));
+		ev_str(e, "code", u->skip_code ? u->skip_code : fws_err_name(u->err.code));
 		ev_str(e, "message", u->err.msg);
 		ev_bool(e, "from_device", u->err.from_device);
 		ev_bool(e, "interrupted", u->result == FWH_REC_INTERRUPTED);
 	}
+	if (u->serial_note)
+		ev_str(e, "serial_note", u->serial_note);
 	ev_i64(e, "duration_ms", u->duration_ms);
+	ev_str(e, "record", record_text(u));
 	if (u->record_id)
 		ev_i64(e, "record_id", u->record_id);
-	if (u->record_failed)
+	if (u->attempt_id[0])
+		ev_str(e, "attempt_id", u->attempt_id);
+	if (record_failed(u))
 		ev_str(e, "record_error", u->record_err.msg);
 }
 
@@ -169,6 +203,75 @@ static void safe(const char *s, char *out, size_t cap)
 	out[i] = '\0';
 }
 
+/* A sentence of ours, maybe translated (UTF-8), that may quote what a
+ * device said: printable ASCII and whole UTF-8 characters from U+00A0 on
+ * stay; control characters (C0, DEL, C1: a terminal may act on them) and
+ * broken sequences become '?'. */
+static void safe_text(const char *in, char *out, size_t cap)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t o = 0;
+	while (*s && o + 1 < cap) {
+		unsigned char c = *s;
+		size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
+		         : (c & 0xF8) == 0xF0 ? 4 : 0;
+		uint32_t cp = n == 2 ? c & 0x1Fu : n == 3 ? c & 0x0Fu : c & 0x07u;
+		bool ok = n > 0;
+		for (size_t k = 1; ok && k < n; k++) {
+			ok = (s[k] & 0xC0) == 0x80;
+			cp = cp << 6 | (s[k] & 0x3Fu);
+		}
+		if (n == 1)
+			ok = c >= 0x20 && c < 0x7f;
+		else if (ok)
+			ok = cp >= 0xA0 && !(n == 3 && cp < 0x800) && !(n == 4 && cp < 0x10000) &&
+			     cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
+		if (ok && o + n >= cap)
+			break; /* no half character at the end */
+		if (!ok) {
+			out[o++] = '?';
+			s++;
+			continue;
+		}
+		memcpy(out + o, s, n);
+		o += n;
+		s += n;
+	}
+	out[o] = '\0';
+}
+
+/* The words of the human output (--json keeps fwh_phase_name and
+ * fwh_rec_result_name: those are ids). */
+static const char *phase_words(enum fwh_phase p)
+{
+	switch (p) {
+	/* Translators: the phase of one device in 'fwseal flash --parallel'
+	   (8 columns) */
+	case FWH_PHASE_PREPARE: return _("prepare");
+	case FWH_PHASE_DOWNLOAD: return _("send");
+	case FWH_PHASE_MANIFEST: return _("install");
+	case FWH_PHASE_RESTART: return _("restart");
+	case FWH_PHASE_WAIT: return _("wait");
+	case FWH_PHASE_DONE: return _("done");
+	}
+	return "?";
+}
+
+static const char *result_words(enum fwh_rec_result r)
+{
+	switch (r) {
+	case FWH_REC_REFUSED: return _("refused");
+	case FWH_REC_FAILED: return _("failed");
+	case FWH_REC_INTERRUPTED: return _("interrupted");
+	case FWH_REC_UNCONFIRMED: return _("not confirmed");
+	case FWH_REC_OK: return _("ok");
+	case FWH_REC_IN_PROGRESS: return _("in progress");
+	case FWH_REC_SKIPPED: return _("skipped");
+	case FWH_REC_RESULT_COUNT: break;
+	}
+	return fwh_rec_result_name(r);
+}
+
 /* live: a progress bar (TTY); else a log line saying the unit has begun. */
 static void unit_line(const fwh_unit *u, bool live, char *buf, size_t cap)
 {
@@ -184,7 +287,7 @@ static void unit_line(const fwh_unit *u, bool live, char *buf, size_t cap)
 		char model[FWS_MODEL_MAX + 1] = "?";
 		if (u->have_info)
 			safe(u->info.model, model, sizeof model);
-		snprintf(tail, sizeof tail, "flashing (%s, hardware revision %u)", model,
+		snprintf(tail, sizeof tail, _("flashing (%s, hardware revision %u)"), model,
 		         u->have_info ? (unsigned)u->info.hw_rev : 0u);
 	} else if (u->result == FWH_REC_IN_PROGRESS) {
 		const fwh_progress *p = &u->progress;
@@ -193,19 +296,30 @@ static void unit_line(const fwh_unit *u, bool live, char *buf, size_t cap)
 		for (int i = 0; i < BAR_WIDTH; i++)
 			bar[i] = i < pct * BAR_WIDTH / 100 ? '#' : '.';
 		bar[BAR_WIDTH] = '\0';
-		/* fits 80 columns: no from-version while in flight */
-		snprintf(buf, cap, "%-22s %-12s [%s] %3d%% %-8s %5.1f KiB/s", dev, sn, bar, pct,
-		         u->have_info ? fwh_phase_name(p->phase) : "connect", p->rate / 1024.0);
+		/* fits 80 columns: no from-version while in flight; the phase is
+		 * padded by characters, not bytes ("Vorber.", "läuft") */
+		const char *phase = u->have_info ? phase_words(p->phase) : _("connect");
+		int pad = 8 + (int)(strlen(phase) - cli_columns(phase));
+		snprintf(buf, cap, "%-22s %-12s [%s] %3d%% %-*s %5.1f KiB/s", dev, sn, bar, pct, pad,
+		         phase, p->rate / 1024.0);
 		return;
+	} else if (record_failed(u)) {
+		char msg[FWH_ERROR_MSG_MAX];
+		safe_text(u->record_err.text, msg, sizeof msg);
+		snprintf(tail, sizeof tail, _("failed-to-record (the unit: %s): %s"), result_text(u), msg);
 	} else if (u->skipped) {
-		snprintf(tail, sizeof tail, "skipped: %s", u->skip_why ? u->skip_why : "not wanted");
+		/* skip_why is an English msgid (N_(), cmd_watch.c) */
+		snprintf(tail, sizeof tail, _("skipped: %s"),
+		         u->skip_why && u->skip_why[0] ? _(u->skip_why) : _("not wanted"));
 	} else if (u->result == FWH_REC_OK) {
-		snprintf(tail, sizeof tail, "ok: runs %s (%.1f s)", u->to_version,
+		char to[sizeof u->to_version];
+		safe(u->to_version, to, sizeof to);
+		snprintf(tail, sizeof tail, _("ok: runs %s (%.1f s)"), to,
 		         (double)u->duration_ms / 1000.0);
 	} else {
 		char msg[FWH_ERROR_MSG_MAX];
-		safe(u->err.msg, msg, sizeof msg);
-		snprintf(tail, sizeof tail, "%s: %s", fwh_rec_result_name(u->result), msg);
+		safe_text(u->err.text, msg, sizeof msg);
+		snprintf(tail, sizeof tail, "%s: %s", result_words(u->result), msg);
 	}
 	snprintf(buf, cap, "%-22s %-12s %-8s %s", dev, sn, from, tail);
 }
@@ -234,8 +348,7 @@ static void redraw(struct multi_out *o, const fwh_unit *finished)
 	}
 	for (size_t i = 0; i < o->n_live; i++) {
 		snprintf(line, sizeof line, "%s", o->live[i].line);
-		if (strlen(line) > w)
-			line[w] = '\0';
+		cli_cut_columns(line, w); /* whole characters: a translated line is UTF-8 */
 		fprintf(f, "%s\n", line);
 	}
 	o->drawn = o->n_live;
@@ -289,9 +402,30 @@ static void human_event(struct multi_out *o, enum fwh_unit_event ev, const fwh_u
 		redraw(o, NULL);
 }
 
+/* A unit whose record failed is said on stderr as it ends, in every output
+ * mode: the one thing a line must never miss. */
+static void record_note(const fwh_unit *u)
+{
+	char dev[64], sn[FWS_SERIAL_MAX + 1] = "?", msg[FWH_ERROR_MSG_MAX];
+	safe(u->device, dev, sizeof dev);
+	if (u->have_info)
+		safe(u->info.serial, sn, sizeof sn);
+	safe_text(u->record_err.text, msg, sizeof msg);
+	cli_fail(MSG_FAILED_TO_RECORD, dev, sn,
+	         u->record == FWH_UNIT_REC_NOT_ENDED
+	                 ? (u->result == FWH_REC_OK ? _("it was flashed, but the end of its attempt "
+	                                                "could not be recorded")
+	                                            : _("it was attempted, but the end of its attempt "
+	                                                "could not be recorded"))
+	                 : _("it was not flashed: its attempt could not be recorded"),
+	         msg);
+}
+
 void multi_out_event(void *user, enum fwh_unit_event ev, const fwh_unit *u)
 {
 	struct multi_out *o = user;
+	if (ev == FWH_UNIT_DONE && record_failed(u))
+		record_note(u);
 	if (o->json)
 		json_event(o, ev, u);
 	else
@@ -302,9 +436,11 @@ void multi_out_event(void *user, enum fwh_unit_event ev, const fwh_unit *u)
 
 int multi_out_summary(struct multi_out *o, const fwh_unit *units, size_t n)
 {
-	size_t count[FWH_REC_RESULT_COUNT] = {0}, skipped = 0;
+	size_t count[FWH_REC_RESULT_COUNT] = {0}, skipped = 0, unrecorded = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (units[i].skipped)
+		if (record_failed(&units[i]))
+			unrecorded++;
+		else if (units[i].skipped)
 			skipped++;
 		else if ((unsigned)units[i].result < FWH_REC_RESULT_COUNT)
 			count[units[i].result]++;
@@ -321,6 +457,7 @@ int multi_out_summary(struct multi_out *o, const fwh_unit *units, size_t n)
 		ev_u64(&e, "interrupted", count[FWH_REC_INTERRUPTED]);
 		ev_u64(&e, "unconfirmed", count[FWH_REC_UNCONFIRMED]);
 		ev_u64(&e, "skipped", skipped);
+		ev_u64(&e, "failed_to_record", unrecorded);
 		ev_i64(&e, "exit", code);
 		fputs(",\"results\":[", f);
 		for (size_t i = 0; i < n; i++) {
@@ -342,19 +479,22 @@ int multi_out_summary(struct multi_out *o, const fwh_unit *units, size_t n)
 		return code;
 	}
 	char line[1024];
-	printf(_("\n%zu unit(s): %zu ok, %zu refused, %zu failed, %zu interrupted"), n,
-	       count[FWH_REC_OK], count[FWH_REC_REFUSED], count[FWH_REC_FAILED],
+	printf(P_("\n%zu unit: %zu ok, %zu refused, %zu failed, %zu interrupted",
+	          "\n%zu units: %zu ok, %zu refused, %zu failed, %zu interrupted", n),
+	       n, count[FWH_REC_OK], count[FWH_REC_REFUSED], count[FWH_REC_FAILED],
 	       count[FWH_REC_INTERRUPTED]);
 	if (count[FWH_REC_UNCONFIRMED])
 		printf(_(", %zu not confirmed by the new firmware"), count[FWH_REC_UNCONFIRMED]);
 	if (skipped)
 		printf(_(", %zu skipped"), skipped);
+	if (unrecorded)
+		printf(_(", %zu failed-to-record"), unrecorded);
 	printf(_(" (exit code %d)\n"), code);
 	for (size_t i = 0; i < n; i++) {
 		unit_line(&units[i], false, line, sizeof line);
 		printf("  %s\n", line);
-		if (units[i].record_failed)
-			printf(_("    not recorded: %s\n"), units[i].record_err.msg);
+		if (units[i].serial_note)
+			printf(_("    note: %s\n"), units[i].serial_note);
 	}
 	fflush(stdout);
 	return code;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli_util.h"
+#include "fwseal-host/crc32.h"
 #include "exitcodes.h"
 
 bool pack_enc_option(struct pack_enc *pe, const char *arg)
@@ -80,7 +81,7 @@ int pack_enc_prepare(struct pack_enc *pe, int fd, uint64_t len, fws_manifest_in 
 		fwh_error err;
 		fwh_error_clear(&err);
 		if (fwh_pkg_image_load(&pe->old, pe->delta_from, &err) != FWS_OK) {
-			cli_error("%s", err.msg);
+			cli_error("%s", err.text);
 			return err.code == FWS_E_IO ? FWS_EXIT_IO
 			       : err.code == FWS_E_BASE ? FWS_EXIT_USAGE
 			                                : FWS_EXIT_BAD_PACKAGE;
@@ -110,7 +111,13 @@ int pack_enc_prepare(struct pack_enc *pe, int fd, uint64_t len, fws_manifest_in 
 		return FWS_EXIT_FAILURE;
 	}
 	m->payload_size = (uint32_t)pe->image_len;
-	fws_sha256(pe->image, pe->image_len, m->image_sha256);
+	e = fws_sha256(pe->image, pe->image_len, pe->image_sha256);
+	if (e != FWS_OK) {
+		cli_error("Cannot compute the image's SHA-256 (%s); nothing was written.",
+		          fws_err_describe(e));
+		return FWS_EXIT_FAILURE;
+	}
+	memcpy(m->image_sha256, pe->image_sha256, FWS_SHA256_LEN);
 	memcpy(m->chain_head, pe->enc.digests, FWS_SHA256_LEN);
 	m->encoding = pe->encoding;
 	m->units_len = (uint32_t)pe->enc.units_len;
@@ -122,23 +129,28 @@ int pack_enc_prepare(struct pack_enc *pe, int fd, uint64_t len, fws_manifest_in 
 	return -1;
 }
 
-void pack_enc_write(const struct pack_enc *pe, struct atomic_out *out, uint32_t *crc)
+bool pack_enc_stream(const struct pack_enc *pe, struct atomic_out *out, struct pack_stream *ps)
 {
 	const fws_encoded *e = &pe->enc;
+	uint64_t at = ps->at;
+	uint32_t crc = 0;
 	for (uint32_t i = 0; i < e->count && !out->err; i++) {
 		const uint8_t *u = e->units + e->unit_off[i];
 		size_t n = e->unit_off[i + 1] - e->unit_off[i];
 		const uint8_t *next = e->digests + (size_t)(i + 1) * FWS_SHA256_LEN;
-		atomic_out_write(out, u, n);
-		atomic_out_write(out, next, FWS_SHA256_LEN);
-		*crc = cli_crc32(*crc, u, n);
-		*crc = cli_crc32(*crc, next, FWS_SHA256_LEN);
+		atomic_out_pwrite(out, u, n, at);
+		atomic_out_pwrite(out, next, FWS_SHA256_LEN, at + n);
+		crc = fwh_crc32(crc, u, n);
+		crc = fwh_crc32(crc, next, FWS_SHA256_LEN);
+		at += n + FWS_SHA256_LEN;
 	}
-}
-
-uint64_t pack_enc_stream_len(const struct pack_enc *pe)
-{
-	return pe->enc.units_len + (uint64_t)pe->enc.count * FWS_SHA256_LEN;
+	if (out->err)
+		return false;
+	ps->len = at - ps->at;
+	ps->crc = crc;
+	memcpy(ps->chain_head, e->digests, FWS_SHA256_LEN); /* D(0) */
+	memcpy(ps->image_sha256, pe->image_sha256, FWS_SHA256_LEN);
+	return true;
 }
 
 void pack_enc_free(struct pack_enc *pe)

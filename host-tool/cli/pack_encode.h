@@ -3,8 +3,8 @@
  * pack_encode.h - `fwseal pack --compress lz4` and `--delta-from OLD`: the
  * image encoded into units (fwseal/encoding.h) and the manifest fields that
  * say so. The image (and for a delta the old image, rebuilt from OLD) are
- * held in memory while packing; the units are decoded again by the encoder
- * before they are kept.
+ * held in memory while packing (read once); the units are decoded again by
+ * the encoder before they are kept.
  */
 #ifndef FWSEAL_PACK_ENCODE_H
 #define FWSEAL_PACK_ENCODE_H
@@ -16,6 +16,7 @@
 #include "fwseal/encoding.h"
 #include "fwseal/pkg.h"
 #include "fwseal-host/pkgimage.h"
+#include "pack_stream.h"
 
 struct pack_enc {
 	uint8_t encoding;        /* 0: a plain package (nothing here is used) */
@@ -25,6 +26,7 @@ struct pack_enc {
 	fwh_pkg_image old;
 	char old_version[FWS_VERSION_MAX + 1];
 	fws_encoded enc;
+	uint8_t image_sha256[FWS_SHA256_LEN]; /* of the image as read */
 };
 
 /* Parse --compress's argument: true and pe->encoding set for "lz4". */
@@ -35,12 +37,12 @@ bool pack_enc_option(struct pack_enc *pe, const char *arg);
  * Returns -1 on success, else an exit code (the error was printed). */
 int pack_enc_prepare(struct pack_enc *pe, int fd, uint64_t len, fws_manifest_in *m);
 
-/* The block stream: every unit followed by its next-digest. Updates *crc
- * (cli_crc32) over what it writes. */
-void pack_enc_write(const struct pack_enc *pe, struct atomic_out *out, uint32_t *crc);
-
-/* Bytes of the block stream (units and digests). */
-uint64_t pack_enc_stream_len(const struct pack_enc *pe);
+/* The block stream of the encoded package: every unit followed by its
+ * next-digest, written at ps->at in out (the single pass of
+ * pack_stream.h: the prefix and the suffix come after, from
+ * pack_stream_finish). Fills in ps->len, crc, chain_head and image_sha256
+ * as pack_stream_blocks does; false when out failed (out->err). */
+bool pack_enc_stream(const struct pack_enc *pe, struct atomic_out *out, struct pack_stream *ps);
 
 void pack_enc_free(struct pack_enc *pe);
 

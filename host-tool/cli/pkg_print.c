@@ -14,32 +14,57 @@
 
 static const char *yes_no(bool b)
 {
-	return b ? "yes" : "no";
+	return b ? _("yes") : _("no");
+}
+
+const char *pkg_severity_words(uint8_t severity)
+{
+	switch (severity) {
+	/* Translators: the severity of what a security update fixes */
+	case FWS_SEVERITY_NONE: return _("none");
+	case FWS_SEVERITY_LOW: return _("low");
+	case FWS_SEVERITY_MEDIUM: return _("medium");
+	case FWS_SEVERITY_HIGH: return _("high");
+	case FWS_SEVERITY_CRITICAL: return _("critical");
+	default: return _("unknown");
+	}
+}
+
+/* Text from the package escaped for a terminal (cli_text): inspect shows
+ * packages whose signature was not checked, so nothing in them is trusted
+ * to be free of escape sequences. One buffer per call site in a line. */
+#define ESC_MAX (4u * FWS_NOTES_MAX + 1u)
+static const char *esc(char *buf, const char *s, size_t n, bool multiline)
+{
+	return cli_text_str(s, n, multiline, buf, ESC_MAX);
 }
 
 void pkg_print_text(FILE *f, const fwh_pkg_check *c)
 {
 	const fws_manifest *m = &c->manifest;
 	char date[32], hex[2 * FWS_SHA256_LEN + 1];
-	fprintf(f, _("Model:              %s\n"), m->model);
+	static char e[ESC_MAX];
+	fprintf(f, _("Model:              %s\n"), esc(e, m->model, strlen(m->model), false));
 	fprintf(f, _("Vendor / class id:  0x%04x / 0x%04x\n"), m->vendor_id, m->class_id);
 	fprintf(f, _("Hardware revisions: %u to %u\n"), m->hw_rev_min, m->hw_rev_max);
-	fprintf(f, _("Component:          %s\n"), m->component);
-	fprintf(f, _("Version:            %s\n"), m->version);
+	fprintf(f, _("Component:          %s\n"), esc(e, m->component, strlen(m->component), false));
+	fprintf(f, _("Version:            %s\n"), esc(e, m->version, strlen(m->version), false));
 	fprintf(f, _("Security counter:   %" PRIu32 "\n"), m->security_counter);
 	fprintf(f, _("Security update:    %s, severity %s\n"), yes_no(m->security_update),
-	        fws_severity_name(m->severity));
-	if (m->risks.len)
-		fprintf(f, _("Risks mitigated:    %.*s\n"), (int)m->risks.len, fwh_pkg_check_span(c, m->risks));
+	        pkg_severity_words(m->severity));
+	if (m->risks.len) {
+		esc(e, fwh_pkg_check_span(c, m->risks), m->risks.len, true);
+		fprintf(f, _("Risks mitigated:    %.*s\n"), (int)strlen(e), e);
+	}
 	if (m->cve_count) {
 		fputs(_("CVEs:               "), f);
 		for (unsigned i = 0; i < m->cve_count; i++)
-			fprintf(f, "%s%.*s", i ? ", " : "", (int)m->cves[i].len,
-			        fwh_pkg_check_span(c, m->cves[i]));
+			fprintf(f, "%s%s", i ? ", " : "",
+			        esc(e, fwh_pkg_check_span(c, m->cves[i]), m->cves[i].len, false));
 		fputc('\n', f);
 	}
 	fprintf(f, _("Disruption:         %s, expected downtime %" PRIu32 " s\n"),
-	        m->reboot ? "device reboots" : "no reboot", m->downtime_s);
+	        m->reboot ? _("device reboots") : _("no reboot"), m->downtime_s);
 	cli_format_date(m->release_date, date, sizeof(date));
 	fprintf(f, _("Release date:       %s\n"), date);
 	cli_format_date(m->support_end, date, sizeof(date));
@@ -52,12 +77,20 @@ void pkg_print_text(FILE *f, const fwh_pkg_check *c)
 	fprintf(f, _("Chain head:         %s\n"), hex);
 	cli_hex(m->image_sha256, FWS_SHA256_LEN, hex);
 	fprintf(f, _("Image SHA-256:      %s\n"), hex);
+	if (m->sbom_sha256.len == FWS_SHA256_LEN) {
+		cli_hex((const uint8_t *)fwh_pkg_check_span(c, m->sbom_sha256), FWS_SHA256_LEN, hex);
+		fprintf(f, _("SBOM SHA-256:       %s\n"), hex);
+	}
 	if (c->complete && c->want_file_sha256) {
 		cli_hex(c->file_sha256, FWS_SHA256_LEN, hex);
 		fprintf(f, _("Package SHA-256:    %s\n"), hex);
 	}
-	fprintf(f, _("Payload:            %" PRIu32 " bytes in %" PRIu32 " blocks of %" PRIu32 " bytes\n"),
-	        m->payload_size, fws_manifest_block_count(m), m->block_size);
+	uint32_t nblocks = fws_manifest_block_count(m);
+	fprintf(f,
+	        P_("Payload:            %" PRIu32 " bytes in %" PRIu32 " block of %" PRIu32 " bytes\n",
+	           "Payload:            %" PRIu32 " bytes in %" PRIu32 " blocks of %" PRIu32 " bytes\n",
+	           nblocks),
+	        m->payload_size, nblocks, m->block_size);
 	if (m->encoding != FWS_ENC_NONE)
 		fprintf(f, _("Encoding:           %s, %" PRIu64 " bytes of units and digests to send\n"),
 		        fws_encoding_name(m->encoding), fws_manifest_stream_len(m));
@@ -75,7 +108,7 @@ void pkg_print_text(FILE *f, const fwh_pkg_check *c)
 		size_t n = m->notes.len, start = 0;
 		for (size_t i = 0; i <= n; i++) {
 			if (i == n || s[i] == '\n') {
-				fprintf(f, "  %.*s\n", (int)(i - start), s + start);
+				fprintf(f, "  %s\n", esc(e, s + start, i - start, true));
 				start = i + 1;
 			}
 		}
@@ -116,6 +149,11 @@ void pkg_print_json(struct cli_json *j, const fwh_pkg_check *c)
 	cli_json_arr_end(j);
 	cli_json_hex(j, "chain_head", m->chain_head, FWS_SHA256_LEN);
 	cli_json_hex(j, "image_sha256", m->image_sha256, FWS_SHA256_LEN);
+	if (m->sbom_sha256.len == FWS_SHA256_LEN)
+		cli_json_hex(j, "sbom_sha256", (const uint8_t *)fwh_pkg_check_span(c, m->sbom_sha256),
+		             FWS_SHA256_LEN);
+	else
+		cli_json_null(j, "sbom_sha256");
 	if (c->complete && c->want_file_sha256)
 		cli_json_hex(j, "package_sha256", c->file_sha256, FWS_SHA256_LEN);
 	cli_json_u64(j, "payload_size", m->payload_size);

@@ -12,6 +12,9 @@
 
 /* Every manifest field, signer ids, digests and sizes. */
 void pkg_print_text(FILE *f, const fwh_pkg_check *c);
+
+/* A severity for people, translated (--json keeps fws_severity_name). */
+const char *pkg_severity_words(uint8_t severity);
 void pkg_print_json(struct cli_json *j, const fwh_pkg_check *c);
 
 /* The problem the package verifier found, as one sentence on stderr

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cli_util.h"
+#include "fwseal/text.h"
 #include "release_desc.h"
 
 struct field_info {
@@ -44,6 +45,9 @@ static const struct field_info fields[REL_FIELD_COUNT] = {
 	[REL_REBOOT] = {"reboot", false, false},
 	[REL_DOWNTIME_S] = {"downtime_s", false, false},
 	[REL_RELEASE_NOTES] = {"release_notes", false, true},
+	[REL_SBOM] = {"sbom", false, false},
+	[REL_VULN_CONFIRMED] = {"vulnerability_confirmed", false, false},
+	[REL_FIX_AVAILABLE] = {"fix_available", false, false},
 };
 
 /* Where a value came from, for messages: "rel.ini:12" or "--set". */
@@ -52,8 +56,10 @@ struct origin {
 	unsigned line;
 };
 
-static bool fail(rel_error *err, const struct origin *o, const char *fmt, ...) CLI_PRINTF(3, 4);
-static bool fail(rel_error *err, const struct origin *o, const char *fmt, ...)
+/* err->text = "where: " + the sentence, in the user's language (fmt is a
+ * msgid: xgettext keyword rel_fail:3, po/meson.build). */
+static bool rel_fail(rel_error *err, const struct origin *o, const char *fmt, ...) CLI_PRINTF(3, 4);
+static bool rel_fail(rel_error *err, const struct origin *o, const char *fmt, ...)
 {
 	int n = 0;
 	if (o && o->line)
@@ -64,7 +70,7 @@ static bool fail(rel_error *err, const struct origin *o, const char *fmt, ...)
 		n = 0;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(err->text + n, sizeof(err->text) - (size_t)n, fmt, ap);
+	vsnprintf(err->text + n, sizeof(err->text) - (size_t)n, _(fmt), ap);
 	va_end(ap);
 	return false;
 }
@@ -130,51 +136,35 @@ static bool parse_bool(const char *v, bool *out)
 	return false;
 }
 
-/* Length of the UTF-8 sequence at p (RFC 3629: no overlongs, surrogates or
- * code points above U+10FFFF), 0 if invalid. */
-static size_t utf8_len(const unsigned char *p, size_t left)
-{
-	unsigned char c = p[0];
-	size_t n = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3
-	         : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
-	if (n == 0 || n > left)
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-	if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F) ||
-	    (c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] > 0x8F))
-		return 0;
-	return n;
-}
-
-/* Text rules of docs/package-format.md: model, component and version are
- * printable ASCII without edge spaces; risks and notes are UTF-8 with
- * newline and tab but no other control character. */
+/* Text rules of docs/package-format.md (fwseal/text.h): model, component
+ * and version are printable ASCII without edge spaces; risks and notes are
+ * UTF-8 with newline and tab but no other control character (C0, DEL, C1). */
 static bool set_text(char *dst, size_t max, size_t min, const char *v, const char *fname,
                      bool one_line, const struct origin *o, rel_error *err)
 {
 	size_t n = strlen(v);
 	if (n < min)
-		return fail(err, o, "%s is empty. Give it a value.", fname);
+		return rel_fail(err, o, "%s is empty. Give it a value.", fname);
 	if (n > max)
-		return fail(err, o, "%s is %zu bytes long; the limit is %zu. Shorten it.", fname, n,
+		return rel_fail(err, o, "%s is %zu bytes long; the limit is %zu. Shorten it.", fname, n,
 		            max);
 	const unsigned char *u = (const unsigned char *)v;
 	for (size_t i = 0; i < n;) {
 		unsigned char c = u[i];
 		if (one_line && (c < 0x20 || c > 0x7E))
-			return fail(err, o, "%s may only contain printable ASCII characters. Remove the others.",
+			return rel_fail(err, o, "%s may only contain printable ASCII characters. Remove the others.",
 			            fname);
-		if (c == 0x7F || (c < 0x20 && c != '\n' && c != '\t'))
-			return fail(err, o, "%s contains a control character. Remove it.", fname);
-		size_t k = utf8_len(u + i, n - i);
+		uint32_t cp;
+		size_t k = fws_utf8_next(u + i, n - i, &cp);
 		if (!k)
-			return fail(err, o, "%s is not valid UTF-8. Save the file as UTF-8.", fname);
+			return rel_fail(err, o, "%s is not valid UTF-8. Save the file as UTF-8.", fname);
+		if (fws_text_is_control(cp) && cp != '\n' && cp != '\t')
+			return rel_fail(err, o, "%s contains a control character (U+%04X). Remove it.", fname,
+			            (unsigned)cp);
 		i += k;
 	}
 	if (one_line && n > 0 && (v[0] == ' ' || v[n - 1] == ' '))
-		return fail(err, o, "%s starts or ends with a space. Remove it.", fname);
+		return rel_fail(err, o, "%s starts or ends with a space. Remove it.", fname);
 	memcpy(dst, v, n + 1);
 	return true;
 }
@@ -196,14 +186,14 @@ static bool set_cves(rel_desc *r, const char *v, const struct origin *o, rel_err
 			end--;
 		size_t n = (size_t)(end - start);
 		if (count >= FWS_CVE_COUNT_MAX)
-			return fail(err, o, "cves lists more than %u ids. Keep the %u most important.",
+			return rel_fail(err, o, "cves lists more than %u ids. Keep the %u most important.",
 			            FWS_CVE_COUNT_MAX, FWS_CVE_COUNT_MAX);
 		bool ok = n >= 13 && n <= FWS_CVE_MAX && !strncmp(start, "CVE-", 4) &&
 		          start[8] == '-';
 		for (size_t i = 4; ok && i < n; i++)
 			ok = i == 8 || isdigit((unsigned char)start[i]);
 		if (!ok)
-			return fail(err, o, "'%.*s' is not a CVE id. Write ids like CVE-2024-12345, separated by commas.",
+			return rel_fail(err, o, "'%.*s' is not a CVE id. Write ids like CVE-2024-12345, separated by commas.",
 			            (int)(n > 40 ? 40 : n), start);
 		memcpy(r->cves[count], start, n);
 		r->cves[count][n] = '\0';
@@ -228,7 +218,7 @@ static bool apply(rel_desc *r, enum rel_field f, const char *v, const struct ori
 	case REL_HW_REV_MIN:
 	case REL_HW_REV_MAX:
 		if (!cli_parse_u16(v, &u16))
-			return fail(err, o, "%s '%s' is not a number from 0 to 65535 (0x0000 to 0xffff). Fix the value.",
+			return rel_fail(err, o, "%s '%s' is not a number from 0 to 65535 (0x0000 to 0xffff). Fix the value.",
 			            fname, v);
 		if (f == REL_VENDOR_ID)
 			r->m.vendor_id = u16;
@@ -242,7 +232,7 @@ static bool apply(rel_desc *r, enum rel_field f, const char *v, const struct ori
 	case REL_SECURITY_COUNTER:
 	case REL_DOWNTIME_S:
 		if (!cli_parse_u32(v, &u32))
-			return fail(err, o, "%s '%s' is not a number from 0 to 4294967295. Fix the value.",
+			return rel_fail(err, o, "%s '%s' is not a number from 0 to 4294967295. Fix the value.",
 			            fname, v);
 		if (f == REL_SECURITY_COUNTER)
 			r->m.security_counter = u32;
@@ -252,7 +242,7 @@ static bool apply(rel_desc *r, enum rel_field f, const char *v, const struct ori
 	case REL_BLOCK_SIZE:
 		if (!cli_parse_u32(v, &u32) || u32 < FWS_PKG_BLOCK_MIN || u32 > FWS_PKG_BLOCK_MAX ||
 		    (u32 & (u32 - 1)))
-			return fail(err, o, "block_size '%s' is not a power of two from %u to %u. Use e.g. 4096.",
+			return rel_fail(err, o, "block_size '%s' is not a power of two from %u to %u. Use e.g. 4096.",
 			            v, FWS_PKG_BLOCK_MIN, FWS_PKG_BLOCK_MAX);
 		r->m.block_size = u32;
 		return true;
@@ -262,7 +252,7 @@ static bool apply(rel_desc *r, enum rel_field f, const char *v, const struct ori
 		return set_text(r->component, FWS_COMPONENT_MAX, 1, v, fname, true, o, err);
 	case REL_VERSION:
 		if (!rel_version_valid(v))
-			return fail(err, o, "version '%.40s' is not a version number. Write numbers "
+			return rel_fail(err, o, "version '%.40s' is not a version number. Write numbers "
 			            "separated by dots, e.g. 1.4.2, optionally followed by -rc.1 or "
 			            "+build.7 (docs/release-description.md).",
 			            v);
@@ -279,18 +269,31 @@ static bool apply(rel_desc *r, enum rel_field f, const char *v, const struct ori
 		return true;
 	case REL_RELEASE_DATE:
 	case REL_SUPPORT_END:
+	case REL_VULN_CONFIRMED:
+	case REL_FIX_AVAILABLE:
 		if (!rel_parse_date(v, &date))
-			return fail(err, o, "%s '%s' is not a valid date. Write it as YYYY-MM-DD, e.g. 2025-03-31.",
+			return rel_fail(err, o, "%s '%s' is not a valid date. Write it as YYYY-MM-DD, e.g. 2025-03-31.",
 			            fname, v);
 		if (f == REL_RELEASE_DATE)
 			r->m.release_date = date;
-		else
+		else if (f == REL_SUPPORT_END)
 			r->m.support_end = date;
+		else if (f == REL_VULN_CONFIRMED)
+			r->vuln_confirmed = date;
+		else
+			r->fix_available = date;
+		return true;
+	case REL_SBOM:
+		if (!*v || strlen(v) >= sizeof(r->sbom))
+			return rel_fail(err, o, "sbom must name the SBOM file (a path of up to %zu bytes). Fix the value.",
+			            sizeof(r->sbom) - 1);
+		memcpy(r->sbom, v, strlen(v) + 1);
+		r->sbom_from_option = o && !strcmp(o->name, "--set");
 		return true;
 	case REL_SECURITY_UPDATE:
 	case REL_REBOOT:
 		if (!parse_bool(v, &b))
-			return fail(err, o, "%s '%s' is not yes or no. Write yes or no.", fname, v);
+			return rel_fail(err, o, "%s '%s' is not yes or no. Write yes or no.", fname, v);
 		if (f == REL_SECURITY_UPDATE)
 			r->m.security_update = b;
 		else
@@ -303,13 +306,13 @@ static bool apply(rel_desc *r, enum rel_field f, const char *v, const struct ori
 				return true;
 			}
 		}
-		return fail(err, o, "severity '%s' is unknown. Use none, low, medium, high or critical.", v);
+		return rel_fail(err, o, "severity '%s' is unknown. Use none, low, medium, high or critical.", v);
 	case REL_CVES:
 		return set_cves(r, v, o, err);
 	case REL_FIELD_COUNT:
 		break;
 	}
-	return fail(err, o, "internal error: unhandled field.");
+	return rel_fail(err, o, "internal error: unhandled field.");
 }
 
 static int lookup(const char *name, size_t n)
@@ -368,7 +371,7 @@ static bool append(struct pending *p, const char *s, bool newline, const char *n
 	size_t n = strlen(s) + (newline ? 1 : 0);
 	if (p->len + n > REL_VALUE_MAX) {
 		struct origin o = {name, line};
-		return fail(err, &o, "%s is too long. Shorten it.", fields[p->field].name);
+		return rel_fail(err, &o, "%s is too long. Shorten it.", fields[p->field].name);
 	}
 	if (newline)
 		p->value[p->len++] = '\n';
@@ -392,13 +395,13 @@ bool rel_parse_text(rel_desc *r, const char *text, const char *name, rel_error *
 		lineno++;
 		struct origin o = {name, lineno};
 		if (n >= sizeof(line))
-			return fail(err, &o, "the line is longer than %zu bytes. Break it up.",
+			return rel_fail(err, &o, "the line is longer than %zu bytes. Break it up.",
 			            sizeof(line) - 1);
 		memcpy(line, text, n);
 		line[n] = '\0';
 		text += n + (nl ? 1 : 0);
 		if (memchr(line, '\0', n))
-			return fail(err, &o, "the line contains a NUL byte. Save the file as UTF-8 text.");
+			return rel_fail(err, &o, "the line contains a NUL byte. Save the file as UTF-8 text.");
 
 		bool indented = line[0] == ' ' || line[0] == '\t';
 		char *s = trim(line);
@@ -411,7 +414,7 @@ bool rel_parse_text(rel_desc *r, const char *text, const char *name, rel_error *
 			continue;
 		if (indented) {
 			if (p->field < 0 || !fields[p->field].multiline)
-				return fail(err, &o, "an indented line continues a value, but only risks and release_notes may span lines. Remove the indentation.");
+				return rel_fail(err, &o, "an indented line continues a value, but only risks and release_notes may span lines. Remove the indentation.");
 			if (!append(p, unquote(s), true, name, lineno, err))
 				return false;
 			continue;
@@ -420,15 +423,15 @@ bool rel_parse_text(rel_desc *r, const char *text, const char *name, rel_error *
 			return false;
 		char *eq = strchr(s, '=');
 		if (!eq)
-			return fail(err, &o, "expected 'field = value'. Add the '=' or comment the line out with '#'.");
+			return rel_fail(err, &o, "expected 'field = value'. Add the '=' or comment the line out with '#'.");
 		*eq = '\0';
 		char *key = trim(s);
 		int f = lookup(key, strlen(key));
 		if (f < 0)
-			return fail(err, &o, "unknown field '%.40s'. Check the spelling (see docs/release-description.md).",
+			return rel_fail(err, &o, "unknown field '%.40s'. Check the spelling (see docs/release-description.md).",
 			            key);
 		if (r->line[f] && !r->set_by_option[f])
-			return fail(err, &o, "%s is set twice (first on line %u). Keep one.", key,
+			return rel_fail(err, &o, "%s is set twice (first on line %u). Keep one.", key,
 			            r->line[f]);
 		p->field = f;
 		p->line = lineno;
@@ -446,18 +449,18 @@ bool rel_parse_file(rel_desc *r, const char *path, rel_error *err)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
-		return fail(err, NULL, "cannot open the release description %s. Check the path.", path);
+		return rel_fail(err, NULL, "cannot open the release description %s. Check the path.", path);
 	static char text[64 * 1024 + 1];
 	size_t n = fread(text, 1, sizeof(text) - 1, f);
 	bool big = n == sizeof(text) - 1 && fgetc(f) != EOF;
 	fclose(f);
 	if (big)
-		return fail(err, NULL, "the release description %s is larger than 64 KiB. Shorten the notes.",
+		return rel_fail(err, NULL, "the release description %s is larger than 64 KiB. Shorten the notes.",
 		            path);
 	text[n] = '\0';
 	if (strlen(text) != n) {
 		struct origin o = {path, 0};
-		return fail(err, &o, "the file contains a NUL byte. Save it as UTF-8 text.");
+		return rel_fail(err, &o, "the file contains a NUL byte. Save it as UTF-8 text.");
 	}
 	return rel_parse_text(r, text, path, err);
 }
@@ -467,16 +470,16 @@ bool rel_set(rel_desc *r, const char *assignment, rel_error *err)
 	struct origin o = {"--set", 0};
 	const char *eq = strchr(assignment, '=');
 	if (!eq)
-		return fail(err, &o, "'%.60s' is not FIELD=VALUE. Write e.g. --set version=1.2.3.",
+		return rel_fail(err, &o, "'%.60s' is not FIELD=VALUE. Write e.g. --set version=1.2.3.",
 		            assignment);
 	int f = lookup(assignment, (size_t)(eq - assignment));
 	if (f < 0)
-		return fail(err, &o, "unknown field '%.*s'. Use a field name of the release description.",
+		return rel_fail(err, &o, "unknown field '%.*s'. Use a field name of the release description.",
 		            (int)(eq - assignment > 40 ? 40 : eq - assignment), assignment);
 	static char value[REL_VALUE_MAX + 1];
 	size_t n = strlen(eq + 1);
 	if (n > REL_VALUE_MAX)
-		return fail(err, &o, "the value of %s is too long. Shorten it.", fields[f].name);
+		return rel_fail(err, &o, "the value of %s is too long. Shorten it.", fields[f].name);
 	memcpy(value, eq + 1, n + 1);
 	if (!apply(r, (enum rel_field)f, value, &o, err))
 		return false;
@@ -503,30 +506,43 @@ bool rel_finish(rel_desc *r, const char *name, rel_error *err)
 	struct origin o = {name, 0}; /* a missing field has no line */
 	for (int f = 0; f < REL_FIELD_COUNT; f++)
 		if (fields[f].required && !r->line[f] && !r->set_by_option[f])
-			return fail(err, &o, "required field '%s' is missing. Add a line '%s = ...' or pass --set %s=VALUE.",
+			return rel_fail(err, &o, "required field '%s' is missing. Add a line '%s = ...' or pass --set %s=VALUE.",
 			            fields[f].name, fields[f].name, fields[f].name);
 	if (r->m.hw_rev_min > r->m.hw_rev_max) {
 		o = where(r, name, REL_HW_REV_MAX);
-		return fail(err, &o, "hw_rev_min (%u) is above hw_rev_max (%u). Swap or fix them.",
+		return rel_fail(err, &o, "hw_rev_min (%u) is above hw_rev_max (%u). Swap or fix them.",
 		            r->m.hw_rev_min, r->m.hw_rev_max);
 	}
 	if (r->m.support_end < r->m.release_date) {
 		o = where(r, name, REL_SUPPORT_END);
-		return fail(err, &o, "support_end is before release_date. Give the date security support ends.");
+		return rel_fail(err, &o, "support_end is before release_date. Give the date security support ends.");
 	}
 	if (!r->m.security_update && (r->m.severity != FWS_SEVERITY_NONE || r->m.cve_count)) {
 		o = where(r, name, r->m.cve_count ? REL_CVES : REL_SEVERITY);
-		return fail(err, &o, "severity or cves are given but security_update is no. Set security_update = yes, or remove them.");
+		return rel_fail(err, &o, "severity or cves are given but security_update is no. Set security_update = yes, or remove them.");
 	}
 	if (r->m.security_update && r->m.severity == FWS_SEVERITY_NONE) {
 		o = where(r, name, REL_SECURITY_UPDATE);
-		return fail(err, &o, "security_update is yes but severity is none. Set severity to low, medium, high or critical.");
+		return rel_fail(err, &o, "security_update is yes but severity is none. Set severity to low, medium, high or critical.");
 	}
 	/* EN 303 645 5.3-11: a security update says which risks it mitigates;
 	 * the device's owner sees this before installing */
 	if (r->m.security_update && r->risks[0] == '\0') {
 		o = where(r, name, REL_SECURITY_UPDATE);
-		return fail(err, &o, "security_update is yes but risks is empty. Say in risks which risks the update mitigates (EN 303 645 5.3-11).");
+		return rel_fail(err, &o, "security_update is yes but risks is empty. Say in risks which risks the update mitigates (EN 303 645 5.3-11).");
+	}
+	/* 5.3-8 record: confirmed <= available <= released (release_date) */
+	if (r->vuln_confirmed && r->fix_available && r->fix_available < r->vuln_confirmed) {
+		o = where(r, name, REL_FIX_AVAILABLE);
+		return rel_fail(err, &o, "fix_available is before vulnerability_confirmed. Check both dates.");
+	}
+	if (r->fix_available && r->m.release_date < r->fix_available) {
+		o = where(r, name, REL_RELEASE_DATE);
+		return rel_fail(err, &o, "release_date is before fix_available. A release publishes a fix that is available; check the dates.");
+	}
+	if (r->vuln_confirmed && r->m.release_date < r->vuln_confirmed) {
+		o = where(r, name, REL_RELEASE_DATE);
+		return rel_fail(err, &o, "release_date is before vulnerability_confirmed. Check the dates.");
 	}
 	return true;
 }

@@ -33,6 +33,9 @@ enum rel_field {
 	REL_REBOOT,
 	REL_DOWNTIME_S,
 	REL_RELEASE_NOTES,
+	REL_SBOM,                    /* not in the manifest: its SHA-256 is */
+	REL_VULN_CONFIRMED,          /* not in the manifest: for the evidence pack */
+	REL_FIX_AVAILABLE,           /* not in the manifest: for the evidence pack */
 	REL_FIELD_COUNT
 };
 
@@ -48,6 +51,13 @@ typedef struct rel_desc {
 	char risks[FWS_RISKS_MAX + 1];
 	char notes[FWS_NOTES_MAX + 1];
 	char cves[FWS_CVE_COUNT_MAX][FWS_CVE_MAX + 1];
+	/* sbom: the SBOM file's path as written (relative to the release
+	 * description's folder, or to the current folder for --set sbom=) */
+	char sbom[1024];
+	bool sbom_from_option;
+	/* 5.3-8 timeliness record (docs/release-description.md); 0 = not given */
+	int64_t vuln_confirmed;
+	int64_t fix_available;
 	unsigned line[REL_FIELD_COUNT]; /* where each field was set; 0 = not set */
 	bool set_by_option[REL_FIELD_COUNT];
 	unsigned last_line; /* lines in the file */

@@ -11,7 +11,7 @@
 
 #define BUSY_LIMIT_MS    60000u /* one request may keep the device busy this long */
 #define RESTART_LIMIT_MS 30000u /* a restarting device must answer within this */
-#define RESTART_POLL_MS  200u
+#define RESTART_POLL_MS  50u
 
 static uint64_t now_ms(void)
 {
@@ -61,6 +61,22 @@ void dut_close(struct dutlink *d)
 	memset(d, 0, sizeof(*d));
 }
 
+void dut_close_link(struct dutlink *d)
+{
+	if (d->l)
+		fwh_close(d->l);
+	d->l = NULL;
+}
+
+bool dut_reopen_short(struct dutlink *d)
+{
+	fwh_link_opts o = {0};
+	o.timeout_ms = 300;
+	o.retries = 1;
+	dut_close_link(d);
+	return fwh_open(d->device, &o, &d->l, NULL) == FWS_OK;
+}
+
 static bool ensure_open(struct dutlink *d, const fwh_link_opts *opts)
 {
 	if (d->l)
@@ -102,12 +118,38 @@ int dut_active_slot(const fws_devinfo *info)
 	return -1;
 }
 
+bool dut_image_sha256(const fws_devinfo *info, uint8_t out[FWS_SHA256_LEN])
+{
+	if (!info->has_image_sha256) /* FWS_DI_IMAGE_SHA256 (0x8001) */
+		return false;
+	memcpy(out, info->image_sha256, FWS_SHA256_LEN);
+	return true;
+}
+
+bool dut_is_simulator(const fws_devinfo *info)
+{
+	return info->simulator; /* FWS_DI_SIMULATOR (0x8002) */
+}
+
+const char *dut_crypto_lib(const fws_devinfo *info)
+{
+	return info->crypto_lib[0] ? info->crypto_lib : NULL; /* FWS_DI_CRYPTO_LIB (0x8003) */
+}
+
 void dut_log_info(struct dutlink *d, const char *when, const fws_devinfo *info)
 {
-	logf_(d, "%s: model=%s hw_rev=%u serial=%s boot=%s firmware=%s counter=%u last_error=%s",
-	      when, info->model, (unsigned)info->hw_rev, info->serial,
+	uint8_t img[FWS_SHA256_LEN];
+	char *h = dut_image_sha256(info, img) ? ev_hex(img, FWS_SHA256_LEN)
+	                                      : ev_xstrdup("not reported");
+	logf_(d, "%s: model=%s hw_rev=%u serial=%s boot=%s firmware=%s counter=%u image_sha256=%s "
+	      "last_error=%s%s", when, info->model, (unsigned)info->hw_rev, info->serial,
 	      fws_boot_state_name(info->boot_state), info->fw_version[0] ? info->fw_version : "-",
-	      (unsigned)info->security_counter, fws_err_name((fws_err)info->last_error));
+	      (unsigned)info->security_counter, h, fws_err_name((fws_err)info->last_error),
+	      dut_is_simulator(info) ? " simulator=yes" : "");
+	free(h);
+	if (info->has_resume)
+		logf_(d, "%s: an interrupted download can resume at stream offset %u", when,
+		      (unsigned)info->resume_offset);
 	for (unsigned i = 0; i < FWS_DEVINFO_SLOTS; i++) {
 		const fws_devinfo_slot *s = &info->slots[i];
 		if (!s->present)
@@ -216,24 +258,28 @@ static bool one(struct dutlink *d, uint16_t block, const uint8_t *p, size_t n, u
 	return true;
 }
 
-void dut_send(struct dutlink *d, const uint8_t *stream, size_t len, uint64_t stop_at,
-              struct dut_result *r)
+void dut_send(struct dutlink *d, const uint8_t *stream, size_t len, uint64_t from,
+              uint64_t stop_at, struct dut_result *r)
 {
 	memset(r, 0, sizeof(*r));
 	if (!ensure_open(d, NULL)) {
 		link_error(d, r, "opening the link");
 		return;
 	}
-	if (!to_idle(d)) {
+	if (from == 0 && !to_idle(d)) {
 		link_error(d, r, "preparation");
 		return;
 	}
 	size_t chunk = d->l->ops->max_transfer(d->l);
-	uint16_t block = 0;
-	uint64_t off = 0;
-	logf_(d, "sending %zu stream bytes in DNLOADs of up to %zu bytes", len, chunk);
+	if (from == 0)
+		d->block = 0;
+	uint16_t block = d->block;
+	uint64_t off = from;
+	logf_(d, "sending stream bytes %llu..%zu in DNLOADs of up to %zu bytes",
+	      (unsigned long long)from, len, chunk);
 	while (off < len) {
 		if (off >= stop_at) {
+			d->block = block;
 			r->outcome = DUT_STOPPED;
 			r->at = off;
 			snprintf(r->msg, sizeof(r->msg), "stopped after %llu of %zu bytes on purpose",
@@ -263,6 +309,44 @@ void dut_drop(struct dutlink *d)
 	logf_(d, "link dropped without ending the download (cable pulled)");
 }
 
+bool dut_state(struct dutlink *d, uint8_t *state)
+{
+	fwh_error e;
+	fwh_error_clear(&e);
+	if (!ensure_open(d, NULL) || fwh_dfu_getstate(d->l, state, &e) != FWS_OK) {
+		logf_(d, "GETSTATE failed: %s", e.msg[0] ? e.msg : "no link");
+		return false;
+	}
+	return true;
+}
+
+bool dut_wait(struct dutlink *d, fws_devinfo *info, uint32_t limit_ms)
+{
+	dut_close_link(d);
+	fwh_link_opts poll = {0};
+	poll.timeout_ms = 300;
+	poll.retries = 1;
+	uint64_t deadline = now_ms() + limit_ms;
+	for (;;) {
+		fwh_link *l = NULL;
+		if (fwh_open(d->device, &poll, &l, NULL) == FWS_OK) {
+			if (fwh_dfu_info(l, info, NULL) == FWS_OK) {
+				fwh_close(l);
+				if (fwh_open(d->device, NULL, &d->l, NULL) != FWS_OK)
+					d->l = NULL;
+				logf_(d, "device answers again");
+				return true;
+			}
+			fwh_close(l);
+		}
+		if (now_ms() >= deadline) {
+			logf_(d, "device did not answer within %u s", limit_ms / 1000u);
+			return false;
+		}
+		sleep_ms(RESTART_POLL_MS);
+	}
+}
+
 bool dut_restart(struct dutlink *d, fws_devinfo *info)
 {
 	if (!ensure_open(d, NULL)) {
@@ -276,29 +360,7 @@ bool dut_restart(struct dutlink *d, fws_devinfo *info)
 		return false;
 	}
 	logf_(d, "device asked to restart (RESET)");
-	fwh_close(d->l);
-	d->l = NULL;
-	fwh_link_opts poll = {0};
-	poll.timeout_ms = 300;
-	poll.retries = 1;
-	uint64_t deadline = now_ms() + RESTART_LIMIT_MS;
-	for (;;) {
-		sleep_ms(RESTART_POLL_MS);
-		fwh_link *l = NULL;
-		if (fwh_open(d->device, &poll, &l, NULL) == FWS_OK) {
-			if (fwh_dfu_info(l, info, NULL) == FWS_OK) {
-				fwh_close(l);
-				/* reopen with normal timeouts for what follows */
-				if (fwh_open(d->device, NULL, &d->l, NULL) != FWS_OK)
-					d->l = NULL;
-				return true;
-			}
-			fwh_close(l);
-		}
-		if (now_ms() >= deadline) {
-			logf_(d, "device did not answer within %u s after the restart",
-			      RESTART_LIMIT_MS / 1000u);
-			return false;
-		}
-	}
+	dut_close_link(d);
+	sleep_ms(RESTART_POLL_MS); /* it answered before it restarts */
+	return dut_wait(d, info, RESTART_LIMIT_MS);
 }

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +105,14 @@ void ev_buf_free(struct ev_buf *b)
 	free(b->s);
 	b->s = NULL;
 	b->len = b->cap = 0;
+}
+
+int ev_nostop(const char *s)
+{
+	size_t n = strlen(s);
+	if (n && s[n - 1] == '.')
+		n--;
+	return n > INT_MAX ? INT_MAX : (int)n;
 }
 
 char *ev_hex(const uint8_t *p, size_t n)

@@ -36,6 +36,11 @@ void ev_buf_vprintf(struct ev_buf *b, const char *fmt, va_list ap) EV_PRINTF(2, 
 char *ev_buf_take(struct ev_buf *b);
 void ev_buf_free(struct ev_buf *b);
 
+/* The length of s without one trailing full stop: "%.*s" with it quotes a
+ * sentence from an input file where the pack's own text goes on after it
+ * (no "..", no ".;"). */
+int ev_nostop(const char *s);
+
 /* Lowercase hex of n bytes; returns a malloc'd string. */
 char *ev_hex(const uint8_t *p, size_t n);
 

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ft_refusal.c - the functional tests whose package the DUT must refuse:
- * tampered block, bad signature, unknown key (5.3-9), downgrade (5.3-2),
- * other model (5.3-2, 5.3-16). Packages come from variants.c.
+ * tampered block, bad signature, unknown key, revoked key, truncated package
+ * (5.3-9), downgrade, other model, other hardware revisions, other
+ * component (5.3-2, 5.3-16). Packages come from variants.c.
  *
- * A refusal only counts where the design puts it: a tampered block at the
- * DNLOAD that carries it (verify before write), the others at the package
+ * Each starts from the known state "runs the release" (logged; a device in
+ * another state is tested as it is and the log says so). A refusal only
+ * counts where the design puts it, and for the reason the device gives: a
+ * tampered block at the DNLOAD that carries it (verify before write), a
+ * truncated package at the end of the download, the others at the package
  * prefix, before any block is taken; and afterwards the device must still
  * boot what it ran before (nothing refused became bootable).
  */
@@ -20,6 +24,7 @@
 enum where {
 	AT_PREFIX,  /* at the DNLOAD that completes the package prefix */
 	AT_MARK,    /* at the DNLOAD that completes the unit holding byte `mark` */
+	AT_END,     /* at the zero-length DNLOAD that ends the download */
 };
 
 struct expect {
@@ -34,81 +39,100 @@ static bool code_ok(const struct expect *x, fws_err e)
 	return e == x->codes[0] || (x->codes[1] != FWS_OK && e == x->codes[1]);
 }
 
-/* Send a variant that must be refused; judge where and whether anything
- * became bootable. */
+static uint64_t place(const struct expect *x, size_t len)
+{
+	return x->where == AT_PREFIX ? x->prefix_len : x->where == AT_MARK ? x->unit_end : len;
+}
+
+/* Log the known state this test starts from. */
+static bool start_state(struct ft *f)
+{
+	if (!ft_read_info(f, "before"))
+		return false;
+	if (ft_runs(&f->info, f->pk->pkg))
+		ft_note(f, "known state: the device runs the release");
+	else
+		ft_note(f, "the device does not run the release (FT-02 did not install it); tested as "
+		        "it is");
+	return true;
+}
+
+/* Send a variant that must be refused; judge where, why, and whether
+ * anything became bootable. */
 static void refusal(struct ft *f, const struct ev_variant *v, const struct expect *x,
                     const char *what)
 {
-	if (!ft_read_info(f, "before")) {
+	if (!start_state(f)) {
 		ft_verdict(f, EV_INCONCLUSIVE, "The device did not return its device-info record.");
 		return;
 	}
 	fws_devinfo before = f->info;
-	int slot_before = dut_active_slot(&before);
 	struct dut_result r;
-	dut_send(&f->d, v->data, v->len, UINT64_MAX, &r);
+	dut_send(&f->d, v->data, v->len, 0, UINT64_MAX, &r);
 	if (r.outcome == DUT_LINK_ERROR) {
 		ft_verdict(f, EV_INCONCLUSIVE, "The link failed before the device decided: %s.", r.msg);
 		return;
 	}
 	/* after: nothing staged, the same image active */
 	bool info_ok = ft_read_info(f, "after");
+	fws_devinfo after = f->info;
 	fws_devinfo boot;
 	bool restarted = dut_restart(&f->d, &boot);
 	if (restarted) {
-		dut_log_info(&f->d, "after restart", &boot);
+		dut_log_info(&f->d, "after a restart", &boot);
 		snprintf(f->serial, sizeof(f->serial), "%s", boot.serial);
 	}
 	if (r.outcome == DUT_ACCEPTED) {
-		ft_verdict(f, EV_FAIL, "The device accepted %s and installed it%s.", what,
-		        restarted && strcmp(boot.fw_version, before.fw_version) == 0 &&
-		        dut_active_slot(&boot) != slot_before ? " (it now boots it)" : "");
+		char *now = restarted ? ft_describe(&boot) : ev_xstrdup("(not readable)");
+		ft_verdict(f, EV_FAIL, "The device accepted %s and installed it; after a restart it "
+		           "runs %s.", what, now);
+		free(now);
 		return;
 	}
 	uint64_t end = r.at + r.len;
+	uint64_t want = place(x, v->len);
 	bool in_place = x->where == AT_PREFIX ? r.at < x->prefix_len && end >= x->prefix_len
-	                                      : r.len > 0 && r.at < x->unit_end && end >= x->unit_end;
+	                : x->where == AT_MARK ? r.len > 0 && r.at < x->unit_end && end >= x->unit_end
+	                                      : r.len == 0 && r.at == v->len;
 	if (!in_place) {
-		ft_verdict(f, EV_FAIL, "The device refused %s only %s (%s), not at the DNLOAD carrying "
-		        "the offending bytes (up to stream offset %llu): it took data it had not "
-		        "verified.", what, r.len ? "at a later DNLOAD" : "at the end of the download",
-		        fws_err_name(r.detail),
-		        (unsigned long long)(x->where == AT_PREFIX ? x->prefix_len : x->unit_end));
+		ft_verdict(f, EV_FAIL, "The device refused %s %s (%s), not at the DNLOAD carrying the "
+		           "offending bytes (stream offset %llu): it took data it had not verified.",
+		           what, r.len ? "only at a later DNLOAD" : "only at the end of the download",
+		           fws_err_name(r.detail), (unsigned long long)want);
 		return;
 	}
 	if (!code_ok(x, r.detail)) {
 		ft_verdict(f, EV_FAIL, "The device refused %s, but for the wrong reason: %s (expected %s).",
-		        what, fws_err_name(r.detail), fws_err_name(x->codes[0]));
+		           what, fws_err_name(r.detail), fws_err_name(x->codes[0]));
 		return;
 	}
 	if (!info_ok || !restarted) {
 		ft_verdict(f, EV_INCONCLUSIVE, "The device refused %s as designed, but its state after "
-		        "the refusal could not be read.", what);
+		           "the refusal could not be read.", what);
 		return;
 	}
-	for (unsigned i = 0; i < FWS_DEVINFO_SLOTS; i++) {
-		uint8_t s = f->info.slots[i].state;
-		if (f->info.slots[i].present && (s == FWS_SLOT_STAGED || s == FWS_SLOT_TESTING)) {
-			ft_verdict(f, EV_FAIL, "After refusing %s the device holds slot %u in state %s, "
-			        "ready to boot.", what, i, fws_slot_state_name(s));
-			return;
-		}
-	}
-	if (dut_active_slot(&boot) != slot_before || strcmp(boot.fw_version, before.fw_version) ||
-	    boot.security_counter != before.security_counter || boot.boot_state != before.boot_state) {
-		ft_verdict(f, EV_FAIL, "After refusing %s and restarting, the device no longer runs what "
-		        "it ran before (firmware '%s', counter %u).", what, boot.fw_version,
-		        (unsigned)boot.security_counter);
+	int p = ft_pending_slot(&after);
+	if (p >= 0) {
+		ft_verdict(f, EV_FAIL, "After refusing %s the device holds slot %d in state %s, ready "
+		           "to boot.", what, p, fws_slot_state_name(after.slots[p].state));
 		return;
 	}
+	char *diff = ft_same_state(&before, &boot);
+	if (diff) {
+		ft_verdict(f, EV_FAIL, "After refusing %s and restarting, %s.", what, diff);
+		free(diff);
+		return;
+	}
+	char *d = ft_describe(&boot);
 	ft_verdict(f, EV_PASS, "The device refused %s with %s at stream offset %llu and, after a "
-	        "restart, still runs firmware %s from the same slot.", what, fws_err_name(r.detail),
-	        (unsigned long long)r.at, boot.fw_version[0] ? boot.fw_version : "(none)");
+	           "restart, runs what it ran before (%s).", what, fws_err_name(r.detail),
+	           (unsigned long long)r.at, d);
+	free(d);
 }
 
 void ft_tampered(struct ft *f)
 {
-	ft_begin(f, "FT-04-tampered-block", "Tampered block refused before it is written", "5.3-9");
+	ft_begin(f, "FT-04-tampered-block");
 	const struct ev_pkgfacts *g = f->pk->pkg;
 	struct ev_variant v;
 	ev_variant_tampered(g, &v);
@@ -117,21 +141,34 @@ void ft_tampered(struct ft *f)
 	if (x.unit_end > g->stream_len)
 		x.unit_end = g->stream_len;
 	ft_note(f, "release with one byte of block %u of %u flipped (stream offset %llu)",
-	     (unsigned)v.block, (unsigned)g->block_count, (unsigned long long)v.mark);
+	        (unsigned)v.block, (unsigned)g->block_count, (unsigned long long)v.mark);
 	refusal(f, &v, &x, "a package with a tampered block");
 	ev_variant_free(&v);
 }
 
 void ft_bad_signature(struct ft *f)
 {
-	ft_begin(f, "FT-05-bad-signature", "Package with a broken signature refused", "5.3-9");
+	ft_begin(f, "FT-05-bad-signature");
 	const struct ev_pkgfacts *g = f->pk->pkg;
 	struct ev_variant v;
 	ev_variant_bad_signature(g, &v);
 	struct expect x = {{FWS_E_SIGNATURE, FWS_OK}, AT_PREFIX, 0, g->prefix_len};
 	ft_note(f, "release with one bit of its signature flipped (stream offset %llu)",
-	     (unsigned long long)v.mark);
+	        (unsigned long long)v.mark);
 	refusal(f, &v, &x, "a package whose signature does not verify");
+	ev_variant_free(&v);
+}
+
+void ft_truncated(struct ft *f)
+{
+	ft_begin(f, "FT-15-truncated-package");
+	const struct ev_pkgfacts *g = f->pk->pkg;
+	struct ev_variant v;
+	ev_variant_truncated(g, &v);
+	struct expect x = {{FWS_E_TRUNCATED, FWS_OK}, AT_END, 0, g->prefix_len};
+	ft_note(f, "release cut short: %zu of %zu stream bytes, ending inside the last block",
+	        v.len, g->stream_len);
+	refusal(f, &v, &x, "a truncated package");
 	ev_variant_free(&v);
 }
 
@@ -142,8 +179,7 @@ static size_t prefix_len_of(const struct ev_variant *v, const struct ev_pkgfacts
 
 void ft_wrong_key(struct ft *f)
 {
-	ft_begin(f, "FT-06-wrong-key", "Package signed by a key the device does not trust refused",
-	      "5.3-9");
+	ft_begin(f, "FT-06-wrong-key");
 	fws_keypair *kp = NULL;
 	fws_key_msg msg;
 	if (fws_keypair_generate(&kp, NULL, NULL, &msg) != FWS_KEY_OK) {
@@ -152,49 +188,82 @@ void ft_wrong_key(struct ft *f)
 	}
 	struct ev_variant v;
 	char err[300];
-	bool ok = ev_variant_resign(f->pk->pkg, kp, NULL, 0, &v, err, sizeof(err));
+	struct ev_variant_change c = {0};
+	bool ok = ev_variant_resign(f->pk->pkg, kp, &c, &v, err, sizeof(err));
 	fws_keypair_free(kp);
 	if (!ok) {
 		ft_verdict(f, EV_INCONCLUSIVE, "%s.", err);
 		return;
 	}
-	ft_note(f, "release manifest re-signed by a throwaway key generated for this run (not in "
-	     "any trust store)");
-	struct expect x = {{FWS_E_UNTRUSTED_KEY, FWS_E_SIGNATURE}, AT_PREFIX, 0,
+	char *id = ev_hex(v.key_id, FWS_KEY_ID_LEN);
+	ft_note(f, "release manifest re-signed by key %s, generated for this run (in no trust store)",
+	        id);
+	free(id);
+	struct expect x = {{FWS_E_UNTRUSTED_KEY, FWS_OK}, AT_PREFIX, 0,
 	                   prefix_len_of(&v, f->pk->pkg)};
 	refusal(f, &v, &x, "a package signed by an untrusted key");
 	ev_variant_free(&v);
 }
 
-static bool key_trusted(const struct ft *f, const uint8_t id[FWS_KEY_ID_LEN])
+/* Does the device (as it last reported) list key id, and is it revoked? */
+static bool device_has_key(const struct ft *f, const uint8_t id[FWS_KEY_ID_LEN], bool *revoked)
 {
-	const fws_trust_key *k = fws_trust_find(&f->pk->trust->trust, id);
-	return k && !(k->flags & FWS_TRUST_REVOKED);
+	for (unsigned i = 0; i < f->info.key_count; i++)
+		if (!memcmp(f->info.keys[i].id, id, FWS_KEY_ID_LEN)) {
+			*revoked = (f->info.keys[i].flags & FWS_TRUST_REVOKED) != 0;
+			return true;
+		}
+	return false;
 }
 
-/* A lab test key variant, or INCONCLUSIVE with the reason. */
-static bool lab_variant(struct ft *f, const char *model, int64_t delta, struct ev_variant *v)
+/* A variant re-signed by the key file at path, which the device must list
+ * (revoked or not, as want_revoked). false with the reason in why. */
+static bool signed_variant(struct ft *f, const char *path, bool want_revoked,
+                           const struct ev_variant_change *c, struct ev_variant *v, char *why,
+                           size_t cap)
 {
-	if (!f->o->test_key_path)
-		return false;
 	fws_keypair *kp = NULL;
 	fws_key_msg msg;
-	if (fws_keypair_load(f->o->test_key_path, NULL, &kp, &msg) != FWS_KEY_OK) {
-		ft_note(f, "test key: %s", msg.text);
+	if (fws_keypair_load(path, NULL, &kp, &msg) != FWS_KEY_OK) {
+		snprintf(why, cap, "the key %s cannot be used: %s", path, msg.text);
 		return false;
 	}
 	char err[300];
-	bool ok = ev_variant_resign(f->pk->pkg, kp, model, delta, v, err, sizeof(err));
+	bool ok = ev_variant_resign(f->pk->pkg, kp, c, v, err, sizeof(err));
 	fws_keypair_free(kp);
 	if (!ok) {
-		ft_note(f, "%s", err);
+		snprintf(why, cap, "%s", err);
 		return false;
 	}
-	if (!key_trusted(f, v->key_id)) {
-		char *id = ev_hex(v->key_id, FWS_KEY_ID_LEN);
-		ft_note(f, "the test key %s is not a trusted key of the trust store", id);
+	char *id = ev_hex(v->key_id, FWS_KEY_ID_LEN);
+	bool revoked = false;
+	if (!ft_read_info(f, "device keys") || !device_has_key(f, v->key_id, &revoked) ||
+	    revoked != want_revoked) {
+		snprintf(why, cap, "the device does not list key %s%s", id,
+		         want_revoked ? " as revoked" : " as trusted");
 		free(id);
 		ev_variant_free(v);
+		return false;
+	}
+	ft_note(f, "signed by %s key %s, which the device lists%s", want_revoked ? "the revoked" :
+	        "the lab test", id, want_revoked ? " as revoked" : "");
+	free(id);
+	return true;
+}
+
+/* The lab test key variant, or INCONCLUSIVE with the reason. */
+static bool lab_variant(struct ft *f, const struct ev_variant_change *c, struct ev_variant *v,
+                        const char *what)
+{
+	char why[400];
+	if (!f->o->test_key_path) {
+		ft_verdict(f, EV_INCONCLUSIVE, "Not run: %s that the device would otherwise accept "
+		           "must be signed by a key it trusts; give a lab test key (--test-key or "
+		           "test_signing_key) that only lab builds trust.", what);
+		return false;
+	}
+	if (!signed_variant(f, f->o->test_key_path, false, c, v, why, sizeof(why))) {
+		ft_verdict(f, EV_INCONCLUSIVE, "Not run: %s.", why);
 		return false;
 	}
 	return true;
@@ -202,53 +271,35 @@ static bool lab_variant(struct ft *f, const char *model, int64_t delta, struct e
 
 void ft_downgrade(struct ft *f)
 {
-	ft_begin(f, "FT-07-downgrade", "Package with a lower security counter refused (anti-rollback)",
-	      "5.3-2");
+	ft_begin(f, "FT-07-downgrade");
 	const struct ev_pkgfacts *g = f->pk->pkg;
 	struct ev_variant v;
 	memset(&v, 0, sizeof(v));
 	const char *source = NULL;
-	if (f->o->previous_path) {
-		char err[600];
-		struct ev_pkgfacts prev;
-		if (!ev_pkg_load(&prev, f->o->previous_path, &f->pk->trust->trust, err, sizeof(err))) {
-			ft_verdict(f, EV_INCONCLUSIVE, "The previous release cannot be used: %s", err);
-			return;
-		}
-		if (prev.m.security_counter >= g->m.security_counter || strcmp(prev.m.model, g->m.model)) {
-			ft_verdict(f, EV_INCONCLUSIVE, "The previous release %s (model %s, counter %u) is not "
-			        "an older release of this model (counter %u).", prev.file_name,
-			        prev.m.model, (unsigned)prev.m.security_counter,
-			        (unsigned)g->m.security_counter);
-			ev_pkg_free(&prev);
-			return;
-		}
-		v.len = prev.stream_len;
-		v.data = ev_xmalloc(v.len);
-		memcpy(v.data, prev.data, v.len);
-		ft_note(f, "previous release %s: version %s, counter %u (release: counter %u)",
-		     prev.file_name, prev.m.version, (unsigned)prev.m.security_counter,
-		     (unsigned)g->m.security_counter);
-		ev_pkg_free(&prev);
-		source = "an older release";
-	} else if (g->m.security_counter > 0 && lab_variant(f, NULL, -1, &v)) {
-		ft_note(f, "release manifest with security counter %u, signed by the lab test key",
-		     (unsigned)g->m.security_counter - 1u);
-		source = "a package with a lower security counter";
-	} else {
-		ft_verdict(f, EV_INCONCLUSIVE, "Not run: a downgrade needs an older release signed by a "
-		        "trusted key (--previous or previous_package) or a lab build whose trust store "
-		        "holds a test key (--test-key or test_signing_key).");
-		return;
-	}
 	struct expect x = {{FWS_E_DOWNGRADE, FWS_OK}, AT_PREFIX, 0, 0};
-	x.prefix_len = f->o->previous_path ? FWS_PKG_HEADER_LEN : prefix_len_of(&v, g);
-	if (f->o->previous_path) {
-		/* the previous package's own prefix length */
-		fws_pkg_header h;
-		if (fws_pkg_header_parse(v.data, v.len, &h) == FWS_OK)
-			x.prefix_len = FWS_PKG_HEADER_LEN + h.manifest_len + (size_t)h.sig_count *
-			               FWS_PKG_SIG_LEN;
+	if (f->have_prev) {
+		v.len = f->prev.stream_len;
+		v.data = ev_xmalloc(v.len);
+		memcpy(v.data, f->prev.data, v.len);
+		x.prefix_len = f->prev.prefix_len;
+		ft_note(f, "previous release %s: version %s, counter %u (release: counter %u)",
+		        f->prev.file_name, f->prev.m.version, (unsigned)f->prev.m.security_counter,
+		        (unsigned)g->m.security_counter);
+		source = "an older release";
+	} else {
+		ft_note(f, "no previous release: %s", f->prev_why);
+		struct ev_variant_change c = {.counter_delta = -1};
+		if (g->m.security_counter == 0) {
+			ft_verdict(f, EV_INCONCLUSIVE, "Not run: the release's security counter is 0, so "
+			           "there is no lower one, and no previous release was given.");
+			return;
+		}
+		if (!lab_variant(f, &c, &v, "a package with a lower security counter"))
+			return;
+		ft_note(f, "release manifest with security counter %u", (unsigned)g->m.security_counter
+		        - 1u);
+		x.prefix_len = prefix_len_of(&v, g);
+		source = "a package with a lower security counter";
 	}
 	refusal(f, &v, &x, source);
 	ev_variant_free(&v);
@@ -256,20 +307,73 @@ void ft_downgrade(struct ft *f)
 
 void ft_wrong_model(struct ft *f)
 {
-	ft_begin(f, "FT-08-wrong-model", "Package for another model refused", "5.3-2, 5.3-16");
+	ft_begin(f, "FT-08-wrong-model");
 	const struct ev_pkgfacts *g = f->pk->pkg;
 	char other[FWS_MODEL_MAX + 1];
 	snprintf(other, sizeof(other), "%.26s-OTHER", g->m.model);
+	struct ev_variant_change c = {.model = other};
 	struct ev_variant v;
-	if (!lab_variant(f, other, 0, &v)) {
-		ft_verdict(f, EV_INCONCLUSIVE, "Not run: a package for another model that the device "
-		        "would otherwise accept needs a lab build whose trust store holds a test key "
-		        "(--test-key or test_signing_key).");
+	if (!lab_variant(f, &c, &v, "a package for another model"))
 		return;
-	}
-	ft_note(f, "release manifest with model '%s', signed by the lab test key", other);
+	ft_note(f, "release manifest with model '%s'", other);
 	struct expect x = {{FWS_E_MODEL, FWS_OK}, AT_PREFIX, 0, prefix_len_of(&v, g)};
 	refusal(f, &v, &x, "a package for another model");
 	ev_variant_free(&v);
 }
 
+void ft_wrong_hw_rev(struct ft *f)
+{
+	ft_begin(f, "FT-13-wrong-hw-revision");
+	const struct ev_pkgfacts *g = f->pk->pkg;
+	uint16_t hw = f->pk->product->hw_rev;
+	/* a range that excludes the device's revision */
+	struct ev_variant_change c = {.hw = true};
+	c.hw_min = c.hw_max = hw < 0xFFFFu ? (uint16_t)(hw + 1u) : (uint16_t)(hw - 1u);
+	struct ev_variant v;
+	if (!lab_variant(f, &c, &v, "a package for other hardware revisions"))
+		return;
+	ft_note(f, "release manifest for hardware revisions %u..%u (the device is revision %u)",
+	        (unsigned)c.hw_min, (unsigned)c.hw_max, (unsigned)hw);
+	struct expect x = {{FWS_E_HW_REV, FWS_OK}, AT_PREFIX, 0, prefix_len_of(&v, g)};
+	refusal(f, &v, &x, "a package for other hardware revisions");
+	ev_variant_free(&v);
+}
+
+void ft_wrong_component(struct ft *f)
+{
+	ft_begin(f, "FT-14-wrong-component");
+	const struct ev_pkgfacts *g = f->pk->pkg;
+	char other[FWS_COMPONENT_MAX + 1];
+	snprintf(other, sizeof(other), "%.10s-other", g->m.component);
+	struct ev_variant_change c = {.component = other};
+	struct ev_variant v;
+	if (!lab_variant(f, &c, &v, "a package for another component"))
+		return;
+	ft_note(f, "release manifest for component '%s' (the release updates '%s')", other,
+	        g->m.component);
+	struct expect x = {{FWS_E_COMPONENT, FWS_OK}, AT_PREFIX, 0, prefix_len_of(&v, g)};
+	refusal(f, &v, &x, "a package for another component");
+	ev_variant_free(&v);
+}
+
+void ft_revoked_key(struct ft *f)
+{
+	ft_begin(f, "FT-12-revoked-key");
+	const struct ev_pkgfacts *g = f->pk->pkg;
+	char why[400];
+	if (!f->o->revoked_key_path) {
+		ft_verdict(f, EV_INCONCLUSIVE, "Not run: a package signed by a revoked key needs that "
+		           "key; give one the device lists as revoked (--revoked-key or "
+		           "revoked_test_key).");
+		return;
+	}
+	struct ev_variant_change c = {0};
+	struct ev_variant v;
+	if (!signed_variant(f, f->o->revoked_key_path, true, &c, &v, why, sizeof(why))) {
+		ft_verdict(f, EV_INCONCLUSIVE, "Not run: %s.", why);
+		return;
+	}
+	struct expect x = {{FWS_E_REVOKED_KEY, FWS_OK}, AT_PREFIX, 0, prefix_len_of(&v, g)};
+	refusal(f, &v, &x, "a package signed by a revoked key");
+	ev_variant_free(&v);
+}

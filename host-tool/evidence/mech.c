@@ -5,8 +5,7 @@
  * What is common to all three (the signed package, the device-side checks)
  * is not repeated here: ixit.c writes it from the real constants of
  * fwseal/pkg.h and the actual package and trust store. This table holds only
- * what differs per transport (architecture.md "Protocol",
- * docs/serial-protocol.md, DFU 1.1).
+ * what differs per transport (docs/serial-protocol.md, docs/usb.md, DFU 1.1).
  */
 #include <string.h>
 
@@ -48,6 +47,7 @@ static const struct ev_mech_info mechs[EV_MECH_COUNT] = {
 			"The host shows the signed manifest's security-update flag, severity, risks "
 			"mitigated, CVE ids and disruption notice (reboot, expected downtime) before it "
 			"sends anything (`fwseal inspect`, `fwseal flash`, the desktop application).",
+		.documented_in = "docs/usb.md, docs/device-stub.md, docs/flashing.md",
 	},
 	[EV_MECH_HID] = {
 		.id = "UM-2-HID",
@@ -77,6 +77,7 @@ static const struct ev_mech_info mechs[EV_MECH_COUNT] = {
 		.user_notification =
 			"The host shows the signed manifest's security-update flag, severity, risks "
 			"mitigated, CVE ids and disruption notice before sending anything.",
+		.documented_in = "docs/usb.md, docs/serial-protocol.md, docs/device-stub.md",
 	},
 	[EV_MECH_SERIAL] = {
 		.id = "UM-3-SERIAL",
@@ -107,6 +108,7 @@ static const struct ev_mech_info mechs[EV_MECH_COUNT] = {
 		.user_notification =
 			"The host shows the signed manifest's security-update flag, severity, risks "
 			"mitigated, CVE ids and disruption notice before sending anything.",
+		.documented_in = "docs/serial-protocol.md, docs/device-stub.md, docs/flashing.md",
 	},
 };
 

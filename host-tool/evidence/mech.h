@@ -29,6 +29,7 @@ struct ev_mech_info {
 	const char *configuration;
 	const char *update_checking;
 	const char *user_notification;
+	const char *documented_in; /* fwseal's documents the texts above describe */
 };
 
 const struct ev_mech_info *ev_mech_get(enum ev_mech m);

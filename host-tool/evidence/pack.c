@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pack.c - assembles the evidence pack model (evidence.h): checks that the
- * product description, package and trust store describe the same DUT, then
- * builds the DUT record, ICS and IXIT, and the package-only tests.
+ * product description, package and trust store describe the same DUT, sets
+ * the ICS statuses and runs the checks that need no device (build); after
+ * the functional tests, adds the coverage of each declared interface, the
+ * findings, DUT record, IXIT and CRA table (finish).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,6 +13,7 @@
 
 #include "evidence.h"
 #include "ev_util.h"
+#include "fwseal/crypto.h"
 #include "ics.h"
 
 const char *ev_verdict_name(enum ev_verdict v)
@@ -65,17 +68,27 @@ void ev_entry_free(struct ev_entry *e)
 	memset(e, 0, sizeof(*e));
 }
 
-struct ev_test *ev_pack_add_test(struct ev_pack *pk, const char *id, const char *title,
-                                 const char *provisions)
+struct ev_test *ev_pack_add_test(struct ev_pack *pk, const char *id)
 {
+	const struct ev_test_def *d = ev_test_def(id);
+	if (!d)
+		abort(); /* a test not in the catalogue is a programming error */
 	pk->tests = ev_xrealloc(pk->tests, (pk->ntests + 1) * sizeof(*pk->tests));
 	struct ev_test *t = &pk->tests[pk->ntests++];
 	memset(t, 0, sizeof(*t));
-	t->id = id;
-	t->title = title;
-	t->provisions = provisions;
+	t->def = d;
+	t->id = d->id;
+	t->title = d->title;
+	t->provisions = d->provisions;
 	t->verdict = EV_INCONCLUSIVE;
 	return t;
+}
+
+void ev_pack_count(const struct ev_pack *pk, unsigned count[3])
+{
+	count[EV_PASS] = count[EV_FAIL] = count[EV_INCONCLUSIVE] = 0;
+	for (size_t i = 0; i < pk->ntests; i++)
+		count[pk->tests[i].verdict]++;
 }
 
 /* The product description and the package must describe the same DUT, or
@@ -120,61 +133,137 @@ static bool cross_check(const struct ev_pack *pk, char *err, size_t cap)
 	return false;
 }
 
-/* 5.3-11 / 5.3-12 from the package alone: the notices must be in the signed
- * manifest, where a host shows them before installing. */
-static void notices_test(struct ev_pack *pk)
+/* [update-app] defaults_file: hashed, so the pack is tied to the file the
+ * defaults were read from. */
+static bool hash_defaults(struct ev_pack *pk, const char *dir, char *err, size_t cap)
 {
-	const struct ev_pkgfacts *g = pk->pkg;
-	struct ev_test *t = ev_pack_add_test(pk, "FT-09-notices-in-package",
-	                                     "Security notice and disruption notice present in the "
-	                                     "signed package", "5.3-11, 5.3-12");
-	t->started = t->finished = pk->generated_at;
-	struct ev_buf log = {0};
-	ev_buf_printf(&log, "package %s verified against trust store %s\n", g->file_name,
-	              pk->trust->file_name);
-	ev_buf_printf(&log, "manifest security_update=%s severity=%s cves=%u risks_len=%zu\n",
-	              g->m.security_update ? "yes" : "no", fws_severity_name(g->m.severity),
-	              (unsigned)g->m.cve_count, strlen(g->risks));
-	ev_buf_printf(&log, "manifest disruption reboot=%s downtime_s=%u\n",
-	              g->m.reboot ? "yes" : "no", (unsigned)g->m.downtime_s);
-	if (g->m.security_update && !g->risks[0]) {
-		t->verdict = EV_FAIL;
-		t->reason = ev_xstrdup("The package is marked as a security update but names no risks "
-		                       "mitigated.");
-	} else {
-		t->verdict = EV_PASS;
-		t->reason = ev_xasprintf("The signed manifest carries the security notice (%s) and the "
-		                         "disruption notice (%s, %u s downtime).",
-		                         g->m.security_update ? "security update" : "not a security update",
-		                         g->m.reboot ? "reboot" : "no reboot", (unsigned)g->m.downtime_s);
+	const char *f = pk->product->app.defaults_file;
+	if (!f)
+		return true;
+	char *path = f[0] == '/' ? ev_xstrdup(f) : ev_xasprintf("%s/%s", dir ? dir : ".", f);
+	uint8_t *data;
+	size_t len;
+	char e[300];
+	bool ok = ev_read_file(path, 16u * 1024u * 1024u, &data, &len, e, sizeof(e));
+	free(path);
+	if (!ok) {
+		snprintf(err, cap, "%s: [update-app] defaults_file: %s", pk->product->file_name, e);
+		return false;
 	}
-	ev_buf_printf(&log, "verdict %s: %s\n", ev_verdict_name(t->verdict), t->reason);
-	t->log = ev_buf_take(&log);
+	uint8_t d[FWS_SHA256_LEN];
+	fws_err he = fws_sha256(data, len, d);
+	free(data);
+	if (he != FWS_OK) {
+		snprintf(err, cap, "%s: [update-app] defaults_file: cannot compute its SHA-256",
+		         pk->product->file_name);
+		return false;
+	}
+	pk->defaults_file_sha256 = ev_hex(d, FWS_SHA256_LEN);
+	return true;
 }
 
 bool ev_pack_build(struct ev_pack *pk, const struct ev_product *prod,
                    const struct ev_pkgfacts *pkg, const struct ev_trustfacts *trust,
-                   const char *device, int64_t now, char *err, size_t errcap)
+                   const struct ev_inputs *in, int64_t now, char *err, size_t errcap)
 {
 	memset(pk, 0, sizeof(*pk));
 	pk->product = prod;
 	pk->pkg = pkg;
 	pk->trust = trust;
-	pk->device = device;
+	pk->release = in->release;
+	pk->edition = in->edition;
+	pk->edition_source = in->edition_source;
 	pk->generated_at = now;
+	pk->test_key_id = in->test_key_id ? ev_xstrdup(in->test_key_id) : NULL;
+	pk->revoked_key_id = in->revoked_key_id ? ev_xstrdup(in->revoked_key_id) : NULL;
+	pk->host_crypto = ev_xasprintf("%s (the library this fwseal was built with)",
+	                               fws_crypto_lib());
 #ifdef FWSEAL_VERSION
 	pk->tool_version = "fwseal " FWSEAL_VERSION;
 #else
 	pk->tool_version = "fwseal";
 #endif
-	if (!cross_check(pk, err, errcap) || !ev_ics_build(pk, err, errcap)) {
+	if (!pk->edition) {
+		snprintf(err, errcap, "no edition of EN 303 645 is named. Give --edition (%s) or "
+		         "'edition = ...' in [product] of %s.", ev_edition_ids(), prod->file_name);
 		ev_pack_free(pk);
 		return false;
 	}
+	if (!cross_check(pk, err, errcap) || !hash_defaults(pk, in->product_dir, err, errcap) ||
+	    !ev_ics_build(pk, err, errcap)) {
+		ev_pack_free(pk);
+		return false;
+	}
+	ev_checks_run(pk);
+	return true;
+}
+
+static int cmp_test(const void *a, const void *b)
+{
+	const struct ev_test *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+	if (c)
+		return c;
+	return strcmp(x->transport ? x->transport : "", y->transport ? y->transport : "");
+}
+
+/* FT-00 for every declared interface: tested over it, or not. */
+static void coverage(struct ev_pack *pk)
+{
+	for (unsigned m = 0; m < EV_MECH_COUNT; m++) {
+		if (!(pk->product->interfaces & (1u << m)))
+			continue;
+		const struct ev_mech_info *mi = ev_mech_get((enum ev_mech)m);
+		const struct ev_device *d = NULL;
+		for (size_t i = 0; i < pk->ndevices && !d; i++)
+			if (!strcmp(pk->devices[i].transport, mi->key))
+				d = &pk->devices[i];
+		struct ev_test *t = ev_pack_add_test(pk, "FT-00-interface-tested");
+		t->started = t->finished = pk->generated_at;
+		t->transport = ev_xstrdup(mi->key);
+		if (d) {
+			t->device = ev_xstrdup(d->device);
+			t->device_serial = d->serial ? ev_xstrdup(d->serial) : NULL;
+			t->verdict = EV_PASS;
+			t->reason = ev_xasprintf("The functional tests ran over %s with device %s (serial "
+			                         "%s).", mi->name, d->device, d->serial ? d->serial : "not "
+			                         "reported");
+		} else {
+			t->verdict = EV_INCONCLUSIVE;
+			t->reason = ev_xasprintf("The product declares %s, but no device was given for "
+			                         "it (--device %s...): none of the functional tests ran "
+			                         "over it.", mi->name, mi->device_prefix);
+		}
+		t->log = ev_xasprintf("declared interface %s (%s in %s)\nverdict %s: %s\n", mi->name,
+		                      mi->key, pk->product->file_name, ev_verdict_name(t->verdict),
+		                      t->reason);
+	}
+}
+
+void ev_pack_finish(struct ev_pack *pk)
+{
+	if (pk->finished)
+		return;
+	coverage(pk);
+	qsort(pk->tests, pk->ntests, sizeof(*pk->tests), cmp_test);
+	ev_ics_finish(pk);
 	ev_dut_build(pk);
 	ev_ixit_build(pk);
-	notices_test(pk);
-	return true;
+	ev_cra_build(pk);
+	pk->finished = true;
+}
+
+static void device_free(struct ev_device *d)
+{
+	free(d->transport);
+	free(d->device);
+	free(d->serial);
+	free(d->model);
+	free(d->stub_version);
+	free(d->crypto_lib);
+	free(d->keys);
+	free(d->power_cut);
+	free(d->after);
 }
 
 void ev_pack_free(struct ev_pack *pk)
@@ -183,6 +272,9 @@ void ev_pack_free(struct ev_pack *pk)
 	for (unsigned i = 0; i < EV_PROVISIONS; i++) {
 		free(pk->ics[i].detail);
 		free(pk->ics[i].justification);
+		for (size_t k = 0; k < pk->ics[i].nfnd; k++)
+			free(pk->ics[i].fnd[k].text);
+		free(pk->ics[i].fnd);
 	}
 	for (unsigned i = 0; i < EV_IXIT_COUNT; i++) {
 		for (size_t k = 0; k < pk->ixit[i].ne; k++)
@@ -192,9 +284,21 @@ void ev_pack_free(struct ev_pack *pk)
 	for (size_t i = 0; i < pk->ntests; i++) {
 		free(pk->tests[i].reason);
 		free(pk->tests[i].device_serial);
+		free(pk->tests[i].transport);
+		free(pk->tests[i].device);
 		free(pk->tests[i].log);
 	}
 	free(pk->tests);
+	for (size_t i = 0; i < pk->ndevices; i++)
+		device_free(&pk->devices[i]);
+	free(pk->devices);
+	for (size_t i = 0; i < pk->ncra; i++)
+		free(pk->cra[i].facts);
+	free(pk->cra);
+	free(pk->host_crypto);
+	free(pk->test_key_id);
+	free(pk->revoked_key_id);
+	free(pk->defaults_file_sha256);
 	free(pk->stale_digest);
 	free(pk->stale_version);
 	memset(pk, 0, sizeof(*pk));

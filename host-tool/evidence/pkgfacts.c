@@ -64,8 +64,12 @@ bool ev_trust_load(struct ev_trustfacts *t, const char *path, char *err, size_t 
 		free(blob);
 		return false;
 	}
-	fws_sha256(blob, len, t->sha256);
+	e = fws_sha256(blob, len, t->sha256);
 	free(blob);
+	if (e != FWS_OK) {
+		snprintf(err, errcap, "%s: %s", path, fws_err_describe(e));
+		return false;
+	}
 	t->file_name = ev_xstrdup(base_name(path));
 	return true;
 }
@@ -130,7 +134,11 @@ bool ev_pkg_from_memory(struct ev_pkgfacts *p, const char *name, uint8_t *data, 
 	p->file_name = ev_xstrdup(base_name(name));
 	p->data = data;
 	p->len = len;
-	fws_sha256(data, len, p->sha256);
+	if (fws_sha256(data, len, p->sha256) != FWS_OK) {
+		snprintf(err, errcap, "%s: %s", name, fws_err_describe(FWS_E_CRYPTO));
+		ev_pkg_free(p);
+		return false;
+	}
 	p->stream_len = len;
 	if (len >= FWS_PKG_SUFFIX_LEN &&
 	    fws_dfu_suffix_parse(data + len - FWS_PKG_SUFFIX_LEN, &p->suffix) == FWS_OK) {

@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ev_util.h"
+#include "fwseal/crypto.h"
 #include "ini.h"
 #include "product.h"
 
@@ -35,6 +37,30 @@ unsigned ev_provision_parse(const char *s)
 	if (*end || v < 1 || v > (long)EV_PROVISIONS)
 		return 0;
 	return (unsigned)v;
+}
+
+bool ev_parse_date(const char *s, int64_t *out)
+{
+	int y, m, d;
+	char tail;
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
+	    sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || y < 1970 || m < 1 || m > 12 ||
+	    d < 1 || d > 31)
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	struct tm tm = {0};
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	time_t t = timegm(&tm);
+	/* timegm normalises 2025-02-30 to March 2: a date that does not exist */
+	struct tm back;
+	if (t == (time_t)-1 || !gmtime_r(&t, &back) || back.tm_mday != d || back.tm_mon != m - 1)
+		return false;
+	*out = (int64_t)t;
+	return true;
 }
 
 struct ctx {
@@ -135,7 +161,23 @@ static bool sec_product(struct ctx *c, struct ev_product *p, struct ini_section 
 		            "as the device reports it.", hw);
 	p->hw_rev = (uint16_t)v;
 	opt(s, "firmware_version", &p->fw_version);
+	const char *ed = ini_get(s, "edition", &p->edition_line);
+	if (ed) {
+		if (!ev_edition_find(ed))
+			return fail(c, p->edition_line, "edition '%s' is not one fwseal knows. Use one of: "
+			            "%s.", ed, ev_edition_ids());
+		p->edition = ev_xstrdup(ed);
+	}
 	return parse_interfaces(c, s, &p->interfaces);
+}
+
+static bool date_key(struct ctx *c, struct ini_section *s, const char *key, int64_t *out)
+{
+	unsigned line = 0;
+	const char *v = ini_get(s, key, &line);
+	if (v && !ev_parse_date(v, out))
+		return fail(c, line, "%s '%s' is not a date. Write it as YYYY-MM-DD.", key, v);
+	return true;
 }
 
 static bool sec_user(struct ctx *c, struct ev_product *p, struct ini_section *s)
@@ -148,6 +190,105 @@ static bool sec_user(struct ctx *c, struct ev_product *p, struct ini_section *s)
 	opt(s, "support_period_statement", &p->support_period_statement);
 	opt(s, "security_notice_shown_in", &p->security_notice_shown);
 	opt(s, "disruption_notice_shown_in", &p->disruption_notice_shown);
+	opt(s, "sbom_published_at", &p->sbom_published_at);
+	return date_key(c, s, "support_period_end_published", &p->support_end_published);
+}
+
+/* yes/no (or on/off) value of a required key. */
+static bool flag(struct ctx *c, struct ini_section *s, const char *key, const char *yes,
+                 const char *no, bool *out)
+{
+	unsigned line = 0;
+	const char *v = ini_get(s, key, &line);
+	if (!v)
+		return fail(c, s->line, "[%s] needs '%s' (%s or %s). Add it (see "
+		            "docs/product-description.md).", s->name, key, yes, no);
+	if (!strcmp(v, yes))
+		*out = true;
+	else if (!strcmp(v, no))
+		*out = false;
+	else
+		return fail(c, line, "%s '%s' is not %s or %s.", key, v, yes, no);
+	return true;
+}
+
+static bool number(struct ctx *c, struct ini_section *s, const char *key, uint32_t max,
+                   uint32_t *out)
+{
+	unsigned line = 0;
+	const char *v = ini_get(s, key, &line);
+	if (v && !parse_uint(v, max, out))
+		return fail(c, line, "%s '%s' is not a number from 0 to %u.", key, v, (unsigned)max);
+	return true;
+}
+
+/* One of words[] (NULL-terminated); its index in *out. */
+static bool choice(struct ctx *c, struct ini_section *s, const char *key,
+                   const char *const *words, unsigned *out)
+{
+	unsigned line = 0;
+	const char *v = ini_get(s, key, &line);
+	char list[128] = "";
+	for (unsigned i = 0; words[i]; i++) {
+		if (v && !strcmp(v, words[i])) {
+			*out = i;
+			return true;
+		}
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
+		         words[i]);
+	}
+	if (!v)
+		return fail(c, s->line, "[%s] needs '%s' (one of %s).", s->name, key, list);
+	return fail(c, line, "%s '%s' is not one of %s.", key, v, list);
+}
+
+/* [update-app]: the app's shipped defaults decide 5.3-4, 5.3-5, 5.3-6. */
+static bool sec_app(struct ctx *c, struct ev_product *p, struct ini_section *s)
+{
+	static const char *const autos[] = {"none", "security", "all", NULL};
+	static const char *const checks[] = {"none", "local-catalog", "online", NULL};
+	struct ev_update_app *a = &p->app;
+	unsigned v = 0;
+	a->present = true;
+	a->line = s->line;
+	if (!req(c, s, "name", &a->name) || !req(c, s, "defaults_source", &a->defaults_source) ||
+	    !choice(c, s, "automatic_install", autos, &v))
+		return false;
+	a->auto_install = (enum ev_auto_install)v;
+	if (a->auto_install != EV_AUTO_NONE &&
+	    !flag(c, s, "automatic_install_default", "on", "off", &a->auto_default_on))
+		return false;
+	if (!number(c, s, "install_countdown_s", 86400, &a->countdown_s) ||
+	    !flag(c, s, "notify", "yes", "no", &a->notify))
+		return false;
+	if (a->notify && !flag(c, s, "notify_default", "on", "off", &a->notify_default_on))
+		return false;
+	if (!flag(c, s, "user_can_disable", "yes", "no", &a->can_disable) ||
+	    !flag(c, s, "user_can_postpone", "yes", "no", &a->can_postpone) ||
+	    !choice(c, s, "update_check", checks, &v))
+		return false;
+	a->check = (enum ev_update_check)v;
+	if (a->check != EV_CHECK_NONE &&
+	    (!flag(c, s, "check_on_connect", "yes", "no", &a->check_on_connect) ||
+	     !flag(c, s, "check_on_catalog_change", "yes", "no", &a->check_on_catalog_change) ||
+	     !number(c, s, "check_interval_hours", 24u * 365u, &a->check_interval_h)))
+		return false;
+	opt(s, "defaults_file", &a->defaults_file);
+	/* keys that the choices above make irrelevant are not "unknown" */
+	static const char *const cond[] = {"automatic_install_default", "notify_default",
+	                                   "check_on_connect", "check_on_catalog_change",
+	                                   "check_interval_hours", NULL};
+	for (unsigned i = 0; cond[i]; i++)
+		(void)ini_get(s, cond[i], NULL);
+	return true;
+}
+
+static bool sec_keys(struct ctx *c, struct ev_product *p, struct ini_section *s)
+{
+	(void)c;
+	opt(s, "signing_key_storage", &p->key_storage);
+	opt(s, "key_lifecycle", &p->key_lifecycle);
+	opt(s, "revocation_procedure", &p->key_revocation);
 	return true;
 }
 
@@ -176,7 +317,8 @@ static bool sec_component(struct ctx *c, struct ev_product *p, struct ini_sectio
 	} else if (!strcmp(m, "none")) {
 		k->updateable = false;
 		/* EN 303 645 clause 4 and 5.3-1: a component that is not securely
-		 * updateable needs a recorded justification. */
+		 * updateable needs a recorded justification. Replacement support and
+		 * isolation are optional facts for IXIT 6-SoftComp. */
 		opt(s, "justification", &k->justification);
 		if (!k->justification)
 			return fail(c, s->line, "5.3-1: component '%s' has no update mechanism but no "
@@ -219,6 +361,8 @@ static bool sec_tests(struct ctx *c, struct ev_product *p, struct ini_section *s
 	(void)c;
 	opt(s, "previous_package", &p->previous_package);
 	opt(s, "test_signing_key", &p->test_signing_key);
+	opt(s, "revoked_test_key", &p->revoked_test_key);
+	opt(s, "power_cut_command", &p->power_cut_command);
 	return true;
 }
 
@@ -263,6 +407,8 @@ static const struct sec_kind kinds[] = {
 	{"user-info", false, true, true, sec_user},
 	{"component", true, false, true, sec_component},
 	{"process", false, true, true, sec_process},
+	{"update-app", false, true, false, sec_app},
+	{"keys", false, true, false, sec_keys},
 	{"functional-tests", false, true, false, sec_tests},
 	{"ics", true, false, false, sec_ics},
 };
@@ -278,7 +424,7 @@ static bool interpret(struct ctx *c, struct ev_product *p, struct ini_doc *d)
 			k++;
 		if (k == NKINDS)
 			return fail(c, s->line, "unknown section [%s]. Use product, user-info, component, "
-			            "process, functional-tests or ics.", s->name);
+			            "process, update-app, keys, functional-tests or ics.", s->name);
 		if (kinds[k].once && seen[k])
 			return fail(c, s->line, "section [%s] appears twice. Merge them.", s->name);
 		if (!kinds[k].has_arg && s->arg)
@@ -305,6 +451,11 @@ bool ev_product_parse(struct ev_product *p, const char *text, const char *name, 
 	memset(p, 0, sizeof(*p));
 	const char *base = strrchr(name, '/');
 	p->file_name = ev_xstrdup(base ? base + 1 : name);
+	/* the Supplier's statements in the pack come from these bytes */
+	if (fws_sha256((const uint8_t *)text, strlen(text), p->sha256) != FWS_OK) {
+		snprintf(err, errcap, "%s: cannot compute its SHA-256", p->file_name);
+		return false;
+	}
 	struct ctx c = {p->file_name, err, errcap};
 	struct ini_doc d;
 	char e[200];
@@ -356,6 +507,7 @@ void ev_product_free(struct ev_product *p)
 	free(p->manufacturer);
 	free(p->product_name);
 	free(p->model);
+	free(p->edition);
 	free(p->fw_version);
 	free(p->support_period_published);
 	free(p->support_period_statement);
@@ -363,6 +515,13 @@ void ev_product_free(struct ev_product *p)
 	free(p->update_instructions);
 	free(p->security_notice_shown);
 	free(p->disruption_notice_shown);
+	free(p->sbom_published_at);
+	free(p->app.name);
+	free(p->app.defaults_source);
+	free(p->app.defaults_file);
+	free(p->key_storage);
+	free(p->key_lifecycle);
+	free(p->key_revocation);
 	for (size_t i = 0; i < p->ncomp; i++) {
 		free(p->comp[i].name);
 		free(p->comp[i].description);
@@ -379,6 +538,8 @@ void ev_product_free(struct ev_product *p)
 	free(p->infrastructure);
 	free(p->previous_package);
 	free(p->test_signing_key);
+	free(p->revoked_test_key);
+	free(p->power_cut_command);
 	for (unsigned i = 0; i < EV_PROVISIONS; i++) {
 		free(p->ics[i].detail);
 		free(p->ics[i].justification);

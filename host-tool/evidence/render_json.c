@@ -114,21 +114,41 @@ static void provisions(struct jw *w, const char *list)
 	close_(w, "]");
 }
 
+static void findings(struct jw *w, const struct ev_ics *c)
+{
+	open_(w, "findings", "[");
+	for (size_t k = 0; k < c->nfnd; k++) {
+		open_(w, NULL, "{");
+		jstr(w, "level", c->fnd[k].level == EV_LEVEL_FAIL ? "FAIL" : "WARN");
+		jstr(w, "text", c->fnd[k].text);
+		close_(w, "}");
+	}
+	close_(w, "]");
+}
+
 char *ev_render_json(const struct ev_pack *pk)
 {
 	struct jw w = {.first = true};
 	char ts[32];
+	unsigned count[3];
+	ev_pack_count(pk, count);
 	ev_buf_add(&w.b, "{");
 	w.depth = 1;
-	jstr(&w, "format", "fwseal-evidence-1");
+	jstr(&w, "format", "fwseal-evidence-2");
 	jstr(&w, "baseline", "ETSI EN 303 645, clause 5.3 (keep software updated)");
-	jstr(&w, "assessment_method", "ETSI TS 103 701");
+	open_(&w, "edition", "{");
+	jstr(&w, "id", pk->edition->id);
+	jstr(&w, "en", pk->edition->en);
+	jstr(&w, "ts", pk->edition->ts);
+	jstr(&w, "named_by", pk->edition_source);
+	jstr(&w, "basis", pk->edition->basis);
+	close_(&w, "}");
 	jstr(&w, "role", ev_role_text);
 	ev_timestamp(pk->generated_at, ts);
 	jstr(&w, "generated_at", ts);
+	jstr(&w, "generator", pk->tool_version);
 	char *digest = ev_hex(pk->pkg->sha256, FWS_SHA256_LEN);
 	jstr(&w, "package_sha256", digest);
-	free(digest);
 	jstr(&w, "firmware_version", pk->pkg->m.version);
 	if (pk->stale_digest) {
 		open_(&w, "replaces_stale_pack", "{");
@@ -138,12 +158,55 @@ char *ev_render_json(const struct ev_pack *pk)
 	} else {
 		jstr(&w, "replaces_stale_pack", NULL);
 	}
+
+	open_(&w, "summary", "{");
+	jnum(&w, "PASS", count[EV_PASS]);
+	jnum(&w, "FAIL", count[EV_FAIL]);
+	jnum(&w, "INCONCLUSIVE", count[EV_INCONCLUSIVE]);
+	open_(&w, "ics_flagged", "[");
+	for (unsigned i = 0; i < EV_PROVISIONS; i++)
+		for (size_t k = 0; k < pk->ics[i].nfnd; k++)
+			if (pk->ics[i].fnd[k].level == EV_LEVEL_FAIL) {
+				char id[16];
+				snprintf(id, sizeof(id), "5.3-%u", pk->ics[i].n);
+				jstr(&w, NULL, id);
+				break;
+			}
+	close_(&w, "]");
+	size_t sims = 0;
+	for (size_t i = 0; i < pk->ndevices; i++)
+		sims += pk->devices[i].simulator;
+	jnum(&w, "devices", (int64_t)pk->ndevices);
+	jnum(&w, "simulated_devices", (int64_t)sims);
+	close_(&w, "}");
+
 	entry(&w, "dut", &pk->dut);
+
+	open_(&w, "devices", "[");
+	for (size_t i = 0; i < pk->ndevices; i++) {
+		const struct ev_device *d = &pk->devices[i];
+		open_(&w, NULL, "{");
+		jstr(&w, "transport", d->transport);
+		jstr(&w, "device", d->device);
+		key(&w, "answered");
+		ev_buf_add(&w.b, d->answered ? "true" : "false");
+		jstr(&w, "serial", d->serial);
+		jstr(&w, "model", d->model);
+		jstr(&w, "stub_version", d->stub_version);
+		key(&w, "simulator");
+		ev_buf_add(&w.b, d->simulator ? "true" : "false");
+		jstr(&w, "crypto_library", d->crypto_lib);
+		jstr(&w, "key_ids", d->keys);
+		jstr(&w, "power_cut", d->power_cut);
+		jstr(&w, "state_after_tests", d->after);
+		close_(&w, "}");
+	}
+	close_(&w, "]");
 
 	open_(&w, "ics", "[");
 	for (unsigned i = 0; i < EV_PROVISIONS; i++) {
 		const struct ev_ics *c = &pk->ics[i];
-		const struct ev_provision_info *pi = ev_provision_info(c->n);
+		const struct ev_provision_info *pi = ev_edition_provision(pk->edition, c->n);
 		char id[16];
 		snprintf(id, sizeof(id), "5.3-%u", c->n);
 		open_(&w, NULL, "{");
@@ -155,10 +218,16 @@ char *ev_render_json(const struct ev_pack *pk)
 		jstr(&w, "detail", c->detail);
 		jstr(&w, "justification", c->justification);
 		jstr(&w, "source", c->source);
-		open_(&w, "functional_tests", "[");
-		for (size_t t = 0; t < pk->ntests; t++)
-			if (ev_test_covers(&pk->tests[t], c->n))
-				jstr(&w, NULL, pk->tests[t].id);
+		findings(&w, c);
+		jstr(&w, "conceptual_test_case", pi->tc_conceptual);
+		jstr(&w, "conceptual_input", ev_conceptual_input(c->n));
+		open_(&w, "tests", "[");
+		for (size_t t = 0; t < pk->ntests; t++) {
+			if (!ev_test_covers(&pk->tests[t], c->n) ||
+			    (t && !strcmp(pk->tests[t - 1].id, pk->tests[t].id)))
+				continue;
+			jstr(&w, NULL, pk->tests[t].id);
+		}
 		close_(&w, "]");
 		close_(&w, "}");
 	}
@@ -178,36 +247,48 @@ char *ev_render_json(const struct ev_pack *pk)
 	}
 	close_(&w, "]");
 
-	unsigned count[3] = {0, 0, 0};
-	open_(&w, "functional_tests", "[");
+	open_(&w, "tests", "[");
 	for (size_t i = 0; i < pk->ntests; i++) {
 		const struct ev_test *t = &pk->tests[i];
-		count[t->verdict]++;
 		open_(&w, NULL, "{");
 		jstr(&w, "id", t->id);
 		jstr(&w, "title", t->title);
+		jstr(&w, "kind", ev_kind_name(t->def->kind));
+		char *tc = ev_test_case(pk, t);
+		jstr(&w, "test_case", tc);
+		free(tc);
+		jstr(&w, "test_purpose", t->def->purpose);
 		provisions(&w, t->provisions);
 		jstr(&w, "verdict", ev_verdict_name(t->verdict));
 		jstr(&w, "reason", t->reason);
+		jstr(&w, "transport", t->transport);
+		jstr(&w, "device", t->device);
+		jstr(&w, "device_serial", t->device_serial);
 		ev_timestamp(t->started, ts);
 		jstr(&w, "started", ts);
 		ev_timestamp(t->finished, ts);
 		jstr(&w, "finished", ts);
-		jstr(&w, "device_serial", t->device_serial);
-		digest = ev_hex(pk->pkg->sha256, FWS_SHA256_LEN);
 		jstr(&w, "package_sha256", digest);
-		free(digest);
-		char *lf = ev_xasprintf("logs/%s.log", t->id);
+		char *lf = ev_test_log_path(t);
 		jstr(&w, "log_file", lf);
 		free(lf);
 		jstr(&w, "log", t->log);
 		close_(&w, "}");
 	}
 	close_(&w, "]");
-	open_(&w, "summary", "{");
-	jnum(&w, "PASS", count[EV_PASS]);
-	jnum(&w, "FAIL", count[EV_FAIL]);
-	jnum(&w, "INCONCLUSIVE", count[EV_INCONCLUSIVE]);
+	free(digest);
+
+	open_(&w, "cra", "{");
+	jstr(&w, "statement", ev_cra_statement);
+	open_(&w, "rows", "[");
+	for (size_t i = 0; i < pk->ncra; i++) {
+		open_(&w, NULL, "{");
+		jstr(&w, "ref", pk->cra[i].ref);
+		jstr(&w, "requirement", pk->cra[i].topic);
+		jstr(&w, "facts", pk->cra[i].facts);
+		close_(&w, "}");
+	}
+	close_(&w, "]");
 	close_(&w, "}");
 
 	open_(&w, "laboratory_only", "[");

@@ -45,25 +45,35 @@ void ev_variant_bad_signature(const struct ev_pkgfacts *p, struct ev_variant *v)
 	v->data[v->mark] ^= 0x01;
 }
 
-bool ev_variant_resign(const struct ev_pkgfacts *p, fws_keypair *kp, const char *model,
-                       int64_t counter_delta, struct ev_variant *v, char *err, size_t cap)
+void ev_variant_truncated(const struct ev_pkgfacts *p, struct ev_variant *v)
+{
+	copy_stream(p, v);
+	/* inside the last unit (block + next digest): every block before it is
+	 * whole and verifies, only the end is missing */
+	v->len -= FWS_SHA256_LEN / 2u;
+	v->mark = v->len;
+}
+
+bool ev_variant_resign(const struct ev_pkgfacts *p, fws_keypair *kp,
+                       const struct ev_variant_change *c, struct ev_variant *v, char *err,
+                       size_t cap)
 {
 	memset(v, 0, sizeof(*v));
 	const fws_manifest *m = &p->m;
-	int64_t counter = (int64_t)m->security_counter + counter_delta;
+	int64_t counter = (int64_t)m->security_counter + c->counter_delta;
 	if (counter < 0 || counter > (int64_t)UINT32_MAX) {
 		snprintf(err, cap, "the release's security counter %u leaves no room for a variant "
-		         "%+lld from it", (unsigned)m->security_counter, (long long)counter_delta);
+		         "%+lld from it", (unsigned)m->security_counter, (long long)c->counter_delta);
 		return false;
 	}
 	fws_manifest_in in;
 	memset(&in, 0, sizeof(in));
 	in.vendor_id = m->vendor_id;
 	in.class_id = m->class_id;
-	in.model = model ? model : m->model;
-	in.hw_rev_min = m->hw_rev_min;
-	in.hw_rev_max = m->hw_rev_max;
-	in.component = m->component;
+	in.model = c->model ? c->model : m->model;
+	in.hw_rev_min = c->hw ? c->hw_min : m->hw_rev_min;
+	in.hw_rev_max = c->hw ? c->hw_max : m->hw_rev_max;
+	in.component = c->component ? c->component : m->component;
 	in.version = m->version;
 	in.security_counter = (uint32_t)counter;
 	in.payload_size = m->payload_size;
@@ -81,6 +91,7 @@ bool ev_variant_resign(const struct ev_pkgfacts *p, fws_keypair *kp, const char 
 	in.reboot = m->reboot;
 	in.downtime_s = m->downtime_s;
 	in.notes = p->notes[0] ? p->notes : NULL;
+	in.sbom_sha256 = m->sbom_sha256.len == FWS_SHA256_LEN ? p->data + m->sbom_sha256.off : NULL;
 
 	uint8_t man[FWS_PKG_MANIFEST_MAX];
 	size_t mlen = 0;
@@ -91,7 +102,10 @@ bool ev_variant_resign(const struct ev_pkgfacts *p, fws_keypair *kp, const char 
 	}
 	uint8_t hdr[FWS_PKG_HEADER_LEN], digest[FWS_SHA256_LEN], sig[FWS_ECDSA_SIG_LEN];
 	fws_pkg_header_encode(hdr, 1, (uint32_t)mlen);
-	fws_pkg_signed_digest(hdr, man, mlen, digest);
+	if (fws_pkg_signed_digest(hdr, man, mlen, digest) != FWS_OK) {
+		snprintf(err, cap, "cannot hash the variant manifest: %s", fws_err_describe(FWS_E_CRYPTO));
+		return false;
+	}
 	fws_key_msg msg;
 	if (fws_keypair_sign(kp, digest, sig, &msg) != FWS_KEY_OK) {
 		snprintf(err, cap, "cannot sign the variant: %s", msg.text);
@@ -99,7 +113,10 @@ bool ev_variant_resign(const struct ev_pkgfacts *p, fws_keypair *kp, const char 
 	}
 	uint8_t pub[FWS_P256_PUB_LEN];
 	fws_keypair_pub(kp, pub);
-	fws_key_id(pub, v->key_id);
+	if (fws_key_id(pub, v->key_id) != FWS_OK) {
+		snprintf(err, cap, "cannot compute the key id: %s", fws_err_describe(FWS_E_CRYPTO));
+		return false;
+	}
 	uint8_t sigent[FWS_PKG_SIG_LEN];
 	fws_pkg_sig_encode(sigent, v->key_id, sig);
 

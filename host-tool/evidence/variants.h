@@ -5,8 +5,10 @@
  *   tampered block  one byte of the middle block flipped (chain no longer matches)
  *   bad signature   one bit of the first signature flipped
  *   wrong key       the unchanged manifest signed by a throwaway key made now
- *   re-signed       model or security counter changed and signed by the lab
- *                   test key, which only a lab build's trust store holds
+ *   truncated       the stream cut short inside its last block
+ *   re-signed       model, hardware revisions, component or security counter
+ *                   changed and signed by the lab test key, which only a lab
+ *                   build's trust store holds (or by a revoked key)
  * Variants are block streams as the device consumes them (no DFU suffix).
  */
 #ifndef FWSEAL_EV_VARIANTS_H
@@ -32,9 +34,21 @@ void ev_variant_free(struct ev_variant *v);
 void ev_variant_tampered(const struct ev_pkgfacts *p, struct ev_variant *v);
 void ev_variant_bad_signature(const struct ev_pkgfacts *p, struct ev_variant *v);
 
-/* Re-sign the manifest with kp after changing it: model (NULL = keep) and
- * security counter (counter_delta added). false with a sentence in err. */
-bool ev_variant_resign(const struct ev_pkgfacts *p, fws_keypair *kp, const char *model,
-                       int64_t counter_delta, struct ev_variant *v, char *err, size_t cap);
+void ev_variant_truncated(const struct ev_pkgfacts *p, struct ev_variant *v);
+
+/* What a re-signed variant changes; zero: nothing (same manifest). */
+struct ev_variant_change {
+	const char *model;       /* NULL: keep */
+	int64_t counter_delta;   /* added to the security counter */
+	bool hw;                 /* replace the hardware-revision range */
+	uint16_t hw_min, hw_max;
+	const char *component;   /* NULL: keep */
+};
+
+/* Re-sign the manifest with kp after changing it. false with a sentence in
+ * err. */
+bool ev_variant_resign(const struct ev_pkgfacts *p, fws_keypair *kp,
+                       const struct ev_variant_change *c, struct ev_variant *v, char *err,
+                       size_t cap);
 
 #endif

@@ -2,6 +2,7 @@
 /* dfu_client.c - DFU requests over any transport (fwseal-host/dfu_client.h). */
 #include "fwseal-host/dfu_client.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -9,6 +10,7 @@
 #include "fwseal/frame.h"
 #include "fwseal/le.h"
 #include "fwseal-host/log.h"
+#include "i18n.h"
 
 /* When a device gives a DFU status but no detail code (a third-party
  * device, or an old stub), this is the closest fws_err (DFU 1.1 6.1.2). */
@@ -110,12 +112,21 @@ fws_err fwh_dfu_status_error(const fwh_dfu_status *st, const char *what, fwh_err
 			if (status_err[i].status == st->status)
 				code = status_err[i].err;
 	}
-	fwh_error_set(err, code, "The device refused %s (%s, %s): %s", what,
-	              fws_dfu_status_name(st->status), fws_err_name(code), fws_err_describe(code));
+	/* what (N_() by the callers) and the cause's sentence, each in both
+	 * languages */
+#define REFUSED N_("The device refused %s (%s, %s): %s")
+	char en[FWH_ERROR_MSG_MAX], tr[FWH_ERROR_MSG_MAX];
+	snprintf(en, sizeof en, REFUSED, what, fws_dfu_status_name(st->status), fws_err_name(code),
+	         fws_err_describe(code));
+	snprintf(tr, sizeof tr, fwh_tr(REFUSED), fwh_tr(what), fws_dfu_status_name(st->status),
+	         fws_err_name(code), fwh_tr(fws_err_describe(code)));
+#undef REFUSED
+	fwh_error_put(err, code, en, tr);
 	if (err) {
 		err->from_device = true;
 		err->detail = st->detail;
 		err->dfu_status = st->status;
+		err->poll_ms = st->poll_ms;
 	}
 	return code;
 }
@@ -127,11 +138,15 @@ static fws_err stalled(fwh_link *l, const char *what, fwh_error *err)
 	fws_err e = fwh_dfu_getstatus(l, &st, err);
 	if (e != FWS_OK)
 		return e;
-	if (st.status == FWS_DFU_OK && st.detail == FWS_OK)
-		return fwh_error_set(err, FWS_E_STATE,
-		                     "The device refused %s in state %s without saying why; "
-		                     "start the update again.",
-		                     what, fws_dfu_state_name(st.state));
+	if (st.status == FWS_DFU_OK && st.detail == FWS_OK) {
+#define NO_REASON N_("The device refused %s in state %s without saying why; start the " \
+                     "update again.")
+		char en[FWH_ERROR_MSG_MAX], tr[FWH_ERROR_MSG_MAX];
+		snprintf(en, sizeof en, NO_REASON, what, fws_dfu_state_name(st.state));
+		snprintf(tr, sizeof tr, fwh_tr(NO_REASON), fwh_tr(what), fws_dfu_state_name(st.state));
+#undef NO_REASON
+		return fwh_error_put(err, FWS_E_STATE, en, tr);
+	}
 	return fwh_dfu_status_error(&st, what, err);
 }
 
@@ -159,23 +174,44 @@ fws_err fwh_dfu_reset(fwh_link *l, fwh_error *err)
 	return no_data(l, FWS_REQ_RESET, err);
 }
 
+void fwh_dfu_dnload_prepare(fwh_request *req, uint16_t block, const uint8_t *data, size_t len,
+                            uint8_t *ans, size_t ans_cap)
+{
+	memset(req, 0, sizeof *req);
+	req->request = FWS_DFU_DNLOAD;
+	req->value = block;
+	req->data = data;
+	req->len = len;
+	req->want_status = ans != NULL;
+	req->answer = ans;
+	req->answer_cap = ans ? ans_cap : 0;
+}
+
+fws_err fwh_dfu_dnload_outcome(fwh_link *l, const fwh_request *req, fwh_dfu_status *st,
+                               bool *have_st, fwh_error *err)
+{
+	if (have_st)
+		*have_st = false;
+	if (req->stalled)
+		return stalled(l, req->len ? "the firmware data" : "to install the firmware", err);
+	if (st && req->want_status && req->answer_len >= FWS_DFU_STATUS_LEN) {
+		parse_status(req->answer, req->answer_len, st);
+		if (have_st)
+			*have_st = true;
+	}
+	return FWS_OK;
+}
+
 fws_err fwh_dfu_dnload_status(fwh_link *l, uint16_t block, const uint8_t *data, size_t len,
                               fwh_dfu_status *st, bool *have_st, fwh_error *err)
 {
 	uint8_t ans[16];
-	fwh_request req = { .value = block, .data = data, .len = len, .want_status = st != NULL,
-	                    .answer = ans, .answer_cap = st ? sizeof ans : 0 };
+	fwh_request req;
+	fwh_dfu_dnload_prepare(&req, block, data, len, st ? ans : NULL, sizeof ans);
 	if (have_st)
 		*have_st = false;
-	fws_err e = simple(l, FWS_DFU_DNLOAD, &req, err);
-	if (e == FWS_OK && req.stalled)
-		return stalled(l, len ? "the firmware data" : "to install the firmware", err);
-	if (e == FWS_OK && st && req.answer_len >= FWS_DFU_STATUS_LEN) {
-		parse_status(ans, req.answer_len, st);
-		if (have_st)
-			*have_st = true;
-	}
-	return e;
+	fws_err e = l->ops->request(l, &req, err);
+	return e != FWS_OK ? e : fwh_dfu_dnload_outcome(l, &req, st, have_st, err);
 }
 
 fws_err fwh_dfu_dnload(fwh_link *l, uint16_t block, const uint8_t *data, size_t len,
@@ -193,7 +229,7 @@ fws_err fwh_dfu_resume(fwh_link *l, uint32_t offset, const uint8_t prefix_sha256
 	fwh_request req = { .data = data, .len = sizeof data };
 	fws_err e = simple(l, FWS_REQ_RESUME, &req, err);
 	if (e == FWS_OK && req.stalled)
-		return stalled(l, "to resume the interrupted download", err);
+		return stalled(l, N_("the request to resume the interrupted download"), err);
 	return e;
 }
 

@@ -42,6 +42,7 @@
 #define HID_PROBE_MS      300u
 #define HID_RETRIES       3u
 #define HID_COMEBACK_MS   5000u
+#define HID_SILENCE_MS    10000u /* default settings: silence waited out per request */
 #define HID_VENDOR_PAGE   0xFF00u
 
 static pthread_once_t hid_once = PTHREAD_ONCE_INIT;
@@ -299,10 +300,22 @@ static fws_err hid_request(fwh_link *base, fwh_request *req, fwh_error *err)
 		                     fws_request_name(req->request));
 	uint32_t timeout = l->base.opts.timeout_ms ? l->base.opts.timeout_ms : HID_TIMEOUT_MS;
 	unsigned retries = l->base.opts.retries ? l->base.opts.retries : HID_RETRIES;
+	/* As on serial (serial.c): with default settings a device that is only
+	 * slow for a while (busy, or starved of CPU) gets HID_SILENCE_MS per
+	 * request before the link gives up, and a report it does not take in
+	 * time (hidapi gives a write 1 s) is silence, not a pulled cable, as
+	 * long as the device is still on the bus. */
+	bool patient = l->base.opts.timeout_ms == 0;
+	uint64_t start = now_ms();
 
 	for (unsigned attempt = 0; attempt <= retries; attempt++) {
-		int r = send_frame(l, n) == FWS_OK
-			? await(l, &f, req, now_ms() + timeout, err) : FWS_E_DISCONNECTED;
+		int r;
+		if (send_frame(l, n) == FWS_OK)
+			r = await(l, &f, req, now_ms() + timeout, err);
+		else
+			r = fws_usb_dev_has_dfu(l->usb_path) ? 0 : FWS_E_DISCONNECTED;
+		if (r == 0 && attempt == retries && patient && now_ms() < start + HID_SILENCE_MS)
+			r = await(l, &f, req, start + HID_SILENCE_MS, err); /* no more copies */
 		if (r == 1) {
 			if (req->request == FWS_REQ_RESET)
 				l->gone = true; /* it re-enumerates now */
@@ -319,13 +332,18 @@ static fws_err hid_request(fwh_link *base, fwh_request *req, fwh_error *err)
 		if (r < 0)
 			return (fws_err)r;
 	}
-	return fwh_error_set(err, FWS_E_TIMEOUT, "The HID device did not answer %s after %u tries; "
-	                     "unplug it, plug it in again and retry.",
-	                     fws_request_name(req->request), retries + 1);
+	return fwh_error_set(err, FWS_E_TIMEOUT, "The HID device did not answer %s for %u s "
+	                     "(%u tries); unplug it, plug it in again and retry.",
+	                     fws_request_name(req->request),
+	                     (unsigned)((now_ms() - start + 500u) / 1000u), retries + 1);
 }
 
-static fws_err hid_enumerate_links(fwh_found_cb found, void *user, fwh_error *err)
+static fws_err hid_enumerate_links(fwh_found_cb found, fwh_unusable_cb unusable, void *user,
+                                   fwh_error *err)
 {
+	/* A HID interface is reached through its USB device's node: when that
+	 * cannot be opened, the DFU interface's report (usb_dfu.c) says why. */
+	(void)unusable;
 	(void)err;
 	if (hid_start(NULL) != FWS_OK)
 		return FWS_OK; /* no HID support here: nothing to list */

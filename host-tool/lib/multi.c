@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * multi.c - several devices at once (fwseal-host/multi.h): a thread per
- * unit running open -> info -> pre-flight -> record -> flash -> record.
+ * unit running open -> info -> decide -> record -> pre-flight -> flash ->
+ * record. Fail closed: no byte goes to a unit whose row is not committed.
  * Nothing is shared between units but the read-only package, the records
  * handle (which serialises itself) and the event callback (under m->lock).
  */
@@ -10,25 +11,42 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fwseal-host/dfu_client.h"
 #include "fwseal-host/units.h"
 
+static void to_hex(const uint8_t *p, size_t n, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hex[p[i] >> 4];
+		out[2 * i + 1] = hex[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
 void fwh_multi_init(fwh_multi *m)
 {
 	pthread_mutex_init(&m->lock, NULL);
-	static const char hex[] = "0123456789abcdef";
-	for (size_t i = 0; i < FWS_SHA256_LEN; i++) {
-		m->digest_hex[2 * i] = hex[m->pkg->file_sha256[i] >> 4];
-		m->digest_hex[2 * i + 1] = hex[m->pkg->file_sha256[i] & 15];
-	}
-	m->digest_hex[FWH_REC_DIGEST_HEX] = '\0';
+	to_hex(m->pkg->file_sha256, FWS_SHA256_LEN, m->digest_hex);
+	to_hex(m->pkg->manifest.image_sha256, FWS_SHA256_LEN, m->image_hex);
 	snprintf(m->to_version, sizeof m->to_version, "%s", m->pkg->manifest.version);
+	m->serials = NULL;
+	m->n_serials = m->cap_serials = 0;
 }
 
 void fwh_multi_destroy(fwh_multi *m)
 {
 	pthread_mutex_destroy(&m->lock);
+	free(m->serials);
+	m->serials = NULL;
+	m->n_serials = m->cap_serials = 0;
+}
+
+void fwh_unit_clear(fwh_unit *u)
+{
+	fwh_rec_log_free(&u->log);
 }
 
 static void emit(fwh_multi *m, enum fwh_unit_event ev, fwh_unit *u)
@@ -54,54 +72,197 @@ bool fwh_err_is_refusal(fws_err e)
 	return false;
 }
 
+bool fwh_device_runs_package(const fws_devinfo *d, const fwh_package *pkg)
+{
+	/* the version alone is a name: only the image digest says it is this
+	 * image (a device that does not report one is flashed) */
+	return d->boot_state == FWS_BOOT_APP && d->has_image_sha256 &&
+	       strcmp(d->fw_version, pkg->manifest.version) == 0 &&
+	       memcmp(d->image_sha256, pkg->manifest.image_sha256, FWS_SHA256_LEN) == 0;
+}
+
+bool fwh_serial_is_default(const char *s)
+{
+	static const char *const placeholders[] = {
+		"0", "default", "unknown", "none", "n/a", "na", "serial", "sn", "null",
+		"123456789", "0123456789", "1234567890", "sim-0001", "to be filled by o.e.m.",
+	};
+	size_t n = strlen(s);
+	if (n == 0)
+		return true;
+	bool same = true;
+	for (size_t i = 1; i < n && same; i++)
+		same = s[i] == s[0];
+	if (same && n > 1)
+		return true;
+	for (size_t i = 0; i < sizeof placeholders / sizeof placeholders[0]; i++)
+		if (!strcasecmp(s, placeholders[i]))
+			return true;
+	return false;
+}
+
 /* ---------------------------------------------------------------------- */
 /* The unit's record                                                       */
 
-static void record_fail(fwh_unit *u, const fwh_error *e)
+static void record_fail(fwh_unit *u, enum fwh_unit_rec what, const fwh_error *e)
 {
-	if (!u->record_failed) {
-		u->record_failed = true;
-		u->record_err = *e;
-	}
+	if (u->record == FWH_UNIT_REC_NOT_BEGUN || u->record == FWH_UNIT_REC_NOT_ENDED)
+		return;
+	u->record = what;
+	u->record_err = *e;
+	fwh_rec_log_add(&u->log, "records: %s", e->msg);
 }
 
-static void record_begin(fwh_multi *m, fwh_unit *u, fwh_record *r, int64_t t0)
+static void record_fill(fwh_multi *m, fwh_unit *u, fwh_record *r, int64_t t0)
 {
 	memset(r, 0, sizeof *r);
 	r->started_ms = t0;
+	r->ended_ms = -1;
+	r->duration_ms = -1;
 	r->hw_rev = -1;
 	snprintf(r->station, sizeof r->station, "%s", m->station ? m->station : "");
+	snprintf(r->operator_name, sizeof r->operator_name, "%s",
+	         m->operator_name ? m->operator_name : "");
+	snprintf(r->work_order, sizeof r->work_order, "%s", m->work_order ? m->work_order : "");
+	snprintf(r->tool_version, sizeof r->tool_version, "%s",
+	         m->tool_version ? m->tool_version : "");
 	snprintf(r->device, sizeof r->device, "%s", u->device);
 	snprintf(r->to_version, sizeof r->to_version, "%s", m->to_version);
 	memcpy(r->package_sha256, m->digest_hex, sizeof r->package_sha256);
+	memcpy(r->image_sha256, m->image_hex, sizeof r->image_sha256);
 	if (u->have_info)
 		fwh_record_set_device(r, &u->info);
-	if (!m->records)
-		return;
-	fwh_error e;
-	if (fwh_records_begin(m->records, r, &e) == FWS_OK)
-		u->record_id = r->id;
-	else
-		record_fail(u, &e);
 }
 
-static void record_finish(fwh_multi *m, fwh_unit *u, fwh_record *r)
+/* Begin the row: committed before anything goes to the unit. false: the
+ * unit must not be touched (u->record says why). */
+static bool record_begin(fwh_multi *m, fwh_unit *u, fwh_record *r)
 {
-	if (!m->records || !u->record_id)
-		return;
+	if (!m->records)
+		return true;
+	fwh_error e;
+	fwh_error_clear(&e);
+	if (fwh_records_begin(m->records, r, &e) != FWS_OK) {
+		record_fail(u, FWH_UNIT_REC_NOT_BEGUN, &e);
+		return false;
+	}
+	u->record_id = r->id;
+	snprintf(u->attempt_id, sizeof u->attempt_id, "%s", r->attempt_id);
+	u->record = FWH_UNIT_REC_OK;
+	fwh_rec_log_add(&u->log, "attempt %s begun in the records (row %lld)", r->attempt_id,
+	                (long long)r->id);
+	return true;
+}
+
+static void result_fields(fwh_unit *u, fwh_record *r)
+{
 	r->result = u->result;
 	r->duration_ms = u->duration_ms;
-	if (u->result != FWH_REC_OK) {
+	r->error_code[0] = r->error[0] = '\0';
+	if (u->result == FWH_REC_SKIPPED) {
+		snprintf(r->error_code, sizeof r->error_code, "%s", u->skip_code ? u->skip_code : "");
+		snprintf(r->error, sizeof r->error, "%s", u->skip_why ? u->skip_why : "");
+	} else if (u->result != FWH_REC_OK) {
 		fws_err code = u->err.from_device && u->err.detail ? u->err.detail : u->err.code;
-		snprintf(r->error_code, sizeof r->error_code, "%s",
-		         u->result == FWH_REC_INTERRUPTED && code == FWS_OK ? "interrupted"
-		         : u->result == FWH_REC_UNCONFIRMED                 ? "unconfirmed"
-		                                                             : fws_err_name(code));
+		const char *name = u->skip_code ? u->skip_code /* refused by the run: duplicate-serial */
+		                   : u->result == FWH_REC_INTERRUPTED && code == FWS_OK ? "interrupted"
+		                   : u->result == FWH_REC_UNCONFIRMED                   ? "unconfirmed"
+		                                                                        : fws_err_name(code);
+		snprintf(r->error_code, sizeof r->error_code, "%s", name);
 		snprintf(r->error, sizeof r->error, "%s", u->err.msg);
 	}
+}
+
+/* End the unit's row: finish the begun one, or (whole) add a complete row
+ * for a unit that was never begun (skipped, refused by the run, unreachable). */
+static void record_end(fwh_multi *m, fwh_unit *u, fwh_record *r, bool whole)
+{
+	if (!m->records || (!whole && u->record != FWH_UNIT_REC_OK))
+		return;
+	result_fields(u, r);
+	fwh_rec_log_add(&u->log, "result %s%s%s", fwh_rec_result_name(u->result),
+	                r->error_code[0] ? ": " : "", r->error_code);
 	fwh_error e;
-	if (fwh_records_finish(m->records, r, &e) != FWS_OK)
-		record_fail(u, &e);
+	fwh_error_clear(&e);
+	const char *log = fwh_rec_log_text(&u->log);
+	if (!whole) {
+		if (fwh_records_finish(m->records, r, log, &e) != FWS_OK)
+			record_fail(u, FWH_UNIT_REC_NOT_ENDED, &e);
+		return;
+	}
+	if (fwh_records_add(m->records, r, log, &e) != FWS_OK) {
+		record_fail(u, FWH_UNIT_REC_NOT_BEGUN, &e);
+		return;
+	}
+	u->record = FWH_UNIT_REC_OK;
+	u->record_id = r->id;
+	snprintf(u->attempt_id, sizeof u->attempt_id, "%s", r->attempt_id);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Serial numbers of the run                                               */
+
+/* Claim u's serial for the run. false: another unit of this run has it in
+ * flight right now (u->err says which). A serial seen before (not in
+ * flight) or one that looks like a default is noted in u->serial_note. */
+static bool claim_serial(fwh_multi *m, fwh_unit *u)
+{
+	const char *sn = u->info.serial;
+	bool ok = true;
+	pthread_mutex_lock(&m->lock);
+	fwh_multi_serial *hit = NULL;
+	for (size_t i = 0; i < m->n_serials && !hit; i++)
+		if (!strcmp(m->serials[i].serial, sn))
+			hit = &m->serials[i];
+	if (hit && hit->in_flight) {
+		fwh_error_set(&u->err, FWS_E_INVAL,
+		              "Not flashed: %s reports serial number %s, which %s in this run is "
+		              "being flashed under right now. Two units with one serial number "
+		              "cannot be told apart in the records; check both units.",
+		              u->device, sn, hit->device);
+		ok = false;
+	} else if (hit) {
+		snprintf(u->serial_note_buf, sizeof u->serial_note_buf,
+		         "serial number %s was already seen in this run (%s)", sn, hit->device);
+		snprintf(hit->device, sizeof hit->device, "%s", u->device);
+		hit->in_flight = true;
+	} else {
+		if (m->n_serials == m->cap_serials) {
+			size_t ncap = m->cap_serials ? 2 * m->cap_serials : 16;
+			fwh_multi_serial *ns = realloc(m->serials, ncap * sizeof *ns);
+			if (ns) {
+				m->serials = ns;
+				m->cap_serials = ncap;
+			}
+		}
+		if (m->n_serials < m->cap_serials) {
+			hit = &m->serials[m->n_serials++];
+			snprintf(hit->serial, sizeof hit->serial, "%s", sn);
+			snprintf(hit->device, sizeof hit->device, "%s", u->device);
+			hit->in_flight = true;
+		}
+	}
+	pthread_mutex_unlock(&m->lock);
+	if (ok && !u->serial_note_buf[0] && fwh_serial_is_default(sn))
+		snprintf(u->serial_note_buf, sizeof u->serial_note_buf,
+		         "serial number '%s' looks like a factory default: units with it cannot be "
+		         "told apart in the records",
+		         sn);
+	if (u->serial_note_buf[0]) {
+		u->serial_note = u->serial_note_buf;
+		fwh_rec_log_add(&u->log, "note: %s", u->serial_note);
+	}
+	return ok;
+}
+
+static void release_serial(fwh_multi *m, const fwh_unit *u)
+{
+	pthread_mutex_lock(&m->lock);
+	for (size_t i = 0; i < m->n_serials; i++)
+		if (!strcmp(m->serials[i].serial, u->info.serial) &&
+		    !strcmp(m->serials[i].device, u->device))
+			m->serials[i].in_flight = false;
+	pthread_mutex_unlock(&m->lock);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -110,6 +271,7 @@ static void record_finish(fwh_multi *m, fwh_unit *u, fwh_record *r)
 struct progress_ctx {
 	fwh_multi *m;
 	fwh_unit *u;
+	enum fwh_phase phase;
 };
 
 static void on_progress(void *user, const fwh_progress *p)
@@ -118,6 +280,12 @@ static void on_progress(void *user, const fwh_progress *p)
 	pc->u->progress = *p;
 	if (p->phase == FWH_PHASE_DOWNLOAD && p->done > p->resume_offset)
 		pc->u->sent_any = true;
+	if (p->phase != pc->phase) {
+		pc->phase = p->phase;
+		fwh_rec_log_add(&pc->u->log, "phase %s (%llu of %llu bytes%s)", fwh_phase_name(p->phase),
+		                (unsigned long long)p->done, (unsigned long long)p->total,
+		                p->resumed ? ", resumed" : "");
+	}
 	emit(pc->m, FWH_UNIT_PROGRESS, pc->u);
 }
 
@@ -132,6 +300,85 @@ static void classify(fwh_unit *u, fws_err e, bool interrupted)
 		u->result = FWH_REC_FAILED;
 }
 
+static void skip(fwh_unit *u, const char *code, const char *why)
+{
+	u->skipped = true;
+	u->result = FWH_REC_SKIPPED;
+	u->skip_code = code;
+	u->skip_why = why;
+	snprintf(u->to_version, sizeof u->to_version, "%s", u->info.fw_version);
+	fwh_rec_log_add(&u->log, "skipped (%s): %s", code, why);
+}
+
+/* --only-failed: the unit's last attempt with this package. false: the
+ * records could not be read (the unit is left alone, failed-to-record). */
+static bool only_failed(fwh_multi *m, fwh_unit *u)
+{
+	fwh_record last;
+	bool found = false;
+	fwh_error e;
+	fwh_error_clear(&e);
+	if (fwh_records_last(m->records, u->info.serial, m->digest_hex, &last, &found, &e) !=
+	    FWS_OK) {
+		record_fail(u, FWH_UNIT_REC_NOT_BEGUN, &e);
+		return false;
+	}
+	if (!found)
+		skip(u, "no-earlier-attempt",
+		     "--only-failed: this unit has no earlier attempt with this package");
+	else if (last.result == FWH_REC_OK)
+		skip(u, "not-failed", "--only-failed: its last attempt with this package succeeded");
+	else
+		fwh_rec_log_add(&u->log, "--only-failed: its last attempt (%s) ended %s",
+		                last.attempt_id, fwh_rec_result_name(last.result));
+	return true;
+}
+
+/* After the device-info record: flash it? false with u->skipped, u->result
+ * or u->record set otherwise. */
+static bool decide(fwh_multi *m, fwh_unit *u)
+{
+	if (!claim_serial(m, u)) {
+		u->result = FWH_REC_REFUSED;
+		u->skip_code = "duplicate-serial";
+		fwh_rec_log_add(&u->log, "refused: %s", u->err.msg);
+		return false;
+	}
+	if (m->filter && !m->filter(m->user, u)) {
+		skip(u, u->skip_code ? u->skip_code : "filtered", u->skip_why ? u->skip_why : "");
+		return false;
+	}
+	if (!m->reinstall && fwh_device_runs_package(&u->info, m->pkg)) {
+		skip(u, "already-installed",
+		     "it already runs this package (version and image SHA-256 as reported by the "
+		     "device); --reinstall flashes it anyway");
+		return false;
+	}
+	if (m->only_failed && m->records && (!only_failed(m, u) || u->skipped))
+		return false;
+	return true;
+}
+
+/* The running image's digest as the device reports it, or "not reported". */
+static void image_text(const fws_devinfo *d, char out[FWH_REC_DIGEST_HEX + 1])
+{
+	if (d->has_image_sha256)
+		to_hex(d->image_sha256, FWS_SHA256_LEN, out);
+	else
+		snprintf(out, FWH_REC_DIGEST_HEX + 1, "not reported");
+}
+
+static void log_info(fwh_unit *u)
+{
+	const fws_devinfo *d = &u->info;
+	char img[FWH_REC_DIGEST_HEX + 1];
+	image_text(d, img);
+	fwh_rec_log_add(&u->log, "device: model %s, hardware revision %u, serial %s, firmware %s "
+	                         "(image SHA-256 %s), security counter %u, %s",
+	                d->model, d->hw_rev, d->serial, d->fw_version[0] ? d->fw_version : "(none)",
+	                img, (unsigned)d->security_counter, fws_boot_state_name(d->boot_state));
+}
+
 enum fwh_rec_result fwh_unit_run(fwh_multi *m, fwh_unit *u)
 {
 	const int64_t t0 = fwh_records_now_ms();
@@ -142,13 +389,23 @@ enum fwh_rec_result fwh_unit_run(fwh_multi *m, fwh_unit *u)
 	u->result = FWH_REC_IN_PROGRESS;
 	u->have_info = false;
 	u->skipped = false;
+	u->skip_code = NULL;
 	u->skip_why = NULL;
+	u->serial_note = NULL;
+	u->serial_note_buf[0] = '\0';
 	u->sent_any = false;
 	u->record_id = 0;
-	u->record_failed = false;
+	u->attempt_id[0] = '\0';
+	u->record = m->records ? FWH_UNIT_REC_OK : FWH_UNIT_REC_OFF;
 	fwh_error_clear(&u->err);
+	fwh_error_clear(&u->record_err);
+	fwh_rec_log_free(&u->log);
 	memset(&u->progress, 0, sizeof u->progress);
 	emit(m, FWH_UNIT_START, u);
+	fwh_rec_log_add(&u->log, "fwseal %s, station %s: package %s (version %s, image SHA-256 %s) "
+	                         "to %s",
+	                m->tool_version ? m->tool_version : "?", m->station ? m->station : "",
+	                m->digest_hex, m->to_version, m->image_hex, u->device);
 
 	e = fwh_open(u->device, &m->link, &link, &u->err);
 	if (!e)
@@ -156,32 +413,44 @@ enum fwh_rec_result fwh_unit_run(fwh_multi *m, fwh_unit *u)
 	if (e) {
 		/* nothing was sent; still an attempt the line must see */
 		fwh_error_prefix(&u->err, "Cannot reach %s: ", u->device);
+		fwh_rec_log_add(&u->log, "%s", u->err.msg);
 		u->result = e == FWS_E_CANCELLED ? FWH_REC_INTERRUPTED : FWH_REC_FAILED;
-		record_begin(m, u, &rec, t0);
-		goto done;
+		u->duration_ms = fwh_records_now_ms() - t0;
+		record_fill(m, u, &rec, t0);
+		record_end(m, u, &rec, true);
+		goto out;
 	}
 	u->have_info = true;
+	log_info(u);
 	emit(m, FWH_UNIT_INFO, u);
 
-	if (m->filter && !m->filter(m->user, u)) {
-		u->skipped = true;
-		u->result = FWH_REC_OK;
-		snprintf(u->to_version, sizeof u->to_version, "%s", u->info.fw_version);
+	if (!decide(m, u)) {
 		u->duration_ms = fwh_records_now_ms() - t0;
-		fwh_close(link);
-		emit(m, FWH_UNIT_DONE, u);
-		return u->result;
+		if (u->record == FWH_UNIT_REC_OK) {
+			record_fill(m, u, &rec, t0);
+			record_end(m, u, &rec, true);
+		}
+		goto out;
 	}
 
-	/* The row exists before the first byte goes out: a crash from here on
-	 * leaves an attempt that `fwseal records` shows as interrupted. */
-	record_begin(m, u, &rec, t0);
+	/* The row is committed before the first byte goes out: a crash from
+	 * here on leaves an attempt that `fwseal records` shows as interrupted;
+	 * a row that cannot be written means the unit is not touched. */
+	record_fill(m, u, &rec, t0);
+	if (!record_begin(m, u, &rec)) {
+		fwh_error_set(&u->err, FWS_E_IO, "Not flashed: its attempt could not be recorded. %s",
+		              u->record_err.msg);
+		u->result = FWH_REC_FAILED;
+		goto done;
+	}
 
 	e = fwh_preflight(m->pkg, &u->info, &u->err);
 	if (e) {
 		u->result = FWH_REC_REFUSED;
+		fwh_rec_log_add(&u->log, "pre-flight refused: %s", u->err.msg);
 		goto done;
 	}
+	fwh_rec_log_add(&u->log, "pre-flight ok");
 	if (m->cancel && atomic_load(m->cancel)) {
 		fwh_error_set(&u->err, FWS_E_CANCELLED, "Stopped before flashing %s: nothing was sent.",
 		              u->device);
@@ -189,7 +458,7 @@ enum fwh_rec_result fwh_unit_run(fwh_multi *m, fwh_unit *u)
 		goto done;
 	}
 
-	struct progress_ctx pc = {.m = m, .u = u};
+	struct progress_ctx pc = {.m = m, .u = u, .phase = (enum fwh_phase)-1};
 	fwh_flash_opts fo = {
 		.progress = on_progress,
 		.user = &pc,
@@ -199,8 +468,11 @@ enum fwh_rec_result fwh_unit_run(fwh_multi *m, fwh_unit *u)
 	fwh_flash_result res;
 	memset(&res, 0, sizeof res);
 	e = fwh_flash(&link, m->pkg, &fo, &res, &u->err);
+	fwh_rec_log_add(&u->log, "sent %llu bytes in %.1f s%s", (unsigned long long)res.sent,
+	                res.seconds, res.resumed ? " (resumed)" : "");
 	if (e) {
 		classify(u, e, res.interrupted);
+		fwh_rec_log_add(&u->log, "%s", u->err.msg);
 		goto done;
 	}
 	/* installed; a success only once the new firmware confirmed itself */
@@ -213,14 +485,24 @@ enum fwh_rec_result fwh_unit_run(fwh_multi *m, fwh_unit *u)
 		              "next restart unless the new one confirms itself.",
 		              u->device, res.after.fw_version,
 		              (m->restart_timeout_ms ? m->restart_timeout_ms : 30000u) / 1000u);
+	snprintf(rec.reported_version, sizeof rec.reported_version, "%s", res.after.fw_version);
+	char img[FWH_REC_DIGEST_HEX + 1];
+	image_text(&res.after, img);
+	fwh_rec_log_add(&u->log, "after the restart the unit reports firmware %s (image SHA-256 %s)%s",
+	                res.after.fw_version, img,
+	                res.confirmed ? ", confirmed" : ", not yet confirmed");
 
 done:
 	u->duration_ms = fwh_records_now_ms() - t0;
 	if (u->duration_ms < 0)
 		u->duration_ms = 0;
-	record_finish(m, u, &rec);
+	record_end(m, u, &rec, false);
+out:
+	if (u->have_info)
+		release_serial(m, u);
 	if (link)
 		fwh_close(link);
+	fwh_rec_log_free(&u->log); /* stored with the row; nobody reads it after */
 	emit(m, FWH_UNIT_DONE, u);
 	return u->result;
 }

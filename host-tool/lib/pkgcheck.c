@@ -15,7 +15,9 @@
 #include "fwseal-host/sha256.h"
 #include "fwseal-host/unitdec.h"
 
-#define CHUNK (1u << 20)
+#ifndef CHUNK
+#define CHUNK (1u << 20) /* (the fuzz target builds this file with smaller ones) */
+#endif
 #define READER_BUF FWS_ENC_BUF_NEED(FWS_PKG_BLOCK_MAX) /* any block, plain or encoded */
 
 const char *fwh_pkg_check_span(const fwh_pkg_check *c, fws_span s)
@@ -121,7 +123,9 @@ static fws_err io_fail(fwh_pkg_check *c, int e)
 /* chunks. Verification thus costs about one SHA-256 pass of wall time on a */
 /* machine with two cores (bench/verify-throughput).                        */
 
+#ifndef NSLOT
 #define NSLOT 8u
+#endif
 _Static_assert(CHUNK > FWS_PKG_PREFIX_MAX, "the prefix must complete in the first chunk");
 
 struct helper {

@@ -11,9 +11,12 @@
 #include "fwseal-host/log.h"
 #include "fwseal-host/session.h"
 
-static fws_err refuse(fwh_error *err, fws_err code, const char *what)
+/* A refusal reads "<what is wrong>. <the cause's sentence>": the caller sets
+ * the cause (fwh_error_set with NULL) and puts what is wrong in front with
+ * fwh_error_prefix, so both come in English and in the user's language. */
+static fws_err refused(fwh_error *err, fws_err code)
 {
-	fwh_error_set(err, code, "%s. %s", what, fws_err_describe(code));
+	(void)err;
 	fwh_log(FWH_LOG_INFO, "preflight", "refused: %s", fws_err_name(code));
 	return code;
 }
@@ -42,8 +45,14 @@ static fws_err check_keys(const fwh_package *pkg, const fws_devinfo *dev, fwh_er
 				return FWS_OK;
 		}
 	}
-	return revoked ? refuse(err, FWS_E_REVOKED_KEY, "The device has revoked the key this package is signed with")
-	               : refuse(err, FWS_E_UNTRUSTED_KEY, "The device does not trust the key this package is signed with");
+	fws_err code = revoked ? FWS_E_REVOKED_KEY : FWS_E_UNTRUSTED_KEY;
+	fwh_error_set(err, code, NULL);
+	if (revoked)
+		fwh_error_prefix(err, "The device has revoked the key this package is signed with. ");
+	else
+		fwh_error_prefix(err, "The device does not trust the key this package is signed "
+		                      "with. ");
+	return refused(err, code);
 }
 
 /* What the device has: its running version, else the version of its
@@ -61,56 +70,56 @@ static const char *device_version(const fws_devinfo *dev)
 
 fws_err fwh_policy_check(const fws_manifest *m, const fws_devinfo *dev, fwh_error *err)
 {
-	char what[384];
-
 	if (m->vendor_id && dev->vendor_id && m->vendor_id != dev->vendor_id) {
-		snprintf(what, sizeof what, "The package is for vendor id %04x, not %04x",
-		         m->vendor_id, dev->vendor_id);
-		return refuse(err, FWS_E_VENDOR, what);
+		fwh_error_set(err, FWS_E_VENDOR, NULL);
+		fwh_error_prefix(err, "The package is for vendor id %04x, not %04x. ", m->vendor_id,
+		                 dev->vendor_id);
+		return refused(err, FWS_E_VENDOR);
 	}
 	if ((dev->model[0] && strcmp(m->model, dev->model) != 0) ||
 	    (m->class_id && dev->class_id && m->class_id != dev->class_id)) {
-		snprintf(what, sizeof what, "The package is for model %s, not %s", m->model,
-		         dev->model);
-		return refuse(err, FWS_E_MODEL, what);
+		fwh_error_set(err, FWS_E_MODEL, NULL);
+		fwh_error_prefix(err, "The package is for model %s, not %s. ", m->model, dev->model);
+		return refused(err, FWS_E_MODEL);
 	}
 	if (dev->hw_rev < m->hw_rev_min || dev->hw_rev > m->hw_rev_max) {
-		snprintf(what, sizeof what,
-		         "The package supports hardware revisions %u to %u, not %u",
-		         m->hw_rev_min, m->hw_rev_max, dev->hw_rev);
-		return refuse(err, FWS_E_HW_REV, what);
+		fwh_error_set(err, FWS_E_HW_REV, NULL);
+		fwh_error_prefix(err, "The package supports hardware revisions %u to %u, not %u. ",
+		                 m->hw_rev_min, m->hw_rev_max, dev->hw_rev);
+		return refused(err, FWS_E_HW_REV);
 	}
 	if (dev->component[0] && m->component[0] && strcmp(m->component, dev->component) != 0) {
-		snprintf(what, sizeof what, "The package updates component %s, not %s",
-		         m->component, dev->component);
-		return refuse(err, FWS_E_COMPONENT, what);
+		fwh_error_set(err, FWS_E_COMPONENT, NULL);
+		fwh_error_prefix(err, "The package updates component %s, not %s. ", m->component,
+		                 dev->component);
+		return refused(err, FWS_E_COMPONENT);
 	}
 	if (m->security_counter < dev->security_counter) {
 		const char *have = device_version(dev);
+		fwh_error_set(err, FWS_E_DOWNGRADE, NULL);
 		if (have[0])
-			snprintf(what, sizeof what,
-			         "Version %s (security counter %u) is older than version %s on the "
-			         "device (security counter %u)",
-			         m->version, (unsigned)m->security_counter, have,
-			         (unsigned)dev->security_counter);
+			fwh_error_prefix(err, "Version %s (security counter %u) is older than version %s "
+			                 "on the device (security counter %u). ",
+			                 m->version, (unsigned)m->security_counter, have,
+			                 (unsigned)dev->security_counter);
 		else
-			snprintf(what, sizeof what,
-			         "Version %s (security counter %u) is older than the required "
-			         "security counter %u",
-			         m->version, (unsigned)m->security_counter,
-			         (unsigned)dev->security_counter);
-		return refuse(err, FWS_E_DOWNGRADE, what);
+			fwh_error_prefix(err, "Version %s (security counter %u) is older than the "
+			                 "required security counter %u. ",
+			                 m->version, (unsigned)m->security_counter,
+			                 (unsigned)dev->security_counter);
+		return refused(err, FWS_E_DOWNGRADE);
 	}
 	if (dev->slot_size && m->payload_size > dev->slot_size) {
-		snprintf(what, sizeof what, "The image has %u bytes, the device holds at most %u",
-		         (unsigned)m->payload_size, (unsigned)dev->slot_size);
-		return refuse(err, FWS_E_TOO_BIG, what);
+		fwh_error_set(err, FWS_E_TOO_BIG, NULL);
+		fwh_error_prefix(err, "The image has %u bytes, the device holds at most %u. ",
+		                 (unsigned)m->payload_size, (unsigned)dev->slot_size);
+		return refused(err, FWS_E_TOO_BIG);
 	}
 	if (dev->max_block && m->block_size > dev->max_block) {
-		snprintf(what, sizeof what,
-		         "The package uses %u-byte blocks, the device takes at most %u",
-		         (unsigned)m->block_size, (unsigned)dev->max_block);
-		return refuse(err, FWS_E_BLOCK_SIZE, what);
+		fwh_error_set(err, FWS_E_BLOCK_SIZE, NULL);
+		fwh_error_prefix(err, "The package uses %u-byte blocks, the device takes at most %u. ",
+		                 (unsigned)m->block_size, (unsigned)dev->max_block);
+		return refused(err, FWS_E_BLOCK_SIZE);
 	}
 	return FWS_OK;
 }

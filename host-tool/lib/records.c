@@ -1,34 +1,33 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * records.c - production records in SQLite (see fwseal-host/records.h and
- * docs/factory.md). One connection per handle, serialised by a mutex; every
- * write is one IMMEDIATE transaction so concurrent fwseal processes queue on
- * the busy timeout instead of failing, and a crash leaves whole rows only.
+ * records.c - production records (fwseal-host/records.h): the handle every
+ * caller holds. It knows who we are (to tell our in-progress rows from those
+ * of dead processes), serialises the threads of one process, keeps the
+ * sentence of the last failure, and reaches the file or the server only
+ * through the backend's ops table (records_backend.h).
  */
-#include "fwseal-host/log.h"
 #include "fwseal-host/records.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <sys/random.h>
 #include <unistd.h>
 
-#define OWNER_BOOT_MAX 64u
+#include "records_backend.h"
 
 struct fwh_records {
-	sqlite3 *db;
+	fwh_rec_backend b;
 	pthread_mutex_t lock;
-	char err[FWH_REC_ERROR_MAX + 1];
-	/* who we are, to tell our own in-progress rows from those of the dead */
-	char boot_id[OWNER_BOOT_MAX];
-	int64_t pid;
-	int64_t pstart;
+	char msg[FWH_REC_MSG_MAX];
+	char where[FWH_PATH_MAX * 2];
+	char spool[FWH_PATH_MAX * 2];
+	fwh_rec_owner me;
 };
 
 static const char *const result_names[FWH_REC_RESULT_COUNT] = {
@@ -37,37 +36,9 @@ static const char *const result_names[FWH_REC_RESULT_COUNT] = {
 	[FWH_REC_REFUSED] = "refused",
 	[FWH_REC_FAILED] = "failed",
 	[FWH_REC_INTERRUPTED] = "interrupted",
+	[FWH_REC_SKIPPED] = "skipped",
 	[FWH_REC_UNCONFIRMED] = "unconfirmed",
 };
-
-/* The CHECK constraint repeats the names so that no other program can put
- * a value into "result" that scripts do not know. */
-static const char schema_sql[] =
-	"CREATE TABLE IF NOT EXISTS attempts ("
-	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
-	" started_ms INTEGER NOT NULL,"
-	" station TEXT NOT NULL,"
-	" device TEXT NOT NULL,"
-	" serial TEXT NOT NULL DEFAULT '',"
-	" model TEXT NOT NULL DEFAULT '',"
-	" hw_rev INTEGER,"
-	" from_version TEXT NOT NULL DEFAULT '',"
-	" to_version TEXT NOT NULL,"
-	" package_sha256 TEXT NOT NULL,"
-	" result TEXT NOT NULL CHECK (result IN"
-	"  ('in-progress','ok','refused','failed','interrupted','unconfirmed')),"
-	" error_code TEXT NOT NULL DEFAULT '',"
-	" error TEXT NOT NULL DEFAULT '',"
-	" duration_ms INTEGER,"
-	" owner_boot TEXT NOT NULL,"
-	" owner_pid INTEGER NOT NULL,"
-	" owner_start INTEGER NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS attempts_started ON attempts(started_ms);"
-	"CREATE INDEX IF NOT EXISTS attempts_unit ON attempts(serial, package_sha256, result);";
-
-#define ROW_COLUMNS                                                                       \
-	"id, started_ms, station, device, serial, model, hw_rev, from_version, to_version," \
-	" package_sha256, result, error_code, error, duration_ms"
 
 const char *fwh_rec_result_name(enum fwh_rec_result r)
 {
@@ -87,7 +58,13 @@ bool fwh_rec_result_parse(const char *s, enum fwh_rec_result *out)
 	return false;
 }
 
-static void copy_str(char *dst, size_t cap, const char *src)
+bool fwh_rec_result_known(const char *s)
+{
+	enum fwh_rec_result r;
+	return fwh_rec_result_parse(s, &r);
+}
+
+void fwh_rec_copy(char *dst, size_t cap, const char *src)
 {
 	if (!src)
 		src = "";
@@ -96,61 +73,73 @@ static void copy_str(char *dst, size_t cap, const char *src)
 	dst[n] = '\0';
 }
 
-static fws_err fail(fwh_records *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static fws_err fail(fwh_records *db, const char *fmt, ...)
+int fwh_rec_fail(char *msg, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(db->err, sizeof db->err, fmt, ap);
+	vsnprintf(msg, FWH_REC_MSG_MAX, fmt, ap);
 	va_end(ap);
 	return FWS_E_IO;
 }
 
-/* SQLite's words stay in the debug log (-vv); the user reads what is wrong
- * with the file and what to do (issue 15: no "write-ahead logging"). */
-static fws_err fail_sql(fwh_records *db, const char *what)
+int fwh_rec_unusable(char *msg, const char *where, const char *fmt, ...)
 {
-	const char *path = db->db ? sqlite3_db_filename(db->db, "main") : NULL;
-	const char *why;
-	switch (db->db ? sqlite3_errcode(db->db) & 0xff : SQLITE_NOMEM) {
-	case SQLITE_READONLY:
-	case SQLITE_PERM:
-	case SQLITE_AUTH: why = "it or its folder is read-only for this user"; break;
-	case SQLITE_NOTADB: why = "the file is not a production records database"; break;
-	case SQLITE_CORRUPT: why = "the file is damaged"; break;
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED: why = "another program keeps it locked"; break;
-	case SQLITE_FULL: why = "the disk is full"; break;
-	case SQLITE_CANTOPEN: why = "it cannot be opened"; break;
-	case SQLITE_NOMEM: why = "there is not enough memory"; break;
-	default: why = "a read or write failed"; break;
-	}
-	fwh_log(FWH_LOG_DEBUG, "records", "%s: %s failed: %s", path ? path : "?", what,
-	        db->db ? sqlite3_errmsg(db->db) : "no handle");
-	return fail(db, "Cannot use the production records %s: %s. Fix that, or choose another "
-	                "file with --records.",
-	            path && *path ? path : "database", why);
+	char what[FWH_REC_MSG_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	return fwh_rec_fail(msg, "Cannot use the production records %s: %s. Fix that, or choose "
+	                         "another file with --records.",
+	                    where, what);
 }
 
-/* Hand the sentence of the failure to the caller (under db->lock). */
-static fws_err report(fwh_records *db, fws_err e, fwh_error *err)
+/* A UUID version 7 (RFC 9562): 48 bits of Unix time in ms, then 74 random
+ * bits. Unique without coordination between stations, and ordered by time,
+ * so that a new row goes to the right edge of the attempt-id indexes (of
+ * SQLite and PostgreSQL) instead of a random page of a large file. */
+bool fwh_rec_new_id(char out[FWH_REC_ID_LEN + 1])
 {
-	if (e)
-		fwh_error_set(err, e, "%s", db->err);
-	return e;
+	uint8_t b[16];
+	size_t got = 0;
+	while (got < sizeof b) {
+		ssize_t n = getrandom(b + got, sizeof b - got, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return false;
+		}
+		got += (size_t)n;
+	}
+	uint64_t ms = (uint64_t)fwh_records_now_ms();
+	for (int i = 0; i < 6; i++)
+		b[i] = (uint8_t)(ms >> (40 - 8 * i));
+	b[6] = (uint8_t)((b[6] & 0x0f) | 0x70); /* version 7 */
+	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80); /* variant 10 */
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+	for (size_t i = 0; i < sizeof b; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = hex[b[i] >> 4];
+		out[o++] = hex[b[i] & 15];
+	}
+	out[o] = '\0';
+	return true;
 }
 
 /* ---------------------------------------------------------------------- */
-/* Owner identity: boot id + pid + process start time (clock ticks since   */
-/* boot, /proc/PID/stat field 22), so a reused pid is not taken for alive. */
+/* Owner identity: machine id + boot id + pid + process start time (clock  */
+/* ticks since boot, /proc/PID/stat field 22), so that a reused pid is not */
+/* taken for alive, and rows of another station are never judged here.    */
 
-static void read_boot_id(char out[OWNER_BOOT_MAX])
+static void read_line_file(const char *path, char *out, size_t cap)
 {
 	out[0] = '\0';
-	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	FILE *f = fopen(path, "re");
 	if (!f)
 		return;
-	if (fgets(out, OWNER_BOOT_MAX, f))
+	if (fgets(out, (int)cap, f))
 		out[strcspn(out, "\n")] = '\0';
 	fclose(f);
 }
@@ -180,188 +169,39 @@ static int64_t proc_start_time(int64_t pid)
 	return strtoll(p + 1, NULL, 10);
 }
 
-static bool owner_alive(const fwh_records *db, const char *boot, int64_t pid, int64_t start)
+static void who_am_i(fwh_rec_owner *me)
 {
-	if (db->boot_id[0] && strcmp(boot, db->boot_id) != 0)
+	memset(me, 0, sizeof *me);
+	read_line_file("/etc/machine-id", me->machine, sizeof me->machine);
+	if (!me->machine[0])
+		read_line_file("/var/lib/dbus/machine-id", me->machine, sizeof me->machine);
+	read_line_file("/proc/sys/kernel/random/boot_id", me->boot, sizeof me->boot);
+	me->pid = (int64_t)getpid();
+	me->start = proc_start_time(me->pid);
+}
+
+/* Whether the owner of a row of this machine still runs. */
+static bool owner_alive(void *user, const fwh_rec_owner *o)
+{
+	const fwh_rec_owner *me = user;
+	if (me->boot[0] && strcmp(o->boot, me->boot) != 0)
 		return false; /* the station rebooted since: that process is gone */
-	if (pid == db->pid && start == db->pstart)
+	if (o->pid == me->pid && o->start == me->start)
 		return true;
-	int64_t now_start = proc_start_time(pid);
+	int64_t now_start = proc_start_time(o->pid);
 	if (now_start == -2)
 		return true; /* cannot tell: never declare a live writer dead */
-	return now_start == start;
+	return now_start == o->start;
+}
+
+/* A row is ours to judge: written on this machine (rows of schema 1 files
+ * carry no machine: a file belonged to one station). */
+static bool same_machine(const fwh_rec_owner *me, const fwh_rec_owner *o)
+{
+	return !o->machine[0] || !strcmp(o->machine, me->machine);
 }
 
 /* ---------------------------------------------------------------------- */
-
-static fws_err exec(fwh_records *db, const char *sql, const char *what)
-{
-	if (sqlite3_exec(db->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return fail_sql(db, what);
-	return FWS_OK;
-}
-
-static void rollback(fwh_records *db)
-{
-	sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
-}
-
-static fws_err reap_interrupted(fwh_records *db)
-{
-	sqlite3_stmt *sel = NULL, *upd = NULL;
-	int64_t *dead = NULL;
-	size_t n_dead = 0, cap = 0;
-	fws_err e = exec(db, "BEGIN IMMEDIATE", "start a transaction");
-	if (e)
-		return e;
-	if (sqlite3_prepare_v2(db->db,
-	                       "SELECT id, owner_boot, owner_pid, owner_start FROM attempts"
-	                       " WHERE result = 'in-progress'",
-	                       -1, &sel, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db->db,
-	                       "UPDATE attempts SET result = 'interrupted', error_code = 'interrupted',"
-	                       " error = ?2 WHERE id = ?1 AND result = 'in-progress'",
-	                       -1, &upd, NULL) != SQLITE_OK) {
-		e = fail_sql(db, "look for interrupted attempts");
-		goto out;
-	}
-	/* Collect first, update after: rows are not changed under a running SELECT. */
-	int rc;
-	while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
-		const char *boot = (const char *)sqlite3_column_text(sel, 1);
-		if (owner_alive(db, boot ? boot : "", sqlite3_column_int64(sel, 2),
-		                sqlite3_column_int64(sel, 3)))
-			continue;
-		if (n_dead == cap) {
-			size_t ncap = cap ? 2 * cap : 16;
-			int64_t *nd = realloc(dead, ncap * sizeof *nd);
-			if (!nd) {
-				e = fail(db, "Out of memory reading the records database.");
-				goto out;
-			}
-			dead = nd;
-			cap = ncap;
-		}
-		dead[n_dead++] = sqlite3_column_int64(sel, 0);
-	}
-	if (rc != SQLITE_DONE) {
-		e = fail_sql(db, "look for interrupted attempts");
-		goto out;
-	}
-	for (size_t i = 0; i < n_dead; i++) {
-		sqlite3_bind_int64(upd, 1, dead[i]);
-		sqlite3_bind_text(upd, 2,
-		                  "The fwseal process stopped before this attempt ended (crash, kill "
-		                  "or power loss); flash the unit again to resume.",
-		                  -1, SQLITE_STATIC);
-		if (sqlite3_step(upd) != SQLITE_DONE) {
-			e = fail_sql(db, "mark an interrupted attempt");
-			goto out;
-		}
-		sqlite3_reset(upd);
-	}
-	e = exec(db, "COMMIT", "commit");
-out:
-	sqlite3_finalize(sel);
-	sqlite3_finalize(upd);
-	free(dead);
-	if (e)
-		rollback(db);
-	return e;
-}
-
-#define WAL_RETRY_MS 10
-
-/* PRAGMA journal_mode=WAL: SQLITE_ROW with *wal, or the error. Switching
- * needs the database to itself, and SQLite answers SQLITE_BUSY at once,
- * without the busy handler, while another connection holds it (several
- * fwseal processes creating one new database together: test_records
- * test_processes_share under load). So BUSY is retried here, for as long
- * as the busy timeout lets any other wait last. */
-static int switch_to_wal(fwh_records *db, bool *wal)
-{
-	for (int waited = 0;; waited += WAL_RETRY_MS) {
-		sqlite3_stmt *st = NULL;
-		int rc = sqlite3_prepare_v2(db->db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
-		if (rc == SQLITE_OK)
-			rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
-			const char *mode = (const char *)sqlite3_column_text(st, 0);
-			*wal = mode && !strcmp(mode, "wal");
-		}
-		sqlite3_finalize(st);
-		if ((rc & 0xff) != SQLITE_BUSY || waited >= FWH_REC_BUSY_MS)
-			return rc;
-		sqlite3_sleep(WAL_RETRY_MS);
-	}
-}
-
-static fws_err setup_schema(fwh_records *db)
-{
-	sqlite3_stmt *st = NULL;
-	bool wal = false;
-	/* journal_mode answers with a row; WAL lets readers and one writer of
-	 * several processes work at once and survives a crash of any of them. */
-	if (switch_to_wal(db, &wal) != SQLITE_ROW)
-		return fail_sql(db, "switch to write-ahead logging");
-	if (!wal)
-		return fail(db, "The records database cannot use write-ahead logging (is it on a "
-		                "network file system?). Put it on a local disk with --records.");
-	/* FULL: a power cut of the station PC keeps every committed row. */
-	fws_err e = exec(db, "PRAGMA synchronous=FULL", "set synchronous writes");
-	if (e)
-		return e;
-
-	e = exec(db, "BEGIN IMMEDIATE", "start a transaction");
-	if (e)
-		return e;
-	int version = -1;
-	if (sqlite3_prepare_v2(db->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		version = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	if (version < 0) {
-		e = fail_sql(db, "read its schema version");
-	} else if (version > FWH_REC_SCHEMA) {
-		e = fail(db, "The records database was written by a newer fwseal (schema %d, this "
-		             "one knows %d). Update fwseal or choose another file with --records.",
-		         version, FWH_REC_SCHEMA);
-	} else {
-		e = exec(db, schema_sql, "create its tables");
-		if (!e && version < FWH_REC_SCHEMA)
-			e = exec(db, "PRAGMA user_version=1", "set its schema version");
-		if (!e)
-			e = exec(db, "COMMIT", "commit");
-	}
-	if (e)
-		rollback(db);
-	return e;
-}
-
-/* mkdir -p of the folder that holds path (for the default location). */
-static int make_parent_dirs(const char *path)
-{
-	char tmp[4096];
-	size_t n = strlen(path);
-	if (n >= sizeof tmp)
-		return ENAMETOOLONG;
-	memcpy(tmp, path, n + 1);
-	char *slash = strrchr(tmp, '/');
-	if (!slash || slash == tmp)
-		return 0;
-	*slash = '\0';
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-			return errno;
-		*p = '/';
-	}
-	if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-		return errno;
-	return 0;
-}
 
 fws_err fwh_records_default_path(char *out, size_t cap)
 {
@@ -378,100 +218,154 @@ fws_err fwh_records_default_path(char *out, size_t cap)
 	return (n < 0 || (size_t)n >= cap) ? FWS_E_NOMEM : FWS_OK;
 }
 
-fws_err fwh_records_open(const char *path, fwh_records **out, fwh_error *err)
+bool fwh_records_is_uri(const char *s)
 {
+	return s && (!strncmp(s, "postgresql://", 13) || !strncmp(s, "postgres://", 11));
+}
+
+void fwh_records_redact(const char *s, char *out, size_t cap)
+{
+	if (!fwh_records_is_uri(s)) {
+		fwh_rec_copy(out, cap, s);
+		return;
+	}
+	/* scheme://[user[:password]@]host...: the password becomes *** */
+	const char *auth = strstr(s, "://") + 3;
+	const char *at = strchr(auth, '@');
+	const char *slash = strchr(auth, '/');
+	const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+	if (!at || (slash && slash < at) || !colon) {
+		fwh_rec_copy(out, cap, s);
+	} else {
+		snprintf(out, cap, "%.*s:***%s", (int)(colon - s), s, at);
+	}
+	/* a password=... parameter, too */
+	char *p = strstr(out, "password=");
+	if (p) {
+		p += 9;
+		size_t n = strcspn(p, "&");
+		memmove(p + 3, p + n, strlen(p + n) + 1);
+		memcpy(p, "***", 3);
+	}
+}
+
+static int busy_ms(void)
+{
+	const char *e = getenv("FWSEAL_RECORDS_BUSY_MS");
+	if (e && *e) {
+		char *end;
+		long v = strtol(e, &end, 10);
+		if (*end == '\0' && v >= 0 && v <= 600000)
+			return (int)v;
+	}
+	return FWH_REC_BUSY_MS;
+}
+
+fws_err fwh_records_open_ex(const char *where, const fwh_records_opts *o, fwh_records **out,
+                            fwh_error *err)
+{
+	static const fwh_records_opts defaults = {0};
 	*out = NULL;
+	if (!o)
+		o = &defaults;
 	char def[4096];
-	if (!path) {
+	if (!where) {
 		if (fwh_records_default_path(def, sizeof def) != FWS_OK) {
 			return fwh_error_set(err, FWS_E_IO,
 			                     "There is no default place for production records (neither "
 			                     "XDG_DATA_HOME nor HOME is set). Give one with --records PATH.");
 		}
-		path = def;
+		where = def;
 	}
-	int dir_err = make_parent_dirs(path);
-	if (dir_err)
-		return fwh_error_set(err, FWS_E_IO,
-		                     "Cannot create the folder for the records database %s (%s). "
-		                     "Choose another place with --records.",
-		                     path, strerror(dir_err));
 	fwh_records *db = calloc(1, sizeof *db);
 	if (!db)
-		return fwh_error_set(err, FWS_E_IO, "Out of memory opening the records database.");
+		return fwh_error_set(err, FWS_E_IO, "Out of memory opening the records.");
 	pthread_mutex_init(&db->lock, NULL);
-	read_boot_id(db->boot_id);
-	db->pid = (int64_t)getpid();
-	db->pstart = proc_start_time(db->pid);
-
-	fws_err e = FWS_OK;
-	if (sqlite3_open_v2(path, &db->db,
-	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-	                    NULL) != SQLITE_OK) {
-		e = fail(db, "Cannot open the records database %s (%s). Check the path and its "
-		             "permissions, or choose another one with --records.",
-		         path, db->db ? sqlite3_errmsg(db->db) : "Out of memory");
-	}
-	if (!e)
-		sqlite3_busy_timeout(db->db, FWH_REC_BUSY_MS);
-	if (!e)
-		e = setup_schema(db);
-	if (!e)
-		e = reap_interrupted(db);
+	who_am_i(&db->me);
+	fwh_records_redact(where, db->where, sizeof db->where);
+	fwh_rec_open_ctx ctx = {
+		.opts = o,
+		.me = &db->me,
+		.alive = owner_alive,
+		.alive_user = &db->me,
+		.busy_ms = busy_ms(),
+	};
+	int e = fwh_records_is_uri(where) ? fwh_rec_pg_open(where, &ctx, &db->b, db->msg)
+	                                  : fwh_rec_sqlite_open(where, &ctx, &db->b, db->msg);
 	if (e) {
-		report(db, e, err);
-		fwh_records_close(db);
-		return e;
+		fwh_error_set(err, (fws_err)e, "%s", db->msg);
+		pthread_mutex_destroy(&db->lock);
+		free(db);
+		return (fws_err)e;
 	}
 	*out = db;
 	return FWS_OK;
+}
+
+fws_err fwh_records_open(const char *where, fwh_records **out, fwh_error *err)
+{
+	return fwh_records_open_ex(where, NULL, out, err);
 }
 
 void fwh_records_close(fwh_records *db)
 {
 	if (!db)
 		return;
-	sqlite3_close(db->db);
+	db->b.ops->close(db->b.be);
 	pthread_mutex_destroy(&db->lock);
 	free(db);
+}
+
+const char *fwh_records_where(const fwh_records *db)
+{
+	return db->where;
+}
+
+const char *fwh_records_spool_path(const fwh_records *db)
+{
+	fwh_records *m = (fwh_records *)(uintptr_t)db;
+	pthread_mutex_lock(&m->lock);
+	const char *s = m->b.ops->spooling ? m->b.ops->spooling(m->b.be) : "";
+	fwh_rec_copy(m->spool, sizeof m->spool, s);
+	pthread_mutex_unlock(&m->lock);
+	return m->spool;
+}
+
+bool fwh_records_spooling(const fwh_records *db)
+{
+	return fwh_records_spool_path(db)[0] != '\0';
 }
 
 /* ---------------------------------------------------------------------- */
 /* Writing                                                                 */
 
-static void bind_text(sqlite3_stmt *st, int i, const char *s)
+static fws_err done(fwh_records *db, int e, fwh_error *err)
 {
-	sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-}
-
-/* The unit's identity columns (device, serial, model, hw_rev, from_version,
- * to_version) in this order from parameter first on: begin, update and
- * finish all write them. */
-static void bind_unit(sqlite3_stmt *st, int first, const fwh_record *r)
-{
-	bind_text(st, first, r->device);
-	bind_text(st, first + 1, r->serial);
-	bind_text(st, first + 2, r->model);
-	if (r->hw_rev >= 0)
-		sqlite3_bind_int(st, first + 3, r->hw_rev);
-	bind_text(st, first + 4, r->from_version);
-	bind_text(st, first + 5, r->to_version);
-}
-
-/* Runs one statement as its own IMMEDIATE transaction (the busy timeout
- * applies to taking the write lock, so a concurrent writer makes us wait,
- * not fail). */
-static fws_err run_write(fwh_records *db, sqlite3_stmt *st, const char *what)
-{
-	fws_err e = exec(db, "BEGIN IMMEDIATE", "start a transaction");
 	if (e)
-		return e;
-	if (sqlite3_step(st) != SQLITE_DONE || sqlite3_changes(db->db) != 1) {
-		e = fail_sql(db, what);
-		rollback(db);
-		return e;
-	}
-	return exec(db, "COMMIT", "commit");
+		fwh_error_set(err, (fws_err)e, "%s", db->msg);
+	pthread_mutex_unlock(&db->lock);
+	return (fws_err)e;
+}
+
+static fws_err put(fwh_records *db, fwh_record *r, const char *log, enum fwh_rec_put how,
+                   fwh_error *err)
+{
+	pthread_mutex_lock(&db->lock);
+	if (log && strlen(log) > FWH_REC_LOG_MAX + 256u)
+		log = NULL; /* fwh_rec_log keeps it below; never a caller's mistake to store */
+	return done(db, db->b.ops->put(db->b.be, r, &db->me, log, how, db->msg), err);
+}
+
+static bool new_id(fwh_records *db, fwh_record *r, fwh_error *err)
+{
+	if (r->attempt_id[0])
+		return true;
+	if (fwh_rec_new_id(r->attempt_id))
+		return true;
+	fwh_error_set(err, FWS_E_IO, "No random numbers for an attempt id (getrandom: %s).",
+	              strerror(errno));
+	(void)db;
+	return false;
 }
 
 fws_err fwh_records_begin(fwh_records *db, fwh_record *r, fwh_error *err)
@@ -479,183 +373,219 @@ fws_err fwh_records_begin(fwh_records *db, fwh_record *r, fwh_error *err)
 	if (!r->started_ms)
 		r->started_ms = fwh_records_now_ms();
 	r->result = FWH_REC_IN_PROGRESS;
+	r->ended_ms = -1;
 	r->duration_ms = -1;
-	pthread_mutex_lock(&db->lock);
-	sqlite3_stmt *st = NULL;
-	fws_err e;
-	if (sqlite3_prepare_v2(db->db,
-	                       "INSERT INTO attempts (started_ms, station, device, serial, model,"
-	                       " hw_rev, from_version, to_version, package_sha256, result,"
-	                       " owner_boot, owner_pid, owner_start)"
-	                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'in-progress',"
-	                       " ?10, ?11, ?12)",
-	                       -1, &st, NULL) != SQLITE_OK) {
-		e = fail_sql(db, "record the start of an attempt");
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, r->started_ms);
-	bind_text(st, 2, r->station);
-	bind_unit(st, 3, r);
-	bind_text(st, 9, r->package_sha256);
-	bind_text(st, 10, db->boot_id);
-	sqlite3_bind_int64(st, 11, db->pid);
-	sqlite3_bind_int64(st, 12, db->pstart);
-	e = run_write(db, st, "record the start of an attempt");
-	if (!e)
-		r->id = sqlite3_last_insert_rowid(db->db);
-out:
-	sqlite3_finalize(st);
-	report(db, e, err);
-	pthread_mutex_unlock(&db->lock);
-	return e;
+	if (!new_id(db, r, err))
+		return FWS_E_IO;
+	return put(db, r, NULL, FWH_PUT_INSERT, err);
 }
 
 fws_err fwh_records_update(fwh_records *db, const fwh_record *r, fwh_error *err)
 {
-	pthread_mutex_lock(&db->lock);
-	sqlite3_stmt *st = NULL;
-	fws_err e;
-	if (sqlite3_prepare_v2(db->db,
-	                       "UPDATE attempts SET device = ?2, serial = ?3, model = ?4,"
-	                       " hw_rev = ?5, from_version = ?6, to_version = ?7 WHERE id = ?1",
-	                       -1, &st, NULL) != SQLITE_OK) {
-		e = fail_sql(db, "record the unit of an attempt");
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, r->id);
-	bind_unit(st, 2, r);
-	e = run_write(db, st, "record the unit of an attempt");
-out:
-	sqlite3_finalize(st);
-	report(db, e, err);
-	pthread_mutex_unlock(&db->lock);
-	return e;
+	fwh_record copy = *r;
+	return put(db, &copy, NULL, FWH_PUT_UPDATE, err);
 }
 
-fws_err fwh_records_finish(fwh_records *db, fwh_record *r, fwh_error *err)
+static void end_times(fwh_record *r)
 {
+	int64_t now = fwh_records_now_ms();
+	if (r->ended_ms < 0)
+		r->ended_ms = now;
 	if (r->duration_ms < 0) {
-		int64_t d = fwh_records_now_ms() - r->started_ms;
+		int64_t d = r->ended_ms - r->started_ms;
 		r->duration_ms = d < 0 ? 0 : d;
 	}
-	pthread_mutex_lock(&db->lock);
-	sqlite3_stmt *st = NULL;
-	fws_err e;
-	/* identity fields again: one row is complete even if update() was skipped */
-	if (sqlite3_prepare_v2(db->db,
-	                       "UPDATE attempts SET device = ?2, serial = ?3, model = ?4,"
-	                       " hw_rev = ?5, from_version = ?6, to_version = ?7, result = ?8,"
-	                       " error_code = ?9, error = ?10, duration_ms = ?11 WHERE id = ?1",
-	                       -1, &st, NULL) != SQLITE_OK) {
-		e = fail_sql(db, "record the end of an attempt");
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, r->id);
-	bind_unit(st, 2, r);
-	bind_text(st, 8, fwh_rec_result_name(r->result));
-	bind_text(st, 9, r->error_code);
-	bind_text(st, 10, r->error);
-	sqlite3_bind_int64(st, 11, r->duration_ms);
-	e = run_write(db, st, "record the end of an attempt");
-out:
-	sqlite3_finalize(st);
-	report(db, e, err);
-	pthread_mutex_unlock(&db->lock);
-	return e;
+}
+
+fws_err fwh_records_finish(fwh_records *db, fwh_record *r, const char *log, fwh_error *err)
+{
+	end_times(r);
+	return put(db, r, log, FWH_PUT_UPDATE, err);
+}
+
+fws_err fwh_records_add(fwh_records *db, fwh_record *r, const char *log, fwh_error *err)
+{
+	if (!r->started_ms)
+		r->started_ms = fwh_records_now_ms();
+	end_times(r);
+	if (!new_id(db, r, err))
+		return FWS_E_IO;
+	return put(db, r, log, FWH_PUT_INSERT, err);
 }
 
 void fwh_record_set_device(fwh_record *r, const fws_devinfo *info)
 {
-	copy_str(r->serial, sizeof r->serial, info->serial);
-	copy_str(r->model, sizeof r->model, info->model);
+	fwh_rec_copy(r->serial, sizeof r->serial, info->serial);
+	fwh_rec_copy(r->model, sizeof r->model, info->model);
 	r->hw_rev = info->hw_rev;
-	copy_str(r->from_version, sizeof r->from_version, info->fw_version);
+	fwh_rec_copy(r->from_version, sizeof r->from_version, info->fw_version);
 }
 
 /* ---------------------------------------------------------------------- */
 /* Reading                                                                 */
 
-static void col_text(sqlite3_stmt *st, int i, char *dst, size_t cap)
+void fwh_rec_filter_init(fwh_rec_filter *f)
 {
-	copy_str(dst, cap, (const char *)sqlite3_column_text(st, i));
+	memset(f, 0, sizeof *f);
+	f->result = -1;
+	f->since_ms = INT64_MIN;
+	f->until_ms = INT64_MAX;
 }
 
-static void row_to_record(sqlite3_stmt *st, fwh_record *r)
+struct query_ctx {
+	fwh_records *db;
+	int want;        /* the caller's result filter, -1 any */
+	fwh_records_cb cb;
+	void *user;
+};
+
+/* What a reader shows of a row: an in-progress row whose process is gone
+ * (on this machine) is interrupted, whether or not a writer noted it yet. */
+static void adjust(const fwh_records *db, fwh_record *r, const fwh_rec_owner *o)
 {
-	memset(r, 0, sizeof *r);
-	r->id = sqlite3_column_int64(st, 0);
-	r->started_ms = sqlite3_column_int64(st, 1);
-	col_text(st, 2, r->station, sizeof r->station);
-	col_text(st, 3, r->device, sizeof r->device);
-	col_text(st, 4, r->serial, sizeof r->serial);
-	col_text(st, 5, r->model, sizeof r->model);
-	r->hw_rev = sqlite3_column_type(st, 6) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 6);
-	col_text(st, 7, r->from_version, sizeof r->from_version);
-	col_text(st, 8, r->to_version, sizeof r->to_version);
-	col_text(st, 9, r->package_sha256, sizeof r->package_sha256);
-	const char *res = (const char *)sqlite3_column_text(st, 10);
-	if (!res || !fwh_rec_result_parse(res, &r->result))
-		r->result = FWH_REC_FAILED; /* the CHECK constraint makes this unreachable */
-	col_text(st, 11, r->error_code, sizeof r->error_code);
-	col_text(st, 12, r->error, sizeof r->error);
-	r->duration_ms =
-		sqlite3_column_type(st, 13) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 13);
+	if (r->result != FWH_REC_IN_PROGRESS || !same_machine(&db->me, o) ||
+	    owner_alive((void *)(uintptr_t)&db->me, o))
+		return;
+	r->result = FWH_REC_INTERRUPTED;
+	fwh_rec_copy(r->error_code, sizeof r->error_code, "interrupted");
+	fwh_rec_copy(r->error, sizeof r->error,
+	             "The fwseal process stopped before this attempt ended (crash, kill or power "
+	             "loss); flash the unit again to resume.");
 }
 
-fws_err fwh_records_foreach(fwh_records *db, int64_t since_ms, fwh_records_cb cb, void *user, fwh_error *err)
+static int on_row(void *user, fwh_record *r, const fwh_rec_owner *o)
 {
+	struct query_ctx *q = user;
+	adjust(q->db, r, o);
+	if (q->want >= 0 && (int)r->result != q->want)
+		return 0;
+	return q->cb(r, q->user);
+}
+
+fws_err fwh_records_query(fwh_records *db, const fwh_rec_filter *f, fwh_records_cb cb,
+                          void *user, fwh_error *err)
+{
+	fwh_rec_filter sel = *f;
+	struct query_ctx q = {.db = db, .want = f->result, .cb = cb, .user = user};
+	/* in-progress and interrupted may change places on the way out: ask the
+	 * store for both, keep what the caller wants after adjust() */
+	if (f->result == FWH_REC_IN_PROGRESS || f->result == FWH_REC_INTERRUPTED)
+		sel.result = -2; /* (with --limit the newest N of both, then filtered) */
 	pthread_mutex_lock(&db->lock);
-	sqlite3_stmt *st = NULL;
-	fws_err e = FWS_OK;
-	/* One read transaction: a consistent snapshot even while others write. */
-	if (sqlite3_prepare_v2(db->db,
-	                       "SELECT " ROW_COLUMNS " FROM attempts WHERE started_ms >= ?1"
-	                       " ORDER BY id",
-	                       -1, &st, NULL) != SQLITE_OK) {
-		e = fail_sql(db, "read the records");
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, since_ms);
-	int rc;
-	fwh_record r;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		row_to_record(st, &r);
-		if (cb(&r, user))
-			break;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		e = fail_sql(db, "read the records");
-out:
-	sqlite3_finalize(st);
-	report(db, e, err);
-	pthread_mutex_unlock(&db->lock);
-	return e;
+	return done(db, db->b.ops->query(db->b.be, &sel, on_row, &q, db->msg), err);
 }
 
-fws_err fwh_records_already_ok(fwh_records *db, const char *serial, const char *package_sha256,
-                               bool *yes, fwh_error *err)
+fws_err fwh_records_foreach(fwh_records *db, int64_t since_ms, fwh_records_cb cb, void *user,
+                            fwh_error *err)
 {
-	*yes = false;
+	fwh_rec_filter f;
+	fwh_rec_filter_init(&f);
+	f.since_ms = since_ms;
+	return fwh_records_query(db, &f, cb, user, err);
+}
+
+fws_err fwh_records_last(fwh_records *db, const char *serial, const char *package_sha256,
+                         fwh_record *out, bool *found, fwh_error *err)
+{
+	*found = false;
 	pthread_mutex_lock(&db->lock);
-	sqlite3_stmt *st = NULL;
-	fws_err e = FWS_OK;
-	if (sqlite3_prepare_v2(db->db,
-	                       "SELECT 1 FROM attempts WHERE serial = ?1 AND package_sha256 = ?2"
-	                       " AND result = 'ok' LIMIT 1",
-	                       -1, &st, NULL) != SQLITE_OK) {
-		e = fail_sql(db, "look up earlier attempts");
-		goto out;
+	return done(db, db->b.ops->last(db->b.be, serial, package_sha256, out, found, db->msg),
+	            err);
+}
+
+fws_err fwh_records_log(fwh_records *db, const char *id, fwh_record *row, char **text,
+                        bool *found, fwh_error *err)
+{
+	*text = NULL;
+	*found = false;
+	int64_t num = -1;
+	char *end;
+	errno = 0;
+	long long v = strtoll(id, &end, 10);
+	if (id[0] >= '0' && id[0] <= '9' && *end == '\0' && errno == 0)
+		num = (int64_t)v;
+	fwh_record tmp;
+	pthread_mutex_lock(&db->lock);
+	return done(db, db->b.ops->log(db->b.be, num, id, row ? row : &tmp, text, found, db->msg),
+	            err);
+}
+
+fws_err fwh_records_sync(fwh_records *db, size_t *sent, size_t *left, fwh_error *err)
+{
+	*sent = 0;
+	*left = 0;
+	pthread_mutex_lock(&db->lock);
+	if (!db->b.ops->sync)
+		return done(db, 0, err);
+	return done(db, db->b.ops->sync(db->b.be, sent, left, db->msg), err);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Session logs                                                            */
+
+void fwh_rec_log_init(fwh_rec_log *l)
+{
+	memset(l, 0, sizeof *l);
+}
+
+void fwh_rec_log_add(fwh_rec_log *l, const char *fmt, ...)
+{
+	char t[FWH_REC_TIME_MAX], line[FWH_ERROR_MSG_MAX + 128];
+	fwh_records_format_time(fwh_records_now_ms(), t);
+	int h = snprintf(line, sizeof line, "%s ", t + 11); /* HH:MM:SS.mmmZ */
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line + h, sizeof line - (size_t)h, fmt, ap);
+	va_end(ap);
+	size_t n = strlen(line);
+	/* one line each: control bytes (a device's text) become '?' */
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+			line[i] = '?';
+	if (l->len + n + 1 > FWH_REC_LOG_MAX) {
+		l->dropped++;
+		return;
 	}
-	bind_text(st, 1, serial);
-	bind_text(st, 2, package_sha256);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*yes = true;
-	else if (rc != SQLITE_DONE)
-		e = fail_sql(db, "look up earlier attempts");
-out:
-	sqlite3_finalize(st);
-	report(db, e, err);
-	pthread_mutex_unlock(&db->lock);
-	return e;
+	if (l->len + n + 2 > l->cap) {
+		size_t ncap = l->cap ? 2 * l->cap : 2048;
+		while (ncap < l->len + n + 2)
+			ncap *= 2;
+		char *nt = realloc(l->text, ncap);
+		if (!nt) {
+			l->dropped++;
+			return;
+		}
+		l->text = nt;
+		l->cap = ncap;
+	}
+	memcpy(l->text + l->len, line, n);
+	l->len += n;
+	l->text[l->len++] = '\n';
+	l->text[l->len] = '\0';
+}
+
+const char *fwh_rec_log_text(fwh_rec_log *l)
+{
+	if (l->dropped) {
+		size_t dropped = l->dropped;
+		l->dropped = 0;
+		/* room is kept for this one line (FWH_REC_LOG_MAX + 256 at most) */
+		char line[96];
+		int n = snprintf(line, sizeof line, "(%zu more lines were left out of this log)\n",
+		                 dropped);
+		char *nt = realloc(l->text, l->len + (size_t)n + 1);
+		if (nt) {
+			l->text = nt;
+			l->cap = l->len + (size_t)n + 1;
+			memcpy(l->text + l->len, line, (size_t)n + 1);
+			l->len += (size_t)n;
+		}
+	}
+	return l->text ? l->text : "";
+}
+
+void fwh_rec_log_free(fwh_rec_log *l)
+{
+	free(l->text);
+	memset(l, 0, sizeof *l);
 }

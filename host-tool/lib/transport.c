@@ -68,11 +68,12 @@ void fwh_close(fwh_link *l)
 		l->ops->close(l);
 }
 
-fws_err fwh_enumerate(fwh_found_cb found, void *user, fwh_error *err)
+fws_err fwh_enumerate_all(fwh_found_cb found, fwh_unusable_cb unusable, void *user,
+                          fwh_error *err)
 {
 	for (size_t i = 0; i < sizeof transports / sizeof transports[0]; i++) {
 		fwh_log(FWH_LOG_INFO, transports[i]->name, "looking for devices");
-		fws_err e = transports[i]->enumerate(found, user, err);
+		fws_err e = transports[i]->enumerate(found, unusable, user, err);
 		if (e != FWS_OK) {
 			fwh_log(FWH_LOG_INFO, transports[i]->name, "enumeration failed: %s",
 			        err && err->msg[0] ? err->msg : fws_err_name(e));
@@ -80,4 +81,39 @@ fws_err fwh_enumerate(fwh_found_cb found, void *user, fwh_error *err)
 		}
 	}
 	return FWS_OK;
+}
+
+fws_err fwh_enumerate(fwh_found_cb found, void *user, fwh_error *err)
+{
+	return fwh_enumerate_all(found, NULL, user, err);
+}
+
+unsigned fwh_window(const fwh_link *l)
+{
+	return l->ops->post != NULL && l->ops->reap != NULL ? FWH_WINDOW_MAX : 1u;
+}
+
+fws_err fwh_post(fwh_link *l, fwh_request *req, fwh_error *err)
+{
+	if (l->ops->post != NULL && l->ops->reap != NULL)
+		return l->ops->post(l, req, err);
+	if (l->done != NULL)
+		return fwh_error_set(err, FWS_E_INVAL, "Two requests in flight on a link that "
+		                     "carries one; this is a bug, please report it.");
+	/* the answer's error is reported by fwh_reap(), in order */
+	l->done_err = l->ops->request(l, req, err);
+	l->done = req;
+	return FWS_OK;
+}
+
+fws_err fwh_reap(fwh_link *l, fwh_request **req, fwh_error *err)
+{
+	if (l->ops->post != NULL && l->ops->reap != NULL)
+		return l->ops->reap(l, req, err);
+	*req = l->done;
+	l->done = NULL;
+	if (*req == NULL)
+		return fwh_error_set(err, FWS_E_INVAL, "No request in flight; this is a bug, "
+		                     "please report it.");
+	return l->done_err;
 }

@@ -83,10 +83,31 @@ static void on_found(void *user, const char *device, const fws_devinfo *info)
 	u->info = *info;
 }
 
-fws_err fwh_enumerate_grouped(fwh_unit_found_cb found, void *user, fwh_error *err)
+/* What the library's enumeration calls: found devices are grouped here,
+ * unusable candidates go straight to the caller. */
+typedef struct both_ctx {
+	group_ctx *g;
+	fwh_unusable_cb unusable;
+	void *user;
+} both_ctx;
+
+static void both_found(void *user, const char *device, const fws_devinfo *info)
+{
+	on_found(((both_ctx *)user)->g, device, info);
+}
+
+static void both_unusable(void *user, const fwh_unusable *u)
+{
+	both_ctx *b = user;
+	b->unusable(b->user, u);
+}
+
+fws_err fwh_enumerate_grouped_all(fwh_unit_found_cb found, fwh_unusable_cb unusable, void *user,
+                                  fwh_error *err)
 {
 	group_ctx g = { .e = NULL };
-	fws_err e = fwh_enumerate(on_found, &g, err);
+	both_ctx b = { .g = &g, .unusable = unusable, .user = user };
+	fws_err e = fwh_enumerate_all(both_found, unusable ? both_unusable : NULL, &b, err);
 	if (e == FWS_OK && g.oom)
 		e = fwh_error_set(err, FWS_E_IO, "Out of memory listing devices; close other programs "
 		                                 "and try again.");
@@ -97,6 +118,11 @@ fws_err fwh_enumerate_grouped(fwh_unit_found_cb found, void *user, fwh_error *er
 	}
 	free(g.e);
 	return e;
+}
+
+fws_err fwh_enumerate_grouped(fwh_unit_found_cb found, void *user, fwh_error *err)
+{
+	return fwh_enumerate_grouped_all(found, NULL, user, err);
 }
 
 typedef struct plain_ctx {

@@ -3,7 +3,6 @@
 #include "usb_dev.h"
 
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,17 +26,6 @@ static void sleep_ms(unsigned ms)
 	struct timespec t = { (time_t)(ms / 1000u), (long)(ms % 1000u) * 1000000L };
 	while (nanosleep(&t, &t) != 0)
 		;
-}
-
-static void say(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void say(char *why, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-	if (!why || !cap)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, cap, fmt, ap);
-	va_end(ap);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -107,7 +95,7 @@ static uint8_t dfu_protocol(libusb_device *dev)
 	return proto;
 }
 
-static void read_string(libusb_device_handle *h, uint8_t idx, char *out, size_t cap)
+void fws_usb_read_string(libusb_device_handle *h, uint8_t idx, char *out, size_t cap)
 {
 	uint8_t raw[255];
 
@@ -132,9 +120,9 @@ static void identify(libusb_device *dev, libusb_device_handle *h, struct fws_usb
 	id->vid = dd.idVendor;
 	id->pid = dd.idProduct;
 	if (h) {
-		read_string(h, dd.iManufacturer, id->manufacturer, sizeof id->manufacturer);
-		read_string(h, dd.iProduct, id->product, sizeof id->product);
-		read_string(h, dd.iSerialNumber, id->serial, sizeof id->serial);
+		fws_usb_read_string(h, dd.iManufacturer, id->manufacturer, sizeof id->manufacturer);
+		fws_usb_read_string(h, dd.iProduct, id->product, sizeof id->product);
+		fws_usb_read_string(h, dd.iSerialNumber, id->serial, sizeof id->serial);
 	}
 }
 
@@ -153,9 +141,13 @@ int fws_usb_dev_list(const struct fws_usb_sel *sel, struct fws_usb_ident *out, i
 
 		if (!dfu_protocol(list[i]))
 			continue;
-		if (libusb_open(list[i], &h) != 0)
-			h = NULL; /* listed without strings; open reports why */
+		int r = libusb_open(list[i], &h);
+		if (r != 0)
+			h = NULL; /* listed without strings; open_error says why */
 		identify(list[i], h, &id);
+		id.bus = libusb_get_bus_number(list[i]);
+		id.address = libusb_get_device_address(list[i]);
+		id.open_error = r;
 		if (h)
 			libusb_close(h);
 		if (fws_usb_sel_match(sel, &id))
@@ -216,7 +208,7 @@ fws_err fws_usb_dev_set_alt(struct fws_usb_dev *d, uint8_t alt)
 
 /* Find exactly one match; FWS_E_NO_DEVICE none, FWS_E_STATE several. */
 static fws_err find_one(libusb_context *usb, const struct fws_usb_sel *sel, libusb_device **out,
-                        char *why, size_t cap)
+                        fwh_error *err)
 {
 	libusb_device **list = NULL;
 	ssize_t n = libusb_get_device_list(usb, &list);
@@ -247,28 +239,30 @@ static fws_err find_one(libusb_context *usb, const struct fws_usb_sel *sel, libu
 	if (*out)
 		libusb_unref_device(*out);
 	*out = NULL;
-	if (found == 0) {
-		say(why, cap, "no fwseal USB device found; check the cable, or list devices with 'fwseal list'");
-		return FWS_E_NO_DEVICE;
-	}
-	say(why, cap, "%d USB devices match; name one with usb:VID:PID:SERIAL or usb:@BUS-PORT", found);
-	return FWS_E_STATE;
+	if (found == 0)
+		return fwh_error_set(err, FWS_E_NO_DEVICE, "No fwseal USB device found; check the "
+		                     "cable, or list devices with 'fwseal list'.");
+	return fwh_error_set(err, FWS_E_STATE, "%d USB devices match; name one with "
+	                     "usb:VID:PID:SERIAL or usb:@BUS-PORT.", found);
 }
 
-static fws_err open_dev(libusb_device *dev, struct fws_usb_dev *d, char *why, size_t cap)
+/* *denied: the failure was a missing permission (waiting will not help). */
+static fws_err open_dev(libusb_device *dev, struct fws_usb_dev *d, fwh_error *err, bool *denied)
 {
 	uint8_t cfg[1024];
 	int r = libusb_open(dev, &d->h);
 
+	*denied = r == LIBUSB_ERROR_ACCESS;
 	if (r == LIBUSB_ERROR_ACCESS) {
 		char path[FWS_USB_PATH_MAX + 1];
 		dev_path(dev, path, sizeof path);
-		say(why, cap, "no permission to open the USB device at %s; install fwseal's udev rule "
-		    "(70-fwseal.rules, put in place by 'meson install') and plug the device in again", path);
-		return FWS_E_IO;
+		return fwh_error_set(err, FWS_E_IO, "No permission to open the USB device at %s; "
+		                     "install fwseal's udev rule (70-fwseal.rules, put in place by "
+		                     "'meson install') and plug the device in again.", path);
 	}
 	if (r != 0) {
-		say(why, cap, "cannot open the USB device (%s); plug it in again", libusb_error_name(r));
+		fwh_error_set(err, from_libusb(r), "Cannot open the USB device (%s); plug it in "
+		              "again.", libusb_error_name(r));
 		return from_libusb(r);
 	}
 	identify(dev, d->h, &d->id);
@@ -276,15 +270,15 @@ static fws_err open_dev(libusb_device *dev, struct fws_usb_dev *d, char *why, si
 	struct fws_dfu_iface iface;
 	fws_err e = r < 0 ? from_libusb(r) : fws_usb_find_dfu(cfg, (size_t)r, &iface);
 	if (e != FWS_OK) {
-		say(why, cap, "the USB device at %s answers with invalid descriptors; it is faulty",
-		    d->id.path);
-		return e == FWS_E_COMPONENT ? FWS_E_PROTOCOL : e;
+		e = e == FWS_E_COMPONENT ? FWS_E_PROTOCOL : e;
+		return fwh_error_set(err, e, "The USB device at %s answers with invalid "
+		                     "descriptors; it is faulty.", d->id.path);
 	}
 	libusb_set_auto_detach_kernel_driver(d->h, 1);
 	r = libusb_claim_interface(d->h, iface.number);
 	if (r != 0) {
-		say(why, cap, "the USB device at %s is in use by another program (%s); close it and retry",
-		    d->id.path, libusb_error_name(r));
+		fwh_error_set(err, from_libusb(r), "The USB device at %s is in use by another "
+		              "program (%s); close it and retry.", d->id.path, libusb_error_name(r));
 		return from_libusb(r);
 	}
 	d->iface = iface;
@@ -312,25 +306,23 @@ static void close_handle(struct fws_usb_dev *d)
 	}
 }
 
-fws_err fws_usb_dev_open(const struct fws_usb_sel *sel, struct fws_usb_dev *out, char *why,
-                         size_t why_cap)
+fws_err fws_usb_dev_open(const struct fws_usb_sel *sel, struct fws_usb_dev *out, fwh_error *err)
 {
 	libusb_context *usb = fws_usb_context();
 	libusb_device *dev = NULL;
 
 	memset(out, 0, sizeof *out);
-	if (!usb) {
-		say(why, why_cap, "cannot use USB (libusb failed to start)");
-		return FWS_E_IO;
-	}
-	fws_err e = find_one(usb, sel, &dev, why, why_cap);
+	if (!usb)
+		return fwh_error_set(err, FWS_E_IO, "Cannot use USB (libusb failed to start).");
+	fws_err e = find_one(usb, sel, &dev, err);
 	if (e == FWS_OK) {
-		e = open_dev(dev, out, why, why_cap);
+		bool denied;
+		e = open_dev(dev, out, err, &denied);
 		libusb_unref_device(dev);
 	}
 	if (e == FWS_OK && out->iface.protocol == FWS_DFU_PROTO_RUNTIME) {
 		detach_runtime(out);
-		e = fws_usb_dev_reopen(out, DETACH_WAIT_MS, why, why_cap);
+		e = fws_usb_dev_reopen(out, DETACH_WAIT_MS, err);
 	}
 	if (e == FWS_OK)
 		e = fws_usb_dev_set_alt(out, out->iface.alt[0]);
@@ -339,7 +331,7 @@ fws_err fws_usb_dev_open(const struct fws_usb_sel *sel, struct fws_usb_dev *out,
 	return e;
 }
 
-fws_err fws_usb_dev_reopen(struct fws_usb_dev *d, unsigned timeout_ms, char *why, size_t why_cap)
+fws_err fws_usb_dev_reopen(struct fws_usb_dev *d, unsigned timeout_ms, fwh_error *err)
 {
 	struct fws_usb_sel sel = { .by_ids = true, .vid = d->id.vid, .pid = d->id.pid };
 	uint64_t end = now_ms() + timeout_ms;
@@ -352,21 +344,21 @@ fws_err fws_usb_dev_reopen(struct fws_usb_dev *d, unsigned timeout_ms, char *why
 	close_handle(d);
 	do {
 		libusb_device *dev = NULL;
-		e = find_one(fws_usb_context(), &sel, &dev, why, why_cap);
+		e = find_one(fws_usb_context(), &sel, &dev, NULL);
 		if (e == FWS_OK) {
-			e = open_dev(dev, d, why, why_cap);
+			bool denied;
+			e = open_dev(dev, d, err, &denied);
 			libusb_unref_device(dev);
 			if (e == FWS_OK && d->iface.protocol == FWS_DFU_PROTO_DFU_MODE)
 				return fws_usb_dev_set_alt(d, d->iface.alt[0]);
 			close_handle(d);
-			if (e == FWS_E_IO && why && strstr(why, "permission"))
+			if (denied)
 				return e;
 		}
 		sleep_ms(LIST_POLL_MS);
 	} while (now_ms() < end);
-	say(why, why_cap, "the USB device did not come back within %u s; plug it in again and retry",
-	    timeout_ms / 1000u);
-	return FWS_E_DISCONNECTED;
+	return fwh_error_set(err, FWS_E_DISCONNECTED, "The USB device did not come back within "
+	                     "%u s; plug it in again and retry.", timeout_ms / 1000u);
 }
 
 void fws_usb_dev_close(struct fws_usb_dev *d)
@@ -391,4 +383,41 @@ bool fws_usb_dev_has_dfu(const char *path)
 	if (list)
 		libusb_free_device_list(list, 1);
 	return ok;
+}
+
+static int LIBUSB_CALL on_arrival(libusb_context *ctx, libusb_device *dev,
+                                  libusb_hotplug_event event, void *user)
+{
+	(void)ctx;
+	(void)dev;
+	(void)event;
+	*(int *)user = 1;
+	return 0; /* stay registered; the waiter deregisters */
+}
+
+void fws_usb_await_arrival(unsigned ms)
+{
+	libusb_context *usb = fws_usb_context();
+	libusb_hotplug_callback_handle h;
+	int arrived = 0;
+	uint64_t end = now_ms() + ms;
+
+	/* any device: one that re-enumerates may come back with other ids
+	 * (runtime and DFU mode), and the caller's open() decides */
+	if (usb == NULL || !libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG) ||
+	    libusb_hotplug_register_callback(usb, LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED, 0,
+	                                     LIBUSB_HOTPLUG_MATCH_ANY, LIBUSB_HOTPLUG_MATCH_ANY,
+	                                     LIBUSB_HOTPLUG_MATCH_ANY, on_arrival, &arrived,
+	                                     &h) != LIBUSB_SUCCESS) {
+		sleep_ms(ms);
+		return;
+	}
+	for (uint64_t now = now_ms(); !arrived && now < end; now = now_ms()) {
+		uint64_t left = end - now;
+		struct timeval tv = { (time_t)(left / 1000u), (suseconds_t)(left % 1000u) * 1000 };
+
+		if (libusb_handle_events_timeout_completed(usb, &tv, &arrived) != 0)
+			break;
+	}
+	libusb_hotplug_deregister_callback(usb, h);
 }

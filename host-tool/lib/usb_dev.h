@@ -22,6 +22,7 @@
 #include <libusb.h>
 
 #include "fwseal/err.h"
+#include "fwseal-host/error.h"
 #include "usb_dfu_desc.h"
 
 #define FWS_USB_TEXT_MAX 64u
@@ -42,6 +43,9 @@ struct fws_usb_ident {
 	char product[FWS_USB_TEXT_MAX + 1];
 	char serial[FWS_USB_TEXT_MAX + 1];
 	bool dfu_mode;                       /* interface protocol 2 */
+	/* fws_usb_dev_list() only: */
+	uint8_t bus, address;                /* its usbfs node /dev/bus/usb/BBB/AAA */
+	int open_error;                      /* libusb_open's error, 0 if it opened */
 };
 
 /* Copy a NUL-terminated string into dst (cap > 0), truncating. */
@@ -53,6 +57,12 @@ static inline void fws_usb_copy(char *dst, size_t cap, const char *src)
 }
 
 bool fws_usb_sel_match(const struct fws_usb_sel *sel, const struct fws_usb_ident *id);
+
+/* String descriptor idx of an open device (US English) as printable ASCII
+ * (fws_usb_string_parse: anything else becomes '?'); "" if idx is 0 or the
+ * device does not answer. A device's strings are never trusted to be free
+ * of control characters. */
+void fws_usb_read_string(libusb_device_handle *h, uint8_t idx, char *out, size_t cap);
 
 #define FWS_USB_CTRL_TIMEOUT_MS 5000u
 
@@ -98,21 +108,25 @@ int fws_usb_dev_control(struct fws_usb_dev *d, bool in, uint8_t request, uint16_
 fws_err fws_usb_dev_set_alt(struct fws_usb_dev *d, uint8_t alt);
 
 /* Open the one device the selector names, detaching a runtime-mode device
- * into DFU mode first (DFU 1.1 5.1, 6.1). On failure *why receives one
- * sentence for the user (e.g. the udev rule when permission is missing). */
-fws_err fws_usb_dev_open(const struct fws_usb_sel *sel, struct fws_usb_dev *out, char *why,
-                         size_t why_cap);
+ * into DFU mode first (DFU 1.1 5.1, 6.1). On failure err (may be NULL) says
+ * why in one sentence for the user (e.g. the udev rule when permission is
+ * missing). */
+fws_err fws_usb_dev_open(const struct fws_usb_sel *sel, struct fws_usb_dev *out, fwh_error *err);
 
 /* Wait (bounded) for the device to come back after a reset or cable pull
  * and open it again; matches by serial number, else by ids. */
-fws_err fws_usb_dev_reopen(struct fws_usb_dev *d, unsigned timeout_ms, char *why,
-                           size_t why_cap);
+fws_err fws_usb_dev_reopen(struct fws_usb_dev *d, unsigned timeout_ms, fwh_error *err);
 
 void fws_usb_dev_close(struct fws_usb_dev *d);
 
+/* Wait up to ms for any USB device to arrive: libusb hotplug where the
+ * platform has it (returns at the arrival), a plain sleep otherwise. For a
+ * caller that polls for a restarting device and wants no fixed sleep. */
+void fws_usb_await_arrival(unsigned ms);
+
 /* Every DFU device on USB (both modes) matching sel, up to max. Devices that
- * cannot be opened (permission) are listed without their strings. Returns
- * the count, or a negative fws_err. */
+ * cannot be opened (permission) are listed without their strings, with
+ * open_error set. Returns the count, or a negative fws_err. */
 int fws_usb_dev_list(const struct fws_usb_sel *sel, struct fws_usb_ident *out, int max);
 
 /* Whether the USB device at bus path `path` ("1-1.2") carries a DFU

@@ -15,6 +15,7 @@
  * is retried behind the session's back: after a power loss the device
  * expects a RESUME, not the next block.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "fwseal/frame.h"
 #include "fwseal-host/dfu_client.h"
 #include "fwseal-host/transport.h"
+#include "access.h"
 #include "usb_dev.h"
 
 #define USB_CTRL_MAX      4096u  /* usbfs: one control transfer is at most a page */
@@ -35,7 +37,6 @@ typedef struct usb_link {
 	fwh_link base;
 	struct fws_usb_dev dev;
 	bool gone;            /* the device vanished; reopen before the next request */
-	char why[256];
 } usb_link;
 
 static void sel_from_id(const fwh_dev_id *id, struct fws_usb_sel *sel)
@@ -61,12 +62,8 @@ static fws_err usb_open(const fwh_dev_id *id, const fwh_link_opts *opts, fwh_lin
 	if (!(l = calloc(1, sizeof *l)))
 		return fwh_error_set(err, FWS_E_NOMEM, "Out of memory.");
 	sel_from_id(id, &sel);
-	fws_err e = fws_usb_dev_open(&sel, &l->dev, l->why, sizeof l->why);
+	fws_err e = fws_usb_dev_open(&sel, &l->dev, err);
 	if (e != FWS_OK) {
-		/* usb_dev.c words its reasons as sentence bodies: capitalise */
-		if (l->why[0] >= 'a' && l->why[0] <= 'z')
-			l->why[0] = (char)(l->why[0] - 'a' + 'A');
-		fwh_error_set(err, e, "%s.", l->why[0] ? l->why : "Cannot open the USB device");
 		free(l);
 		return e;
 	}
@@ -132,7 +129,7 @@ static fws_err need_alt(usb_link *l, uint8_t request)
 
 static fws_err comeback(usb_link *l, fwh_error *err)
 {
-	fws_err e = fws_usb_dev_reopen(&l->dev, USB_COMEBACK_MS, l->why, sizeof l->why);
+	fws_err e = fws_usb_dev_reopen(&l->dev, USB_COMEBACK_MS, NULL);
 	if (e != FWS_OK)
 		return fwh_error_set(err, FWS_E_DISCONNECTED,
 		                     "The USB device went away and did not come back; reconnect it "
@@ -195,7 +192,25 @@ fail:
 	                     fws_request_name(req->request));
 }
 
-static fws_err usb_enumerate(fwh_found_cb found, void *user, fwh_error *err)
+/* A DFU-mode device libusb can see but not open: why, and the fix. */
+static void report_unusable(const struct fws_usb_ident *d, fwh_unusable_cb unusable, void *user)
+{
+	char node[40], what[96], devstr[FWH_DEVSTR_MAX];
+	int e = d->open_error == LIBUSB_ERROR_ACCESS ? EACCES
+	        : d->open_error == LIBUSB_ERROR_BUSY ? EBUSY
+	                                             : EIO;
+	fwh_access_advice a;
+	fwh_unusable u;
+	snprintf(node, sizeof node, "/dev/bus/usb/%03u/%03u", d->bus, d->address);
+	snprintf(what, sizeof what, "the USB device %04x:%04x at %s", d->vid, d->pid, d->path);
+	fwh_access_advise(node, what, e, &a);
+	snprintf(devstr, sizeof devstr, "usb:@%s", d->path);
+	fwh_access_unusable(&a, devstr, &u);
+	unusable(user, &u);
+}
+
+static fws_err usb_enumerate(fwh_found_cb found, fwh_unusable_cb unusable, void *user,
+                             fwh_error *err)
 {
 	struct fws_usb_ident ids[USB_LIST_MAX];
 	struct fws_usb_sel any;
@@ -212,7 +227,14 @@ static fws_err usb_enumerate(fwh_found_cb found, void *user, fwh_error *err)
 
 		/* by bus path: two devices may share ids and (if faulty) serials */
 		fws_usb_copy(id.path, sizeof id.path, ids[i].path);
-		if (!ids[i].dfu_mode || usb_open(&id, &(fwh_link_opts){ 0 }, &l, NULL) != FWS_OK)
+		if (!ids[i].dfu_mode)
+			continue;
+		if (ids[i].open_error != 0) {
+			if (unusable && ids[i].open_error != LIBUSB_ERROR_NO_DEVICE)
+				report_unusable(&ids[i], unusable, user);
+			continue;
+		}
+		if (usb_open(&id, &(fwh_link_opts){ 0 }, &l, NULL) != FWS_OK)
 			continue;
 		if (fwh_dfu_info(l, &info, NULL) == FWS_OK) {
 			usb_describe(l, devstr, sizeof devstr);
@@ -221,6 +243,12 @@ static fws_err usb_enumerate(fwh_found_cb found, void *user, fwh_error *err)
 		usb_close(l);
 	}
 	return FWS_OK;
+}
+
+static void usb_await(const fwh_dev_id *id, uint32_t ms)
+{
+	(void)id;
+	fws_usb_await_arrival(ms);
 }
 
 const fwh_transport_ops fwh_usb_ops = {
@@ -232,4 +260,5 @@ const fwh_transport_ops fwh_usb_ops = {
 	.describe = usb_describe,
 	.max_transfer = usb_max_transfer,
 	.request = usb_request,
+	.await = usb_await,
 };

@@ -21,6 +21,8 @@
 
 #ifdef FWSEAL_HAVE_USB
 #include <libusb.h>
+
+#include "usb_dev.h"
 #endif
 
 #define SETTLE_DEFAULT_MS 200u
@@ -263,16 +265,16 @@ static void usb_name(entry *e)
 		snprintf(e->device, sizeof e->device, "usb");
 		return;
 	}
-	unsigned char sn[FWS_SERIAL_MAX + 1] = "";
+	/* printable ASCII only: libusb's _ascii reader keeps control
+	 * characters, and this string reaches terminals and records */
+	char sn[FWS_SERIAL_MAX + 1] = "";
 	libusb_device_handle *h = NULL;
 	if (dd.iSerialNumber && libusb_open(e->usb, &h) == 0) {
-		if (libusb_get_string_descriptor_ascii(h, dd.iSerialNumber, sn, sizeof sn) < 0)
-			sn[0] = '\0';
+		fws_usb_read_string(h, dd.iSerialNumber, sn, sizeof sn);
 		libusb_close(h);
 	}
 	if (sn[0])
-		snprintf(e->device, sizeof e->device, "usb:%04x:%04x:%s", dd.idVendor, dd.idProduct,
-		         (const char *)sn);
+		snprintf(e->device, sizeof e->device, "usb:%04x:%04x:%s", dd.idVendor, dd.idProduct, sn);
 	else
 		snprintf(e->device, sizeof e->device, "usb:%04x:%04x", dd.idVendor, dd.idProduct);
 }

@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <mbedtls/platform_util.h>
+
 #include "keys_int.h"
 
 static void fsync_dir_of(const char *path)
@@ -134,13 +136,85 @@ fws_key_err fws_file_read_small(const char *path, size_t max, char **out, size_t
 	return FWS_KEY_OK;
 }
 
+/* ---------------------------------------------------------------------- */
+/* Secrets: private keys, passphrases and PINs. Read with read(2) into a   */
+/* buffer of known size, never through stdio (whose buffer would keep a    */
+/* copy that nobody wipes), and wiped whole on every path.                 */
+
+void fws_secret_wipe_free(void *p, size_t cap)
+{
+	if (!p)
+		return;
+	mbedtls_platform_zeroize(p, cap);
+	free(p);
+}
+
+fws_key_err fws_secret_read(const char *path, size_t max, bool private, char **out,
+                            size_t *len, fws_key_msg *msg)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return fws_key_fail(msg, FWS_KEY_E_IO, "Cannot open %s (%s). Check the path.", path,
+		                    strerror(errno));
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return fws_key_fail(msg, FWS_KEY_E_IO, "%s is not a regular file. Check the path.", path);
+	}
+	if (private && (st.st_mode & (S_IRWXG | S_IRWXO))) {
+		close(fd);
+		return fws_key_fail(msg, FWS_KEY_E_EXPOSED,
+		                    "The private key %s can be read or changed by other users (mode %04o). "
+		                    "Make it readable by its owner only with 'chmod 600 %s', then try again.",
+		                    path, (unsigned)(st.st_mode & 07777), path);
+	}
+	char *buf = malloc(max + 1);
+	if (!buf) {
+		close(fd);
+		return fws_key_fail(msg, FWS_KEY_E_IO, "Out of memory reading %s.", path);
+	}
+	size_t n = 0;
+	int rerr = 0;
+	for (;;) {
+		ssize_t r = read(fd, buf + n, max + 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			rerr = errno;
+		if (r <= 0 || (n += (size_t)r) > max)
+			break;
+	}
+	close(fd);
+	if (rerr || n > max) {
+		fws_secret_wipe_free(buf, max + 1);
+		if (rerr)
+			return fws_key_fail(msg, FWS_KEY_E_IO, "Cannot read %s (%s). Check the file.", path,
+			                    strerror(rerr));
+		return fws_key_fail(msg, FWS_KEY_E_FORMAT,
+		                    "%s is larger than %zu bytes. Check that it is the right file.", path,
+		                    max);
+	}
+	buf[n] = '\0';
+	*out = buf;
+	if (len)
+		*len = n;
+	return FWS_KEY_OK;
+}
+
 fws_key_err fws_secret_file_read(const char *path, char **out, fws_key_msg *msg)
 {
 	char *buf;
-	fws_key_err e = fws_file_read_small(path, 1024, &buf, NULL, msg);
+	fws_key_err e = fws_secret_read(path, FWS_SECRET_MAX, false, &buf, NULL, msg);
 	if (e)
 		return e;
+	/* the first line only; the bytes after it stay in the buffer until
+	 * fws_secret_free wipes all of it */
 	buf[strcspn(buf, "\r\n")] = '\0';
 	*out = buf;
 	return FWS_KEY_OK;
+}
+
+void fws_secret_free(char *secret)
+{
+	fws_secret_wipe_free(secret, FWS_SECRET_MAX + 1);
 }

@@ -19,6 +19,7 @@
 #include "keys_int.h"
 
 #define PEM_CAP 2048u
+#define KEY_FILE_MAX 16384u /* a private key file, PEM (plain or sealed) */
 
 int fws_pk_pub65(const mbedtls_pk_context *pk, uint8_t pub[FWS_P256_PUB_LEN])
 {
@@ -173,7 +174,12 @@ fws_key_err fws_keypair_load(const char *path, const char *passphrase, fws_keypa
 {
 	char *text = NULL;
 	size_t len = 0;
-	fws_key_err e = fws_file_read_small(path, 16384, &text, &len, msg);
+	fws_key_err e = fws_secret_read(path, KEY_FILE_MAX, true, &text, &len, msg);
+	uint8_t pub65[FWS_P256_PUB_LEN];
+	if (e == FWS_KEY_E_EXPOSED && fws_pub_load(path, pub65, NULL) == FWS_KEY_OK)
+		return fws_key_fail(msg, FWS_KEY_E_FORMAT, /* a mix-up, not an exposed secret */
+		                    "%s is a public key, not a private key file. Give the PREFIX.key "
+		                    "written by 'fwseal key generate'.", path);
 	if (e)
 		return e;
 	fws_keypair *kp = keypair_new();
@@ -214,10 +220,7 @@ fws_key_err fws_keypair_load(const char *path, const char *passphrase, fws_keypa
 	e = check_p256(&kp->pk, path, msg);
 out:
 	mbedtls_platform_zeroize(der, sizeof(der));
-	if (text) {
-		mbedtls_platform_zeroize(text, len);
-		free(text);
-	}
+	fws_secret_wipe_free(text, KEY_FILE_MAX + 1);
 	if (e) {
 		fws_keypair_free(kp);
 		return e;
@@ -257,13 +260,16 @@ fws_key_err fws_pub_load(const char *path, uint8_t pub[FWS_P256_PUB_LEN], fws_ke
 {
 	char *text = NULL;
 	size_t len = 0;
-	fws_key_err e = fws_file_read_small(path, 16384, &text, &len, msg);
+	/* read like a secret: a private key given here by mistake leaves no
+	 * copy behind (fws_keypair_load also asks whether an exposed key file
+	 * is a public key) */
+	fws_key_err e = fws_secret_read(path, KEY_FILE_MAX, false, &text, &len, msg);
 	if (e)
 		return e;
 	mbedtls_pk_context pk;
 	mbedtls_pk_init(&pk);
 	int rc = mbedtls_pk_parse_public_key(&pk, (const unsigned char *)text, len + 1);
-	free(text);
+	fws_secret_wipe_free(text, KEY_FILE_MAX + 1);
 	if (rc != 0)
 		e = fws_key_fail(msg, FWS_KEY_E_FORMAT,
 		                 "%s is not a public key file. Give the PREFIX.pub written by 'fwseal key generate' or a PEM public key.",

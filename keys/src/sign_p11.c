@@ -220,13 +220,13 @@ fws_key_err fws_p11_open(const char *uri_str, const char *pin, const char *modul
 	if ((e = read_pub(p, uri, pub, msg)))
 		goto fail;
 	p11_kit_uri_free(uri);
-	free(src_pin);
+	fws_secret_free(src_pin);
 	*out = p;
 	return FWS_KEY_OK;
 fail:
 	if (uri)
 		p11_kit_uri_free(uri);
-	free(src_pin);
+	fws_secret_free(src_pin);
 	fws_p11_close(p);
 	return e;
 }

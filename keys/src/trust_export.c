@@ -13,7 +13,8 @@ fws_key_err fws_trust_add(fws_trust *t, const uint8_t pub[FWS_P256_PUB_LEN], fws
 {
 	uint8_t id[FWS_KEY_ID_LEN];
 	char hex[2 * FWS_KEY_ID_LEN + 1];
-	fws_key_id(pub, id);
+	if (fws_key_id(pub, id) != FWS_OK)
+		return fws_key_fail(msg, FWS_KEY_E_CRYPTO, "Cannot compute the key id (SHA-256 failed).");
 	fws_key_id_hex(id, hex);
 	if (fws_trust_find(t, id))
 		return fws_key_fail(msg, FWS_KEY_E_USAGE,

@@ -17,6 +17,7 @@ const char *fws_key_err_name(fws_key_err e)
 	case FWS_KEY_E_CRYPTO: return "crypto";
 	case FWS_KEY_E_TOKEN: return "token";
 	case FWS_KEY_E_USAGE: return "usage";
+	case FWS_KEY_E_EXPOSED: return "key-exposed";
 	}
 	return "unknown";
 }

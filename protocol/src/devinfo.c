@@ -12,6 +12,7 @@
 #define KEY_LEN (FWS_KEY_ID_LEN + 1u)
 #define RESUME_LEN (4u + FWS_SHA256_LEN)
 #define ENC_IDS_MAX 31u  /* ids a record may list (bits of fws_devinfo.encodings) */
+#define DL_WINDOW_LEN 2u
 
 /* FWS_DEVINFO_ENCODED_MAX (devinfo.h) spelled out from the encoder's own
  * field sizes: the two must agree (test_devinfo encodes the largest record). */
@@ -24,7 +25,7 @@ _Static_assert(FWS_DEVINFO_ENCODED_MAX ==
                FWS_DEVINFO_SLOTS * (TLV_HDR + SLOT_FIXED + FWS_VERSION_MAX) +
                (TLV_HDR + FWS_STUB_VERSION_MAX) + (TLV_HDR + RESUME_LEN) +
                (TLV_HDR + FWS_SHA256_LEN) + (TLV_HDR + FWS_CRYPTO_LIB_MAX) +
-               (TLV_HDR + 4u + FWS_ENC_MAX),
+               (TLV_HDR + DL_WINDOW_LEN) + (TLV_HDR + 4u + FWS_ENC_MAX),
                "FWS_DEVINFO_ENCODED_MAX must match the encoder");
 _Static_assert(FWS_DEVINFO_ENCODED_MAX <= FWS_DEVINFO_MAX, "device-info record must fit its limit");
 
@@ -174,6 +175,13 @@ fws_err fws_devinfo_encode(const fws_devinfo *in, uint8_t *out, size_t cap, size
 	}
 	if (in->crypto_lib[0])
 		enc_text(&e, FWS_DI_CRYPTO_LIB, in->crypto_lib, 1, FWS_CRYPTO_LIB_MAX);
+	if (in->dl_window) {
+		p = enc_tlv(&e, FWS_DI_DL_WINDOW, DL_WINDOW_LEN);
+		if (p) {
+			p[0] = in->dl_window;
+			p[1] = in->dl_flags;
+		}
+	}
 	if (in->encodings) {
 		/* only encodings this code knows: a device cannot decode others */
 		size_t n = 0;
@@ -318,6 +326,12 @@ static fws_err dec_field(fws_devinfo *o, uint16_t tag, const uint8_t *v, size_t 
 		return FWS_OK;
 	case FWS_DI_CRYPTO_LIB:
 		return dec_text(v, n, 1, FWS_CRYPTO_LIB_MAX, o->crypto_lib);
+	case FWS_DI_DL_WINDOW:
+		/* bytes after the flags are for later versions: skipped */
+		if (n < DL_WINDOW_LEN || v[0] == 0) return FWS_E_MANIFEST;
+		o->dl_window = v[0];
+		o->dl_flags = v[1];
+		return FWS_OK;
 	case FWS_DI_ENCODINGS:
 		/* ids this host does not know are kept (they are just bits) and
 		 * never chosen; ids past 31 cannot be represented and are

@@ -379,10 +379,11 @@ fws_err fws_encode_image(uint8_t encoding, uint32_t block_size, const uint8_t *i
 
 	/* D(n) = 0; D(i) = SHA-256(unit i || D(i+1)) */
 	memset(out->digests + (size_t)n * FWS_SHA256_LEN, 0, FWS_SHA256_LEN);
-	for (uint32_t i = n; i-- > 0;)
-		fws_sha256_2(out->units + out->unit_off[i], out->unit_off[i + 1u] - out->unit_off[i],
-		             out->digests + (size_t)(i + 1u) * FWS_SHA256_LEN, FWS_SHA256_LEN,
-		             out->digests + (size_t)i * FWS_SHA256_LEN);
+	for (uint32_t i = n; i-- > 0 && err == FWS_OK;)
+		err = fws_sha256_2(out->units + out->unit_off[i],
+		                   out->unit_off[i + 1u] - out->unit_off[i],
+		                   out->digests + (size_t)(i + 1u) * FWS_SHA256_LEN, FWS_SHA256_LEN,
+		                   out->digests + (size_t)i * FWS_SHA256_LEN);
 done:
 	enc_free(&e);
 	if (err != FWS_OK)

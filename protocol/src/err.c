@@ -36,6 +36,7 @@ static const struct {
 	{ FWS_E_IMAGE_DIGEST, "image-digest", N_("The firmware image does not match its signed digest; the package or the device flash is damaged.") },
 	{ FWS_E_CHAIN_END, "chain-end", N_("The package's block chain does not end correctly; the package is damaged, get a fresh copy.") },
 	{ FWS_E_TRUST_STORE, "bad-trust-store", N_("This is not a fwseal trust store; export it again with 'fwseal key export-trust'.") },
+	{ FWS_E_CRYPTO, "crypto", N_("The cryptography library failed to compute a digest or check a signature; nothing was accepted, try again or contact service.") },
 	{ FWS_E_MODEL, "wrong-model", N_("The package is for a different device model; pick the package made for this model.") },
 	{ FWS_E_HW_REV, "wrong-hw-revision", N_("The package does not support this hardware revision; pick the package made for it.") },
 	{ FWS_E_COMPONENT, "wrong-component", N_("The package updates a component this device does not have; pick the right package.") },

@@ -112,29 +112,102 @@ fws_err fws_frame_encode(fws_frame *f, uint8_t *out, size_t cap, size_t *out_len
 }
 
 /* ---------------------------------------------------------------------- */
-/* Decoder */
+/* Decoder
+ *
+ * The decoded body is kept in up to three places, in this order: the 8
+ * header bytes (hdr), the sink's room (room, up to room_cap bytes; only with
+ * a sink), then buf. The CRC is the last four bytes, wherever they landed.
+ * Within a COBS block the data bytes are copied in runs (memchr finds a
+ * 0x00 that cuts the block short), not one by one: the device decodes every
+ * byte of every package it receives. */
 
 void fws_frame_decoder_init(fws_frame_decoder *d)
 {
 	memset(d, 0, sizeof *d);
 }
 
+void fws_frame_decoder_set_sink(fws_frame_decoder *d, fws_frame_sink sink, void *ctx)
+{
+	d->sink = sink;
+	d->sink_ctx = ctx;
+}
+
 static void dec_reset(fws_frame_decoder *d)
 {
 	d->fill = 0;
+	d->buf_fill = 0;
+	d->room = NULL;
+	d->room_cap = 0;
+	d->room_fill = 0;
 	d->code = 0;
 	d->left = 0;
 	d->started = false;
 	d->overflow = false;
 }
 
-static void dec_put(fws_frame_decoder *d, uint8_t b)
+static void dec_header(const uint8_t *h, fws_frame *f)
 {
-	if (d->fill >= sizeof d->buf) {
+	memset(f, 0, sizeof *f);
+	f->seq = fws_get_le16(h);
+	f->type = h[2];
+	f->status = h[3];
+	f->value = fws_get_le16(h + 4);
+	f->length = fws_get_le16(h + 6);
+}
+
+/* Append n decoded body bytes. */
+static void dec_put(fws_frame_decoder *d, const uint8_t *p, size_t n)
+{
+	if (n > FWS_FRAME_RAW_MAX - d->fill) {
 		d->overflow = true;
 		return;
 	}
-	d->buf[d->fill++] = b;
+	if (d->fill < FWS_FRAME_HEADER_LEN) {
+		size_t k = FWS_FRAME_HEADER_LEN - d->fill;
+
+		if (k > n)
+			k = n;
+		memcpy(d->hdr + d->fill, p, k);
+		d->fill += k;
+		p += k;
+		n -= k;
+		if (d->fill == FWS_FRAME_HEADER_LEN && d->sink != NULL) {
+			fws_frame h;
+			size_t cap = 0;
+
+			dec_header(d->hdr, &h);
+			d->room = d->sink(d->sink_ctx, &h, &cap);
+			d->room_cap = d->room != NULL ? cap : 0u;
+		}
+		if (n == 0)
+			return;
+	}
+	if (d->room_fill < d->room_cap) {
+		size_t k = d->room_cap - d->room_fill;
+
+		if (k > n)
+			k = n;
+		memcpy(d->room + d->room_fill, p, k);
+		d->room_fill += k;
+		d->fill += k;
+		p += k;
+		n -= k;
+		if (n == 0)
+			return; /* the usual case of a device's DNLOAD */
+	}
+	if (n > sizeof d->buf - d->buf_fill) {
+		d->overflow = true;
+		return;
+	}
+	memcpy(d->buf + d->buf_fill, p, n);
+	d->buf_fill += n;
+	d->fill += n;
+}
+
+/* Byte i of the body after the header (payload, then CRC). */
+static uint8_t dec_at(const fws_frame_decoder *d, size_t i)
+{
+	return i < d->room_fill ? d->room[i] : d->buf[i - d->room_fill];
 }
 
 /* A 0x00 arrived: judge the frame collected so far. */
@@ -157,18 +230,29 @@ static enum fws_frame_event dec_finish(fws_frame_decoder *d, fws_frame *out, fws
 	if (d->fill < FWS_FRAME_HEADER_LEN + FWS_FRAME_CRC_LEN)
 		goto done;
 
-	size_t body = d->fill - FWS_FRAME_CRC_LEN;
-	uint32_t want = fws_get_le32(d->buf + body);
-	if (fws_crc32(0, d->buf, body) != want)
+	size_t plen = d->fill - FWS_FRAME_HEADER_LEN - FWS_FRAME_CRC_LEN;
+	size_t in_room = plen < d->room_fill ? plen : d->room_fill;
+	uint8_t tail[FWS_FRAME_CRC_LEN];
+
+	for (size_t i = 0; i < FWS_FRAME_CRC_LEN; i++)
+		tail[i] = dec_at(d, plen + i);
+	uint32_t want = fws_get_le32(tail);
+	uint32_t crc = fws_crc32(0, d->hdr, FWS_FRAME_HEADER_LEN);
+	crc = fws_crc32(crc, d->room, in_room);
+	crc = fws_crc32(crc, d->buf, plen - in_room);
+	if (crc != want)
 		goto done;
 
-	out->seq = fws_get_le16(d->buf);
-	out->type = d->buf[2];
-	out->status = d->buf[3];
-	out->value = fws_get_le16(d->buf + 4);
-	out->length = fws_get_le16(d->buf + 6);
-	out->payload_len = body - FWS_FRAME_HEADER_LEN;
-	out->payload = d->buf + FWS_FRAME_HEADER_LEN;
+	dec_header(d->hdr, out);
+	if (in_room) {
+		out->payload = d->room;
+		out->payload_len = in_room;
+		out->payload2 = plen > in_room ? d->buf : NULL;
+		out->payload2_len = plen - in_room;
+	} else {
+		out->payload = d->buf;
+		out->payload_len = plen;
+	}
 	out->crc = want;
 	ev = FWS_FRAME_READY;
 	err = FWS_OK;
@@ -185,29 +269,50 @@ done:
 size_t fws_frame_decoder_feed(fws_frame_decoder *d, const uint8_t *in, size_t len,
                               enum fws_frame_event *ev, fws_frame *out, fws_err *why)
 {
+	size_t i = 0;
+
 	*ev = FWS_FRAME_NONE;
-	for (size_t i = 0; i < len; i++) {
+	while (i < len) {
 		uint8_t b = in[i];
+
 		if (b == 0) {
 			*ev = dec_finish(d, out, why);
+			i++;
 			if (*ev != FWS_FRAME_NONE)
-				return i + 1;
+				return i;
 			continue;
 		}
-		if (d->overflow)
+		if (d->overflow) {
+			/* drop everything up to the next delimiter */
+			const uint8_t *z = memchr(in + i, 0, len - i);
+
+			i = z != NULL ? (size_t)(z - in) : len;
 			continue;
+		}
 		if (d->left == 0) {
 			/* a code byte; the block before it ends in an implied 0x00
 			 * unless it was a full 0xFF block */
-			if (d->started && d->code != 0xFF)
-				dec_put(d, 0);
+			if (d->started && d->code != 0xFF) {
+				static const uint8_t zero = 0;
+
+				dec_put(d, &zero, 1);
+			}
 			d->started = true;
 			d->code = b;
 			d->left = (uint8_t)(b - 1);
-		} else {
-			dec_put(d, b);
-			d->left--;
+			i++;
+			continue;
 		}
+		/* a run of data bytes of this block: up to the block's end, the
+		 * input's end or a 0x00 (which cuts the block short) */
+		size_t run = len - i < d->left ? len - i : d->left;
+		const uint8_t *z = memchr(in + i, 0, run);
+
+		if (z != NULL)
+			run = (size_t)(z - (in + i));
+		dec_put(d, in + i, run);
+		d->left = (uint8_t)(d->left - run);
+		i += run;
 	}
 	return len;
 }

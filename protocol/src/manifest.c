@@ -10,6 +10,7 @@
 #include "fwseal/encoding.h"
 #include "fwseal/le.h"
 #include "fwseal/pkg.h"
+#include "fwseal/text.h"
 
 #define TLV_HDR 4u
 
@@ -47,6 +48,7 @@ static const struct field fields[] = {
 	{ FWS_TAG_RELEASE_NOTES, K_TEXT, 0, FWS_NOTES_MAX, false },
 	{ FWS_TAG_ENCODING, K_ENC, 5, 5, false },
 	{ FWS_TAG_BASE, K_BASE, BASE_FIXED + 1u, BASE_FIXED + FWS_VERSION_MAX, false },
+	{ FWS_TAG_SBOM_SHA256, K_DIGEST, 32, 32, false },
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -68,14 +70,12 @@ static bool short_text_ok(const uint8_t *p, size_t n)
 	return n == 0 || (p[0] != ' ' && p[n - 1] != ' ');
 }
 
-/* Long text (risks, notes): UTF-8 bytes, newlines and tabs allowed, no other
- * control characters (terminal escape injection into the CLI). */
+/* Long text (risks, notes): valid UTF-8, newlines and tabs allowed, no
+ * other control character, C1 included (terminal escape injection into the
+ * CLI: U+009B and a raw 0x9B byte are both CSI to some terminal). */
 static bool long_text_ok(const uint8_t *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if ((p[i] < 0x20 && p[i] != '\n' && p[i] != '\t') || p[i] == 0x7f)
-			return false;
-	return true;
+	return fws_text_ok(p, n, true);
 }
 
 /* "CVE-YYYY-NNNN" with 4 or more digits in the last group. */
@@ -167,6 +167,7 @@ static fws_err store(fws_manifest *m, uint16_t tag, const uint8_t *v, uint16_t n
 			return FWS_E_LIMIT;
 		m->base_version = (fws_span){ (uint16_t)(off + BASE_FIXED), (uint16_t)(n - BASE_FIXED) };
 		break;
+	case FWS_TAG_SBOM_SHA256: m->sbom_sha256 = (fws_span){ off, n }; break;
 	default:
 		return FWS_E_CRITICAL;
 	}
@@ -374,6 +375,8 @@ fws_err fws_manifest_encode(const fws_manifest_in *in, uint8_t *out, size_t cap,
 	}
 	if (in->notes && in->notes[0])
 		put_text(&w, FWS_TAG_RELEASE_NOTES, in->notes);
+	if (in->sbom_sha256)
+		put_tlv(&w, FWS_TAG_SBOM_SHA256, in->sbom_sha256, FWS_SHA256_LEN);
 	if (w.err != FWS_OK)
 		return w.err;
 

@@ -36,22 +36,24 @@ fws_err fws_chain_compute(fws_read_fn read, void *ctx, uint32_t payload_size,
 		err = read(ctx, off, buf, len);
 		if (err != FWS_OK)
 			return err;
-		fws_sha256_2(buf, len, digests + (size_t)(i + 1u) * FWS_SHA256_LEN, FWS_SHA256_LEN,
-		             digests + (size_t)i * FWS_SHA256_LEN);
+		err = fws_sha256_2(buf, len, digests + (size_t)(i + 1u) * FWS_SHA256_LEN,
+		                   FWS_SHA256_LEN, digests + (size_t)i * FWS_SHA256_LEN);
+		if (err != FWS_OK)
+			return err;
 	}
 
-	/* The whole-image digest, front to back. */
+	/* The whole-image digest, front to back (errors are sticky in img). */
 	fws_sha256_init(&img);
 	for (uint64_t off = 0; off < payload_size; off += block_size) {
 		size_t len = payload_size - off < block_size ? (size_t)(payload_size - off) : block_size;
 
 		err = read(ctx, off, buf, len);
 		if (err != FWS_OK) {
-			fws_sha256_final(&img, image_sha256);
+			if (fws_sha256_final(&img, image_sha256) != FWS_OK) /* frees the context */
+				return FWS_E_CRYPTO;
 			return err;
 		}
 		fws_sha256_update(&img, buf, len);
 	}
-	fws_sha256_final(&img, image_sha256);
-	return FWS_OK;
+	return fws_sha256_final(&img, image_sha256);
 }

@@ -51,10 +51,10 @@ void fws_pkg_header_encode(uint8_t out[FWS_PKG_HEADER_LEN], uint8_t sig_count,
 	fws_put_le32(out + 12, 0);
 }
 
-void fws_pkg_signed_digest(const uint8_t *header, const uint8_t *manifest, size_t manifest_len,
-                           uint8_t out[FWS_SHA256_LEN])
+fws_err fws_pkg_signed_digest(const uint8_t *header, const uint8_t *manifest, size_t manifest_len,
+                              uint8_t out[FWS_SHA256_LEN])
 {
-	fws_sha256_2(header, FWS_PKG_HEADER_LEN, manifest, manifest_len, out);
+	return fws_sha256_2(header, FWS_PKG_HEADER_LEN, manifest, manifest_len, out);
 }
 
 /*
@@ -68,6 +68,7 @@ static fws_err check_signatures(const uint8_t *sigs, unsigned count, const uint8
                                 const fws_trust *trust, uint8_t signer[FWS_KEY_ID_LEN])
 {
 	bool bad = false, revoked = false;
+	fws_err err;
 
 	for (unsigned i = 0; i < count; i++) {
 		const uint8_t *e = sigs + (size_t)i * FWS_PKG_SIG_LEN;
@@ -87,10 +88,13 @@ static fws_err check_signatures(const uint8_t *sigs, unsigned count, const uint8
 			revoked = true;
 			continue;
 		}
-		if (fws_ecdsa_p256_verify(k->pub, digest, e + 12) == FWS_OK) {
+		err = fws_ecdsa_p256_verify(k->pub, digest, e + 12);
+		if (err == FWS_OK) {
 			memcpy(signer, k->id, FWS_KEY_ID_LEN);
 			return FWS_OK;
 		}
+		if (err == FWS_E_CRYPTO)
+			return err; /* not checked at all: no verdict on this package */
 		bad = true;
 	}
 	if (bad)
@@ -119,7 +123,9 @@ fws_err fws_pkg_prefix_verify(const uint8_t *prefix, size_t len, const fws_trust
 	err = fws_manifest_parse(prefix + FWS_PKG_HEADER_LEN, h.manifest_len, m);
 	if (err != FWS_OK)
 		return err;
-	fws_pkg_signed_digest(prefix, prefix + FWS_PKG_HEADER_LEN, h.manifest_len, digest);
+	err = fws_pkg_signed_digest(prefix, prefix + FWS_PKG_HEADER_LEN, h.manifest_len, digest);
+	if (err != FWS_OK)
+		return err;
 	return check_signatures(prefix + FWS_PKG_HEADER_LEN + h.manifest_len, h.sig_count, digest,
 	                        trust, signer);
 }
@@ -165,6 +171,22 @@ static fws_err fail(fws_pkg_reader *r, fws_err err)
 	r->phase = FWS_PHASE_FAILED;
 	r->error = err;
 	return err;
+}
+
+/* memcpy, or a byte loop when the two overlap (bytes placed in the room
+ * beyond the current unit move down to its start): not memmove, which is
+ * 250 bytes of the device's 24 KiB of flash. */
+static void copy_in(uint8_t *dst, const uint8_t *src, size_t n)
+{
+	if (src >= dst + n || dst >= src + n) {
+		memcpy(dst, src, n);
+	} else if (src > dst) {
+		for (size_t i = 0; i < n; i++)
+			dst[i] = src[i];
+	} else {
+		for (size_t i = n; i-- > 0;)
+			dst[i] = src[i];
+	}
 }
 
 static size_t unit_base(const fws_pkg_reader *r)
@@ -231,7 +253,8 @@ static fws_err finish(fws_pkg_reader *r)
 	if (!(r->flags & FWS_PKG_NO_IMAGE_HASH)) {
 		uint8_t d[FWS_SHA256_LEN];
 
-		fws_sha256_final(&r->image_hash, d);
+		if (fws_sha256_final(&r->image_hash, d) != FWS_OK)
+			return fail(r, FWS_E_CRYPTO);
 		if (!fws_ct_equal(d, r->manifest.image_sha256, FWS_SHA256_LEN))
 			return fail(r, FWS_E_IMAGE_DIGEST);
 	}
@@ -261,6 +284,7 @@ static fws_err unit_complete(fws_pkg_reader *r, enum fws_pkg_event *ev)
 		r->manifest.risks.off += FWS_PKG_HEADER_LEN;
 		r->manifest.notes.off += FWS_PKG_HEADER_LEN;
 		r->manifest.base_version.off += FWS_PKG_HEADER_LEN;
+		r->manifest.sbom_sha256.off += FWS_PKG_HEADER_LEN;
 		for (unsigned i = 0; i < r->manifest.cve_count; i++)
 			r->manifest.cves[i].off += FWS_PKG_HEADER_LEN;
 		if (fws_pkg_buf_need(&r->manifest) > r->buf_cap)
@@ -277,8 +301,6 @@ static fws_err unit_complete(fws_pkg_reader *r, enum fws_pkg_event *ev)
 		const uint8_t *sigs = r->buf + FWS_PKG_HEADER_LEN + r->header.manifest_len;
 
 		r->prefix_len = FWS_PKG_HEADER_LEN + r->header.manifest_len + r->need;
-		fws_pkg_signed_digest(r->buf, r->buf + FWS_PKG_HEADER_LEN, r->header.manifest_len,
-		                      digest);
 		if (r->flags & FWS_PKG_UNVERIFIED) {
 			/* Record the first signer for display; nothing is trusted. */
 			memcpy(r->signer_key_id, sigs, FWS_KEY_ID_LEN);
@@ -287,8 +309,11 @@ static fws_err unit_complete(fws_pkg_reader *r, enum fws_pkg_event *ev)
 				    sigs[i * FWS_PKG_SIG_LEN + 11])
 					return fail(r, FWS_E_HEADER);
 		} else {
-			err = check_signatures(sigs, r->header.sig_count, digest, r->trust,
-			                       r->signer_key_id);
+			err = fws_pkg_signed_digest(r->buf, r->buf + FWS_PKG_HEADER_LEN,
+			                            r->header.manifest_len, digest);
+			if (err == FWS_OK)
+				err = check_signatures(sigs, r->header.sig_count, digest, r->trust,
+				                       r->signer_key_id);
 			if (err != FWS_OK)
 				return fail(r, err);
 			r->authentic = true;
@@ -296,6 +321,7 @@ static fws_err unit_complete(fws_pkg_reader *r, enum fws_pkg_event *ev)
 		memcpy(r->expect, r->manifest.chain_head, FWS_SHA256_LEN);
 		r->block_count = fws_manifest_block_count(&r->manifest);
 		r->block_index = 0;
+		/* an init error is sticky in the context: finish() reports it */
 		if (!(r->flags & FWS_PKG_NO_IMAGE_HASH))
 			fws_sha256_init(&r->image_hash);
 		r->phase = FWS_PHASE_PREFIX_READY;
@@ -312,12 +338,15 @@ static fws_err unit_complete(fws_pkg_reader *r, enum fws_pkg_event *ev)
 			return FWS_OK; /* fill stays: the header is part of the unit */
 		}
 		if (r->sha_engine)
-			r->sha_engine(r->sha_engine_ctx, r->buf, r->need, NULL, 0, d);
+			err = r->sha_engine(r->sha_engine_ctx, r->buf, r->need, NULL, 0, d);
 		else
-			fws_sha256(r->buf, r->need, d);
+			err = fws_sha256(r->buf, r->need, d);
+		if (err != FWS_OK)
+			return fail(r, FWS_E_CRYPTO); /* no digest: no verdict, no block */
 		if (!fws_ct_equal(d, r->expect, FWS_SHA256_LEN))
 			return fail(r, FWS_E_BLOCK_DIGEST);
 		memcpy(r->expect, r->buf + r->unit_len, FWS_SHA256_LEN);
+		/* an error is sticky in the context: finish() reports it */
 		if (!(r->flags & FWS_PKG_NO_IMAGE_HASH))
 			fws_sha256_update(&r->image_hash, r->buf, r->block_len);
 		r->phase = FWS_PHASE_BLOCK_READY;
@@ -368,8 +397,12 @@ fws_err fws_pkg_reader_feed(fws_pkg_reader *r, const uint8_t *data, size_t len, 
 		take = r->need - r->fill;
 		if (take > len - *used)
 			take = len - *used;
-		if (take)
-			memcpy(r->buf + unit_base(r) + r->fill, data + *used, take);
+		uint8_t *dst = r->buf + unit_base(r) + r->fill;
+
+		/* data placed in the reader's room (fws_pkg_reader_room) is
+		 * already where it belongs, or lies further on in the buffer */
+		if (take && dst != data + *used)
+			copy_in(dst, data + *used, take);
 		r->fill += take;
 		*used += take;
 		r->offset += take;
@@ -379,6 +412,30 @@ fws_err fws_pkg_reader_feed(fws_pkg_reader *r, const uint8_t *data, size_t len, 
 		if (err != FWS_OK || *ev != FWS_PKG_NEED_MORE)
 			return err;
 	}
+}
+
+uint8_t *fws_pkg_reader_room(const fws_pkg_reader *r, size_t *cap)
+{
+	size_t at;
+
+	switch (r->phase) {
+	case FWS_PHASE_HEADER:
+	case FWS_PHASE_MANIFEST:
+	case FWS_PHASE_SIGS:
+	case FWS_PHASE_BLOCK:
+		at = unit_base(r) + r->fill;
+		if (r->buf == NULL || at >= r->buf_cap)
+			break;
+		*cap = r->buf_cap - at;
+		return r->buf + at;
+	case FWS_PHASE_PREFIX_READY:
+	case FWS_PHASE_BLOCK_READY:
+	case FWS_PHASE_DONE:
+	case FWS_PHASE_FAILED:
+		break;
+	}
+	*cap = 0;
+	return NULL;
 }
 
 fws_err fws_pkg_reader_resume(fws_pkg_reader *r, const fws_manifest *m, size_t prefix_len,

@@ -6,6 +6,18 @@
 #include "fwseal/crc.h"
 #include "fwseal/le.h"
 
+/* Does keys[0 .. n) hold id twice? One key listed twice (say once revoked
+ * and once not) would leave it to the order of the list whether it is
+ * trusted: such a store is malformed. */
+static bool has_duplicate(const fws_trust_key *keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = i + 1; k < n; k++)
+			if (memcmp(keys[i].id, keys[k].id, FWS_KEY_ID_LEN) == 0)
+				return true;
+	return false;
+}
+
 fws_err fws_trust_parse(const uint8_t *blob, size_t len, fws_trust *out)
 {
 	size_t count, need;
@@ -37,10 +49,13 @@ fws_err fws_trust_parse(const uint8_t *blob, size_t len, fws_trust *out)
 		if (k->pub[0] != 0x04)
 			return FWS_E_TRUST_STORE;
 		/* The id is derived, never trusted as given. */
-		fws_key_id(k->pub, id);
+		if (fws_key_id(k->pub, id) != FWS_OK)
+			return FWS_E_CRYPTO;
 		if (memcmp(id, k->id, FWS_KEY_ID_LEN) != 0)
 			return FWS_E_TRUST_STORE;
 	}
+	if (has_duplicate(out->keys, count))
+		return FWS_E_TRUST_STORE;
 	out->count = (uint8_t)count;
 	return FWS_OK;
 }
@@ -49,7 +64,7 @@ size_t fws_trust_encode(const fws_trust *t, uint8_t *out, size_t cap)
 {
 	size_t need;
 
-	if (!t || t->count == 0 || t->count > FWS_TRUST_MAX)
+	if (!t || t->count == 0 || t->count > FWS_TRUST_MAX || has_duplicate(t->keys, t->count))
 		return 0;
 	need = FWS_TRUST_HDR_LEN + (size_t)t->count * FWS_TRUST_ENTRY_LEN + 4u;
 	if (cap < need)

@@ -10,10 +10,11 @@ FWS_PACKAGES=(
   libmbedtls-dev liblz4-dev libssl-dev zlib1g-dev libp11-kit-dev p11-kit libsqlite3-dev
   libusb-1.0-0-dev libhidapi-dev libglib2.0-dev libgtk-4-dev libadwaita-1-dev
   librsvg2-bin   # the app icon PNG sizes, rendered at build time
-  # tests
-  libcmocka-dev clang libclang-rt-14-dev valgrind
+  libpq-dev
+  # tests (postgresql-15: the records tests start their own server)
+  libcmocka-dev clang libclang-rt-14-dev valgrind postgresql-15
   softhsm2 opensc openssl jq umockdev libumockdev-dev dfu-util fwupd
-  xvfb xauth desktop-file-utils appstream gettext
+  xvfb xauth desktop-file-utils appstream gettext locales stress-ng
   bash-completion zsh fish   # the generated shell completions, run in each shell
   # firmware port (Cortex-M under QEMU)
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm dpkg-dev

@@ -65,6 +65,12 @@ expect 0 "$FWSEAL" key export-trust --out trust3.bin k3.pub
 expect 2 "$FWSEAL" key export-trust --out x.bin k1.pub --revoke 0011223344556677
 expect 2 "$FWSEAL" key export-trust --out x.bin k1.pub --revoke nonsense
 expect 1 "$FWSEAL" key export-trust --out x.bin k1.key
+# one key twice (under another file name too): refused, nothing written
+cp k1.pub k1-again.pub
+expect 2 "$FWSEAL" key export-trust --out dup.bin k1.pub k2.pub k1-again.pub
+has err.txt "given twice"
+checks=$((checks + 1))
+[ ! -e dup.bin ] || fail "export-trust wrote a store that lists one key twice"
 
 # --- pack / inspect / verify ------------------------------------------------
 head -c 100000 /dev/urandom >img.bin
@@ -117,6 +123,28 @@ expect 0 "$FWSEAL" inspect s.fwseal
 has out.txt 'Model: +OTHER-1'
 has out.txt 'Version: +2\.0\.0'
 has out.txt 'Security counter: +12'
+
+# text fields: no control character (C0 but newline/tab, DEL, C1) and only
+# valid UTF-8 in a package; U+009B and a raw 0x9B are both CSI (escape
+# sequences) to some terminal
+CSI=$(printf '\302\233')
+expect 2 "$FWSEAL" pack --image img.bin --release "$REL" --key k1.key --out c1.fwseal \
+	--set "release_notes=red ${CSI}31m text"
+has err.txt 'release_notes contains a control character \(U\+009B\)'
+expect 2 "$FWSEAL" pack --image img.bin --release "$REL" --key k1.key --out c1.fwseal \
+	--set "risks=raw $(printf '\233')31m"
+has err.txt 'risks is not valid UTF-8'
+checks=$((checks + 1))
+[ ! -e c1.fwseal ] || fail "pack wrote a package with a control character in its text"
+# edited after signing (inspect shows packages without checking the
+# signature): the control character never reaches the terminal
+cp p.fwseal c1.fwseal
+at=$(grep -boa 'degrees C' c1.fwseal | head -n 1 | cut -d: -f1)
+printf '%s' "$CSI" | dd of=c1.fwseal bs=1 seek="$at" conv=notrunc status=none
+"$FWSEAL" inspect c1.fwseal >out.txt 2>err.txt
+checks=$((checks + 1))
+if grep -qa "$CSI" out.txt err.txt; then fail "inspect printed a C1 control character"; fi
+expect 3 "$FWSEAL" inspect c1.fwseal && has err.txt 'manifest is malformed'
 
 # --- policy refusals: exit 4 ------------------------------------------------
 expect 4 "$FWSEAL" verify p.fwseal --trust trust.bin --model OTHER-1 && has err.txt "for model ACME-THERMO-2, not OTHER-1\."
@@ -173,13 +201,29 @@ checks=$((checks + 1))
 # --- failures never leave a partial package ------------------------------------
 expect 5 "$FWSEAL" pack --image missing.bin --release "$REL" --key k1.key --out o.fwseal
 expect 5 "$FWSEAL" pack --image img.bin --release "$REL" --key nokey.key --out o.fwseal
+# a private key others can read is refused, as ssh does, with the chmod that fixes it
+cp k1.key open.key
+for mode in 640 604 660 644; do
+	chmod "$mode" open.key
+	expect 5 "$FWSEAL" pack --image img.bin --release "$REL" --key open.key --out o.fwseal
+	has err.txt "can be read or changed by other users \(mode 0$mode\).*chmod 600 open.key"
+done
+chmod 600 open.key
+expect 0 "$FWSEAL" pack --image img.bin --release "$REL" --key open.key --out o.fwseal
+rm -f o.fwseal
+# pin-value= is no longer suggested (a PIN in argv is visible to all users)
+expect 0 "$FWSEAL" pack --help
+checks=$((checks + 1))
+if grep -q 'pin-value' out.txt; then fail "pack --help suggests pin-value="; fi
 expect 1 "$FWSEAL" pack --image img.bin --release "$REL" --key k1.pub --out o.fwseal
 expect 5 "$FWSEAL" pack --image img.bin --release "$REL" --key k1.key --out no-such-dir/o.fwseal
 if command -v openssl >/dev/null; then
 	# a key made by OpenSSL works if it is P-256; other keys are refused
 	openssl ecparam -name prime256v1 -genkey -noout -out ossl.key 2>/dev/null
+	chmod 600 ossl.key
 	expect 0 "$FWSEAL" pack --image img.bin --release "$REL" --key ossl.key --out ossl.fwseal
 	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out rsa.key 2>/dev/null
+	chmod 600 rsa.key
 	expect 1 "$FWSEAL" pack --image img.bin --release "$REL" --key rsa.key --out o.fwseal && has err.txt 'not an ECDSA P-256 key'
 fi
 checks=$((checks + 1))

@@ -123,10 +123,11 @@ scenario downgrade "$FWSEAL" flash v1.fwseal --device "$ONE" "${F[@]}" &&
 	has err.txt 'Version 1\.0\.0 \(security counter 1\) is older than version 2\.0\.0 on the device \(security counter 2\)\.'
 scenario downgrade "$FWSEAL" flash v1.fwseal --device "$ONE" "${F[@]}" --json &&
 	has out.txt '"event":"error".*"code":"downgrade".*"exit":4' && json_events out.txt
-scenario no-terminal "$FWSEAL" flash v2.fwseal --device "$ONE" --trust trust.fwst </dev/null
+# (the device runs v2 now: --reinstall, or fwseal has nothing to do and asks nothing)
+scenario no-terminal "$FWSEAL" flash v2.fwseal --device "$ONE" --trust trust.fwst --reinstall </dev/null
 if command -v script >/dev/null 2>&1; then
 	# on a terminal: "n" is declined (9); "y" installs, and the warning comes first
-	CMD="'$FWSEAL' flash v2.fwseal --device '$ONE' --trust trust.fwst"
+	CMD="'$FWSEAL' flash v2.fwseal --device '$ONE' --trust trust.fwst --reinstall"
 	printf 'n\n' | script -qec "$CMD" /dev/null >tty1.txt 2>&1
 	rc=$?
 	checks=$((checks + 1))
@@ -171,6 +172,10 @@ expect 0 "$FWSEAL" records --records rec.sqlite --json && json_check records out
 checks=$((checks + 1))
 [ "$(jq -r '.[-1].result + " " + .[-1].error_code' out.txt)" = "unconfirmed unconfirmed" ] ||
 	fail "the record of an unconfirmed install: $(jq -c '.[-1]' out.txt)"
+# the device ran no firmware before: null, as in the plan event (one type per field)
+checks=$((checks + 1))
+[ "$(jq -c '.[-1].from_version' out.txt)" = null ] ||
+	fail "records --json: from_version of a unit that ran none is $(jq -c '.[-1].from_version' out.txt), not null"
 expect 0 "$FWSEAL" info "$LAZY" --json && has out.txt '"state": "testing"'
 # a restart before the firmware confirms: the device goes back (here: to its stub)
 stop_sim "$SIM_PID"

@@ -38,11 +38,22 @@ expect 0 "$FWSEAL" key export-trust --out trust.bin token.pub
 KID=$(awk '{print $1; exit}' out.txt)
 head -c 50000 /dev/urandom >img.bin
 
-# PIN in the URI, explicit module
+# PIN in the URI, explicit module: works, with a warning (argv is public)
 expect 0 "$FWSEAL" pack --image img.bin --release "$REL" --out a.fwseal \
 	--key "pkcs11:token=fwseal-test;object=signer?pin-value=123456" --pkcs11-module "$MOD"
 grep -q "signed by key id: $KID" out.txt || fail "pack did not sign with the token key $KID"
+checks=$((checks + 1))
+grep -q 'warning: the PIN in pin-value= .*--pin-file' err.txt || fail "no warning about pin-value="
 expect 0 "$FWSEAL" verify a.fwseal --trust trust.bin
+
+# PIN from pin-source= in the URI (a file; its second line is no part of it)
+printf '123456\nnot the PIN\n' >pin-src.txt
+expect 0 "$FWSEAL" pack --image img.bin --release "$REL" --out s.fwseal \
+	--key "pkcs11:token=fwseal-test;object=signer?pin-source=file:$T/pin-src.txt" \
+	--pkcs11-module "$MOD"
+checks=$((checks + 1))
+if grep -q 'warning' err.txt; then fail "pin-source= warned: $(cat err.txt)"; fi
+expect 0 "$FWSEAL" verify s.fwseal --trust trust.bin
 
 # PIN from a file, key chosen by id, the module from p11-kit's registry
 printf '123456\n' >pin.txt

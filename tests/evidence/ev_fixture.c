@@ -16,6 +16,7 @@
 #include <mbedtls/version.h>
 
 #include "ev_fixture.h"
+#include "evidence.h"
 #include "fwseal/trust.h"
 
 static void write_bytes(const char *path, const void *p, size_t n)
@@ -50,6 +51,7 @@ static void write_key_pem(const char *path, const test_key *k)
 	unsigned char buf[1024];
 	assert_int_equal(mbedtls_pk_write_key_pem(&pk, buf, sizeof(buf)), 0);
 	write_bytes(path, buf, strlen((char *)buf));
+	assert_int_equal(chmod(path, 0600), 0); /* private keys: owner only */
 	chmod(path, 0600);
 	mbedtls_pk_free(&pk);
 }
@@ -63,21 +65,36 @@ void ev_fixture_setup(struct ev_fixture *f, uint32_t counter)
 	snprintf(f->pkg_prev, sizeof(f->pkg_prev), "%s/previous.fwseal", f->dir);
 	snprintf(f->trust, sizeof(f->trust), "%s/device.trust", f->dir);
 	snprintf(f->test_key, sizeof(f->test_key), "%s/lab-test.key", f->dir);
+	snprintf(f->revoked_key, sizeof(f->revoked_key), "%s/lab-revoked.key", f->dir);
+	snprintf(f->evidence_key, sizeof(f->evidence_key), "%s/evidence.key", f->dir);
+	snprintf(f->release_key, sizeof(f->release_key), "%s/release.key", f->dir);
+	snprintf(f->trust_release, sizeof(f->trust_release), "%s/release.trust", f->dir);
 	test_key_generate(&f->release, 1);
 	test_key_generate(&f->lab, 2);
+	test_key_generate(&f->revoked, 3);
+	test_key_generate(&f->evidence, 4);
 
 	fws_trust t;
 	memset(&t, 0, sizeof(t));
-	t.count = 2;
-	memcpy(t.keys[0].id, f->release.id, FWS_KEY_ID_LEN);
-	memcpy(t.keys[0].pub, f->release.pub, FWS_P256_PUB_LEN);
-	memcpy(t.keys[1].id, f->lab.id, FWS_KEY_ID_LEN);
-	memcpy(t.keys[1].pub, f->lab.pub, FWS_P256_PUB_LEN);
+	const test_key *keys[] = {&f->release, &f->lab, &f->revoked};
+	for (unsigned i = 0; i < 3; i++) {
+		memcpy(t.keys[i].id, keys[i]->id, FWS_KEY_ID_LEN);
+		memcpy(t.keys[i].pub, keys[i]->pub, FWS_P256_PUB_LEN);
+	}
+	t.keys[2].flags = FWS_TRUST_REVOKED;
+	t.count = 3;
 	uint8_t blob[FWS_TRUST_BLOB_MAX];
 	size_t n = fws_trust_encode(&t, blob, sizeof(blob));
 	assert_true(n > 0);
 	write_bytes(f->trust, blob, n);
+	t.count = 1;
+	n = fws_trust_encode(&t, blob, sizeof(blob));
+	assert_true(n > 0);
+	write_bytes(f->trust_release, blob, n);
 	write_key_pem(f->test_key, &f->lab);
+	write_key_pem(f->revoked_key, &f->revoked);
+	write_key_pem(f->evidence_key, &f->evidence);
+	write_key_pem(f->release_key, &f->release);
 
 	test_pkg_opts o = {0};
 	o.model = EV_FIX_MODEL;
@@ -86,6 +103,8 @@ void ev_fixture_setup(struct ev_fixture *f, uint32_t counter)
 	o.hw_rev_min = 1;
 	o.hw_rev_max = 3;
 	o.with_suffix = 1;
+	o.release_date = EV_FIX_RELEASE_DATE;
+	o.support_end = EV_FIX_SUPPORT_END;
 	o.keys[0] = &f->release;
 	ev_fixture_write_pkg(f->pkg, &o, 7);
 	o.version = "1.4.1";
@@ -115,10 +134,31 @@ void ev_fixture_rmtree(const char *dir)
 	rmdir(dir);
 }
 
+const struct ev_test *ev_fixture_test(const struct ev_pack *pk, const char *id)
+{
+	for (size_t i = 0; i < pk->ntests; i++)
+		if (!strcmp(pk->tests[i].id, id))
+			return &pk->tests[i];
+	fail_msg("no test %s", id);
+	abort();
+}
+
+void ev_fixture_release(struct ev_release *r)
+{
+	memset(r, 0, sizeof(*r));
+	static char name[] = "release-example.ini";
+	r->file_name = name;
+	memset(r->sha256, 0xab, sizeof(r->sha256));
+	r->vuln_confirmed = 1734652800; /* 2024-12-20 */
+	r->fix_available = 1736467200;  /* 2025-01-10 */
+}
+
 void ev_fixture_teardown(struct ev_fixture *f)
 {
 	test_key_free(&f->release);
 	test_key_free(&f->lab);
+	test_key_free(&f->revoked);
+	test_key_free(&f->evidence);
 	if (!getenv("FWSEAL_KEEP_TMP"))
 		ev_fixture_rmtree(f->dir);
 }
@@ -176,7 +216,7 @@ char *ev_fixture_replace(const char *text, const char *from, const char *to)
 void ev_fixture_golden(const char *name, const char *text_in, const char *tool_version)
 {
 	char *t1 = ev_fixture_replace(text_in, tool_version, "fwseal VERSION");
-	char *text = ev_fixture_replace(t1, "mbedTLS " MBEDTLS_VERSION_STRING, "mbedTLS VERSION");
+	char *text = ev_fixture_replace(t1, MBEDTLS_VERSION_STRING_FULL, "mbed TLS VERSION");
 	free(t1);
 	char rel[256];
 	snprintf(rel, sizeof(rel), "tests/evidence/golden/%s", name);

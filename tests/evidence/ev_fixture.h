@@ -16,15 +16,32 @@
 
 #define EV_FIX_MODEL "ACME-THERMO-2"
 #define EV_FIX_NOW   1767312000 /* 2026-01-02T00:00:00Z: fixed generation time */
+/* The dates of examples/release-example.ini, so the example product's
+ * published support-period end (2028-12-31) matches. */
+#define EV_FIX_RELEASE_DATE 1736899200 /* 2025-01-15 */
+#define EV_FIX_SUPPORT_END  1861833600 /* 2028-12-31 */
 
 struct ev_fixture {
 	char dir[256];        /* temp folder */
 	char pkg[300];        /* release package path */
 	char pkg_prev[300];   /* older release (lower counter) */
-	char trust[300];      /* trust store: release key + lab test key */
+	char trust[300];      /* trust store: release key, lab test key, revoked key (revoked) */
+	char trust_release[300]; /* the release key only */
 	char test_key[300];   /* lab test key file (PEM), in the DUT's trust store */
-	test_key release, lab;
+	char revoked_key[300];/* a key the DUT's trust store lists as revoked (PEM) */
+	char evidence_key[300]; /* a key only for signing evidence (PEM) */
+	char release_key[300];  /* the release key (PEM): must be refused as a lab key */
+	test_key release, lab, revoked, evidence;
 };
+
+/* The test id in a pack (fails the test when there is none). */
+struct ev_pack;
+struct ev_test;
+const struct ev_test *ev_fixture_test(const struct ev_pack *pk, const char *id);
+
+/* The release facts of examples/release-example.ini (5.3-8 record). */
+struct ev_release;
+void ev_fixture_release(struct ev_release *r);
 
 /* counter: security counter of the release (the previous one gets counter-1). */
 void ev_fixture_setup(struct ev_fixture *f, uint32_t counter);

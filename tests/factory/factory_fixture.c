@@ -9,7 +9,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -68,7 +70,8 @@ void fx_setup(fx *f, size_t image_len)
 	test_pkg_build(&p, img, image_len, &o);
 	write_file(f->pkg, p.data, p.len);
 	uint8_t d[FWS_SHA256_LEN];
-	fws_sha256(p.data, p.len, d);
+	if (fws_sha256(p.data, p.len, d) != FWS_OK)
+		abort();
 	for (size_t i = 0; i < FWS_SHA256_LEN; i++)
 		snprintf(f->digest_hex + 2 * i, 3, "%02x", d[i]);
 	test_pkg_free(&p);
@@ -123,6 +126,14 @@ void fx_spawn(fx_proc *p, char *const argv[])
 bool fx_read_line(fx_proc *p, char *line, size_t cap, int timeout_ms)
 {
 	return test_read_line(p, line, cap, timeout_ms);
+}
+
+bool fx_expect_line(fx_proc *p, const char *needle, char *line, size_t cap, int timeout_ms)
+{
+	while (test_read_line(p, line, cap, timeout_ms))
+		if (strstr(line, needle))
+			return true;
+	return false;
 }
 
 int fx_wait(fx_proc *p, int timeout_ms)
@@ -184,4 +195,102 @@ int fx_count_in(const char *text, const char *needle)
 	for (const char *p = strstr(text, needle); p; p = strstr(p + 1, needle))
 		n++;
 	return n;
+}
+
+void fx_spawn_ex(fx_proc *p, char *const argv[], const fx_spawn_opts *o)
+{
+	int fds[2];
+	memset(p, 0, sizeof *p);
+	p->out = -1;
+	assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
+	p->pid = fork();
+	assert_true(p->pid >= 0);
+	if (p->pid == 0) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		close(fds[1]);
+		if (o && o->err_path) {
+			int e = open(o->err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+			if (e < 0)
+				_exit(126);
+			dup2(e, 2);
+		}
+		for (size_t i = 0; o && o->env && o->env[i]; i++)
+			putenv((char *)(uintptr_t)o->env[i]);
+		if (o && o->uid) {
+			if (setgroups(0, NULL) != 0 || setgid(o->gid) != 0 || setuid(o->uid) != 0)
+				_exit(125);
+		}
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	p->out = fds[0];
+}
+
+int fx_run_capture_ex(char *const argv[], char *out, size_t cap, int timeout_ms,
+                      const fx_spawn_opts *o)
+{
+	fx_proc p;
+	size_t len = 0;
+	char line[4096];
+
+	fx_spawn_ex(&p, argv, o);
+	while (fx_read_line(&p, line, sizeof line, timeout_ms)) {
+		int n = snprintf(out + len, cap - len, "%s\n", line);
+		assert_true(n > 0 && (size_t)n < cap - len);
+		len += (size_t)n;
+	}
+	out[len] = '\0';
+	return fx_wait(&p, timeout_ms);
+}
+
+void fx_read_file(const char *path, char *out, size_t cap)
+{
+	out[0] = '\0';
+	FILE *fp = fopen(path, "r");
+	if (!fp)
+		return;
+	size_t n = fread(out, 1, cap - 1, fp);
+	out[n] = '\0';
+	fclose(fp);
+}
+
+static void device_info(const fx *f, const char *device, char *out, size_t cap)
+{
+	char *argv[] = {(char *)(uintptr_t)f->fwseal_path, (char *)(uintptr_t)"info",
+	                (char *)(uintptr_t)device, (char *)(uintptr_t)"--json", NULL};
+	assert_int_equal(fx_run_capture(argv, out, cap, 20000), 0);
+}
+
+bool fx_device_untouched(const fx *f, const char *device)
+{
+	char out[16384];
+	device_info(f, device, out, sizeof out);
+	return fx_count_in(out, "\"state\": \"empty\"") == 2 &&
+	       strstr(out, "\"resume_offset\": null") != NULL &&
+	       strstr(out, "\"firmware_version\": null") != NULL;
+}
+
+void fx_device_version(const fx *f, const char *device, char *out, size_t cap)
+{
+	char info[16384];
+	device_info(f, device, info, sizeof info);
+	out[0] = '\0';
+	const char *v = strstr(info, "\"firmware_version\": \"");
+	if (!v)
+		return;
+	v += strlen("\"firmware_version\": \"");
+	size_t n = strcspn(v, "\"");
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, v, n);
+	out[n] = '\0';
+}
+
+void fx_nobody(uid_t *uid, gid_t *gid)
+{
+	struct passwd *pw = getpwnam("nobody");
+	*uid = pw ? pw->pw_uid : 65534;
+	*gid = pw ? pw->pw_gid : 65534;
 }

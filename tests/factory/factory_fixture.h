@@ -55,6 +55,9 @@ void fx_spawn(fx_proc *p, char *const argv[]);
 /* Next whole stdout line (without newline) within timeout_ms; false at EOF
  * or timeout (test_read_line). */
 bool fx_read_line(fx_proc *p, char *line, size_t cap, int timeout_ms);
+/* Read lines until one contains needle (left in line); false at EOF or when
+ * a line takes longer than timeout_ms. */
+bool fx_expect_line(fx_proc *p, const char *needle, char *line, size_t cap, int timeout_ms);
 /* Wait for the exit (bounded); returns the exit code, 128+signal if killed. */
 int fx_wait(fx_proc *p, int timeout_ms);
 
@@ -67,5 +70,30 @@ int fx_count_in(const char *text, const char *needle);
 
 /* Integer result of one SQL statement on path. */
 int64_t fx_sql_int(const char *path, const char *sql);
+
+/* How a child is started by fx_spawn_ex: as another user (uid 0: as we
+ * are), with its stderr into a file (NULL: inherited), with more
+ * environment (NAME=VALUE strings, NULL-terminated; may be NULL). */
+typedef struct fx_spawn_opts {
+	uid_t uid;
+	gid_t gid;
+	const char *err_path;
+	const char *const *env;
+} fx_spawn_opts;
+void fx_spawn_ex(fx_proc *p, char *const argv[], const fx_spawn_opts *o);
+int fx_run_capture_ex(char *const argv[], char *out, size_t cap, int timeout_ms,
+                      const fx_spawn_opts *o);
+
+/* The whole of a small file into out (NUL-terminated; "" if missing). */
+void fx_read_file(const char *path, char *out, size_t cap);
+
+/* Whether the simulated device behind device was left as it was made:
+ * both slots empty, no interrupted download, nothing running (fwseal info). */
+bool fx_device_untouched(const fx *f, const char *device);
+/* The firmware version the device runs ("" when none), by fwseal info. */
+void fx_device_version(const fx *f, const char *device, char *out, size_t cap);
+
+/* The uid/gid of the unprivileged user "nobody" (65534 when not listed). */
+void fx_nobody(uid_t *uid, gid_t *gid);
 
 #endif /* FWSEAL_TEST_FACTORY_FIXTURE_H */

@@ -8,8 +8,10 @@
  *   - exit codes of a run: all ok 0, some 8, none with one class that class,
  *     none with several classes 1;
  *   - `--all` takes the connected units of the package's model only;
- *   - `fwseal watch` flashes a newly plugged unit once, and skips it when it
- *     is plugged in again;
+ *   - `fwseal watch` flashes a newly plugged unit once, skips it (recorded,
+ *     with the reason) when it is plugged in again running the package,
+ *     flashes it again after a rework erased it, and flashes two units with
+ *     one default serial number, saying so;
  *   - `fwseal records` as JSON, CSV and with --since;
  *   - one run over emulated USB (umockdev, fwseal-sim --usb) and serial at once;
  *   - `fwseal watch --usb-only` with libusb hotplug under the emulation.
@@ -114,14 +116,15 @@ static void crash_mid_run(void **state)
 	                            " AND duration_ms IS NULL"),
 	                 N);
 
-	/* the next fwseal to open the database shows them as interrupted */
+	/* `fwseal records` shows them as interrupted at once, and writes
+	 * nothing (reading never writes) */
 	char out[65536];
 	char *rec_argv[] = {ARG(f.fwseal_path), ARG("records"), ARG("--records"), f.records,
 	                    ARG("--json"), NULL};
 	assert_int_equal(run_capture(rec_argv, out, sizeof out), 0);
 	assert_int_equal(fx_count_in(out, "\"result\": \"interrupted\""), N);
 	assert_int_equal(fx_sql_int(f.records,
-	                            "SELECT count(*) FROM attempts WHERE result = 'interrupted'"),
+	                            "SELECT count(*) FROM attempts WHERE result = 'in-progress'"),
 	                 N);
 
 	/* the same command again: every unit resumes and succeeds */
@@ -132,7 +135,11 @@ static void crash_mid_run(void **state)
 			resumed++;
 	assert_int_equal(fx_wait(&p, 30000), 0);
 	assert_int_equal(resumed, N);
+	/* the next writer marked the old rows interrupted (end time unknown) */
 	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE result = 'ok'"),
+	                 N);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE result ="
+	                                       " 'interrupted' AND ended_ms IS NULL"),
 	                 N);
 	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts"), 2 * N);
 	for (int i = 0; i < N; i++)
@@ -172,14 +179,20 @@ static void exit_codes(void **state)
 	/* one device: recorded too (cmd_flash.c's own path) */
 	assert_int_equal(flash_exit(&f, good, 1), 0);
 	assert_int_equal(flash_exit(&f, wrong, 1), 4);
-	/* 2 + 2 + 2 + 2 + 1 + 1 attempts, each recorded */
+	/* 2 + 2 + 2 + 2 + 1 + 1 attempts, each recorded; G-0 runs the package
+	 * after the first run, so it is skipped since (recorded with the reason,
+	 * exit 0 for that unit) */
 	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts"), 10);
 	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE result = 'refused'"
 	                                       " AND error_code = 'wrong-model'"),
 	                 5);
 	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE result = 'ok'"
 	                                       " AND serial = 'G-0' AND station = 'cli-test'"),
-	                 3);
+	                 1);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE result ="
+	                                       " 'skipped' AND error_code = 'already-installed'"
+	                                       " AND serial = 'G-0' AND ended_ms IS NOT NULL"),
+	                 2);
 
 	/* records as CSV: a header and one line per attempt; --since in the future: none */
 	char out[65536];
@@ -243,13 +256,132 @@ static void flash_all(void **state)
 	fx_teardown(&f);
 }
 
-/* Wait for a line of p containing needle; false on EOF / timeout. */
-static bool expect_line(fx_proc *p, const char *needle, char *line, size_t cap)
+/* Run fwseal flash with extra arguments over sims; the whole stdout. */
+static int flash_out(const fx *f, fx_sim *sims, size_t n, const char *extra, char *out,
+                     size_t cap)
 {
-	while (fx_read_line(p, line, cap, 15000))
-		if (strstr(line, needle))
-			return true;
-	return false;
+	fx_proc p;
+	spawn_flash(f, &p, sims, n, extra);
+	size_t len = 0;
+	char line[8192];
+	out[0] = '\0';
+	while (fx_read_line(&p, line, sizeof line, 30000)) {
+		if (strstr(line, "\"event\":\"progress\""))
+			continue;
+		int k = snprintf(out + len, cap - len, "%s\n", line);
+		if (k > 0 && (size_t)k < cap - len)
+			len += (size_t)k;
+	}
+	return fx_wait(&p, 30000);
+}
+
+/* The device decides "already done", not the history; --reinstall and
+ * --only-failed (single device and several). */
+static void reinstall_and_only_failed(void **state)
+{
+	(void)state;
+	fx f;
+	fx_setup(&f, IMAGE);
+	static char out[262144];
+	fx_sim a, c, d, e;
+	fx_sim_start(&f, &a, "ra", FX_MODEL, "RE-A", 0);
+	/* one device: flashed, then skipped (it runs the package), exit 0 */
+	assert_int_equal(flash_out(&f, &a, 1, NULL, out, sizeof out), 0);
+	assert_non_null(strstr(out, "\"event\":\"done\""));
+	assert_int_equal(flash_out(&f, &a, 1, NULL, out, sizeof out), 0);
+	assert_non_null(strstr(out, "\"event\":\"skipped\""));
+	assert_non_null(strstr(out, "\"reason_code\":\"already-installed\""));
+	assert_null(strstr(out, "\"event\":\"plan\""));
+	/* --reinstall: flashed again */
+	assert_int_equal(flash_out(&f, &a, 1, "--reinstall", out, sizeof out), 0);
+	assert_non_null(strstr(out, "\"event\":\"done\""));
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE serial = 'RE-A'"
+	                                       " AND result = 'ok'"),
+	                 2);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE serial = 'RE-A'"
+	                                       " AND result = 'skipped'"),
+	                 1);
+
+	/* C: an attempt that did not succeed (stopped by SIGTERM mid-download) */
+	fx_sim_start(&f, &c, "rc", FX_MODEL, "RE-C", 115200u);
+	fx_proc p;
+	spawn_flash(&f, &p, &c, 1, NULL);
+	char line[8192];
+	bool downloading = false;
+	while (!downloading && fx_read_line(&p, line, sizeof line, 20000))
+		downloading = strstr(line, "\"phase\":\"download\"") && !strstr(line, "\"done\":0,");
+	assert_true(downloading);
+	kill(p.pid, SIGTERM);
+	while (fx_read_line(&p, line, sizeof line, 20000))
+		;
+	assert_int_equal(fx_wait(&p, 20000), 7);
+	/* E: an attempt that succeeded; then reworked (a fresh flash, same serial) */
+	fx_sim_start(&f, &e, "re", FX_MODEL, "RE-E", 0);
+	assert_int_equal(flash_out(&f, &e, 1, NULL, out, sizeof out), 0);
+	fx_sim_kill(&e, SIGTERM);
+	fx_sim_start(&f, &e, "re-reworked", FX_MODEL, "RE-E", 0);
+	/* D: never attempted */
+	fx_sim_start(&f, &d, "rd", FX_MODEL, "RE-D", 0);
+
+	/* --only-failed over A, C, D, E: only C is flashed */
+	fx_sim four[4] = {a, c, d, e};
+	assert_int_equal(flash_out(&f, four, 4, "--only-failed", out, sizeof out), 0);
+	assert_int_equal(fx_count_in(out, "\"event\":\"done\""), 1);
+	assert_non_null(strstr(out, "\"event\":\"done\",\"device\":\""));
+	assert_int_equal(fx_count_in(out, "\"event\":\"skipped\""), 3);
+	assert_non_null(strstr(out, "\"serial\":\"RE-A\",\"result\":\"skipped\""));
+	assert_non_null(strstr(out, "\"reason_code\":\"already-installed\""));
+	assert_non_null(strstr(out, "\"reason_code\":\"no-earlier-attempt\""));
+	assert_non_null(strstr(out, "\"reason_code\":\"not-failed\""));
+	char v[64];
+	fx_device_version(&f, c.device, v, sizeof v);
+	assert_string_equal(v, FX_VERSION);
+	assert_true(fx_device_untouched(&f, d.device));
+	assert_true(fx_device_untouched(&f, e.device));
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE serial = 'RE-C'"
+	                                       " AND result = 'ok'"),
+	                 1);
+	/* the single-device path: --only-failed on D skips it */
+	assert_int_equal(flash_out(&f, &d, 1, "--only-failed", out, sizeof out), 0);
+	assert_non_null(strstr(out, "\"reason_code\":\"no-earlier-attempt\""));
+	assert_true(fx_device_untouched(&f, d.device));
+
+	/* and every attempt has its session log */
+	char *rd[] = {ARG(f.fwseal_path), ARG("records"), ARG("--records"), f.records,
+	              ARG("--log"), ARG("1"), NULL};
+	assert_int_equal(run_capture(rd, out, sizeof out), 0);
+	assert_non_null(strstr(out, "device: model " FX_MODEL));
+	assert_non_null(strstr(out, "result ok"));
+	fx_sim_kill(&a, SIGTERM);
+	fx_sim_kill(&c, SIGTERM);
+	fx_sim_kill(&d, SIGTERM);
+	fx_sim_kill(&e, SIGTERM);
+	fx_teardown(&f);
+}
+
+/* Two units with one serial number in one run: one is flashed, the other
+ * refused (duplicate-serial), both said and recorded. */
+static void duplicate_serials(void **state)
+{
+	(void)state;
+	fx f;
+	fx_setup(&f, 3000);
+	fx_sim s[2];
+	fx_sim_start(&f, &s[0], "d0", FX_MODEL, "SIM-0001", 0);
+	fx_sim_start(&f, &s[1], "d1", FX_MODEL, "SIM-0001", 0);
+	static char out[65536];
+	assert_int_equal(flash_out(&f, s, 2, NULL, out, sizeof out), 8);
+	assert_int_equal(fx_count_in(out, "\"event\":\"done\""), 1);
+	assert_non_null(strstr(out, "\"code\":\"duplicate-serial\""));
+	assert_non_null(strstr(out, "looks like a factory default"));
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE result ="
+	                                       " 'refused' AND error_code = 'duplicate-serial'"),
+	                 1);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE result = 'ok'"),
+	                 1);
+	fx_sim_kill(&s[0], SIGTERM);
+	fx_sim_kill(&s[1], SIGTERM);
+	fx_teardown(&f);
 }
 
 static void plug(const fx_sim *s, const char *link)
@@ -276,14 +408,14 @@ static void watch_once(void **state)
 	fx_proc w;
 	fx_spawn(&w, argv);
 	char line[4096];
-	assert_true(expect_line(&w, "\"event\":\"watching\"", line, sizeof line));
+	assert_true(fx_expect_line(&w, "\"event\":\"watching\"", line, sizeof line, 15000));
 
 	/* plugged in: flashed once */
 	fx_sim sim;
 	fx_sim_start(&f, &sim, "w", FX_MODEL, "WATCH-1", 0);
 	plug(&sim, link_a);
-	assert_true(expect_line(&w, "\"serial\":\"WATCH-1\"", line, sizeof line));
-	assert_true(expect_line(&w, "\"event\":\"done\"", line, sizeof line));
+	assert_true(fx_expect_line(&w, "\"serial\":\"WATCH-1\"", line, sizeof line, 15000));
+	assert_true(fx_expect_line(&w, "\"event\":\"done\"", line, sizeof line, 15000));
 	assert_non_null(strstr(line, "\"version\":\"" FX_VERSION "\""));
 
 	/* unplugged and plugged in again (a new port for the same unit): skipped */
@@ -297,18 +429,52 @@ static void watch_once(void **state)
 		skipped = strstr(line, "\"event\":\"skipped\"") != NULL;
 	}
 	assert_true(skipped);
-	assert_non_null(strstr(line, "already flashed"));
+	assert_non_null(strstr(line, "\"reason_code\":\"already-installed\""));
+
+	/* reworked: the same serial number, its flash erased: the device says
+	 * it runs nothing, so it is flashed again (history does not decide) */
+	fx_sim_kill(&sim, SIGTERM);
+	unlink(link_b);
+	fx_sim_start(&f, &sim, "w-reworked", FX_MODEL, "WATCH-1", 0); /* a fresh flash */
+	plug(&sim, link_a);
+	assert_true(fx_expect_line(&w, "\"event\":\"done\"", line, sizeof line, 15000));
+	assert_non_null(strstr(line, "\"serial\":\"WATCH-1\""));
+
+	/* two units with the simulator's default serial number, one after the
+	 * other: both flashed, both reported */
+	fx_sim d1, d2;
+	char link_c[200], link_d[200];
+	snprintf(link_c, sizeof link_c, "%s/sim-c", ports);
+	snprintf(link_d, sizeof link_d, "%s/sim-d", ports);
+	fx_sim_start(&f, &d1, "d1", FX_MODEL, "SIM-0001", 0);
+	plug(&d1, link_c);
+	assert_true(fx_expect_line(&w, "\"event\":\"done\"", line, sizeof line, 15000));
+	assert_non_null(strstr(line, "\"serial_note\":\"serial number 'SIM-0001' looks like a"));
+	fx_sim_start(&f, &d2, "d2", FX_MODEL, "SIM-0001", 0);
+	plug(&d2, link_d);
+	assert_true(fx_expect_line(&w, "\"event\":\"done\"", line, sizeof line, 15000));
+	assert_non_null(strstr(line, "\"serial_note\":\"serial number SIM-0001 was already seen"));
 
 	kill(w.pid, SIGTERM);
-	assert_true(expect_line(&w, "\"event\":\"summary\"", line, sizeof line));
-	assert_non_null(strstr(line, "\"ok\":1"));
+	assert_true(fx_expect_line(&w, "\"event\":\"summary\"", line, sizeof line, 15000));
+	assert_non_null(strstr(line, "\"ok\":4"));
 	assert_non_null(strstr(line, "\"skipped\":1"));
 	assert_int_equal(fx_wait(&w, 10000), 0);
-	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts"), 1);
+	/* the skip is recorded with its reason, like every attempt */
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts"), 5);
 	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE result = 'ok'"
 	                                       " AND serial = 'WATCH-1'"),
+	                 2);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE result ="
+	                                       " 'skipped' AND error_code = 'already-installed'"
+	                                       " AND serial = 'WATCH-1'"),
 	                 1);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE result = 'ok'"
+	                                       " AND serial = 'SIM-0001'"),
+	                 2);
 	fx_sim_kill(&sim, SIGTERM);
+	fx_sim_kill(&d1, SIGTERM);
+	fx_sim_kill(&d2, SIGTERM);
 	fx_teardown(&f);
 }
 
@@ -366,7 +532,10 @@ static void watch_usb(void **state)
 	assert_int_equal(fx_count_in(out, "\"event\":\"done\""), 1);
 	assert_int_equal(fx_count_in(out, "\"event\":\"skipped\""), 1);
 	assert_non_null(strstr(out, "\"device\":\"usb:"));
-	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts"), 1);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts"), 2);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE result ="
+	                                       " 'skipped' AND error_code = 'already-installed'"),
+	                 1);
 	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE result = 'ok'"
 	                                       " AND serial = 'WATCH-USB' AND device LIKE 'usb:%'"),
 	                 1);
@@ -381,6 +550,8 @@ int main(void)
 		cmocka_unit_test(exit_codes),
 		cmocka_unit_test(flash_all),
 		cmocka_unit_test(watch_once),
+		cmocka_unit_test(reinstall_and_only_failed),
+		cmocka_unit_test(duplicate_serials),
 		cmocka_unit_test(usb_and_serial),
 		cmocka_unit_test(watch_usb),
 	};

@@ -285,11 +285,53 @@ static void watch_usb_by_default(void **state)
 	assert_int_equal(run_capture(argv, out, sizeof out), 0);
 	assert_non_null(strstr(out, "\"usb\":true"));
 	assert_int_equal(fx_count_in(out, "\"event\":\"done\""), 1);
-	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts"), 1);
+	/* the skip after the re-enumeration is an attempt too, with its reason */
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts"),
+	                 1 + fx_count_in(out, "\"event\":\"skipped\""));
 	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE result = 'ok'"
 	                                       " AND serial = 'WATCH-DEF'"
 	                                       " AND device = 'usb:1209:0001:WATCH-DEF'"),
 	                 1);
+	fx_teardown(&f);
+}
+
+/* A device whose USB serial-number string holds control characters (an
+ * OSC sequence that retitles a terminal): `fwseal watch` names it with
+ * printable ASCII only, in what it prints and what it records. */
+static void watch_hostile_usb_strings(void **state)
+{
+	(void)state;
+	fx f;
+	fx_setup(&f, 3000);
+	char out[65536], st[160], ports[160];
+	snprintf(st, sizeof st, "%s/state-H", f.dir);
+	snprintf(ports, sizeof ports, "%s/no-ports", f.dir);
+	assert_int_equal(mkdir(ports, 0700), 0);
+	snprintf(ports, sizeof ports, "%s/no-ports/sim-*", f.dir);
+	char *argv[] = {ARG(f.sim_path), ARG("--state"), st, ARG("--trust"), f.trust,
+	                ARG("--model"), ARG(FX_MODEL), ARG("--serial-number"), ARG("W\x1b]0;x\x07Y"),
+	                ARG("--usb"), ARG("--"), ARG("/usr/bin/timeout"), ARG("--preserve-status"),
+	                ARG("-s"), ARG("TERM"), ARG("3"), ARG(f.fwseal_path), ARG("watch"), f.pkg,
+	                ARG("--trust"), f.trust, ARG("--records"), f.records, ARG("--ports"), ports,
+	                NULL};
+	(void)run_capture(argv, out, sizeof out);
+	/* every line that names the device: no control character in it */
+	int named = 0;
+	for (char *line = out; *line;) {
+		char *end = strchr(line, '\n');
+		size_t n = end ? (size_t)(end - line) : strlen(line);
+		if (memmem(line, n, "usb:1209:0001:", 14)) {
+			named++;
+			for (size_t i = 0; i < n; i++)
+				if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+					fail_msg("watch printed a control character: %.*s", (int)n, line);
+			assert_non_null(memmem(line, n, "usb:1209:0001:W?]0;x?Y", 22));
+		}
+		line += n + (end ? 1 : 0);
+	}
+	assert_true(named > 0);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE device GLOB "
+	                                       "'*' || char(27) || '*'"), 0);
 	fx_teardown(&f);
 }
 
@@ -301,6 +343,7 @@ int main(void)
 		cmocka_unit_test(all_one_usb_unit),
 		cmocka_unit_test_teardown(eight_at_once_usb_and_serial, stop_sims),
 		cmocka_unit_test(watch_usb_by_default),
+		cmocka_unit_test(watch_hostile_usb_strings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

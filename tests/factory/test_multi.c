@@ -163,7 +163,7 @@ static void eight_at_once(void **state)
 		assert_int_equal(units[i].result, FWH_REC_OK);
 		assert_string_equal(units[i].to_version, FX_VERSION);
 		assert_true(units[i].record_id > 0);
-		assert_false(units[i].record_failed);
+		assert_int_equal(units[i].record, FWH_UNIT_REC_OK);
 	}
 	assert_int_equal(units[WRONG].result, FWH_REC_REFUSED);
 	assert_int_equal(units[WRONG].err.code, FWS_E_MODEL);

@@ -101,6 +101,9 @@ int qemu_device_start(qemu_device *d, const char *state_dir, const char *trust_p
 		return -1;
 	}
 	memcpy(d->pty, line + 7, n - 7 + 1);
+	char *at = strchr(d->pty, '@'); /* serial:PATH@BAUD: the path alone */
+	if (at)
+		*at = '\0';
 	return 0;
 }
 

@@ -55,6 +55,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_text(p.ics[i].detail);
 		check_text(p.ics[i].justification);
 	}
+	/* [update-app]: what 5.3-4..5.3-6 are derived from names its source */
+	if (p.app.present && (!p.app.name || !p.app.defaults_source))
+		abort();
+	check_text(p.app.name);
+	check_text(p.app.defaults_source);
+	check_text(p.app.defaults_file);
+	check_text(p.key_storage);
+	check_text(p.key_lifecycle);
+	check_text(p.key_revocation);
+	if (p.edition && !ev_edition_find(p.edition))
+		abort();
 	ev_product_free(&p);
 	free(text);
 	return 0;

@@ -15,7 +15,9 @@
 #define FUZZ_MODEL        "FUZZ-1"
 #define FUZZ_IMG          2000u
 #define FUZZ_BLOCK        256u
-#define FUZZ_POWER        0xF0u
+#define FUZZ_POWER        0xF0u  /* power cycle (fuzz_stub_requests.c) */
+#define FUZZ_PKG          0xF1u  /* a piece of a ready-made package */
+#define FUZZ_TIME         0xF2u  /* time passes */
 #define FUZZ_RECORDS_MAX  256u
 
 static inline uint8_t *fuzz_image(uint32_t seed)

@@ -90,9 +90,11 @@ static size_t fake_max_transfer(const fwh_link *l)
 	(void)l;
 	return 256;
 }
-static fws_err fake_enumerate(fwh_found_cb found, void *user, fwh_error *err)
+static fws_err fake_enumerate(fwh_found_cb found, fwh_unusable_cb unusable, void *user,
+                                   fwh_error *err)
 {
 	(void)found;
+	(void)unusable;
 	(void)user;
 	(void)err;
 	return FWS_OK;

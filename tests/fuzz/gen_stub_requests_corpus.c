@@ -110,7 +110,8 @@ int main(int argc, char **argv)
 	rec(FUZZ_POWER, 1, NULL, 0);
 	rec(FWS_REQ_INFO, 0, NULL, 0);
 	fws_put_le32(r, (uint32_t)v2.prefix_len);
-	fws_sha256(v2.data, v2.prefix_len, r + 4);
+	if (fws_sha256(v2.data, v2.prefix_len, r + 4) != FWS_OK)
+		abort();
 	rec(FWS_REQ_RESUME, 0, r, sizeof r);
 	stream(v2.data, v2.prefix_len, v2.len, 1024);
 	finish();
@@ -169,7 +170,8 @@ int main(int argc, char **argv)
 	rec(FUZZ_POWER, 1, NULL, 0);
 	rec(FWS_REQ_INFO, 0, NULL, 0);
 	fws_put_le32(r, (uint32_t)delta.prefix_len);
-	fws_sha256(delta.data, delta.prefix_len, r + 4);
+	if (fws_sha256(delta.data, delta.prefix_len, r + 4) != FWS_OK)
+		abort();
 	rec(FWS_REQ_RESUME, 0, r, sizeof r);
 	stream(delta.data, delta.prefix_len, delta.len, 1024);
 	finish();

@@ -49,6 +49,22 @@ static const char release_old[] =
 	"reboot = yes\n"
 	"downtime_s = 20\n";
 
+static const char release_feature[] =
+	"vendor_id = 0x1209\n"
+	"class_id = 0x0001\n"
+	"model = " GF_MODEL "\n"
+	"hw_rev_min = 1\n"
+	"hw_rev_max = 3\n"
+	"version = 1.1.0\n"
+	"security_counter = 4\n"
+	"block_size = 1024\n"
+	"release_date = 2026-02-01\n"
+	"support_end = 2030-06-30\n"
+	"security_update = no\n"
+	"reboot = yes\n"
+	"downtime_s = 20\n"
+	"release_notes = Adds a holiday schedule.\n";
+
 /* GLib's spawn API takes char **; copy rather than cast constness away. */
 static GStrv copyv(const char *const *v)
 {
@@ -104,15 +120,20 @@ void gf_open(GuiFixture *f, const char *dir)
 {
 	memset(f, 0, sizeof(*f));
 	f->dir = g_strdup(dir);
-	f->trust = g_build_filename(dir, "trust.fwst", NULL);
-	f->folder = g_build_filename(dir, "packages", NULL);
+	/* Where the app looks by default (no --trust, no --folder): the
+	 * user's trust store and Downloads folder, as on a real desktop (the
+	 * screenshots in the README show the defaults). */
+	f->trust = g_build_filename(g_get_user_config_dir(), "fwseal", "trust.fwst", NULL);
+	f->folder = g_build_filename(g_get_home_dir(), "Downloads", NULL);
 	f->store = g_build_filename(dir, "store", NULL);
 	f->state = g_build_filename(dir, "device", NULL);
-	f->port = g_build_filename(dir, "ttyTHERMO", NULL);
+	/* The name a USB serial adapter gets (the link lives in dir). */
+	f->port = g_build_filename(dir, "ttyUSB0", NULL);
 	f->pkg_old = g_build_filename(f->store, "thermo-1.0.0.fwseal", NULL);
 	f->pkg_security = g_build_filename(f->store, "thermo-1.4.2.fwseal", NULL);
 	f->pkg_tampered = g_build_filename(f->store, "thermo-1.4.2-tampered.fwseal", NULL);
 	f->pkg_other = g_build_filename(f->store, "other-1.4.2.fwseal", NULL);
+	f->pkg_feature = g_build_filename(f->store, "thermo-1.1.0.fwseal", NULL);
 }
 
 gboolean gf_setup(GuiFixture *f, const char *dir)
@@ -124,6 +145,13 @@ gboolean gf_setup(GuiFixture *f, const char *dir)
 	}
 	gf_open(f, dir);
 	g_mkdir_with_parents(f->folder, 0755);
+	g_autofree char *trust_dir = g_path_get_dirname(f->trust);
+	g_mkdir_with_parents(trust_dir, 0755);
+	/* xdg-user-dirs' file, which names the Downloads folder for GLib */
+	g_autofree char *user_dirs = g_build_filename(g_get_user_config_dir(), "user-dirs.dirs",
+	                                              NULL);
+	g_assert_true(g_file_set_contents(user_dirs, "XDG_DOWNLOAD_DIR=\"$HOME/Downloads\"\n", -1,
+	                                  NULL));
 	g_mkdir_with_parents(f->store, 0755);
 	g_mkdir_with_parents(f->state, 0755);
 
@@ -139,6 +167,7 @@ gboolean gf_setup(GuiFixture *f, const char *dir)
 	g_autofree char *img_old = image(f, "thermo-1.0.0.bin", 24 * 1024, 1);
 	g_autofree char *img_new = image(f, "thermo-1.4.2.bin", 48 * 1024, 2);
 	pack(f, release_old, f->pkg_old, img_old, GF_MODEL);
+	pack(f, release_feature, f->pkg_feature, img_old, GF_MODEL);
 	pack(f, release_security, f->pkg_security, img_new, GF_MODEL);
 	pack(f, release_security, f->pkg_other, img_new, "OTHER-MODEL");
 
@@ -164,11 +193,15 @@ void gf_plug(GuiFixture *f, guint baud)
 {
 	g_assert_cmpint(f->sim_pid, ==, 0);
 	g_autofree char *baud_s = g_strdup_printf("%u", baud);
-	const char *cargv[] = {g_getenv("FWSEAL_SIM"), "--state", f->state, "--trust", f->trust,
-	                      "--model", GF_MODEL, "--vendor-id", "0x1209", "--class-id", "0x0001",
-	                      "--serial-number", GF_SERIAL, "--hw-rev", "2",
-	                      baud ? "--baud" : NULL, baud_s, NULL};
-	g_auto(GStrv) argv = copyv(cargv);
+	g_autoptr(GStrvBuilder) b = g_strv_builder_new();
+	g_strv_builder_add_many(b, g_getenv("FWSEAL_SIM"), "--state", f->state, "--trust", f->trust,
+	                        "--model", GF_MODEL, "--vendor-id", "0x1209", "--class-id",
+	                        "0x0001", "--serial-number", GF_SERIAL, "--hw-rev", "2", NULL);
+	if (baud)
+		g_strv_builder_add_many(b, "--baud", baud_s, NULL);
+	if (f->no_confirm)
+		g_strv_builder_add(b, "--no-confirm");
+	g_auto(GStrv) argv = g_strv_builder_end(b);
 	int out = -1;
 	g_autoptr(GError) error = NULL;
 	if (!g_spawn_async_with_pipes(NULL, argv, NULL,
@@ -239,6 +272,7 @@ void gf_teardown(GuiFixture *f)
 	g_free(f->pkg_security);
 	g_free(f->pkg_tampered);
 	g_free(f->pkg_other);
+	g_free(f->pkg_feature);
 	g_free(f->state);
 	g_free(f->port);
 	memset(f, 0, sizeof(*f));

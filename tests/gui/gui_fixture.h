@@ -19,16 +19,18 @@
 
 typedef struct {
 	char *dir;          /* everything lives here */
-	char *trust;        /* trust store */
-	char *folder;       /* the watched package folder (empty at first) */
+	char *trust;        /* trust store, at the default place ($XDG_CONFIG_HOME/fwseal) */
+	char *folder;       /* the watched package folder: ~/Downloads, the default */
 	char *store;        /* packages not in the folder */
 	char *pkg_old;      /* 1.0.0, counter 3, not a security update */
 	char *pkg_security; /* 1.4.2, counter 7, security update, reboot 30 s */
 	char *pkg_tampered; /* pkg_security with one payload byte flipped */
 	char *pkg_other;    /* 1.4.2 for model OTHER-MODEL */
+	char *pkg_feature;  /* 1.1.0, counter 4, not a security update */
 	char *state;        /* the device's flash */
-	char *port;         /* symlink to the device's pty */
+	char *port;         /* symlink to the device's pty, named ttyUSB0 */
 	GPid sim_pid;
+	gboolean no_confirm;  /* gf_plug: the new firmware never confirms itself */
 } GuiFixture;
 
 /* Make keys and packages; FALSE with a message if a program is missing. */

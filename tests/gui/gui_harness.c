@@ -108,10 +108,11 @@ gboolean gh_setup(void)
 	g_assert_nonnull(tmpdir);
 	if (!start_xvfb())
 		return FALSE;
-	/* A private home: no settings, trust store or folders of the user. */
-	g_autofree char *config = g_build_filename(tmpdir, "config", NULL);
-	g_autofree char *data = g_build_filename(tmpdir, "data", NULL);
-	g_autofree char *cache = g_build_filename(tmpdir, "cache", NULL);
+	/* A private home laid out like a real one (the XDG defaults): no
+	 * settings, trust store or folders of the user. */
+	g_autofree char *config = g_build_filename(tmpdir, ".config", NULL);
+	g_autofree char *data = g_build_filename(tmpdir, ".local", "share", NULL);
+	g_autofree char *cache = g_build_filename(tmpdir, ".cache", NULL);
 	g_setenv("HOME", tmpdir, TRUE);
 	g_setenv("XDG_CONFIG_HOME", config, TRUE);
 	g_setenv("XDG_DATA_HOME", data, TRUE);
@@ -313,12 +314,22 @@ void gh_screenshot(GtkWindow *window, const char *name)
 		return;
 	gh_settle(150); /* layout, redraw, no spinner half-way */
 	GtkWidget *w = GTK_WIDGET(window);
-	int width = gtk_widget_get_width(w), height = gtk_widget_get_height(w);
-	g_assert_cmpint(width, >, 0);
 	g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new(w);
-	GtkSnapshot *snap = gtk_snapshot_new();
-	gdk_paintable_snapshot(paintable, snap, width, height);
-	GskRenderNode *node = gtk_snapshot_free_to_node(snap);
+	GskRenderNode *node = NULL;
+	int width = 0, height = 0;
+	/* A window that has just been mapped may not have drawn yet (slow
+	 * under the sanitizers): it has nothing to show until it has. */
+	for (guint tries = 0; !node && tries < 50; tries++) {
+		if (tries)
+			gh_settle(100);
+		width = gtk_widget_get_width(w);
+		height = gtk_widget_get_height(w);
+		if (width <= 0 || height <= 0)
+			continue;
+		GtkSnapshot *snap = gtk_snapshot_new();
+		gdk_paintable_snapshot(paintable, snap, width, height);
+		node = gtk_snapshot_free_to_node(snap);
+	}
 	g_assert_nonnull(node);
 	GskRenderer *renderer = gtk_native_get_renderer(GTK_NATIVE(window));
 	graphene_rect_t area = GRAPHENE_RECT_INIT(0, 0, (float)width, (float)height);

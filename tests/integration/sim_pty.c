@@ -261,7 +261,7 @@ static void end_to_end(void **state)
 		uint8_t r[FWS_STUB_RESUME_LEN];
 
 		fws_put_le32(r, di.resume_offset);
-		fws_sha256(v3.data, v3.prefix_len, r + 4);
+		assert_int_equal(fws_sha256(v3.data, v3.prefix_len, r + 4), FWS_OK);
 		assert_true(req(&s, FWS_REQ_RESUME, r, sizeof r));
 		assert_int_equal(s.status, FWS_FRAME_ACK);
 		assert_true(push(&s, &v3, di.resume_offset));

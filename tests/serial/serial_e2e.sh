@@ -166,7 +166,10 @@ expect_rc 3 "$FWSEAL" flash "$T/bad.fwseal" --device "$DEV" --trust "$T/trust.fw
 grep -q "does not match its signed digest" "$T/last.err" || fail "tamper message"
 expect_rc 4 "$FWSEAL" flash "$T/v1.fwseal" --device "$DEV" --trust "$T/trust.fwst" --yes
 grep -q "downgrade" "$T/last.err" || fail "downgrade message"
-expect_rc 2 "$FWSEAL" flash "$T/v2.fwseal" --device "$DEV" --trust "$T/trust.fwst"
+# the device runs v2 (version and image SHA-256): nothing to do, nothing asked
+expect_rc 0 "$FWSEAL" flash "$T/v2.fwseal" --device "$DEV" --trust "$T/trust.fwst"
+grep -q "^Nothing to do: .*already runs this package" "$T/last.out" || fail "no already-installed notice"
+expect_rc 2 "$FWSEAL" flash "$T/v2.fwseal" --device "$DEV" --trust "$T/trust.fwst" --reinstall
 grep -q -- "--yes" "$T/last.err" || fail "no hint to use --yes"
 [ "$(running_version)" = "2.0.0" ] || fail "device left 2.0.0 after refusals"
 
@@ -174,7 +177,7 @@ grep -q -- "--yes" "$T/last.err" || fail "no hint to use --yes"
 # (exit 9), "y" installs with a progress bar
 if command -v script >/dev/null 2>&1; then
 	step "2b. on a terminal: confirmation and progress bar"
-	CMD="'$FWSEAL' flash '$T/v2.fwseal' --device '$DEV' --trust '$T/trust.fwst'"
+	CMD="'$FWSEAL' flash '$T/v2.fwseal' --device '$DEV' --trust '$T/trust.fwst' --reinstall"
 	printf 'n\n' | script -qec "$CMD" /dev/null >"$T/tty1.out" 2>&1
 	rc=$?
 	[ "$rc" -eq 9 ] || fail "declining exited $rc, expected 9"

@@ -10,7 +10,11 @@
  *     (otherwise the download would fail its hash chain);
  *   - the decoder resynchronises after garbage and takes answers in pieces;
  *   - a silent device gives FWS_E_TIMEOUT after the bounded retries, a
- *     vanished one FWS_E_DISCONNECTED.
+ *     vanished one FWS_E_DISCONNECTED;
+ *   - with the device's window (DL_WINDOW), several DNLOADs in flight: an
+ *     answer overtaken by the next one is matched by its seq, a lost one
+ *     makes the host go back over the window, and the install still
+ *     verifies (nothing executed twice, nothing skipped).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -50,6 +54,13 @@ static atomic_int g_trickle;        /* write answers one byte at a time */
 static atomic_int g_silent;         /* stop answering at all */
 static atomic_int g_answers;        /* answers sent (incl. cached repeats) */
 static atomic_int g_dropped;
+static atomic_int g_repeats;       /* requests the device answered again from its cache */
+static atomic_int g_dropped_in;    /* windowed requests the device dropped (out of order) */
+static atomic_long g_corrupt_at;   /* flip a bit of input byte number N (1-based), 0: none */
+static long g_in_bytes;
+static atomic_int g_swap_answer;    /* hold answer N back until after N + 1 */
+static uint8_t g_held[64];
+static size_t g_held_len;
 
 static fws_err dev_send(void *ctx, const uint8_t *src, size_t len)
 {
@@ -61,6 +72,11 @@ static fws_err dev_send(void *ctx, const uint8_t *src, size_t len)
 		atomic_fetch_add(&g_dropped, 1);
 		return FWS_OK; /* lost on the line */
 	}
+	if (n == atomic_load(&g_swap_answer) && len <= sizeof g_held) {
+		memcpy(g_held, src, len); /* overtaken on the line by the next one */
+		g_held_len = len;
+		return FWS_OK;
+	}
 	if (n == atomic_load(&g_garbage_answer)) {
 		static const uint8_t noise[] = { 0x13, 0x37, 0xFF, 0x42, 0x01, 0x99 };
 		if (write(g_master, noise, sizeof noise) != (ssize_t)sizeof noise)
@@ -70,6 +86,11 @@ static fws_err dev_send(void *ctx, const uint8_t *src, size_t len)
 	for (size_t off = 0; off < len; off += step)
 		if (write(g_master, src + off, len - off < step ? len - off : step) < 0)
 			return FWS_E_IO;
+	if (n == atomic_load(&g_swap_answer) + 1 && g_held_len) {
+		if (write(g_master, g_held, g_held_len) != (ssize_t)g_held_len)
+			return FWS_E_IO;
+		g_held_len = 0;
+	}
 	return FWS_OK;
 }
 
@@ -84,11 +105,17 @@ static void *device_thread(void *arg)
 		ssize_t n = read(g_master, buf, sizeof buf);
 		if (n <= 0)
 			continue;
+		long at = atomic_load(&g_corrupt_at) - 1 - g_in_bytes;
+		if (at >= 0 && at < n)
+			buf[at] ^= 0x04; /* line noise: that request never arrives */
+		g_in_bytes += n;
 		fws_stub_serial_input(&g_ser, buf, (size_t)n);
 		if (fws_stub_reset_pending(&g_rig->stub)) {
 			/* the device reboots: a new stub and a fresh link state */
 			if (rig_power_on(g_rig, true) != FWS_OK)
 				abort();
+			atomic_fetch_add(&g_repeats, (int)g_ser.frames_repeated);
+			atomic_fetch_add(&g_dropped_in, (int)g_ser.frames_dropped);
 			fws_stub_serial_init(&g_ser, &g_rig->stub);
 		}
 	}
@@ -115,6 +142,12 @@ static int setup(void **state)
 	atomic_store(&g_silent, 0);
 	atomic_store(&g_answers, 0);
 	atomic_store(&g_dropped, 0);
+	atomic_store(&g_swap_answer, 0);
+	atomic_store(&g_repeats, 0);
+	atomic_store(&g_dropped_in, 0);
+	atomic_store(&g_corrupt_at, 0);
+	g_in_bytes = 0;
+	g_held_len = 0;
 	assert_int_equal(pthread_create(&g_thread, NULL, device_thread, NULL), 0);
 	return 0;
 }
@@ -212,6 +245,37 @@ static void test_lost_answer_is_retransmitted(void **state)
 	(void)state;
 	flash_with_faults(5, 0, false);
 	assert_int_equal(atomic_load(&g_dropped), 1);
+	assert_int_equal(atomic_load(&g_repeats), 1); /* the one DNLOAD, from the cache */
+}
+
+/* The device takes 4 DNLOADs in flight. Answers: GETSTATUS, INFO, then one
+ * per DNLOAD. Answer 6 (a DNLOAD's) overtaken by answer 7, and answer 11
+ * lost while the three DNLOADs after it were answered: the host matches
+ * answers by seq and sends only the unanswered DNLOAD again, which the
+ * device answers from its cache (run twice, the hash chain would fail). */
+static void test_window_overtaken_and_lost_answers(void **state)
+{
+	(void)state;
+	g_rig->stub.cfg.dl_window = 4;
+	g_rig->stub.cfg.dl_flags = FWS_DL_UNIT_CHUNKS;
+	atomic_store(&g_swap_answer, 6);
+	flash_with_faults(11, 0, false);
+	assert_int_equal(atomic_load(&g_dropped), 1);
+	assert_int_equal(atomic_load(&g_repeats), 1);
+}
+
+/* A DNLOAD damaged on its way in the middle of the window: the device drops
+ * it (CRC) and the ones after it (out of order, FWS_FRAME_REQ_WINDOW) until
+ * the host times out and goes back over every unanswered one, in order. */
+static void test_window_lost_request(void **state)
+{
+	(void)state;
+	g_rig->stub.cfg.dl_window = 4;
+	g_rig->stub.cfg.dl_flags = FWS_DL_UNIT_CHUNKS;
+	atomic_store(&g_corrupt_at, 6000); /* inside the fifth or so DNLOAD */
+	flash_with_faults(0, 0, false);
+	assert_true(atomic_load(&g_dropped_in) >= 1);
+	assert_true(atomic_load(&g_dropped_in) <= 3);
 }
 
 static void test_garbage_and_trickle(void **state)
@@ -317,6 +381,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_info_and_getstatus, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lost_answer_is_retransmitted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_and_trickle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_window_overtaken_and_lost_answers, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(test_window_lost_request, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_silent_device_times_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vanished_device, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),

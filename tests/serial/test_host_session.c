@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -34,6 +35,7 @@ static bool g_confirm = true; /* the application confirms itself after boot */
 static uint32_t g_restart_ms = 2000; /* how long the session waits for the restart */
 static bool g_req_status;    /* answer DNLOADs with their status (FWS_FRAME_REQ_STATUS) */
 static int g_getstatus;      /* explicit GETSTATUS requests seen */
+static void (*g_on_dnload)(int n); /* called at each DNLOAD with data (n: its count) */
 
 typedef struct loop_link {
 	fwh_link base;
@@ -81,8 +83,11 @@ static fws_err loop_request(fwh_link *base, fwh_request *req, fwh_error *err)
 		l->dead = true; /* the request never reaches the device */
 		return fwh_error_set(err, FWS_E_DISCONNECTED, "cable pulled");
 	}
+	if (req->request == FWS_DFU_DNLOAD && req->len && g_on_dnload)
+		g_on_dnload(g_dnloads);
 	static uint8_t ans[FWS_DEVINFO_MAX + 8];
-	fws_stub_req q = { req->request, FWS_ALT_PACKAGE, req->value, req->data, req->len };
+	fws_stub_req q = { .request = req->request, .alt = FWS_ALT_PACKAGE, .value = req->value,
+	                  .data = req->data, .len = req->len };
 	size_t n = 0;
 	size_t cap = req->answer_cap < sizeof ans ? req->answer_cap : sizeof ans;
 	req->stalled = fws_stub_handle(&g_rig->stub, &q, ans, cap, &n) != FWS_OK;
@@ -108,9 +113,10 @@ static fws_err loop_request(fwh_link *base, fwh_request *req, fwh_error *err)
 	return FWS_OK;
 }
 
-static fws_err loop_enumerate(fwh_found_cb found, void *user, fwh_error *err)
+static fws_err loop_enumerate(fwh_found_cb found, fwh_unusable_cb unusable, void *user,
+                                   fwh_error *err)
 {
-	(void)found, (void)user, (void)err;
+	(void)found, (void)unusable, (void)user, (void)err;
 	return FWS_OK;
 }
 
@@ -170,6 +176,7 @@ static int setup(void **state)
 	g_restart_ms = 2000;
 	g_req_status = false;
 	g_getstatus = 0;
+	g_on_dnload = NULL;
 	return 0;
 }
 
@@ -563,9 +570,266 @@ static void test_unconfirmed(void **state)
 	assert_string_equal(res.after.fw_version, "1.0.0");
 }
 
+/* ---------------------------------------------------------------------- */
+/* Send what was verified (issue 16, item 1): the file is rewritten in      */
+/* place (same inode, so the session's open file sees it) between the check */
+/* and the send, or during the send.                                        */
+
+static void read_file(const char *path, uint8_t **data, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	*len = (size_t)ftell(f);
+	rewind(f);
+	*data = malloc(*len);
+	assert_non_null(*data);
+	assert_int_equal(fread(*data, 1, *len, f), *len);
+	fclose(f);
+}
+
+/* Overwrite len bytes at off of path in place (no new file, no truncation). */
+static void rewrite_in_place(const char *path, size_t off, const uint8_t *p, size_t len)
+{
+	FILE *f = fopen(path, "r+b");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, (long)off, SEEK_SET), 0);
+	assert_int_equal(fwrite(p, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void flip_in_place(const char *path, size_t off)
+{
+	uint8_t *d;
+	size_t n;
+	read_file(path, &d, &n);
+	assert_true(off < n);
+	d[off] ^= 0x5A;
+	rewrite_in_place(path, off, d + off, 1);
+	free(d);
+}
+
+/* The device runs old and has installed nothing else. */
+static void still_runs(const char *old)
+{
+	assert_int_equal(rig_power_on(g_rig, true), FWS_OK);
+	assert_string_equal(rig_running(g_rig), old);
+	assert_int_equal(g_rig->dev.flash.violations, 0);
+}
+
+/* Another valid package of the same size is written over the checked one:
+ * not a byte of it is sent, the session stops with a sentence naming the
+ * file, and the device keeps its firmware. */
+static void test_rewritten_between_check_and_send(void **state)
+{
+	(void)state;
+	rig_install(g_rig, "1.0.0", 1, 8000);
+	char a[160];
+	snprintf(a, sizeof a, "%s", write_pkg("a.fwseal", &g_rig->key, RIG_MODEL, "2.0.0", 2, 30000));
+	const char *b = write_pkg("b.fwseal", &g_rig->key, RIG_MODEL, "3.0.0", 3, 30000);
+	uint8_t *bd, *ad;
+	size_t bn, an;
+	read_file(b, &bd, &bn);
+	read_file(a, &ad, &an);
+	assert_int_equal(an, bn);
+
+	fwh_package pkg;
+	fwh_error err;
+	assert_int_equal(fwh_package_open(&pkg, a, &g_host_trust, &err), FWS_OK); /* the check */
+	rewrite_in_place(a, 0, bd, bn);                                              /* the swap */
+	fwh_link *l = open_loop();
+	fwh_flash_opts o = { .restart_timeout_ms = 2000 };
+	fwh_flash_result res;
+	g_dnloads = 0;
+	assert_int_equal(fwh_flash(&l, &pkg, &o, &res, &err), FWS_E_BLOCK_DIGEST);
+	assert_non_null(strstr(err.msg, a));
+	assert_non_null(strstr(err.msg, "changed since it was checked"));
+	assert_int_equal(g_dnloads, 0); /* nothing of the new file went out */
+	assert_false(res.interrupted);
+	fwh_close(l);
+	fwh_package_close(&pkg);
+	still_runs("1.0.0");
+	/* the same file checked again is the other package, and installs */
+	fwh_flash_result res2;
+	seen s = { .monotonic = true };
+	assert_int_equal(flash(a, true, &s, &res2, &err), FWS_OK);
+	assert_string_equal(rig_running(g_rig), "3.0.0");
+	uint8_t d[FWS_SHA256_LEN];
+	assert_int_equal(fws_sha256(bd, bn, d), FWS_OK);
+	assert_memory_equal(res2.package_sha256, d, FWS_SHA256_LEN); /* what was sent */
+	free(bd);
+	free(ad);
+}
+
+/* One byte of a late block changes after the check: the blocks before it
+ * were sent (they were the checked ones), the changed one is not, the
+ * device keeps its firmware, and once the file is put back the next run
+ * resumes and completes. */
+static void test_block_changed_after_check(void **state)
+{
+	(void)state;
+	const char *p = write_pkg("v1.fwseal", &g_rig->key, RIG_MODEL, "1.0.0", 1, 60000);
+	uint8_t *orig;
+	size_t n;
+	read_file(p, &orig, &n);
+	fwh_package pkg;
+	fwh_error err;
+	assert_int_equal(fwh_package_open(&pkg, p, &g_host_trust, &err), FWS_OK);
+	size_t at = 45000;
+	char which[32]; /* the unit (block + next digest) holding byte at */
+	snprintf(which, sizeof which, "block %zu ", (at - pkg.prefix_len) / (1024u + 32u));
+	flip_in_place(p, at);
+	fwh_link *l = open_loop();
+	fwh_flash_opts o = { .restart_timeout_ms = 2000 };
+	fwh_flash_result res;
+	assert_int_equal(fwh_flash(&l, &pkg, &o, &res, &err), FWS_E_BLOCK_DIGEST);
+	assert_non_null(strstr(err.msg, "changed since it was checked"));
+	assert_non_null(strstr(err.msg, which));
+	assert_true(res.sent > 0 && res.sent < at);
+	fwh_close(l);
+	fwh_package_close(&pkg);
+	still_runs("");
+	rewrite_in_place(p, at, orig + at, 1);
+	fwh_flash_result res2;
+	seen s = { .monotonic = true };
+	assert_int_equal(flash(p, true, &s, &res2, &err), FWS_OK);
+	assert_true(res2.resumed);
+	assert_string_equal(rig_running(g_rig), "1.0.0");
+	uint8_t d[FWS_SHA256_LEN];
+	assert_int_equal(fws_sha256(orig, n, d), FWS_OK);
+	assert_memory_equal(res2.package_sha256, d, FWS_SHA256_LEN);
+	free(orig);
+}
+
+/* The file is cut short after the check. */
+static void test_truncated_after_check(void **state)
+{
+	(void)state;
+	const char *p = write_pkg("v1.fwseal", &g_rig->key, RIG_MODEL, "1.0.0", 1, 30000);
+	fwh_package pkg;
+	fwh_error err;
+	assert_int_equal(fwh_package_open(&pkg, p, &g_host_trust, &err), FWS_OK);
+	assert_int_equal(truncate(p, 20000), 0);
+	fwh_link *l = open_loop();
+	fwh_flash_opts o = { .restart_timeout_ms = 2000 };
+	fwh_flash_result res;
+	assert_int_equal(fwh_flash(&l, &pkg, &o, &res, &err), FWS_E_TRUNCATED);
+	assert_non_null(strstr(err.msg, "changed since it was checked"));
+	assert_false(res.interrupted);
+	fwh_close(l);
+	fwh_package_close(&pkg);
+	still_runs("");
+}
+
+/* The file changes while it is being sent (flash and watch keep a checked
+ * package for hours): the session stops at the changed block. */
+static const char *g_change_path;
+static bool g_changed;
+
+static void change_at_fifth_dnload(int n)
+{
+	if (n == 5 && !g_changed) {
+		flip_in_place(g_change_path, 50000); /* well after 5 x 4 KiB */
+		g_changed = true;
+	}
+}
+
+static void test_changed_during_send(void **state)
+{
+	(void)state;
+	g_change_path = write_pkg("v1.fwseal", &g_rig->key, RIG_MODEL, "1.0.0", 1, 60000);
+	g_changed = false;
+	fwh_package pkg;
+	fwh_error err;
+	assert_int_equal(fwh_package_open(&pkg, g_change_path, &g_host_trust, &err), FWS_OK);
+	fwh_link *l = open_loop();
+	fwh_flash_opts o = { .restart_timeout_ms = 2000 };
+	fwh_flash_result res;
+	g_dnloads = 0;
+	g_on_dnload = change_at_fifth_dnload;
+	assert_int_equal(fwh_flash(&l, &pkg, &o, &res, &err), FWS_E_BLOCK_DIGEST);
+	assert_true(g_changed);
+	/* the host stopped (the device would have refused the block too, but
+	 * it is never sent) */
+	assert_false(err.from_device);
+	assert_non_null(strstr(err.msg, "changed since it was checked"));
+	assert_true(res.sent >= 5u * 4096u && res.sent < 50000);
+	assert_false(res.sent_all);
+	fwh_close(l);
+	fwh_package_close(&pkg);
+	still_runs("");
+}
+
+/* Resuming checks the bytes before the resume point too (they are not
+ * sent again, but the digest the record names covers them). */
+static void test_resume_checks_what_came_before(void **state)
+{
+	(void)state;
+	const char *p = write_pkg("v1.fwseal", &g_rig->key, RIG_MODEL, "1.0.0", 1, 60000);
+	fwh_error err;
+	fwh_flash_result res;
+	seen s = { .monotonic = true };
+	g_pull_after = 10;
+	assert_int_equal(flash(p, true, &s, &res, &err), FWS_E_DISCONNECTED);
+	g_pull_after = 0;
+	assert_int_equal(rig_power_on(g_rig, true), FWS_OK);
+	fwh_package pkg;
+	assert_int_equal(fwh_package_open(&pkg, p, &g_host_trust, &err), FWS_OK);
+	flip_in_place(p, 5000); /* a block the device already has */
+	fwh_link *l = open_loop();
+	fwh_flash_opts o = { .restart_timeout_ms = 2000 };
+	g_dnloads = 0;
+	assert_int_equal(fwh_flash(&l, &pkg, &o, &res, &err), FWS_E_BLOCK_DIGEST);
+	assert_int_equal(g_dnloads, 0);
+	fwh_close(l);
+	fwh_package_close(&pkg);
+	still_runs("");
+}
+
+/* After many aborted starts the device asks a new download to wait
+ * (flash wear, FWS_E_BUSY with bwPollTimeout): the session waits as long as
+ * the device says and then installs; nothing is sent before. */
+static void test_waits_for_flash_wear_backoff(void **state)
+{
+	(void)state;
+	rig_install(g_rig, "1.0.0", 1, 8000);
+	test_pkg a, b;
+	uint8_t *ia = test_image(8000, 71), *ib = test_image(8000, 72);
+	rig_pkg(&a, &g_rig->key, "2.0.0", 2, ia, 8000, 1024);
+	rig_pkg(&b, &g_rig->key, "2.1.0", 2, ib, 8000, 1024);
+	/* a hostile host starts two packages by turns until the device waits */
+	for (int i = 0; i < 9; i++) {
+		uint8_t st;
+		(void)rig_send(g_rig, (i & 1 ? &b : &a)->data, 0, a.prefix_len, 1000);
+		(void)rig_status(g_rig, &st);
+		assert_int_equal(rig_req(g_rig, st == FWS_DFU_ERROR ? FWS_DFU_CLRSTATUS : FWS_DFU_ABORT,
+		                         0, NULL, 0, NULL, 0, NULL), FWS_OK);
+	}
+	assert_true(g_rig->stub.j.dl_starts >= 8);
+	const char *p = write_pkg("v3.fwseal", &g_rig->key, RIG_MODEL, "3.0.0", 3, 8000);
+	fwh_error err;
+	fwh_flash_result res;
+	seen s = { .monotonic = true };
+	uint64_t t0 = (uint64_t)time(NULL);
+	assert_int_equal(flash(p, true, &s, &res, &err), FWS_OK);
+	assert_true((uint64_t)time(NULL) - t0 >= 1); /* it waited (1 s is the first step) */
+	assert_string_equal(rig_running(g_rig), "3.0.0");
+	assert_int_equal(g_rig->stub.j.dl_starts, 0);
+	test_pkg_free(&a);
+	test_pkg_free(&b);
+	free(ia);
+	free(ib);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_waits_for_flash_wear_backoff, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rewritten_between_check_and_send, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_block_changed_after_check, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_truncated_after_check, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_changed_during_send, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resume_checks_what_came_before, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flash_fresh_then_update, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_preflight_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_refusal_reported, setup, teardown),

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * test_unit_walk.c - fwh_unit_end (fwseal-host/unitwalk.h): for plain,
- * compressed and delta package files, every stream offset maps to the end
- * of the unit that holds it, exactly where test_pkg put the units; asked
- * backwards too; a file whose unit header changed after it was checked is
- * refused, not walked past.
+ * test_unit_walk.c - fwh_pkg_stream_unit_end (fwseal-host/package.h): for
+ * plain, compressed and delta package files, every stream offset maps to
+ * the end of the unit that holds it, exactly where test_pkg put the units,
+ * from the checked stream (a fresh stream per pass: it never goes back); a
+ * file whose unit header changed after it was checked is refused, not
+ * walked past.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,7 +19,7 @@
 
 #include "fwseal/encoding.h"
 #include "fwseal/le.h"
-#include "fwseal-host/unitwalk.h"
+#include "fwseal-host/package.h"
 #include "testpkg.h"
 #include "testproc.h"
 
@@ -47,10 +48,13 @@ static void check_walk(uint8_t enc, uint32_t bs)
 	fwh_package pkg;
 	fwh_error err;
 	assert_int_equal(fwh_package_open(&pkg, path, &t, &err), FWS_OK);
-	fwh_unit_walk w = { 0, 0 };
+	fwh_pkg_stream *st;
 	uint64_t end;
+	/* every 7th offset, and every unit start (offsets 1..6 after a start
+	 * too, by the stride) */
+	assert_int_equal(fwh_pkg_stream_open(&pkg, &st, &err), FWS_OK);
 	for (uint64_t off = 0; off < pkg.stream_len; off += 7) {
-		assert_int_equal(fwh_unit_end(&pkg, &w, off, &end, &err), FWS_OK);
+		assert_int_equal(fwh_pkg_stream_unit_end(st, off, &end, &err), FWS_OK);
 		uint64_t want = p.prefix_len;
 		for (uint32_t i = 0; i < p.block_count; i++)
 			if (off >= p.block_off[i] && off < p.block_off[i + 1])
@@ -59,10 +63,20 @@ static void check_walk(uint8_t enc, uint32_t bs)
 			fail_msg("enc %u bs %u off %llu: %llu, want %llu", enc, bs, (unsigned long long)off,
 			         (unsigned long long)end, (unsigned long long)want);
 	}
-	/* backwards: the walk starts again */
-	assert_int_equal(fwh_unit_end(&pkg, &w, p.block_off[1], &end, &err), FWS_OK);
+	assert_int_equal(fwh_pkg_stream_unit_end(st, pkg.stream_len, &end, &err), FWS_E_INVAL);
+	fwh_pkg_stream_close(st);
+	/* a fresh stream asked past units it has not read yet reads them */
+	assert_int_equal(fwh_pkg_stream_open(&pkg, &st, &err), FWS_OK);
+	assert_int_equal(fwh_pkg_stream_unit_end(st, p.block_off[1], &end, &err), FWS_OK);
 	assert_int_equal(end, p.block_off[2]);
-	assert_int_equal(fwh_unit_end(&pkg, &w, pkg.stream_len, &end, &err), FWS_E_INVAL);
+	/* and then the bytes it cut at are the checked ones */
+	uint8_t *got = malloc(end - p.block_off[1]);
+	assert_non_null(got);
+	assert_int_equal(fwh_pkg_stream_read(st, p.block_off[1], got, end - p.block_off[1], &err),
+	                 FWS_OK);
+	assert_memory_equal(got, p.data + p.block_off[1], end - p.block_off[1]);
+	free(got);
+	fwh_pkg_stream_close(st);
 	fwh_package_close(&pkg);
 
 	if (enc != FWS_ENC_NONE) {
@@ -76,11 +90,12 @@ static void check_walk(uint8_t enc, uint32_t bs)
 		fseek(f, (long)p.block_off[1] + 8, SEEK_SET);
 		fwrite(big, 1, 4, f);
 		fclose(f);
-		w = (fwh_unit_walk){ 0, 0 };
-		assert_int_equal(fwh_unit_end(&pkg, &w, p.block_off[0], &end, &err), FWS_OK);
-		assert_int_equal(fwh_unit_end(&pkg, &w, p.block_off[1], &end, &err),
+		assert_int_equal(fwh_pkg_stream_open(&pkg, &st, &err), FWS_OK);
+		assert_int_equal(fwh_pkg_stream_unit_end(st, p.block_off[0], &end, &err), FWS_OK);
+		assert_int_equal(fwh_pkg_stream_unit_end(st, p.block_off[1], &end, &err),
 		                 FWS_E_BLOCK_DIGEST);
 		assert_non_null(strstr(err.msg, "changed since it was checked"));
+		fwh_pkg_stream_close(st);
 		fwh_package_close(&pkg);
 	}
 	test_pkg_free(&p);

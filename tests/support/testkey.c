@@ -47,7 +47,8 @@ void test_key_generate(test_key *k, uint32_t seed)
 	      "write pub");
 	if (olen != FWS_P256_PUB_LEN)
 		abort();
-	fws_key_id(k->pub, k->id);
+	if (fws_key_id(k->pub, k->id) != FWS_OK)
+		abort();
 	k->priv = ec;
 	mbedtls_ctr_drbg_free(&drbg);
 }

@@ -113,8 +113,8 @@ void test_pkg_build(test_pkg *out, const uint8_t *image, size_t image_len,
 	in.security_counter = o->counter_zero ? 0u : (o->security_counter ? o->security_counter : 1u);
 	in.payload_size = (uint32_t)image_len;
 	in.block_size = bs;
-	in.release_date = 1767225600;  /* 2026-01-01 */
-	in.support_end = 1893456000;   /* 2030-01-01 */
+	in.release_date = o->release_date ? o->release_date : 1767225600; /* 2026-01-01 */
+	in.support_end = o->support_end ? o->support_end : 1893456000;    /* 2030-01-01 */
 	in.security_update = true;
 	in.severity = FWS_SEVERITY_HIGH;
 	in.risks = "Remote code execution through the pairing service.";
@@ -145,16 +145,20 @@ void test_pkg_build(test_pkg *out, const uint8_t *image, size_t image_len,
 				o->unit_edit(k, enc.units + enc.unit_off[k],
 				             enc.unit_off[k + 1u] - enc.unit_off[k], o->unit_edit_ctx);
 			for (uint32_t k = n; k-- > 0;)
-				fws_sha256_2(enc.units + enc.unit_off[k], enc.unit_off[k + 1u] - enc.unit_off[k],
-				             enc.digests + (size_t)(k + 1u) * FWS_SHA256_LEN, FWS_SHA256_LEN,
-				             enc.digests + (size_t)k * FWS_SHA256_LEN);
+				if (fws_sha256_2(enc.units + enc.unit_off[k],
+				                 enc.unit_off[k + 1u] - enc.unit_off[k],
+				                 enc.digests + (size_t)(k + 1u) * FWS_SHA256_LEN,
+				                 FWS_SHA256_LEN,
+				                 enc.digests + (size_t)k * FWS_SHA256_LEN) != FWS_OK)
+					abort();
 		}
 		in.encoding = o->encoding;
 		in.units_len = (uint32_t)enc.units_len;
 		memcpy(in.chain_head, enc.digests, FWS_SHA256_LEN);
 		memcpy(digests, enc.digests, ((size_t)n + 1u) * FWS_SHA256_LEN);
 		if (o->encoding == FWS_ENC_LZ4_DELTA) {
-			fws_sha256(o->base, o->base_len, in.base_sha256);
+			if (fws_sha256(o->base, o->base_len, in.base_sha256) != FWS_OK)
+				abort();
 			in.base_size = (uint32_t)o->base_len;
 			in.base_version = o->base_version ? o->base_version : "0.9.0";
 		}
@@ -165,7 +169,8 @@ void test_pkg_build(test_pkg *out, const uint8_t *image, size_t image_len,
 		abort();
 	}
 	fws_pkg_header_encode(header, (uint8_t)nkeys, (uint32_t)mlen);
-	fws_pkg_signed_digest(header, manifest, mlen, digest);
+	if (fws_pkg_signed_digest(header, manifest, mlen, digest) != FWS_OK)
+		abort();
 
 	out->manifest_len = mlen;
 	out->prefix_len = FWS_PKG_HEADER_LEN + mlen + nkeys * FWS_PKG_SIG_LEN;

@@ -24,6 +24,8 @@ typedef struct test_pkg_opts {
 	const char *component;      /* default "app" */
 	uint16_t vendor_id, class_id; /* default 0x1209 / 0xf5ea */
 	int with_suffix;            /* append the 16-byte DFU suffix */
+	int64_t release_date;       /* default 2026-01-01 (0: default) */
+	int64_t support_end;        /* default 2030-01-01 (0: default) */
 	const test_key *keys[FWS_PKG_SIG_MAX]; /* signers; keys[0] required */
 	unsigned nkeys;             /* 0 means 1 */
 	uint8_t encoding;           /* 0 plain, FWS_ENC_LZ4, FWS_ENC_LZ4_DELTA (encoding.h) */

@@ -2,7 +2,8 @@
 /*
  * host-tool/cli/cli_util.c: what every subcommand relies on - number parsing
  * (no sign, no junk, range), JSON output (escaping, commas, nesting), hex,
- * the DFU CRC helper (must equal fws_crc32), exit codes of protocol errors.
+ * the DFU CRC helper (must equal fws_crc32), exit codes of protocol errors,
+ * columns of translated (UTF-8) text.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -130,6 +131,39 @@ static void test_json(void **state)
 	                    "\"a\":[\"0102\",{\"k\":\"v\"}]}");
 }
 
+/* f's output as a NUL-terminated string (one helper for the two below). */
+static const char *captured(void (*put)(FILE *, const char *, size_t, bool), const char *s,
+                            bool flag)
+{
+	static char out[512];
+	FILE *f = fmemopen(out, sizeof out, "w");
+	assert_non_null(f);
+	put(f, s, strlen(s), flag);
+	assert_int_equal(fclose(f), 0);
+	return out;
+}
+
+static void json_put(FILE *f, const char *s, size_t n, bool unused)
+{
+	(void)unused;
+	cli_json_escape(f, s, n);
+}
+
+/* Text the CLI did not produce (package notes, device strings) never
+ * reaches a terminal or a JSON reader as a control character or as bytes
+ * that are not UTF-8. */
+static void test_text_escaped(void **state)
+{
+	(void)state;
+	const char *in = "a\x1b[2J b\xc2\x9b" "31m c\x9b d\x7f e\xc2\xb0 f\n\tg";
+	assert_string_equal(captured(cli_text, in, false),
+	                    "a\\x1b[2J b\\u009b31m c\\x9b d\\x7f e\xc2\xb0 f\\x0a\\x09g");
+	assert_string_equal(captured(cli_text, in, true),
+	                    "a\\x1b[2J b\\u009b31m c\\x9b d\\x7f e\xc2\xb0 f\n\tg");
+	assert_string_equal(captured(json_put, in, false),
+	                    "\"a\\u001b[2J b\\u009b31m c\\ufffd d\\u007f e\xc2\xb0 f\\n\\tg\"");
+}
+
 static void test_date(void **state)
 {
 	(void)state;
@@ -140,6 +174,38 @@ static void test_date(void **state)
 	assert_string_equal(d, "2024-02-29");
 }
 
+/* A German line is cut to the terminal's width by characters, never inside
+ * one: "ä" is two bytes and one column. */
+static void test_columns(void **state)
+{
+	(void)state;
+	assert_int_equal(cli_columns(""), 0);
+	assert_int_equal(cli_columns("Vorber."), 7);
+	assert_int_equal(cli_columns("l\xc3\xa4uft"), 5);       /* läuft */
+	assert_int_equal(cli_columns("\xe2\x82\xac 1"), 3);    /* € 1 */
+
+	char s[32];
+	strcpy(s, "l\xc3\xa4uft");
+	cli_cut_columns(s, 2); /* "lä", the ä whole */
+	assert_string_equal(s, "l\xc3\xa4");
+	strcpy(s, "l\xc3\xa4uft");
+	cli_cut_columns(s, 1);
+	assert_string_equal(s, "l");
+	strcpy(s, "l\xc3\xa4uft");
+	cli_cut_columns(s, 5); /* fits: unchanged */
+	assert_string_equal(s, "l\xc3\xa4uft");
+	cli_cut_columns(s, 0);
+	assert_string_equal(s, "");
+
+	char out[64];
+	FILE *f = fmemopen(out, sizeof out, "w");
+	assert_non_null(f);
+	cli_put_padded(f, "GER\xc3\x84T", 8); /* GERÄT: 5 columns, 3 spaces */
+	cli_put_padded(f, "|", 0);
+	fclose(f);
+	assert_string_equal(out, "GER\xc3\x84T   |");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -148,6 +214,8 @@ int main(void)
 		cmocka_unit_test(test_crc_matches_protocol),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_date),
+		cmocka_unit_test(test_text_escaped),
+		cmocka_unit_test(test_columns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -54,6 +54,8 @@ static void full_info(fws_devinfo *d)
 	strcpy(d->crypto_lib, "mbed TLS 2.28.3");
 	d->encodings = (1u << FWS_ENC_LZ4) | (1u << FWS_ENC_LZ4_DELTA);
 	d->enc_max_block = 4096;
+	d->dl_window = 4;
+	d->dl_flags = FWS_DL_UNIT_CHUNKS;
 }
 
 static void min_info(fws_devinfo *d)
@@ -243,6 +245,32 @@ static void test_malformed(void **state)
 	assert_int_equal(fws_devinfo_decode(rec, raw_record(many, n), &out), FWS_E_LIMIT);
 }
 
+/* DL_WINDOW (0x8004, non-critical): window and flags, bytes after them
+ * skipped (later versions), a window of 0 or a short value refused. */
+static void test_dl_window(void **state)
+{
+	(void)state;
+	uint8_t tlv[256];
+	fws_devinfo out;
+	static const uint8_t w[4] = { 3, FWS_DL_UNIT_CHUNKS, 0xEE, 0xEE };
+	static const uint8_t zero[2] = { 0, 0 };
+	size_t n = build(FWS_DI_DL_WINDOW, w, 2, tlv);
+	assert_int_equal(fws_devinfo_decode(rec, raw_record(tlv, n), &out), FWS_OK);
+	assert_int_equal(out.dl_window, 3);
+	assert_int_equal(out.dl_flags, FWS_DL_UNIT_CHUNKS);
+	n = build(FWS_DI_DL_WINDOW, w, 4, tlv);
+	assert_int_equal(fws_devinfo_decode(rec, raw_record(tlv, n), &out), FWS_OK);
+	assert_int_equal(out.dl_window, 3);
+	n = build(FWS_DI_DL_WINDOW, w, 1, tlv);
+	assert_int_equal(fws_devinfo_decode(rec, raw_record(tlv, n), &out), FWS_E_MANIFEST);
+	n = build(FWS_DI_DL_WINDOW, zero, 2, tlv);
+	assert_int_equal(fws_devinfo_decode(rec, raw_record(tlv, n), &out), FWS_E_MANIFEST);
+	/* absent: 0, one DNLOAD at a time */
+	n = build(0, NULL, 0, tlv);
+	assert_int_equal(fws_devinfo_decode(rec, raw_record(tlv, n), &out), FWS_OK);
+	assert_int_equal(out.dl_window, 0);
+}
+
 /* The fields added after version 1 (non-critical, bit 15): what each value
  * decodes to, and what a malformed one is refused as. */
 static void test_later_fields(void **state)
@@ -353,6 +381,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_tags),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_later_fields),
+		cmocka_unit_test(test_dl_window),
 		cmocka_unit_test(test_header_and_lengths),
 		cmocka_unit_test(test_encodings),
 		cmocka_unit_test(test_names),

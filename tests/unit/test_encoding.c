@@ -130,7 +130,7 @@ static struct decoded decode_pkg(const uint8_t *data, size_t len, const uint8_t 
 		}
 	}
 	if (out.image)
-		fws_sha256(out.image, out.len, out.image_sha256);
+		assert_int_equal(fws_sha256(out.image, out.len, out.image_sha256), FWS_OK);
 	free(buf);
 	return out;
 }
@@ -217,7 +217,7 @@ static void test_delta_roundtrip(void **state)
 	assert_int_equal(d.m.encoding, FWS_ENC_LZ4_DELTA);
 	assert_int_equal(d.m.base_size, base_len);
 	uint8_t h[FWS_SHA256_LEN];
-	fws_sha256(base, base_len, h);
+	assert_int_equal(fws_sha256(base, base_len, h), FWS_OK);
 	assert_memory_equal(d.m.base_sha256, h, FWS_SHA256_LEN);
 	assert_int_equal(d.m.base_version.len, 5);
 	assert_memory_equal(delta.data + d.m.base_version.off, "2.0.0", 5);
@@ -562,7 +562,9 @@ static void test_buffer_need(void **state)
 static void resign(test_pkg *p)
 {
 	uint8_t digest[FWS_SHA256_LEN], sig[FWS_ECDSA_SIG_LEN];
-	fws_pkg_signed_digest(p->data, p->data + FWS_PKG_HEADER_LEN, p->manifest_len, digest);
+	assert_int_equal(fws_pkg_signed_digest(p->data, p->data + FWS_PKG_HEADER_LEN,
+	                                       p->manifest_len, digest),
+	                 FWS_OK);
 	test_key_sign(&key, digest, sig);
 	fws_pkg_sig_encode(p->data + FWS_PKG_HEADER_LEN + p->manifest_len, key.id, sig);
 }

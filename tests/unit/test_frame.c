@@ -286,6 +286,99 @@ static void test_stops_after_each_frame(void **state)
 	assert_int_equal(f.type, FWS_DFU_GETSTATE);
 }
 
+/* A sink takes the payload of the frames it wants (here: DNLOADs) in its
+ * room; what does not fit continues in the decoder's buffer (payload2). */
+static uint8_t sink_room[5000];
+static size_t sink_cap;
+static int sink_calls;
+
+static uint8_t *room_sink(void *ctx, const fws_frame *hdr, size_t *cap)
+{
+	assert_ptr_equal(ctx, &sink_calls);
+	sink_calls++;
+	assert_int_equal(hdr->seq, 0xBEEF);
+	assert_int_equal(hdr->value, 7);
+	assert_int_equal(hdr->length, 0x1000);
+	assert_int_equal(hdr->payload_len, 0);
+	if (hdr->type != FWS_DFU_DNLOAD)
+		return NULL;
+	*cap = sink_cap;
+	return sink_room;
+}
+
+static void test_sink(void **state)
+{
+	(void)state;
+	static const size_t sizes[] = { 0, 1, 3, 4, 5, 253, 254, 1000, 4096, 4128,
+	                                FWS_FRAME_PAYLOAD_MAX };
+	static const size_t caps[] = { 0, 1, 4, 100, 4095, 4096, 4128, 4132, 5000 };
+	static const size_t chunks[] = { 1, 7, 300, FWS_FRAME_WIRE_MAX };
+	for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+		fill_pattern(sizes[s], 2);
+		size_t len = encode(0xBEEF, FWS_DFU_DNLOAD, payload, sizes[s], wire, sizeof wire);
+		for (size_t c = 0; c < sizeof caps / sizeof caps[0]; c++) {
+			for (size_t k = 0; k < sizeof chunks / sizeof chunks[0]; k++) {
+				size_t off = 0, got = 0;
+				fws_frame f;
+				enum fws_frame_event ev = FWS_FRAME_NONE;
+
+				fws_frame_decoder_init(&dec);
+				fws_frame_decoder_set_sink(&dec, room_sink, &sink_calls);
+				sink_cap = caps[c];
+				sink_calls = 0;
+				memset(sink_room, 0xEE, sizeof sink_room);
+				while (off < len) {
+					size_t n = len - off < chunks[k] ? len - off : chunks[k];
+					off += fws_frame_decoder_feed(&dec, wire + off, n, &ev, &f, NULL);
+					assert_int_not_equal(ev, FWS_FRAME_BAD);
+					if (ev == FWS_FRAME_READY)
+						got++;
+				}
+				assert_int_equal(got, 1);
+				assert_int_equal(sink_calls, 1);
+				size_t in_room = sizes[s] < caps[c] ? sizes[s] : caps[c];
+				assert_int_equal(f.payload_len + f.payload2_len, sizes[s]);
+				if (in_room) {
+					assert_ptr_equal(f.payload, sink_room);
+					assert_int_equal(f.payload_len, in_room);
+				} else {
+					assert_int_equal(f.payload2_len, 0);
+				}
+				if (f.payload_len)
+					assert_memory_equal(f.payload, payload, f.payload_len);
+				if (f.payload2_len)
+					assert_memory_equal(f.payload2, payload + f.payload_len,
+					                    f.payload2_len);
+				/* nothing written past the room */
+				if (caps[c] < sizeof sink_room)
+					assert_int_equal(sink_room[caps[c]], 0xEE);
+			}
+		}
+	}
+	/* a damaged DNLOAD through the sink is still caught */
+	fill_pattern(2000, 2);
+	size_t len = encode(0xBEEF, FWS_DFU_DNLOAD, payload, 2000, wire, sizeof wire);
+	wire[1500] ^= 0x10;
+	int ready = 0, bad = 0;
+	fws_err why = FWS_OK;
+	fws_frame_decoder_init(&dec);
+	fws_frame_decoder_set_sink(&dec, room_sink, &sink_calls);
+	sink_cap = 1000;
+	feed_all(wire, len, &ready, &bad, &why, NULL);
+	assert_int_equal(ready, 0);
+	assert_int_equal(bad, 1);
+	/* other requests: the decoder's own buffer */
+	len = encode(0xBEEF, FWS_REQ_RESUME, payload, 36, wire, sizeof wire);
+	ready = bad = 0;
+	fws_frame f;
+	feed_all(wire, len, &ready, &bad, &why, &f);
+	assert_int_equal(ready, 1);
+	assert_ptr_equal(f.payload, dec.buf);
+	assert_int_equal(f.payload_len, 36);
+	assert_null(f.payload2);
+	fws_frame_decoder_init(&dec);
+}
+
 /* Retransmission: same seq and same bytes is a repeat; same seq with other
  * content (a restarted host) is not. */
 static void test_dedup(void **state)
@@ -335,6 +428,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_and_short),
 		cmocka_unit_test(test_overlong),
 		cmocka_unit_test(test_stops_after_each_frame),
+		cmocka_unit_test(test_sink),
 		cmocka_unit_test(test_dedup),
 		cmocka_unit_test(test_names),
 	};

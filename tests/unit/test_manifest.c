@@ -10,6 +10,7 @@
 
 #include "fwseal/le.h"
 #include "fwseal/pkg.h"
+#include "fwseal/text.h"
 
 static void base(fws_manifest_in *in)
 {
@@ -142,6 +143,33 @@ static void test_unknown_fields(void **state)
 	assert_int_equal(fws_manifest_parse(buf, append(buf, len, 0x0100, "x"), &m), FWS_E_CRITICAL);
 }
 
+/* 0x8013: the SBOM's SHA-256, a span of exactly 32 bytes, after the notes. */
+static void test_sbom_digest(void **state)
+{
+	fws_manifest_in in;
+	fws_manifest m;
+	uint8_t buf[FWS_PKG_MANIFEST_MAX], sbom[FWS_SHA256_LEN];
+	size_t len;
+	(void)state;
+
+	base(&in);
+	len = encode(&in, buf);
+	assert_int_equal(fws_manifest_parse(buf, len, &m), FWS_OK);
+	assert_int_equal(m.sbom_sha256.len, 0); /* absent unless given */
+	for (unsigned i = 0; i < sizeof(sbom); i++)
+		sbom[i] = (uint8_t)(0xA0 + i);
+	in.sbom_sha256 = sbom;
+	len = encode(&in, buf);
+	assert_int_equal(fws_manifest_parse(buf, len, &m), FWS_OK);
+	assert_int_equal(m.sbom_sha256.len, FWS_SHA256_LEN);
+	assert_memory_equal(buf + m.sbom_sha256.off, sbom, FWS_SHA256_LEN);
+	/* it is the last field: its TLV header names tag 0x8013 */
+	assert_int_equal(fws_get_le16(buf + len - FWS_SHA256_LEN - 4), FWS_TAG_SBOM_SHA256);
+	/* a wrong length is refused, not skipped: the tag is known */
+	buf[len - FWS_SHA256_LEN - 2] = FWS_SHA256_LEN - 1;
+	assert_int_equal(fws_manifest_parse(buf, len - 1, &m), FWS_E_MANIFEST);
+}
+
 static void test_canonical_order(void **state)
 {
 	fws_manifest_in in;
@@ -238,6 +266,63 @@ static void test_text_rules(void **state)
 	assert_int_equal(fws_manifest_encode(&in, buf, sizeof(buf), &len), FWS_E_INVAL);
 }
 
+/* Long text (risks, notes) is UTF-8 with newline and tab and no control
+ * character at all: not C0, not DEL, not C1 (U+0080..U+009F; U+009B is the
+ * one-byte CSI that starts terminal escape sequences), and no byte that is
+ * not part of valid UTF-8 (a raw 0x9B is CSI to an 8-bit terminal). */
+static void test_long_text_controls(void **state)
+{
+	static const char *const bad[] = {
+		("csi \xc2\x9b" "31m red"), /* U+009B, CSI */
+		"nel \xc2\x85",             /* U+0085 */
+		"c1 \xc2\x80 and \xc2\x9f", /* both ends of C1 */
+		("raw \x9b" "31m"),         /* a lone continuation byte */
+		"overlong \xc0\xaf",        /* '/' in two bytes */
+		"overlong \xe0\x80\xaf",
+		"surrogate \xed\xa0\x80",
+		"beyond \xf4\x90\x80\x80",  /* above U+10FFFF */
+		"cut \xe2\x82",             /* a sequence cut short */
+		"del \x7f",
+		"cr \r",
+		"esc \x1b[2J",
+	};
+	static const char *const good[] = {
+		"line one\nline two\twith tab",
+		("Works below 0 \xc2\xb0" "C, \xe2\x82\xac 5, \xf0\x9f\x94\x92"),
+		"\xc2\xa0 no-break space is not a control",
+	};
+	fws_manifest_in in;
+	fws_manifest m;
+	uint8_t buf[FWS_PKG_MANIFEST_MAX];
+	size_t len;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		base(&in);
+		in.notes = bad[i];
+		assert_int_equal(fws_manifest_encode(&in, buf, sizeof(buf), &len), FWS_E_MANIFEST);
+		base(&in);
+		in.risks = bad[i];
+		assert_int_equal(fws_manifest_encode(&in, buf, sizeof(buf), &len), FWS_E_MANIFEST);
+		/* a manifest written by another tool: the parser refuses it too */
+		base(&in);
+		in.notes = "x";
+		assert_int_equal(fws_manifest_encode(&in, buf, sizeof(buf), &len), FWS_OK);
+		assert_int_equal(fws_manifest_parse(buf, len, &m), FWS_OK);
+		size_t n = strlen(bad[i]);
+		assert_true(len + n - 1 <= sizeof buf);
+		memcpy(buf + m.notes.off, bad[i], n); /* notes are the last field */
+		fws_put_le16(buf + m.notes.off - 2, (uint16_t)n);
+		assert_int_equal(fws_manifest_parse(buf, len - 1 + n, &m), FWS_E_MANIFEST);
+	}
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		base(&in);
+		in.notes = good[i];
+		in.risks = good[i];
+		assert_int_equal(fws_manifest_encode(&in, buf, sizeof(buf), &len), FWS_OK);
+	}
+}
+
 static void test_truncated_everywhere(void **state)
 {
 	fws_manifest_in in;
@@ -256,15 +341,67 @@ static void test_truncated_everywhere(void **state)
 		assert_int_not_equal(fws_manifest_parse(buf, cut, &m), FWS_OK);
 }
 
+/* fws_text_ok (the compact form the device runs) says exactly what
+ * fws_utf8_next + fws_text_is_control (the host's form) say: every 1- and
+ * 2-byte string, every 3-byte one with a 3-byte lead, and 4-byte ones with
+ * each lead and every second byte against edge values. */
+static bool text_ok_slow(const uint8_t *p, size_t n, bool multiline)
+{
+	for (size_t i = 0, k; i < n; i += k) {
+		uint32_t cp;
+		k = fws_utf8_next(p + i, n - i, &cp);
+		if (k == 0 || (fws_text_is_control(cp) && !(multiline && (cp == '\n' || cp == '\t'))))
+			return false;
+	}
+	return true;
+}
+
+static void check_agree(const uint8_t *p, size_t n)
+{
+	for (int ml = 0; ml < 2; ml++)
+		if (fws_text_ok(p, n, ml) != text_ok_slow(p, n, ml))
+			fail_msg("text rules disagree on %zu bytes %02x %02x %02x %02x (multiline %d)", n,
+			         p[0], n > 1 ? p[1] : 0, n > 2 ? p[2] : 0, n > 3 ? p[3] : 0, ml);
+}
+
+static void test_text_rules_agree(void **state)
+{
+	(void)state;
+	static const uint8_t edges[] = { 0x00, 0x0a, 0x1f, 0x20, 0x7f, 0x80, 0x8f, 0x90,
+	                                 0x9f, 0xa0, 0xbf, 0xc0, 0xc2, 0xe0, 0xf4, 0xff };
+	uint8_t b[4];
+	for (unsigned x = 0; x < 0x10000u; x++) {
+		b[0] = (uint8_t)(x >> 8);
+		b[1] = (uint8_t)x;
+		check_agree(b, 1);
+		check_agree(b, 2);
+		if (b[0] >= 0xe0 && b[0] <= 0xef)
+			for (unsigned z = 0; z < 0x100u; z++) {
+				b[2] = (uint8_t)z;
+				check_agree(b, 3);
+			}
+		if (b[0] >= 0xf0)
+			for (size_t i = 0; i < sizeof edges; i++)
+				for (size_t j = 0; j < sizeof edges; j++) {
+					b[2] = edges[i];
+					b[3] = edges[j];
+					check_agree(b, 4);
+				}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_optional_and_required),
 		cmocka_unit_test(test_unknown_fields),
+		cmocka_unit_test(test_sbom_digest),
 		cmocka_unit_test(test_canonical_order),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_text_rules),
+		cmocka_unit_test(test_long_text_controls),
+		cmocka_unit_test(test_text_rules_agree),
 		cmocka_unit_test(test_truncated_everywhere),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

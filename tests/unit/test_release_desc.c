@@ -130,6 +130,38 @@ static void test_set_overrides(void **state)
 	assert_true(rel_finish(&rd, "t.ini", &err));
 }
 
+/* Fields for the evidence pack that are not manifest fields (5.3-8 record,
+ * the SBOM file), and their order rule. */
+static void test_evidence_fields(void **state)
+{
+	(void)state;
+	assert_true(parse_with("vulnerability_confirmed = 2024-12-01\nfix_available = 2024-12-20\n"
+	                       "sbom = sbom/app.cdx.json\n"));
+	assert_string_equal(rd.sbom, "sbom/app.cdx.json");
+	assert_false(rd.sbom_from_option);
+	int64_t t;
+	assert_true(rel_parse_date("2024-12-01", &t));
+	assert_int_equal(rd.vuln_confirmed, t);
+	assert_true(rel_parse_date("2024-12-20", &t));
+	assert_int_equal(rd.fix_available, t);
+	/* not given: 0, so the evidence pack says "not provided" */
+	assert_true(parse(minimal));
+	assert_int_equal(rd.vuln_confirmed, 0);
+	assert_int_equal(rd.sbom[0], '\0');
+	/* a fix cannot be available before the vulnerability is confirmed, nor
+	 * released before it is available */
+	assert_false(parse_with("vulnerability_confirmed = 2024-12-20\nfix_available = 2024-12-01\n"));
+	assert_non_null(strstr(err.text, "fix_available is before vulnerability_confirmed"));
+	assert_false(parse_with("fix_available = 2025-02-01\n"));
+	assert_non_null(strstr(err.text, "release_date is before fix_available"));
+	assert_false(parse_with("vulnerability_confirmed = 2024-13-01\n"));
+	assert_non_null(strstr(err.text, ":8:"));
+	/* --set sbom= is relative to the current folder */
+	assert_true(parse(minimal));
+	assert_true(rel_set(&rd, "sbom=x.spdx.json", &err));
+	assert_true(rd.sbom_from_option);
+}
+
 static void test_dates(void **state)
 {
 	(void)state;
@@ -255,6 +287,13 @@ static void test_multiline_and_quotes(void **state)
 	assert_non_null(strstr(err.text, "t.ini:8: release_notes is not valid UTF-8"));
 	assert_false(parse_with("risks = escape \x1b[31m\n"));
 	assert_non_null(strstr(err.text, "control character"));
+	/* C1 controls are control characters too: U+009B is CSI */
+	assert_false(parse_with("risks = escape \xc2\x9b" "31m\n"));
+	assert_non_null(strstr(err.text, "risks contains a control character (U+009B)"));
+	assert_false(parse_with("release_notes = del \x7f\n"));
+	assert_non_null(strstr(err.text, "control character (U+007F)"));
+	assert_false(parse_with("release_notes = raw \x9b" "31m\n"));
+	assert_non_null(strstr(err.text, "release_notes is not valid UTF-8"));
 	assert_false(parse("model = Caf\xc3\xa9\n"));
 	assert_non_null(strstr(err.text, "printable ASCII"));
 	assert_false(parse("version = \" 1.0\"\n"));
@@ -270,6 +309,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_set_overrides),
 		cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_evidence_fields),
 		cmocka_unit_test(test_errors_name_the_line),
 		cmocka_unit_test(test_errors_more),
 		cmocka_unit_test(test_multiline_and_quotes),

@@ -401,7 +401,7 @@ static void test_signed_unit_that_does_not_decode(void **state)
 static void resume_req(uint8_t out[FWS_STUB_RESUME_LEN], uint32_t off, const test_pkg *p)
 {
 	fws_put_le32(out, off);
-	fws_sha256(p->data, p->prefix_len, out + 4);
+	assert_int_equal(fws_sha256(p->data, p->prefix_len, out + 4), FWS_OK);
 }
 
 /* After an interruption: resume where the device says, or start over. */

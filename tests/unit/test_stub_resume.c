@@ -33,7 +33,7 @@ static unsigned pulls;
 static void resume_req(uint8_t out[FWS_STUB_RESUME_LEN], uint32_t off, const test_pkg *p)
 {
 	fws_put_le32(out, off);
-	fws_sha256(p->data, p->prefix_len, out + 4);
+	assert_int_equal(fws_sha256(p->data, p->prefix_len, out + 4), FWS_OK);
 }
 
 static void pull_at(uint32_t bs, size_t pull, enum after_pull how, const test_pkg *p, rig *r,

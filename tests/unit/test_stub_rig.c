@@ -89,7 +89,7 @@ fws_err rig_power_on(rig *r, bool confirm)
 fws_err rig_req(rig *r, uint8_t request, uint8_t alt, const void *data, size_t len,
                 uint8_t *resp, size_t cap, size_t *rlen)
 {
-	fws_stub_req q = {request, alt, 0, data, len};
+	fws_stub_req q = { .request = request, .alt = alt, .data = data, .len = len };
 	uint8_t scratch[FWS_DEVINFO_MAX];
 	size_t n = 0;
 

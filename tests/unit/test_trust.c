@@ -95,12 +95,42 @@ static void test_id_must_match_key(void **state)
 	assert_int_equal(fws_trust_parse(blob, n, &back), FWS_E_TRUST_STORE);
 }
 
+/* One key listed twice, once revoked and once not: the store is refused
+ * (order must not decide whether a key is trusted), by the encoder too. */
+static void test_duplicate_id_refused(void **state)
+{
+	fws_trust t, back;
+	uint8_t blob[FWS_TRUST_BLOB_MAX];
+	size_t n;
+	(void)state;
+
+	for (unsigned first_revoked = 0; first_revoked < 2; first_revoked++) {
+		make(&t);
+		t.keys[1] = t.keys[0];
+		t.keys[first_revoked].flags = FWS_TRUST_REVOKED;
+		t.keys[first_revoked ^ 1u].flags = 0;
+		assert_int_equal(fws_trust_encode(&t, blob, sizeof(blob)), 0);
+		/* written by hand, as another tool might */
+		t.count = 1;
+		n = fws_trust_encode(&t, blob, sizeof(blob));
+		assert_int_equal(n, 8 + 76 + 4);
+		memcpy(blob + 8 + 76, blob + 8, 76);
+		blob[8 + 76 + 8] = first_revoked ? 0 : FWS_TRUST_REVOKED;
+		blob[8 + 8] = first_revoked ? FWS_TRUST_REVOKED : 0;
+		blob[5] = 2;
+		n = 8 + 2 * 76 + 4;
+		fws_put_le32(blob + n - 4, fws_crc32(0, blob, n - 4));
+		assert_int_equal(fws_trust_parse(blob, n, &back), FWS_E_TRUST_STORE);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_every_flip_rejected),
 		cmocka_unit_test(test_id_must_match_key),
+		cmocka_unit_test(test_duplicate_id_refused),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

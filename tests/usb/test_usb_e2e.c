@@ -17,6 +17,7 @@
  *   - cable pulls (usb, hid): the device vanishes during the N-th DNLOAD and
  *     comes back; the same command resumes (at every DNLOAD over usb, early /
  *     middle / last over hid) or, told not to resume, starts over;
+ *   - every request sent in the direction it does not take is stalled;
  *   - a device in DFU runtime mode, detached into DFU mode; the fwseal CLI.
  *
  * The test runs itself as the host under the emulation:
@@ -284,6 +285,23 @@ static void test_listener_kept(void **state)
 	g_free(out);
 }
 
+/* Every request sent the wrong way (bmRequestType direction) is stalled,
+ * and the device goes on as before (usb_client_wrongdir.c). */
+static void test_wrong_direction(void **state)
+{
+	struct usb_fix f;
+	char *out = NULL;
+
+	(void)state;
+	device_from(&f, v2_device(), "wrongdir");
+	int rc = client_on(&f, "usb", NULL, &out, ARGS("wrongdir"));
+	if (rc != 0)
+		fail_freeing(out, "a request sent the wrong way was not stalled");
+	assert_has(out, "every request sent the wrong way was stalled\n");
+	g_free(out);
+	assert_runs_after_power_cycle(&f, "2.0.0");
+}
+
 static void test_flash(void **state)
 {
 	const char *dev = *state;
@@ -432,6 +450,7 @@ int main(int argc, char **argv)
 		                                                                       : test_hostile,
 		                                  .initial_state = &cases[i] };
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_listener_kept);
+	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_wrong_direction);
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_runtime_mode_detach);
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_cli);
 	int rc = _cmocka_run_group_tests("usb-e2e", tests, k, NULL, NULL);

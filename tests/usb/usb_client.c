@@ -15,6 +15,8 @@
  *                          over (usb_client_pull.c)
  *   listener               one uevent listener kept across list, open and close
  *                          (usb_client_listener.c)
+ *   wrongdir               every request sent in the direction it does not take
+ *                          is stalled (usb_client_wrongdir.c; usb only)
  * Exit: 0 as expected, 1 not as expected, 2 usage, 3 refused as expected.
  */
 #include "usb_client.h"
@@ -210,5 +212,7 @@ int usb_client_main(int argc, char **argv)
 		return client_pull(dev, &trust, argc - 3, argv + 3);
 	if (strcmp(action, "listener") == 0 && argc == 3)
 		return client_listener(dev);
+	if (strcmp(action, "wrongdir") == 0 && argc == 3)
+		return client_wrongdir();
 	return CLIENT_USAGE;
 }

@@ -58,6 +58,8 @@ int client_flash(const char *dev, const fws_trust *trust, const char *pkg_path, 
 int client_refuse(const char *dev, int argc, char **argv);
 int client_proto(const char *dev, int argc, char **argv);
 int client_pull(const char *dev, const fws_trust *trust, int argc, char **argv);
+/* Every request sent the wrong way must STALL (usb_client_wrongdir.c). */
+int client_wrongdir(void);
 int client_listener(const char *dev);
 
 #endif

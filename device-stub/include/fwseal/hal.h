@@ -91,7 +91,8 @@ typedef struct fws_hal {
 	int (*recv)(void *ctx, uint8_t *dst, size_t cap, uint32_t timeout_ms);
 	fws_err (*send)(void *ctx, const uint8_t *src, size_t len);
 
-	/* Milliseconds from an arbitrary start, monotonic (wraps at 2^32). */
+	/* Milliseconds from an arbitrary start, monotonic (wraps at 2^32).
+	 * Required: the core times the flash-wear back-off with it. */
 	uint32_t (*now_ms)(void *ctx);
 
 	/* Reset the device (after FWS_REQ_RESET was answered). On hardware it

@@ -18,7 +18,7 @@
  * Transport mapping (docs/device-stub.md, "Requests"):
  *   USB DFU:  bRequest -> req.request, wValue -> req.value, the interface's
  *             alternate setting -> req.alt, OUT data -> req.data/len, wLength
- *             -> cap. A handler error (FWS_E_SEQUENCE etc.) means: STALL the
+ *             -> cap, bmRequestType bit 7 -> req.dir. A handler error (FWS_E_SEQUENCE etc.) means: STALL the
  *             control pipe. USB bus reset -> treat like FWS_REQ_RESET.
  *   Serial:   fws_stub_serial (fwseal/stub_serial.h) does this itself with
  *             the frames of fwseal/frame.h; its GETSTATUS answers carry the
@@ -49,6 +49,11 @@
  * core; the image starts after it. */
 #define FWS_STUB_META_BYTES   (4u + FWS_PKG_PREFIX_MAX)
 
+/* The largest DNLOAD the stub takes on any transport (DFU wTransferSize;
+ * usbfs limits a control transfer to 4096 bytes). A DNLOAD longer than
+ * fws_stub_xfer_size() is refused (errSTALLEDPKT). */
+#define FWS_STUB_XFER_MAX     4096u
+
 /* The DFU functional descriptor bmAttributes this stub implements (DFU 1.1
  * 4.1.3): download, upload of the info record, manifestation tolerant (it
  * answers GETSTATUS after manifestation; a reset then boots the image). */
@@ -66,6 +71,11 @@ enum fws_stub_alt {
 enum fws_stub_defect {
 	FWS_DEFECT_ACCEPT_DOWNGRADE = 1u << 0, /* skip the security-counter check */
 	FWS_DEFECT_SKIP_BLOCK_CHECK = 1u << 1, /* program a block before its check passes */
+	FWS_DEFECT_SKIP_HW_REV_CHECK = 1u << 2, /* take any hardware revision range */
+	FWS_DEFECT_SKIP_COMPONENT_CHECK = 1u << 3, /* take a package for any component */
+	FWS_DEFECT_WRITE_IN_PLACE = 1u << 4,   /* download over the running image (one
+	                                          slot, as naive updaters do): any
+	                                          interruption leaves nothing to boot */
 };
 
 typedef struct fws_stub_identity {
@@ -90,7 +100,12 @@ typedef struct fws_stub_config {
 	size_t buf_cap;
 	uint32_t poll_timeout_ms; /* bwPollTimeout reported while busy */
 	uint16_t xfer_size;       /* largest DNLOAD/UPLOAD data per request of the
-	                             transport (info record); 0 unknown */
+	                             transport (info record); 0: FWS_STUB_XFER_MAX */
+	/* Serial / HID (fwseal/stub_serial.h): the device-info DL_WINDOW field,
+	 * 0 to leave it out (a host then sends one DNLOAD at a time). */
+	uint8_t dl_window;        /* DNLOADs the link takes in flight, <=
+	                             FWS_STUB_SERIAL_WINDOW */
+	uint8_t dl_flags;         /* FWS_DL_* (devinfo.h) */
 	uint32_t defects;         /* enum fws_stub_defect bits */
 } fws_stub_config;
 
@@ -118,6 +133,9 @@ typedef struct fws_jstate {
 	uint32_t dl_offset;      /* stream offset of block dl_block */
 	uint8_t dl_expect[FWS_SHA256_LEN];        /* D(dl_block) */
 	uint8_t dl_prefix_digest[FWS_SHA256_LEN]; /* SHA-256 of the prefix */
+	uint8_t dl_starts;       /* download starts that may erase flash since the
+	                            last completed download (saturates): the
+	                            back-off of download.c ("Flash wear") */
 } fws_jstate;
 
 enum fws_boot_action {
@@ -160,8 +178,18 @@ typedef struct fws_stub {
 	uint8_t dl_slot;
 	bool dl_started;          /* prefix accepted, staging begun */
 	bool dl_done;             /* reader reported FWS_PKG_DONE */
-	uint32_t erased_upto;     /* image bytes of the staging slot erased */
+	uint32_t erased_upto;     /* image bytes of the staging slot erased (or
+	                             holding this download's blocks) */
 	uint8_t prefix_digest[FWS_SHA256_LEN];
+
+	/* flash wear (download.c, docs/device-stub.md "Flash wear"): what this
+	 * boot already erased for the download the journal names, so starting
+	 * it again erases nothing; when the last start that may erase was */
+	uint8_t wear;             /* 0: nothing known this boot; 1: wear_erased is
+	                             about the journal's download */
+	uint32_t wear_erased;     /* its image bytes erased in this boot */
+	uint32_t last_start_ms;   /* hal->now_ms() at boot or that start */
+	uint32_t backoff_ms;      /* the wait a FWS_E_BUSY refusal asked for */
 } fws_stub;
 
 /* Read the journal and set up the state machine (dfuIDLE). Writes nothing.
@@ -179,6 +207,17 @@ fws_err fws_stub_boot(fws_stub *s, fws_boot_result *out);
  * counter. No-op if the running image is already confirmed. */
 fws_err fws_stub_confirm(fws_stub *s);
 
+/* Direction of a request as the transport saw it (USB: bmRequestType bit
+ * 7). Serial frames have none: FWS_REQ_DIR_ANY. Every request has one
+ * direction (fws_stub_request_dir); one that came the other way is refused
+ * (STALL), so an UPLOAD never runs without an answer buffer and a DNLOAD
+ * never without its data. */
+enum fws_stub_dir {
+	FWS_REQ_DIR_ANY = 0, /* the transport has no direction (serial) */
+	FWS_REQ_DIR_OUT = 1, /* host to device */
+	FWS_REQ_DIR_IN = 2,  /* device to host */
+};
+
 /* One request, transport-neutral. */
 typedef struct fws_stub_req {
 	uint8_t request;     /* enum fws_dfu_request */
@@ -186,7 +225,16 @@ typedef struct fws_stub_req {
 	uint16_t value;      /* wValue (block number; ignored by this stub) */
 	const uint8_t *data; /* OUT data (DNLOAD, RESUME) */
 	size_t len;
+	uint8_t dir;         /* enum fws_stub_dir; 0 (ANY) when not given */
+	/* DNLOAD only: more data after data[0 .. len), for a transport that
+	 * received one request's data in two pieces (fws_frame.payload2) */
+	const uint8_t *data2;
+	size_t len2;
 } fws_stub_req;
+
+/* The direction request takes: FWS_REQ_DIR_IN for those that answer with
+ * data (GETSTATUS, GETSTATE, UPLOAD, INFO), FWS_REQ_DIR_OUT for the others. */
+uint8_t fws_stub_request_dir(uint8_t request);
 
 /* Handle a request; the answer goes to resp[0 .. *resp_len) (cap = the most
  * the host accepts, wLength). Returns FWS_OK, or the error that made the
@@ -200,6 +248,15 @@ typedef struct fws_stub_req {
  * carry the stream from that offset on. */
 fws_err fws_stub_handle(fws_stub *s, const fws_stub_req *req, uint8_t *resp, size_t cap,
                         size_t *resp_len);
+
+/* Where the data of the next DNLOAD may be received, so it need not be
+ * copied (fws_pkg_reader_room): inside the block buffer, after whatever a
+ * download in progress holds there; *cap is the room. A transport that
+ * receives a DNLOAD's data there passes that pointer as req.data. The room
+ * is scratch until the DNLOAD is handled: data of a request that is then
+ * refused, repeated or dropped harms nothing. NULL (*cap 0) when a DNLOAD
+ * would find no room (the transport then uses its own buffer). */
+uint8_t *fws_stub_dnload_room(fws_stub *s, size_t *cap);
 
 /* True once a FWS_REQ_RESET was answered: the port calls hal->reset. */
 bool fws_stub_reset_pending(const fws_stub *s);
@@ -216,6 +273,11 @@ uint32_t fws_stub_resume_offset(const fws_stub *s);
 void fws_stub_info(const fws_stub *s, fws_devinfo *out);
 
 #define FWS_STUB_RESUME_LEN (4u + FWS_SHA256_LEN)
+
+/* The largest DNLOAD data this device takes per request: cfg.xfer_size as
+ * the device-info record reports it (a serial link with FWS_DL_UNIT_CHUNKS
+ * takes a whole frame, 4160 bytes), FWS_STUB_XFER_MAX when it is 0. */
+uint16_t fws_stub_xfer_size(const fws_stub *s);
 
 /* Map a detail error onto a DFU 1.1 bStatus. */
 uint8_t fws_stub_dfu_status(fws_err e);

@@ -38,3 +38,4 @@ uint64_t clock_ticks(void)
 	} while (ms != ms_count);
 	return (uint64_t)ms * TICKS_PER_MS + (TICKS_PER_MS - 1u - cur);
 }
+

@@ -35,11 +35,12 @@ _Static_assert(BLOCK_BUF >= FWS_PKG_BUF_MIN, "the package reader needs FWS_PKG_B
  * board's 25 MHz. */
 #define POLL_TIMEOUT_MS 1500u
 
-/* Largest DNLOAD payload per frame the host may send (info record): what
- * one frame carries (FWS_FRAME_PAYLOAD_MAX, set by meson.build), rounded
- * down to a power of two. */
-#define XFER_SIZE (FWS_FRAME_PAYLOAD_MAX >= 4096u ? 4096u : \
-                   FWS_FRAME_PAYLOAD_MAX >= 2048u ? 2048u : 1024u)
+/* Largest DNLOAD payload per frame the host may send (info record): one
+ * package unit, a block with its next digest, which lands straight in the
+ * block buffer (fws_stub_dnload_room); the frame decoder itself holds only
+ * small payloads. The device tells hosts to cut DNLOADs at unit boundaries
+ * (FWS_DL_UNIT_CHUNKS) and to send one at a time (window 1). */
+#define XFER_SIZE BLOCK_BUF
 _Static_assert(XFER_SIZE <= FWS_FRAME_PAYLOAD_MAX, "a DNLOAD must fit one frame");
 
 static uint8_t block_buf[BLOCK_BUF] __attribute__((aligned(8)));
@@ -92,6 +93,8 @@ PHASE start_core(void)
 	cfg.buf_cap = sizeof block_buf;
 	cfg.poll_timeout_ms = POLL_TIMEOUT_MS;
 	cfg.xfer_size = XFER_SIZE;
+	cfg.dl_window = 1;
+	cfg.dl_flags = FWS_DL_UNIT_CHUNKS;
 	if (fws_stub_init(&stub, &cfg) != FWS_OK)
 		board_exit(0);
 }

@@ -29,8 +29,11 @@ typedef struct fws_posix_dev {
 	uint32_t baud;          /* 0: no pacing */
 	uint64_t tx_free_ns;    /* pacing: when the line is free again */
 	uint64_t rx_free_ns;
+	bool mute_when_off;     /* a cut from the control socket: a device without
+	                           power sends and takes no bytes (sim_control.h) */
 	bool reset_requested;
 	int started_slot;       /* last start_image slot, -1 none */
+	uint32_t clock_skew_ms; /* added to now_ms: tests let time pass at once */
 	fws_hal hal;
 } fws_posix_dev;
 

@@ -13,13 +13,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fwseal/encoding.h"
 #include "fwseal/stub.h"
 #include "fwseal/stub_serial.h"
 #include "posix_hal.h"
+#include "sim_control.h"
 #include "sim_options.h"
 #include "sim_pty.h"
 #if defined(FWS_SIM_USB)
@@ -57,11 +60,101 @@ struct sim_unit {
 	uint8_t block_buf[FWS_ENC_BUF_NEED(FWS_PKG_BLOCK_MAX)];
 	sim_options opts;
 	fws_stub_config config;
+	sim_ctl ctl;             /* control socket (sim_control.h) */
+	bool ctl_cut;            /* the armed or done cut came from the control */
+	uint32_t off_ms;         /* how long the power stays off */
+	unsigned power_cuts;     /* cuts from the control since start */
 };
 static struct sim_unit units[SIM_UNITS_MAX];
 
+static int start_device(struct sim_unit *u);
+
+static void sleep_ms(uint32_t ms)
+{
+	struct timespec ts = {(time_t)(ms / 1000u), (long)(ms % 1000u) * 1000000L};
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+	}
+}
+
+/* The power came back after a cut from the control socket: RAM is gone (the
+ * stub, the serial link, the block buffer start from zero, as at power-on),
+ * flash keeps what the cut left, and the device boots from it. */
+static void power_cycle(struct sim_unit *u, bool wait_off)
+{
+	fprintf(stderr, "fwseal-sim: power cut (control) after %llu flash operations%s; off for "
+	        "%u ms\n", (unsigned long long)u->dev.flash.ops,
+	        u->dev.flash.torn ? ", the cut operation torn" : "", (unsigned)u->off_ms);
+	if (wait_off)
+		sleep_ms(u->off_ms);
+	if (u->dev.fd >= 0) {
+		/* what the host sent to a device without power is lost */
+		uint8_t junk[256];
+		struct pollfd p = {u->dev.fd, POLLIN, 0};
+
+		while (poll(&p, 1, 0) > 0 && (p.revents & POLLIN) && read(u->dev.fd, junk, sizeof junk) > 0) {
+		}
+	}
+	memset(&u->stub, 0, sizeof u->stub);
+	memset(&u->link_state, 0, sizeof u->link_state);
+	memset(u->block_buf, 0, sizeof u->block_buf);
+	fws_simflash_repower(&u->dev.flash);
+	u->dev.reset_requested = false;
+	u->dev.mute_when_off = false;
+	u->ctl_cut = false;
+	u->power_cuts++;
+	if (start_device(u) != 0)
+		exit(2);
+}
+
+/* A request on the control socket (both faces). A cut "now" is only
+ * prepared here (*cut_now): the caller makes it and answers once the power
+ * is back; everything else is answered here. */
+static void unit_control(struct sim_unit *u, sim_ctl_req *r, bool *cut_now)
+{
+	const fws_flash_geom *g = &u->dev.hal.geom;
+
+	*cut_now = false;
+	switch (r->op) {
+	case SIM_CTL_SERIAL:
+		sim_ctl_reply(r, "ok %s", u->opts.serial_number);
+		return;
+	case SIM_CTL_STATUS:
+		sim_ctl_reply(r, "ok power-cuts %u flash-ops %llu", u->power_cuts,
+		              (unsigned long long)u->dev.flash.ops);
+		return;
+	case SIM_CTL_CUT_NOW:
+	case SIM_CTL_CUT_AT_IMAGE:
+	case SIM_CTL_CUT_AT_JOURNAL:
+		break;
+	}
+	if (u->dev.flash.armed || u->dev.flash.armed_range || u->dev.flash.dead) {
+		sim_ctl_reply(r, "error a power cut is already armed");
+		return;
+	}
+	u->ctl_cut = true;
+	u->off_ms = r->off_ms;
+	u->dev.mute_when_off = true;
+	if (r->op == SIM_CTL_CUT_NOW) {
+		u->dev.flash.dead = true;
+		*cut_now = true;
+		return;
+	}
+	if (r->op == SIM_CTL_CUT_AT_IMAGE)
+		fws_simflash_arm_cut_in(&u->dev.flash, g->slot[0].off, (uint32_t)u->dev.flash.size,
+		                        r->torn);
+	else
+		fws_simflash_arm_cut_in(&u->dev.flash, g->journal[0], g->journal[1] + g->sector_size,
+		                        r->torn);
+	sim_ctl_reply(r, "ok armed");
+}
+
 static void power_check(struct sim_unit *u)
 {
+	if (u->dev.flash.dead && u->ctl_cut) {
+		power_cycle(u, true);
+		return;
+	}
 	if (u->dev.flash.dead) {
 		fprintf(stderr, "fwseal-sim: power cut after %llu flash operations%s.\n",
 		        (unsigned long long)u->dev.flash.ops, u->dev.flash.torn ? " (torn)" : "");
@@ -114,16 +207,35 @@ static void usb_restart(void *ctx)
 {
 	struct sim_unit *u = ctx;
 
+	if (u->dev.flash.dead && u->ctl_cut) {
+		/* the emulation already kept it off the bus for off_ms */
+		power_cycle(u, false);
+		return;
+	}
 	u->dev.hal.reset(u->dev.hal.ctx);
 	fprintf(stderr, "fwseal-sim: reset\n");
 	if (start_device(u) != 0)
 		exit(2);
 }
 
+static void usb_control(void *ctx, sim_ctl_req *r, bool *cut_now)
+{
+	unit_control(ctx, r, cut_now);
+}
+
+/* -1 while powered; after a cut from the control: how long it stays off. */
+static int usb_power_lost(void *ctx)
+{
+	struct sim_unit *u = ctx;
+
+	return u->dev.flash.dead && u->ctl_cut ? (int)u->off_ms : -1;
+}
+
 /* --usb: every unit on the emulated bus (sim_usb.h); returns the exit code. */
 static int run_usb(size_t n, int argc, char **argv)
 {
 	static struct fws_sim_usb_port ports[SIM_UNITS_MAX];
+	char controls[SIM_UNITS_MAX * sizeof units[0].ctl.path + SIM_UNITS_MAX] = "";
 
 	memset(ports, 0, sizeof ports);
 	for (size_t i = 0; i < n; i++) {
@@ -144,10 +256,23 @@ static int run_usb(size_t n, int argc, char **argv)
 		ports[i].stub = &u->stub;
 		ports[i].restart = usb_restart;
 		ports[i].ctx = u;
+		if (u->ctl.fd >= 0) {
+			ports[i].ctl = &u->ctl;
+			ports[i].control = usb_control;
+			ports[i].power_lost = usb_power_lost;
+			if (controls[0])
+				strcat(controls, ":");
+			strcat(controls, u->ctl.path);
+		}
 	}
+	/* COMMAND finds the devices' control sockets here (docs/device-stub.md) */
+	if (controls[0])
+		setenv("FWSEAL_SIM_CONTROL", controls, 1);
 	int rc = fws_sim_usb_main(ports, n, argc, argv);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		sim_ctl_close(&units[i].ctl);
 		fws_simflash_close(&units[i].dev.flash);
+	}
 	return rc;
 }
 #endif
@@ -194,6 +319,23 @@ static int setup_unit(struct sim_unit *u)
 	c->poll_timeout_ms = 0;
 	c->xfer_size = 4096;
 	c->defects = o->defects;
+
+	u->ctl.fd = -1;
+	if (!o->no_control) {
+		char cpath[4096];
+
+		char cwd[2048];
+
+		/* absolute, so it can be handed to any program */
+		if (o->state_dir[0] != '/' && getcwd(cwd, sizeof cwd) != NULL)
+			snprintf(cpath, sizeof cpath, "%s/%s/control.sock", cwd, o->state_dir);
+		else
+			snprintf(cpath, sizeof cpath, "%s/control.sock", o->state_dir);
+		if (sim_ctl_open(&u->ctl, o->control ? o->control : cpath) != 0)
+			fprintf(stderr, "fwseal-sim: no control socket at %s (%s); power cuts from the "
+			        "control are not available. Use --control with a shorter path.\n",
+			        o->control ? o->control : cpath, strerror(errno));
+	}
 	return 0;
 }
 
@@ -225,8 +367,23 @@ static int parse_units(int end, char **argv, size_t *n)
 	return 0;
 }
 
+/* What the line did to this boot's frames (the serial link starts afresh
+ * with each boot), for tests and benches that put noise on the line. */
+static void link_stats(const struct sim_unit *u)
+{
+	const fws_stub_serial *l = &u->link_state;
+
+	fprintf(stderr, "fwseal-sim: serial link: %u damaged frames dropped, %u windowed "
+	        "DNLOADs out of order dropped, %u requests answered again from the cache\n",
+	        (unsigned)(l->frames_bad + l->dec.bad), (unsigned)l->frames_dropped,
+	        (unsigned)l->frames_repeated);
+}
+
 int main(int argc, char **argv)
 {
+	/* fwseal-sim --ask SOCKET REQUEST...: the control socket's client */
+	if (argc >= 4 && strcmp(argv[1], "--ask") == 0)
+		return sim_ctl_ask(argv[2], argc - 3, argv + 3);
 	struct sim_unit *u = &units[0];
 	sim_link lk;
 	struct sigaction sa;
@@ -274,6 +431,12 @@ int main(int argc, char **argv)
 	}
 	u->dev.fd = lk.fd;
 	u->dev.baud = u->opts.baud;
+	/* The serial face: DNLOADs in flight and straight into the block buffer
+	 * (one package unit per request, which one frame carries whole). Not on
+	 * --usb, where DNLOADs are control transfers of wTransferSize. */
+	u->config.dl_window = u->opts.dl_window;
+	u->config.dl_flags = FWS_DL_UNIT_CHUNKS;
+	u->config.xfer_size = FWS_FRAME_PAYLOAD_MAX;
 	fws_posix_hal_init(&u->dev);
 	if (u->opts.no_encodings)
 		u->dev.hal.flash_map = NULL;
@@ -287,22 +450,37 @@ int main(int argc, char **argv)
 	if (start_device(u) != 0)
 		return 2;
 	printf("serial:%s\n", lk.path);
+	if (u->ctl.fd >= 0)
+		printf("control:%s\n", u->ctl.path);
 	fflush(stdout);
 
 	while (!stop) {
 		fws_err e = fws_stub_serial_poll(&u->link_state, 200);
+		sim_ctl_req req;
+		bool cut_now = false;
 
 		power_check(u);
+		if (sim_ctl_next(&u->ctl, 0, &req)) {
+			unit_control(u, &req, &cut_now);
+			if (cut_now) {
+				power_cycle(u, true);
+				sim_ctl_reply(&req, "ok power-cut");
+			}
+			continue;
+		}
 		if (e != FWS_OK && e != FWS_E_DISCONNECTED)
 			fprintf(stderr, "fwseal-sim: serial: %s\n", fws_err_describe(e));
 		if (fws_stub_reset_pending(&u->stub)) {
+			link_stats(u);
 			u->dev.hal.reset(u->dev.hal.ctx);
 			fprintf(stderr, "fwseal-sim: reset\n");
 			if (start_device(u) != 0)
 				return 2;
 		}
 	}
+	link_stats(u);
 	sim_link_close(&lk);
+	sim_ctl_close(&u->ctl);
 	fws_simflash_close(&u->dev.flash);
 	return 0;
 }

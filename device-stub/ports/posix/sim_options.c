@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fwseal/stub.h"
+#include "fwseal/stub_serial.h"
 #include "sim_options.h"
 
 static const char usage[] =
@@ -20,6 +21,8 @@ static const char usage[] =
 	"  --serial-number SN   serial number (default SIM-0001)\n"
 	"  --baud N             pace the link like a UART at N baud (8N1)\n"
 	"  --tty PATH           serve this tty instead of a new pty\n"
+	"  --dl-window N        serial: DNLOADs taken in flight (device-info DL_WINDOW;\n"
+	"                       default 4, 1 = one at a time, 0 = do not report it)\n"
 	"  --vendor-id ID       --class-id ID  --component NAME   identity checks\n"
 	"  --flash-size BYTES   flash size (default 4M; K/M suffix)\n"
 	"  --max-block BYTES    largest package block accepted (default 4096)\n"
@@ -29,13 +32,19 @@ static const char usage[] =
 	"  --cut-after N        power cut after N flash operations (env FWSEAL_SIM_CUT_AFTER)\n"
 	"  --torn               the cut operation is half done (env FWSEAL_SIM_TORN=1)\n"
 	"  --bitflip OFF[:BIT]  flip one flash bit at start (a bit error)\n"
-	"  --defect NAME        planted defect: accept-downgrade, skip-block-check\n"
+	"  --defect NAME        planted defect (repeatable): accept-downgrade,\n"
+	"                       skip-block-check, skip-hw-rev-check, skip-component-check,\n"
+	"                       write-in-place (docs/device-stub.md)\n"
+	"  --control PATH       control socket (power cuts; docs/device-stub.md); default\n"
+	"                       STATE/control.sock. --no-control: none\n"
 	"  --usb [USB options] -- COMMAND...  instead of a pty: run COMMAND against the\n"
 	"                       device on emulated USB (DFU + HID), exit with its code;\n"
 	"                       see docs/usb.md (needs umockdev)\n"
 	"  --and [device options]  before --usb: one more device on the same emulated\n"
 	"                       USB bus (its own --state, --serial-number, --model, ...)\n"
 	"  --ram                print the stub's static RAM (bytes) and exit\n"
+	"fwseal-sim --ask SOCKET REQUEST...  send one request to a running simulator's\n"
+	"                       control socket (e.g. power-cut now) and print the answer\n"
 	"Exit: 0 after a signal, 2 usage or setup error, 3 power cut (restart to continue).\n";
 
 static bool parse_u64(const char *s, uint64_t *out)
@@ -68,7 +77,7 @@ static int bad(const char *what, const char *arg)
 enum {
 	OPT_STATE = 256, OPT_TRUST, OPT_MODEL, OPT_HWREV, OPT_SN, OPT_BAUD, OPT_TTY, OPT_VID,
 	OPT_CID, OPT_COMPONENT, OPT_FLASH, OPT_MAXBLOCK, OPT_NOCONFIRM, OPT_NOENC, OPT_CUT, OPT_TORN,
-	OPT_FLIP, OPT_DEFECT, OPT_RAM, OPT_HELP,
+	OPT_FLIP, OPT_DEFECT, OPT_RAM, OPT_HELP, OPT_CONTROL, OPT_NO_CONTROL, OPT_WINDOW,
 };
 
 int sim_options_parse(sim_options *o, int argc, char **argv)
@@ -81,6 +90,7 @@ int sim_options_parse(sim_options *o, int argc, char **argv)
 		{"serial-number", required_argument, NULL, OPT_SN},
 		{"baud", required_argument, NULL, OPT_BAUD},
 		{"tty", required_argument, NULL, OPT_TTY},
+		{"dl-window", required_argument, NULL, OPT_WINDOW},
 		{"vendor-id", required_argument, NULL, OPT_VID},
 		{"class-id", required_argument, NULL, OPT_CID},
 		{"component", required_argument, NULL, OPT_COMPONENT},
@@ -92,6 +102,8 @@ int sim_options_parse(sim_options *o, int argc, char **argv)
 		{"torn", no_argument, NULL, OPT_TORN},
 		{"bitflip", required_argument, NULL, OPT_FLIP},
 		{"defect", required_argument, NULL, OPT_DEFECT},
+		{"control", required_argument, NULL, OPT_CONTROL},
+		{"no-control", no_argument, NULL, OPT_NO_CONTROL},
 		{"ram", no_argument, NULL, OPT_RAM},
 		{"help", no_argument, NULL, OPT_HELP},
 		{NULL, 0, NULL, 0},
@@ -105,6 +117,7 @@ int sim_options_parse(sim_options *o, int argc, char **argv)
 	o->serial_number = "SIM-0001";
 	o->flash_size = 4u * 1024u * 1024u;
 	o->max_block = 4096;
+	o->dl_window = SIM_DL_WINDOW_DEFAULT;
 	env = getenv("FWSEAL_SIM_CUT_AFTER");
 	if (env != NULL && *env != '\0') {
 		if (!parse_u64(env, &o->cut_after))
@@ -150,6 +163,11 @@ int sim_options_parse(sim_options *o, int argc, char **argv)
 				return bad("flash size (64K..512M, whole 4K sectors)", optarg);
 			o->flash_size = (uint32_t)v;
 			break;
+		case OPT_WINDOW:
+			if (!parse_u64(optarg, &v) || v > FWS_STUB_SERIAL_WINDOW)
+				return bad("--dl-window (0 to FWS_STUB_SERIAL_WINDOW)", optarg);
+			o->dl_window = (uint8_t)v;
+			break;
 		case OPT_MAXBLOCK:
 			if (!parse_u64(optarg, &v) || v < FWS_PKG_BLOCK_MIN || v > FWS_PKG_BLOCK_MAX)
 				return bad("max block size", optarg);
@@ -181,9 +199,18 @@ int sim_options_parse(sim_options *o, int argc, char **argv)
 				o->defects |= FWS_DEFECT_ACCEPT_DOWNGRADE;
 			else if (strcmp(optarg, "skip-block-check") == 0)
 				o->defects |= FWS_DEFECT_SKIP_BLOCK_CHECK;
+			else if (strcmp(optarg, "skip-hw-rev-check") == 0)
+				o->defects |= FWS_DEFECT_SKIP_HW_REV_CHECK;
+			else if (strcmp(optarg, "skip-component-check") == 0)
+				o->defects |= FWS_DEFECT_SKIP_COMPONENT_CHECK;
+			else if (strcmp(optarg, "write-in-place") == 0)
+				o->defects |= FWS_DEFECT_WRITE_IN_PLACE;
 			else
-				return bad("defect (accept-downgrade, skip-block-check)", optarg);
+				return bad("defect (accept-downgrade, skip-block-check, skip-hw-rev-check, "
+				           "skip-component-check, write-in-place)", optarg);
 			break;
+		case OPT_CONTROL: o->control = optarg; break;
+		case OPT_NO_CONTROL: o->no_control = true; break;
 		case OPT_RAM:
 			o->ram = true;
 			return 0;

@@ -6,6 +6,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* DNLOADs in flight a simulated serial device takes: a pty (and the UART
+ * model in front of it) buffers more than that, and two already keep the
+ * line busy while the device answers (docs/serial-protocol.md). */
+#define SIM_DL_WINDOW_DEFAULT 4u
+
 typedef struct sim_options {
 	const char *state_dir;
 	const char *trust;
@@ -13,6 +18,8 @@ typedef struct sim_options {
 	const char *serial_number;
 	const char *component;
 	const char *tty;          /* serve this tty instead of a new pty */
+	const char *control;      /* control socket path; NULL: STATE/control.sock */
+	bool no_control;
 	uint16_t hw_rev;
 	uint16_t vendor_id;
 	uint16_t class_id;
@@ -28,6 +35,7 @@ typedef struct sim_options {
 	uint32_t flip_off;
 	unsigned flip_bit;
 	uint32_t defects;         /* enum fws_stub_defect */
+	uint8_t dl_window;        /* serial: device-info DL_WINDOW, 0 = not reported */
 	bool ram;                 /* print the stub's RAM use and exit */
 } sim_options;
 

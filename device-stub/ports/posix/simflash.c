@@ -2,6 +2,7 @@
 /* simflash.c - see simflash.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -37,6 +38,12 @@ fws_err fws_simflash_open(fws_simflash *f, const char *path, size_t size, uint32
 	}
 	if (fresh)
 		memset(f->mem, 0xFF, size);
+	f->erases = calloc(size / sector_size, sizeof *f->erases);
+	if (f->erases == NULL) {
+		munmap(f->mem, size);
+		f->mem = NULL;
+		goto fail;
+	}
 	f->size = size;
 	f->sector_size = sector_size;
 	f->write_size = write_size;
@@ -56,18 +63,21 @@ void fws_simflash_close(fws_simflash *f)
 	}
 	if (f->fd >= 0)
 		close(f->fd);
+	free(f->erases);
+	f->erases = NULL;
 	f->mem = NULL;
 	f->fd = -1;
 }
 
 /* Count an operation; false if power is (now) off. *cut says this very
  * operation is the interrupted one. */
-static bool power(fws_simflash *f, bool *cut)
+static bool power(fws_simflash *f, uint32_t off, bool *cut)
 {
 	*cut = false;
 	if (f->dead)
 		return false;
-	if (f->armed && f->ops == f->cut_after) {
+	if ((f->armed && f->ops == f->cut_after) ||
+	    (f->armed_range && off >= f->cut_lo && off < f->cut_hi)) {
 		f->dead = true;
 		*cut = true;
 		return false;
@@ -108,7 +118,7 @@ fws_err fws_simflash_write(fws_simflash *f, uint32_t off, const uint8_t *src, si
 			return FWS_E_FLASH_WRITE;
 		}
 	}
-	if (!power(f, &cut)) {
+	if (!power(f, off, &cut)) {
 		if (cut && f->torn) {
 			/* Torn program: the first half lands, the rest does not. */
 			for (size_t i = 0; i < len / 2u; i++)
@@ -129,12 +139,15 @@ fws_err fws_simflash_erase(fws_simflash *f, uint32_t off)
 		f->violations++;
 		return FWS_E_FLASH_ERASE;
 	}
-	if (!power(f, &cut)) {
-		if (cut && f->torn)
+	if (!power(f, off, &cut)) {
+		if (cut && f->torn) {
 			memset(f->mem + off, 0xFF, f->sector_size / 2u);
+			f->erases[off / f->sector_size]++; /* a started erase wears too */
+		}
 		return FWS_E_FLASH_ERASE;
 	}
 	memset(f->mem + off, 0xFF, f->sector_size);
+	f->erases[off / f->sector_size]++;
 	return FWS_OK;
 }
 
@@ -145,12 +158,26 @@ void fws_simflash_arm_cut(fws_simflash *f, uint64_t n, bool torn)
 	f->torn = torn;
 }
 
+void fws_simflash_arm_cut_in(fws_simflash *f, uint32_t lo, uint32_t hi, bool torn)
+{
+	f->armed_range = true;
+	f->cut_lo = lo;
+	f->cut_hi = hi;
+	f->torn = torn;
+}
+
 void fws_simflash_repower(fws_simflash *f)
 {
 	f->armed = false;
+	f->armed_range = false;
 	f->dead = false;
 	f->torn = false;
 	f->ops = 0;
+}
+
+uint32_t fws_simflash_erases(const fws_simflash *f, uint32_t off)
+{
+	return f->erases != NULL && off < f->size ? f->erases[off / f->sector_size] : 0u;
 }
 
 void fws_simflash_flip(fws_simflash *f, uint32_t off, unsigned bit)

@@ -32,9 +32,12 @@ typedef struct fws_simflash {
 	uint64_t ops;        /* programs + erases since open / re-power */
 	uint64_t cut_after;  /* 0: no cut armed; else ops allowed before the cut */
 	bool armed;
+	bool armed_range;    /* cut the next operation inside [cut_lo, cut_hi) */
+	uint32_t cut_lo, cut_hi;
 	bool torn;
 	bool dead;           /* power is off: every operation fails */
 	uint32_t violations; /* refused programs (alignment, not erased) */
+	uint32_t *erases;    /* per sector: erases since open (wear; torn ones too) */
 } fws_simflash;
 
 /* Open path as flash of size bytes; a new (or empty) file is created erased.
@@ -53,9 +56,16 @@ const uint8_t *fws_simflash_map(const fws_simflash *f, uint32_t off, size_t len)
 
 /* Arm a power cut: n more operations succeed, the next one is cut. */
 void fws_simflash_arm_cut(fws_simflash *f, uint64_t n, bool torn);
+/* Arm a power cut at the next program or erase at an offset in [lo, hi)
+ * (operations elsewhere go on). */
+void fws_simflash_arm_cut_in(fws_simflash *f, uint32_t lo, uint32_t hi, bool torn);
 /* Power back on: clears the cut and the dead state, keeps the content. */
 void fws_simflash_repower(fws_simflash *f);
 /* Flip one bit (a bit error in the cell). */
 void fws_simflash_flip(fws_simflash *f, uint32_t off, unsigned bit);
+
+/* Erases of the sector holding off since open (NOR wears out after
+ * 10k..100k of them): what tests of flash wear count. */
+uint32_t fws_simflash_erases(const fws_simflash *f, uint32_t off);
 
 #endif /* FWSEAL_SIMFLASH_H */

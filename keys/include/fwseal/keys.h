@@ -28,6 +28,7 @@ typedef enum fws_key_err {
 	FWS_KEY_E_CRYPTO = -5,     /* the crypto library failed (RNG, signing) */
 	FWS_KEY_E_TOKEN = -6,      /* PKCS#11 module, token, login or key failed */
 	FWS_KEY_E_USAGE = -7,      /* invalid request (bad key id, too many keys) */
+	FWS_KEY_E_EXPOSED = -8,    /* a private key file group or others may read */
 } fws_key_err;
 
 typedef struct fws_key_msg {
@@ -126,7 +127,25 @@ fws_key_err fws_file_write_atomic(const char *path, const void *data, size_t len
 fws_key_err fws_file_read_small(const char *path, size_t max, char **out, size_t *len,
                                 fws_key_msg *msg);
 
-/* Read a passphrase or PIN file: its first line, without the line ending. */
+/* Secrets (passphrases, PINs, private keys) are read with read(2), never
+ * through stdio, and wiped whole (mbedtls_platform_zeroize) on every path. */
+#define FWS_SECRET_MAX 1024u
+
+/* Read a passphrase or PIN file: its first line, without the line ending,
+ * in a buffer that only fws_secret_free may release (it wipes all
+ * FWS_SECRET_MAX + 1 bytes, the rest of the file included). */
 fws_key_err fws_secret_file_read(const char *path, char **out, fws_key_msg *msg);
+void fws_secret_free(char *secret);
+
+/* Read a whole file that may hold a secret (<= max bytes, NUL-terminated)
+ * into a buffer of max + 1 bytes, to be released with
+ * fws_secret_wipe_free(buf, max + 1). With private (a private key file) it
+ * is refused (FWS_KEY_E_EXPOSED, the message names the chmod that fixes it)
+ * if group or others may read or write it, before a byte of it is read. */
+fws_key_err fws_secret_read(const char *path, size_t max, bool private, char **out, size_t *len,
+                            fws_key_msg *msg);
+
+/* Wipe cap bytes at p, then free it (NULL: nothing). */
+void fws_secret_wipe_free(void *p, size_t cap);
 
 #endif /* FWSEAL_KEYS_H */

@@ -20,27 +20,41 @@
 #define FWS_ECDSA_SIG_LEN  64u  /* r || s, big-endian, 32 bytes each */
 #define FWS_KEY_ID_LEN     8u   /* first 8 bytes of SHA-256(public key) */
 
+/* Every function that computes something returns FWS_OK or an error
+ * (FWS_E_CRYPTO when mbedTLS, or a hardware engine behind it, fails): a
+ * failure is an error, never a digest. The result must be checked. */
+#if defined(__GNUC__)
+#define FWS_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define FWS_MUST_CHECK
+#endif
+
 typedef struct fws_sha256_ctx {
 	mbedtls_sha256_context c;
+	int err; /* first mbedTLS error, sticky: later calls do nothing */
 } fws_sha256_ctx;
 
-void fws_sha256_init(fws_sha256_ctx *ctx);
-void fws_sha256_update(fws_sha256_ctx *ctx, const uint8_t *p, size_t n);
-void fws_sha256_final(fws_sha256_ctx *ctx, uint8_t out[FWS_SHA256_LEN]);
-void fws_sha256(const uint8_t *p, size_t n, uint8_t out[FWS_SHA256_LEN]);
+/* init/update/final: an error is sticky, so a caller may check only the
+ * final call (which must be checked); final always frees the context. On
+ * error out holds no digest (it is zeroed). */
+fws_err fws_sha256_init(fws_sha256_ctx *ctx);
+fws_err fws_sha256_update(fws_sha256_ctx *ctx, const uint8_t *p, size_t n);
+FWS_MUST_CHECK fws_err fws_sha256_final(fws_sha256_ctx *ctx, uint8_t out[FWS_SHA256_LEN]);
+FWS_MUST_CHECK fws_err fws_sha256(const uint8_t *p, size_t n, uint8_t out[FWS_SHA256_LEN]);
 
 /* SHA-256 of two buffers back to back (a block and its next-digest). */
-void fws_sha256_2(const uint8_t *a, size_t an, const uint8_t *b, size_t bn,
-                  uint8_t out[FWS_SHA256_LEN]);
+FWS_MUST_CHECK fws_err fws_sha256_2(const uint8_t *a, size_t an, const uint8_t *b, size_t bn,
+                                    uint8_t out[FWS_SHA256_LEN]);
 
 /* Constant-time equality of two byte strings of length n. */
 bool fws_ct_equal(const uint8_t *a, const uint8_t *b, size_t n);
 
-/* Key id of an uncompressed P-256 public key. */
-void fws_key_id(const uint8_t pub[FWS_P256_PUB_LEN], uint8_t id[FWS_KEY_ID_LEN]);
+/* Key id of an uncompressed P-256 public key (FWS_E_CRYPTO: no id). */
+FWS_MUST_CHECK fws_err fws_key_id(const uint8_t pub[FWS_P256_PUB_LEN], uint8_t id[FWS_KEY_ID_LEN]);
 
 /* Verify a raw r||s ECDSA P-256 signature over a 32-byte digest.
- * FWS_OK, FWS_E_SIGNATURE (does not verify) or FWS_E_INVAL (bad key). */
+ * FWS_OK, FWS_E_SIGNATURE (does not verify), FWS_E_INVAL (bad key) or
+ * FWS_E_CRYPTO (mbedTLS failed, e.g. out of memory: not checked at all). */
 fws_err fws_ecdsa_p256_verify(const uint8_t pub[FWS_P256_PUB_LEN],
                               const uint8_t digest[FWS_SHA256_LEN],
                               const uint8_t sig[FWS_ECDSA_SIG_LEN]);

@@ -40,8 +40,8 @@
  * hosts accept up to FWS_DEVINFO_MAX, which leaves room for later fields.
  * (8 header; 5 u16, 3 u32, 1 i64, 2 u8 fields; model, serial, component,
  * fw_version; 8 keys; 2 slots; stub_version; resume; image SHA-256;
- * crypto_lib; encodings; 4 bytes TLV header each.) */
-#define FWS_DEVINFO_ENCODED_MAX 560u
+ * crypto_lib; dl_window; encodings; 4 bytes TLV header each.) */
+#define FWS_DEVINFO_ENCODED_MAX 566u
 #define FWS_SERIAL_MAX       32u
 #define FWS_STUB_VERSION_MAX 32u
 #define FWS_CRYPTO_LIB_MAX   32u
@@ -76,10 +76,20 @@ enum fws_devinfo_tag {
 	                                     port), not hardware; absent on real devices */
 	FWS_DI_CRYPTO_LIB       = 0x8003, /* text 1..32: the crypto library the device
 	                                     verifies with, and its version */
+	FWS_DI_DL_WINDOW        = 0x8004, /* u8 window | u8 flags (FWS_DL_*): DNLOADs the
+	                                     device takes in flight on serial / HID
+	                                     (FWS_FRAME_REQ_WINDOW); absent = 1. Later
+	                                     versions may append bytes. */
 	FWS_DI_ENCODINGS        = 0x8006, /* u32 largest block size of an encoded package |
 	                                     u8 payload encodings it decodes, ascending
 	                                     (fwseal/encoding.h); absent: none */
 };
+
+/* FWS_DI_DL_WINDOW flags */
+#define FWS_DL_UNIT_CHUNKS 0x01u /* the device receives DNLOAD data straight into
+                                    its block buffer: a DNLOAD must not carry bytes
+                                    of two package units (the prefix; one block
+                                    with its next digest), docs/serial-protocol.md */
 
 enum fws_slot_state {
 	FWS_SLOT_EMPTY = 0,     /* erased / nothing */
@@ -137,6 +147,8 @@ typedef struct fws_devinfo {
 	uint8_t image_sha256[FWS_SHA256_LEN];
 	bool simulator;         /* the device says it is a simulation */
 	char crypto_lib[FWS_CRYPTO_LIB_MAX + 1]; /* "": not reported */
+	uint8_t dl_window;      /* 0: not reported (one DNLOAD at a time) */
+	uint8_t dl_flags;       /* FWS_DL_* */
 	uint32_t encodings;     /* bit e: decodes encoding e (1..31); 0: none or unknown */
 	uint32_t enc_max_block; /* largest block size of an encoded package it takes */
 } fws_devinfo;

@@ -41,6 +41,7 @@ typedef enum fws_err {
 	FWS_E_IMAGE_DIGEST = -34,  /* whole image does not match its SHA-256 */
 	FWS_E_CHAIN_END = -35,     /* hash chain does not end in zero digest */
 	FWS_E_TRUST_STORE = -36,   /* trust store malformed */
+	FWS_E_CRYPTO = -37,        /* the crypto library failed (no result) */
 
 	/* policy */
 	FWS_E_MODEL = -50,         /* package is for another model */

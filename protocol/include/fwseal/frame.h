@@ -64,6 +64,14 @@ _Static_assert(FWS_FRAME_PAYLOAD_MAX <= 0xFFFFu, "payload length must fit a u16 
  * that a GETSTATUS right after it would return (and act as if that GETSTATUS
  * was made), sparing one round trip per chunk on slow lines. */
 #define FWS_FRAME_REQ_STATUS 0x01u
+/* REQ_WINDOW on DNLOAD: the host sent this request without waiting for the
+ * answer to the one before it (seq - 1), as the device's DL_WINDOW allows
+ * (devinfo.h). The device executes it only right after seq - 1 and drops it
+ * unanswered otherwise (a request before it was lost: the host's timeout and
+ * go-back retransmission cover it); in dfuERROR it refuses it (STALL)
+ * without touching the status, so GETSTATUS still names the first failure.
+ * docs/serial-protocol.md, "Windowed download". */
+#define FWS_FRAME_REQ_WINDOW 0x02u
 
 /* status of an answer */
 enum fws_frame_status {
@@ -81,6 +89,11 @@ typedef struct fws_frame {
 	uint16_t length;
 	const uint8_t *payload; /* payload_len bytes; NULL allowed when 0 */
 	size_t payload_len;
+	/* Decoder with a sink only (fws_frame_decoder_set_sink): the payload
+	 * bytes that did not fit the sink's room follow in a second piece.
+	 * The encoder ignores these; 0 / NULL everywhere else. */
+	const uint8_t *payload2;
+	size_t payload2_len;
 	uint32_t crc;           /* set by decode and encode */
 } fws_frame;
 
@@ -115,9 +128,37 @@ enum fws_frame_event {
 	FWS_FRAME_BAD,      /* a frame was dropped (COBS, length or CRC error) */
 };
 
+/* Payload bytes the decoder holds itself. Hosts keep the default (any
+ * payload); a device that takes its large payloads through a sink (below)
+ * may build with less, at least what its other requests carry (RESUME: 36).
+ * A frame whose payload fits neither the sink nor this is dropped as too
+ * long (FWS_E_LIMIT). */
+#ifndef FWS_FRAME_RX_MAX
+#define FWS_FRAME_RX_MAX FWS_FRAME_PAYLOAD_MAX
+#endif
+_Static_assert(FWS_FRAME_RX_MAX <= FWS_FRAME_PAYLOAD_MAX, "the decoder never holds more than a payload");
+
+/* A sink places a frame's payload where its receiver wants it (the device
+ * stub: DNLOAD data straight into the block buffer, fwseal/stub_serial.h).
+ * Called once per frame, when its 8 header bytes have arrived (hdr holds
+ * seq, type, status, value, length; no payload yet): return where the
+ * payload goes and set *cap to the bytes there (NULL or 0: the decoder's own
+ * buffer). Payload beyond *cap continues in the decoder's buffer (payload2).
+ * The decoder writes there BEFORE it has checked the CRC, and may write up
+ * to *cap bytes even for a frame it then drops, so the room must be scratch
+ * space until a READY frame says what is valid. */
+typedef uint8_t *(*fws_frame_sink)(void *ctx, const fws_frame *hdr, size_t *cap);
+
 typedef struct fws_frame_decoder {
-	uint8_t buf[FWS_FRAME_RAW_MAX];
-	size_t fill;
+	uint8_t hdr[FWS_FRAME_HEADER_LEN];
+	uint8_t buf[FWS_FRAME_RX_MAX + FWS_FRAME_CRC_LEN]; /* payload (rest) + CRC */
+	size_t fill;       /* decoded body bytes of the current frame */
+	size_t buf_fill;   /* of them in buf */
+	fws_frame_sink sink;
+	void *sink_ctx;
+	uint8_t *room;     /* the sink's room for this frame, or NULL */
+	size_t room_cap;
+	size_t room_fill;
 	uint8_t code;      /* current COBS block code */
 	uint8_t left;      /* data bytes left in the current block */
 	bool started;      /* a code byte has been seen in this frame */
@@ -127,11 +168,14 @@ typedef struct fws_frame_decoder {
 
 void fws_frame_decoder_init(fws_frame_decoder *d);
 
+/* Send payloads through sink from the next frame on (NULL: none). */
+void fws_frame_decoder_set_sink(fws_frame_decoder *d, fws_frame_sink sink, void *ctx);
+
 /* Consume bytes up to and including the 0x00 that ends a frame, or all of
  * them. Returns the number of bytes consumed; call again with the rest.
- * Feed chunks of any size. On FWS_FRAME_READY, out->payload is valid until
- * the next call. On FWS_FRAME_BAD, *why (if not NULL) gets FWS_E_FRAME or
- * FWS_E_LIMIT (frame longer than FWS_FRAME_RAW_MAX). Empty frames (two 0x00
+ * Feed chunks of any size. On FWS_FRAME_READY, out->payload (and with a
+ * sink, out->payload2) is valid until the next call. On FWS_FRAME_BAD, *why (if not NULL) gets FWS_E_FRAME or
+ * FWS_E_LIMIT (frame longer than FWS_FRAME_RAW_MAX, or than the room). Empty frames (two 0x00
  * in a row) are ignored silently. */
 size_t fws_frame_decoder_feed(fws_frame_decoder *d, const uint8_t *in, size_t len,
                               enum fws_frame_event *ev, fws_frame *out, fws_err *why);

@@ -76,6 +76,8 @@ enum fws_tag {
 	                                      all units (headers + data, no digests) */
 	FWS_TAG_BASE             = 0x0014, /* delta only: 32 bytes SHA-256 of the base image,
 	                                      u32 its size, text 1..32 its version */
+	FWS_TAG_SBOM_SHA256      = 0x8013, /* 32 bytes: SHA-256 of the release's SBOM file
+	                                      (CycloneDX or SPDX JSON), non-critical */
 };
 
 #define FWS_MODEL_MAX      32u
@@ -129,6 +131,8 @@ typedef struct fws_manifest {
 	uint8_t base_sha256[FWS_SHA256_LEN]; /* delta: the image it applies to */
 	uint32_t base_size;
 	fws_span base_version;        /* delta: text 1..32; len 0 when absent */
+	fws_span sbom_sha256;         /* 32 bytes, or len 0 when absent (a span,
+	                                 not a copy: devices never need it) */
 } fws_manifest;
 
 typedef struct fws_pkg_header {
@@ -187,9 +191,11 @@ enum fws_pkg_phase {
 
 /* Optional SHA-256 engine for the per-block chain check: a hardware hash
  * unit on a microcontroller, or a faster library on a host. It must compute
- * exactly SHA-256(a || b). NULL (the default) uses mbedTLS. */
-typedef void (*fws_sha256_engine)(void *ctx, const uint8_t *a, size_t an,
-                                  const uint8_t *b, size_t bn, uint8_t out[FWS_SHA256_LEN]);
+ * exactly SHA-256(a || b) and return FWS_OK, or an error (FWS_E_CRYPTO) when
+ * it could not: the reader then fails with that error, it never compares a
+ * digest the engine did not produce. NULL (the default) uses mbedTLS. */
+typedef fws_err (*fws_sha256_engine)(void *ctx, const uint8_t *a, size_t an,
+                                     const uint8_t *b, size_t bn, uint8_t out[FWS_SHA256_LEN]);
 
 typedef struct fws_pkg_reader {
 	/* configuration */
@@ -239,6 +245,17 @@ void fws_pkg_reader_set_sha256(fws_pkg_reader *r, fws_sha256_engine engine, void
  * end of input without FWS_PKG_DONE means the package is truncated. */
 fws_err fws_pkg_reader_feed(fws_pkg_reader *r, const uint8_t *data, size_t len,
                             size_t *used, enum fws_pkg_event *ev);
+
+/* Where the reader puts the next stream bytes, so a receiver can place them
+ * there itself (the device's serial link: DNLOAD data straight into the
+ * block buffer) and feed that very pointer: the reader then copies nothing.
+ * *cap is the room from there to the end of the buffer. Bytes placed beyond
+ * the current unit (the prefix, or one block and its next digest) are moved
+ * to the front when the next unit starts, so any chunk that fits the room
+ * works; chunks that end at unit boundaries are never moved. NULL (and *cap
+ * 0) when the reader takes no bytes now (a unit is complete, done, failed).
+ * Bytes placed there but not fed are scratch: the reader never reads them. */
+uint8_t *fws_pkg_reader_room(const fws_pkg_reader *r, size_t *cap);
 
 /* Resume a block stream at block k whose expected digest D(k) is known (from
  * a journal), with the already-verified manifest m. The reader then expects
@@ -317,6 +334,7 @@ typedef struct fws_manifest_in {
 	uint8_t base_sha256[FWS_SHA256_LEN]; /* lz4-delta: the base image */
 	uint32_t base_size;
 	const char *base_version;     /* lz4-delta: text 1..32 */
+	const uint8_t *sbom_sha256;   /* 32 bytes, or NULL: no SBOM named */
 } fws_manifest_in;
 
 /* Encode a manifest. Checks every limit; *out_len gets the length. */
@@ -327,8 +345,8 @@ void fws_pkg_header_encode(uint8_t out[FWS_PKG_HEADER_LEN], uint8_t sig_count,
                            uint32_t manifest_len);
 
 /* Hash that the signatures cover: SHA-256(header || manifest). */
-void fws_pkg_signed_digest(const uint8_t *header, const uint8_t *manifest, size_t manifest_len,
-                           uint8_t out[FWS_SHA256_LEN]);
+FWS_MUST_CHECK fws_err fws_pkg_signed_digest(const uint8_t *header, const uint8_t *manifest,
+                                             size_t manifest_len, uint8_t out[FWS_SHA256_LEN]);
 
 void fws_pkg_sig_encode(uint8_t out[FWS_PKG_SIG_LEN], const uint8_t key_id[FWS_KEY_ID_LEN],
                         const uint8_t sig[FWS_ECDSA_SIG_LEN]);

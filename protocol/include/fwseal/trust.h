@@ -8,12 +8,14 @@
  *   4  1  version = 1
  *   5  1  key count (1..FWS_TRUST_MAX)
  *   6  2  reserved, 0
- *   8  n * 76: key id (8) | flags (1, bit0 revoked) | reserved (2, 0) | pub (65)
+ *   8  n * 76: key id (8) | flags (1, bit0 revoked) | reserved (2, 0) | pub (65);
+ *      each key once (a key id that appears twice makes the store invalid)
  *   .. 4  CRC-32 (IEEE, as zlib) of everything before it
  */
 #ifndef FWSEAL_TRUST_H
 #define FWSEAL_TRUST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,11 +40,12 @@ typedef struct fws_trust {
 	uint8_t count;
 } fws_trust;
 
-/* Parse and check a trust blob (magic, version, count, CRC, and that each key
- * id matches its public key). */
+/* Parse and check a trust blob (magic, version, count, CRC, that each key
+ * id matches its public key, and that no key id appears twice). */
 fws_err fws_trust_parse(const uint8_t *blob, size_t len, fws_trust *out);
 
-/* Encode; returns bytes written or 0 if cap is too small / count invalid. */
+/* Encode; returns bytes written, or 0 if cap is too small, the count is
+ * invalid or a key id appears twice. */
 size_t fws_trust_encode(const fws_trust *t, uint8_t *out, size_t cap);
 
 /* Find a key by id; NULL if absent. */

@@ -57,8 +57,13 @@ struct sim_usb {
 	struct fws_usb_model dfu_model;
 	unsigned dnloads, pull_after;
 	int replug_ms;
+	int off_ms;               /* the puller's pause: replug_ms, or a power cut's */
 	GThread *puller;
+	GThread *controller;      /* serves port->ctl */
+	gint stop;                /* the controller ends (atomic) */
 };
+
+static gpointer controller(gpointer p);
 
 static void restart_device(struct sim_usb *d)
 {
@@ -74,9 +79,9 @@ static gpointer cable_pull(gpointer p)
 	struct sim_usb *d = p;
 
 	fws_usbemu_unplug(d->emu);
-	if (d->replug_ms < 0)
+	if (d->off_ms < 0)
 		return NULL;
-	g_usleep((gulong)d->replug_ms * 1000);
+	g_usleep((gulong)d->off_ms * 1000);
 	/* a real device loses power with the cable: it boots again */
 	fws_usbemu_lock(d->emu);
 	restart_device(d);
@@ -112,6 +117,21 @@ static int runtime_control(struct sim_usb *d, const struct fws_usbemu_setup *s, 
 	}
 }
 
+/* The device lost its power (a cut from the control socket): it leaves the
+ * bus now and comes back after the off time (cable_pull). true if so. */
+static bool power_gone(struct sim_usb *d)
+{
+	int off = d->port->power_lost ? d->port->power_lost(d->port->ctx) : -1;
+
+	if (off < 0)
+		return false;
+	if (d->puller)
+		g_thread_join(d->puller);
+	d->off_ms = off;
+	d->puller = g_thread_new("usb-power-cut", cable_pull, d);
+	return true;
+}
+
 static int dfu_control(void *ctx, const struct fws_usbemu_setup *s, uint8_t *data)
 {
 	struct sim_usb *d = ctx;
@@ -122,6 +142,7 @@ static int dfu_control(void *ctx, const struct fws_usbemu_setup *s, uint8_t *dat
 		.value = s->value,
 		.data = in ? NULL : data,
 		.len = in ? 0 : s->length,
+		.dir = in ? FWS_REQ_DIR_IN : FWS_REQ_DIR_OUT,
 	};
 	size_t n = 0;
 
@@ -130,10 +151,16 @@ static int dfu_control(void *ctx, const struct fws_usbemu_setup *s, uint8_t *dat
 	if (!in && s->request == FWS_DFU_DNLOAD && d->pull_after && ++d->dnloads == d->pull_after) {
 		/* the cable goes while this transfer is on the wire: it never
 		 * reaches the device */
+		if (d->puller)
+			g_thread_join(d->puller);
+		d->off_ms = d->replug_ms;
 		d->puller = g_thread_new("usb-cable-pull", cable_pull, d);
 		return FWS_USBEMU_GONE;
 	}
-	if (fws_stub_handle(d->port->stub, &req, in ? data : NULL, in ? s->length : 0, &n) != FWS_OK)
+	fws_err he = fws_stub_handle(d->port->stub, &req, in ? data : NULL, in ? s->length : 0, &n);
+	if (power_gone(d))
+		return FWS_USBEMU_GONE; /* no answer from a device without power */
+	if (he != FWS_OK)
 		return -1;
 	/* fwseal hosts ask GETSTATUS with wLength >= 10 and get the detail code
 	 * (i32 LE) after the 6 DFU bytes, as on serial; DFU hosts ask for 6 */
@@ -182,6 +209,8 @@ static void hid_output(void *ctx, const uint8_t *report, size_t len)
 	if (len < 1 || report[0] == 0 || report[0] > HID_PAYLOAD || report[0] > len - 1)
 		return; /* not a stream report: a real device ignores it */
 	fws_stub_serial_input(&d->ser, report + 1, report[0]);
+	if (power_gone(d))
+		return;
 	flush_answers(d);
 	if (fws_stub_reset_pending(d->port->stub)) {
 		restart_device(d);
@@ -354,11 +383,49 @@ static gboolean add_device(struct sim_usb *d, UMockdevTestbed *tb, const struct 
 	if (!d->emu)
 		return FALSE;
 	fws_stub_serial_init(&d->ser, port->stub);
+	if (port->ctl && port->ctl->fd >= 0 && port->control && port->power_lost)
+		d->controller = g_thread_new("sim-control", controller, d);
 	return TRUE;
+}
+
+/* Serve the control socket of one device until d->stop. */
+static gpointer controller(gpointer p)
+{
+	struct sim_usb *d = p;
+
+	while (!g_atomic_int_get(&d->stop)) {
+		sim_ctl_req r;
+		bool cut_now = false;
+
+		if (!sim_ctl_next(d->port->ctl, 200, &r))
+			continue;
+		fws_usbemu_lock(d->emu);
+		d->port->control(d->port->ctx, &r, &cut_now);
+		fws_usbemu_unlock(d->emu);
+		if (!cut_now)
+			continue;
+		/* the cut, made now: off the bus, off for a while, back (as
+		 * cable_pull, but waited for, so the answer says it is done) */
+		fws_usbemu_lock(d->emu);
+		int off = d->port->power_lost(d->port->ctx);
+		if (d->puller)
+			g_thread_join(d->puller);
+		d->puller = NULL;
+		fws_usbemu_unlock(d->emu);
+		d->off_ms = off < 0 ? 0 : off;
+		cable_pull(d);
+		sim_ctl_reply(&r, "ok power-cut");
+	}
+	return NULL;
 }
 
 static void remove_device(struct sim_usb *d)
 {
+	if (d->controller) {
+		g_atomic_int_set(&d->stop, 1);
+		g_thread_join(d->controller);
+		d->controller = NULL;
+	}
 	if (d->puller)
 		g_thread_join(d->puller);
 	d->puller = NULL;

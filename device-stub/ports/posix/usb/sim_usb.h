@@ -35,6 +35,7 @@
 #include <stdint.h>
 
 #include "fwseal/stub.h"
+#include "sim_control.h"
 
 struct fws_sim_usb_port {
 	fws_stub *stub;
@@ -48,6 +49,14 @@ struct fws_sim_usb_port {
 	/* host end of the HID byte link (fws_sim_usb_link); -1 or 0 before
 	 * the link exists: no HID interface */
 	int link_fd;
+	/* The control socket (sim_control.h), or NULL: its requests go to
+	 * control() with the emulation's lock held; a cut "now" (*cut_now) is
+	 * made here: the device leaves the bus, stays off, restarts, comes back. */
+	sim_ctl *ctl;
+	void (*control)(void *ctx, sim_ctl_req *r, bool *cut_now);
+	/* -1 while the device has power; after a cut from the control, the ms it
+	 * stays off (the device leaves the bus, then restart() brings it back) */
+	int (*power_lost)(void *ctx);
 };
 
 /* *usb_at = index of "--usb" (before any "--"), or argc if absent. With

@@ -13,4 +13,12 @@
 
 uint32_t fwh_crc32(uint32_t crc, const uint8_t *p, size_t n);
 
+/* CRC of A || B from crc_a = fwh_crc32(0, A) and crc_b = fwh_crc32(0, B),
+ * given x_lenb = fwh_crc32_shift(len of B): for a CRC of a file computed in
+ * pieces out of order. */
+uint32_t fwh_crc32_shift(uint64_t len);
+uint32_t fwh_crc32_concat(uint32_t crc_a, uint32_t crc_b, uint32_t x_lenb);
+/* The shift of a length a + b from those of a and b. */
+uint32_t fwh_crc32_shift_add(uint32_t x_a, uint32_t x_b);
+
 #endif /* FWSEAL_HOST_CRC32_H */

@@ -40,6 +40,16 @@ fws_err fwh_dfu_dnload(fwh_link *l, uint16_t block, const uint8_t *data, size_t 
 fws_err fwh_dfu_dnload_status(fwh_link *l, uint16_t block, const uint8_t *data, size_t len,
                               fwh_dfu_status *st, bool *have_st, fwh_error *err);
 
+/* A DNLOAD that goes out without waiting (fwh_post, the serial window):
+ * fill req for block `block` with status in the answer (ans: >= 16 bytes),
+ * post it; once fwh_reap() returned it, fwh_dfu_dnload_outcome() says what
+ * it came to, as fwh_dfu_dnload_status() would have. Nothing else may be
+ * in flight when the outcome is a STALL (the device is asked why). */
+void fwh_dfu_dnload_prepare(fwh_request *req, uint16_t block, const uint8_t *data, size_t len,
+                            uint8_t *ans, size_t ans_cap);
+fws_err fwh_dfu_dnload_outcome(fwh_link *l, const fwh_request *req, fwh_dfu_status *st,
+                               bool *have_st, fwh_error *err);
+
 /* Read and decode the device-info record (FWS_REQ_INFO). A record that does
  * not decode is FWS_E_PROTOCOL ("the device may be faulty"). */
 fws_err fwh_dfu_info(fwh_link *l, fws_devinfo *info, fwh_error *err);
@@ -53,7 +63,9 @@ fws_err fwh_dfu_resume(fwh_link *l, uint32_t offset, const uint8_t prefix_sha256
 fws_err fwh_dfu_reset(fwh_link *l, fwh_error *err);
 
 /* Fill err from a status the device reported: "The device refused ...:
- * <fws_err_describe(detail)>" */
+ * <fws_err_describe(detail)>". what names the refused step ("the firmware
+ * data"); it is an English msgid of the domain "fwseal" (marked for extraction where
+ * it is written), translated in err->text. */
 fws_err fwh_dfu_status_error(const fwh_dfu_status *st, const char *what, fwh_error *err);
 
 #endif /* FWSEAL_HOST_DFU_CLIENT_H */

@@ -92,6 +92,9 @@ typedef struct fwh_flash_opts {
 	                                  point and its old firmware) */
 	uint32_t restart_timeout_ms;   /* for the device to come back; 0 = 30 s */
 	bool no_resume;                /* always start from the beginning */
+	const fws_devinfo *info;       /* the device's record as the caller just read
+	                                  it on this link (saves a round trip), or
+	                                  NULL: the session reads it */
 } fwh_flash_opts;
 
 typedef struct fwh_flash_result {
@@ -102,12 +105,21 @@ typedef struct fwh_flash_result {
 	bool interrupted;              /* link lost or cancelled mid-way: run again to resume */
 	bool confirmed;                /* the new firmware confirmed itself */
 	fws_devinfo after;             /* the record after the restart (on success) */
+	bool sent_all;                 /* the whole stream went out (package_sha256 set) */
+	uint8_t package_sha256[FWS_SHA256_LEN]; /* of the package as sent: every stream
+	                                  byte re-read and re-verified while sending
+	                                  (fwh_pkg_stream), plus the checked DFU
+	                                  suffix; equals pkg->file_sha256, or the
+	                                  session stops before the device installs */
 } fwh_flash_result;
 
 /* Flash pkg to the device on *link. The link is closed and reopened around
  * the device's restart, so *link may change (it is NULL if reopening
  * failed). Success means the device reported the package's version running.
- * Link failures during the transfer set result->interrupted. */
+ * Link failures during the transfer set result->interrupted. Every byte sent
+ * is re-read from the file and verified against the prefix checked by
+ * fwh_package_open first (fwh_pkg_stream); a file changed since is an error
+ * (FWS_E_BLOCK_DIGEST / FWS_E_TRUNCATED) and nothing of the change is sent. */
 fws_err fwh_flash(fwh_link **link, const fwh_package *pkg, const fwh_flash_opts *opts,
                   fwh_flash_result *result, fwh_error *err);
 

@@ -56,7 +56,10 @@ void fwh_dev_id_format(const fwh_dev_id *id, char *buf, size_t cap);
 typedef struct fwh_link_opts {
 	bool rtscts;          /* serial: hardware flow control (default off) */
 	uint32_t timeout_ms;  /* answer timeout per attempt; 0 = derived from the
-	                         baud rate (docs/serial-protocol.md, "Timeouts") */
+	                         baud rate (docs/serial-protocol.md, "Timeouts"),
+	                         and then a request also waits out up to 10 s of
+	                         silence (serial, HID) before FWS_E_TIMEOUT; set,
+	                         the request takes (retries + 1) x timeout_ms */
 	unsigned retries;     /* retransmissions after the first try; 0 = 4 */
 } fwh_link_opts;
 
@@ -81,6 +84,41 @@ typedef struct fwh_transport_ops fwh_transport_ops;
 /* Called by enumerate for each device that answered; info is its record. */
 typedef void (*fwh_found_cb)(void *user, const char *device, const fws_devinfo *info);
 
+/* Why enumerate could see a candidate but not talk to it. */
+enum fwh_unusable_why {
+	FWH_UNUSABLE_PERMISSION = 1, /* no access: a group membership or a udev rule */
+	FWH_UNUSABLE_BUSY = 2,       /* another program holds it */
+	FWH_UNUSABLE_OTHER = 3,      /* it could not be opened for another reason */
+};
+
+/* What fixes it (so a program can word it in its own language). */
+enum fwh_unusable_fix {
+	FWH_FIX_JOIN_GROUP = 1,  /* join `group` (command), then log in again */
+	FWH_FIX_LOG_IN_AGAIN = 2, /* already in `group`: this session is older */
+	FWH_FIX_UDEV_RULE = 3,   /* install fwseal's udev rule, plug in again */
+	FWH_FIX_CLOSE_OTHER = 4, /* close the program that holds it */
+	FWH_FIX_REPLUG = 5,      /* unplug and plug in again */
+};
+
+/* A candidate that may be a fwseal device but could not be opened: a serial
+ * port in the probed set, or a USB device with a DFU interface. Whether it
+ * is a fwseal device is unknown (nothing could be asked). */
+typedef struct fwh_unusable {
+	const char *device;          /* its device string (serial:PATH, usb:@BUSPATH) */
+	enum fwh_unusable_why why;
+	fws_err code;                /* what opening it returns (FWS_E_IO) */
+	const char *message;         /* one sentence: what is wrong, for people */
+	const char *fix;             /* what fixes it, one sentence, never "" */
+	const char *command;         /* the command that fixes it, or ""
+	                                ("sudo usermod -aG dialout alice") */
+	const char *group;           /* permission: the group that may open it, or "" */
+	enum fwh_unusable_fix fix_kind;
+	const char *node;            /* the device node that could not be opened */
+	const char *user;            /* the user who could not open it, or "" */
+} fwh_unusable;
+
+typedef void (*fwh_unusable_cb)(void *user, const fwh_unusable *u);
+
 struct fwh_transport_ops {
 	const char *name;     /* "serial", "usb", "hid" */
 	enum fwh_kind kind;
@@ -89,8 +127,11 @@ struct fwh_transport_ops {
 	 * like a fwseal device (with its device-info record). Candidates that
 	 * do not answer are skipped silently; the whole call is bounded in time
 	 * (a few hundred ms per candidate). Returns FWS_OK even when nothing
-	 * was found; an error only when enumeration itself failed. */
-	fws_err (*enumerate)(fwh_found_cb found, void *user, fwh_error *err);
+	 * was found; an error only when enumeration itself failed.
+	 * Candidates it can see but not open (permission, in use) go to
+	 * unusable() when it is not NULL, with the reason and the fix. */
+	fws_err (*enumerate)(fwh_found_cb found, fwh_unusable_cb unusable, void *user,
+	                     fwh_error *err);
 
 	/* Open the device id names (id->kind == kind). The device is not talked
 	 * to yet. *out is freed by close(). FWS_E_IO with a sentence that names
@@ -115,14 +156,52 @@ struct fwh_transport_ops {
 	 * FWS_E_TIMEOUT when it never answered, FWS_E_DISCONNECTED when the
 	 * device went away, FWS_E_PROTOCOL for a malformed answer, FWS_E_IO. */
 	fws_err (*request)(fwh_link *l, fwh_request *req, fwh_error *err);
+
+	/* Optional, both or neither (NULL: one request at a time): several
+	 * requests in flight, for a device that takes them (the serial
+	 * window, docs/serial-protocol.md). post() sends req and returns
+	 * without waiting for its answer; at most FWH_WINDOW_MAX are in flight,
+	 * and req (with its data) must stay valid until reap() hands it back.
+	 * reap() waits for the answer to the oldest request in flight and
+	 * returns that request with its results set, as request() would. A
+	 * lost request or answer is recovered inside (bounded); an error from
+	 * reap() means the device did not answer and every request in flight
+	 * is given up. Callers use fwh_post() / fwh_reap(), which fall back
+	 * to request() for links without these. */
+	fws_err (*post)(fwh_link *l, fwh_request *req, fwh_error *err);
+	fws_err (*reap)(fwh_link *l, fwh_request **req, fwh_error *err);
+
+	/* Optional (NULL: the caller just sleeps): wait up to ms for a device
+	 * of this kind to appear (USB: a hotplug arrival), returning early when
+	 * one may have. Used while a device restarts and re-enumerates; the
+	 * caller then tries open() again. */
+	void (*await)(const fwh_dev_id *id, uint32_t ms);
 };
+
+/* Most requests one link keeps in flight (fwh_post). */
+#define FWH_WINDOW_MAX 8u
 
 /* Every link starts with this; transports extend it. */
 struct fwh_link {
 	const fwh_transport_ops *ops;
 	fwh_dev_id id;
 	fwh_link_opts opts;
+	fwh_request *done;    /* fwh_post() on a link without post(): the
+	                         request already answered, for fwh_reap() */
+	fws_err done_err;
 };
+
+/* How many requests the link keeps in flight: FWH_WINDOW_MAX with post(),
+ * else 1. A session sends min(this, the device's DL_WINDOW). */
+unsigned fwh_window(const fwh_link *l);
+
+/* Send req without waiting (ops->post), or, on a link without it, carry it
+ * out now and keep the outcome for fwh_reap(). */
+fws_err fwh_post(fwh_link *l, fwh_request *req, fwh_error *err);
+
+/* The oldest request posted, with its answer (ops->reap, or the request
+ * fwh_post() carried out). FWS_E_INVAL if none is in flight. */
+fws_err fwh_reap(fwh_link *l, fwh_request **req, fwh_error *err);
 
 /* Transports built into this library (serial always; usb, hid when built). */
 extern const fwh_transport_ops fwh_serial_ops;
@@ -140,6 +219,10 @@ void fwh_close(fwh_link *l);
 
 /* Every device on every transport (see ops->enumerate). */
 fws_err fwh_enumerate(fwh_found_cb found, void *user, fwh_error *err);
+/* The same, and every candidate that could not be opened, with why
+ * (unusable may be NULL). */
+fws_err fwh_enumerate_all(fwh_found_cb found, fwh_unusable_cb unusable, void *user,
+                          fwh_error *err);
 
 /* Serial candidates probed by enumerate: the links in /dev/serial/by-id
  * (resolved, no duplicates), /dev/ttyUSB<n>, /dev/ttyACM<n>, plus the paths

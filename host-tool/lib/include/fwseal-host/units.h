@@ -30,6 +30,10 @@ typedef void (*fwh_unit_found_cb)(void *user, const fwh_found_unit *u);
 
 /* Like fwh_enumerate(), once per unit, in the order units were first seen. */
 fws_err fwh_enumerate_grouped(fwh_unit_found_cb found, void *user, fwh_error *err);
+/* The same, and (as they are met, before the units) every candidate that
+ * could not be opened, with why (fwh_enumerate_all; unusable may be NULL). */
+fws_err fwh_enumerate_grouped_all(fwh_unit_found_cb found, fwh_unusable_cb unusable, void *user,
+                                  fwh_error *err);
 
 /* The same with fwh_enumerate()'s callback: only the preferred string. */
 fws_err fwh_enumerate_units(fwh_found_cb found, void *user, fwh_error *err);

@@ -1,0 +1,6 @@
+fwseal-evidence-signature-1
+key-id: ef807beafddd2322
+algorithm: ecdsa-p256-sha256
+signed-file: evidence.sha256
+signed-sha256: c48ccd32ed8bec03350ee7acb891f9e014e9079d1f71854d22507c9d9f1de055
+signature: 0da6d8b0852dabbb07def66bc401a8c74c630a63193f1386acbadd7d1e99e59d656c774d3659d7444c7ca813c866f35bf9a0dd7757b98d7a939d5adeb79c3a5b

@@ -142,6 +142,8 @@ static uint32_t h_now(void *ctx)
 {
 	const fws_posix_dev *d = ctx;
 
+	if (d->clock_frozen)
+		return d->clock_skew_ms;
 	return (uint32_t)(fws_posix_now_ns() / 1000000u) + d->clock_skew_ms;
 }
 

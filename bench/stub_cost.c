@@ -275,6 +275,11 @@ static void setup(rig **r, test_pkg *p)
 	download_wire(&dl, p);
 	mf.seq = dl.seq;
 	manifest_wire(&mf);
+	/* the serial face of the simulator and the firmware: one package unit
+	 * (a block and its next digest, 4128 bytes) per DNLOAD, within the
+	 * transfer size the device reports */
+	(*r)->xfer_size = FWS_FRAME_PAYLOAD_MAX;
+	(*r)->dl_flags = FWS_DL_UNIT_CHUNKS;
 	if (rig_power_on(*r, true) != FWS_OK) {
 		fprintf(stderr, "stub_cost: power on failed\n");
 		exit(1);

@@ -35,6 +35,8 @@ uint8_t fws_stub_dfu_status(fws_err e)
 	case FWS_E_TRUST_ROLLBACK:
 	case FWS_E_TRUST_UNUSABLE:
 	case FWS_E_TRUST_ORPHAN:
+	case FWS_E_BASE:
+	case FWS_E_ENCODING_UNSUPPORTED:
 		return FWS_DFU_ERR_TARGET;
 	case FWS_E_TOO_BIG:
 		return FWS_DFU_ERR_ADDRESS;
@@ -47,6 +49,7 @@ uint8_t fws_stub_dfu_status(fws_err e)
 	case FWS_E_MISSING_FIELD:
 	case FWS_E_TRAILING:
 	case FWS_E_SUFFIX:
+	case FWS_E_ENCODING:
 		return FWS_DFU_ERR_FILE;
 	case FWS_E_TRUNCATED:
 		return FWS_DFU_ERR_NOTDONE;

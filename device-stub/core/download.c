@@ -20,6 +20,7 @@
  */
 #include <string.h>
 
+#include "fwseal/encoding.h"
 #include "fwseal/le.h"
 #include "internal.h"
 
@@ -123,6 +124,22 @@ static fws_err may_erase(fws_stub *s)
 	}
 	s->last_start_ms = now;
 	return FWS_OK;
+}
+
+/* A trust update's start erases the trust area not in force
+ * (trust_update.c): it waits like any other start that may erase, and
+ * counts the same way, in a journal record that changes nothing else (the
+ * store in force stays). Out of line: a journal state on the stack. */
+STUB_NOINLINE fws_err stub_dl_may_erase(fws_stub *s)
+{
+	fws_jstate next = s->j;
+	fws_err e = may_erase(s);
+
+	if (e != FWS_OK)
+		return e;
+	if (next.dl_starts < 0xFFu)
+		next.dl_starts++;
+	return stub_journal_commit(s, &next);
 }
 
 /* Does the staging slot hold this very prefix, stored by the download the
@@ -258,9 +275,9 @@ static fws_err resume_point(fws_stub *s, uint32_t k)
 	if (nextk >= s->rd.block_count || nextk <= s->j.dl_block ||
 	    (((uint64_t)nextk * s->rd.manifest.block_size) & (ss - 1u)) != 0u)
 		return FWS_OK;
-	return record_dl(s, nextk,
-	                 (uint32_t)fws_pkg_block_offset(s->rd.prefix_len, &s->rd.manifest, nextk),
-	                 s->rd.expect, false);
+	/* The reader has consumed exactly through block k: its offset is
+	 * where block k+1 starts (units of an encoded package vary in length). */
+	return record_dl(s, nextk, (uint32_t)s->rd.offset, s->rd.expect, false);
 }
 
 fws_err stub_dl_feed(fws_stub *s, const uint8_t *data, size_t len)
@@ -287,11 +304,14 @@ fws_err stub_dl_feed(fws_stub *s, const uint8_t *data, size_t len)
 			uint32_t k = s->rd.block_index;
 			uint8_t next[FWS_SHA256_LEN];
 
-			memcpy(next, s->rd.buf + s->rd.block_len, FWS_SHA256_LEN);
-			e = write_block(s, k, s->rd.buf, s->rd.block_len);
+			memcpy(next, s->rd.buf + s->rd.unit_len, FWS_SHA256_LEN);
+			e = stub_dec_block(s, data + off, len - off);
+			if (e == FWS_OK)
+				e = write_block(s, k, s->rd.buf, s->rd.block_len);
 			if (e == FWS_OK && k + 1u < s->rd.block_count) {
-				e = fws_pkg_reader_resume(&s->rd, &s->rd.manifest, s->rd.prefix_len,
-				                          k + 1u, next);
+				e = fws_pkg_reader_resume_at(&s->rd, &s->rd.manifest,
+				                             s->rd.prefix_len, k + 1u, next,
+				                             s->rd.offset);
 				if (e == FWS_OK)
 					continue;
 			} else if (e == FWS_OK) {
@@ -307,10 +327,14 @@ fws_err stub_dl_feed(fws_stub *s, const uint8_t *data, size_t len)
 			return FWS_OK;
 		case FWS_PKG_PREFIX:
 			if (s->rd.manifest.kind == FWS_KIND_TRUST) {
-				e = stub_tu_prefix(s); /* a trust update: trust_update.c */
+				/* a trust update (trust_update.c) is never encoded */
+				e = s->rd.manifest.encoding != FWS_ENC_NONE ? FWS_E_ENCODING_UNSUPPORTED
+				                                            : stub_tu_prefix(s);
 				break;
 			}
 			e = stub_policy(s, &s->rd.manifest);
+			if (e == FWS_OK)
+				e = stub_dec_begin(s, &s->rd.manifest);
 			if (e == FWS_OK)
 				e = begin(s);
 			break;
@@ -320,7 +344,12 @@ fws_err stub_dl_feed(fws_stub *s, const uint8_t *data, size_t len)
 				e = stub_tu_block(s);
 				break;
 			}
-			e = write_block(s, s->rd.block_index, s->rd.buf, s->rd.block_len);
+			/* verified: now decode (encoded packages), unless the rest of
+			 * this DNLOAD was received into the block buffer the decoder
+			 * is about to overwrite */
+			e = stub_dec_block(s, data + off, len - off);
+			if (e == FWS_OK)
+				e = write_block(s, s->rd.block_index, s->rd.buf, s->rd.block_len);
 			if (e == FWS_OK)
 				e = resume_point(s, s->rd.block_index);
 			break;
@@ -340,7 +369,8 @@ static STUB_NOINLINE fws_err reader_resume(fws_stub *s, size_t plen)
 {
 	fws_manifest m = s->rd.manifest;
 
-	return fws_pkg_reader_resume(&s->rd, &m, plen, s->j.dl_block, s->j.dl_expect);
+	return fws_pkg_reader_resume_at(&s->rd, &m, plen, s->j.dl_block, s->j.dl_expect,
+	                                s->j.dl_offset);
 }
 
 fws_err stub_dl_resume(fws_stub *s, const uint8_t *data, size_t len)
@@ -377,10 +407,19 @@ fws_err stub_dl_resume(fws_stub *s, const uint8_t *data, size_t len)
 	    !fws_ct_equal(s->prefix_digest, s->j.dl_prefix_digest, FWS_SHA256_LEN))
 		return FWS_E_JOURNAL;
 	/* ss is a power of two (geometry check): a mask, not a 64-bit division
-	 * (which would pull libgcc's __udivmoddi4 into a Cortex-M build) */
+	 * (which would pull libgcc's __udivmoddi4 into a Cortex-M build).
+	 * A plain stream's offset follows from the block; an encoded one's
+	 * only has a floor (every unit has a header, a data byte and a digest). */
 	if ((((uint64_t)s->j.dl_block * m->block_size) & (ss - 1u)) != 0u ||
-	    fws_pkg_block_offset(plen, m, s->j.dl_block) != s->j.dl_offset)
+	    (m->encoding == 0u
+	         ? fws_pkg_block_offset(plen, m, s->j.dl_block) != s->j.dl_offset
+	         : (uint64_t)plen + (uint64_t)s->j.dl_block * (FWS_UNIT_HDR_LEN + 1u + FWS_SHA256_LEN) >
+	               s->j.dl_offset))
 		return FWS_E_JOURNAL;
+	/* the package must still be one this device can decode onto this base */
+	e = stub_dec_begin(s, m);
+	if (e != FWS_OK)
+		return e;
 	if (reader_resume(s, plen) != FWS_OK)
 		return FWS_E_JOURNAL;
 	return continue_download(s);

@@ -88,6 +88,9 @@ void fws_stub_info(const fws_stub *s, fws_devinfo *out)
 	out->last_error = (int16_t)s->last_error;
 	out->dl_window = s->cfg.dl_window;
 	out->dl_flags = s->cfg.dl_window ? s->cfg.dl_flags : 0u;
+	out->encodings = stub_dec_encodings(s);
+	if (out->encodings)
+		out->enc_max_block = stub_dec_max_block(s);
 	if (resumable(s)) {
 		out->has_resume = true;
 		out->resume_offset = s->j.dl_offset;

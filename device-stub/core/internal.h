@@ -101,11 +101,28 @@ uint8_t stub_staging_slot(const fws_stub *s);
 fws_err stub_trust_load(fws_stub *s);
 /* Hooks of the download path for a package of kind trust: its prefix met
  * the root threshold (reader), one block of payload, manifestation. */
+fws_err stub_dl_may_erase(fws_stub *s);
 fws_err stub_tu_prefix(fws_stub *s);
 fws_err stub_tu_block(fws_stub *s);
 fws_err stub_tu_manifest(fws_stub *s);
 /* Planted defects (simulator only): go on after the reader refused the
  * trust update's root signatures (e) or its payload digest. True if taken. */
 bool stub_tu_defect(fws_stub *s, fws_err e);
+/* decode.c: compressed and delta packages (fwseal/encoding.h) */
+/* Bit e: encodings this device decodes (none without hal->flash_map). */
+uint32_t stub_dec_encodings(const fws_stub *s);
+/* Largest block size of an encoded package the block buffer takes. */
+uint32_t stub_dec_max_block(const fws_stub *s);
+/* Before anything is written (prefix verified, policy passed; and at
+ * resume): FWS_E_ENCODING_UNSUPPORTED, or FWS_E_BASE when a delta's base
+ * is not this device's confirmed image. FWS_OK for a plain package. */
+fws_err stub_dec_begin(const fws_stub *s, const fws_manifest *m);
+/* The reader delivered a verified unit: decode it in place in the block
+ * buffer into block rd.block_index (rd.block_len bytes). No-op when plain.
+ * rest/rest_len: the DNLOAD's bytes the reader has not taken yet; if a
+ * transport received them into the block buffer, decoding would destroy
+ * them: FWS_E_SEQUENCE (a host sends an encoded package's DNLOADs so that
+ * they end where a unit ends). */
+fws_err stub_dec_block(fws_stub *s, const uint8_t *rest, size_t rest_len);
 
 #endif /* FWSEAL_STUB_INTERNAL_H */

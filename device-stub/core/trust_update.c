@@ -59,8 +59,8 @@ fws_err stub_trust_load(fws_stub *s)
 	size_t len = 0;
 	fws_err e;
 
+	/* s->trust: the parser clears it, the failure below too */
 	s->trust_ok = false;
-	memset(&s->trust, 0, sizeof s->trust);
 	memset(s->trust_sha256, 0, FWS_SHA256_LEN);
 	if (s->j.trust_area == FWS_SLOT_NONE) {
 		e = h->trust_provisioned(h->ctx, s->cfg.buf, s->cfg.buf_cap, &len);
@@ -129,6 +129,8 @@ fws_err stub_tu_prefix(fws_stub *s)
 	fws_err e;
 
 	e = tu_policy(s, &s->rd.manifest);
+	if (e == FWS_OK)
+		e = stub_dl_may_erase(s); /* flash wear: download.c */
 	if (e != FWS_OK)
 		return e;
 	/* Nothing was written before this point. Into the area not in force
@@ -214,20 +216,18 @@ static STUB_NOINLINE fws_err tu_candidate(fws_stub *s, const fws_flash_area *a, 
 static STUB_NOINLINE fws_err tu_new_roots(fws_stub *s, const fws_flash_area *a, size_t plen)
 {
 	uint8_t digest[FWS_SHA256_LEN];
-	fws_pkg_header hdr;
+	/* the reader's header of this prefix, which tu_readback found stored
+	 * as it was verified (its digest) */
+	size_t mlen = s->rd.header.manifest_len;
 
 	if (STUB_DEFECT(s, FWS_DEFECT_TRUST_SKIP_NEW_ROOTS))
 		return FWS_OK;
 	if (stub_flash_read(s, a->off + FWS_HAL_TRUST_PREFIX_OFF, s->cfg.buf, plen) != FWS_OK)
 		return FWS_E_IO;
-	if (fws_pkg_header_parse(s->cfg.buf, plen, &hdr) != FWS_OK ||
-	    plen != FWS_PKG_HEADER_LEN + hdr.manifest_len + (size_t)hdr.sig_count * FWS_PKG_SIG_LEN)
-		return FWS_E_FLASH_VERIFY; /* read back and checked above: not reachable */
-	if (fws_pkg_signed_digest(s->cfg.buf, s->cfg.buf + FWS_PKG_HEADER_LEN, hdr.manifest_len,
-	                          digest) != FWS_OK)
+	if (fws_pkg_signed_digest(s->cfg.buf, s->cfg.buf + FWS_PKG_HEADER_LEN, mlen, digest) != FWS_OK)
 		return FWS_E_CRYPTO;
-	return fws_trust_check_sigs(&s->trust, s->cfg.buf + FWS_PKG_HEADER_LEN + hdr.manifest_len,
-	                            hdr.sig_count, digest, FWS_TRUST_ROOT,
+	return fws_trust_check_sigs(&s->trust, s->cfg.buf + FWS_PKG_HEADER_LEN + mlen,
+	                            s->rd.header.sig_count, digest, FWS_TRUST_ROOT,
 	                            fws_trust_threshold(&s->trust), NULL);
 }
 
@@ -265,6 +265,7 @@ static STUB_NOINLINE fws_err tu_commit(fws_stub *s, uint32_t version)
 
 	next.trust_area = s->tu_area;
 	next.trust_version = version;
+	next.dl_starts = 0; /* completed: the back-off starts afresh */
 	return stub_journal_commit(s, &next);
 }
 

@@ -30,6 +30,7 @@ struct _FwgInstaller {
 	/* written by the worker, read after the task returns */
 	atomic_int cancel;
 	gboolean resumable;
+	gboolean changed_on_host; /* the package file changed after it was checked (fwh_pkg_stream) */
 	fwh_flash_result result;
 };
 
@@ -81,6 +82,7 @@ FwgStep fwg_installer_get_step(FwgInstaller *self) { return self->step; }
 double fwg_installer_get_fraction(FwgInstaller *self) { return self->fraction; }
 double fwg_installer_get_eta(FwgInstaller *self) { return self->eta; }
 gboolean fwg_installer_get_resumable(FwgInstaller *self) { return self->resumable; }
+gboolean fwg_installer_get_changed_on_host(FwgInstaller *self) { return self->changed_on_host; }
 gboolean fwg_installer_get_resumed(FwgInstaller *self) { return self->result.resumed; }
 gboolean fwg_installer_get_confirmed(FwgInstaller *self) { return self->result.confirmed; }
 const fws_devinfo *fwg_installer_get_after(FwgInstaller *self) { return &self->result.after; }
@@ -199,6 +201,11 @@ static void run_thread(GTask *task, gpointer source, gpointer data, GCancellable
 		self->resumable = e == FWS_E_DISCONNECTED || e == FWS_E_TIMEOUT || e == FWS_E_IO;
 	}
 	fwh_close(link);
+	/* the host's own re-check of what it sends (issue 16): the file, not
+	 * the device, is what changed */
+	self->changed_on_host = e != FWS_OK && !err.from_device &&
+	                        (e == FWS_E_BLOCK_DIGEST || e == FWS_E_CHAIN_END ||
+	                         e == FWS_E_SUFFIX || e == FWS_E_IMAGE_DIGEST);
 	if (e == FWS_OK)
 		g_task_return_boolean(task, TRUE);
 	else

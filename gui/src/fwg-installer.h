@@ -53,6 +53,9 @@ gboolean fwg_installer_get_keep_plugged(FwgInstaller *self);
 /* After the run: whether it can be continued where it stopped, and the
  * record the device reported after the update (valid on success). */
 gboolean fwg_installer_get_resumable(FwgInstaller *self);
+/* The last failure was the package file changing after the app checked it
+ * (found by the host before it sent the changed part). */
+gboolean fwg_installer_get_changed_on_host(FwgInstaller *self);
 /* The device's record when the installer was made (its version before). */
 const fws_devinfo *fwg_installer_get_before(FwgInstaller *self);
 /* After success: whether the new firmware confirmed itself (it keeps

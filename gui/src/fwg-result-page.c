@@ -20,6 +20,7 @@ struct _FwgResultPage {
 	gboolean present;
 	gboolean restarting;
 	gboolean resumable;
+	gboolean changed_on_host;
 	int code;           /* fws_err */
 	char *old_version;
 };
@@ -196,6 +197,10 @@ static void render_failure(FwgResultPage *self)
 		title = _("The Update Was Not Installed");
 		if (self->code == FWS_E_NO_IMAGE)
 			desc = g_strdup(fwg_format_failure(self->code));
+		else if (self->changed_on_host)
+			desc = g_strdup_printf(_("The package file changed since it was checked, so "
+			                         "nothing more was sent. The device still runs version "
+			                         "%s."), old);
 		else
 			desc = g_strdup_printf(_("%s The device still runs version %s."),
 			                       fwg_format_failure(self->code), old);
@@ -226,6 +231,7 @@ void fwg_result_page_show_failure(FwgResultPage *self, FwgInstaller *installer,
 	self->code = error->code;
 	self->restarting = fwg_installer_get_step(installer) >= FWG_STEP_RESTART;
 	self->resumable = fwg_installer_get_resumable(installer);
+	self->changed_on_host = fwg_installer_get_changed_on_host(installer);
 	g_free(self->old_version);
 	self->old_version = g_strdup(before->fw_version);
 	render_failure(self);

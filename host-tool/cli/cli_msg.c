@@ -24,6 +24,7 @@ static const struct cli_msg messages[] = {
 	{ MSG_DECLINED },
 	{ MSG_FAILED_TO_RECORD },
 	{ MSG_UNCONFIRMED },
+	{ MSG_ON_TRIAL },
 	{ MSG_OUT_OF_MEMORY },
 };
 
@@ -133,6 +134,7 @@ int cli_exit_for_fws(fws_err e, bool from_device)
 	case FWS_E_IMAGE_DIGEST:
 	case FWS_E_CHAIN_END:
 	case FWS_E_THRESHOLD: /* a security key update's root signatures (docs/trust.md) */
+	case FWS_E_ENCODING:
 		return FWS_EXIT_BAD_PACKAGE;
 	case FWS_E_MODEL:
 	case FWS_E_HW_REV:
@@ -144,6 +146,8 @@ int cli_exit_for_fws(fws_err e, bool from_device)
 	case FWS_E_TRUST_ROLLBACK: /* the rules a security key update must meet */
 	case FWS_E_TRUST_UNUSABLE:
 	case FWS_E_TRUST_ORPHAN:
+	case FWS_E_BASE:
+	case FWS_E_ENCODING_UNSUPPORTED:
 		return FWS_EXIT_POLICY;
 	case FWS_E_CRYPTO:
 		/* the crypto library failed: no verdict on the package either way */

@@ -67,6 +67,10 @@
 #define MSG_UNCONFIRMED "unconfirmed", FWS_EXIT_UNCONFIRMED, \
 	N_("%s runs firmware %s, but the new firmware did not confirm within %u s that it works. The device goes back to its previous firmware at its next restart unless the new one confirms itself; check the device, then run 'fwseal info %s'.")
 
+/* device, version: an earlier install is on trial; nothing was sent */
+#define MSG_ON_TRIAL "on-trial", FWS_EXIT_UNCONFIRMED, \
+	N_("%s runs firmware %s on trial: it has not confirmed itself, and the device goes back to its previous firmware at its next restart. Nothing was sent; check the device, restart it, then run the same command again.")
+
 /* --- everything else (exit 1) ------------------------------------------- */
 #define MSG_OUT_OF_MEMORY "out-of-memory", FWS_EXIT_FAILURE, \
 	N_("Out of memory. Close other programs and try again.")

@@ -16,6 +16,8 @@
 #include "commands.h"
 #include "dev_common.h"
 #include "flash_multi.h"
+#include "fwseal/encoding.h"
+#include "fwseal-host/choose.h"
 #include "fwseal-host/dfu_client.h"
 #include "fwseal-host/multi.h"
 #include "fwseal-host/package.h"
@@ -25,15 +27,17 @@
 #include "trust_follow.h"
 
 static const char usage[] = N_(
-	"Usage: fwseal flash PKG [--device DEVICE] [--trust TRUST] [--yes] [--json]\n"
-	"                        [--flow none|rtscts] [--no-resume] [--confirm-timeout S]\n\n"
+	"Usage: fwseal flash PKG... [--device DEVICE] [--trust TRUST] [--yes] [--json]\n"
+	"                           [--flow none|rtscts] [--no-resume] [--confirm-timeout S]\n\n"
 	"Install the firmware package PKG on a device. The package is verified first,\n"
 	"then checked against what the device reports (model, hardware revision,\n"
 	"security counter, keys); fwseal shows what will change and asks before it\n"
 	"sends anything. It succeeds only when the device runs the new version and\n"
 	"the new firmware has confirmed that it works.\n"
 	"An interrupted update resumes where it stopped when the same command is run\n"
-	"again.\n\n"
+	"again. Given several packages of one release (full, compressed with\n"
+	"'pack --compress', delta with 'pack --delta-from'), fwseal sends the smallest\n"
+	"one the device accepts and says which.\n\n"
 	"  --device DEVICE   serial:PATH[@BAUD] (default baud 115200), usb[:VID:PID[:SN]],\n"
 	"                    usb:@BUSPATH, hid[...]; may be left out when exactly one\n"
 	"                    device is connected ('fwseal list'). docs/flashing.md\n"
@@ -542,10 +546,40 @@ static int skipped(const flash_cli *c, struct flash_rec *rec, const fws_devinfo 
 	flash_rec_close(rec);
 	return FWS_EXIT_OK;
 }
+#define PKGS_MAX 8
+
+/* An earlier install on this unit is still on trial
+ * (fwh_device_on_trial_with): nothing is sent, the stub would refuse it.
+ * Said, recorded as refused with the code on-trial, exit 11. */
+static int left_on_trial(const flash_cli *c, struct flash_rec *rec, const fws_devinfo *d)
+{
+	char msg[512];
+	cli_msg_format(msg, sizeof msg, MSG_ON_TRIAL, c->device, d->fw_version);
+	fwh_rec_log_add(&rec->log, "refused: %s", msg);
+	bool recorded = flash_rec_whole(rec, FWH_REC_REFUSED, "on-trial", msg);
+	cli_fail(MSG_ON_TRIAL, c->device, d->fw_version);
+	if (c->json) {
+		dev_event e;
+		ev_begin(&e, stdout, "error");
+		ev_str(&e, "device", c->device);
+		ev_str(&e, "code", "on-trial");
+		ev_str(&e, "message", msg);
+		ev_bool(&e, "from_device", false);
+		ev_bool(&e, "interrupted", false);
+		ev_i64(&e, "exit", FWS_EXIT_UNCONFIRMED);
+		ev_end(&e);
+	}
+	if (!recorded)
+		return unrecorded(c, rec, FWS_EXIT_UNCONFIRMED);
+	flash_rec_close(rec);
+	return FWS_EXIT_UNCONFIRMED;
+}
 
 struct flash_args {
 	trust_follow follow;      /* --trust-update, and those next to the package */
 	const char *pkg;
+	const char *pkgs[PKGS_MAX]; /* pkgs[0] == pkg */
+	size_t npkgs;
 	const char *device;
 	const char *trust;
 	bool yes;
@@ -620,11 +654,64 @@ static int parse(struct cli_ctx *ctx, int argc, char **argv, struct flash_args *
 		return rc;
 	if (optind >= argc)
 		return cli_usage(ctx, "flash needs the package file to install.");
-	a->pkg = argv[optind++];
-	if (optind < argc)
-		return cli_usage(ctx, "flash takes one package, not also '%s'; name several devices "
-		                      "with --device.", argv[optind]);
+	a->pkg = argv[optind];
+	for (; optind < argc; optind++) {
+		if (a->npkgs == PKGS_MAX)
+			return cli_usage(ctx, "flash takes at most %u packages of one release.", PKGS_MAX);
+		a->pkgs[a->npkgs++] = argv[optind];
+	}
+	if (a->npkgs > 1 && flash_multi_wanted(&a->m))
+		return cli_usage(ctx, "Several packages of one release go to one device at a time; "
+		                      "name one package to flash several devices.");
 	return -1;
+}
+
+static void close_all(fwh_package *pkgs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fwh_package_close(&pkgs[i]);
+}
+
+static void resume_command(char *out, size_t cap, const struct flash_args *a, const char *device)
+{
+	int n = snprintf(out, cap, "fwseal flash");
+	for (size_t i = 0; i < a->npkgs && n > 0 && (size_t)n < cap; i++)
+		n += snprintf(out + n, cap - (size_t)n, " %s", a->pkgs[i]);
+	if (n > 0 && (size_t)n < cap)
+		snprintf(out + n, cap - (size_t)n, " --device %s%s%s%s", device,
+		         a->trust ? " --trust " : "", a->trust ? a->trust : "", a->yes ? " --yes" : "");
+}
+
+/* Several packages of one release: which one goes, and why. */
+static void print_choice(const flash_cli *c, const char *const *paths,
+                         const fwh_package *const *cand, size_t n, size_t chosen,
+                         const fws_devinfo *d)
+{
+	const fws_manifest *m = &cand[chosen]->manifest;
+	char base[FWS_VERSION_MAX + 1] = "";
+	if (m->encoding == FWS_ENC_LZ4_DELTA)
+		fwh_package_text(cand[chosen], m->base_version, base, sizeof base);
+	if (c->json) {
+		dev_event e;
+		ev_begin(&e, stdout, "choice");
+		ev_str(&e, "device", c->device);
+		ev_str(&e, "package", paths[chosen]);
+		ev_str(&e, "encoding", fws_encoding_name(m->encoding));
+		ev_u64(&e, "bytes", cand[chosen]->stream_len);
+		ev_u64(&e, "image_bytes", m->payload_size);
+		ev_u64(&e, "candidates", n);
+		ev_end(&e);
+		return;
+	}
+	const char *kind = m->encoding == FWS_ENC_LZ4         ? "compressed"
+	                   : m->encoding == FWS_ENC_LZ4_DELTA ? "delta"
+	                                                      : "full";
+	printf(_("Sending     %s: the %s package%s%s, %llu bytes for a %u-byte image; the smallest "
+	         "of the %zu given that this device (%s) accepts\n"),
+	       paths[chosen], kind, base[0] ? " from version " : "", base,
+	       (unsigned long long)cand[chosen]->stream_len, (unsigned)m->payload_size, n,
+	       d->fw_version[0] ? d->fw_version : "no firmware");
+	fflush(stdout);
 }
 
 static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
@@ -660,12 +747,15 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 	c.trust = &host.t;
 	c.trust_path = trust_path;
 
-	/* 1. the package, completely, before any device is touched; a signer
+	/* 1. the package(s), completely, before any device is touched; a signer
 	 * the host's store does not know yet is followed through the chain of
-	 * security key updates (docs/trust.md) */
-	static fwh_package pkg;
+	 * security key updates (docs/trust.md), then the other packages of the
+	 * release are checked against the store as it is now */
+	static fwh_package pkgs[PKGS_MAX];
 	static fwh_trust_update tu;
-	rc = trust_follow_open(ctx, &a.follow, &pkg, a.pkg, &host, trust_path, &tu, &err, &rep);
+	const fwh_package *cand[PKGS_MAX];
+	rc = trust_follow_open(ctx, &a.follow, &pkgs[0], a.pkgs[0], &host, trust_path, &tu, &err,
+	                       &rep);
 	if (rc != -1) {
 		trust_follow_free(&a.follow);
 		if (rc != TRUST_FOLLOW_ERROR)
@@ -674,32 +764,57 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 		trust_follow_say_hint(&a.follow);
 		return rc;
 	}
-	bool is_trust = pkg.manifest.kind == FWS_KIND_TRUST;
+	cand[0] = &pkgs[0];
+	for (size_t i = 1; i < a.npkgs; i++) {
+		if (fwh_package_open(&pkgs[i], a.pkgs[i], &host.t, &err) != FWS_OK) {
+			close_all(pkgs, i);
+			trust_follow_free(&a.follow);
+			c.pkg_path = a.pkgs[i];
+			return fail(&c, &err, false, NULL);
+		}
+		cand[i] = &pkgs[i];
+	}
+	for (size_t i = 0; i < a.npkgs; i++)
+		fwh_log(FWH_LOG_INFO, "flash", "package %s verified: %s %s", a.pkgs[i],
+		        pkgs[i].manifest.model, pkgs[i].manifest.version);
+	bool is_trust = pkgs[0].manifest.kind == FWS_KIND_TRUST;
 	c.keys = is_trust;
-	fwh_log(FWH_LOG_INFO, "flash", "package %s verified: %s %s", a.pkg, pkg.manifest.model,
-	        pkg.manifest.version);
+	size_t bad = 0, chosen = 0;
+	if (is_trust && a.npkgs > 1) {
+		close_all(pkgs, a.npkgs);
+		trust_follow_free(&a.follow);
+		return cli_usage(ctx, "%s is a security key update; flash it on its own.", a.pkgs[0]);
+	}
+	if (fwh_same_release(cand, a.npkgs, &bad, &err) != FWS_OK) {
+		close_all(pkgs, a.npkgs);
+		trust_follow_free(&a.follow);
+		return cli_usage(ctx, "%s", err.text);
+	}
 	if (c.json)
-		package_event(&c, &pkg);
+		for (size_t i = 0; i < a.npkgs; i++) {
+			c.pkg_path = a.pkgs[i];
+			package_event(&c, &pkgs[i]);
+		}
+	c.pkg_path = a.pkg;
 
 	/* 2. the device */
 	char device[FWH_DEVSTR_MAX], canon[FWH_DEVSTR_MAX];
 	rc = dev_pick(a.device, device, sizeof device, &rep);
 	if (rc >= 0) {
-		fwh_package_close(&pkg);
+		close_all(pkgs, a.npkgs);
 		trust_follow_free(&a.follow);
 		return fail_rep(&c, &rep);
 	}
 	c.device = device;
 	char resume_cmd[2 * FWH_DEVSTR_MAX + 4096];
-	snprintf(resume_cmd, sizeof resume_cmd, "fwseal flash %s --device %s%s%s%s", a.pkg, device,
-	         a.trust ? " --trust " : "", a.trust ? a.trust : "", a.yes ? " --yes" : "");
+	resume_command(resume_cmd, sizeof resume_cmd, &a, device);
 
 	fwh_link_opts lo = { .rtscts = a.rtscts };
 	fwh_link *l = NULL;
 	fws_devinfo d;
 	if (fwh_open(device, &lo, &l, &err) != FWS_OK || fwh_dfu_info(l, &d, &err) != FWS_OK) {
 		fwh_close(l);
-		fwh_package_close(&pkg);
+		close_all(pkgs, a.npkgs);
 		trust_follow_free(&a.follow);
 		return fail(&c, &err, false, resume_cmd);
 	}
@@ -708,8 +823,14 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 	if (c.json)
 		device_event(canon, &d);
 
-	/* 3. the records (fail closed: a station that is to record and cannot
-	 * does not flash), then package against device, then what will change */
+	/* 3. which of the packages the device takes (nothing is sent), the
+	 * records (fail closed: a station that is to record and cannot does
+	 * not flash; the row names the package chosen), then what will change */
+	fwh_error choose_err;
+	fwh_error_clear(&choose_err);
+	fws_err chose = fwh_choose(cand, a.npkgs, &d, &chosen, &choose_err);
+	/* one release: every candidate has the same version and image */
+	const fwh_package *pkg = cand[chose == FWS_OK ? chosen : 0];
 	struct flash_rec rec;
 	if (is_trust) {
 		/* production records are of firmware (docs/factory.md): a security
@@ -718,43 +839,52 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 		fwh_rec_log_init(&rec.log);
 		rc = -1;
 	} else {
-		rc = flash_rec_open(&rec, &a.m, &pkg, canon, &d);
+		rc = flash_rec_open(&rec, &a.m, pkg, canon, &d);
 	}
 	if (rc >= 0) {
 		fwh_close(l);
-		fwh_package_close(&pkg);
+		close_all(pkgs, a.npkgs);
 		trust_follow_free(&a.follow);
 		return rc;
 	}
 	c.log = &rec.log;
 	const char *skip_code = NULL, *skip_why = NULL;
+	if (!is_trust && fwh_device_on_trial_with(&d, pkg)) {
+		fwh_close(l);
+		close_all(pkgs, a.npkgs);
+		trust_follow_free(&a.follow);
+		return left_on_trial(&c, &rec, &d);
+	}
 	if (is_trust) {
-		/* the device's trust version decides (preflight below) */
-	} else if (!a.m.reinstall && fwh_device_runs_package(&d, &pkg)) {
+		/* the device's trust version decides (fwh_choose's preflight) */
+	} else if (!a.m.reinstall && fwh_device_runs_package(&d, pkg)) {
 		skip_code = "already-installed";
 		skip_why = "it already runs this package (version and image SHA-256 as reported by "
 		           "the device); --reinstall flashes it anyway";
 	} else if (a.m.only_failed && (rc = flash_rec_only_failed(&rec, &skip_code, &skip_why)) > 0) {
 		flash_rec_close(&rec);
 		fwh_close(l);
-		fwh_package_close(&pkg);
+		close_all(pkgs, a.npkgs);
 		trust_follow_free(&a.follow);
 		return rc;
 	}
 	if (skip_code) {
 		fwh_close(l);
-		fwh_package_close(&pkg);
+		close_all(pkgs, a.npkgs);
 		trust_follow_free(&a.follow);
 		return skipped(&c, &rec, &d, skip_code, skip_why);
 	}
-	if (fwh_preflight(&pkg, &d, &err) != FWS_OK) {
+	if (chose != FWS_OK) {
+		/* the refusal of the full package, or of the smallest (choose.h) */
+		err = choose_err;
 		bool done_already = is_trust && err.code == FWS_E_TRUST_ROLLBACK &&
-		                    d.trust_version == pkg.manifest.security_counter &&
-		                    fws_ct_equal(d.trust_sha256, pkg.manifest.image_sha256, FWS_SHA256_LEN);
+		                    d.trust_version == pkg->manifest.security_counter &&
+		                    fws_ct_equal(d.trust_sha256, pkg->manifest.image_sha256,
+		                                 FWS_SHA256_LEN);
 		fwh_close(l);
-		fwh_package_close(&pkg);
 		if (done_already) {
 			/* the device has exactly this store: nothing to do */
+			close_all(pkgs, a.npkgs);
 			trust_follow_free(&a.follow);
 			flash_rec_close(&rec);
 			if (c.json) {
@@ -774,27 +904,32 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 			}
 			return FWS_EXIT_OK;
 		}
-		trust_follow_device_hint(&a.follow, a.pkg, &pkg, &d, canon, &err);
+		trust_follow_device_hint(&a.follow, a.pkg, pkg, &d, canon, &err);
 		trust_follow_free(&a.follow);
+		close_all(pkgs, a.npkgs);
 		bool recorded = flash_rec_whole(&rec, FWH_REC_REFUSED, fws_err_name(err.code), err.msg);
 		rc = fail(&c, &err, false, resume_cmd);
 		return recorded ? (flash_rec_close(&rec), rc) : unrecorded(&c, &rec, rc);
 	}
 	trust_follow_free(&a.follow);
+	c.pkg_path = a.pkgs[chosen];
 	fwh_plan plan;
-	fwh_plan_make(&pkg, &d, &plan);
+	fwh_plan_make(pkg, &d, &plan);
 	if (a.no_resume)
 		plan.resume = false;
-	if (is_trust)
-		print_trust_plan(&c, a.pkg, &pkg, &tu, &d);
-	else
-		print_plan(&c, a.pkg, &pkg, &d, &plan);
+	if (is_trust) {
+		print_trust_plan(&c, a.pkg, pkg, &tu, &d);
+	} else {
+		print_plan(&c, a.pkgs[chosen], pkg, &d, &plan);
+		if (a.npkgs > 1)
+			print_choice(&c, a.pkgs, cand, a.npkgs, chosen, &d);
+	}
 	if (!a.yes) {
-		rc = confirm(&c, plan.to_version, pkg.manifest.security_counter);
+		rc = confirm(&c, plan.to_version, pkg->manifest.security_counter);
 		if (rc != 1) {
 			flash_rec_close(&rec);
 			fwh_close(l);
-			fwh_package_close(&pkg);
+			close_all(pkgs, a.npkgs);
 			return rc;
 		}
 	}
@@ -805,7 +940,7 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 	if (rc >= 0) {
 		flash_rec_close(&rec);
 		fwh_close(l);
-		fwh_package_close(&pkg);
+		close_all(pkgs, a.npkgs);
 		return rc;
 	}
 	catch_signals();
@@ -813,7 +948,7 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 	                      .no_resume = a.no_resume, .info = &d,
 	                      .restart_timeout_ms = a.confirm_timeout_s * 1000u };
 	fwh_flash_result res;
-	fws_err e = fwh_flash(&l, &pkg, &fo, &res, &err);
+	fws_err e = fwh_flash(&l, pkg, &fo, &res, &err);
 	fwh_rec_log_add(&rec.log, "sent %llu bytes in %.1f s%s", (unsigned long long)res.sent,
 	                res.seconds, res.resumed ? " (resumed)" : "");
 	if (e == FWS_OK)
@@ -827,7 +962,8 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 	if (c.bar_open)
 		fputc('\n', stderr);
 	fwh_close(l);
-	fwh_package_close(&pkg);
+	const char *encoding = fws_encoding_name(pkg->manifest.encoding);
+	close_all(pkgs, a.npkgs);
 	if (e != FWS_OK) {
 		rc = fail(&c, &err, res.interrupted, resume_cmd);
 		return recorded ? (flash_rec_close(&rec), rc) : unrecorded(&c, &rec, rc);
@@ -892,6 +1028,8 @@ static int run_flash(struct cli_ctx *ctx, int argc, char **argv)
 			ev_str(&ev, "message", why);
 		if (rec.r.attempt_id[0])
 			ev_str(&ev, "attempt_id", rec.r.attempt_id);
+		ev_str(&ev, "package", a.pkgs[chosen]);
+		ev_str(&ev, "encoding", encoding);
 		ev_end(&ev);
 	} else if (res.confirmed) {
 		printf(_("Done: %s (%s, serial %s) now runs firmware %s, confirmed (%.1f s%s).\n"),

@@ -72,6 +72,7 @@ static int run_inspect(struct cli_ctx *ctx, int argc, char **argv)
 		cli_json_begin(&j, stdout);
 		cli_json_str(&j, "package", path);
 		cli_json_bool(&j, "intact", chk.err == FWS_OK);
+		cli_json_bool(&j, "image_checked", chk.image_checked);
 		if (chk.err != FWS_OK) {
 			cli_json_str(&j, "error", fws_err_name(chk.err));
 			cli_json_str(&j, "message", fws_err_describe(chk.err));
@@ -88,10 +89,13 @@ static int run_inspect(struct cli_ctx *ctx, int argc, char **argv)
 	} else if (chk.have_prefix) {
 		printf(_("Package:            %s\n"), path);
 		pkg_print_text(stdout, &chk);
-		if (chk.err == FWS_OK)
-			printf("%s", _("Integrity:          ok (every block, image digest, DFU suffix)\n"));
-		else /* the sentence follows (pkg_print_error) */
+		if (chk.err != FWS_OK) /* the sentence follows (pkg_print_error) */
 			printf(_("Integrity:          damaged (%s)\n"), fws_err_name(chk.err));
+		else if (chk.image_checked)
+			printf("%s", _("Integrity:          ok (every block, image digest, DFU suffix)\n"));
+		else
+			printf("%s", _("Integrity:          ok (every unit, DFU suffix; the image digest "
+			               "needs the base image: the device checks it)\n"));
 		printf(_("Signature:          %s\n"), sig_state);
 	}
 	if (chk.err != FWS_OK) {

@@ -21,6 +21,7 @@
 #include "commands.h"
 #include "fwseal/keys.h"
 #include "fwseal/pkg.h"
+#include "pack_encode.h"
 #include "pack_stream.h"
 #include "release_desc.h"
 #include "sbom.h"
@@ -29,7 +30,8 @@
 static const char usage[] =
 	N_("Usage: fwseal pack --image IMG --release REL --key KEY --out PKG\n"
 	"                   [--key KEY]... [--set FIELD=VALUE]... [--json]\n"
-	"                   [--passphrase-file FILE] [--pin-file FILE] [--pkcs11-module SO]\n\n"
+	"                   [--passphrase-file FILE] [--pin-file FILE] [--pkcs11-module SO]\n"
+	"                   [--compress lz4 | --delta-from OLD.fwseal]\n\n"
 	"Build a signed update package from a firmware image and a release\n"
 	"description (see docs/release-description.md).\n\n"
 	"  --image IMG            the firmware image (1 byte to 1 GiB)\n"
@@ -43,7 +45,12 @@ static const char usage[] =
 	"                         e.g. --set version=1.2.4 --set security_counter=7\n"
 	"  --passphrase-file FILE passphrase of encrypted key files (first line)\n"
 	"  --pin-file FILE        PKCS#11 user PIN (first line), if the URI has none\n"
-	"  --pkcs11-module SO     PKCS#11 module; default: the modules registered with p11-kit\n");
+	"  --pkcs11-module SO     PKCS#11 module; default: the modules registered with p11-kit\n"
+	"  --compress lz4         a compressed package: less to send over a slow link\n"
+	"  --delta-from OLD.fwseal  a delta package: only what changed since the release\n"
+	"                         in OLD (a full or compressed package); it installs only\n"
+	"                         on a device that runs exactly that release\n"
+	"                         (docs/package-format.md, \"Encoded payloads\")\n");
 
 struct pack_args {
 	const char *image, *release, *out;
@@ -52,6 +59,7 @@ struct pack_args {
 	const char *sets[64];
 	unsigned nsets;
 	const char *passphrase_file, *pin_file, *module;
+	struct pack_enc enc;
 };
 
 static const struct option opts[] = {
@@ -63,11 +71,14 @@ static const struct option opts[] = {
 	{"passphrase-file", required_argument, NULL, 'P'},
 	{"pin-file", required_argument, NULL, 'N'},
 	{"pkcs11-module", required_argument, NULL, 'M'},
+	{"compress", required_argument, NULL, 'z'},
+	{"delta-from", required_argument, NULL, 'D'},
 	{NULL, 0, NULL, 0},
 };
 
 static const struct cli_opt_hint hints[] = {
 	{"set", CLI_VAL_TEXT},
+	{"compress", "lz4"},
 	{NULL, NULL},
 };
 
@@ -93,6 +104,11 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct pack_ar
 		case 'P': a->passphrase_file = optarg; break;
 		case 'N': a->pin_file = optarg; break;
 		case 'M': a->module = optarg; break;
+		case 'z':
+			if (!pack_enc_option(&a->enc, optarg))
+				return cli_usage(ctx, "--compress takes lz4, not '%s'.", optarg);
+			break;
+		case 'D': a->enc.delta_from = optarg; break;
 		default: return FWS_EXIT_USAGE;
 		}
 	}
@@ -100,6 +116,9 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct pack_ar
 		return cli_usage(ctx, "Unexpected argument '%s'.", argv[optind]);
 	if (!a->image || !a->release || !a->nkeys || !a->out)
 		return cli_usage(ctx, "pack needs --image, --release, --key and --out.");
+	if (a->enc.encoding && a->enc.delta_from)
+		return cli_usage(ctx, "Give --compress or --delta-from, not both: a delta package is "
+		                      "compressed too.");
 	/* still honoured (RFC 7512), but a PIN on the command line is visible
 	 * to every user of the machine (ps, /proc/PID/cmdline) */
 	for (unsigned i = 0; i < a->nkeys; i++)
@@ -145,6 +164,11 @@ static void report(const struct cli_ctx *ctx, const char *out, const rel_desc *r
 		cli_json_u64(&j, "package_size", size);
 		cli_json_hex(&j, "chain_head", m->chain_head, FWS_SHA256_LEN);
 		cli_json_hex(&j, "image_sha256", m->image_sha256, FWS_SHA256_LEN);
+		cli_json_str(&j, "encoding", fws_encoding_name(m->encoding));
+		if (m->encoding == FWS_ENC_LZ4_DELTA) {
+			cli_json_str(&j, "base_version", m->base_version);
+			cli_json_hex(&j, "base_sha256", m->base_sha256, FWS_SHA256_LEN);
+		}
 		if (m->sbom_sha256)
 			cli_json_hex(&j, "sbom_sha256", m->sbom_sha256, FWS_SHA256_LEN);
 		else
@@ -160,6 +184,13 @@ static void report(const struct cli_ctx *ctx, const char *out, const rel_desc *r
 	       (unsigned long long)size, m->model, m->version, m->security_counter, m->payload_size);
 	cli_hex(m->image_sha256, FWS_SHA256_LEN, hex);
 	printf(_("image sha256: %s\n"), hex);
+	if (m->encoding == FWS_ENC_LZ4)
+		printf(_("compressed (lz4): %.2f image bytes per package byte.\n"),
+		       (double)m->payload_size / (double)size);
+	else if (m->encoding == FWS_ENC_LZ4_DELTA)
+		printf(_("delta (lz4-delta) from version %s: %.2f image bytes per package byte; it "
+		         "installs only on a device that runs %s.\n"),
+		       m->base_version, (double)m->payload_size / (double)size, m->base_version);
 	if (m->sbom_sha256) {
 		cli_hex(m->sbom_sha256, FWS_SHA256_LEN, hex);
 		printf(_("sbom sha256:  %s (%s)\n"), hex, rd->sbom);
@@ -226,6 +257,17 @@ static int run_pack(struct cli_ctx *ctx, int argc, char **argv)
 	struct atomic_out out = {.fd = -1};
 	bool out_open = false;
 	rc = FWS_EXIT_FAILURE;
+	bool encoded = a.enc.encoding || a.enc.delta_from;
+	if (encoded) {
+		/* units instead of blocks, and the chain runs over them: the image
+		 * (for a delta also OLD's) is read once, into memory, and encoded
+		 * before the manifest, whose encoding and base fields it sets */
+		int erc = pack_enc_prepare(&a.enc, image_fd, (uint64_t)st.st_size, m);
+		if (erc >= 0) {
+			rc = erc;
+			goto done;
+		}
+	}
 	rc = cli_signers_ids(signers, a.nkeys, ids);
 	if (rc >= 0)
 		goto done;
@@ -253,7 +295,10 @@ static int run_pack(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	out_open = true;
 	struct pack_stream ps = {.at = prefix_len};
-	switch (pack_stream_blocks(&out, image_fd, m->payload_size, m->block_size, &ps)) {
+	enum pack_stream_err pse =
+		encoded ? (pack_enc_stream(&a.enc, &out, &ps) ? PACK_STREAM_OK : PACK_STREAM_OUT)
+		        : pack_stream_blocks(&out, image_fd, m->payload_size, m->block_size, &ps);
+	switch (pse) {
 	case PACK_STREAM_OK:
 		break;
 	case PACK_STREAM_NOMEM:
@@ -309,6 +354,7 @@ done:
 	for (unsigned i = 0; i < a.nkeys; i++)
 		fws_signer_close(signers[i]);
 	close(image_fd);
+	pack_enc_free(&a.enc);
 	return rc;
 
 bad_release:

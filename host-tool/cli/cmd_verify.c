@@ -13,13 +13,16 @@
 #include "commands.h"
 #include "dev_common.h"
 #include "fwseal-host/dfu_client.h"
+#include "fwseal/encoding.h"
+#include "fwseal-host/pkgimage.h"
 #include "fwseal-host/session.h"
 #include "fwseal-host/trustchain.h"
 #include "pkg_print.h"
 
 static const char usage[] =
 	N_("Usage: fwseal verify PKG [--trust TRUST] [--model M] [--hw-rev R]\n"
-	"                     [--min-counter N] [--device DEVICE] [--json]\n\n"
+	"                     [--min-counter N] [--device DEVICE] [--base OLD.fwseal]\n"
+	"                     [--json]\n\n"
 	"Check a package as a device would. Exit 0: authentic, intact and allowed by\n"
 	"the policy; 3: malformed, tampered or not signed by a trusted key; 4: refused\n"
 	"by the policy.\n\n"
@@ -32,6 +35,9 @@ static const char usage[] =
 	"  --device DEVICE   also check it against what that device reports: its model,\n"
 	"                    revision, counter and the keys it trusts now (says when the\n"
 	"                    package is signed only by a key the device has revoked)\n"
+	"  --base OLD.fwseal for a delta package: the package of the release it was\n"
+	"                    made from, so the image it builds is checked here too\n"
+	"                    (without it, only the device can check that image)\n"
 	"  --json            machine-readable result\n"
 	"A security key update (docs/trust.md) is checked as a device with TRUST in\n"
 	"force would check it: the root thresholds of both stores, a higher version,\n"
@@ -63,6 +69,7 @@ static const struct option opts[] = {
 	{"hw-rev", required_argument, NULL, 'r'},
 	{"min-counter", required_argument, NULL, 'c'},
 	{"device", required_argument, NULL, 'd'},
+	{"base", required_argument, NULL, 'b'},
 	{NULL, 0, NULL, 0},
 };
 
@@ -106,13 +113,14 @@ static fws_err against_device(const char *path, const char *device, const fws_tr
 
 static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const char *trust_path = NULL, *device = NULL;
+	const char *trust_path = NULL, *device = NULL, *base_path = NULL;
 	struct policy pol = {0};
 	int c;
-	while ((c = cli_getopt(ctx, argc, argv, "t:m:r:c:", opts)) != -1) {
+	while ((c = cli_getopt(ctx, argc, argv, "t:m:r:c:b:", opts)) != -1) {
 		switch (c) {
 		case 't': trust_path = optarg; break;
 		case 'd': device = optarg; break;
+		case 'b': base_path = optarg; break;
 		case 'm': pol.model = optarg; break;
 		case 'r':
 			if (!cli_parse_u16(optarg, &pol.hw_rev))
@@ -140,7 +148,19 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 	static fwh_pkg_check chk;
 	memset(&chk, 0, sizeof(chk));
 	chk.trust = &trust;
+	static fwh_pkg_image base;
+	if (base_path) {
+		fwh_error berr;
+		fwh_error_clear(&berr);
+		if (fwh_pkg_image_load(&base, base_path, &berr) != FWS_OK) {
+			cli_error("--base: %s", berr.text);
+			return berr.code == FWS_E_IO ? FWS_EXIT_IO : FWS_EXIT_BAD_PACKAGE;
+		}
+		chk.base = base.image;
+		chk.base_len = base.len;
+	}
 	fws_err e = fwh_pkg_check_file(&chk, path);
+	fwh_pkg_image_free(&base);
 	/* a refusal: msg (English) for --json, text for people */
 	static fwh_error why;
 	fwh_error_clear(&why);
@@ -152,7 +172,8 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 		e = check_policy(&pol, &chk.manifest, &why);
 	if (e == FWS_OK && device)
 		e = against_device(path, device, &trust, &why);
-	rc = cli_exit_for_fws(e, false);
+	/* FWS_E_BASE here: --base named another release */
+	rc = e == FWS_E_BASE ? FWS_EXIT_USAGE : cli_exit_for_fws(e, false);
 
 	if (ctx->json) {
 		struct cli_json j;
@@ -173,6 +194,7 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 		if (chk.authentic)
 			cli_json_hex(&j, "signer_key_id", chk.signer, FWS_KEY_ID_LEN);
 		cli_json_u64(&j, "blocks_checked", chk.blocks_ok);
+		cli_json_bool(&j, "image_checked", chk.image_checked);
 		if (chk.have_prefix && chk.authentic) {
 			cli_json_obj(&j, "manifest");
 			pkg_print_json(&j, &chk);
@@ -196,11 +218,25 @@ static int run_verify(struct cli_ctx *ctx, int argc, char **argv)
 	} else if (!ctx->json) {
 		char hex[2 * FWS_KEY_ID_LEN + 1];
 		cli_hex(chk.signer, FWS_KEY_ID_LEN, hex);
-		printf(P_("%s: OK. Authentic (key id %s) and intact (%" PRIu32 " block, image digest, DFU suffix): %s %s, security counter %" PRIu32 ".\n",
-		          "%s: OK. Authentic (key id %s) and intact (%" PRIu32 " blocks, image digest, DFU suffix): %s %s, security counter %" PRIu32 ".\n",
-		          chk.blocks_ok),
-		       path, hex, chk.blocks_ok, chk.manifest.model, chk.manifest.version,
-		       chk.manifest.security_counter);
+		const fws_manifest *m = &chk.manifest;
+		if (m->encoding == FWS_ENC_NONE)
+			printf(P_("%s: OK. Authentic (key id %s) and intact (%" PRIu32 " block, image digest, DFU suffix): %s %s, security counter %" PRIu32 ".\n",
+			          "%s: OK. Authentic (key id %s) and intact (%" PRIu32 " blocks, image digest, DFU suffix): %s %s, security counter %" PRIu32 ".\n",
+			          chk.blocks_ok),
+			       path, hex, chk.blocks_ok, m->model, m->version, m->security_counter);
+		else if (chk.image_checked)
+			printf(P_("%s: OK. Authentic (key id %s) and intact (%" PRIu32 " %s unit decoded, image digest, DFU suffix): %s %s, security counter %" PRIu32 ".\n",
+			          "%s: OK. Authentic (key id %s) and intact (%" PRIu32 " %s units decoded, image digest, DFU suffix): %s %s, security counter %" PRIu32 ".\n",
+			          chk.blocks_ok),
+			       path, hex, chk.blocks_ok, fws_encoding_name(m->encoding), m->model,
+			       m->version, m->security_counter);
+		else
+			printf(P_("%s: OK. Authentic (key id %s) and intact (%" PRIu32 " %s unit, DFU suffix): %s %s, security counter %" PRIu32 ". The image digest was not checked: the image is built on version %.*s, which the device checks; give --base with that release's package to check it here.\n",
+			          "%s: OK. Authentic (key id %s) and intact (%" PRIu32 " %s units, DFU suffix): %s %s, security counter %" PRIu32 ". The image digest was not checked: the image is built on version %.*s, which the device checks; give --base with that release's package to check it here.\n",
+			          chk.blocks_ok),
+			       path, hex, chk.blocks_ok, fws_encoding_name(m->encoding), m->model,
+			       m->version, m->security_counter, (int)m->base_version.len,
+			       fwh_pkg_check_span(&chk, m->base_version));
 	}
 	return FWS_EXIT_OK;
 }

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "fwseal/encoding.h"
 #include "fwseal-host/dfu_client.h"
 #include "fwseal-host/log.h"
 #include "fwseal-host/units.h"
@@ -96,6 +97,13 @@ void dev_print_text(FILE *f, const char *device, const fws_devinfo *d)
 	if (d->max_block || d->slot_size)
 		fprintf(f, _("Limits            image up to %" PRIu32 " bytes, blocks up to %" PRIu32 " bytes\n"),
 		        d->slot_size, d->max_block);
+	if (d->encodings) {
+		fputs(_("Decodes           "), f);
+		for (unsigned e = 1, n = 0; e <= FWS_ENC_MAX; e++)
+			if ((d->encodings >> e) & 1u)
+				fprintf(f, "%s%s", n++ ? ", " : "", fws_encoding_name((uint8_t)e));
+		fprintf(f, _(" packages (blocks up to %" PRIu32 " bytes)\n"), d->enc_max_block);
+	}
 	fprintf(f, _("Update stub       %s\n"), d->stub_version);
 	if (d->crypto_lib[0])
 		fprintf(f, _("Crypto library    %s\n"), d->crypto_lib);
@@ -184,6 +192,12 @@ void dev_print_json(struct cli_json *j, const char *device, const fws_devinfo *d
 	else
 		cli_json_null(j, "dl_window");
 	cli_json_u64(j, "slot_size", d->slot_size);
+	cli_json_arr(j, "encodings");
+	for (unsigned e = 1; e <= FWS_ENC_MAX; e++)
+		if ((d->encodings >> e) & 1u)
+			cli_json_str(j, NULL, fws_encoding_name((uint8_t)e));
+	cli_json_arr_end(j);
+	cli_json_u64(j, "encoded_max_block", d->enc_max_block);
 	cli_json_str(j, "stub_version", d->stub_version);
 	if (d->crypto_lib[0])
 		cli_json_str(j, "crypto_lib", d->crypto_lib);

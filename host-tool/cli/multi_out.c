@@ -52,6 +52,9 @@ int multi_unit_exit(const fwh_unit *u)
 		return FWS_EXIT_OK;
 	if (u->result == FWH_REC_UNCONFIRMED)
 		return FWS_EXIT_UNCONFIRMED;
+	/* left alone: an earlier install is still on trial (fwh_device_on_trial_with) */
+	if (u->result == FWH_REC_REFUSED && u->skip_code && !strcmp(u->skip_code, "on-trial"))
+		return FWS_EXIT_UNCONFIRMED;
 	if (u->result == FWH_REC_REFUSED)
 		return FWS_EXIT_POLICY;
 	/* cancelled before a byte went out: nothing changed on the unit (9) */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli_msg.h"
+#include "fwseal/encoding.h"
 #include "fwseal-host/log.h"
 #include "fwseal-host/package.h"
 #include "fwseal/pkg.h"
@@ -94,6 +95,16 @@ void pkg_print_text(FILE *f, const fwh_pkg_check *c)
 	           "Payload:            %" PRIu32 " bytes in %" PRIu32 " blocks of %" PRIu32 " bytes\n",
 	           nblocks),
 	        m->payload_size, nblocks, m->block_size);
+	if (m->encoding != FWS_ENC_NONE)
+		fprintf(f, _("Encoding:           %s, %" PRIu64 " bytes of units and digests to send\n"),
+		        fws_encoding_name(m->encoding), fws_manifest_stream_len(m));
+	if (m->encoding == FWS_ENC_LZ4_DELTA) {
+		cli_hex(m->base_sha256, FWS_SHA256_LEN, hex);
+		fprintf(f, _("Delta from:         version %.*s (%" PRIu32 " bytes, SHA-256 %s); installs "
+		             "only on a device that runs it\n"),
+		        (int)m->base_version.len, fwh_pkg_check_span(c, m->base_version), m->base_size,
+		        hex);
+	}
 	fprintf(f, _("Package size:       %" PRIu64 " bytes\n"), c->file_size);
 	if (m->notes.len) {
 		fputs(_("Release notes:\n"), f);
@@ -153,6 +164,15 @@ void pkg_print_json(struct cli_json *j, const fwh_pkg_check *c)
 	cli_json_u64(j, "payload_size", m->payload_size);
 	cli_json_u64(j, "block_size", m->block_size);
 	cli_json_u64(j, "block_count", fws_manifest_block_count(m));
+	cli_json_str(j, "encoding", fws_encoding_name(m->encoding));
+	cli_json_u64(j, "stream_size", fws_manifest_stream_len(m));
+	if (m->encoding == FWS_ENC_LZ4_DELTA) {
+		cli_json_obj(j, "base");
+		cli_json_strn(j, "version", fwh_pkg_check_span(c, m->base_version), m->base_version.len);
+		cli_json_u64(j, "size", m->base_size);
+		cli_json_hex(j, "sha256", m->base_sha256, FWS_SHA256_LEN);
+		cli_json_obj_end(j);
+	}
 	cli_json_u64(j, "package_size", c->file_size);
 }
 
@@ -163,6 +183,14 @@ void pkg_print_error(const char *path, const fwh_pkg_check *c, const fws_trust *
 		cli_fail(MSG_PACKAGE_UNREADABLE, path, strerror(c->sys_errno ? c->sys_errno : EIO));
 	} else if (c->err == FWS_E_BLOCK_DIGEST) {
 		cli_error("%s: block %" PRIu32 " of %" PRIu32 ": %s", path, c->failed_block,
+		          fws_manifest_block_count(&c->manifest), _(fws_err_describe(c->err)));
+	} else if (c->err == FWS_E_BASE) {
+		cli_error("%s: the package given as its base is not version %.*s, the release this "
+		          "delta was made from. Give that release's package, or check without it.",
+		          path, (int)c->manifest.base_version.len,
+		          fwh_pkg_check_span(c, c->manifest.base_version));
+	} else if (c->err == FWS_E_ENCODING) {
+		cli_error("%s: unit %" PRIu32 " of %" PRIu32 ": %s", path, c->failed_block,
 		          fws_manifest_block_count(&c->manifest), _(fws_err_describe(c->err)));
 	} else {
 		cli_error("%s: %s", path, _(fws_err_describe(c->err)));

@@ -64,6 +64,14 @@ bool ft_flash(struct ft *f, const char *path, bool fresh, fws_devinfo *after, ch
  * INCONCLUSIVE) when the device does not describe itself. */
 bool ft_begin_from_previous(struct ft *f, const char *id, fws_devinfo *before);
 
+/* The known state "runs the release" for FT-03 and the refusal tests: reads
+ * the record ("before"); when the device runs anything else (FT-02 did not
+ * install the release, or a faulty device took a package an earlier test
+ * sent it) the release is installed first and the record read again. All
+ * of it is logged; a device that cannot be brought there is tested as it
+ * is, and the log says so. false when the device does not describe itself. */
+bool ft_start_on_release(struct ft *f);
+
 /* The tests of ft_refusal.c (5.3-9, 5.3-2, 5.3-16). */
 void ft_tampered(struct ft *f);
 void ft_bad_signature(struct ft *f);

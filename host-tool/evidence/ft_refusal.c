@@ -5,8 +5,10 @@
  * (5.3-9), downgrade, other model, other hardware revisions, other
  * component (5.3-2, 5.3-16). Packages come from variants.c.
  *
- * Each starts from the known state "runs the release" (logged; a device in
- * another state is tested as it is and the log says so). A refusal only
+ * Each starts from the known state "runs the release" (ft_start_on_release:
+ * the release is installed first when the device runs anything else; a
+ * device that cannot be brought there is tested as it is, and the log says
+ * so). A refusal only
  * counts where the design puts it, and for the reason the device gives: a
  * tampered block at the DNLOAD that carries it (verify before write), a
  * truncated package at the end of the download, the others at the package
@@ -44,25 +46,12 @@ static uint64_t place(const struct expect *x, size_t len)
 	return x->where == AT_PREFIX ? x->prefix_len : x->where == AT_MARK ? x->unit_end : len;
 }
 
-/* Log the known state this test starts from. */
-static bool start_state(struct ft *f)
-{
-	if (!ft_read_info(f, "before"))
-		return false;
-	if (ft_runs(&f->info, f->pk->pkg))
-		ft_note(f, "known state: the device runs the release");
-	else
-		ft_note(f, "the device does not run the release (FT-02 did not install it); tested as "
-		        "it is");
-	return true;
-}
-
 /* Send a variant that must be refused; judge where, why, and whether
  * anything became bootable. */
 static void refusal(struct ft *f, const struct ev_variant *v, const struct expect *x,
                     const char *what)
 {
-	if (!start_state(f)) {
+	if (!ft_start_on_release(f)) {
 		ft_verdict(f, EV_INCONCLUSIVE, "The device did not return its device-info record.");
 		return;
 	}

@@ -191,9 +191,11 @@ static bool p3(struct ics_ctx *c)
 	set(c, 3, EV_STATUS_Y,
 	    ev_xasprintf("One command (`fwseal flash PACKAGE --device DEVICE`) or one button in the "
 	                 "fwseal desktop application; the user chooses no keys, block sizes or "
-	                 "settings, and an interrupted transfer continues when the same command is "
-	                 "run again. User instructions (Supplier): %s", c->prod->update_instructions),
-	    "fwseal command line + product description [user-info]");
+	                 "settings; as fwseal is designed (docs/flashing.md), an interrupted "
+	                 "transfer continues when the same command is run again. User "
+	                 "instructions (Supplier): %s", c->prod->update_instructions),
+	    "fwseal command line and its design (docs/flashing.md) + product description "
+	    "[user-info]");
 	return derived_only(c, 3, DERIVED);
 }
 

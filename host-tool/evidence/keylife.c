@@ -68,6 +68,7 @@ void ev_key_lifecycle(struct ev_pack *pk, const fws_devinfo *d)
 	free(i->detail);
 	free(text);
 	i->detail = all;
-	i->source = "package signature + trust store + protocol constants (fwseal/pkg.h, "
-	            "fwseal/crypto.h) + the device's device-info record (TRUST_STATE, KEY)";
+	/* the entry's other statements stay (product description [keys]) */
+	i->source = "package signature + protocol constants (fwseal/pkg.h, fwseal/crypto.h) + "
+	            "product description [keys] + device-info records (TRUST_STATE, KEY)";
 }

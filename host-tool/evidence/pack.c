@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mbedtls/version.h>
+
 #include "evidence.h"
 #include "ev_util.h"
 #include "fwseal/crypto.h"
@@ -162,6 +164,26 @@ static bool hash_defaults(struct ev_pack *pk, const char *dir, char *err, size_t
 	return true;
 }
 
+/* The host's crypto library as the library loaded at run time reports itself:
+ * a shared library is updated without rebuilding fwseal, so the version this
+ * fwseal was compiled against is only a claim about the build; it is named
+ * too when the two differ. */
+static char *host_crypto_lib(void)
+{
+#if defined(MBEDTLS_VERSION_C)
+	char loaded[32] = ""; /* mbedtls_version_get_string_full writes up to 18 bytes */
+	mbedtls_version_get_string_full(loaded);
+	loaded[sizeof(loaded) - 1] = '\0';
+	if (strcmp(loaded, fws_crypto_lib()) == 0)
+		return ev_xasprintf("%s (as the library this fwseal loaded reports itself)", loaded);
+	return ev_xasprintf("%s (as the library this fwseal loaded reports itself; fwseal was "
+	                    "built against %s)", loaded, fws_crypto_lib());
+#else
+	return ev_xasprintf("%s (the library this fwseal was built against; the library "
+	                    "does not report its version at run time)", fws_crypto_lib());
+#endif
+}
+
 bool ev_pack_build(struct ev_pack *pk, const struct ev_product *prod,
                    const struct ev_pkgfacts *pkg, const struct ev_trustfacts *trust,
                    const struct ev_inputs *in, int64_t now, char *err, size_t errcap)
@@ -176,8 +198,7 @@ bool ev_pack_build(struct ev_pack *pk, const struct ev_product *prod,
 	pk->generated_at = now;
 	pk->test_key_id = in->test_key_id ? ev_xstrdup(in->test_key_id) : NULL;
 	pk->revoked_key_id = in->revoked_key_id ? ev_xstrdup(in->revoked_key_id) : NULL;
-	pk->host_crypto = ev_xasprintf("%s (the library this fwseal was built with)",
-	                               fws_crypto_lib());
+	pk->host_crypto = host_crypto_lib();
 #ifdef FWSEAL_VERSION
 	pk->tool_version = "fwseal " FWSEAL_VERSION;
 #else

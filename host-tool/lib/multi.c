@@ -72,13 +72,34 @@ bool fwh_err_is_refusal(fws_err e)
 	return false;
 }
 
-bool fwh_device_runs_package(const fws_devinfo *d, const fwh_package *pkg)
+/* It runs this image: the version alone is a name, only the image digest
+ * says it is this image (a device that does not report one is flashed). */
+static bool runs_image(const fws_devinfo *d, const fwh_package *pkg)
 {
-	/* the version alone is a name: only the image digest says it is this
-	 * image (a device that does not report one is flashed) */
 	return d->boot_state == FWS_BOOT_APP && d->has_image_sha256 &&
 	       strcmp(d->fw_version, pkg->manifest.version) == 0 &&
 	       memcmp(d->image_sha256, pkg->manifest.image_sha256, FWS_SHA256_LEN) == 0;
+}
+
+/* Its active slot is on trial: installed, never confirmed itself (as
+ * session.c judges "unconfirmed"). */
+static bool on_trial(const fws_devinfo *d)
+{
+	for (unsigned i = 0; i < FWS_DEVINFO_SLOTS; i++)
+		if (d->slots[i].present && (d->slots[i].flags & FWS_SLOT_FLAG_ACTIVE) &&
+		    d->slots[i].state == FWS_SLOT_TESTING)
+			return true;
+	return false;
+}
+
+bool fwh_device_runs_package(const fws_devinfo *d, const fwh_package *pkg)
+{
+	return runs_image(d, pkg) && !on_trial(d);
+}
+
+bool fwh_device_on_trial_with(const fws_devinfo *d, const fwh_package *pkg)
+{
+	return runs_image(d, pkg) && on_trial(d);
 }
 
 bool fwh_serial_is_default(const char *s)
@@ -346,6 +367,17 @@ static bool decide(fwh_multi *m, fwh_unit *u)
 	}
 	if (m->filter && !m->filter(m->user, u)) {
 		skip(u, u->skip_code ? u->skip_code : "filtered", u->skip_why ? u->skip_why : "");
+		return false;
+	}
+	if (fwh_device_on_trial_with(&u->info, m->pkg)) {
+		u->result = FWH_REC_REFUSED;
+		u->skip_code = "on-trial";
+		fwh_error_set(&u->err, FWS_E_STATE,
+		              "%s runs firmware %s on trial: it has not confirmed itself, and the "
+		              "device goes back to its previous firmware at its next restart. Nothing "
+		              "was sent; check the device, restart it, then run the same command again.",
+		              u->device, u->info.fw_version);
+		fwh_rec_log_add(&u->log, "refused: %s", u->err.msg);
 		return false;
 	}
 	if (!m->reinstall && fwh_device_runs_package(&u->info, m->pkg)) {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "fwseal/crypto.h"
+#include "fwseal/encoding.h"
 #include "fwseal-host/pkgcheck.h"
 #include "fwseal-host/sha256.h"
 
@@ -156,9 +157,9 @@ static fws_err changed(fwh_pkg_stream *s, fws_err e, const char *what, fwh_error
 fws_err fwh_pkg_stream_open(const fwh_package *p, fwh_pkg_stream **out, fwh_error *err)
 {
 	fwh_pkg_stream *s = calloc(1, sizeof *s);
-	size_t cap = (size_t)p->manifest.block_size + FWS_SHA256_LEN;
-	if (cap < FWS_PKG_BUF_MIN)
-		cap = FWS_PKG_BUF_MIN;
+	/* a block and its digest, or a compressed or delta unit (with room
+	 * to decode it, which the reader asks for) */
+	size_t cap = fws_pkg_buf_need(&p->manifest);
 	*out = NULL;
 	if (s == NULL || (s->rbuf = malloc(cap)) == NULL || (s->unit = malloc(cap)) == NULL) {
 		if (s)
@@ -195,7 +196,8 @@ fws_err fwh_pkg_stream_open(const fwh_package *p, fwh_pkg_stream **out, fwh_erro
 	return FWS_OK;
 }
 
-/* Read the next unit (block || next digest) from the file and have the
+/* Read the next unit (block || next digest; in a compressed or delta
+ * package the unit's header says how long it is) from the file and have the
  * reader check it against the chain of the checked prefix. */
 static fws_err next_unit(fwh_pkg_stream *s, fwh_error *err)
 {
@@ -209,6 +211,29 @@ static fws_err next_unit(fwh_pkg_stream *s, fwh_error *err)
 	           FWS_SHA256_LEN;
 	char what[96];
 	snprintf(what, sizeof what, "block %u of %u", (unsigned)k, (unsigned)s->r.block_count);
+	if (p->manifest.encoding != FWS_ENC_NONE) {
+		/* the header is only a length here: the reader checks it with
+		 * the unit against the chain, and refuses a unit that is longer
+		 * than any valid one */
+		uint8_t hdr[FWS_UNIT_HDR_LEN];
+		fws_unit u;
+		if (s->next + sizeof hdr > p->stream_len)
+			return changed(s, FWS_E_BLOCK_DIGEST, "a unit header overruns the stream", err);
+		struct stat hst;
+		if (fstat(p->fd, &hst) != 0 || (uint64_t)hst.st_size < s->next + sizeof hdr)
+			return changed(s, FWS_E_TRUNCATED, "it is shorter now", err);
+		if (pread_full(p->fd, hdr, sizeof hdr, s->next) != FWS_OK) {
+			int e = errno ? errno : EIO;
+			s->failed = FWS_E_IO;
+			return fwh_error_set(err, FWS_E_IO, "Cannot read the package %s (%s) at %s; "
+			                     "nothing more was sent.", p->path, strerror(e), what);
+		}
+		fws_unit_hdr_parse(hdr, &u);
+		if (u.data_len == 0u || u.data_len > n - FWS_SHA256_LEN ||
+		    s->next + FWS_UNIT_HDR_LEN + u.data_len + FWS_SHA256_LEN > p->stream_len)
+			return changed(s, FWS_E_BLOCK_DIGEST, "a unit header is not what it was", err);
+		n = FWS_UNIT_HDR_LEN + (size_t)u.data_len + FWS_SHA256_LEN;
+	}
 	if (n > s->unit_cap || s->next + n > p->stream_len)
 		return fwh_error_set(err, FWS_E_INVAL, "A package unit overruns the stream; this is a bug.");
 	struct stat st;
@@ -264,6 +289,22 @@ fws_err fwh_pkg_stream_read(fwh_pkg_stream *s, uint64_t off, uint8_t *dst, size_
 		off += take;
 		len -= take;
 	}
+	return FWS_OK;
+}
+
+fws_err fwh_pkg_stream_unit_end(fwh_pkg_stream *s, uint64_t off, uint64_t *end,
+                                fwh_error *err)
+{
+	if (s->failed != FWS_OK)
+		return fwh_error_set(err, s->failed, "The package %s could not be sent.", s->p->path);
+	if (off < s->win_off || off >= s->p->stream_len)
+		return fwh_error_set(err, FWS_E_INVAL, "Read outside the package stream; this is a bug.");
+	while (off >= s->win_off + s->win_len) {
+		fws_err e = next_unit(s, err);
+		if (e != FWS_OK)
+			return e;
+	}
+	*end = s->win_off + s->win_len;
 	return FWS_OK;
 }
 

@@ -10,13 +10,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fwseal/encoding.h"
 #include "fwseal-host/crc32.h"
 #include "fwseal-host/sha256.h"
+#include "fwseal-host/unitdec.h"
 
 #ifndef CHUNK
 #define CHUNK (1u << 20) /* (the fuzz target builds this file with smaller ones) */
 #endif
-#define READER_BUF (FWS_PKG_BLOCK_MAX + FWS_SHA256_LEN)
+#define READER_BUF FWS_ENC_BUF_NEED(FWS_PKG_BLOCK_MAX) /* any block, plain or encoded */
 
 const char *fwh_pkg_check_span(const fwh_pkg_check *c, fws_span s)
 {
@@ -55,8 +57,10 @@ static void on_prefix(fwh_pkg_check *c, const fws_pkg_reader *r)
 }
 
 /* Feed one chunk (n may be 0 to let the reader finish after the last
- * block); returns false when the stream failed. */
-static bool feed_chunk(fwh_pkg_check *c, fws_pkg_reader *r, const uint8_t *p, size_t n, bool *done)
+ * block); returns false when the stream failed. An encoded package's units
+ * are decoded as they are verified (*dec, made at the prefix). */
+static bool feed_chunk(fwh_pkg_check *c, fws_pkg_reader *r, const uint8_t *p, size_t n, bool *done,
+                       fwh_unitdec **dec)
 {
 	size_t off = 0;
 	for (;;) {
@@ -72,8 +76,24 @@ static bool feed_chunk(fwh_pkg_check *c, fws_pkg_reader *r, const uint8_t *p, si
 		switch (ev) {
 		case FWS_PKG_PREFIX:
 			on_prefix(c, r);
+			if (r->manifest.encoding != FWS_ENC_NONE) {
+				*dec = fwh_unitdec_new(&r->manifest, c->base, c->base_len, NULL);
+				if (*dec == NULL) {
+					c->err = FWS_E_IO;
+					c->sys_errno = ENOMEM;
+					return false;
+				}
+			}
 			break;
 		case FWS_PKG_BLOCK:
+			if (*dec != NULL) {
+				e = fwh_unitdec_block(*dec, r);
+				if (e != FWS_OK) {
+					c->err = e;
+					c->failed_block = r->block_index;
+					return false;
+				}
+			}
 			c->blocks_ok++;
 			break;
 		case FWS_PKG_DONE:
@@ -121,6 +141,7 @@ struct helper {
 	/* layout, set before the thread starts */
 	uint64_t prefix_len, stream_end;
 	uint32_t block_size, payload_size;
+	bool encoded;            /* the stream carries units: the decoder hashes the image */
 	bool want_file_sha;
 	/* results */
 	fwh_sha256 image;
@@ -163,7 +184,8 @@ static void *helper_main(void *arg)
 		h->crc = fwh_crc32(h->crc, h->slot[s], h->len[s]);
 		if (h->want_file_sha)
 			fwh_sha256_update(&h->file, h->slot[s], h->len[s]);
-		hash_image_bytes(h, h->slot[s], h->off[s], h->len[s]);
+		if (!h->encoded)
+			hash_image_bytes(h, h->slot[s], h->off[s], h->len[s]);
 		pthread_mutex_lock(&h->mu);
 		h->consumed = k + 1;
 		pthread_cond_broadcast(&h->cv);
@@ -178,6 +200,7 @@ static bool helper_start(struct helper *h, const fws_pkg_reader *r, uint64_t chu
 	h->stream_end = r->prefix_len + fws_manifest_stream_len(&r->manifest);
 	h->block_size = r->manifest.block_size;
 	h->payload_size = r->manifest.payload_size;
+	h->encoded = r->manifest.encoding != FWS_ENC_NONE;
 	fwh_sha256_init(&h->image);
 	fwh_sha256_init(&h->file);
 	h->produced = chunks_read;
@@ -229,9 +252,13 @@ static void reset(fwh_pkg_check *c)
 {
 	const fws_trust *trust = c->trust;
 	bool want = c->want_file_sha256;
+	const uint8_t *base = c->base;
+	size_t base_len = c->base_len;
 	memset(c, 0, sizeof(*c));
 	c->trust = trust;
 	c->want_file_sha256 = want;
+	c->base = base;
+	c->base_len = base_len;
 }
 
 fws_err fwh_pkg_check_file(fwh_pkg_check *c, const char *path)
@@ -254,6 +281,7 @@ fws_err fwh_pkg_check_fd(fwh_pkg_check *c, int fd)
 	if (h == NULL)
 		return io_fail(c, ENOMEM);
 	uint8_t *rbuf = NULL;
+	fwh_unitdec *dec = NULL;
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_cond_init(&h->cv, NULL);
 	h->want_file_sha = c->want_file_sha256;
@@ -320,7 +348,7 @@ fws_err fwh_pkg_check_fd(fwh_pkg_check *c, int fd)
 			c->err = FWS_E_TRAILING;
 			goto out;
 		}
-		if (!feed_chunk(c, &r, h->slot[s], n, &done))
+		if (!feed_chunk(c, &r, h->slot[s], n, &done, &dec))
 			goto out;
 		if (!h->running && c->have_prefix && !helper_start(h, &r, k + 1)) {
 			io_fail(c, EAGAIN);
@@ -328,7 +356,7 @@ fws_err fwh_pkg_check_fd(fwh_pkg_check *c, int fd)
 		}
 	}
 	static const uint8_t none[1];
-	if (!done && !feed_chunk(c, &r, none, 0, &done))
+	if (!done && !feed_chunk(c, &r, none, 0, &done, &dec))
 		goto out;
 	if (!done) {
 		c->err = FWS_E_TRUNCATED;
@@ -338,7 +366,9 @@ fws_err fwh_pkg_check_fd(fwh_pkg_check *c, int fd)
 	helper_finish(h, false);
 	uint8_t d[FWS_SHA256_LEN];
 	fwh_sha256_final(&h->image, d);
-	if (!fws_ct_equal(d, c->manifest.image_sha256, FWS_SHA256_LEN)) {
+	/* an encoded image is known once decoded: the decoder hashed it */
+	c->image_checked = dec == NULL || fwh_unitdec_image_sha256(dec, d);
+	if (c->image_checked && !fws_ct_equal(d, c->manifest.image_sha256, FWS_SHA256_LEN)) {
 		c->err = FWS_E_IMAGE_DIGEST;
 		goto out;
 	}
@@ -358,6 +388,7 @@ fws_err fwh_pkg_check_fd(fwh_pkg_check *c, int fd)
 	}
 	c->complete = true;
 out:
+	fwh_unitdec_free(dec);
 	helper_finish(h, true);
 	/* free the hash contexts nobody finalized (an error, or no file hash) */
 	uint8_t unused[FWS_SHA256_LEN];

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fwseal/encoding.h"
 #include "fwseal-host/log.h"
 #include "fwseal-host/session.h"
 
@@ -219,11 +220,69 @@ fws_err fwh_policy_check(const fws_manifest *m, const fws_devinfo *dev, fwh_erro
 fws_err fwh_preflight(const fwh_package *pkg, const fws_devinfo *dev, fwh_error *err)
 {
 	fws_err e = fwh_policy_check(&pkg->manifest, dev, err);
+	if (e == FWS_OK)
+		e = fwh_preflight_encoding(pkg, dev, err); /* FWS_OK for a plain package */
 	if (e != FWS_OK)
 		return e;
 	if (pkg->manifest.kind == FWS_KIND_TRUST)
 		return check_trust_roots(pkg, dev, err);
 	return check_keys(pkg, dev, err);
+}
+
+fws_err fwh_preflight_encoding(const fwh_package *pkg, const fws_devinfo *dev, fwh_error *err)
+{
+	const fws_manifest *m = &pkg->manifest;
+	char base[FWS_VERSION_MAX + 1];
+
+	if (m->encoding == FWS_ENC_NONE)
+		return FWS_OK;
+	if (!((dev->encodings >> m->encoding) & 1u))
+		return fwh_error_set(err, FWS_E_ENCODING_UNSUPPORTED,
+		                     "The device cannot decode %s packages (it %s); install the full "
+		                     "package.",
+		                     m->encoding == FWS_ENC_LZ4 ? "compressed" : "delta",
+		                     dev->encodings ? "lists other encodings"
+		                                    : "lists no compressed or delta encodings");
+	if (dev->enc_max_block && m->block_size > dev->enc_max_block)
+		return fwh_error_set(err, FWS_E_BLOCK_SIZE,
+		                     "The package uses %u-byte blocks, the device decodes at most %u; "
+		                     "repack it with block_size = %u, or install the full package.",
+		                     (unsigned)m->block_size, (unsigned)dev->enc_max_block,
+		                     (unsigned)dev->enc_max_block);
+	if (m->encoding != FWS_ENC_LZ4_DELTA)
+		return FWS_OK;
+	fwh_package_text(pkg, m->base_version, base, sizeof base);
+	/* The device compares the SHA-256 of the image it runs with the base's.
+	 * A device that reports that digest (IMAGE_SHA256) lets the host do the
+	 * same; for one that does not, its version tells: another version
+	 * cannot be the base, the same one may be (the device then decides). */
+	if (dev->boot_state != FWS_BOOT_APP)
+		return fwh_base_refusal(pkg, dev, err);
+	if (dev->has_image_sha256 ? memcmp(dev->image_sha256, m->base_sha256, FWS_SHA256_LEN) != 0
+	                          : strcmp(dev->fw_version, base) != 0)
+		return fwh_base_refusal(pkg, dev, err);
+	return FWS_OK;
+}
+
+fws_err fwh_base_refusal(const fwh_package *pkg, const fws_devinfo *dev, fwh_error *err)
+{
+	char base[FWS_VERSION_MAX + 1];
+	char runs[FWS_VERSION_MAX + 40];
+
+	fwh_package_text(pkg, pkg->manifest.base_version, base, sizeof base);
+	if (dev == NULL)
+		snprintf(runs, sizeof runs, "it runs another build");
+	else if (dev->boot_state != FWS_BOOT_APP)
+		snprintf(runs, sizeof runs, "it runs no firmware");
+	else if (strcmp(dev->fw_version, base) == 0)
+		snprintf(runs, sizeof runs, "it runs another build of %s", base);
+	else
+		snprintf(runs, sizeof runs, "it runs %s", dev->fw_version);
+	fws_err e = fwh_error_set(err, FWS_E_BASE,
+	                          "This update needs version %s on the device (%s); install the "
+	                          "full package.",
+	                          base, runs);
+	return e;
 }
 
 void fwh_plan_make(const fwh_package *pkg, const fws_devinfo *dev, fwh_plan *plan)

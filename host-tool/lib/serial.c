@@ -349,6 +349,10 @@ static uint32_t window_timeout(const serial_link *l)
 
 static fws_err send_pending(serial_link *l, pending *p, fwh_error *err)
 {
+	/* its gap (start_budget) was fixed when it was posted, from what was in
+	 * flight then, ahead of it and itself: reckoned later, as the window
+	 * drains, it would cut the last frames' time short and send them again
+	 * needlessly */
 	p->sent_ms = now_ms();
 	p->sends++;
 	/* FWS_E_TIMEOUT without a sentence: the line stayed blocked to the end

@@ -38,6 +38,8 @@ typedef struct run {
 	uint64_t t0, last_report;
 	uint64_t sent_from;          /* stream offset where this run started sending */
 	uint16_t dev_xfer;           /* the device's FWS_DI_XFER_SIZE, 0 unknown */
+	fws_devinfo dev;             /* the record read in prepare() */
+	bool have_dev;
 	uint8_t dev_window;          /* the device's DL_WINDOW, 0 not reported */
 	bool unit_chunks;            /* DNLOADs must not cross package units */
 } run;
@@ -177,6 +179,8 @@ static fws_err prepare(run *r, uint64_t *start, fwh_error *err)
 	else if ((e = fwh_dfu_info(l, &dev, err)) != FWS_OK)
 		return e;
 	r->dev_xfer = dev.xfer_size;
+	r->dev = dev;
+	r->have_dev = true;
 	r->dev_window = dev.dl_window;
 	r->unit_chunks = (dev.dl_flags & FWS_DL_UNIT_CHUNKS) != 0;
 	fwh_plan plan;
@@ -210,20 +214,24 @@ typedef struct chunk {
 /* Bytes of the next DNLOAD at stream offset off: at most max, and for a
  * device that takes DNLOAD data straight into its block buffer
  * (FWS_DL_UNIT_CHUNKS) never past the end of the package unit off lies in:
- * the prefix, or one block with its next digest (docs/package-format.md). */
-static size_t chunk_len(const run *r, uint64_t off, size_t max)
+ * the prefix, or one block (a compressed or delta package: one unit, whose
+ * length its header says) with its next digest (docs/package-format.md).
+ * The checked stream says where the unit ends: it has read and verified
+ * it, so a file changed since the check is refused, never cut by. */
+static fws_err chunk_len(run *r, uint64_t off, size_t max, size_t *len, fwh_error *err)
 {
 	const fwh_package *pkg = r->pkg;
 	uint64_t end = pkg->stream_len;
 	if (r->unit_chunks) {
-		uint64_t unit = (uint64_t)pkg->manifest.block_size + FWS_SHA256_LEN;
-		uint64_t unit_end = off < pkg->prefix_len
-		                    ? pkg->prefix_len
-		                    : pkg->prefix_len + ((off - pkg->prefix_len) / unit + 1u) * unit;
+		uint64_t unit_end;
+		fws_err e = fwh_pkg_stream_unit_end(r->src, off, &unit_end, err);
+		if (e != FWS_OK)
+			return e;
 		if (unit_end < end)
 			end = unit_end;
 	}
-	return end - off < max ? (size_t)(end - off) : max;
+	*len = end - off < max ? (size_t)(end - off) : max;
+	return FWS_OK;
 }
 
 /* Collect the answers of the DNLOADs still in flight, whatever they say:
@@ -283,10 +291,11 @@ static fws_err download(run *r, uint64_t start, fwh_error *err)
 			}
 			chunk *k = &c[(head + inflight) % window];
 			k->off = next;
-			k->len = chunk_len(r, next, max);
+			e = chunk_len(r, next, max, &k->len, err);
 			/* the bytes as checked, or an error: never what the file
 			 * holds now if that is something else (issue 16) */
-			e = fwh_pkg_stream_read(r->src, next, k->data, k->len, err);
+			if (e == FWS_OK)
+				e = fwh_pkg_stream_read(r->src, next, k->data, k->len, err);
 			if (e != FWS_OK)
 				break;
 			fwh_dfu_dnload_prepare(&k->req, block, k->data, k->len, k->ans, sizeof k->ans);
@@ -557,6 +566,14 @@ fws_err fwh_flash(fwh_link **link, const fwh_package *pkg, const fwh_flash_opts 
 				continue;
 		}
 		break;
+	}
+	if (e == FWS_E_BASE && err != NULL) {
+		/* a delta for another image: say which version it needs */
+		fwh_error dev = *err;
+		fwh_base_refusal(pkg, r.have_dev ? &r.dev : NULL, err);
+		err->from_device = dev.from_device;
+		err->detail = dev.detail;
+		err->dfu_status = dev.dfu_status;
 	}
 	if (e != FWS_OK)
 		return (link_lost(e) || e == FWS_E_CANCELLED) ? interrupted(&r, e, err) : e;

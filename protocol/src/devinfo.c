@@ -4,12 +4,14 @@
 
 #include <string.h>
 
+#include "fwseal/encoding.h"
 #include "fwseal/le.h"
 
 #define TLV_HDR 4u
 #define SLOT_FIXED 7u  /* index, state, flags, counter */
 #define KEY_LEN (FWS_KEY_ID_LEN + 1u)
 #define RESUME_LEN (4u + FWS_SHA256_LEN)
+#define ENC_IDS_MAX 31u  /* ids a record may list (bits of fws_devinfo.encodings) */
 #define DL_WINDOW_LEN 2u
 #define TRUST_STATE_LEN (4u + FWS_SHA256_LEN + 1u)
 
@@ -24,7 +26,8 @@ _Static_assert(FWS_DEVINFO_ENCODED_MAX ==
                FWS_DEVINFO_SLOTS * (TLV_HDR + SLOT_FIXED + FWS_VERSION_MAX) +
                (TLV_HDR + FWS_STUB_VERSION_MAX) + (TLV_HDR + RESUME_LEN) +
                (TLV_HDR + FWS_SHA256_LEN) + (TLV_HDR + FWS_CRYPTO_LIB_MAX) +
-               (TLV_HDR + DL_WINDOW_LEN) + (TLV_HDR + TRUST_STATE_LEN),
+               (TLV_HDR + DL_WINDOW_LEN) + (TLV_HDR + TRUST_STATE_LEN) +
+               (TLV_HDR + 4u + FWS_ENC_MAX),
                "FWS_DEVINFO_ENCODED_MAX must match the encoder");
 _Static_assert(FWS_DEVINFO_ENCODED_MAX <= FWS_DEVINFO_MAX, "device-info record must fit its limit");
 
@@ -189,6 +192,23 @@ fws_err fws_devinfo_encode(const fws_devinfo *in, uint8_t *out, size_t cap, size
 			p[4 + FWS_SHA256_LEN] = in->trust_threshold;
 		}
 	}
+	if (in->encodings) {
+		/* only encodings this code knows: a device cannot decode others */
+		size_t n = 0;
+
+		if ((in->encodings & ~(((1u << FWS_ENC_MAX) - 1u) << 1)) != 0u && e.err == FWS_OK)
+			e.err = FWS_E_LIMIT;
+		for (unsigned id = 1; id <= FWS_ENC_MAX; id++)
+			n += (in->encodings >> id) & 1u;
+		p = enc_tlv(&e, FWS_DI_ENCODINGS, 4u + n);
+		if (p) {
+			fws_put_le32(p, in->enc_max_block);
+			p += 4;
+			for (unsigned id = 1; id <= FWS_ENC_MAX; id++)
+				if ((in->encodings >> id) & 1u)
+					*p++ = (uint8_t)id;
+		}
+	}
 	if (e.err != FWS_OK)
 		return e.err;
 
@@ -328,6 +348,19 @@ static fws_err dec_field(fws_devinfo *o, uint16_t tag, const uint8_t *v, size_t 
 		o->trust_version = fws_get_le32(v);
 		memcpy(o->trust_sha256, v + 4, FWS_SHA256_LEN);
 		o->trust_threshold = v[4 + FWS_SHA256_LEN];
+		return FWS_OK;
+	case FWS_DI_ENCODINGS:
+		/* ids this host does not know are kept (they are just bits) and
+		 * never chosen; ids past 31 cannot be represented and are
+		 * skipped. Ascending, once each, as encoded. */
+		if (n < 4u || n > 4u + 255u) return FWS_E_MANIFEST;
+		o->enc_max_block = fws_get_le32(v);
+		for (size_t i = 4; i < n; i++) {
+			if (v[i] == 0u || (i > 4u && v[i] <= v[i - 1u]))
+				return FWS_E_MANIFEST;
+			if (v[i] <= ENC_IDS_MAX)
+				o->encodings |= 1u << v[i];
+		}
 		return FWS_OK;
 	default:
 		/* unknown: skip if non-critical, else refuse (we cannot know

@@ -7,13 +7,18 @@
  */
 #include <string.h>
 
+#include "fwseal/encoding.h"
 #include "fwseal/le.h"
 #include "fwseal/pkg.h"
 #include "fwseal/text.h"
 
 #define TLV_HDR 4u
 
-enum field_kind { K_U16, K_U16X2, K_U32, K_I64, K_DIGEST, K_TEXT, K_CVE, K_SEC, K_DISR, K_U8 };
+enum field_kind { K_U16, K_U16X2, K_U32, K_I64, K_DIGEST, K_TEXT, K_CVE, K_SEC, K_DISR, K_ENC,
+                  K_BASE, K_U8 };
+
+/* base: digest, size, then the version text */
+#define BASE_FIXED (FWS_SHA256_LEN + 4u)
 
 struct field {
 	uint16_t tag;
@@ -42,6 +47,8 @@ static const struct field fields[] = {
 	{ FWS_TAG_DISRUPTION, K_DISR, 5, 5, true },
 	{ FWS_TAG_KIND, K_U8, 1, 1, false },
 	{ FWS_TAG_RELEASE_NOTES, K_TEXT, 0, FWS_NOTES_MAX, false },
+	{ FWS_TAG_ENCODING, K_ENC, 5, 5, false },
+	{ FWS_TAG_BASE, K_BASE, BASE_FIXED + 1u, BASE_FIXED + FWS_VERSION_MAX, false },
 	{ FWS_TAG_SBOM_SHA256, K_DIGEST, 32, 32, false },
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
@@ -143,6 +150,24 @@ static fws_err store(fws_manifest *m, uint16_t tag, const uint8_t *v, uint16_t n
 		m->downtime_s = fws_get_le32(v + 1);
 		break;
 	case FWS_TAG_RELEASE_NOTES: m->notes = (fws_span){ off, n }; break;
+	case FWS_TAG_ENCODING:
+		/* An encoding this reader does not know is a feature it lacks. */
+		if (v[0] == FWS_ENC_NONE)
+			return FWS_E_MANIFEST; /* plain packages carry no tag */
+		if (v[0] > FWS_ENC_MAX)
+			return FWS_E_CRITICAL;
+		m->encoding = v[0];
+		m->units_len = fws_get_le32(v + 1);
+		break;
+	case FWS_TAG_BASE:
+		if (!short_text_ok(v + BASE_FIXED, n - BASE_FIXED))
+			return FWS_E_MANIFEST;
+		memcpy(m->base_sha256, v, FWS_SHA256_LEN);
+		m->base_size = fws_get_le32(v + FWS_SHA256_LEN);
+		if (m->base_size == 0u || m->base_size > FWS_PKG_PAYLOAD_MAX)
+			return FWS_E_LIMIT;
+		m->base_version = (fws_span){ (uint16_t)(off + BASE_FIXED), (uint16_t)(n - BASE_FIXED) };
+		break;
 	case FWS_TAG_SBOM_SHA256: m->sbom_sha256 = (fws_span){ off, n }; break;
 	case FWS_TAG_KIND:
 		/* firmware is the absent field (one encoding); a kind this
@@ -156,6 +181,23 @@ static fws_err store(fws_manifest *m, uint16_t tag, const uint8_t *v, uint16_t n
 	default:
 		return FWS_E_CRITICAL;
 	}
+	return FWS_OK;
+}
+
+/* Fields that only make sense together: a delta package names its base
+ * (and only a delta package does), and the units can hold the image: each
+ * has a header and 1..block_len bytes of data (fwseal/encoding.h). */
+static fws_err encoding_ok(const fws_manifest *m)
+{
+	uint64_t n = fws_manifest_block_count(m);
+
+	if ((m->encoding == FWS_ENC_LZ4_DELTA) != (m->base_version.len != 0u))
+		return FWS_E_MANIFEST;
+	if (m->encoding == FWS_ENC_NONE)
+		return FWS_OK;
+	if ((uint64_t)m->units_len < n * (FWS_UNIT_HDR_LEN + 1u) ||
+	    (uint64_t)m->units_len > n * FWS_UNIT_HDR_LEN + m->payload_size)
+		return FWS_E_MANIFEST;
 	return FWS_OK;
 }
 
@@ -213,7 +255,7 @@ fws_err fws_manifest_parse(const uint8_t *buf, size_t len, fws_manifest *m)
 	for (size_t i = 0; i < NFIELDS; i++)
 		if (fields[i].required && !(seen & (1u << i)))
 			return FWS_E_MISSING_FIELD;
-	return FWS_OK;
+	return encoding_ok(m);
 }
 
 uint32_t fws_manifest_block_count(const fws_manifest *m)
@@ -226,7 +268,9 @@ uint32_t fws_manifest_block_count(const fws_manifest *m)
 
 uint64_t fws_manifest_stream_len(const fws_manifest *m)
 {
-	return (uint64_t)m->payload_size + (uint64_t)fws_manifest_block_count(m) * FWS_SHA256_LEN;
+	uint64_t blocks = m->encoding != FWS_ENC_NONE ? m->units_len : m->payload_size;
+
+	return blocks + (uint64_t)fws_manifest_block_count(m) * FWS_SHA256_LEN;
 }
 
 const char *fws_severity_name(uint8_t severity)
@@ -325,6 +369,22 @@ fws_err fws_manifest_encode(const fws_manifest_in *in, uint8_t *out, size_t cap,
 	put_tlv(&w, FWS_TAG_DISRUPTION, b, 5);
 	if (in->kind != FWS_KIND_FIRMWARE)
 		put_tlv(&w, FWS_TAG_KIND, &in->kind, 1);
+	if (in->encoding != FWS_ENC_NONE) {
+		b[0] = in->encoding;
+		fws_put_le32(b + 1, in->units_len);
+		put_tlv(&w, FWS_TAG_ENCODING, b, 5);
+	}
+	if (in->base_version != NULL) {
+		uint8_t base[BASE_FIXED + FWS_VERSION_MAX];
+		size_t vn = strlen(in->base_version);
+
+		if (vn > FWS_VERSION_MAX)
+			return FWS_E_LIMIT;
+		memcpy(base, in->base_sha256, FWS_SHA256_LEN);
+		fws_put_le32(base + FWS_SHA256_LEN, in->base_size);
+		memcpy(base + BASE_FIXED, in->base_version, vn);
+		put_tlv(&w, FWS_TAG_BASE, base, BASE_FIXED + vn);
+	}
 	if (in->notes && in->notes[0])
 		put_text(&w, FWS_TAG_RELEASE_NOTES, in->notes);
 	if (in->sbom_sha256)

@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "fwseal/encoding.h"
 #include "fwseal/le.h"
 #include "fwseal/pkg.h"
 
@@ -114,6 +115,14 @@ uint64_t fws_pkg_block_offset(size_t prefix_len, const fws_manifest *m, uint32_t
 	return (uint64_t)prefix_len + (uint64_t)k * ((uint64_t)m->block_size + FWS_SHA256_LEN);
 }
 
+size_t fws_pkg_buf_need(const fws_manifest *m)
+{
+	size_t need = m->encoding != FWS_ENC_NONE ? FWS_ENC_BUF_NEED(m->block_size)
+	                                          : (size_t)m->block_size + FWS_SHA256_LEN;
+
+	return need < FWS_PKG_BUF_MIN ? FWS_PKG_BUF_MIN : need;
+}
+
 fws_err fws_pkg_reader_init(fws_pkg_reader *r, uint8_t *buf, size_t buf_cap,
                             const fws_trust *trust, uint32_t flags)
 {
@@ -184,7 +193,31 @@ static void begin_block(fws_pkg_reader *r)
 	r->block_len = left < r->manifest.block_size ? (size_t)left : r->manifest.block_size;
 	r->phase = FWS_PHASE_BLOCK;
 	r->fill = 0;
-	r->need = r->block_len + FWS_SHA256_LEN;
+	if (r->manifest.encoding != FWS_ENC_NONE) {
+		/* A unit's length is in its header: take that first. */
+		r->unit_sized = false;
+		r->unit_len = 0;
+		r->need = FWS_UNIT_HDR_LEN;
+	} else {
+		r->unit_len = r->block_len;
+		r->need = r->block_len + FWS_SHA256_LEN;
+	}
+}
+
+/* The header of an encoded unit has arrived: the unit's length. Nothing of
+ * it is verified yet, so it only decides how many bytes to wait for, within
+ * what a valid unit can have (every method: 1..block_len data bytes); more
+ * is a block no signed package contains. */
+static fws_err size_unit(fws_pkg_reader *r)
+{
+	uint32_t data_len = fws_get_le32(r->buf + 8);
+
+	if (data_len == 0u || data_len > r->block_len)
+		return FWS_E_BLOCK_DIGEST;
+	r->unit_len = FWS_UNIT_HDR_LEN + (size_t)data_len;
+	r->unit_sized = true;
+	r->need = r->unit_len + FWS_SHA256_LEN;
+	return FWS_OK;
 }
 
 static fws_err finish(fws_pkg_reader *r)
@@ -193,6 +226,10 @@ static fws_err finish(fws_pkg_reader *r)
 	 * forged "last" digest cannot pass, since the chain head is signed. */
 	if (!fws_ct_equal(r->expect, zero_digest, FWS_SHA256_LEN))
 		return fail(r, FWS_E_CHAIN_END);
+	/* Encoded units vary in length: their sum must be what the signed
+	 * manifest says (a plain stream has it by construction). */
+	if (r->offset != r->prefix_len + fws_manifest_stream_len(&r->manifest))
+		return fail(r, FWS_E_MANIFEST);
 	if (!(r->flags & FWS_PKG_NO_IMAGE_HASH)) {
 		uint8_t d[FWS_SHA256_LEN];
 
@@ -226,11 +263,16 @@ static fws_err unit_complete(fws_pkg_reader *r, enum fws_pkg_event *ev)
 		/* Spans are relative to the manifest; make them relative to buf. */
 		r->manifest.risks.off += FWS_PKG_HEADER_LEN;
 		r->manifest.notes.off += FWS_PKG_HEADER_LEN;
+		r->manifest.base_version.off += FWS_PKG_HEADER_LEN;
 		r->manifest.sbom_sha256.off += FWS_PKG_HEADER_LEN;
 		for (unsigned i = 0; i < r->manifest.cve_count; i++)
 			r->manifest.cves[i].off += FWS_PKG_HEADER_LEN;
-		if ((size_t)r->manifest.block_size + FWS_SHA256_LEN > r->buf_cap)
+		if (fws_pkg_buf_need(&r->manifest) > r->buf_cap)
 			return fail(r, FWS_E_BLOCK_SIZE);
+		/* The image of an encoded package is only known once decoded:
+		 * whoever decodes checks its digest. */
+		if (r->manifest.encoding != FWS_ENC_NONE)
+			r->flags |= FWS_PKG_NO_IMAGE_HASH;
 		r->phase = FWS_PHASE_SIGS;
 		r->need = (size_t)r->header.sig_count * FWS_PKG_SIG_LEN;
 		break;
@@ -269,6 +311,12 @@ static fws_err unit_complete(fws_pkg_reader *r, enum fws_pkg_event *ev)
 	case FWS_PHASE_BLOCK: {
 		uint8_t d[FWS_SHA256_LEN];
 
+		if (r->manifest.encoding != FWS_ENC_NONE && !r->unit_sized) {
+			err = size_unit(r);
+			if (err != FWS_OK)
+				return fail(r, err);
+			return FWS_OK; /* fill stays: the header is part of the unit */
+		}
 		if (r->sha_engine)
 			err = r->sha_engine(r->sha_engine_ctx, r->buf, r->need, NULL, 0, d);
 		else
@@ -277,7 +325,7 @@ static fws_err unit_complete(fws_pkg_reader *r, enum fws_pkg_event *ev)
 			return fail(r, FWS_E_CRYPTO); /* no digest: no verdict, no block */
 		if (!fws_ct_equal(d, r->expect, FWS_SHA256_LEN))
 			return fail(r, FWS_E_BLOCK_DIGEST);
-		memcpy(r->expect, r->buf + r->block_len, FWS_SHA256_LEN);
+		memcpy(r->expect, r->buf + r->unit_len, FWS_SHA256_LEN);
 		/* an error is sticky in the context: finish() reports it */
 		if (!(r->flags & FWS_PKG_NO_IMAGE_HASH))
 			fws_sha256_update(&r->image_hash, r->buf, r->block_len);
@@ -373,19 +421,29 @@ uint8_t *fws_pkg_reader_room(const fws_pkg_reader *r, size_t *cap)
 fws_err fws_pkg_reader_resume(fws_pkg_reader *r, const fws_manifest *m, size_t prefix_len,
                               uint32_t k, const uint8_t expect[FWS_SHA256_LEN])
 {
+	if (!m || (m->encoding != FWS_ENC_NONE && k != 0u))
+		return FWS_E_INVAL; /* where block k starts is not known */
+	return fws_pkg_reader_resume_at(r, m, prefix_len, k, expect,
+	                                fws_pkg_block_offset(prefix_len, m, k));
+}
+
+fws_err fws_pkg_reader_resume_at(fws_pkg_reader *r, const fws_manifest *m, size_t prefix_len,
+                                 uint32_t k, const uint8_t expect[FWS_SHA256_LEN],
+                                 uint64_t offset)
+{
 	uint32_t count;
 
 	if (!r || !m || !expect || r->buf == NULL)
 		return FWS_E_INVAL;
 	count = fws_manifest_block_count(m);
-	if (k >= count || (size_t)m->block_size + FWS_SHA256_LEN > r->buf_cap)
+	if (k >= count || fws_pkg_buf_need(m) > r->buf_cap || offset < prefix_len)
 		return FWS_E_INVAL;
 	r->manifest = *m;
 	r->prefix_len = prefix_len;
 	r->block_count = count;
 	r->block_index = k;
 	r->flags |= FWS_PKG_NO_IMAGE_HASH;
-	r->offset = fws_pkg_block_offset(prefix_len, m, k);
+	r->offset = offset;
 	r->error = FWS_OK;
 	memcpy(r->expect, expect, FWS_SHA256_LEN);
 	begin_block(r);

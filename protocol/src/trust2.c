@@ -32,7 +32,10 @@ fws_err fws_trust2_parse(const uint8_t *blob, size_t len, fws_trust *out)
 	uint8_t format, allowed;
 
 	memset(out, 0, sizeof(*out));
-	if (!blob || len < FWS_TRUST_HDR_LEN + 4u || memcmp(blob, FWS_TRUST_MAGIC, 4) != 0)
+	/* magic, a known format, 1..FWS_TRUST_MAX keys, and exactly as long
+	 * as that says (fws_trust_blob_len reads only the first 8 bytes) */
+	need = fws_trust_blob_len(blob, len);
+	if (need == 0 || len != need)
 		return FWS_E_TRUST_STORE;
 	format = blob[4];
 	count = blob[5];
@@ -41,7 +44,7 @@ fws_err fws_trust2_parse(const uint8_t *blob, size_t len, fws_trust *out)
 		allowed = FWS_TRUST_REVOKED; /* roles, threshold, version implied */
 		if (blob[6] != 0 || blob[7] != 0)
 			return FWS_E_TRUST_STORE;
-	} else if (format == 2u && len >= FWS_TRUST_V2_HDR_LEN + 4u) {
+	} else {
 		hdr = FWS_TRUST_V2_HDR_LEN;
 		allowed = FWS_TRUST_REVOKED | FWS_TRUST_ROLES;
 		if (blob[6] == 0 || blob[6] > FWS_TRUST_THRESHOLD_MAX || blob[7] != 0 ||
@@ -49,12 +52,8 @@ fws_err fws_trust2_parse(const uint8_t *blob, size_t len, fws_trust *out)
 			return FWS_E_TRUST_STORE;
 		out->root_threshold = blob[6];
 		out->version = fws_get_le32(blob + 8);
-	} else {
-		return FWS_E_TRUST_STORE;
 	}
-	need = hdr + count * FWS_TRUST_ENTRY_LEN + 4u;
-	if (count == 0 || count > FWS_TRUST_MAX || len != need ||
-	    fws_crc32(0, blob, need - 4u) != fws_get_le32(blob + need - 4u))
+	if (fws_crc32(0, blob, need - 4u) != fws_get_le32(blob + need - 4u))
 		return FWS_E_TRUST_STORE;
 
 	for (size_t i = 0; i < count; i++) {

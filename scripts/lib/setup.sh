@@ -7,7 +7,7 @@
 FWS_PACKAGES=(
   # build
   gcc libc6-dev meson ninja-build pkg-config
-  libmbedtls-dev libssl-dev zlib1g-dev libp11-kit-dev p11-kit libsqlite3-dev
+  libmbedtls-dev liblz4-dev libssl-dev zlib1g-dev libp11-kit-dev p11-kit libsqlite3-dev
   libusb-1.0-0-dev libhidapi-dev libglib2.0-dev libgtk-4-dev libadwaita-1-dev
   librsvg2-bin   # the app icon PNG sizes, rendered at build time
   libpq-dev
@@ -18,6 +18,8 @@ FWS_PACKAGES=(
   bash-completion zsh fish   # the generated shell completions, run in each shell
   # firmware port (Cortex-M under QEMU)
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm dpkg-dev
+  # bench/compress: the delta formats fwseal's is compared with
+  xdelta3 bsdiff
 )
 
 fws_log() { printf '==> %s\n' "$*" >&2; }

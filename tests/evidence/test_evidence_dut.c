@@ -256,6 +256,9 @@ static void golden_sim(void **state)
 	 * download, which the command once resumed, sending only its end */
 	assert_non_null(strstr(up->log, "the upgrade starts over (--no-resume)"));
 	assert_null(strstr(up->log, "resumed"));
+	/* a sound device needs no re-install to reach a test's known state */
+	for (size_t i = 0; i < r->pk.ntests; i++)
+		assert_null(strstr(r->pk.tests[i].log, "to reach the known state"));
 	/* FT-11 made real power cuts */
 	const struct ev_test *pc = test_of(&r->pk, "FT-11-power-cut");
 	assert_non_null(strstr(pc->log, "the simulator counts 2 power cut(s), 1 before this one"));
@@ -340,7 +343,7 @@ static void trust_store_mismatch(void **state)
 
 struct defect_case {
 	const char *defect;
-	const char *const tests[4];
+	const char *const tests[5];
 	unsigned rows[4];
 };
 
@@ -348,7 +351,7 @@ static void defect(void **state, const struct defect_case *c)
 {
 	struct run *r = *state;
 	run_pack(r, c->defect, true);
-	enum ev_verdict v[4] = {EV_FAIL, EV_FAIL, EV_FAIL, EV_FAIL};
+	enum ev_verdict v[5] = {EV_FAIL, EV_FAIL, EV_FAIL, EV_FAIL, EV_FAIL};
 	expect_verdicts(&r->pk, c->tests, v);
 	expect_flagged(&r->pk, c->rows);
 	/* the device was put back on the release afterwards */
@@ -356,10 +359,20 @@ static void defect(void **state, const struct defect_case *c)
 	assert_true(strstr(after, "restored") || strstr(after, "runs the release"));
 }
 
+/* The device took the older release FT-07 sent: the next test brings it back
+ * to the known state "runs the release" before it starts, and says so. */
 static void defect_accept_downgrade(void **state)
 {
 	static const struct defect_case c = {"accept-downgrade", {"FT-07-downgrade", NULL}, {2, 0}};
 	defect(state, &c);
+	struct run *r = *state;
+	const char *log = test_of(&r->pk, "FT-08-wrong-model")->log;
+	assert_non_null(strstr(log, "the device runs firmware 1.4.1 from slot"));
+	assert_non_null(strstr(log, "to reach the known state"));
+	/* the state it starts from, logged after the install, then named */
+	const char *again = strstr(strstr(log, "to reach the known state"), "before: model=");
+	assert_non_null(again);
+	assert_non_null(strstr(again, "known state: the device runs the release"));
 }
 
 static void defect_skip_block_check(void **state)
@@ -384,12 +397,15 @@ static void defect_skip_component_check(void **state)
 }
 
 /* Overwriting the running image: any interruption leaves nothing to boot,
- * and a refusal half way through too. */
+ * and a refusal half way through too: a tampered block (FT-04) and a package
+ * cut short (FT-15, which starts again from "runs the release"). The
+ * refusals at the package prefix write nothing and PASS. */
 static void defect_write_in_place(void **state)
 {
 	static const struct defect_case c = {"write-in-place",
 	                                     {"FT-04-tampered-block", "FT-10-cable-pull",
-	                                      "FT-11-power-cut", NULL}, {2, 9, 0}};
+	                                      "FT-11-power-cut", "FT-15-truncated-package", NULL},
+	                                     {2, 9, 0}};
 	defect(state, &c);
 }
 

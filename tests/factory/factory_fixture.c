@@ -87,15 +87,28 @@ void fx_teardown(fx *f)
 void fx_sim_start(const fx *f, fx_sim *s, const char *name, const char *model,
                   const char *serial, unsigned baud)
 {
+	fx_sim_start_opt(f, s, name, model, serial, baud, NULL);
+}
+
+void fx_sim_start_opt(const fx *f, fx_sim *s, const char *name, const char *model,
+                      const char *serial, unsigned baud, const char *opt)
+{
 	char baud_s[16];
 	snprintf(baud_s, sizeof baud_s, "%u", baud);
 	snprintf(s->state, sizeof s->state, "%s/state-%s", f->dir, name);
-	char *argv[] = {(char *)(uintptr_t)f->sim_path,
-	                (char *)(uintptr_t)"--state", s->state,
-	                (char *)(uintptr_t)"--trust", (char *)(uintptr_t)f->trust,
-	                (char *)(uintptr_t)"--model", (char *)(uintptr_t)model,
-	                (char *)(uintptr_t)"--serial-number", (char *)(uintptr_t)serial,
-	                baud ? (char *)(uintptr_t)"--baud" : NULL, baud_s, NULL};
+	char *argv[16] = {(char *)(uintptr_t)f->sim_path,
+	                  (char *)(uintptr_t)"--state", s->state,
+	                  (char *)(uintptr_t)"--trust", (char *)(uintptr_t)f->trust,
+	                  (char *)(uintptr_t)"--model", (char *)(uintptr_t)model,
+	                  (char *)(uintptr_t)"--serial-number", (char *)(uintptr_t)serial};
+	size_t a = 9;
+	if (opt)
+		argv[a++] = (char *)(uintptr_t)opt;
+	if (baud) {
+		argv[a++] = (char *)(uintptr_t)"--baud";
+		argv[a++] = baud_s;
+	}
+	argv[a] = NULL;
 	fx_proc p;
 	fx_spawn(&p, argv);
 	s->pid = p.pid;

@@ -46,6 +46,9 @@ void fx_teardown(fx *f);
  * line. baud 0: unpaced. */
 void fx_sim_start(const fx *f, fx_sim *s, const char *name, const char *model,
                   const char *serial, unsigned baud);
+/* The same with one more simulator option (e.g. "--no-confirm"), or NULL. */
+void fx_sim_start_opt(const fx *f, fx_sim *s, const char *name, const char *model,
+                      const char *serial, unsigned baud, const char *opt);
 void fx_sim_kill(fx_sim *s, int sig);
 
 /* A child process with its stdout on a pipe (tests/support/testproc.h).

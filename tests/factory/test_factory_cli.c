@@ -8,11 +8,18 @@
  *   - exit codes of a run: all ok 0, some 8, none with one class that class,
  *     none with several classes 1;
  *   - `--all` takes the connected units of the package's model only;
+ *   - --operator and --work-order, and every traceability column, through
+ *     several devices and one: the image digest in the row is the one the
+ *     device reports afterwards;
+ *   - a unit whose new firmware did not confirm itself is not "already
+ *     done": the next run leaves it alone with on-trial and exit 11;
  *   - `fwseal watch` flashes a newly plugged unit once, skips it (recorded,
  *     with the reason) when it is plugged in again running the package,
  *     flashes it again after a rework erased it, and flashes two units with
  *     one default serial number, saying so;
- *   - `fwseal records` as JSON, CSV and with --since;
+ *   - `fwseal records` as JSON and CSV, its filters (--serial, --result,
+ *     --since, --until, --limit: the newest N), --stats per station and
+ *     model, and a bad filter value as a usage error;
  *   - one run over emulated USB (umockdev, fwseal-sim --usb) and serial at once;
  *   - `fwseal watch --usb-only` with libusb hotplug under the emulation.
  *
@@ -37,8 +44,10 @@
 
 #define ARG(s) ((char *)(uintptr_t)(s))
 
-/* fwseal flash PKG --trust T --records R --yes --json --device ... */
-static void spawn_flash(const fx *f, fx_proc *p, fx_sim *sims, size_t n, const char *extra)
+/* fwseal flash PKG --trust T --records R --station cli-test --yes --json
+ * EXTRA... --device ...; extra ends with NULL (or is NULL) */
+static void spawn_flash_v(const fx *f, fx_proc *p, fx_sim *sims, size_t n,
+                          const char *const extra[])
 {
 	char *argv[64];
 	size_t a = 0;
@@ -53,14 +62,33 @@ static void spawn_flash(const fx *f, fx_proc *p, fx_sim *sims, size_t n, const c
 	argv[a++] = ARG("cli-test");
 	argv[a++] = ARG("--yes");
 	argv[a++] = ARG("--json");
-	if (extra)
-		argv[a++] = ARG(extra);
+	for (size_t i = 0; extra && extra[i]; i++)
+		argv[a++] = ARG(extra[i]);
 	for (size_t i = 0; i < n; i++) {
 		argv[a++] = ARG("--device");
 		argv[a++] = sims[i].device;
 	}
 	argv[a] = NULL;
+	assert_true(a < 64);
 	fx_spawn(p, argv);
+}
+
+/* The same with at most one extra argument. */
+static void spawn_flash(const fx *f, fx_proc *p, fx_sim *sims, size_t n, const char *extra)
+{
+	const char *const ex[] = {extra, NULL};
+	spawn_flash_v(f, p, sims, n, ex);
+}
+
+/* Run fwseal flash with extra arguments (NULL-terminated); its exit code. */
+static int flash_v_exit(const fx *f, fx_sim *sims, size_t n, const char *const extra[])
+{
+	fx_proc p;
+	spawn_flash_v(f, &p, sims, n, extra);
+	char line[8192];
+	while (fx_read_line(&p, line, sizeof line, 30000))
+		;
+	return fx_wait(&p, 30000);
 }
 
 static int run_capture(char *const argv[], char *out, size_t cap)
@@ -209,6 +237,75 @@ static void exit_codes(void **state)
 	assert_int_equal(run_capture(later, out, sizeof out), 0);
 	assert_string_equal(out, "[]\n");
 
+	/* the issue's filters through the command itself, against what the
+	 * file holds: --serial, --result, --until, --limit (the newest N), and
+	 * --stats per station and model */
+	char *by_serial[] = {ARG(f.fwseal_path), ARG("records"), ARG("--records"), f.records,
+	                     ARG("--json"), ARG("--serial"), ARG("G-0"), NULL};
+	assert_int_equal(run_capture(by_serial, out, sizeof out), 0);
+	assert_int_equal(fx_count_in(out, "\"serial\": \"G-0\""),
+	                 (int)fx_sql_int(f.records, "SELECT count(*) FROM attempts"
+	                                            " WHERE serial = 'G-0'"));
+	assert_int_equal(fx_count_in(out, "\"serial\": "), fx_count_in(out, "\"serial\": \"G-0\""));
+	char *by_result[] = {ARG(f.fwseal_path), ARG("records"), ARG("--records"), f.records,
+	                     ARG("--json"), ARG("--result"), ARG("refused"), ARG("--serial"),
+	                     ARG("W-0"), NULL};
+	assert_int_equal(run_capture(by_result, out, sizeof out), 0);
+	assert_int_equal(fx_count_in(out, "\"result\": \"refused\""), 4);
+	assert_int_equal(fx_count_in(out, "\"result\": "), 4);
+	assert_int_equal(fx_count_in(out, "\"serial\": \"W-0\""), 4);
+	char *before[] = {ARG(f.fwseal_path), ARG("records"), ARG("--records"), f.records,
+	                  ARG("--json"), ARG("--until"), ARG("2000-01-01"), NULL};
+	assert_int_equal(run_capture(before, out, sizeof out), 0);
+	assert_string_equal(out, "[]\n");
+	char *window[] = {ARG(f.fwseal_path), ARG("records"), ARG("--records"), f.records,
+	                  ARG("--json"), ARG("--since"), ARG("2000-01-01"), ARG("--until"),
+	                  ARG("2999-01-01T00:00:00Z"), NULL};
+	assert_int_equal(run_capture(window, out, sizeof out), 0);
+	assert_int_equal(fx_count_in(out, "\"attempt_id\": "), 10);
+	char *newest[] = {ARG(f.fwseal_path), ARG("records"), ARG("--records"), f.records,
+	                  ARG("--json"), ARG("--limit"), ARG("2"), NULL};
+	assert_int_equal(run_capture(newest, out, sizeof out), 0);
+	assert_int_equal(fx_count_in(out, "\"attempt_id\": "), 2);
+	char id_line[64];
+	snprintf(id_line, sizeof id_line, "\"id\": %lld,",
+	         (long long)fx_sql_int(f.records, "SELECT max(id) FROM attempts"));
+	assert_non_null(strstr(out, id_line));
+	snprintf(id_line, sizeof id_line, "\"id\": %lld,",
+	         (long long)fx_sql_int(f.records, "SELECT max(id) - 1 FROM attempts"));
+	assert_non_null(strstr(out, id_line));
+	/* cli-test/FX-LINE-1: G-0 and G-1 ok at the first go (skips are not
+	 * attempts); cli-test/OTHER: W-0 refused four times, W-1 once */
+	char *stats[] = {ARG(f.fwseal_path), ARG("records"), ARG("--records"), f.records,
+	                 ARG("--stats"), ARG("--json"), NULL};
+	assert_int_equal(run_capture(stats, out, sizeof out), 0);
+	const char *line1 = strstr(out, "\"model\": \"" FX_MODEL "\"");
+	const char *other = strstr(out, "\"model\": \"OTHER\"");
+	assert_non_null(line1);
+	assert_non_null(other);
+	char grp[512];
+	snprintf(grp, sizeof grp, "%.*s", (int)strcspn(line1, "}"), line1);
+	assert_non_null(strstr(grp, "\"attempts\": 2,"));
+	assert_non_null(strstr(grp, "\"units\": 2,"));
+	assert_non_null(strstr(grp, "\"first_pass_yield\": 1.0000,"));
+	assert_non_null(strstr(grp, "\"retries\": 0,"));
+	snprintf(grp, sizeof grp, "%.*s", (int)strcspn(other, "}"), other);
+	assert_non_null(strstr(grp, "\"attempts\": 5,"));
+	assert_non_null(strstr(grp, "\"units\": 2,"));
+	assert_non_null(strstr(grp, "\"first_pass_yield\": 0.0000,"));
+	assert_non_null(strstr(grp, "\"retries\": 3,"));
+	assert_non_null(strstr(grp, "\"median_ms\": null"));
+	/* a filter value that is not one is a usage error (2), not an empty list */
+	char *bad_result[] = {ARG(f.fwseal_path), ARG("records"), ARG("--records"), f.records,
+	                      ARG("--json"), ARG("--result"), ARG("done"), NULL};
+	assert_int_equal(run_capture(bad_result, out, sizeof out), 2);
+	char *bad_limit[] = {ARG(f.fwseal_path), ARG("records"), ARG("--records"), f.records,
+	                     ARG("--json"), ARG("--limit"), ARG("0"), NULL};
+	assert_int_equal(run_capture(bad_limit, out, sizeof out), 2);
+	char *bad_until[] = {ARG(f.fwseal_path), ARG("records"), ARG("--records"), f.records,
+	                     ARG("--json"), ARG("--until"), ARG("yesterday"), NULL};
+	assert_int_equal(run_capture(bad_until, out, sizeof out), 2);
+
 	for (int i = 0; i < 2; i++) {
 		fx_sim_kill(&good[i], SIGTERM);
 		fx_sim_kill(&wrong[i], SIGTERM);
@@ -256,12 +353,74 @@ static void flash_all(void **state)
 	fx_teardown(&f);
 }
 
+/* fwseal flash --operator O --work-order W, on several devices (multi.c)
+ * and on one (cmd_flash.c's own path): each row carries who, for which
+ * order, with which fwseal, the package and image digests, the version the
+ * unit reported after its restart, start and end, and a session log. The
+ * image digest in the row is the one the device reports afterwards. */
+static void traceability(void **state)
+{
+	(void)state;
+	fx f;
+	fx_setup(&f, 3000);
+	fx_sim s[3];
+	fx_sim_start(&f, &s[0], "t0", FX_MODEL, "TR-0", 0);
+	fx_sim_start(&f, &s[1], "t1", FX_MODEL, "TR-1", 0);
+	fx_sim_start(&f, &s[2], "t2", FX_MODEL, "TR-2", 0);
+	const char *const who[] = {"--operator", "Ada L.", "--work-order", "WO-9/lot 3", NULL};
+	assert_int_equal(flash_v_exit(&f, s, 2, who), 0);     /* several devices (multi.c) */
+	assert_int_equal(flash_v_exit(&f, &s[2], 1, who), 0); /* one (cmd_flash.c) */
+	/* what the tool and the device say of themselves */
+	char out[16384], version[64] = "", image[2 * FWS_SHA256_LEN + 1] = "";
+	char *ver[] = {ARG(f.fwseal_path), ARG("--version"), NULL};
+	assert_int_equal(run_capture(ver, out, sizeof out), 0);
+	assert_int_equal(sscanf(out, "fwseal %63s", version), 1);
+	char *info[] = {ARG(f.fwseal_path), ARG("info"), s[0].device, ARG("--json"), NULL};
+	assert_int_equal(run_capture(info, out, sizeof out), 0);
+	const char *h = strstr(out, "\"image_sha256\": \"");
+	assert_non_null(h);
+	h += strlen("\"image_sha256\": \"");
+	assert_int_equal(strspn(h, "0123456789abcdef"), 2 * FWS_SHA256_LEN);
+	memcpy(image, h, 2 * FWS_SHA256_LEN);
+
+	char sql[1024];
+	snprintf(sql, sizeof sql,
+	         "SELECT count(*) FROM attempts WHERE result = 'ok' AND station = 'cli-test'"
+	         " AND operator = 'Ada L.' AND work_order = 'WO-9/lot 3' AND tool_version = '%s'"
+	         " AND package_sha256 = '%s' AND image_sha256 = '%s' AND to_version = '%s'"
+	         " AND reported_version = '%s' AND from_version = '' AND ended_ms >= started_ms"
+	         " AND duration_ms IS NOT NULL AND length(attempt_id) = 36",
+	         version, f.digest_hex, image, FX_VERSION, FX_VERSION);
+	assert_int_equal(fx_sql_int(f.records, sql), 3);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts"), 3);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(DISTINCT attempt_id) FROM attempts"),
+	                 3);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempt_logs l JOIN attempts"
+	                                       " a USING (attempt_id) WHERE length(l.log) > 0"),
+	                 3);
+	/* and the same through fwseal records --json (from_version null: the
+	 * units ran no firmware before) */
+	static char rows[65536];
+	char *rd[] = {ARG(f.fwseal_path), ARG("records"), ARG("--records"), f.records,
+	              ARG("--json"), NULL};
+	assert_int_equal(run_capture(rd, rows, sizeof rows), 0);
+	assert_int_equal(fx_count_in(rows, "\"operator\": \"Ada L.\""), 3);
+	assert_int_equal(fx_count_in(rows, "\"work_order\": \"WO-9/lot 3\""), 3);
+	assert_int_equal(fx_count_in(rows, "\"from_version\": null"), 3);
+	assert_int_equal(fx_count_in(rows, "\"reported_version\": \"" FX_VERSION "\""), 3);
+	assert_int_equal(fx_count_in(rows, image), 3);
+	assert_int_equal(fx_count_in(rows, "\"log\": true"), 3);
+	for (int i = 0; i < 3; i++)
+		fx_sim_kill(&s[i], SIGTERM);
+	fx_teardown(&f);
+}
+
 /* Run fwseal flash with extra arguments over sims; the whole stdout. */
-static int flash_out(const fx *f, fx_sim *sims, size_t n, const char *extra, char *out,
-                     size_t cap)
+static int flash_v_out(const fx *f, fx_sim *sims, size_t n, const char *const extra[],
+                       char *out, size_t cap)
 {
 	fx_proc p;
-	spawn_flash(f, &p, sims, n, extra);
+	spawn_flash_v(f, &p, sims, n, extra);
 	size_t len = 0;
 	char line[8192];
 	out[0] = '\0';
@@ -273,6 +432,74 @@ static int flash_out(const fx *f, fx_sim *sims, size_t n, const char *extra, cha
 			len += (size_t)k;
 	}
 	return fx_wait(&p, 30000);
+}
+
+static int flash_out(const fx *f, fx_sim *sims, size_t n, const char *extra, char *out,
+                     size_t cap)
+{
+	const char *const ex[] = {extra, NULL};
+	return flash_v_out(f, sims, n, ex, out, cap);
+}
+
+/* A unit whose new firmware did not confirm itself (exit 11, record
+ * "unconfirmed") runs the package on trial and goes back at its next
+ * restart: it is not "already done" (it was skipped with exit 0 before).
+ * The stub takes no download while on trial, so the next run leaves it
+ * alone and says so: code on-trial, exit 11, recorded as refused - on
+ * several devices (a confirmed unit beside it is skipped), on one, and
+ * with --reinstall. */
+static void unconfirmed_is_not_done(void **state)
+{
+	(void)state;
+	fx f;
+	fx_setup(&f, 3000);
+	fx_sim s[2];
+	fx_sim_start(&f, &s[0], "uok", FX_MODEL, "UC-OK", 0);
+	fx_sim_start_opt(&f, &s[1], "ulazy", FX_MODEL, "UC-LAZY", 0, "--no-confirm");
+	const char *const quick[] = {"--confirm-timeout", "2", NULL};
+	assert_int_equal(flash_v_exit(&f, s, 2, quick), 8); /* ok + unconfirmed */
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE serial ="
+	                                       " 'UC-LAZY' AND result = 'unconfirmed'"),
+	                 1);
+	char info[16384];
+	char *inf[] = {ARG(f.fwseal_path), ARG("info"), s[1].device, ARG("--json"), NULL};
+	assert_int_equal(run_capture(inf, info, sizeof info), 0);
+	assert_non_null(strstr(info, "\"state\": \"testing\""));
+	/* again, both: the confirmed one is skipped, the one on trial left alone */
+	static char out[262144];
+	assert_int_equal(flash_v_out(&f, s, 2, quick, out, sizeof out), 8);
+	assert_int_equal(fx_count_in(out, "\"event\":\"skipped\""), 1);
+	assert_int_equal(fx_count_in(out, "\"event\":\"done\""), 0);
+	assert_int_equal(fx_count_in(out, "\"event\":\"progress\""), 0);
+	const char *err = strstr(out, "\"event\":\"error\"");
+	assert_non_null(err);
+	assert_non_null(strstr(err, "\"serial\":\"UC-LAZY\""));
+	assert_non_null(strstr(err, "\"code\":\"on-trial\""));
+	assert_non_null(strstr(err, "\"exit\":11"));
+	/* one device, and one with --reinstall: its own path decides the same */
+	assert_int_equal(flash_v_out(&f, &s[1], 1, quick, out, sizeof out), 11);
+	assert_non_null(strstr(out, "\"code\":\"on-trial\""));
+	assert_null(strstr(out, "\"event\":\"plan\""));
+	const char *const again[] = {"--reinstall", NULL};
+	assert_int_equal(flash_v_exit(&f, &s[1], 1, again), 11);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE serial ="
+	                                       " 'UC-LAZY' AND result = 'refused'"
+	                                       " AND error_code = 'on-trial'"
+	                                       " AND error LIKE '%on trial%'"),
+	                 3);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE serial ="
+	                                       " 'UC-LAZY' AND result IN ('skipped', 'ok')"),
+	                 0);
+	assert_int_equal(fx_sql_int(f.records, "SELECT count(*) FROM attempts WHERE serial ="
+	                                       " 'UC-OK' AND result = 'skipped'"
+	                                       " AND error_code = 'already-installed'"),
+	                 1);
+	/* still on trial: nothing was sent to it */
+	assert_int_equal(run_capture(inf, info, sizeof info), 0);
+	assert_non_null(strstr(info, "\"state\": \"testing\""));
+	for (int i = 0; i < 2; i++)
+		fx_sim_kill(&s[i], SIGTERM);
+	fx_teardown(&f);
 }
 
 /* The device decides "already done", not the history; --reinstall and
@@ -549,6 +776,8 @@ int main(void)
 		cmocka_unit_test(crash_mid_run),
 		cmocka_unit_test(exit_codes),
 		cmocka_unit_test(flash_all),
+		cmocka_unit_test(traceability),
+		cmocka_unit_test(unconfirmed_is_not_done),
 		cmocka_unit_test(watch_once),
 		cmocka_unit_test(reinstall_and_only_failed),
 		cmocka_unit_test(duplicate_serials),

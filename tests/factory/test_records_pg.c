@@ -16,7 +16,8 @@
  *   - the server goes away: a station keeps going on its local spool and
  *     says so; `fwseal records sync` sends each spooled row exactly once;
  *     the next run sends them by itself; a row begun on the server whose
- *     end comes after the server went down ends up whole on the server.
+ *     end comes after the server went down ends up whole on the server;
+ *   - without --spool, the spool is the file docs/factory.md names.
  *
  * Environment: FWSEAL_SIM, FWSEAL_CLI (set by meson); FWSEAL_PG_BINDIR
  * (optional: where pg_ctl and initdb are).
@@ -36,6 +37,7 @@
 
 #include "factory_fixture.h"
 #include "fwseal-host/records.h"
+#include "fwseal-host/sha256.h"
 #include "pg_fixture.h"
 
 #define ARG(s) ((char *)(uintptr_t)(s))
@@ -547,6 +549,57 @@ static void server_goes_away(void **state)
 	fx_teardown(&f);
 }
 
+/* ---------------------------------------------------------------------- */
+
+/* Without --spool, the spool is where docs/factory.md says:
+ * $XDG_DATA_HOME/fwseal/spool-<16 hex of SHA-256 of the URI as shown>.sqlite;
+ * a server that is not there (no socket) is unreachable, so the rows go
+ * there. Needs no server. */
+static void default_spool(void **state)
+{
+	(void)state;
+	fx f;
+	fx_setup(&f, 3000);
+	char uri[512], xdg[256], want[512];
+	snprintf(uri, sizeof uri, "postgresql://line:s3cret@/records?host=%s/no-server", f.dir);
+	snprintf(xdg, sizeof xdg, "%s/xdg", f.dir);
+	const char *old = getenv("XDG_DATA_HOME");
+	char *saved = old ? strdup(old) : NULL;
+	setenv("XDG_DATA_HOME", xdg, 1);
+	struct notices nt = {0};
+	fwh_records_opts o = {.notice = on_notice, .notice_user = &nt};
+	fwh_records *db = open_uri(uri, &o);
+	assert_true(fwh_records_spooling(db));
+	const char *where = fwh_records_where(db);
+	assert_null(strstr(where, "s3cret")); /* named without the password */
+	uint8_t d[FWS_SHA256_LEN];
+	fwh_sha256 h;
+	fwh_sha256_init(&h);
+	fwh_sha256_update(&h, (const uint8_t *)where, strlen(where));
+	fwh_sha256_final(&h, d);
+	snprintf(want, sizeof want, "%s/fwseal/spool-%02x%02x%02x%02x%02x%02x%02x%02x.sqlite", xdg,
+	         d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]);
+	assert_string_equal(fwh_records_spool_path(db), want);
+	fwh_record r;
+	fill(&r, "SP-1");
+	assert_int_equal(fwh_records_begin(db, &r, NULL), FWS_OK);
+	r.result = FWH_REC_OK;
+	assert_int_equal(fwh_records_finish(db, &r, "spooled\n", NULL), FWS_OK);
+	fwh_records_close(db);
+	assert_int_equal(fx_sql_int(want, "SELECT count(*) FROM attempts WHERE serial = 'SP-1'"
+	                                  " AND result = 'ok'"),
+	                 1);
+	assert_true(nt.n >= 1);
+	assert_non_null(strstr(nt.last, want));
+	if (saved) {
+		setenv("XDG_DATA_HOME", saved, 1);
+		free(saved);
+	} else {
+		unsetenv("XDG_DATA_HOME");
+	}
+	fx_teardown(&f);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -555,6 +608,7 @@ int main(void)
 		cmocka_unit_test(two_stations_at_once),
 		cmocka_unit_test(watch_on_the_server),
 		cmocka_unit_test(server_goes_away),
+		cmocka_unit_test(default_spool),
 	};
 	int rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
 	/* no server here (and not CI): meson shows SKIP, not OK */

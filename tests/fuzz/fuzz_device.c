@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fwseal/encoding.h"
+
 static void install_v1(fuzz_device *d)
 {
 	const test_pkg *p = &d->pkg[FUZZ_PKG_V1];
@@ -34,8 +36,8 @@ static void install_v1(fuzz_device *d)
 
 void fuzz_device_setup(fuzz_device *d)
 {
-	static const char *const versions[FUZZ_PKG_COUNT] = { "1.0.0", "2.0.0", "0.9.0", "3.0.0" };
-	static const uint32_t counters[FUZZ_PKG_COUNT] = { 1, 2, 0, 3 };
+	static const char *const versions[FUZZ_PKG_ALIEN + 1] = { "1.0.0", "2.0.0", "0.9.0", "3.0.0" };
+	static const uint32_t counters[FUZZ_PKG_ALIEN + 1] = { 1, 2, 0, 3 };
 	char path[] = "/tmp/fwseal-fuzz-dev-XXXXXX";
 	int fd = mkstemp(path);
 
@@ -58,11 +60,21 @@ void fuzz_device_setup(fuzz_device *d)
 		if (fws_posix_set_trust(&d->dev, &t) != FWS_OK)
 			abort();
 	}
-	for (int i = 0; i < FUZZ_PKG_COUNT; i++) {
+	for (int i = 0; i <= FUZZ_PKG_ALIEN; i++) {
 		d->img[i] = fuzz_image((uint32_t)i + 1u);
 		fuzz_pkg(&d->pkg[i], i == FUZZ_PKG_ALIEN ? &d->alien : &d->key, versions[i],
 		         counters[i], d->img[i]);
 	}
+	/* issue 18: compressed and delta packages of one small fix (the image
+	 * tests/fuzz/gen_stub_requests_corpus.c's seeds install too) */
+	for (int i = FUZZ_PKG_LZ4; i <= FUZZ_PKG_DELTA; i++) {
+		d->img[i] = fuzz_image(1);
+		memcpy(d->img[i] + 700, "a small fix", 11);
+	}
+	fuzz_pkg_enc(&d->pkg[FUZZ_PKG_LZ4], &d->key, "2.0.0", 2, d->img[FUZZ_PKG_LZ4], FWS_ENC_LZ4,
+	             NULL);
+	fuzz_pkg_enc(&d->pkg[FUZZ_PKG_DELTA], &d->key, "2.0.0", 2, d->img[FUZZ_PKG_DELTA],
+	             FWS_ENC_LZ4_DELTA, d->img[FUZZ_PKG_V1]);
 	d->cfg.hal = &d->dev.hal;
 	d->cfg.id.model = FUZZ_MODEL;
 	d->cfg.id.hw_rev = 1;

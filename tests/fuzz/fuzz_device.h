@@ -9,6 +9,8 @@
  *   FUZZ_PKG_V2    2.0.0, counter 2 (an update)
  *   FUZZ_PKG_V0    0.9.0, counter 0 (a downgrade)
  *   FUZZ_PKG_ALIEN 3.0.0 signed by a key the device does not trust
+ *   FUZZ_PKG_LZ4   2.0.0, counter 2, a small fix of 1.0.0's image, compressed
+ *   FUZZ_PKG_DELTA the same as a delta from 1.0.0 (issue 18)
  *
  * Signing happens here once (fuzz_device_setup), never per input; an input
  * picks a package and a piece of its stream by index, so a target reaches
@@ -28,7 +30,8 @@
 #include "posix_hal.h"
 #include "testpkg.h"
 
-enum { FUZZ_PKG_V1, FUZZ_PKG_V2, FUZZ_PKG_V0, FUZZ_PKG_ALIEN, FUZZ_PKG_COUNT };
+enum { FUZZ_PKG_V1, FUZZ_PKG_V2, FUZZ_PKG_V0, FUZZ_PKG_ALIEN, FUZZ_PKG_LZ4, FUZZ_PKG_DELTA,
+       FUZZ_PKG_COUNT };
 
 typedef struct fuzz_device {
 	fws_posix_dev dev;

@@ -190,33 +190,44 @@ libusb_context *__wrap_fws_usb_context(void)
 /* ---- usb_dev.c ---- */
 
 fws_err __wrap_fws_usb_dev_open(const struct fws_usb_sel *sel, struct fws_usb_dev *out,
-                                char *why, size_t why_cap);
-fws_err __wrap_fws_usb_dev_reopen(struct fws_usb_dev *d, unsigned timeout_ms, char *why,
-                                  size_t why_cap);
+                                fwh_error *err);
+fws_err __wrap_fws_usb_dev_reopen(struct fws_usb_dev *d, unsigned timeout_ms, fwh_error *err);
 void __wrap_fws_usb_dev_close(struct fws_usb_dev *d);
 int __wrap_fws_usb_dev_control(struct fws_usb_dev *d, bool is_in, uint8_t request,
                                uint16_t value, uint8_t *data, uint16_t len);
 fws_err __wrap_fws_usb_dev_set_alt(struct fws_usb_dev *d, uint8_t alt);
 
+/* --wrap replaces a function by one the linker cannot check: each wrapper
+ * must have the very type of what it replaces (usb_dev.h). */
+#define SAME_TYPE(f) \
+	_Static_assert(__builtin_types_compatible_p(__typeof__(&__wrap_##f), __typeof__(&f)), \
+	               "__wrap_" #f " does not match " #f " in usb_dev.h")
+SAME_TYPE(fws_usb_dev_open);
+SAME_TYPE(fws_usb_dev_reopen);
+SAME_TYPE(fws_usb_dev_close);
+SAME_TYPE(fws_usb_dev_control);
+SAME_TYPE(fws_usb_dev_set_alt);
+SAME_TYPE(fws_usb_dev_has_dfu);
+SAME_TYPE(fws_usb_context);
+
 fws_err __wrap_fws_usb_dev_open(const struct fws_usb_sel *sel, struct fws_usb_dev *out,
-                                char *why, size_t why_cap)
+                                fwh_error *err)
 {
-	(void)sel;
+	(void)sel, (void)err;
 	memset(out, 0, sizeof *out);
 	out->id.vid = 0x1209;
 	out->id.pid = 0x0001;
 	snprintf(out->id.serial, sizeof out->id.serial, "FUZZ-0001");
 	out->iface.func.transfer_size = xfer;
-	snprintf(why, why_cap, "opened");
 	return FWS_OK;
 }
 
-fws_err __wrap_fws_usb_dev_reopen(struct fws_usb_dev *d, unsigned timeout_ms, char *why,
-                                  size_t why_cap)
+fws_err __wrap_fws_usb_dev_reopen(struct fws_usb_dev *d, unsigned timeout_ms, fwh_error *err)
 {
 	(void)d, (void)timeout_ms;
-	snprintf(why, why_cap, "gone");
-	return left > 0 ? FWS_OK : FWS_E_NO_DEVICE;
+	if (left > 0)
+		return FWS_OK;
+	return fwh_error_set(err, FWS_E_NO_DEVICE, "gone");
 }
 
 void __wrap_fws_usb_dev_close(struct fws_usb_dev *d)

@@ -11,8 +11,9 @@
  * payload, or
  *   FUZZ_POWER (0xF0): power cycle; flags bit0: the application confirms;
  *   FUZZ_PKG   (0xF1): a DNLOAD of a piece of a ready-made package: flags
- *                      bits 0-1 pick it (fuzz_device.h), data = offset u32 LE
- *                      | length u16 LE (clamped to the package and 4096);
+ *                      bits 0-2 pick it (fuzz_device.h, modulo its count),
+ *                      data = offset u32 LE | length u16 LE (clamped to
+ *                      the package and 4096);
  *   FUZZ_TIME  (0xF2): data = u32 LE milliseconds pass (the back-off clock).
  * For requests, flags bit0 is the alternate setting, bit6 sends the request
  * the wrong way (USB direction), bit7 asks for a 6-byte answer buffer.
@@ -75,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			goto next;
 		}
 		if (op == FUZZ_PKG) {
-			const test_pkg *p = &F.pkg[flags & 3u];
+			const test_pkg *p = &F.pkg[(flags & 7u) % FUZZ_PKG_COUNT];
 			size_t off = len >= 4u ? fws_get_le32(data) % (p->len + 1u) : 0u;
 			size_t k = len >= 6u ? fws_get_le16(data + 4) : 4096u;
 			if (k > p->len - off)

@@ -40,4 +40,24 @@ static inline void fuzz_pkg(test_pkg *p, const test_key *k, const char *version,
 	test_pkg_build(p, img, FUZZ_IMG, &o);
 }
 
+/* The same, compressed (base NULL) or a delta from base (FUZZ_IMG bytes). */
+static inline void fuzz_pkg_enc(test_pkg *p, const test_key *k, const char *version,
+                                uint32_t counter, const uint8_t *img, uint8_t encoding,
+                                const uint8_t *base)
+{
+	test_pkg_opts o;
+
+	memset(&o, 0, sizeof o);
+	o.model = FUZZ_MODEL;
+	o.version = version;
+	o.security_counter = counter;
+	o.block_size = FUZZ_BLOCK;
+	o.keys[0] = k;
+	o.encoding = encoding;
+	o.base = base;
+	o.base_len = base ? FUZZ_IMG : 0u;
+	o.base_version = "1.0.0";
+	test_pkg_build(p, img, FUZZ_IMG, &o);
+}
+
 #endif /* FWSEAL_FUZZ_STUB_REQUESTS_H */

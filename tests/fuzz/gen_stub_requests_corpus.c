@@ -12,6 +12,7 @@
 
 #include "fuzz_stub_requests.h"
 #include "fwseal/dfu.h"
+#include "fwseal/encoding.h"
 #include "fwseal/le.h"
 #include "fwseal/stub.h"
 
@@ -44,6 +45,16 @@ static void finish(void)
 	rec(FWS_DFU_DNLOAD, 0, NULL, 0);
 	rec(FWS_DFU_GETSTATUS, 0, NULL, 0);
 	rec(FWS_DFU_GETSTATUS, 0, NULL, 0);
+}
+
+/* Unit 2's reference past the end of any source, in a package chained and
+ * signed over the changed unit (test_pkg's unit_edit). */
+static void bad_reference(uint32_t k, uint8_t *unit, size_t n, void *ctx)
+{
+	(void)n;
+	(void)ctx;
+	if (k == 2u)
+		fws_put_le32(unit + 4, 0xFFFFFFF0u);
 }
 
 static void save(const char *dir, const char *name)
@@ -149,6 +160,75 @@ int main(int argc, char **argv)
 		test_key_free(&k2);
 	}
 
+	/* compressed and delta packages (issue 18): the device's 1.0.0 is
+	 * fuzz_image(1); v2's image is a small fix of it */
+	uint8_t *img1 = fuzz_image(1);
+	uint8_t *fix = malloc(FUZZ_IMG);
+	memcpy(fix, img1, FUZZ_IMG);
+	memcpy(fix + 700, "a small fix", 11);
+	test_pkg lz, delta, other;
+	fuzz_pkg_enc(&lz, &key, "2.0.0", 2, fix, FWS_ENC_LZ4, NULL);
+	fuzz_pkg_enc(&delta, &key, "2.0.0", 2, fix, FWS_ENC_LZ4_DELTA, img1);
+	fuzz_pkg_enc(&other, &key, "2.0.0", 2, fix, FWS_ENC_LZ4_DELTA, img0);
+
+	stream(lz.data, 0, lz.len, 1024);
+	finish();
+	rec(FWS_REQ_RESET, 0, NULL, 0);
+	save(argv[1], "lz4-update");
+
+	stream(delta.data, 0, delta.len, 300);
+	finish();
+	rec(FWS_REQ_RESET, 0, NULL, 0);
+	rec(FWS_REQ_INFO, 0, NULL, 0);
+	save(argv[1], "delta-update");
+
+	stream(other.data, 0, other.len, 4096); /* made against another image */
+	rec(FWS_DFU_GETSTATUS, 0, NULL, 0);
+	rec(FWS_DFU_CLRSTATUS, 0, NULL, 0);
+	save(argv[1], "delta-wrong-base");
+
+	delta.data[delta.block_off[2] + 5] ^= 1; /* a byte of unit 2's header */
+	stream(delta.data, 0, delta.len, 512);
+	rec(FWS_DFU_CLRSTATUS, 0, NULL, 0);
+	save(argv[1], "delta-tampered-unit");
+	delta.data[delta.block_off[2] + 5] ^= 1;
+
+	stream(delta.data, 0, delta.block_off[3] + 7u, 4096);
+	rec(FUZZ_POWER, 1, NULL, 0);
+	rec(FWS_REQ_INFO, 0, NULL, 0);
+	fws_put_le32(r, (uint32_t)delta.prefix_len);
+	if (fws_sha256(delta.data, delta.prefix_len, r + 4) != FWS_OK)
+		abort();
+	rec(FWS_REQ_RESUME, 0, r, sizeof r);
+	stream(delta.data, delta.prefix_len, delta.len, 1024);
+	finish();
+	save(argv[1], "delta-resume");
+
+	/* a signed compressed package whose unit 2 breaks the unit rules: the
+	 * device refuses it there (bad-encoding) and keeps booting 1.0.0 */
+	test_pkg bad;
+	test_pkg_opts o;
+	memset(&o, 0, sizeof o);
+	o.model = FUZZ_MODEL;
+	o.version = "2.0.0";
+	o.security_counter = 2;
+	o.block_size = FUZZ_BLOCK;
+	o.keys[0] = &key;
+	o.encoding = FWS_ENC_LZ4;
+	o.unit_edit = bad_reference;
+	test_pkg_build(&bad, fix, FUZZ_IMG, &o);
+	stream(bad.data, 0, bad.len, 1024);
+	rec(FWS_DFU_CLRSTATUS, 0, NULL, 0);
+	rec(FWS_REQ_RESET, 0, NULL, 0);
+	rec(FWS_REQ_INFO, 0, NULL, 0);
+	save(argv[1], "lz4-bad-unit");
+
+	test_pkg_free(&bad);
+	test_pkg_free(&lz);
+	test_pkg_free(&delta);
+	test_pkg_free(&other);
+	free(fix);
+	free(img1);
 	test_pkg_free(&v2);
 	test_pkg_free(&v0);
 	free(img2);

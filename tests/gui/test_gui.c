@@ -417,7 +417,8 @@ static void test_keys(void **state)
 	(void)state;
 	gf_plug(&fx, 0);
 	gf_cli_flash(&fx, fx.pkg_old);
-	settings_set("auto-install", FALSE);
+	settings_first_run_done();
+	settings_set("auto-install-security", FALSE);
 	run_app(scenario_keys);
 }
 
@@ -446,7 +447,8 @@ static void test_revoked(void **state)
 	gf_cli_flash(&fx, fx.pkg_keys);
 	gf_cli_flash(&fx, fx.pkg_keys3);
 	gf_put_in_folder(&fx, fx.pkg_keys);
-	settings_set("auto-install", FALSE);
+	settings_first_run_done();
+	settings_set("auto-install-security", FALSE);
 	run_app(scenario_revoked);
 }
 
@@ -571,7 +573,8 @@ static void test_changed(void **state)
 	(void)state;
 	gf_plug(&fx, 0);
 	gf_cli_flash(&fx, fx.pkg_old);
-	settings_set("auto-install", FALSE);
+	settings_first_run_done();
+	settings_set("auto-install-security", FALSE);
 	changed_path = g_build_filename(fx.folder, "..", "changed.fwseal", NULL);
 	gchar *data = NULL;
 	gsize n = 0;

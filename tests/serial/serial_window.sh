@@ -12,7 +12,11 @@
 #      twice or skipped would fail the hash chain);
 #   2. the same noise with --dl-window 1 (one DNLOAD at a time, the older
 #      behaviour): the install completes too;
-#   3. window 4 over a clean line: `fwseal info --json` shows the window.
+#   3. window 4 over a clean line: `fwseal info --json` shows the window;
+#   4. window 4 over a clean line at 115,200 baud, where four 4 KiB frames
+#      take 1.4 s to cross: no request is sent twice (each one's time-out
+#      counts the frames that were ahead of it when it was sent, also
+#      when the window drains at the end of the download).
 set -u
 
 FWSEAL=$1
@@ -50,15 +54,16 @@ wait_line() {
 }
 
 # start LABEL [model options] -- [sim options]: a line and a device behind it;
-# sets HOST (the host's device string) and PIDS
+# sets HOST (the host's device string) and PIDS; BAUD (921600) the line's rate
 start() {
 	label=$1
 	shift
+	baud=${BAUD:-921600}
 	mopts=
 	while [ $# -gt 0 ] && [ "$1" != "--" ]; do mopts="$mopts $1"; shift; done
 	[ $# -gt 0 ] && shift
 	# shellcheck disable=SC2086
-	"$MODEL_BIN" --baud 921600 $mopts >"$T/$label-line.out" 2>"$T/$label-line.err" &
+	"$MODEL_BIN" --baud "$baud" $mopts >"$T/$label-line.out" 2>"$T/$label-line.err" &
 	PIDS="$PIDS $!"
 	host=$(wait_line "$T/$label-line.out" "host=") || fail "uart-model did not start"
 	dev=$(wait_line "$T/$label-line.out" "device=") || fail "uart-model did not start"
@@ -66,7 +71,7 @@ start() {
 		>"$T/$label-sim.out" 2>"$T/$label-sim.err" &
 	PIDS="$PIDS $!"
 	wait_line "$T/$label-sim.out" "serial:" >/dev/null || fail "fwseal-sim did not start"
-	HOST="serial:$host@921600"
+	HOST="serial:$host@$baud"
 }
 
 step "keys and a 96 KiB package"
@@ -111,4 +116,26 @@ step "the window in the device-info record"
 start clean -- --dl-window 4
 "$FWSEAL" info "$HOST" --json >"$T/clean-info.out" 2>&1 || fail "info"
 grep -q '"dl_window": 4' "$T/clean-info.out" || fail "info --json does not show dl_window 4"
+for p in $PIDS; do kill "$p" 2>/dev/null; done
+wait 2>/dev/null
+PIDS=
+
+step "window 4 at 115,200 baud over a clean line: nothing sent twice"
+head -c 32768 /dev/urandom >"$T/img32"
+"$FWSEAL" pack --image "$T/img32" --release "$(dirname "$0")/../../examples/release-example.ini" \
+	--key "$T/k.key" --out "$T/p32.fwseal" --set model=WIN-1 --set hw_rev_min=1 \
+	--set version=2.0.0 --set security_counter=2 >/dev/null || fail "pack 32 KiB"
+BAUD=115200 start slow -- --dl-window 4
+"$FWSEAL" flash "$T/p32.fwseal" --device "$HOST" --trust "$T/trust.fwst" --yes --json \
+	--no-records >"$T/slow-flash.out" 2>"$T/slow-flash.err" || fail "flash at 115,200 failed"
+grep -q '"event":"done".*"version":"2.0.0"' "$T/slow-flash.out" ||
+	fail "115,200: the device does not report 2.0.0"
+for p in $PIDS; do kill "$p" 2>/dev/null; done
+wait 2>/dev/null
+PIDS=
+stats=$(grep "serial link" "$T/slow-sim.err" | head -n 1)
+case $stats in
+*" 0 requests answered again"*) ;;
+*) fail "115,200: the host sent a request again over a clean line: $stats" ;;
+esac
 echo "PASS"

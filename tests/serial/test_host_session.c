@@ -331,6 +331,57 @@ static void test_device_refusal_reported(void **state)
 	assert_string_equal(rig_running(g_rig), "2.0.0");
 }
 
+/* A delta package (fwseal/encoding.h) made from another build of the
+ * version the device runs: the pre-flight compares the device's
+ * IMAGE_SHA256 and refuses with the version it needs; without the
+ * pre-flight the device refuses it before writing, and the session says the
+ * same. Made from the image the device runs, it installs. */
+static void test_delta_base(void **state)
+{
+	(void)state;
+	size_t len = 12000, nlen;
+	uint8_t *base = test_image_code(len, 61), *other = test_image_code(len, 62);
+	uint8_t *img = test_image_fix(base, len, 63, &nlen);
+	rig_install_image(g_rig, "1.0.0", 1, base, len);
+	const char *paths[2] = { NULL, NULL };
+	const uint8_t *bases[2] = { other, base };
+	for (int i = 0; i < 2; i++) {
+		test_pkg_opts o = { .model = RIG_MODEL, .version = "1.1.0", .security_counter = 2,
+		                    .block_size = 1024, .with_suffix = 1, .keys = { &g_rig->key },
+		                    .encoding = FWS_ENC_LZ4_DELTA, .base = bases[i], .base_len = len,
+		                    .base_version = "1.0.0" };
+		test_pkg p;
+		test_pkg_build(&p, img, nlen, &o);
+		static char path[2][160];
+		snprintf(path[i], sizeof path[i], "%s/delta%d.fwseal", g_dir, i);
+		FILE *f = fopen(path[i], "wb");
+		assert_non_null(f);
+		assert_int_equal(fwrite(p.data, 1, p.len, f), p.len);
+		fclose(f);
+		test_pkg_free(&p);
+		paths[i] = path[i];
+	}
+	fwh_error err;
+	fwh_flash_result res;
+	seen s = { .monotonic = true };
+	g_dnloads = 0;
+	assert_int_equal(flash(paths[0], true, &s, &res, &err), FWS_E_BASE);
+	assert_int_equal(g_dnloads, 0);
+	assert_non_null(strstr(err.msg, "This update needs version 1.0.0 on the device (it runs "
+	                                "another build of 1.0.0); install the full package."));
+	assert_int_equal(flash(paths[0], false, &s, &res, &err), FWS_E_BASE);
+	assert_true(err.from_device);
+	assert_int_equal(err.detail, FWS_E_BASE);
+	assert_non_null(strstr(err.msg, "needs version 1.0.0 on the device"));
+	assert_string_equal(rig_running(g_rig), "1.0.0");
+	seen s2 = { .monotonic = true };
+	assert_int_equal(flash(paths[1], true, &s2, &res, &err), FWS_OK);
+	assert_string_equal(rig_running(g_rig), "1.1.0");
+	free(base);
+	free(other);
+	free(img);
+}
+
 /* The cable is pulled mid-transfer: interrupted; after the device restarts
  * the same package resumes where the device stopped and completes. */
 static void test_interrupt_then_resume(void **state)
@@ -451,6 +502,56 @@ static void test_tampered_package(void **state)
 	p = write_pkg("u.fwseal", &g_rig->key, RIG_MODEL, "1.0.0", 1, 20000);
 	fws_err e = fwh_package_open(&pkg, p, &other, &err);
 	assert_true(e == FWS_E_UNTRUSTED_KEY || e == FWS_E_SIGNATURE);
+}
+
+/* Unit 2 of a package breaks the unit rules, correctly chained and signed
+ * (a faulty encoder): its reference lies past the end of any source. */
+static void bad_reference(uint32_t k, uint8_t *unit, size_t len, void *ctx)
+{
+	(void)len;
+	(void)ctx;
+	if (k == 2u)
+		fws_put_le32(unit + 4, 0xFFFFFFF0u);
+}
+
+/* The host decodes (compressed) or checks the structure of (delta without
+ * its base) every unit as it verifies the package: such a package is
+ * refused as bad-encoding before the device is even asked. */
+static void test_undecodable_unit(void **state)
+{
+	(void)state;
+	size_t len = 12000, nlen;
+	uint8_t *base = test_image_code(len, 64);
+	uint8_t *img = test_image_fix(base, len, 65, &nlen);
+	rig_install_image(g_rig, "1.0.0", 1, base, len);
+	for (int enc = FWS_ENC_LZ4; enc <= FWS_ENC_LZ4_DELTA; enc++) {
+		test_pkg_opts o = { .model = RIG_MODEL, .version = "1.1.0", .security_counter = 2,
+		                    .block_size = 1024, .with_suffix = 1, .keys = { &g_rig->key },
+		                    .encoding = (uint8_t)enc,
+		                    .base = enc == FWS_ENC_LZ4_DELTA ? base : NULL,
+		                    .base_len = enc == FWS_ENC_LZ4_DELTA ? len : 0,
+		                    .base_version = "1.0.0", .unit_edit = bad_reference };
+		test_pkg p;
+		test_pkg_build(&p, img, nlen, &o);
+		char path[160];
+		snprintf(path, sizeof path, "%s/bad-unit%d.fwseal", g_dir, enc);
+		FILE *f = fopen(path, "wb");
+		assert_non_null(f);
+		assert_int_equal(fwrite(p.data, 1, p.len, f), p.len);
+		fclose(f);
+		test_pkg_free(&p);
+		fwh_error err;
+		fwh_flash_result res;
+		seen s = { .monotonic = true };
+		g_dnloads = 0;
+		assert_int_equal(flash(path, true, &s, &res, &err), FWS_E_ENCODING);
+		assert_int_equal(g_dnloads, 0);
+		assert_false(err.from_device);
+		assert_non_null(strstr(err.msg, "does not decode"));
+	}
+	assert_string_equal(rig_running(g_rig), "1.0.0");
+	free(base);
+	free(img);
 }
 
 /* The new firmware runs but does not confirm itself in time: success is not
@@ -732,10 +833,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_flash_fresh_then_update, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_preflight_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_refusal_reported, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_delta_base, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interrupt_then_resume, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pull_at_every_chunk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tampered_package, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_undecodable_unit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unconfirmed, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

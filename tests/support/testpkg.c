@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "testpkg.h"
 
+#include "fwseal/encoding.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,48 @@ uint8_t *test_image(size_t len, uint32_t seed)
 		seed = seed * 1664525u + 1013904223u;
 		p[i] = (uint8_t)(seed >> 24);
 	}
+	return p;
+}
+
+uint8_t *test_image_code(size_t len, uint32_t seed)
+{
+	static const uint32_t words[] = {
+		0x4770bf00u, 0xb5f84606u, 0xe8bd81f0u, 0x68236822u, 0xf04f0c00u, 0x2b00d1f8u,
+		0x46204629u, 0xf7ffbffeu, 0x4b034a02u, 0x60186818u, 0x3001bd10u, 0x00000000u,
+	};
+	uint8_t *p = malloc(len ? len : 1);
+
+	if (!p)
+		abort();
+	for (size_t i = 0; i < len; i += 4) {
+		uint32_t w;
+
+		seed = seed * 1664525u + 1013904223u;
+		w = words[(seed >> 16) % (sizeof words / sizeof words[0])];
+		if ((seed >> 8) % 5u == 0u)
+			w = 0xf000f800u | ((seed >> 4) & 0x07ff07ffu); /* a call: varying target */
+		for (size_t k = 0; k < 4 && i + k < len; k++)
+			p[i + k] = (uint8_t)(w >> (8 * k));
+	}
+	return p;
+}
+
+uint8_t *test_image_fix(const uint8_t *base, size_t len, uint32_t seed, size_t *out_len)
+{
+	size_t ins = len / 3, n = len + 24;
+	uint8_t *p = malloc(n);
+
+	if (!p)
+		abort();
+	memcpy(p, base, ins);
+	for (size_t k = 0; k < 24; k++)
+		p[ins + k] = (uint8_t)(0xA5u ^ k ^ seed);
+	memcpy(p + ins + 24, base + ins, len - ins);
+	for (unsigned k = 0; k < 8; k++) {
+		seed = seed * 1664525u + 1013904223u;
+		p[(seed >> 8) % n] ^= 0x5Au;
+	}
+	*out_len = n;
 	return p;
 }
 
@@ -88,6 +132,38 @@ void test_pkg_build(test_pkg *out, const uint8_t *image, size_t image_len,
 		abort();
 	}
 	memcpy(in.chain_head, digests, FWS_SHA256_LEN);
+	fws_encoded enc = {0};
+	if (o->encoding != 0u) {
+		/* the same encoder as `fwseal pack --compress / --delta-from` */
+		err = fws_encode_image(o->encoding, bs, image, (uint32_t)image_len, o->base,
+		                       (uint32_t)o->base_len, &enc);
+		if (err != FWS_OK) {
+			fprintf(stderr, "test_pkg_build: encode: %s\n", fws_err_name(err));
+			abort();
+		}
+		if (o->unit_edit != NULL) {
+			for (uint32_t k = 0; k < n; k++)
+				o->unit_edit(k, enc.units + enc.unit_off[k],
+				             enc.unit_off[k + 1u] - enc.unit_off[k], o->unit_edit_ctx);
+			for (uint32_t k = n; k-- > 0;)
+				if (fws_sha256_2(enc.units + enc.unit_off[k],
+				                 enc.unit_off[k + 1u] - enc.unit_off[k],
+				                 enc.digests + (size_t)(k + 1u) * FWS_SHA256_LEN,
+				                 FWS_SHA256_LEN,
+				                 enc.digests + (size_t)k * FWS_SHA256_LEN) != FWS_OK)
+					abort();
+		}
+		in.encoding = o->encoding;
+		in.units_len = (uint32_t)enc.units_len;
+		memcpy(in.chain_head, enc.digests, FWS_SHA256_LEN);
+		memcpy(digests, enc.digests, ((size_t)n + 1u) * FWS_SHA256_LEN);
+		if (o->encoding == FWS_ENC_LZ4_DELTA) {
+			if (fws_sha256(o->base, o->base_len, in.base_sha256) != FWS_OK)
+				abort();
+			in.base_size = (uint32_t)o->base_len;
+			in.base_version = o->base_version ? o->base_version : "0.9.0";
+		}
+	}
 	err = fws_manifest_encode(&in, manifest, sizeof(manifest), &mlen);
 	if (err != FWS_OK) {
 		fprintf(stderr, "test_pkg_build: manifest: %s\n", fws_err_name(err));
@@ -100,10 +176,11 @@ void test_pkg_build(test_pkg *out, const uint8_t *image, size_t image_len,
 	out->manifest_len = mlen;
 	out->prefix_len = FWS_PKG_HEADER_LEN + mlen + nkeys * FWS_PKG_SIG_LEN;
 	out->block_count = n;
-	out->len = out->prefix_len + image_len + (size_t)n * FWS_SHA256_LEN +
-	           (o->with_suffix ? FWS_PKG_SUFFIX_LEN : 0u);
+	out->len = out->prefix_len + (o->encoding ? enc.units_len : image_len) +
+	           (size_t)n * FWS_SHA256_LEN + (o->with_suffix ? FWS_PKG_SUFFIX_LEN : 0u);
 	out->data = malloc(out->len);
-	if (!out->data)
+	out->block_off = malloc(((size_t)n + 1u) * sizeof(size_t));
+	if (!out->data || !out->block_off)
 		abort();
 	memcpy(out->data, header, FWS_PKG_HEADER_LEN);
 	memcpy(out->data + FWS_PKG_HEADER_LEN, manifest, mlen);
@@ -118,12 +195,20 @@ void test_pkg_build(test_pkg *out, const uint8_t *image, size_t image_len,
 	for (uint32_t i = 0; i < n; i++) {
 		size_t off = (size_t)i * bs;
 		size_t len = image_len - off < bs ? image_len - off : bs;
+		const uint8_t *blk = image + off;
 
-		memcpy(out->data + pos, image + off, len);
+		if (o->encoding != 0u) {
+			blk = enc.units + enc.unit_off[i];
+			len = enc.unit_off[i + 1u] - enc.unit_off[i];
+		}
+		out->block_off[i] = pos;
+		memcpy(out->data + pos, blk, len);
 		pos += len;
 		memcpy(out->data + pos, digests + (size_t)(i + 1u) * FWS_SHA256_LEN, FWS_SHA256_LEN);
 		pos += FWS_SHA256_LEN;
 	}
+	out->block_off[n] = pos;
+	fws_encoded_free(&enc);
 	if (o->with_suffix) {
 		fws_dfu_suffix s = { 0xffffu, in.class_id, in.vendor_id, 0x0100u, 0 };
 		uint8_t suf[FWS_PKG_SUFFIX_LEN];
@@ -143,7 +228,9 @@ void test_pkg_build(test_pkg *out, const uint8_t *image, size_t image_len,
 void test_pkg_free(test_pkg *p)
 {
 	free(p->data);
+	free(p->block_off);
 	p->data = NULL;
+	p->block_off = NULL;
 }
 
 size_t test_trust_v2(uint8_t blob[FWS_TRUST_BLOB_MAX], fws_trust *t, uint32_t version,

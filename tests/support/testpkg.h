@@ -29,6 +29,16 @@ typedef struct test_pkg_opts {
 	const test_key *keys[FWS_PKG_SIG_MAX]; /* signers; keys[0] required */
 	unsigned nkeys;             /* 0 means 1 */
 	uint8_t kind;               /* enum fws_pkg_kind; 0 firmware */
+	uint8_t encoding;           /* 0 plain, FWS_ENC_LZ4, FWS_ENC_LZ4_DELTA (encoding.h) */
+	const uint8_t *base;        /* FWS_ENC_LZ4_DELTA: the image it applies to */
+	size_t base_len;
+	const char *base_version;   /* default "0.9.0" */
+	/* Encoded packages: called on every unit (header and data, len bytes)
+	 * before the hash chain is computed, so an edit stays inside a correctly
+	 * chained and signed package (what a faulty encoder or a dishonest
+	 * signer could send). Edits keep the length. */
+	void (*unit_edit)(uint32_t k, uint8_t *unit, size_t len, void *ctx);
+	void *unit_edit_ctx;
 } test_pkg_opts;
 
 typedef struct test_pkg {
@@ -37,6 +47,8 @@ typedef struct test_pkg {
 	size_t prefix_len;          /* header + manifest + signatures */
 	size_t manifest_len;
 	uint32_t block_count;
+	size_t *block_off;          /* block_count + 1 stream offsets: where block
+	                               (or unit) i starts; the last is the end */
 } test_pkg;
 
 /* Builds a package; aborts on failure (a test bug). */
@@ -46,6 +58,14 @@ void test_pkg_free(test_pkg *p);
 
 /* Deterministic pseudo-random image of len bytes from seed. */
 uint8_t *test_image(size_t len, uint32_t seed);
+
+/* Deterministic image that compresses like code (a small vocabulary of
+ * 4-byte words with addresses that vary), about 2:1 with lz4. */
+uint8_t *test_image_code(size_t len, uint32_t seed);
+
+/* A "small fix" of base (len bytes): a few words changed, and 24 bytes
+ * inserted at about a third (later code moves). *out_len gets the length. */
+uint8_t *test_image_fix(const uint8_t *base, size_t len, uint32_t seed, size_t *out_len);
 
 /* A one-key trust store, optionally with the key revoked. */
 void test_trust_one(fws_trust *t, const test_key *k, int revoked);

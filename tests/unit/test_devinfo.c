@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "fwseal/devinfo.h"
+#include "fwseal/encoding.h"
 #include "fwseal/le.h"
 
 static uint8_t rec[FWS_DEVINFO_MAX];
@@ -53,6 +54,8 @@ static void full_info(fws_devinfo *d)
 	memset(d->image_sha256, 0xCD, FWS_SHA256_LEN);
 	d->simulator = true;
 	strcpy(d->crypto_lib, "mbed TLS 2.28.3");
+	d->encodings = (1u << FWS_ENC_LZ4) | (1u << FWS_ENC_LZ4_DELTA);
+	d->enc_max_block = 4096;
 	d->dl_window = 4;
 	d->dl_flags = FWS_DL_UNIT_CHUNKS;
 	d->has_trust_state = true;
@@ -332,6 +335,43 @@ static void test_header_and_lengths(void **state)
 	assert_int_equal(fws_devinfo_decode(rec, len, &out), FWS_E_MAGIC);
 }
 
+/* ENCODINGS (0x8006): max block, then ascending ids; ids this host does
+ * not know are kept as bits and never chosen; out of order is malformed. */
+static void test_encodings(void **state)
+{
+	(void)state;
+	uint8_t tlv[256];
+	fws_devinfo out, in;
+	size_t n, len;
+	static const uint8_t v[] = {0x00, 0x10, 0, 0, 1, 2, 9};
+	n = build(FWS_DI_ENCODINGS, v, sizeof v, tlv);
+	assert_int_equal(fws_devinfo_decode(rec, raw_record(tlv, n), &out), FWS_OK);
+	assert_int_equal(out.enc_max_block, 4096);
+	assert_int_equal(out.encodings, (1u << 1) | (1u << 2) | (1u << 9));
+	static const uint8_t big[] = {0, 0x10, 0, 0, 1, 200};
+	n = build(FWS_DI_ENCODINGS, big, sizeof big, tlv);
+	assert_int_equal(fws_devinfo_decode(rec, raw_record(tlv, n), &out), FWS_OK);
+	assert_int_equal(out.encodings, 1u << 1);
+	static const uint8_t unordered[] = {0, 0x10, 0, 0, 2, 1};
+	n = build(FWS_DI_ENCODINGS, unordered, sizeof unordered, tlv);
+	assert_int_equal(fws_devinfo_decode(rec, raw_record(tlv, n), &out), FWS_E_MANIFEST);
+	static const uint8_t zero[] = {0, 0x10, 0, 0, 0};
+	n = build(FWS_DI_ENCODINGS, zero, sizeof zero, tlv);
+	assert_int_equal(fws_devinfo_decode(rec, raw_record(tlv, n), &out), FWS_E_MANIFEST);
+	n = build(FWS_DI_ENCODINGS, zero, 3, tlv);
+	assert_int_equal(fws_devinfo_decode(rec, raw_record(tlv, n), &out), FWS_E_MANIFEST);
+	/* absent: none */
+	n = build(0, NULL, 0, tlv);
+	assert_int_equal(fws_devinfo_decode(rec, raw_record(tlv, n), &out), FWS_OK);
+	assert_int_equal(out.encodings, 0);
+	/* a device encodes only the encodings it can know */
+	min_info(&in);
+	in.encodings = 1u << (FWS_ENC_MAX + 1u);
+	assert_int_equal(fws_devinfo_encode(&in, rec, sizeof rec, &len), FWS_E_LIMIT);
+	in.encodings = 1u; /* bit 0 is "none", not an encoding */
+	assert_int_equal(fws_devinfo_encode(&in, rec, sizeof rec, &len), FWS_E_LIMIT);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -352,6 +392,7 @@ int main(void)
 		cmocka_unit_test(test_later_fields),
 		cmocka_unit_test(test_dl_window),
 		cmocka_unit_test(test_header_and_lengths),
+		cmocka_unit_test(test_encodings),
 		cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

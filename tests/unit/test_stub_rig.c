@@ -78,7 +78,8 @@ fws_err rig_power_on(rig *r, bool confirm)
 	r->cfg.id.component = "app";
 	r->cfg.buf = r->buf;
 	r->cfg.buf_cap = sizeof r->buf;
-	r->cfg.xfer_size = 4096;
+	r->cfg.xfer_size = r->xfer_size ? r->xfer_size : 4096;
+	r->cfg.dl_flags = r->dl_flags;
 	r->cfg.defects = r->defects;
 	e = fws_stub_init(&r->stub, &r->cfg);
 	if (e != FWS_OK)
@@ -162,6 +163,13 @@ fws_err rig_download(rig *r, const uint8_t *pkg, size_t len, size_t chunk)
 void rig_pkg(test_pkg *p, const test_key *k, const char *version, uint32_t counter,
              const uint8_t *image, size_t len, uint32_t block_size)
 {
+	rig_pkg_enc(p, k, version, counter, image, len, block_size, 0, NULL, 0, NULL);
+}
+
+void rig_pkg_enc(test_pkg *p, const test_key *k, const char *version, uint32_t counter,
+                 const uint8_t *image, size_t len, uint32_t block_size, uint8_t encoding,
+                 const uint8_t *base, size_t base_len, const char *base_version)
+{
 	test_pkg_opts o;
 
 	memset(&o, 0, sizeof o);
@@ -171,6 +179,10 @@ void rig_pkg(test_pkg *p, const test_key *k, const char *version, uint32_t count
 	o.counter_zero = counter == 0u;
 	o.block_size = block_size;
 	o.keys[0] = k;
+	o.encoding = encoding;
+	o.base = base;
+	o.base_len = base_len;
+	o.base_version = base_version;
 	test_pkg_build(p, image, len, &o);
 }
 
@@ -179,17 +191,24 @@ const char *rig_running(const rig *r)
 	return r->stub.running == FWS_SLOT_NONE ? "" : r->stub.slot[r->stub.running].version;
 }
 
-void rig_install(rig *r, const char *version, uint32_t counter, size_t image_len)
+void rig_install_image(rig *r, const char *version, uint32_t counter, const uint8_t *img,
+                       size_t len)
 {
-	uint8_t *img = test_image(image_len, counter * 7u + 1u);
 	test_pkg p;
 
-	rig_pkg(&p, &r->key, version, counter, img, image_len, 1024);
+	rig_pkg(&p, &r->key, version, counter, img, len, 1024);
 	if (rig_download(r, p.data, p.len, 4096) != FWS_OK)
 		die("install: download failed");
 	if (rig_power_on(r, true) != FWS_OK || strcmp(rig_running(r), version) != 0)
 		die("install: new version does not run");
 	test_pkg_free(&p);
+}
+
+void rig_install(rig *r, const char *version, uint32_t counter, size_t image_len)
+{
+	uint8_t *img = test_image(image_len, counter * 7u + 1u);
+
+	rig_install_image(r, version, counter, img, image_len);
 	free(img);
 }
 

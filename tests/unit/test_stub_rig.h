@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fwseal/encoding.h"
 #include "fwseal/stub.h"
 #include "posix_hal.h"
 #include "testpkg.h"
@@ -23,12 +24,14 @@ typedef struct rig {
 	fws_posix_dev dev;
 	fws_stub stub;
 	fws_stub_config cfg;
-	uint8_t buf[4096 + 32];
+	uint8_t buf[FWS_ENC_BUF_NEED(4096)]; /* as the firmware: 4 KiB blocks, encoded too */
 	test_key key;          /* trusted */
 	test_key stranger;     /* not in the trust store */
 	test_key revoked;      /* in the trust store, revoked */
 	fws_boot_result boot;
 	uint32_t defects;
+	uint16_t xfer_size;     /* 0: 4096; the serial face takes FWS_FRAME_PAYLOAD_MAX */
+	uint8_t dl_flags;       /* FWS_DL_* the device reports */
 } rig;
 
 /* A fresh device (erased flash of flash_size bytes) holding only the stub. */
@@ -59,6 +62,12 @@ fws_err rig_download(rig *r, const uint8_t *pkg, size_t len, size_t chunk);
 void rig_pkg(test_pkg *p, const test_key *k, const char *version, uint32_t counter,
              const uint8_t *image, size_t len, uint32_t block_size);
 
+/* The same, encoded (fwseal/encoding.h): FWS_ENC_LZ4, or FWS_ENC_LZ4_DELTA
+ * against base (base_len bytes, released as base_version). */
+void rig_pkg_enc(test_pkg *p, const test_key *k, const char *version, uint32_t counter,
+                 const uint8_t *image, size_t len, uint32_t block_size, uint8_t encoding,
+                 const uint8_t *base, size_t base_len, const char *base_version);
+
 /* Stream offset of block i; image bytes a slot holds. */
 size_t rig_block_off(size_t prefix_len, uint32_t bs, uint32_t i);
 uint32_t rig_slot_cap(const rig *r);
@@ -68,5 +77,8 @@ const char *rig_running(const rig *r);
 
 /* Install version with counter on r and confirm it (test precondition). */
 void rig_install(rig *r, const char *version, uint32_t counter, size_t image_len);
+/* The same with a given image. */
+void rig_install_image(rig *r, const char *version, uint32_t counter, const uint8_t *img,
+                       size_t len);
 
 #endif /* FWSEAL_TEST_STUB_RIG_H */

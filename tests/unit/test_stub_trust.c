@@ -483,6 +483,61 @@ static void damaged_store_fails_closed(void **state)
 	trig_free(t);
 }
 
+/* Flash wear (issue 16's bound, docs/device-stub.md "Flash wear"): a host
+ * that starts one valid trust update and aborts it after the prefix, 60
+ * times 50 ms apart, erases the trust area at most as often as the back-off
+ * allows (8 free starts, then 1 s, 2 s: 10 in 3 s); the device then says how
+ * long to wait, and after that wait the update is taken. */
+static void restarted_update_backs_off(void **state)
+{
+	trig *t = trig_new(FLASH, SECTOR, 0);
+	uint8_t v2[FWS_TRUST_BLOB_MAX], st[FWS_DFU_STATUS_LEN];
+	size_t n = trig_store_add_rel2(t, v2, 2), len = 0;
+	const test_key *roots[] = { &t->a, &t->b };
+	const fws_flash_area *area = &t->r->dev.hal.geom.trust[0];
+	uint32_t erases_before, erases, wait;
+	unsigned busy = 0;
+	test_pkg u;
+
+	(void)state;
+	test_trust_update(&u, v2, n, 2, roots, 2, NULL);
+	/* the device's clock moves only as the test says (50 ms a restart):
+	 * under valgrind or load real time would add allowed starts */
+	t->r->dev.clock_skew_ms = t->r->dev.hal.now_ms(t->r->dev.hal.ctx);
+	t->r->dev.clock_frozen = true;
+	erases_before = fws_simflash_erases(&t->r->dev.flash, area->off);
+	for (unsigned i = 0; i < 60; i++) {
+		uint8_t s = 0;
+		fws_err e = rig_send(t->r, u.data, 0, u.prefix_len, 1000);
+
+		if (e != FWS_OK) {
+			assert_int_equal(e, FWS_E_BUSY);
+			busy++;
+		}
+		(void)rig_status(t->r, &s);
+		assert_int_equal(rig_req(t->r, s == FWS_DFU_ERROR ? FWS_DFU_CLRSTATUS : FWS_DFU_ABORT,
+		                         0, NULL, 0, NULL, 0, NULL), FWS_OK);
+		t->r->dev.clock_skew_ms += 50u;
+	}
+	erases = fws_simflash_erases(&t->r->dev.flash, area->off) - erases_before;
+	print_message("60 restarts of a trust update: %u erases of the trust area, %u refused\n",
+	              erases, busy);
+	assert_true(erases >= 8u && erases <= 10u);
+	assert_true(busy >= 50u);
+	/* the legitimate host waits as long as the device says */
+	assert_int_equal(rig_send(t->r, u.data, 0, u.prefix_len, 1000), FWS_E_BUSY);
+	assert_int_equal(rig_req(t->r, FWS_DFU_GETSTATUS, 0, NULL, 0, st, sizeof st, &len), FWS_OK);
+	wait = (uint32_t)st[1] | (uint32_t)st[2] << 8 | (uint32_t)st[3] << 16;
+	assert_true(wait > 0u);
+	assert_int_equal(rig_req(t->r, FWS_DFU_CLRSTATUS, 0, NULL, 0, NULL, 0, NULL), FWS_OK);
+	t->r->dev.clock_skew_ms += wait;
+	assert_int_equal(trig_send(t, &u), FWS_OK);
+	trig_state(t, &erases_before, v2);
+	assert_int_equal(erases_before, 2);
+	test_pkg_free(&u);
+	trig_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -501,6 +556,7 @@ int main(void)
 		cmocka_unit_test(refused_other_model_and_test_boot),
 		cmocka_unit_test(stub_only_device_and_format1),
 		cmocka_unit_test(damaged_store_fails_closed),
+		cmocka_unit_test(restarted_update_backs_off),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

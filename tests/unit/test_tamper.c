@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "fwseal/encoding.h"
 #include "fwseal/le.h"
 #include "fwseal/pkg.h"
 #include "testpkg.h"
@@ -462,10 +463,15 @@ static void test_unknown_fields(void **state)
 {
 	(void)state;
 	static const uint8_t v[3] = {1, 2, 3};
-	struct tlv_edit crit = {0x0013, v, 3, 0};
+	/* tags far above the ones in use, so new fields never collide */
+	struct tlv_edit crit = {0x7F00, v, 3, 0};
 	assert_int_equal(run_edit(&crit), FWS_E_CRITICAL);
 	struct tlv_edit noncrit = {0x8FFF, v, 3, 0}; /* 0x8013.. are allocated (pkg.h) */
 	assert_int_equal(run_edit(&noncrit), FWS_OK);
+	/* an encoding this reader does not know is a feature it lacks */
+	static const uint8_t enc[5] = {FWS_ENC_MAX + 1u, 0, 0, 0, 0};
+	struct tlv_edit future = {FWS_TAG_ENCODING, enc, 5, 0};
+	assert_int_equal(run_edit(&future), FWS_E_CRITICAL);
 }
 
 static void test_header_limits(void **state)

@@ -95,6 +95,25 @@ static void test_dfu_util_delivers_trust_update(void **state)
 	assert_running("2.0.0");
 }
 
+/* Compressed and delta packages are DFU files like any other: dfu-util
+ * sends them unchanged; the device decodes, and refuses a delta for another
+ * base and a changed unit before writing them. */
+static void test_dfu_util_encoded(void **state)
+{
+	(void)state;
+	usb_fix_fresh_device(&fix);
+	assert_int_equal(dfu_util_download(fix.v2), 0);
+	assert_running("2.0.0");
+	assert_int_not_equal(dfu_util_download(fix.v3_delta_v1), 0); /* base is v1, runs v2 */
+	assert_running("2.0.0");
+	assert_int_not_equal(dfu_util_download(fix.v3_delta_tampered), 0);
+	assert_running("2.0.0");
+	assert_int_equal(dfu_util_download(fix.v3_delta), 0);
+	assert_running("3.0.0");
+	assert_int_equal(dfu_util_download(fix.v4_lz4), 0);
+	assert_running("4.0.0");
+}
+
 /* fwupd's device id for the emulated device, from get-devices */
 static char *fwupd_device_id(void)
 {
@@ -143,6 +162,15 @@ static void test_fwupdtool_installs_and_is_refused(void **state)
 	assert_int_not_equal(fwupd_install(id, fix.trust_bad), 0);
 	assert_trust(3);
 	assert_running("2.0.0");
+	/* compressed and delta packages, delivered unchanged */
+	assert_int_not_equal(fwupd_install(id, fix.v3_delta_v1), 0);
+	assert_running("2.0.0");
+	assert_int_not_equal(fwupd_install(id, fix.v3_delta_tampered), 0);
+	assert_running("2.0.0");
+	assert_int_equal(fwupd_install(id, fix.v3_delta), 0);
+	assert_running("3.0.0");
+	assert_int_equal(fwupd_install(id, fix.v4_lz4), 0);
+	assert_running("4.0.0");
 	g_free(id);
 }
 
@@ -162,6 +190,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_dfu_util_lists),
 		cmocka_unit_test(test_dfu_util_installs_and_is_refused),
 		cmocka_unit_test(test_dfu_util_delivers_trust_update),
+		cmocka_unit_test(test_dfu_util_encoded),
 		cmocka_unit_test(test_fwupdtool_installs_and_is_refused),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 
 #include "fwseal/devinfo.h"
+#include "fwseal/encoding.h"
 #include "fwseal/pkg.h"
 #include "fwseal/trust.h"
 #include "testkey.h"
@@ -26,13 +27,28 @@ static void put_file(const char *path, const uint8_t *data, size_t len)
 	}
 }
 
-static void make_pkg(const char *path, const uint8_t *img, size_t len, const char *version,
-                     uint32_t counter, const char *model, const test_key *k, long flip)
+/* An encoded package's options: none (plain), lz4, or a delta from base. */
+struct enc_opt {
+	uint8_t encoding;
+	const uint8_t *base;
+	size_t base_len;
+	const char *base_version;
+};
+
+static void make_pkg_enc(const char *path, const uint8_t *img, size_t len, const char *version,
+                         uint32_t counter, const char *model, const test_key *k, long flip,
+                         const struct enc_opt *enc)
 {
 	test_pkg p;
 	test_pkg_opts o = { .model = model, .version = version, .security_counter = counter,
 	                    .with_suffix = 1, .keys = { k } };
 
+	if (enc != NULL) {
+		o.encoding = enc->encoding;
+		o.base = enc->base;
+		o.base_len = enc->base_len;
+		o.base_version = enc->base_version;
+	}
 	test_pkg_build(&p, img, len, &o);
 	if (flip >= 0) {
 		p.data[p.prefix_len + (size_t)flip] ^= 0x01;
@@ -73,6 +89,12 @@ static void make_trust_update(const char *path, uint32_t version, const test_key
 	test_pkg_free(&p);
 }
 
+static void make_pkg(const char *path, const uint8_t *img, size_t len, const char *version,
+                     uint32_t counter, const char *model, const test_key *k, long flip)
+{
+	make_pkg_enc(path, img, len, version, counter, model, k, flip, NULL);
+}
+
 bool usb_fix_setup(struct usb_fix *f)
 {
 	test_key k;
@@ -97,6 +119,11 @@ bool usb_fix_setup(struct usb_fix *f)
 	snprintf(f->trust_v2, sizeof f->trust_v2, "%s/trust-v2.fwseal", f->dir);
 	snprintf(f->trust_v3, sizeof f->trust_v3, "%s/trust-v3.fwseal", f->dir);
 	snprintf(f->trust_bad, sizeof f->trust_bad, "%s/trust-bad.fwseal", f->dir);
+	snprintf(f->v3_delta, sizeof f->v3_delta, "%s/v3-delta.fwseal", f->dir);
+	snprintf(f->v3_delta_tampered, sizeof f->v3_delta_tampered, "%s/v3-delta-tampered.fwseal",
+	         f->dir);
+	snprintf(f->v3_delta_v1, sizeof f->v3_delta_v1, "%s/v3-delta-v1.fwseal", f->dir);
+	snprintf(f->v4_lz4, sizeof f->v4_lz4, "%s/v4-lz4.fwseal", f->dir);
 
 	test_key_generate(&k, 4242);
 	test_trust_one(&t, &k, 0);
@@ -111,6 +138,21 @@ bool usb_fix_setup(struct usb_fix *f)
 	 * device must catch it at that block, before writing it */
 	make_pkg(f->tampered, i3, 25000, "3.0.0", 3, USB_FIX_MODEL, &k, 3 * (1024 + 32) + 100);
 	make_pkg(f->wrong_model, i3, 25000, "3.0.0", 3, "OTHER-1", &k, -1);
+
+	/* v3 as a small fix of v2, and v4 compressed */
+	size_t n3;
+	uint8_t *d3 = test_image_fix(i2, 30000, 7, &n3), *i4 = test_image_code(40000, 4);
+	struct enc_opt from_v2 = { FWS_ENC_LZ4_DELTA, i2, 30000, "2.0.0" };
+	struct enc_opt from_v1 = { FWS_ENC_LZ4_DELTA, i1, 20000, "1.0.0" };
+	struct enc_opt lz4 = { FWS_ENC_LZ4, NULL, 0, NULL };
+	make_pkg_enc(f->v3_delta, d3, n3, "3.0.0", 3, USB_FIX_MODEL, &k, -1, &from_v2);
+	make_pkg_enc(f->v3_delta_v1, d3, n3, "3.0.0", 3, USB_FIX_MODEL, &k, -1, &from_v1);
+	/* unit 0 is at the prefix; unit 1 at least 12 + 1 + 32 bytes on: a
+	 * byte 100 bytes in lies in unit 1 or 2, after a unit the device wrote */
+	make_pkg_enc(f->v3_delta_tampered, d3, n3, "3.0.0", 3, USB_FIX_MODEL, &k, 100, &from_v2);
+	make_pkg_enc(f->v4_lz4, i4, 40000, "4.0.0", 4, USB_FIX_MODEL, &k, -1, &lz4);
+	free(d3);
+	free(i4);
 	free(i1);
 	free(i2);
 	free(i3);

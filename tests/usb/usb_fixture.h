@@ -31,6 +31,11 @@ struct usb_fix {
 	char trust_v2[USB_FIX_PATH_MAX];  /* trust version 2 (adds a release key) */
 	char trust_v3[USB_FIX_PATH_MAX];  /* trust version 3 */
 	char trust_bad[USB_FIX_PATH_MAX]; /* version 4, signed by a key nobody trusts */
+	/* compressed and delta packages (fwseal/encoding.h) */
+	char v3_delta[USB_FIX_PATH_MAX];  /* v3, a delta from v2's image */
+	char v3_delta_tampered[USB_FIX_PATH_MAX]; /* the same, a byte of unit 2 flipped */
+	char v3_delta_v1[USB_FIX_PATH_MAX]; /* v3, a delta from v1's image (wrong base on v2) */
+	char v4_lz4[USB_FIX_PATH_MAX];    /* v4 (counter 4), compressed */
 	const char *sim;
 	unsigned state_gen;
 };

@@ -126,6 +126,17 @@ typedef struct fws_hal {
 	 * hardware it does not return. The simulator records it and returns.
 	 * May be NULL (the port starts the image itself). */
 	void (*start_image)(void *ctx, unsigned slot, uint32_t image_off, uint32_t image_len);
+
+	/* Optional read-only view of flash: a pointer through which the len
+	 * bytes at off can be read directly (memory-mapped flash, as on a
+	 * Cortex-M; the simulator's mapped file), or NULL if that range cannot
+	 * be mapped. The pointer stays valid until the next flash_write or
+	 * flash_erase; nothing is ever written through it. The core uses it
+	 * only for the references of compressed and delta packages
+	 * (fwseal/encoding.h), so their decoder needs no window in RAM; a port
+	 * without it (NULL) offers no encodings and refuses such packages
+	 * (encoding-unsupported). */
+	const uint8_t *(*flash_map)(void *ctx, uint32_t off, size_t len);
 } fws_hal;
 
 #endif /* FWSEAL_HAL_H */

@@ -24,6 +24,17 @@ static fws_err hal_flash_erase(void *ctx, uint32_t off)
 	return pflash_erase(&c->core, off) == FWS_OK ? FWS_OK : FWS_E_FLASH_ERASE;
 }
 
+/* The "external NOR" is memory-mapped (board.h: PSRAM), as flash is on a
+ * Cortex-M: the decoder of compressed and delta packages reads its
+ * references in place. Only the core's part, never the factory sector. */
+static const uint8_t *hal_flash_map(void *ctx, uint32_t off, size_t len)
+{
+	const board_hal_ctx *c = ctx;
+	if (off > c->core.size || len > c->core.size - off)
+		return NULL;
+	return (const uint8_t *)(c->core.base + off);
+}
+
 /* The trust blob the factory programmed (format 1 or 2); the core parses
  * and checks it. Its header says how long it is. */
 static fws_err hal_trust(void *ctx, uint8_t *dst, size_t cap, size_t *len)
@@ -115,6 +126,7 @@ void board_hal_init(fws_hal *hal, board_hal_ctx *ctx)
 		.flash_read = hal_flash_read,
 		.flash_write = hal_flash_write,
 		.flash_erase = hal_flash_erase,
+		.flash_map = hal_flash_map,
 		.counter_read = NULL,  /* anti-rollback counter lives in the journal */
 		.counter_advance = NULL,
 		.trust_provisioned = hal_trust,

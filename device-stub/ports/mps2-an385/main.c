@@ -14,6 +14,7 @@
 #include "crypto_pool.h"
 #include "factory.h"
 #include "flashmap.h"
+#include "fwseal/encoding.h"
 #include "fwseal/stub.h"
 #include "fwseal/stub_serial.h"
 #include "hal.h"
@@ -23,9 +24,10 @@
 int main(void);
 
 /* Largest package block the device takes: the block plus its next-digest
- * must fit the buffer (fwseal/pkg.h). */
+ * must fit the buffer (fwseal/pkg.h), and a compressed or delta unit must
+ * decode in place in it (fwseal/encoding.h: 16 bytes more for 4 KiB). */
 #define BLOCK_MAX  4096u
-#define BLOCK_BUF  (BLOCK_MAX + FWS_SHA256_LEN)
+#define BLOCK_BUF  FWS_ENC_BUF_NEED(BLOCK_MAX)
 _Static_assert(BLOCK_BUF >= FWS_PKG_BUF_MIN, "the package reader needs FWS_PKG_BUF_MIN");
 
 /* bwPollTimeout while a request works (DFU 1.1 6.1.2): the slowest step is

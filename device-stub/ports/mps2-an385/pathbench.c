@@ -79,7 +79,7 @@ static __attribute__((noinline)) void start(void)
 
 	if (factory_load(&whole, &factory) != FWS_OK)
 		board_exit(0);
-	board_hal_init(&hal, &hal_ctx, &factory);
+	board_hal_init(&hal, &hal_ctx);
 	hal.send = count_send;
 	cfg.hal = &hal;
 	factory_identity(&factory, &cfg.id);

@@ -9,6 +9,14 @@
  *
  * Test vector: RFC 6979 appendix A.2.5 (P-256, SHA-256, message "sample");
  * only its public key and signature are used.
+ *
+ * It also times the decoder of compressed and delta packages
+ * (fws_unit_decode, exactly as the stub calls it) on real Cortex-M3 code:
+ * its own, in 4 KiB blocks, compressed here with lz4's fast compressor
+ * (`fwseal pack` uses lz4's HC one: the same format, fewer and longer
+ * matches, so it decodes no slower) with the code before each block as the
+ * dictionary (a compressed package), and against the same code as base (a
+ * delta of an unchanged block, the cheapest case). bench/compress prints it.
  */
 #include <stdint.h>
 #include <string.h>
@@ -18,7 +26,10 @@
 #include "console.h"
 #include "crypto_pool.h"
 #include "fwseal/crypto.h"
+#include "fwseal/encoding.h"
 #include "uart.h"
+
+#include <lz4.h>
 
 int main(void);
 
@@ -44,6 +55,74 @@ static const uint8_t sample_sha256[FWS_SHA256_LEN] = {
 
 #define CALIB_LOOPS 1000000u /* x 2 instructions (subs, bne) */
 #define HASH_BYTES  (1024u * 1024u)
+
+/* ---- the unit decoder on the selftest's own code ----------------------- */
+
+#define DEC_CODE   0x1000u  /* code from here (past the vectors; never NULL) */
+#define DEC_BS     4096u
+#define DEC_BLOCKS 3u
+
+static LZ4_stream_t lz4_state;
+static uint8_t units[DEC_BLOCKS][FWS_UNIT_HDR_LEN + DEC_BS];
+static uint8_t dec_buf[FWS_ENC_BUF_NEED(DEC_BS)];
+
+/* Both references are the code itself: the image decoded so far, and the
+ * base of a delta that changed nothing. */
+static const uint8_t *code_map(void *ctx, uint8_t source, uint32_t off, size_t len)
+{
+	(void)ctx;
+	(void)source;
+	(void)len;
+	return (const uint8_t *)(uintptr_t)(DEC_CODE + off);
+}
+
+/* Encode DEC_BLOCKS blocks (delta: against the same code), then decode each
+ * as the stub does; *ticks gets the decoding alone. False if any decodes
+ * to other bytes. */
+static int unit_decode_cost(uint8_t encoding, uint64_t *ticks, uint32_t *sent)
+{
+	const uint8_t *code = (const uint8_t *)(uintptr_t)DEC_CODE;
+	size_t len[DEC_BLOCKS];
+	int ok = 1;
+
+	*ticks = 0;
+	*sent = 0;
+	for (uint32_t k = 0; k < DEC_BLOCKS; k++) {
+		uint32_t x = k * DEC_BS;
+		fws_unit u = { FWS_UNIT_LZ4, FWS_SRC_IMAGE, (uint16_t)(x > 65535u ? 65535u : x),
+		               0, 0 };
+		LZ4_initStream(&lz4_state, sizeof lz4_state);
+		if (encoding == FWS_ENC_LZ4_DELTA) {
+			u.source = FWS_SRC_BASE;
+			u.ref_off = x;
+			u.ref_len = DEC_BS - 1u; /* a dictionary is at most 65535 */
+			LZ4_loadDict(&lz4_state, (const char *)code + x, (int)u.ref_len);
+		} else if (x > 0u) {
+			u.ref_off = x - u.ref_len;
+			LZ4_loadDict(&lz4_state, (const char *)code + u.ref_off, (int)u.ref_len);
+		} else {
+			u.source = FWS_SRC_NONE;
+		}
+		int n = LZ4_compress_fast_continue(&lz4_state, (const char *)code + x,
+		                                   (char *)units[k] + FWS_UNIT_HDR_LEN, (int)DEC_BS,
+		                                   (int)DEC_BS, 1);
+		if (n <= 0)
+			return 0;
+		u.data_len = (uint32_t)n;
+		fws_unit_hdr_encode(&u, units[k]);
+		len[k] = FWS_UNIT_HDR_LEN + (size_t)n;
+		*sent += (uint32_t)len[k];
+	}
+	for (uint32_t k = 0; k < DEC_BLOCKS; k++) {
+		fws_unit_refs refs = { code_map, NULL, k * DEC_BS, DEC_BLOCKS * DEC_BS };
+		memcpy(dec_buf, units[k], len[k]);
+		uint64_t t0 = clock_ticks();
+		fws_err e = fws_unit_decode(dec_buf, sizeof dec_buf, len[k], DEC_BS, encoding, &refs);
+		*ticks += clock_ticks() - t0;
+		ok &= e == FWS_OK && memcmp(dec_buf, code + k * DEC_BS, DEC_BS) == 0;
+	}
+	return ok;
+}
 
 static uint64_t calibrate(void)
 {
@@ -88,6 +167,12 @@ int main(void)
 	uint64_t t3 = clock_ticks();
 	ok &= check(he == FWS_OK, "sha256-1mib");
 
+	uint64_t lz4_ticks, delta_ticks;
+	uint32_t lz4_sent, delta_sent;
+	ok &= check(unit_decode_cost(FWS_ENC_LZ4, &lz4_ticks, &lz4_sent), "unit-decode-lz4");
+	ok &= check(unit_decode_cost(FWS_ENC_LZ4_DELTA, &delta_ticks, &delta_sent),
+	            "unit-decode-delta");
+
 	console_kv("calib_insns", 2u * CALIB_LOOPS);
 	console_kv("calib_ticks", calibrate());
 	console_kv("ecdsa_verify_ticks", t1 - t0);
@@ -95,6 +180,11 @@ int main(void)
 	console_kv("crypto_pool_peak", crypto_pool_peak());
 	console_kv("crypto_pool_size", CRYPTO_POOL_SIZE);
 	console_kv("stack_peak", board_stack_peak());
+	console_kv("decode_bytes", DEC_BLOCKS * DEC_BS);
+	console_kv("decode_lz4_ticks", lz4_ticks);
+	console_kv("decode_lz4_unit_bytes", lz4_sent);
+	console_kv("decode_delta_ticks", delta_ticks);
+	console_kv("decode_delta_unit_bytes", delta_sent);
 	console_puts(ok ? "RESULT PASS\n" : "RESULT FAIL\n");
 	board_exit(ok);
 }

@@ -55,6 +55,11 @@ static fws_err h_erase(void *ctx, uint32_t off)
 	return fws_simflash_erase(&((fws_posix_dev *)ctx)->flash, off);
 }
 
+static const uint8_t *h_map(void *ctx, uint32_t off, size_t len)
+{
+	return fws_simflash_map(&((fws_posix_dev *)ctx)->flash, off, len);
+}
+
 static fws_err h_trust(void *ctx, uint8_t *dst, size_t cap, size_t *len)
 {
 	const fws_posix_dev *d = ctx;
@@ -137,6 +142,8 @@ static uint32_t h_now(void *ctx)
 {
 	const fws_posix_dev *d = ctx;
 
+	if (d->clock_frozen)
+		return d->clock_skew_ms;
 	return (uint32_t)(fws_posix_now_ns() / 1000000u) + d->clock_skew_ms;
 }
 
@@ -162,6 +169,7 @@ void fws_posix_hal_init(fws_posix_dev *d)
 	h->flash_read = h_read;
 	h->flash_write = h_write;
 	h->flash_erase = h_erase;
+	h->flash_map = h_map;
 	h->trust_provisioned = h_trust;
 	h->recv = h_recv;
 	h->send = h_send;

@@ -35,6 +35,8 @@ typedef struct fws_posix_dev {
 	bool reset_requested;
 	int started_slot;       /* last start_image slot, -1 none */
 	uint32_t clock_skew_ms; /* added to now_ms: tests let time pass at once */
+	bool clock_frozen;      /* now_ms is clock_skew_ms alone: a test decides how
+	                           time passes, whatever the machine's load */
 	fws_hal hal;
 } fws_posix_dev;
 

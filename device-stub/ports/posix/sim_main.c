@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fwseal/encoding.h"
 #include "fwseal/stub.h"
 #include "fwseal/stub_serial.h"
 #include "posix_hal.h"
@@ -41,12 +42,22 @@ static void on_signal(int sig)
 /* Devices on one emulated USB bus (--and); a serial device is alone. */
 #define SIM_UNITS_MAX 8
 
+/* The block buffer for --max-block: a block with its digest, and room to
+ * decode a compressed or delta unit in place (fwseal/encoding.h), as on
+ * the firmware (4,144 bytes for 4 KiB blocks). */
+static size_t sim_buf_cap(const sim_options *o)
+{
+	size_t cap = FWS_ENC_BUF_NEED(o->max_block);
+
+	return cap < FWS_PKG_BUF_MIN ? FWS_PKG_BUF_MIN : cap;
+}
+
 /* Everything a device has in RAM: static, as on the target. */
 struct sim_unit {
 	fws_posix_dev dev;
 	fws_stub stub;
 	fws_stub_serial link_state;
-	uint8_t block_buf[FWS_PKG_BLOCK_MAX + FWS_SHA256_LEN];
+	uint8_t block_buf[FWS_ENC_BUF_NEED(FWS_PKG_BLOCK_MAX)];
 	sim_options opts;
 	fws_stub_config config;
 	sim_ctl ctl;             /* control socket (sim_control.h) */
@@ -237,6 +248,8 @@ static int run_usb(size_t n, int argc, char **argv)
 		}
 		u->dev.baud = 0;
 		fws_posix_hal_init(&u->dev);
+		if (u->opts.no_encodings)
+			u->dev.hal.flash_map = NULL;
 		if (start_device(u) != 0)
 			return 2;
 		/* The USB face instead of the pty: ports/posix/usb/sim_usb.h. */
@@ -302,9 +315,7 @@ static int setup_unit(struct sim_unit *u)
 	c->id.component = o->component;
 	c->id.simulator = true;
 	c->buf = u->block_buf;
-	c->buf_cap = o->max_block + FWS_SHA256_LEN;
-	if (c->buf_cap < FWS_PKG_BUF_MIN)
-		c->buf_cap = FWS_PKG_BUF_MIN;
+	c->buf_cap = sim_buf_cap(o);
 	c->poll_timeout_ms = 0;
 	c->xfer_size = 4096;
 	c->defects = o->defects;
@@ -396,9 +407,7 @@ int main(int argc, char **argv)
 	if (u->opts.ram) {
 		/* Static RAM a firmware port needs for the stub (bench/): the
 		 * core, the block buffer for --max-block, the serial link. */
-		const sim_options *o = &u->opts;
-		size_t buf = o->max_block + FWS_SHA256_LEN < FWS_PKG_BUF_MIN ? FWS_PKG_BUF_MIN
-		                                                             : o->max_block + FWS_SHA256_LEN;
+		size_t buf = sim_buf_cap(&u->opts);
 
 		printf("stub %zu\nblock_buffer %zu\nserial_link %zu\ntotal %zu\n", sizeof(fws_stub),
 		       buf, sizeof(fws_stub_serial), sizeof(fws_stub) + buf + sizeof(fws_stub_serial));
@@ -429,6 +438,8 @@ int main(int argc, char **argv)
 	u->config.dl_flags = FWS_DL_UNIT_CHUNKS;
 	u->config.xfer_size = FWS_FRAME_PAYLOAD_MAX;
 	fws_posix_hal_init(&u->dev);
+	if (u->opts.no_encodings)
+		u->dev.hal.flash_map = NULL;
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;

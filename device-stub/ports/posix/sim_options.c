@@ -27,6 +27,8 @@ static const char usage[] =
 	"  --flash-size BYTES   flash size (default 4M; K/M suffix)\n"
 	"  --max-block BYTES    largest package block accepted (default 4096)\n"
 	"  --no-confirm         the application never confirms itself (test revert)\n"
+	"  --no-encodings       a port that cannot map its flash: no compressed or delta\n"
+	"                       packages (fws_hal.flash_map NULL)\n"
 	"  --cut-after N        power cut after N flash operations (env FWSEAL_SIM_CUT_AFTER)\n"
 	"  --torn               the cut operation is half done (env FWSEAL_SIM_TORN=1)\n"
 	"  --bitflip OFF[:BIT]  flip one flash bit at start (a bit error)\n"
@@ -77,7 +79,7 @@ static int bad(const char *what, const char *arg)
 
 enum {
 	OPT_STATE = 256, OPT_TRUST, OPT_MODEL, OPT_HWREV, OPT_SN, OPT_BAUD, OPT_TTY, OPT_VID,
-	OPT_CID, OPT_COMPONENT, OPT_FLASH, OPT_MAXBLOCK, OPT_NOCONFIRM, OPT_CUT, OPT_TORN,
+	OPT_CID, OPT_COMPONENT, OPT_FLASH, OPT_MAXBLOCK, OPT_NOCONFIRM, OPT_NOENC, OPT_CUT, OPT_TORN,
 	OPT_FLIP, OPT_DEFECT, OPT_RAM, OPT_HELP, OPT_CONTROL, OPT_NO_CONTROL, OPT_WINDOW,
 };
 
@@ -98,6 +100,7 @@ int sim_options_parse(sim_options *o, int argc, char **argv)
 		{"flash-size", required_argument, NULL, OPT_FLASH},
 		{"max-block", required_argument, NULL, OPT_MAXBLOCK},
 		{"no-confirm", no_argument, NULL, OPT_NOCONFIRM},
+		{"no-encodings", no_argument, NULL, OPT_NOENC},
 		{"cut-after", required_argument, NULL, OPT_CUT},
 		{"torn", no_argument, NULL, OPT_TORN},
 		{"bitflip", required_argument, NULL, OPT_FLIP},
@@ -136,6 +139,7 @@ int sim_options_parse(sim_options *o, int argc, char **argv)
 		case OPT_TTY: o->tty = optarg; break;
 		case OPT_COMPONENT: o->component = optarg; break;
 		case OPT_NOCONFIRM: o->no_confirm = true; break;
+		case OPT_NOENC: o->no_encodings = true; break;
 		case OPT_TORN: o->torn = true; break;
 		case OPT_HWREV:
 			if (!parse_u64(optarg, &v) || v > 0xFFFFu)

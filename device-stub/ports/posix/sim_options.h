@@ -27,6 +27,7 @@ typedef struct sim_options {
 	uint32_t flash_size;
 	uint32_t max_block;
 	bool no_confirm;
+	bool no_encodings;   /* no flash map: the stub decodes no encodings */
 	bool cut_armed;
 	uint64_t cut_after;
 	bool torn;

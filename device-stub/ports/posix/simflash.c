@@ -96,6 +96,13 @@ fws_err fws_simflash_read(fws_simflash *f, uint32_t off, uint8_t *dst, size_t le
 	return FWS_OK;
 }
 
+const uint8_t *fws_simflash_map(const fws_simflash *f, uint32_t off, size_t len)
+{
+	if (f->dead || f->mem == NULL || off > f->size || len > f->size - off)
+		return NULL;
+	return f->mem + off;
+}
+
 fws_err fws_simflash_write(fws_simflash *f, uint32_t off, const uint8_t *src, size_t len)
 {
 	bool cut;

@@ -50,6 +50,10 @@ fws_err fws_simflash_read(fws_simflash *f, uint32_t off, uint8_t *dst, size_t le
 fws_err fws_simflash_write(fws_simflash *f, uint32_t off, const uint8_t *src, size_t len);
 fws_err fws_simflash_erase(fws_simflash *f, uint32_t off);
 
+/* Read-only pointer to len bytes at off (the mapped file), NULL if out of
+ * range or the power is off. */
+const uint8_t *fws_simflash_map(const fws_simflash *f, uint32_t off, size_t len);
+
 /* Arm a power cut: n more operations succeed, the next one is cut. */
 void fws_simflash_arm_cut(fws_simflash *f, uint64_t n, bool torn);
 /* Arm a power cut at the next program or erase at an offset in [lo, hi)

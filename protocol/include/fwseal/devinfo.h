@@ -40,8 +40,8 @@
  * hosts accept up to FWS_DEVINFO_MAX, which leaves room for later fields.
  * (8 header; 5 u16, 3 u32, 1 i64, 2 u8 fields; model, serial, component,
  * fw_version; 8 keys; 2 slots; stub_version; resume; image SHA-256;
- * crypto_lib; dl_window; trust state; 4 bytes TLV header each.) */
-#define FWS_DEVINFO_ENCODED_MAX 597u
+ * crypto_lib; dl_window; trust state; encodings; 4 bytes TLV header each.) */
+#define FWS_DEVINFO_ENCODED_MAX 607u
 #define FWS_SERIAL_MAX       32u
 #define FWS_STUB_VERSION_MAX 32u
 #define FWS_CRYPTO_LIB_MAX   32u
@@ -85,6 +85,9 @@ enum fws_devinfo_tag {
 	FWS_DI_TRUST_STATE      = 0x8005, /* u32 trust version | 32-byte SHA-256 of the
 	                                     trust store in force | u8 its root
 	                                     threshold (docs/trust.md) */
+	FWS_DI_ENCODINGS        = 0x8006, /* u32 largest block size of an encoded package |
+	                                     u8 payload encodings it decodes, ascending
+	                                     (fwseal/encoding.h); absent: none */
 };
 #define FWS_DI_KEY_ROOT    0x02u /* FWS_TRUST_ROOT */
 #define FWS_DI_KEY_RELEASE 0x04u /* FWS_TRUST_RELEASE */
@@ -157,6 +160,8 @@ typedef struct fws_devinfo {
 	uint32_t trust_version;
 	uint8_t trust_sha256[FWS_SHA256_LEN];
 	uint8_t trust_threshold; /* root keys a trust update must carry */
+	uint32_t encodings;     /* bit e: decodes encoding e (1..31); 0: none or unknown */
+	uint32_t enc_max_block; /* largest block size of an encoded package it takes */
 } fws_devinfo;
 
 /* Encode (device side). Checks every limit (text lengths and characters,

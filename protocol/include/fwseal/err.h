@@ -31,6 +31,7 @@ typedef enum fws_err {
 	FWS_E_TRUNCATED = -17,     /* package ends early */
 	FWS_E_TRAILING = -18,      /* bytes after the end of the package */
 	FWS_E_SUFFIX = -19,        /* DFU file suffix missing or wrong */
+	FWS_E_ENCODING = -29,      /* an encoded block does not decode (encoding.h) */
 
 	/* authenticity and integrity */
 	FWS_E_SIGNATURE = -30,     /* no signature verifies with a trusted key */
@@ -56,6 +57,8 @@ typedef enum fws_err {
 	FWS_E_TRUST_UNUSABLE = -58,/* new store lacks a usable root or release key */
 	FWS_E_TRUST_ORPHAN = -59,  /* new store would refuse the image the device
 	                              runs or falls back to */
+	FWS_E_BASE = -68,          /* delta package made against another image */
+	FWS_E_ENCODING_UNSUPPORTED = -69, /* device cannot decode this encoding */
 
 	/* device / flash */
 	FWS_E_FLASH_WRITE = -70,   /* flash program failed */

@@ -73,6 +73,12 @@ enum fws_tag {
 	                                      Critical, so a device without trust
 	                                      updates refuses one (docs/trust.md) */
 	FWS_TAG_RELEASE_NOTES    = 0x8012, /* text 0..2048, non-critical */
+	/* Encoded payloads (fwseal/encoding.h). Critical: a reader that cannot
+	 * decode the blocks must refuse the package, not write them. */
+	FWS_TAG_ENCODING         = 0x0013, /* u8 encoding (1 lz4, 2 lz4-delta), u32 bytes of
+	                                      all units (headers + data, no digests) */
+	FWS_TAG_BASE             = 0x0014, /* delta only: 32 bytes SHA-256 of the base image,
+	                                      u32 its size, text 1..32 its version */
 	FWS_TAG_SBOM_SHA256      = 0x8013, /* 32 bytes: SHA-256 of the release's SBOM file
 	                                      (CycloneDX or SPDX JSON), non-critical */
 };
@@ -131,6 +137,11 @@ typedef struct fws_manifest {
 	fws_span cves[FWS_CVE_COUNT_MAX];
 	uint8_t cve_count;
 	fws_span notes;               /* len 0 when absent */
+	uint8_t encoding;             /* enum fws_encoding; 0 (none) when absent */
+	uint32_t units_len;           /* encoded: bytes of all units, digests excluded */
+	uint8_t base_sha256[FWS_SHA256_LEN]; /* delta: the image it applies to */
+	uint32_t base_size;
+	fws_span base_version;        /* delta: text 1..32; len 0 when absent */
 	fws_span sbom_sha256;         /* 32 bytes, or len 0 when absent (a span,
 	                                 not a copy: devices never need it) */
 	uint8_t kind;                 /* enum fws_pkg_kind */
@@ -151,7 +162,8 @@ fws_err fws_manifest_parse(const uint8_t *buf, size_t len, fws_manifest *out);
 /* Number of blocks of a manifest (payload_size / block_size rounded up). */
 uint32_t fws_manifest_block_count(const fws_manifest *m);
 
-/* Bytes of the block stream (blocks plus one next-digest per block). */
+/* Bytes of the block stream (blocks, or units when encoded, plus one
+ * next-digest per block). */
 uint64_t fws_manifest_stream_len(const fws_manifest *m);
 
 /* ---------------------------------------------------------------------- */
@@ -165,7 +177,9 @@ enum fws_pkg_event {
 	                          threshold, docs/trust.md); r->manifest valid, prefix
 	                          bytes at r->buf[0 .. r->prefix_len) */
 	FWS_PKG_BLOCK,         /* block r->block_index verified against the chain:
-	                          r->buf[0 .. r->block_len) */
+	                          r->buf[0 .. r->block_len); in an encoded package
+	                          (manifest.encoding) the unit r->buf[0 .. r->unit_len)
+	                          that decodes to block_len bytes (fwseal/encoding.h) */
 	FWS_PKG_DONE,          /* last block seen, chain ended in the zero digest
 	                          (and, unless FWS_PKG_NO_IMAGE_HASH, image digest ok) */
 };
@@ -221,7 +235,9 @@ typedef struct fws_pkg_reader {
 	uint8_t signer_key_id[FWS_KEY_ID_LEN]; /* key that verified */
 	uint32_t block_count;
 	uint32_t block_index;     /* index of the block just delivered / next one */
-	size_t block_len;
+	size_t block_len;         /* image bytes of the block */
+	size_t unit_len;          /* encoded: bytes of the unit (header + data) */
+	bool unit_sized;          /* encoded: the unit header has arrived */
 
 	/* O(1) chain state */
 	uint8_t expect[FWS_SHA256_LEN]; /* D(block_index) */
@@ -261,8 +277,20 @@ uint8_t *fws_pkg_reader_room(const fws_pkg_reader *r, size_t *cap);
 fws_err fws_pkg_reader_resume(fws_pkg_reader *r, const fws_manifest *m, size_t prefix_len,
                               uint32_t k, const uint8_t expect[FWS_SHA256_LEN]);
 
-/* Stream offset of the start of block k (prefix_len + k*(block_size+32)). */
+/* The same with the stream offset of block k given (r->offset after block
+ * k-1 was delivered): an encoded package's units vary in length, so only
+ * the reader that saw them knows where block k starts. */
+fws_err fws_pkg_reader_resume_at(fws_pkg_reader *r, const fws_manifest *m, size_t prefix_len,
+                                 uint32_t k, const uint8_t expect[FWS_SHA256_LEN],
+                                 uint64_t offset);
+
+/* Stream offset of the start of block k (prefix_len + k*(block_size+32)) of
+ * a plain package; of an encoded one only for k = 0. */
 uint64_t fws_pkg_block_offset(size_t prefix_len, const fws_manifest *m, uint32_t k);
+
+/* Buffer the reader needs for the package m describes: block_size + 32,
+ * or FWS_ENC_BUF_NEED(block_size) when encoded; never below FWS_PKG_BUF_MIN. */
+size_t fws_pkg_buf_need(const fws_manifest *m);
 
 /* ---------------------------------------------------------------------- */
 /* Verification of a whole prefix already in memory (boot-time check)     */
@@ -315,6 +343,11 @@ typedef struct fws_manifest_in {
 	bool reboot;
 	uint32_t downtime_s;
 	const char *notes;            /* may be NULL */
+	uint8_t encoding;             /* 0: plain; else fwseal/encoding.h */
+	uint32_t units_len;           /* encoded: bytes of all units */
+	uint8_t base_sha256[FWS_SHA256_LEN]; /* lz4-delta: the base image */
+	uint32_t base_size;
+	const char *base_version;     /* lz4-delta: text 1..32 */
 	const uint8_t *sbom_sha256;   /* 32 bytes, or NULL: no SBOM named */
 	uint8_t kind;                 /* enum fws_pkg_kind; 0: firmware */
 } fws_manifest_in;

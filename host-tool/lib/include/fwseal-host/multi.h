@@ -60,7 +60,8 @@ typedef struct fwh_unit {
 	bool skipped;                /* nothing sent on purpose (result SKIPPED) ... */
 	const char *skip_code;       /* ... a stable name (already-installed, not-failed,
 	                                no-earlier-attempt, other-model); also the code of
-	                                a refusal by the run itself (duplicate-serial) ... */
+	                                a refusal by the run itself (duplicate-serial,
+	                                on-trial) ... */
 	const char *skip_why;        /* ... and a sentence */
 	const char *serial_note;     /* the serial number looks like a default, or another
 	                                unit of this run had it: said, never a reason to skip */
@@ -153,8 +154,18 @@ bool fwh_err_is_refusal(fws_err e);
 
 /* Whether the device already runs this package: it reports the package's
  * version and the SHA-256 of its running image equals the package's image
- * digest. Unknown (no digest reported) is not "yes". */
+ * digest, and it is not on trial (its active slot still "testing": an
+ * unconfirmed install goes back at the next restart). Unknown (no digest
+ * reported) is not "yes". */
 bool fwh_device_runs_package(const fws_devinfo *d, const fwh_package *pkg);
+
+/* Whether the device runs this package on trial: installed by an earlier
+ * attempt whose new firmware never confirmed itself (exit 11). It is not
+ * done: it goes back to its previous firmware at its next restart, and the
+ * stub takes no new download while on trial. flash and watch leave it
+ * untouched and say so (code "on-trial", exit 11; --reinstall does not
+ * change that, the device refuses). */
+bool fwh_device_on_trial_with(const fws_devinfo *d, const fwh_package *pkg);
 
 /* Whether a serial number looks like a factory default rather than the
  * unit's own ("", one character repeated, "0", "default", "unknown",

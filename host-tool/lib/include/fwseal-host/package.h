@@ -63,6 +63,16 @@ fws_err fwh_pkg_stream_open(const fwh_package *p, fwh_pkg_stream **out, fwh_erro
 fws_err fwh_pkg_stream_read(fwh_pkg_stream *s, uint64_t off, uint8_t *dst, size_t len,
                             fwh_error *err);
 
+/* *end = the stream offset where the package unit that holds stream offset
+ * off ends: the prefix, or one block with its next digest (in a compressed
+ * or delta package one unit, whose length its header says). That unit is
+ * read and verified as for fwh_pkg_stream_read (off never goes back), so the
+ * length is that of the checked unit: a host that must not let a DNLOAD
+ * cross a unit (FWS_DL_UNIT_CHUNKS) cuts there. Errors as
+ * fwh_pkg_stream_read; FWS_E_INVAL past the stream. */
+fws_err fwh_pkg_stream_unit_end(fwh_pkg_stream *s, uint64_t off, uint64_t *end,
+                                fwh_error *err);
+
 /* After the last stream byte was read: the chain must end (zero digest)
  * and sha256 receives the SHA-256 of the package as sent, i.e. of every
  * stream byte read through s plus the DFU suffix checked at open. It must

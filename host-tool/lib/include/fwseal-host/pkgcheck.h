@@ -26,6 +26,8 @@ typedef struct fwh_pkg_check {
 	/* inputs */
 	const fws_trust *trust; /* NULL: parse and check integrity only (inspect) */
 	bool want_file_sha256;  /* also hash the whole file */
+	const uint8_t *base;    /* a delta package's base image, if the caller has it */
+	size_t base_len;
 
 	/* results */
 	fws_err err;            /* first problem found, FWS_OK if none */
@@ -45,6 +47,9 @@ typedef struct fwh_pkg_check {
 	uint32_t blocks_ok;     /* blocks checked against the chain */
 	uint32_t failed_block;  /* block index when err is a block error */
 	bool complete;          /* whole stream read and every check passed */
+	bool image_checked;     /* the decoded image's SHA-256 was checked: always for a
+	                           plain or compressed package, for a delta only with
+	                           its base (fwseal-host/unitdec.h) */
 	uint8_t file_sha256[FWS_SHA256_LEN];
 } fwh_pkg_check;
 

@@ -40,6 +40,16 @@ fws_err fwh_preflight(const fwh_package *pkg, const fws_devinfo *dev, fwh_error 
  * so both commands refuse in one wording (docs/messages.md). */
 fws_err fwh_policy_check(const fws_manifest *m, const fws_devinfo *dev, fwh_error *err);
 
+/* The part of fwh_preflight for compressed and delta packages: the device
+ * lists the encoding (FWS_E_ENCODING_UNSUPPORTED), decodes its block size
+ * (FWS_E_BLOCK_SIZE), and for a delta runs the version it was made from
+ * (FWS_E_BASE). FWS_OK for a plain package. */
+fws_err fwh_preflight_encoding(const fwh_package *pkg, const fws_devinfo *dev, fwh_error *err);
+
+/* FWS_E_BASE as people need it: "This update needs version X on the device
+ * (it runs Y); install the full package." dev may be NULL. */
+fws_err fwh_base_refusal(const fwh_package *pkg, const fws_devinfo *dev, fwh_error *err);
+
 typedef struct fwh_plan {
 	char from_version[FWS_VERSION_MAX + 1]; /* "" when the device runs nothing */
 	char to_version[FWS_VERSION_MAX + 1];

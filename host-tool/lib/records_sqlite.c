@@ -204,9 +204,32 @@ static int pragma_int(fwh_rsq *q, const char *sql, int *out)
 
 enum identity { ID_NEW, ID_OURS, ID_OURS_V1, ID_NEWER, ID_FOREIGN };
 
-/* Whose file is this? Reads the header and the list of tables only. */
+static int identify_in(fwh_rsq *q, enum identity *id, char *others, size_t cap, int *version,
+                       char *msg);
+
+/* Whose file is this? Reads the header and the list of tables only, in one
+ * read transaction: read one by one, another process that creates the
+ * database at that moment (tables and marks in one transaction) could be
+ * seen half, tables without marks, and taken for another application's
+ * (test_records test_processes_share). */
 static int identify(fwh_rsq *q, enum identity *id, char *others, size_t cap, int *version,
                     char *msg)
+{
+	/* (a caller inside its own transaction already reads one snapshot) */
+	bool own = sqlite3_get_autocommit(q->db) != 0;
+	if (own) {
+		int rc = sqlite3_exec(q->db, "BEGIN", NULL, NULL, NULL);
+		if (rc != SQLITE_OK)
+			return fail_sql(q, rc, "read the records file", msg);
+	}
+	int e = identify_in(q, id, others, cap, version, msg);
+	if (own)
+		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL); /* it only read */
+	return e;
+}
+
+static int identify_in(fwh_rsq *q, enum identity *id, char *others, size_t cap, int *version,
+                       char *msg)
 {
 	int app = 0, rc;
 	*version = 0;

@@ -456,8 +456,13 @@ static void test_processes_share(void **state)
 		assert_true(pids[p] >= 0);
 		if (pids[p] == 0) {
 			fwh_records *db = NULL;
-			if (fwh_records_open(fx->path, &db, NULL))
+			fwh_error oerr;
+			fwh_error_clear(&oerr);
+			if (fwh_records_open(fx->path, &db, &oerr)) {
+				/* the sentence says which step lost the race */
+				fprintf(stderr, "process %d: %s\n", p, oerr.msg);
 				_exit(1);
+			}
 			for (int i = 0; i < ROWS; i++) {
 				fwh_record r;
 				fill(&r, "serial:/dev/null");

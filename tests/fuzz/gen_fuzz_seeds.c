@@ -341,7 +341,11 @@ static void pem(const char *label, const uint8_t *der, size_t n)
 	put(head, strlen(head));
 }
 
-static void keyfile(void)
+/* Seeds shaped like private key files (dummy bytes, no key anybody uses).
+ * Not kept in the repository, where nothing that looks like a private key
+ * belongs: the build writes them (--key-shaped DIR) and the suite replays
+ * them beside tests/corpus/keyfile. */
+static void keyfile_private(void)
 {
 	/* DER-shaped bytes, no key: SEQUENCE { INTEGER 1, OCTET STRING 32 x 0x5a } */
 	uint8_t der[64] = { 0x30, 0x25, 0x02, 0x01, 0x01, 0x04, 0x20 };
@@ -372,6 +376,10 @@ static void keyfile(void)
 	save("keyfile", "sealed-version-2");
 	pem("EC " "PRIVATE KEY", der, 39);
 	save("keyfile", "plain-der-shaped");
+}
+
+static void keyfile(void)
+{
 	uint8_t pub[91] = { 0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02,
 	                    0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03,
 	                    0x42, 0x00 };
@@ -476,8 +484,14 @@ static void hosts(void)
 
 int main(int argc, char **argv)
 {
+	if (argc == 3 && strcmp(argv[1], "--key-shaped") == 0) {
+		root = argv[2];
+		mkdir(root, 0755);
+		keyfile_private();
+		return 0;
+	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
+		fprintf(stderr, "usage: %s CORPUS_DIR | --key-shaped DIR\n", argv[0]);
 		return 2;
 	}
 	root = argv[1];
